@@ -1,0 +1,29 @@
+"""Portals of the network and regions (Gebiete) known to their directories."""
+
+from __future__ import annotations
+
+from graph.arguments import check_text
+from graph.context import Info
+from graph.types.portal import Portal, Tier
+from graph.types.region import Region
+from sources.base import Capability
+
+MAX_REGIONS = 50
+
+
+def list_portals(info: Info, tier: Tier | None) -> list[Portal]:
+    portals = info.context.resources.portals.values()
+    return [p for p in portals if tier is None or p.tier == tier]
+
+
+def portal_by_id(info: Info, portal_id: str) -> Portal | None:
+    return info.context.resources.portals.get(portal_id)
+
+
+async def search_regions(info: Info, search: str) -> list[Region]:
+    text = check_text(search, argument="search", minimum=2) or ""
+    portal_ids = [p.id for p in info.context.network.with_capability(Capability.SERVICES)]
+    found = await info.context.loaders.regions(portal_ids, text)
+    unique = {r.ars: r for r in found}
+    ordered = sorted(unique.values(), key=lambda r: (r.name.casefold(), r.ars))
+    return [Region.from_record(r) for r in ordered[:MAX_REGIONS]]

@@ -1,0 +1,109 @@
+"""Service descriptions across tiers: ARS inheritance and most-local-wins merging."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+import strawberry
+
+from graph.arguments import (
+    check_ars,
+    check_first_page,
+    check_global_id,
+    check_leika_key,
+    check_text,
+)
+from graph.context import Info
+from graph.errors import UPSTREAM_MESSAGES, BadUserInputError
+from graph.pagination import paginate
+from graph.types.connection import Connection
+from graph.types.portal import Outage
+from graph.types.service import Service
+from sources.base import (
+    FEDERAL_ARS,
+    Capability,
+    PortalRecord,
+    ServiceQuery,
+    ServiceRecord,
+    ars_covers,
+    ars_prefix,
+)
+
+
+def merge_most_local(
+    records: Iterable[ServiceRecord], portals: Mapping[str, PortalRecord]
+) -> list[ServiceRecord]:
+    """One description per LeiKa key: the one from the most local portal wins."""
+    chosen: dict[str, ServiceRecord] = {}
+    for record in records:
+        key = record.leika_keys[0] if record.leika_keys else f"{record.portal_id}/{record.id}"
+        current = chosen.get(key)
+        if current is None or _locality(record, portals) > _locality(current, portals):
+            chosen[key] = record
+    return sorted(chosen.values(), key=lambda r: (r.name.casefold(), r.portal_id, r.id))
+
+
+def _locality(record: ServiceRecord, portals: Mapping[str, PortalRecord]) -> int:
+    return len(ars_prefix(portals[record.portal_id].ars))
+
+
+def outages_for(info: Info, capability: Capability) -> list[Outage]:
+    return [
+        Outage(
+            portal_id=strawberry.ID(e.portal_id),
+            capability=e.capability,
+            code=e.code,
+            message=_message(e.code),
+        )
+        for e in info.context.outages.entries
+        if e.capability is capability
+    ]
+
+
+def _message(code: str) -> str:
+    return "The portal " + UPSTREAM_MESSAGES.get(code, "failed") + "."
+
+
+async def search_services(
+    info: Info,
+    query: str | None,
+    ars: str | None,
+    leika_key: str | None,
+    first: int | None,
+    after: str | None,
+) -> Connection[Service]:
+    area = check_ars(ars) if ars is not None else FEDERAL_ARS
+    text = check_text(query, argument="query")
+    key = check_leika_key(leika_key) if leika_key is not None else None
+    size = check_first_page(first, info.context.settings)
+    portals = {p.id: p for p in info.context.network.with_capability(Capability.SERVICES)}
+    serving = [p.id for p in portals.values() if ars_covers(p.ars, area)]
+    records = await info.context.loaders.search(serving, ServiceQuery(area, text, key))
+    views = info.context.resources.portals
+    services = [
+        Service.from_record(r, views[r.portal_id]) for r in merge_most_local(records, portals)
+    ]
+    list_name = "services-" + hashlib.sha256(f"{area}|{text}|{key}".encode()).hexdigest()[:12]
+    return paginate(
+        services,
+        list_name=list_name,
+        first=size,
+        after=after,
+        outages=outages_for(info, Capability.SERVICES),
+    )
+
+
+async def service_by_id(info: Info, global_id: str, *, argument: str = "id") -> Service | None:
+    type_name, parts = check_global_id(global_id, argument=argument)
+    if type_name != "Service" or len(parts) != 2:
+        raise BadUserInputError(argument, "is not the ID of a Service")
+    return await load_service(info, parts[0], parts[1])
+
+
+async def load_service(info: Info, portal_id: str, service_id: str) -> Service | None:
+    portal = info.context.resources.portals.get(portal_id)
+    if portal is None or portal_id not in info.context.resources.directories:
+        return None
+    record = await info.context.loaders.service(portal_id, service_id)
+    return Service.from_record(record, portal) if record else None

@@ -1,0 +1,64 @@
+"""The Strawberry schema and the extensions every operation runs through."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from graph.context import Context
+from graph.errors import outage_error, should_mask_error
+from graph.resolvers.query import Query
+from graph.types.service import Service
+
+logger = logging.getLogger("portalgraph.errors")
+CACHE_SIZE = 1024
+
+
+class OutageErrors(SchemaExtension):
+    """Report upstreams that failed during the operation as GraphQL errors with a code."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        context = self.execution_context.context
+        if result is None or not isinstance(context, Context) or not context.outages.entries:
+            return
+        result.errors = [*(result.errors or []), *map(outage_error, context.outages.entries)]
+
+
+class PortalgraphSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Client errors (validation, bad input, upstream outages) are expected; only
+        # unexpected exceptions deserve a traceback, and never the request's variables.
+        for error in errors:
+            if should_mask_error(error):
+                logger.error(
+                    "unexpected error in %s",
+                    ".".join(map(str, error.path or [])) or "operation",
+                    exc_info=error.original_error,
+                )
+
+
+def build_schema(*, production: bool = False) -> strawberry.Schema:
+    return PortalgraphSchema(
+        query=Query,
+        types=[Service],
+        config=StrawberryConfig(disable_field_suggestions=production),
+        extensions=[
+            lambda: ParserCache(maxsize=CACHE_SIZE),
+            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            OutageErrors,
+            lambda: MaskErrors(should_mask_error=should_mask_error),
+        ],
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,35 @@
+"""Relay-style connections, shared by every list that can grow."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+import strawberry
+
+from graph.types.portal import Outage
+
+NodeType = TypeVar("NodeType")
+
+
+@strawberry.type(description="Where a page sits in its list (Relay PageInfo).")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="One item of a page together with its cursor.")
+class Edge(Generic[NodeType]):
+    cursor: str = strawberry.field(description="Opaque cursor; pass it as `after`.")
+    node: NodeType
+
+
+@strawberry.type(description="A page of a list that can grow (Relay connection).")
+class Connection(Generic[NodeType]):
+    edges: list[Edge[NodeType]] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+    total_count: int = strawberry.field(description="Number of items in the whole list.")
+    outages: list[Outage] = strawberry.field(
+        description="Portals whose part of this list is missing because their upstream failed."
+    )

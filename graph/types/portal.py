@@ -1,0 +1,55 @@
+"""Portals of the network, their tier and capabilities, and outages."""
+
+from __future__ import annotations
+
+import strawberry
+
+from sources import base
+from sources.base import Capability, Tier, TrustLevel
+
+# The GraphQL enums are the records' enums, registered once (no second spelling).
+strawberry.enum(Tier, description="Administrative level of a portal (Verwaltungsebene).")
+strawberry.enum(
+    Capability,
+    description="An upstream a portal offers: service directory, account area, status, payments, inbox.",
+)
+strawberry.enum(
+    TrustLevel, description="Trust level (Vertrauensniveau) of a sign-in, STORK-QAA levels 1–4."
+)
+
+__all__ = ["Capability", "Outage", "Portal", "Tier", "TrustLevel"]
+
+
+@strawberry.type(description="A portal of the Portalverbund (federal, state or municipal).")
+class Portal:
+    id: strawberry.ID = strawberry.field(
+        description="Stable portal id from the network configuration."
+    )
+    name: str = strawberry.field(description="Display name of the portal.")
+    tier: Tier = strawberry.field(description="Administrative level (Bund, Land, Kommune).")
+    ars: str = strawberry.field(description="Regional key (ARS) of the area the portal serves.")
+    website: str | None = strawberry.field(description="Public website of the portal.")
+    capabilities: list[Capability] = strawberry.field(description="Upstreams this portal offers.")
+
+    @classmethod
+    def from_record(cls, record: base.PortalRecord) -> Portal:
+        return cls(
+            id=strawberry.ID(record.id),
+            name=record.name,
+            tier=record.tier,
+            ars=record.ars,
+            website=record.website,
+            capabilities=list(record.capabilities),
+        )
+
+
+@strawberry.type(
+    description="An upstream that failed during this request; render it as a banner (Störungshinweis)."
+)
+class Outage:
+    portal_id: strawberry.ID = strawberry.field(description="Id of the affected portal.")
+    capability: Capability = strawberry.field(description="Which upstream of the portal failed.")
+    code: str = strawberry.field(
+        description="Machine-readable reason, e.g. UPSTREAM_UNAVAILABLE or UPSTREAM_TIMEOUT."
+    )
+    message: str = strawberry.field(description="Human-readable summary, safe to show.")

@@ -1,0 +1,185 @@
+"""The vocabulary shared by the gateway and its upstream adapters.
+
+Records are frozen dataclasses normalised from upstream payloads; the Protocols
+are the seams the GraphQL layer depends on. Standard library only.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+ARS_PATTERN = re.compile(r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$")
+LEIKA_PATTERN = re.compile(r"^99\d{12}$")
+FEDERAL_ARS = "000000000000"
+
+
+class Tier(enum.Enum):
+    FEDERAL = "FEDERAL"
+    STATE = "STATE"
+    MUNICIPAL = "MUNICIPAL"
+
+
+class Capability(enum.Enum):
+    SERVICES = "services"
+    ACCOUNTS = "accounts"
+    STATUS = "status"
+    PAYMENTS = "payments"
+    INBOX = "inbox"
+
+
+class TrustLevel(enum.IntEnum):
+    """STORK-QAA levels as BundID reports them (level 2 is unused in practice)."""
+
+    BASIC = 1
+    NORMAL = 2
+    SUBSTANTIAL = 3
+    HIGH = 4
+
+
+def pad_ars(ars: str) -> str:
+    """Truncated ARS are area prefixes; pad them to the 12-digit form."""
+    return ars.ljust(12, "0")
+
+
+def ars_prefix(ars: str) -> str:
+    """The significant prefix of a 12-digit ARS: the part that names its area."""
+    if ars == FEDERAL_ARS:
+        return ""
+    for length in (2, 3, 5, 9):
+        if ars[length:] == "0" * (12 - length):
+            return ars[:length]
+    return ars
+
+
+def ars_covers(area: str, ars: str) -> bool:
+    """Whether the region `area` contains (or is) the region `ars`."""
+    return pad_ars(ars).startswith(ars_prefix(pad_ars(area)))
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointRecord:
+    url: str
+    audience: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PortalRecord:
+    id: str
+    name: str
+    tier: Tier
+    ars: str
+    website: str | None
+    endpoints: dict[Capability, EndpointRecord]
+
+    @property
+    def capabilities(self) -> tuple[Capability, ...]:
+        return tuple(c for c in Capability if c in self.endpoints)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRecord:
+    title: str
+    uri: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeeRecord:
+    description: str
+    amount_cents: int | None
+    currency: str = "EUR"
+
+
+@dataclass(frozen=True, slots=True)
+class OnlineServiceRecord:
+    title: str
+    uri: str
+    trust_level: TrustLevel | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRecord:
+    """One Leistungsbeschreibung as one portal's editors wrote it."""
+
+    portal_id: str
+    id: str
+    name: str
+    leika_keys: tuple[str, ...]
+    areas: tuple[str, ...]
+    teaser: str | None
+    description: str | None
+    required_documents: str | None
+    prerequisites: str | None
+    fees_text: str | None
+    fees: tuple[FeeRecord, ...]
+    deadlines: str | None
+    processing_time: str | None
+    legal_basis: tuple[LinkRecord, ...]
+    online_services: tuple[OnlineServiceRecord, ...]
+    organisation_ids: tuple[str, ...]
+    approved_by: str | None
+    approved_on: date | None
+    last_update: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AddressRecord:
+    street: str | None
+    house_number: str | None
+    postal_code: str | None
+    city: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationRecord:
+    """An Organisationseinheit (authority or office)."""
+
+    portal_id: str
+    id: str
+    name: str
+    role: str | None
+    addresses: tuple[AddressRecord, ...]
+    phone: str | None
+    fax: str | None
+    email: str | None
+    website: str | None
+    opening_hours: str | None
+    last_update: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RegionRecord:
+    ars: str
+    name: str
+    kind: str | None
+    postal_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceQuery:
+    """A directory search, hashable so loaders can batch and deduplicate it."""
+
+    ars: str
+    text: str | None = None
+    leika_key: str | None = None
+
+
+class ServiceDirectory(Protocol):
+    """A portal's service directory (PVOG Suchdienst style).
+
+    Implementations raise `sources.errors.SourceError` subclasses only.
+    """
+
+    portal: PortalRecord
+
+    async def search(self, query: ServiceQuery) -> list[ServiceRecord]: ...
+
+    async def service(self, service_id: str) -> ServiceRecord | None: ...
+
+    async def organisations(self, ids: Sequence[str]) -> dict[str, OrganisationRecord]: ...
+
+    async def regions(self, text: str) -> list[RegionRecord]: ...

@@ -1,0 +1,151 @@
+"""The portal network: which portals exist and where their upstreams live.
+
+Read from a TOML file (`network.toml`) and validated up front, so a typo names
+the file, the line of the portal table and the key instead of failing at the
+first query.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sources.base import Capability, EndpointRecord, PortalRecord, Tier
+
+PORTAL_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+ARS12 = re.compile(r"^\d{12}$")
+PORTAL_KEYS = {"id", "name", "tier", "ars", "website"} | {c.value for c in Capability}
+ENDPOINT_KEYS = {"url", "audience"}
+
+
+class NetworkConfigError(ValueError):
+    def __init__(self, path: str, problem: str, *, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    portals: tuple[PortalRecord, ...]
+    source: str
+
+    def portal(self, portal_id: str) -> PortalRecord | None:
+        return next((p for p in self.portals if p.id == portal_id), None)
+
+    def with_capability(self, capability: Capability) -> tuple[PortalRecord, ...]:
+        return tuple(p for p in self.portals if capability in p.endpoints)
+
+
+def load_network(path: str | Path) -> Network:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise NetworkConfigError(str(path), f"cannot read the file ({exc.strerror})") from exc
+    return parse_network(text, source=str(path))
+
+
+def parse_network(text: str, *, source: str = "network.toml") -> Network:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise NetworkConfigError(source, f"not valid TOML: {exc}") from exc
+    unknown = set(document) - {"portals"}
+    if unknown:
+        raise NetworkConfigError(source, f"unknown top-level key(s): {', '.join(sorted(unknown))}")
+    tables = document.get("portals")
+    if not isinstance(tables, list) or not tables:
+        raise NetworkConfigError(source, "no [[portals]] defined; the network needs at least one")
+    headers = _portal_header_lines(text)
+    portals: list[PortalRecord] = []
+    for index, table in enumerate(tables):
+        line = headers[index] if index < len(headers) else None
+        portals.append(_parse_portal(table, f"portals[{index}]", source, line))
+    seen: set[str] = set()
+    for index, portal in enumerate(portals):
+        if portal.id in seen:
+            line = headers[index] if index < len(headers) else None
+            raise NetworkConfigError(source, f"portal id {portal.id!r} is defined twice", line=line)
+        seen.add(portal.id)
+    return Network(portals=tuple(portals), source=source)
+
+
+def _portal_header_lines(text: str) -> list[int]:
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip().replace(" ", "") == "[[portals]]"
+    ]
+
+
+def _parse_portal(table: Any, where: str, source: str, line: int | None) -> PortalRecord:
+    def fail(problem: str) -> NetworkConfigError:
+        return NetworkConfigError(source, f"{where}: {problem}", line=line)
+
+    if not isinstance(table, dict):
+        raise fail("must be a table")
+    unknown = set(table) - PORTAL_KEYS
+    if unknown:
+        raise fail(f"unknown key(s) {', '.join(sorted(unknown))}")
+    portal_id = _required_str(table, "id", fail)
+    if not PORTAL_ID.match(portal_id):
+        raise fail(f"id {portal_id!r} must be lowercase letters, digits and '-'")
+    where = f"{where} ({portal_id})"
+    tier_name = _required_str(table, "tier", fail)
+    try:
+        tier = Tier(tier_name)
+    except ValueError:
+        raise fail(f"tier must be one of FEDERAL, STATE, MUNICIPAL (got {tier_name!r})") from None
+    ars = _required_str(table, "ars", fail)
+    if not ARS12.match(ars):
+        raise fail(f"ars must be a 12-digit Amtlicher Regionalschlüssel (got {ars!r})")
+    website = table.get("website")
+    if website is not None and not _is_http_url(website):
+        raise fail(f"website must be an http(s) URL (got {website!r})")
+    endpoints: dict[Capability, EndpointRecord] = {}
+    for capability in Capability:
+        if capability.value in table:
+            endpoints[capability] = _parse_endpoint(table[capability.value], capability, fail)
+    return PortalRecord(
+        id=portal_id,
+        name=_required_str(table, "name", fail),
+        tier=tier,
+        ars=ars,
+        website=website,
+        endpoints=endpoints,
+    )
+
+
+def _parse_endpoint(table: Any, capability: Capability, fail: Any) -> EndpointRecord:
+    if not isinstance(table, dict):
+        raise fail(f"{capability.value} must be a table with a url")
+    unknown = set(table) - ENDPOINT_KEYS
+    if unknown:
+        raise fail(f"{capability.value}: unknown key(s) {', '.join(sorted(unknown))}")
+    url = table.get("url")
+    if not _is_http_url(url):
+        raise fail(f"{capability.value}.url must be an http(s) URL (got {url!r})")
+    audience = table.get("audience")
+    if audience is not None and not isinstance(audience, str):
+        raise fail(f"{capability.value}.audience must be a string")
+    return EndpointRecord(url=str(url), audience=audience)
+
+
+def _required_str(table: dict[str, Any], key: str, fail: Any) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise fail(f"{key} is required and must be a non-empty string")
+    return value
+
+
+def _is_http_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

@@ -1,0 +1,114 @@
+"""Shared fixtures: the sandbox network and the gateway as real servers on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from graph.app import create_app
+from graph.settings import Settings
+from sandbox.runner import SandboxNetwork
+from tests.servers import LoopThread, UvicornServer
+
+
+class Sandbox:
+    """The running sandbox, with helpers for its stats and fault endpoints."""
+
+    def __init__(self, network: SandboxNetwork, toml_path: Path) -> None:
+        self.network = network
+        self.toml_path = toml_path
+        self.http = httpx.Client(timeout=10, trust_env=False)
+
+    def url(self, portal: str, capability: str = "services") -> str:
+        return self.network.urls[(portal, capability)]
+
+    def stats(self, portal: str, capability: str = "services") -> dict[str, Any]:
+        result: dict[str, Any] = self.http.get(
+            self.url(portal, capability) + "/_sandbox/stats"
+        ).json()
+        return result
+
+    def calls(self, portal: str, capability: str = "services") -> dict[str, int]:
+        calls: dict[str, int] = self.stats(portal, capability)["calls"]
+        return calls
+
+    def reset_stats(self) -> None:
+        for url in self.network.urls.values():
+            self.http.delete(url + "/_sandbox/stats").raise_for_status()
+
+    def fault(self, portal: str, capability: str = "services", **fault: Any) -> None:
+        self.http.put(
+            self.url(portal, capability) + "/_sandbox/faults", json=fault
+        ).raise_for_status()
+
+    def clear_faults(self) -> None:
+        for url in self.network.urls.values():
+            self.http.delete(url + "/_sandbox/faults").raise_for_status()
+
+
+class Gateway:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = httpx.Client(base_url=url, timeout=30, trust_env=False)
+
+    def post(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+    ) -> httpx.Response:
+        return self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+
+    def query(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+    ) -> dict[str, Any]:
+        response = self.post(query, variables, **headers)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@pytest.fixture(scope="session")
+def loop_thread() -> Iterator[LoopThread]:
+    thread = LoopThread()
+    yield thread
+    thread.close()
+
+
+@pytest.fixture(scope="session")
+def sandbox(loop_thread: LoopThread, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    network = SandboxNetwork(seed=2026)
+    loop_thread.call(network.start())
+    path = tmp_path_factory.mktemp("network") / "network.toml"
+    path.write_text(network.network_toml(), encoding="utf-8")
+    box = Sandbox(network, path)
+    yield box
+    box.http.close()
+    loop_thread.call(network.stop())
+
+
+@pytest.fixture(scope="session")
+def gateway_settings(sandbox: Sandbox) -> Settings:
+    return Settings(network=str(sandbox.toml_path), upstream_read_timeout=2.0)
+
+
+@pytest.fixture(scope="session")
+def gateway(loop_thread: LoopThread, gateway_settings: Settings) -> Iterator[Gateway]:
+    server = UvicornServer(create_app(gateway_settings))
+    loop_thread.call(server.start())
+    gw = Gateway(server.url)
+    yield gw
+    gw.http.close()
+    loop_thread.call(server.stop())
+
+
+@pytest.fixture
+def clean_sandbox(sandbox: Sandbox) -> Iterator[Sandbox]:
+    """The sandbox with zeroed counters and no faults, restored afterwards."""
+    sandbox.clear_faults()
+    sandbox.reset_stats()
+    yield sandbox
+    sandbox.clear_faults()
