@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 
 import httpx
@@ -12,28 +13,77 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
+from graph.auth import JwksCache, TokenVerifier
 from graph.context import Resources
 from graph.graphiql import graphiql_assets_app
 from graph.schema import build_schema
 from graph.settings import Settings
 from graph.view import GRAPHIQL_ASSETS, GatewayView
+from sources._auth import CachedTokenIssuer
 from sources._http import Upstream, new_client
-from sources.base import Capability, ServiceDirectory
-from sources.network import Network, load_network
+from sources.base import AccountArea, Capability, ServiceDirectory, TokenIssuer
+from sources.idp import OidcProvider
+from sources.network import Network, NetworkConfigError, load_network
+from sources.portal import PortalAccountArea
 from sources.pvog import PvogDirectory
 
 logger = logging.getLogger("portalgraph")
 
 
+def upstream(
+    client: httpx.AsyncClient, network: Network, portal_id: str, capability: Capability
+) -> Upstream:
+    portal = network.portal(portal_id)
+    assert portal is not None
+    endpoint = portal.endpoints[capability]
+    return Upstream(client, endpoint.url, portal_id=portal_id, capability=capability.value)
+
+
 def build_directories(network: Network, client: httpx.AsyncClient) -> dict[str, ServiceDirectory]:
-    directories: dict[str, ServiceDirectory] = {}
-    for portal in network.with_capability(Capability.SERVICES):
-        endpoint = portal.endpoints[Capability.SERVICES]
-        upstream = Upstream(
-            client, endpoint.url, portal_id=portal.id, capability=Capability.SERVICES.value
+    return {
+        p.id: PvogDirectory(p, upstream(client, network, p.id, Capability.SERVICES))
+        for p in network.with_capability(Capability.SERVICES)
+    }
+
+
+def build_account_areas(
+    network: Network, client: httpx.AsyncClient, tokens: TokenIssuer | None
+) -> dict[str, AccountArea]:
+    areas: dict[str, AccountArea] = {}
+    for portal in network.with_capability(Capability.ACCOUNTS):
+        audience = portal.endpoints[Capability.ACCOUNTS].audience
+        if tokens is None or audience is None:
+            raise NetworkConfigError(
+                network.source,
+                f"portal {portal.id!r}: accounts need an audience and an [identity] table",
+            )
+        areas[portal.id] = PortalAccountArea(
+            portal, upstream(client, network, portal.id, Capability.ACCOUNTS), tokens, audience
         )
-        directories[portal.id] = PvogDirectory(portal, upstream)
-    return directories
+    return areas
+
+
+def build_identity(
+    network: Network, client: httpx.AsyncClient
+) -> tuple[TokenVerifier | None, TokenIssuer | None]:
+    identity = network.identity
+    if identity is None:
+        return None, None
+    secret = os.environ.get(identity.client_secret_env)
+    if not secret:
+        raise NetworkConfigError(
+            network.source,
+            f"identity: environment variable {identity.client_secret_env} is not set",
+        )
+    provider = OidcProvider(
+        identity,
+        Upstream(client, identity.issuer, portal_id="identity", capability="accounts", timeout=5.0),
+        secret,
+    )
+    verifier = TokenVerifier(
+        JwksCache(provider.fetch_jwks), issuer=identity.issuer, audience=identity.audience
+    )
+    return verifier, CachedTokenIssuer(provider)
 
 
 def create_app(settings: Settings | None = None, *, network: Network | None = None) -> Starlette:
@@ -51,7 +101,14 @@ def create_app(settings: Settings | None = None, *, network: Network | None = No
             connect_timeout=settings.upstream_connect_timeout,
             read_timeout=settings.upstream_read_timeout,
         ) as client:
-            view.resources = Resources.build(settings, portals, build_directories(portals, client))
+            verifier, tokens = build_identity(portals, client)
+            view.resources = Resources(
+                settings=settings,
+                network=portals,
+                directories=build_directories(portals, client),
+                account_areas=build_account_areas(portals, client, tokens),
+                verifier=verifier,
+            )
             state["ready"] = True
             logger.info("portalgraph ready with %d portals", len(portals.portals))
             try:

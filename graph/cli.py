@@ -5,24 +5,44 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import uvicorn
 
 from graph.app import create_app
 from graph.settings import Settings, SettingsError
-from sandbox.runner import SandboxNetwork
+from sandbox.runner import IDENTITY, IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork
 from sources.network import NetworkConfigError, load_network
 
 BANNER = """
 Portalgraph is running.
   GraphiQL:  http://{host}:{port}/graphql
   Network:   {network}
+
+Demo sign-ins: paste one of these into GraphiQL's "Headers" tab, then ask `{{ me {{ givenName accounts {{ portal {{ name }} }} }} }}`.
+{tokens}
 Press Ctrl-C to stop.
 """
+DEMO_LOGINS = ("erika", "max")
+
+
+async def demo_headers(network: SandboxNetwork) -> str:
+    """Ready-to-paste Authorization headers for two demo citizens from the sandbox IdP."""
+    async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
+        response = await client.get(network.urls[IDENTITY] + "/_sandbox/demo-tokens")
+        response.raise_for_status()
+    lines = []
+    for demo in response.json():
+        if demo["login"] in DEMO_LOGINS:
+            header = json.dumps({"Authorization": f"Bearer {demo['accessToken']}"})
+            lines.append(f"  {demo['name']} ({demo['trustLevel']}):\n  {header}\n")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--network-out", default=None, help="where to write network.toml")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO; upstream URLs are operational detail, not news.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = Settings.from_env()
         if args.command == "check-config":
@@ -100,6 +122,7 @@ async def sandbox_only(settings: Settings, out: Path, seed: int, base_port: int 
 
 
 async def dev(settings: Settings, out: Path, seed: int, base_port: int | None) -> None:
+    os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
     network = await start_sandbox(out, seed, base_port)
     settings = replace(settings, network=str(out))
     config = uvicorn.Config(
@@ -115,7 +138,11 @@ async def dev(settings: Settings, out: Path, seed: int, base_port: int | None) -
         while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
             await asyncio.sleep(0.05)
         if server.started:
-            print(BANNER.format(host=settings.host, port=settings.port, network=out), flush=True)
+            tokens = await demo_headers(network)
+            print(
+                BANNER.format(host=settings.host, port=settings.port, network=out, tokens=tokens),
+                flush=True,
+            )
         await serving
     finally:
         await network.stop()

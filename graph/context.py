@@ -11,10 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from graph.auth import TokenVerifier
+from graph.errors import UPSTREAM_MESSAGES
 from graph.loaders import Loaders, OutageLog
 from graph.settings import Settings
-from graph.types.portal import Portal
-from sources.base import ServiceDirectory
+from graph.types.portal import Outage, Portal
+from sources.base import AccountArea, Capability, ServiceDirectory, ViewerRecord
 from sources.network import Network
 
 
@@ -25,14 +27,14 @@ class Resources:
     settings: Settings
     network: Network
     directories: Mapping[str, ServiceDirectory]
+    account_areas: Mapping[str, AccountArea]
+    verifier: TokenVerifier | None
     portals: Mapping[str, Portal] = field(default_factory=dict)
 
-    @classmethod
-    def build(
-        cls, settings: Settings, network: Network, directories: Mapping[str, ServiceDirectory]
-    ) -> Resources:
-        portals = {p.id: Portal.from_record(p) for p in network.portals}
-        return cls(settings=settings, network=network, directories=directories, portals=portals)
+    def __post_init__(self) -> None:
+        if not self.portals:
+            views = {p.id: Portal.from_record(p) for p in self.network.portals}
+            object.__setattr__(self, "portals", views)
 
 
 @dataclass(slots=True)
@@ -42,6 +44,7 @@ class Context:
     resources: Resources
     loaders: Loaders
     outages: OutageLog
+    viewer: ViewerRecord | None = None
     connection_params: dict[str, Any] | None = None
 
     @property
@@ -52,17 +55,37 @@ class Context:
     def network(self) -> Network:
         return self.resources.network
 
+    def outage_list(self, capability: Capability | None = None) -> list[Outage]:
+        return [
+            Outage(
+                portal_id=strawberry.ID(e.portal_id),
+                capability=e.capability,
+                code=e.code,
+                message="The portal " + UPSTREAM_MESSAGES.get(e.code, "failed") + ".",
+            )
+            for e in self.outages.entries
+            if capability is None or e.capability is capability
+        ]
+
     @classmethod
     def build(
-        cls, resources: Resources, request: Request | WebSocket, response: Response | None
+        cls,
+        resources: Resources,
+        request: Request | WebSocket,
+        response: Response | None,
+        viewer: ViewerRecord | None = None,
     ) -> Context:
         outages = OutageLog()
+        loaders = Loaders(
+            outages, directories=resources.directories, account_areas=resources.account_areas
+        )
         return cls(
             request=request,
             response=response,
             resources=resources,
-            loaders=Loaders(resources.directories, outages),
+            loaders=loaders,
             outages=outages,
+            viewer=viewer,
         )
 
 

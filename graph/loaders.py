@@ -16,12 +16,15 @@ from typing import Any, TypeVar, cast
 from aiodataloader import DataLoader
 
 from sources.base import (
+    AccountArea,
+    AccountRecord,
     Capability,
     OrganisationRecord,
     RegionRecord,
     ServiceDirectory,
     ServiceQuery,
     ServiceRecord,
+    ViewerRecord,
 )
 from sources.errors import SourceError
 
@@ -84,9 +87,19 @@ def _loader(
 class Loaders:
     """The loaders of one request; build a fresh instance per request (and per event)."""
 
-    def __init__(self, directories: Mapping[str, ServiceDirectory], outages: OutageLog) -> None:
+    def __init__(
+        self,
+        outages: OutageLog,
+        *,
+        directories: Mapping[str, ServiceDirectory],
+        account_areas: Mapping[str, AccountArea],
+    ) -> None:
         self._directories = directories
+        self._account_areas = account_areas
         self._outages = outages
+        self._accounts: DataLoader[PortalKey[str], AccountRecord | None] = _loader(
+            self._load_accounts
+        )
         self._search: DataLoader[PortalKey[ServiceQuery], list[ServiceRecord]] = _loader(
             self._load_searches
         )
@@ -111,6 +124,10 @@ class Loaders:
     async def regions(self, portal_ids: Sequence[str], text: str) -> list[RegionRecord]:
         found = await self._all(self._regions, [(p, text) for p in portal_ids], [])
         return [region for regions in found for region in regions]
+
+    async def accounts(self, viewer: ViewerRecord) -> list[AccountRecord]:
+        keys = [(portal_id, viewer.token) for portal_id in self._account_areas]
+        return [a for a in await self._all(self._accounts, keys, None) if a is not None]
 
     async def _all(
         self, loader: DataLoader[PortalKey[Key], Value], keys: list[PortalKey[Key]], empty: Value
@@ -166,3 +183,13 @@ class Loaders:
             return dict(zip(texts, found, strict=True))
 
         return await _per_portal(keys, fetch, [])
+
+    async def _load_accounts(
+        self, keys: list[PortalKey[str]]
+    ) -> list[AccountRecord | BaseException | None]:
+        async def fetch(portal_id: str, tokens: list[str]) -> dict[str, AccountRecord | None]:
+            area = self._account_areas[portal_id]
+            found = await asyncio.gather(*(area.account(t) for t in tokens))
+            return dict(zip(tokens, found, strict=True))
+
+        return await _per_portal(keys, fetch, None)

@@ -34,15 +34,19 @@ def decode_cursor(cursor: str, list_name: str, *, argument: str = "after") -> in
     return position
 
 
+def start_after(after: str | None, list_name: str) -> int:
+    """The offset a page starts at; check it before any upstream call."""
+    return decode_cursor(after, list_name) + 1 if after is not None else 0
+
+
 def paginate(
     items: Sequence[T],
     *,
     list_name: str,
     first: int,
-    after: str | None,
+    start: int,
     outages: list[Outage] | None = None,
 ) -> Connection[T]:
-    start = decode_cursor(after, list_name) + 1 if after else 0
     window = items[start : start + first]
     edges = [
         Edge(cursor=encode_cursor(list_name, start + i), node=node) for i, node in enumerate(window)

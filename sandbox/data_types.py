@@ -19,7 +19,8 @@ class Spec(NamedTuple):
     text: str  # core of the Volltext (module 06)
     docs: str  # "|"-separated list for module 08
     pre: str  # module 09; "" = module missing
-    fees: tuple[tuple[int, str], ...] | None  # (cents, note); () = gebührenfrei; None = no module 98
+    # (cents, note) pairs; () = gebührenfrei; None = no module 98 at all
+    fees: tuple[tuple[int, str], ...] | None
     deadline: str  # module 97; "" = placeholder "nicht angegeben"
     duration: str  # module 95; "" = module missing
     laws: str  # "|"-separated "title@path", path relative to gesetze-im-internet.de or a full URL

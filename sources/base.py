@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -63,8 +63,27 @@ def ars_covers(area: str, ars: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class EndpointRecord:
+    """Where one capability of a portal lives and how the gateway authenticates there.
+
+    `audience` is the token audience for per-citizen token exchange; `client_id`
+    and `client_secret_env` name service-to-service credentials (the secret itself
+    stays in the environment, never in the network file).
+    """
+
     url: str
     audience: str | None = None
+    client_id: str | None = None
+    client_secret_env: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityRecord:
+    """The OIDC issuer whose access tokens the gateway accepts and exchanges."""
+
+    issuer: str
+    audience: str
+    client_id: str
+    client_secret_env: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,3 +202,73 @@ class ServiceDirectory(Protocol):
     async def organisations(self, ids: Sequence[str]) -> dict[str, OrganisationRecord]: ...
 
     async def regions(self, text: str) -> list[RegionRecord]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """The viewer's account in one portal's account area (Mein Konto)."""
+
+    portal_id: str
+    account_id: str
+    created_at: datetime | None
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    access_token: str
+    expires_at: float
+
+
+class TokenIssuer(Protocol):
+    """The identity provider's token endpoint (OAuth 2.0 client flows).
+
+    `exchange` is RFC 8693 token exchange for one audience; `client_credentials`
+    is the service-to-service grant. Failures raise `SourceAuthError` or
+    `SourceUnavailableError`.
+    """
+
+    async def exchange(self, subject_token: str, audience: str) -> IssuedToken: ...
+
+    async def client_credentials(
+        self, client_id: str, client_secret: str, audience: str | None
+    ) -> IssuedToken: ...
+
+
+class AccountArea(Protocol):
+    """A portal's account area; calls carry a token exchanged for that portal."""
+
+    portal: PortalRecord
+
+    async def account(self, subject_token: str) -> AccountRecord | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PostalAddressRecord:
+    street_address: str | None
+    postal_code: str | None
+    locality: str | None
+    country: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerRecord:
+    """Who is asking: the claims of a validated BundID/OIDC access token.
+
+    `token` is the raw sign-in token, kept only to exchange it per portal; it
+    is never logged, cached in a shared store or forwarded upstream.
+    """
+
+    subject: str
+    trust_level: TrustLevel
+    sign_in_methods: tuple[str, ...]
+    given_name: str | None
+    family_name: str | None
+    birthdate: date | None
+    address: PostalAddressRecord | None
+    email: str | None
+    postfach_handle: str | None
+    is_organisation: bool
+    organisation_name: str | None
+    expires_at: float
+    token: str = field(repr=False)

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sources.base import Capability, EndpointRecord, PortalRecord, Tier
+from sources.base import Capability, EndpointRecord, IdentityRecord, PortalRecord, Tier
 
 PORTAL_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 ARS12 = re.compile(r"^\d{12}$")
 PORTAL_KEYS = {"id", "name", "tier", "ars", "website"} | {c.value for c in Capability}
-ENDPOINT_KEYS = {"url", "audience"}
+ENDPOINT_KEYS = {"url", "audience", "client_id", "client_secret_env"}
+IDENTITY_KEYS = {"issuer", "audience", "client_id", "client_secret_env"}
+ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 class NetworkConfigError(ValueError):
@@ -34,6 +36,7 @@ class NetworkConfigError(ValueError):
 class Network:
     portals: tuple[PortalRecord, ...]
     source: str
+    identity: IdentityRecord | None = None
 
     def portal(self, portal_id: str) -> PortalRecord | None:
         return next((p for p in self.portals if p.id == portal_id), None)
@@ -56,7 +59,7 @@ def parse_network(text: str, *, source: str = "network.toml") -> Network:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise NetworkConfigError(source, f"not valid TOML: {exc}") from exc
-    unknown = set(document) - {"portals"}
+    unknown = set(document) - {"portals", "identity"}
     if unknown:
         raise NetworkConfigError(source, f"unknown top-level key(s): {', '.join(sorted(unknown))}")
     tables = document.get("portals")
@@ -73,7 +76,41 @@ def parse_network(text: str, *, source: str = "network.toml") -> Network:
             line = headers[index] if index < len(headers) else None
             raise NetworkConfigError(source, f"portal id {portal.id!r} is defined twice", line=line)
         seen.add(portal.id)
-    return Network(portals=tuple(portals), source=source)
+    identity = _parse_identity(document.get("identity"), source, _table_line(text, "[identity]"))
+    return Network(portals=tuple(portals), source=source, identity=identity)
+
+
+def _table_line(text: str, header: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().replace(" ", "") == header:
+            return number
+    return None
+
+
+def _parse_identity(table: Any, source: str, line: int | None) -> IdentityRecord | None:
+    if table is None:
+        return None
+
+    def fail(problem: str) -> NetworkConfigError:
+        return NetworkConfigError(source, f"identity: {problem}", line=line)
+
+    if not isinstance(table, dict):
+        raise fail("must be a table")
+    unknown = set(table) - IDENTITY_KEYS
+    if unknown:
+        raise fail(f"unknown key(s) {', '.join(sorted(unknown))}")
+    issuer = table.get("issuer")
+    if not _is_http_url(issuer):
+        raise fail(f"issuer must be an http(s) URL (got {issuer!r})")
+    secret_env = _required_str(table, "client_secret_env", fail)
+    if not ENV_NAME.match(secret_env):
+        raise fail(f"client_secret_env must name an environment variable (got {secret_env!r})")
+    return IdentityRecord(
+        issuer=str(issuer).rstrip("/"),
+        audience=_required_str(table, "audience", fail),
+        client_id=_required_str(table, "client_id", fail),
+        client_secret_env=secret_env,
+    )
 
 
 def _portal_header_lines(text: str) -> list[int]:
@@ -131,10 +168,23 @@ def _parse_endpoint(table: Any, capability: Capability, fail: Any) -> EndpointRe
     url = table.get("url")
     if not _is_http_url(url):
         raise fail(f"{capability.value}.url must be an http(s) URL (got {url!r})")
-    audience = table.get("audience")
-    if audience is not None and not isinstance(audience, str):
-        raise fail(f"{capability.value}.audience must be a string")
-    return EndpointRecord(url=str(url), audience=audience)
+    for key in ("audience", "client_id"):
+        if table.get(key) is not None and not isinstance(table[key], str):
+            raise fail(f"{capability.value}.{key} must be a string")
+    secret_env = table.get("client_secret_env")
+    if secret_env is not None and not (isinstance(secret_env, str) and ENV_NAME.match(secret_env)):
+        raise fail(
+            f"{capability.value}.client_secret_env must name an environment variable"
+            f" (got {secret_env!r})"
+        )
+    if (table.get("client_id") is None) != (secret_env is None):
+        raise fail(f"{capability.value}: client_id and client_secret_env go together")
+    return EndpointRecord(
+        url=str(url),
+        audience=table.get("audience"),
+        client_id=table.get("client_id"),
+        client_secret_env=secret_env,
+    )
 
 
 def _required_str(table: dict[str, Any], key: str, fail: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 
 from graph.app import create_app
 from graph.settings import Settings
-from sandbox.runner import SandboxNetwork
+from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork
 from tests.servers import LoopThread, UvicornServer
 
 
@@ -40,6 +41,23 @@ class Sandbox:
         for url in self.network.urls.values():
             self.http.delete(url + "/_sandbox/stats").raise_for_status()
 
+    @property
+    def issuer(self) -> str:
+        return self.url("identity", "idp")
+
+    def demo_token(self, login: str) -> str:
+        tokens = self.http.get(self.issuer + "/_sandbox/demo-tokens").json()
+        token: str = next(t["accessToken"] for t in tokens if t["login"] == login)
+        return token
+
+    def sign(self, claims: dict[str, Any], **header: Any) -> str:
+        response = self.http.post(
+            self.issuer + "/_sandbox/sign", json={"claims": claims, "header": header}
+        )
+        response.raise_for_status()
+        token: str = response.json()["token"]
+        return token
+
     def fault(self, portal: str, capability: str = "services", **fault: Any) -> None:
         self.http.put(
             self.url(portal, capability) + "/_sandbox/faults", json=fault
@@ -56,16 +74,16 @@ class Gateway:
         self.http = httpx.Client(base_url=url, timeout=30, trust_env=False)
 
     def post(
-        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
     ) -> httpx.Response:
-        return self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        body = {"query": query, "variables": variables or {}}
+        return self.http.post("/graphql", json=body, headers=headers)
 
     def query(
-        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
     ) -> dict[str, Any]:
-        response = self.post(query, variables, **headers)
+        response = self.post(query, variables, token=token)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -92,6 +110,7 @@ def sandbox(loop_thread: LoopThread, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="session")
 def gateway_settings(sandbox: Sandbox) -> Settings:
+    os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
     return Settings(network=str(sandbox.toml_path), upstream_read_timeout=2.0)
 
 

@@ -7,9 +7,11 @@ from typing import Annotated
 import strawberry
 
 from graph.context import Info
+from graph.resolvers.accounts import me
 from graph.resolvers.node import node_by_id
 from graph.resolvers.portals import list_portals, portal_by_id, search_regions
 from graph.resolvers.services import search_services, service_by_id
+from graph.types.account import Me
 from graph.types.connection import Connection
 from graph.types.node import Node
 from graph.types.portal import Portal, Tier
@@ -86,6 +88,12 @@ class Query:
         ],
     ) -> list[Region]:
         return await search_regions(info, search)
+
+    @strawberry.field(
+        description="The signed-in citizen or organisation; null for anonymous requests."
+    )
+    def me(self, info: Info) -> Me | None:
+        return me(info)
 
     @strawberry.field(
         description="Any object by its global ID (Relay); null when it does not exist."

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 
-import strawberry
-
 from graph.arguments import (
     check_ars,
     check_first_page,
@@ -15,10 +13,9 @@ from graph.arguments import (
     check_text,
 )
 from graph.context import Info
-from graph.errors import UPSTREAM_MESSAGES, BadUserInputError
-from graph.pagination import paginate
+from graph.errors import BadUserInputError
+from graph.pagination import paginate, start_after
 from graph.types.connection import Connection
-from graph.types.portal import Outage
 from graph.types.service import Service
 from sources.base import (
     FEDERAL_ARS,
@@ -48,23 +45,6 @@ def _locality(record: ServiceRecord, portals: Mapping[str, PortalRecord]) -> int
     return len(ars_prefix(portals[record.portal_id].ars))
 
 
-def outages_for(info: Info, capability: Capability) -> list[Outage]:
-    return [
-        Outage(
-            portal_id=strawberry.ID(e.portal_id),
-            capability=e.capability,
-            code=e.code,
-            message=_message(e.code),
-        )
-        for e in info.context.outages.entries
-        if e.capability is capability
-    ]
-
-
-def _message(code: str) -> str:
-    return "The portal " + UPSTREAM_MESSAGES.get(code, "failed") + "."
-
-
 async def search_services(
     info: Info,
     query: str | None,
@@ -77,6 +57,8 @@ async def search_services(
     text = check_text(query, argument="query")
     key = check_leika_key(leika_key) if leika_key is not None else None
     size = check_first_page(first, info.context.settings)
+    list_name = "services-" + hashlib.sha256(f"{area}|{text}|{key}".encode()).hexdigest()[:12]
+    start = start_after(after, list_name)
     portals = {p.id: p for p in info.context.network.with_capability(Capability.SERVICES)}
     serving = [p.id for p in portals.values() if ars_covers(p.ars, area)]
     records = await info.context.loaders.search(serving, ServiceQuery(area, text, key))
@@ -84,13 +66,12 @@ async def search_services(
     services = [
         Service.from_record(r, views[r.portal_id]) for r in merge_most_local(records, portals)
     ]
-    list_name = "services-" + hashlib.sha256(f"{area}|{text}|{key}".encode()).hexdigest()[:12]
     return paginate(
         services,
         list_name=list_name,
         first=size,
-        after=after,
-        outages=outages_for(info, Capability.SERVICES),
+        start=start,
+        outages=info.context.outage_list(Capability.SERVICES),
     )
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from sources import base
-from sources.base import Capability, Tier, TrustLevel
+from sources.base import Capability, PortalRecord, Tier, TrustLevel
 
 # The GraphQL enums are the records' enums, registered once (no second spelling).
 strawberry.enum(Tier, description="Administrative level of a portal (Verwaltungsebene).")
@@ -32,7 +31,7 @@ class Portal:
     capabilities: list[Capability] = strawberry.field(description="Upstreams this portal offers.")
 
     @classmethod
-    def from_record(cls, record: base.PortalRecord) -> Portal:
+    def from_record(cls, record: PortalRecord) -> Portal:
         return cls(
             id=strawberry.ID(record.id),
             name=record.name,

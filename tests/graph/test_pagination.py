@@ -4,16 +4,19 @@ import pytest
 
 from graph.arguments import check_ars, check_first_page, check_global_id, check_leika_key
 from graph.errors import BadUserInputError
-from graph.pagination import decode_cursor, encode_cursor, paginate
+from graph.pagination import decode_cursor, encode_cursor, paginate, start_after
 from graph.settings import Settings
 from graph.types.node import from_global_id, to_global_id
 
 
 def test_pages_follow_each_other_without_gaps_or_overlap() -> None:
     items = list(range(7))
-    first = paginate(items, list_name="l", first=3, after=None)
-    second = paginate(items, list_name="l", first=3, after=first.page_info.end_cursor)
-    last = paginate(items, list_name="l", first=3, after=second.page_info.end_cursor)
+    first = paginate(items, list_name="l", first=3, start=start_after(None, "l"))
+    after_first = start_after(first.page_info.end_cursor, "l")
+    second = paginate(items, list_name="l", first=3, start=after_first)
+    last = paginate(
+        items, list_name="l", first=3, start=start_after(second.page_info.end_cursor, "l")
+    )
     assert [e.node for e in first.edges + second.edges + last.edges] == items
     assert first.page_info.has_next_page
     assert not first.page_info.has_previous_page

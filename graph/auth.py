@@ -1,0 +1,172 @@
+"""Bearer token validation: joserfc against the issuer's JWKS, into a ViewerRecord.
+
+Every rejection is the same `InvalidTokenError` to the client (no detail that
+helps an attacker); the precise reason goes to the debug log, never the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from joserfc import jws, jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+from graph.errors import UnauthenticatedError
+from sources.base import PostalAddressRecord, TrustLevel, ViewerRecord
+
+logger = logging.getLogger("portalgraph.auth")
+MAX_TOKEN_BYTES = 8192
+ACR_LEVELS = {f"STORK-QAA-Level-{level.value}": level for level in TrustLevel}
+
+
+class InvalidTokenError(UnauthenticatedError):
+    def __init__(self) -> None:
+        super().__init__("The access token is invalid or expired.")
+
+
+class SignInUnavailableError(UnauthenticatedError):
+    def __init__(self) -> None:
+        super().__init__("Sign-in cannot be verified right now; please try again later.")
+
+
+class JwksCache:
+    """The issuer's keys; refetched once on an unknown `kid`, kept when the issuer is down."""
+
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[dict[str, Any]]],
+        *,
+        max_age: float = 900.0,
+        min_refresh_interval: float = 30.0,
+    ) -> None:
+        self._fetch = fetch
+        self.max_age = max_age
+        self.min_refresh_interval = min_refresh_interval
+        self._keys: KeySet | None = None
+        self._fetched_at = 0.0
+        self._tried_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    def _knows(self, kid: str | None) -> bool:
+        return self._keys is not None and (
+            kid is None or any(k.kid == kid for k in self._keys.keys)
+        )
+
+    async def keys_for(self, kid: str | None) -> KeySet:
+        now = time.monotonic()
+        stale = now - self._fetched_at > self.max_age
+        if not self._knows(kid) or stale:
+            async with self._lock:
+                if (
+                    not self._knows(kid) or stale
+                ) and now - self._tried_at >= self.min_refresh_interval:
+                    await self._refresh()
+        if self._keys is None:
+            raise SignInUnavailableError
+        return self._keys
+
+    async def _refresh(self) -> None:
+        self._tried_at = time.monotonic()
+        try:
+            self._keys = KeySet.import_key_set(await self._fetch())  # type: ignore[arg-type]  # JWKS JSON
+            self._fetched_at = time.monotonic()
+        except Exception as exc:  # any failure keeps the keys we have
+            logger.warning(
+                "JWKS refresh failed (%s); keeping %s keys",
+                type(exc).__name__,
+                "previous" if self._keys else "no",
+            )
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        keys: JwksCache,
+        *,
+        issuer: str,
+        audience: str,
+        algorithms: tuple[str, ...] = ("RS256",),
+        leeway: int = 30,
+    ) -> None:
+        self.keys = keys
+        self.algorithms = list(algorithms)
+        self.claims = jwt.JWTClaimsRegistry(
+            leeway=leeway,
+            iss={"essential": True, "value": issuer},
+            aud={"essential": True, "value": audience},
+            exp={"essential": True},
+            sub={"essential": True},
+        )
+
+    async def verify(self, token: str) -> ViewerRecord:
+        if len(token) > MAX_TOKEN_BYTES:
+            raise _reject("token too large")
+        try:
+            header = jws.extract_compact(token.encode("ascii")).protected
+        except (JoseError, ValueError, UnicodeError) as exc:
+            raise _reject(f"unreadable token: {type(exc).__name__}") from None
+        if header.get("alg") not in self.algorithms:
+            raise _reject("algorithm not allowed")
+        kid = header.get("kid")
+        key_set = await self.keys.keys_for(kid if isinstance(kid, str) else None)
+        if kid is not None and not any(k.kid == kid for k in key_set.keys):
+            raise _reject("unknown key id")
+        try:
+            decoded = jwt.decode(token, key_set, algorithms=self.algorithms)
+            self.claims.validate(decoded.claims)
+        except (JoseError, ValueError) as exc:
+            raise _reject(type(exc).__name__) from None
+        return viewer_from_claims(decoded.claims, token)
+
+
+def _reject(reason: str) -> InvalidTokenError:
+    logger.debug("token rejected: %s", reason)
+    return InvalidTokenError()
+
+
+def viewer_from_claims(claims: dict[str, Any], token: str) -> ViewerRecord:
+    level = ACR_LEVELS.get(str(claims.get("acr")))
+    if level is None or not isinstance(claims.get("sub"), str) or not claims["sub"]:
+        raise _reject("missing or unknown acr/sub")
+    address = claims.get("address")
+    methods = claims.get("amr") or []
+    return ViewerRecord(
+        subject=claims["sub"],
+        trust_level=level,
+        sign_in_methods=tuple(str(m) for m in methods) if isinstance(methods, list) else (),
+        given_name=_text(claims, "given_name"),
+        family_name=_text(claims, "family_name"),
+        birthdate=_date(claims.get("birthdate")),
+        address=PostalAddressRecord(
+            street_address=_text(address, "street_address"),
+            postal_code=_text(address, "postal_code"),
+            locality=_text(address, "locality"),
+            country=_text(address, "country"),
+        )
+        if isinstance(address, dict)
+        else None,
+        email=_text(claims, "email"),
+        postfach_handle=_text(claims, "legacy_postkorb_handle"),
+        is_organisation=claims.get("account_type") == "organisation",
+        organisation_name=_text(claims, "organisation_name"),
+        expires_at=float(claims["exp"]),
+        token=token,
+    )
+
+
+def _text(claims: dict[str, Any], name: str) -> str | None:
+    value = claims.get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

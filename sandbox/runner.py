@@ -1,0 +1,189 @@
+"""Starts the simulated upstream network: one uvicorn server per (portal, capability)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Iterator
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from sandbox.accounts import create_accounts_app
+from sandbox.citizens import citizen_index, generate_citizens
+from sandbox.data import DEFAULT_SEED, build_network
+from sandbox.data_places import PORTALS
+from sandbox.idp import Issuer, KeyRing, create_idp_app
+from sandbox.instrument import release
+from sandbox.network import PortalEntry, render_network
+from sandbox.pvog import PvogUpstream
+
+START_TIMEOUT_S = 10.0
+STOP_GRACE_S = 2.0
+IDENTITY = ("identity", "idp")
+GATEWAY_AUDIENCE = "portalgraph"
+GATEWAY_CLIENT_ID = "portalgraph-gateway"
+# A demo secret for a simulated IdP on loopback; the gateway reads it from this variable.
+IDP_SECRET_ENV = "PORTALGRAPH_IDP_CLIENT_SECRET"
+IDP_SECRET = "sandbox-only-gateway-secret-not-for-production"
+
+
+def portal_audience(portal_id: str) -> str:
+    return f"urn:portalgraph:portal:{portal_id}"
+
+
+class _Server(uvicorn.Server):
+    # Several servers share one loop (and may run off the main thread): none of them may
+    # take over SIGINT/SIGTERM, the embedding program owns the signals.
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class SandboxNetwork:
+    """The seeded sandbox upstreams on loopback; start() and stop() run in the caller's loop."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = DEFAULT_SEED,
+        host: str = "127.0.0.1",
+        base_port: int | None = None,
+        citizens: int = 200,
+    ) -> None:
+        self.seed = seed
+        self.citizen_count = citizens
+        self.issuer = Issuer()
+        self.host = host
+        self.base_port = base_port
+        self._apps: dict[tuple[str, str], ASGIApp] = {}
+        self._servers: dict[tuple[str, str], tuple[_Server, asyncio.Task[None]]] = {}
+        self._urls: dict[tuple[str, str], str] = {}
+
+    @property
+    def urls(self) -> dict[tuple[str, str], str]:
+        """(portal_id, capability) -> base URL, e.g. ("koeln", "services") -> "http://127.0.0.1:40123"."""
+        return dict(self._urls)
+
+    def apps(self) -> dict[tuple[str, str], ASGIApp]:
+        """The ASGI apps, built on first use; handy for in-process tests without sockets."""
+        if not self._apps:
+            citizens = generate_citizens(self.citizen_count, self.seed)
+            index = citizen_index(citizens)
+            keys = KeyRing()
+            # The IdP comes first: the account areas need its URL as their issuer.
+            self._apps[IDENTITY] = create_idp_app(
+                issuer_holder=self.issuer,
+                citizens=citizens,
+                clients={GATEWAY_CLIENT_ID: IDP_SECRET},
+                portal_audiences={portal_audience(p.id) for p in PORTALS},
+                gateway_audience=GATEWAY_AUDIENCE,
+                keys=keys,
+            )
+            for portal_id, data in build_network(self.seed).items():
+                self._apps[(portal_id, "services")] = PvogUpstream(data, seed=self.seed).app
+                self._apps[(portal_id, "accounts")] = create_accounts_app(
+                    portal_id=portal_id,
+                    audience=portal_audience(portal_id),
+                    issuer=self.issuer,
+                    jwks=keys.public_keyset,
+                    citizens=index,
+                )
+        return dict(self._apps)
+
+    async def start(self) -> None:
+        """Bind every server and return once all of them accept connections."""
+        if self._servers:
+            return
+        try:
+            for index, (key, app) in enumerate(self.apps().items()):
+                port = 0 if self.base_port is None else self.base_port + index
+                await self._start_one(key, app, port)
+                if key == IDENTITY:
+                    self.issuer.url = self._urls[key]
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start_one(self, key: tuple[str, str], app: ASGIApp, port: int) -> None:
+        # Binding here, not in uvicorn, turns "port in use" into an OSError for the caller
+        # instead of uvicorn's sys.exit() inside a task.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, port))
+        except OSError:
+            sock.close()
+            raise
+        config = uvicorn.Config(
+            app,
+            host=self.host,
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+        )
+        server = _Server(config)
+        task = asyncio.create_task(server.serve(sockets=[sock]), name=f"sandbox-{key[0]}-{key[1]}")
+        self._servers[key] = (server, task)
+        deadline = asyncio.get_running_loop().time() + START_TIMEOUT_S
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError(f"sandbox server {key} stopped during start-up")
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"sandbox server {key} did not start within {START_TIMEOUT_S} s")
+            await asyncio.sleep(0.01)
+        real_port = server.servers[0].sockets[0].getsockname()[1]
+        self._urls[key] = f"http://{self.host}:{real_port}"
+
+    async def stop(self) -> None:
+        """Shut every server down gracefully; calling it again is a no-op."""
+        servers, self._servers = self._servers, {}
+        apps, self._apps = self._apps, {}  # a restart gets fresh apps: zero stats, no faults
+        self._urls.clear()
+        for app in apps.values():
+            release(app)
+        for server, _ in servers.values():
+            server.should_exit = True
+        tasks = [task for _, task in servers.values()]
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_S + 1)
+        for server, task in servers.values():
+            if task in pending:
+                server.force_exit = True
+        if pending:
+            _, still = await asyncio.wait(pending, timeout=STOP_GRACE_S)
+            for task in still:
+                task.cancel()
+            await asyncio.gather(*still, return_exceptions=True)
+        for task in tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                # A server that crashed must not hide the others' shutdown; report it last.
+                raise RuntimeError("a sandbox server failed") from task.exception()
+
+    def network_toml(self) -> str:
+        """The gateway's network file pointing at the running servers."""
+        if not self._urls:
+            raise RuntimeError("start() the sandbox network before writing its network file")
+        entries = [
+            PortalEntry(
+                id=portal.id,
+                name=portal.name,
+                tier=portal.tier,
+                ars=portal.ars,
+                website=portal.website,
+                endpoints={cap: url for (pid, cap), url in self._urls.items() if pid == portal.id},
+                audiences={"accounts": portal_audience(portal.id)},
+            )
+            for portal in PORTALS
+        ]
+        identity = {
+            "issuer": self._urls[IDENTITY],
+            "audience": GATEWAY_AUDIENCE,
+            "client_id": GATEWAY_CLIENT_ID,
+            "client_secret_env": IDP_SECRET_ENV,
+        }
+        return render_network(entries, seed=self.seed, tables={"identity": identity})

@@ -1,0 +1,63 @@
+"""Token caching wrapped around a `TokenIssuer` (same interface, fewer round trips).
+
+Exchanged tokens are personal: the cache lives in this process only, is keyed by
+a hash of the subject token, is bounded, and drops entries shortly before expiry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+from sources.base import IssuedToken, TokenIssuer
+
+REFRESH_MARGIN = 30.0
+
+
+class CachedTokenIssuer:
+    def __init__(self, issuer: TokenIssuer, *, max_entries: int = 10_000) -> None:
+        self.issuer = issuer
+        self.max_entries = max_entries
+        self._tokens: OrderedDict[tuple[str, str], IssuedToken] = OrderedDict()
+        self._pending: dict[tuple[str, str], asyncio.Future[IssuedToken]] = {}
+
+    async def exchange(self, subject_token: str, audience: str) -> IssuedToken:
+        key = (hashlib.sha256(subject_token.encode()).hexdigest(), audience)
+        return await self._cached(key, lambda: self.issuer.exchange(subject_token, audience))
+
+    async def client_credentials(
+        self, client_id: str, client_secret: str, audience: str | None
+    ) -> IssuedToken:
+        key = (f"client:{client_id}", audience or "")
+        return await self._cached(
+            key, lambda: self.issuer.client_credentials(client_id, client_secret, audience)
+        )
+
+    async def _cached(
+        self, key: tuple[str, str], fetch: Callable[[], Awaitable[IssuedToken]]
+    ) -> IssuedToken:
+        token = self._tokens.get(key)
+        if token is not None and token.expires_at - REFRESH_MARGIN > time.time():
+            self._tokens.move_to_end(key)
+            return token
+        pending = self._pending.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[IssuedToken] = asyncio.get_running_loop().create_future()
+        self._pending[key] = future
+        try:
+            token = await fetch()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: waiters re-raise it themselves
+            raise
+        finally:
+            self._pending.pop(key, None)
+        future.set_result(token)
+        self._tokens[key] = token
+        while len(self._tokens) > self.max_entries:
+            self._tokens.popitem(last=False)
+        return token
