@@ -6,18 +6,15 @@ helps an attacker); the precise reason goes to the debug log, never the token.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 
 from graph.errors import UnauthenticatedError
+from sources._jwks import JwksCache, KeysUnavailableError
 from sources.base import PostalAddressRecord, TrustLevel, ViewerRecord
 
 logger = logging.getLogger("portalgraph.auth")
@@ -33,55 +30,6 @@ class InvalidTokenError(UnauthenticatedError):
 class SignInUnavailableError(UnauthenticatedError):
     def __init__(self) -> None:
         super().__init__("Sign-in cannot be verified right now; please try again later.")
-
-
-class JwksCache:
-    """The issuer's keys; refetched once on an unknown `kid`, kept when the issuer is down."""
-
-    def __init__(
-        self,
-        fetch: Callable[[], Awaitable[dict[str, Any]]],
-        *,
-        max_age: float = 900.0,
-        min_refresh_interval: float = 30.0,
-    ) -> None:
-        self._fetch = fetch
-        self.max_age = max_age
-        self.min_refresh_interval = min_refresh_interval
-        self._keys: KeySet | None = None
-        self._fetched_at = 0.0
-        self._tried_at = float("-inf")
-        self._lock = asyncio.Lock()
-
-    def _knows(self, kid: str | None) -> bool:
-        return self._keys is not None and (
-            kid is None or any(k.kid == kid for k in self._keys.keys)
-        )
-
-    async def keys_for(self, kid: str | None) -> KeySet:
-        now = time.monotonic()
-        stale = now - self._fetched_at > self.max_age
-        if not self._knows(kid) or stale:
-            async with self._lock:
-                if (
-                    not self._knows(kid) or stale
-                ) and now - self._tried_at >= self.min_refresh_interval:
-                    await self._refresh()
-        if self._keys is None:
-            raise SignInUnavailableError
-        return self._keys
-
-    async def _refresh(self) -> None:
-        self._tried_at = time.monotonic()
-        try:
-            self._keys = KeySet.import_key_set(await self._fetch())  # type: ignore[arg-type]  # JWKS JSON
-            self._fetched_at = time.monotonic()
-        except Exception as exc:  # any failure keeps the keys we have
-            logger.warning(
-                "JWKS refresh failed (%s); keeping %s keys",
-                type(exc).__name__,
-                "previous" if self._keys else "no",
-            )
 
 
 class TokenVerifier:
@@ -114,7 +62,10 @@ class TokenVerifier:
         if header.get("alg") not in self.algorithms:
             raise _reject("algorithm not allowed")
         kid = header.get("kid")
-        key_set = await self.keys.keys_for(kid if isinstance(kid, str) else None)
+        try:
+            key_set = await self.keys.keys_for(kid if isinstance(kid, str) else None)
+        except KeysUnavailableError:
+            raise SignInUnavailableError from None
         if kid is not None and not any(k.kid == kid for k in key_set.keys):
             raise _reject("unknown key id")
         try:

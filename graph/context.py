@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,11 +13,18 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from graph.auth import TokenVerifier
-from graph.errors import UPSTREAM_MESSAGES
-from graph.loaders import Loaders, OutageLog
+from graph.errors import UPSTREAM_MESSAGES, UnauthenticatedError
+from graph.loaders import Adapters, Loaders, OutageLog
 from graph.settings import Settings
+from graph.types.application import merged_history
 from graph.types.portal import Outage, Portal
-from sources.base import AccountArea, Capability, ServiceDirectory, ViewerRecord
+from sources.base import (
+    ApplicationRecord,
+    Capability,
+    MessageRecord,
+    StatusEventRecord,
+    ViewerRecord,
+)
 from sources.network import Network
 
 
@@ -26,8 +34,7 @@ class Resources:
 
     settings: Settings
     network: Network
-    directories: Mapping[str, ServiceDirectory]
-    account_areas: Mapping[str, AccountArea]
+    adapters: Adapters
     verifier: TokenVerifier | None
     portals: Mapping[str, Portal] = field(default_factory=dict)
 
@@ -67,6 +74,36 @@ class Context:
             if capability is None or e.capability is capability
         ]
 
+    def token(self) -> str:
+        """The viewer's sign-in token, for per-portal exchange; refuses anonymous requests."""
+        if self.viewer is None:
+            raise UnauthenticatedError("Sign in to see your own data.")
+        return self.viewer.token
+
+    async def application_history(self, record: ApplicationRecord) -> list[StatusEventRecord]:
+        events, updates = await asyncio.gather(
+            self.loaders.case_events(record.portal_id, record.case_id),
+            self.loaders.status_updates(record.portal_id, self.token()),
+        )
+        own = [u for u in updates if u.application_id == record.id]
+        return merged_history(events, own)
+
+    async def find_application(
+        self, portal_id: str, application_id: str
+    ) -> ApplicationRecord | None:
+        """One of the viewer's applications; None for anything that is not theirs."""
+        if self.viewer is None or portal_id not in self.resources.adapters.account_areas:
+            return None
+        found = await self.loaders.applications(self.viewer.token, [portal_id])
+        return next((a for a in found if a.id == application_id), None)
+
+    async def find_message(self, portal_id: str, message_id: str) -> MessageRecord | None:
+        """One of the viewer's messages; None for anything that is not theirs."""
+        if self.viewer is None or portal_id not in self.resources.adapters.postboxes:
+            return None
+        found = await self.loaders.messages(self.viewer.token, [portal_id])
+        return next((m for m in found if m.id == message_id), None)
+
     @classmethod
     def build(
         cls,
@@ -76,9 +113,7 @@ class Context:
         viewer: ViewerRecord | None = None,
     ) -> Context:
         outages = OutageLog()
-        loaders = Loaders(
-            outages, directories=resources.directories, account_areas=resources.account_areas
-        )
+        loaders = Loaders(outages, resources.adapters)
         return cls(
             request=request,
             response=response,

@@ -59,3 +59,7 @@ def outage_error(entry: OutageEntry) -> GraphQLError:
             "capability": entry.capability.name,
         },
     )
+
+
+class NotFoundError(PublicError):
+    code = "NOT_FOUND"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -18,19 +18,42 @@ from aiodataloader import DataLoader
 from sources.base import (
     AccountArea,
     AccountRecord,
+    ApplicationRecord,
     Capability,
+    CaseEvents,
+    FileRecord,
+    MessageRecord,
     OrganisationRecord,
+    PaymentLinkRecord,
+    PaymentProvider,
+    PaymentRecord,
+    PortalRecord,
+    Postbox,
     RegionRecord,
     ServiceDirectory,
     ServiceQuery,
     ServiceRecord,
-    ViewerRecord,
+    StatusEventRecord,
+    ars_covers,
+    ars_prefix,
 )
 from sources.errors import SourceError
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
 PortalKey = tuple[str, Key]
+SETTLE_ROUNDS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Adapters:
+    """The upstream adapters of the network, by portal id and capability."""
+
+    directories: Mapping[str, ServiceDirectory] = field(default_factory=dict)
+    account_areas: Mapping[str, AccountArea] = field(default_factory=dict)
+    case_events: Mapping[str, CaseEvents] = field(default_factory=dict)
+    postboxes: Mapping[str, Postbox] = field(default_factory=dict)
+    payments: Mapping[str, PaymentProvider] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,26 +77,21 @@ class OutageLog:
             self.entries.append(entry)
 
 
-async def _per_portal(
-    keys: Sequence[tuple[str, Key]],
-    fetch: Callable[[str, list[Key]], Awaitable[Mapping[Key, Value]]],
-    missing: Value,
-) -> list[Value | BaseException]:
-    """Run `fetch` once per portal, concurrently; fan the answers back out in key order."""
-    by_portal: dict[str, list[Key]] = defaultdict(list)
-    for portal_id, key in keys:
-        if key not in by_portal[portal_id]:
-            by_portal[portal_id].append(key)
-    portal_ids = list(by_portal)
-    answers = await asyncio.gather(
-        *(fetch(p, by_portal[p]) for p in portal_ids), return_exceptions=True
-    )
-    results = dict(zip(portal_ids, answers, strict=True))
-    out: list[Value | BaseException] = []
-    for portal_id, key in keys:
-        answer = results[portal_id]
-        out.append(answer if isinstance(answer, BaseException) else answer.get(key, missing))
-    return out
+def merge_most_local(
+    records: Iterable[ServiceRecord], portals: Mapping[str, PortalRecord]
+) -> list[ServiceRecord]:
+    """One description per LeiKa key: the one from the most local portal wins."""
+    chosen: dict[str, ServiceRecord] = {}
+    for record in records:
+        key = record.leika_keys[0] if record.leika_keys else f"{record.portal_id}/{record.id}"
+        current = chosen.get(key)
+        if current is None or _locality(record, portals) > _locality(current, portals):
+            chosen[key] = record
+    return sorted(chosen.values(), key=lambda r: (r.name.casefold(), r.portal_id, r.id))
+
+
+def _locality(record: ServiceRecord, portals: Mapping[str, PortalRecord]) -> int:
+    return len(ars_prefix(portals[record.portal_id].ars))
 
 
 def _loader(
@@ -84,32 +102,136 @@ def _loader(
     return DataLoader(cast(Any, batch))
 
 
+def _per_portal(
+    fetch: Callable[[str, list[Key]], Awaitable[Mapping[Key, Value]]], missing: Value
+) -> Callable[[list[PortalKey[Key]]], Awaitable[list[Value | BaseException]]]:
+    """A batch function that runs `fetch` once per portal, concurrently, in key order."""
+
+    async def batch(keys: list[PortalKey[Key]]) -> list[Value | BaseException]:
+        by_portal: dict[str, list[Key]] = defaultdict(list)
+        for portal_id, key in keys:
+            if key not in by_portal[portal_id]:
+                by_portal[portal_id].append(key)
+        portal_ids = list(by_portal)
+        answers = await asyncio.gather(
+            *(fetch(p, by_portal[p]) for p in portal_ids), return_exceptions=True
+        )
+        results = dict(zip(portal_ids, answers, strict=True))
+        out: list[Value | BaseException] = []
+        for portal_id, key in keys:
+            answer = results[portal_id]
+            out.append(answer if isinstance(answer, BaseException) else answer.get(key, missing))
+        return out
+
+    return batch
+
+
+def _each(
+    call: Callable[[str, Key], Awaitable[Value]],
+) -> Callable[[str, list[Key]], Awaitable[dict[Key, Value]]]:
+    """For upstreams without a batch endpoint: one call per key, concurrently."""
+
+    async def fetch(portal_id: str, keys: list[Key]) -> dict[Key, Value]:
+        found = await asyncio.gather(*(call(portal_id, k) for k in keys))
+        return dict(zip(keys, found, strict=True))
+
+    return fetch
+
+
 class Loaders:
     """The loaders of one request; build a fresh instance per request (and per event)."""
 
-    def __init__(
-        self,
-        outages: OutageLog,
-        *,
-        directories: Mapping[str, ServiceDirectory],
-        account_areas: Mapping[str, AccountArea],
-    ) -> None:
-        self._directories = directories
-        self._account_areas = account_areas
+    def __init__(self, outages: OutageLog, adapters: Adapters) -> None:
+        self.adapters = adapters
         self._outages = outages
-        self._accounts: DataLoader[PortalKey[str], AccountRecord | None] = _loader(
-            self._load_accounts
-        )
+        self._inflight: set[asyncio.Future[Any]] = set()
         self._search: DataLoader[PortalKey[ServiceQuery], list[ServiceRecord]] = _loader(
-            self._load_searches
+            _per_portal(_each(self._search_one), [])
         )
         self._service: DataLoader[PortalKey[str], ServiceRecord | None] = _loader(
-            self._load_services
+            _per_portal(_each(self._service_one), None)
         )
         self._organisation: DataLoader[PortalKey[str], OrganisationRecord | None] = _loader(
-            self._load_organisations
+            _per_portal(self._fetch_organisations, None)
         )
-        self._regions: DataLoader[PortalKey[str], list[RegionRecord]] = _loader(self._load_regions)
+        self._regions: DataLoader[PortalKey[str], list[RegionRecord]] = _loader(
+            _per_portal(_each(self._regions_one), [])
+        )
+        self._accounts: DataLoader[PortalKey[str], AccountRecord | None] = _loader(
+            _per_portal(_each(self._account_one), None)
+        )
+        self._applications: DataLoader[PortalKey[str], list[ApplicationRecord]] = _loader(
+            _per_portal(_each(self._applications_one), [])
+        )
+        self._events: DataLoader[PortalKey[str], list[StatusEventRecord]] = _loader(
+            _per_portal(_each(self._events_one), [])
+        )
+        self._updates: DataLoader[PortalKey[str], list[StatusEventRecord]] = _loader(
+            _per_portal(_each(self._updates_one), [])
+        )
+        self._messages: DataLoader[PortalKey[str], list[MessageRecord]] = _loader(
+            _per_portal(_each(self._messages_one), [])
+        )
+        self._payment: DataLoader[PortalKey[PaymentLinkRecord], PaymentRecord | None] = _loader(
+            _per_portal(_each(self._payment_one), None)
+        )
+        self._by_leika: DataLoader[PortalKey[tuple[str, str]], list[ServiceRecord]] = _loader(
+            _per_portal(self._fetch_by_leika, [])
+        )
+
+    # One upstream call each; the batch functions above group and fan them out.
+
+    async def _search_one(self, portal_id: str, query: ServiceQuery) -> list[ServiceRecord]:
+        return await self.adapters.directories[portal_id].search(query)
+
+    async def _service_one(self, portal_id: str, service_id: str) -> ServiceRecord | None:
+        return await self.adapters.directories[portal_id].service(service_id)
+
+    async def _regions_one(self, portal_id: str, text: str) -> list[RegionRecord]:
+        return await self.adapters.directories[portal_id].regions(text)
+
+    async def _account_one(self, portal_id: str, token: str) -> AccountRecord | None:
+        return await self.adapters.account_areas[portal_id].account(token)
+
+    async def _applications_one(self, portal_id: str, token: str) -> list[ApplicationRecord]:
+        return await self.adapters.account_areas[portal_id].applications(token)
+
+    async def _events_one(self, portal_id: str, case_id: str) -> list[StatusEventRecord]:
+        return await self.adapters.case_events[portal_id].events(case_id)
+
+    async def _updates_one(self, portal_id: str, token: str) -> list[StatusEventRecord]:
+        return await self.adapters.postboxes[portal_id].status_updates(token)
+
+    async def _messages_one(self, portal_id: str, token: str) -> list[MessageRecord]:
+        return await self.adapters.postboxes[portal_id].messages(token)
+
+    async def _payment_one(self, portal_id: str, link: PaymentLinkRecord) -> PaymentRecord | None:
+        return await self.adapters.payments[portal_id].transaction(link)
+
+    async def _fetch_by_leika(
+        self, portal_id: str, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[ServiceRecord]]:
+        # One search per region with every LeiKa key asked for there (leikaIds=k1,k2,...).
+        by_ars: dict[str, list[str]] = defaultdict(list)
+        for ars, leika in keys:
+            by_ars[ars].append(leika)
+        directory = self.adapters.directories[portal_id]
+        areas = list(by_ars)
+        found = await asyncio.gather(
+            *(directory.search(ServiceQuery(a, None, tuple(by_ars[a]))) for a in areas)
+        )
+        out: dict[tuple[str, str], list[ServiceRecord]] = {}
+        for ars, records in zip(areas, found, strict=True):
+            for leika in by_ars[ars]:
+                out[(ars, leika)] = [r for r in records if leika in r.leika_keys]
+        return out
+
+    async def _fetch_organisations(
+        self, portal_id: str, ids: list[str]
+    ) -> Mapping[str, OrganisationRecord | None]:
+        return await self.adapters.directories[portal_id].organisations(ids)
+
+    # Public data.
 
     async def search(self, portal_ids: Sequence[str], query: ServiceQuery) -> list[ServiceRecord]:
         found = await self._all(self._search, [(p, query) for p in portal_ids], [])
@@ -125,16 +247,85 @@ class Loaders:
         found = await self._all(self._regions, [(p, text) for p in portal_ids], [])
         return [region for regions in found for region in regions]
 
-    async def accounts(self, viewer: ViewerRecord) -> list[AccountRecord]:
-        keys = [(portal_id, viewer.token) for portal_id in self._account_areas]
+    async def service_for(self, ars: str, leika_key: str) -> ServiceRecord | None:
+        """The most local description of a LeiKa key for a region (ARS inheritance)."""
+        portals = {
+            p: d.portal
+            for p, d in self.adapters.directories.items()
+            if ars_covers(d.portal.ars, ars)
+        }
+        found = await self._all(self._by_leika, [(p, (ars, leika_key)) for p in portals], [])
+        merged = merge_most_local([r for records in found for r in records], portals)
+        return merged[0] if merged else None
+
+    # The viewer's data: keys carry the sign-in token, so nothing is shared across viewers.
+
+    async def accounts(self, token: str) -> list[AccountRecord]:
+        keys = [(p, token) for p in self.adapters.account_areas]
         return [a for a in await self._all(self._accounts, keys, None) if a is not None]
+
+    async def applications(self, token: str, portal_ids: Sequence[str]) -> list[ApplicationRecord]:
+        found = await self._all(self._applications, [(p, token) for p in portal_ids], [])
+        return [application for applications in found for application in applications]
+
+    async def case_events(self, portal_id: str, case_id: str) -> list[StatusEventRecord]:
+        if portal_id not in self.adapters.case_events:
+            return []
+        return (await self._all(self._events, [(portal_id, case_id)], []))[0]
+
+    async def status_updates(self, portal_id: str, token: str) -> list[StatusEventRecord]:
+        if portal_id not in self.adapters.postboxes:
+            return []
+        return (await self._all(self._updates, [(portal_id, token)], []))[0]
+
+    async def messages(self, token: str, portal_ids: Sequence[str]) -> list[MessageRecord]:
+        found = await self._all(self._messages, [(p, token) for p in portal_ids], [])
+        return [message for messages in found for message in messages]
+
+    async def payments(
+        self, portal_id: str, links: Sequence[PaymentLinkRecord]
+    ) -> list[PaymentRecord]:
+        if portal_id not in self.adapters.payments:
+            return []
+        found = await self._all(self._payment, [(portal_id, link) for link in links], None)
+        return [payment for payment in found if payment is not None]
+
+    # Writes: not cached, never batched; failures propagate as SourceError.
+
+    async def mark_read(self, portal_id: str, token: str, message_id: str) -> None:
+        await self.adapters.postboxes[portal_id].mark_read(token, message_id)
+
+    async def attachment(
+        self, portal_id: str, token: str, message_id: str, attachment_id: str
+    ) -> FileRecord:
+        return await self.adapters.postboxes[portal_id].attachment(token, message_id, attachment_id)
+
+    def payment_provider(self, portal_id: str) -> PaymentProvider | None:
+        return self.adapters.payments.get(portal_id)
+
+    def account_area(self, portal_id: str) -> AccountArea | None:
+        return self.adapters.account_areas.get(portal_id)
+
+    async def settled(self) -> None:
+        """Wait until every upstream call this request started (or starts next) has finished."""
+        idle = 0
+        while idle < SETTLE_ROUNDS:
+            pending = [f for f in self._inflight if not f.done()]
+            if pending:
+                await asyncio.wait(pending)
+                idle = 0
+            else:
+                await asyncio.sleep(0)
+                idle += 1
 
     async def _all(
         self, loader: DataLoader[PortalKey[Key], Value], keys: list[PortalKey[Key]], empty: Value
     ) -> list[Value]:
-        answers = await asyncio.gather(*(loader.load(k) for k in keys), return_exceptions=True)
+        gathered = asyncio.gather(*(loader.load(k) for k in keys), return_exceptions=True)
+        self._inflight.add(gathered)
+        gathered.add_done_callback(self._inflight.discard)
         values: list[Value] = []
-        for answer in answers:
+        for answer in await gathered:
             if isinstance(answer, SourceError):
                 self._outages.record(answer)
                 values.append(empty)
@@ -143,53 +334,3 @@ class Loaders:
             else:
                 values.append(answer)
         return values
-
-    async def _load_searches(
-        self, keys: list[PortalKey[ServiceQuery]]
-    ) -> list[list[ServiceRecord] | BaseException]:
-        async def fetch(
-            portal_id: str, queries: list[ServiceQuery]
-        ) -> dict[ServiceQuery, list[ServiceRecord]]:
-            directory = self._directories[portal_id]
-            found = await asyncio.gather(*(directory.search(q) for q in queries))
-            return dict(zip(queries, found, strict=True))
-
-        return await _per_portal(keys, fetch, [])
-
-    async def _load_services(
-        self, keys: list[PortalKey[str]]
-    ) -> list[ServiceRecord | BaseException | None]:
-        async def fetch(portal_id: str, ids: list[str]) -> dict[str, ServiceRecord | None]:
-            directory = self._directories[portal_id]
-            found = await asyncio.gather(*(directory.service(i) for i in ids))
-            return dict(zip(ids, found, strict=True))
-
-        return await _per_portal(keys, fetch, None)
-
-    async def _load_organisations(
-        self, keys: list[PortalKey[str]]
-    ) -> list[OrganisationRecord | BaseException | None]:
-        async def fetch(portal_id: str, ids: list[str]) -> Mapping[str, OrganisationRecord | None]:
-            return await self._directories[portal_id].organisations(ids)
-
-        return await _per_portal(keys, fetch, None)
-
-    async def _load_regions(
-        self, keys: list[PortalKey[str]]
-    ) -> list[list[RegionRecord] | BaseException]:
-        async def fetch(portal_id: str, texts: list[str]) -> dict[str, list[RegionRecord]]:
-            directory = self._directories[portal_id]
-            found = await asyncio.gather(*(directory.regions(t) for t in texts))
-            return dict(zip(texts, found, strict=True))
-
-        return await _per_portal(keys, fetch, [])
-
-    async def _load_accounts(
-        self, keys: list[PortalKey[str]]
-    ) -> list[AccountRecord | BaseException | None]:
-        async def fetch(portal_id: str, tokens: list[str]) -> dict[str, AccountRecord | None]:
-            area = self._account_areas[portal_id]
-            found = await asyncio.gather(*(area.account(t) for t in tokens))
-            return dict(zip(tokens, found, strict=True))
-
-        return await _per_portal(keys, fetch, None)

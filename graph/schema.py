@@ -13,7 +13,11 @@ from strawberry.types import ExecutionContext
 
 from graph.context import Context
 from graph.errors import outage_error, should_mask_error
+from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
+from graph.types.application import Application
+from graph.types.message import Message
+from graph.types.payment import Payment
 from graph.types.service import Service
 
 logger = logging.getLogger("portalgraph.errors")
@@ -50,7 +54,8 @@ class PortalgraphSchema(strawberry.Schema):
 def build_schema(*, production: bool = False) -> strawberry.Schema:
     return PortalgraphSchema(
         query=Query,
-        types=[Service],
+        mutation=Mutation,
+        types=[Service, Application, Payment, Message],
         config=StrawberryConfig(disable_field_suggestions=production),
         extensions=[
             lambda: ParserCache(maxsize=CACHE_SIZE),

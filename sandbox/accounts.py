@@ -1,8 +1,8 @@
-"""A portal's account area ("Mein Konto"): `GET /v1/me` for the bearer's own account.
+"""A portal's account area ("Mein Konto"): the bearer's account and applications.
 
 Like a real upstream it accepts only IdP tokens minted for its own audience, so a
-token meant for another portal (or the gateway's sign-in token) is refused with 401.
-Nothing here logs tokens or personal data.
+token meant for another portal (or the gateway's sign-in token) is refused with 401,
+and it serves only the token subject's data. Nothing here logs tokens or personal data.
 """
 
 from __future__ import annotations
@@ -10,31 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from joserfc import jwt
-from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from sandbox.auth import BearerCheck, json_response, page, paging, problem
+from sandbox.case_model import Cases, PaymentLink
+from sandbox.case_store import CaseStore
 from sandbox.citizens import Citizen
 from sandbox.instrument import Instrumented
 
 SERVICES = ("applications", "payments", "inbox")
-LEEWAY = 5
-PROBLEM = "application/problem+json"
-
-
-def problem(status: int, title: str, detail: str, **headers: str) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return JSONResponse(body, status, headers=headers, media_type=PROBLEM)
-
-
-def unauthorized(detail: str) -> JSONResponse:
-    return problem(
-        401, "Unauthorized", detail, **{"WWW-Authenticate": 'Bearer error="invalid_token"'}
-    )
+LINK_FIELDS = ("originatorId", "endPointId", "requestId")
 
 
 def create_accounts_app(
@@ -44,52 +33,92 @@ def create_accounts_app(
     issuer: Callable[[], str],
     jwks: Callable[[], KeySet],
     citizens: Mapping[str, Citizen],
+    cases: CaseStore | None = None,
+    seed: int = 2026,
 ) -> Starlette:
-    """The account area of `portal_id`; `citizens` is `citizen_index(...)` (keyed by subject)."""
+    """The account area of `portal_id`; `citizens` is `citizen_index(...)` (keyed by subject).
 
-    def bearer_claims(request: Request) -> dict[str, Any] | JSONResponse:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            return unauthorized("bearer token required")
-        registry = jwt.JWTClaimsRegistry(
-            leeway=LEEWAY,
-            iss={"essential": True, "value": issuer()},
-            aud={"essential": True, "value": audience},
-            exp={"essential": True},
-            sub={"essential": True},
-        )
-        try:
-            decoded = jwt.decode(token.strip(), jwks(), algorithms=["RS256"])
-            registry.validate(decoded.claims)
-        except (JoseError, ValueError) as exc:
-            # joserfc's descriptions name the failed check (e.g. the claim), never the token.
-            return unauthorized(
-                exc.description if isinstance(exc, JoseError) else "malformed token"
-            )
-        return decoded.claims
+    `cases` is the network's shared store; without one the area gets a private store.
+    """
+    store = cases or CaseStore({c.subject: c for c in citizens.values()}.values(), seed)
+    check = BearerCheck(issuer=issuer, jwks=jwks, audience=audience)
 
-    async def me(request: Request) -> Response:
-        claims = bearer_claims(request)
+    def account(request: Request) -> tuple[Citizen, Cases] | JSONResponse:
+        claims = check(request)
         if isinstance(claims, JSONResponse):
             return claims
         citizen = citizens.get(str(claims["sub"]))
-        account = (
-            citizen.account_at(portal_id) if citizen and citizen.subject == claims["sub"] else None
-        )
-        if citizen is None or account is None:
+        if citizen is None or citizen.subject != claims["sub"] or not citizen.account_at(portal_id):
             return problem(404, "Not Found", f"no account at portal {portal_id}")
-        return JSONResponse(
+        mine = store.cases(citizen.subject)
+        assert mine is not None  # every indexed citizen has cases
+        return citizen, mine
+
+    async def me(request: Request) -> Response:
+        found = account(request)
+        if isinstance(found, JSONResponse):
+            return found
+        citizen, _ = found
+        own = citizen.account_at(portal_id)
+        assert own is not None
+        return json_response(
             {
-                "accountId": account.account_id,
+                "accountId": own.account_id,
                 "portalId": portal_id,
-                "createdAt": account.since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "createdAt": own.since.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "services": list(SERVICES),
                 "displayName": citizen.display_name,
-            },
-            headers={"Cache-Control": "no-store"},
+            }
         )
 
-    upstream = [Route("/v1/me", me)]
+    async def applications(request: Request) -> Response:
+        found = account(request)
+        if isinstance(found, JSONResponse):
+            return found
+        paged = paging(request)
+        if isinstance(paged, JSONResponse):
+            return paged
+        apps = [app.as_json() for app in found[1].applications.get(portal_id, [])]
+        return json_response(page(apps, *paged, key="applications"))
+
+    async def link_payment(request: Request) -> Response:
+        found = account(request)
+        if isinstance(found, JSONResponse):
+            return found
+        app_id = request.path_params["applicationId"]
+        app = next(
+            (a for a in found[1].applications[portal_id] if a.application_id == app_id), None
+        )
+        if app is None:
+            return problem(404, "Not Found", "no such application in this account")
+        try:
+            body: Any = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not all(
+            isinstance(body.get(f), str) and body[f] for f in LINK_FIELDS
+        ):
+            return problem(400, "Bad Request", f"body needs string fields {', '.join(LINK_FIELDS)}")
+        link = PaymentLink(
+            request.path_params["transactionId"],
+            body["originatorId"],
+            body["endPointId"],
+            body["requestId"],
+        )
+        # Idempotent: a repeated PUT replaces the link to the same transaction.
+        app.payments[:] = [p for p in app.payments if p.transaction_id != link.transaction_id]
+        app.payments.append(link)
+        return Response(status_code=204)
+
+    upstream = [
+        Route("/v1/me", me),
+        Route("/v1/me/applications", applications),
+        Route(
+            "/v1/me/applications/{applicationId}/payments/{transactionId}",
+            link_payment,
+            methods=["PUT"],
+        ),
+    ]
     # The outer Starlette keeps the declared return type (and `.state`) for the runner.
     counted = Instrumented(Starlette(routes=upstream), routes=upstream)
     return Starlette(routes=[Mount("", app=counted)])

@@ -20,6 +20,9 @@ class PortalEntry:
     website: str
     endpoints: Mapping[str, str]  # capability -> base URL
     audiences: Mapping[str, str] = field(default_factory=dict)  # capability -> token audience
+    # capability -> (client_id, client_secret_env) for service upstreams the gateway calls
+    # with its own client-credentials token.
+    clients: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def render_network(
@@ -51,6 +54,8 @@ def render_network(
                 values: dict[str, Scalar] = {"url": portal.endpoints[capability]}
                 if capability in portal.audiences:
                     values["audience"] = portal.audiences[capability]
+                if capability in portal.clients:
+                    values["client_id"], values["client_secret_env"] = portal.clients[capability]
                 lines += ["", f"[portals.{capability}]", *_pairs(values)]
     for name, table in (tables or {}).items():
         lines += ["", f"[{name}]", *_pairs(table)]

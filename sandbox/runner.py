@@ -11,12 +11,16 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from sandbox.accounts import create_accounts_app
+from sandbox.case_store import CaseStore
 from sandbox.citizens import citizen_index, generate_citizens
 from sandbox.data import DEFAULT_SEED, build_network
 from sandbox.data_places import PORTALS
+from sandbox.fitconnect import create_status_app
 from sandbox.idp import Issuer, KeyRing, create_idp_app
+from sandbox.inbox import create_inbox_app
 from sandbox.instrument import release
 from sandbox.network import PortalEntry, render_network
+from sandbox.payments import create_payments_app
 from sandbox.pvog import PvogUpstream
 
 START_TIMEOUT_S = 10.0
@@ -31,6 +35,16 @@ IDP_SECRET = "sandbox-only-gateway-secret-not-for-production"
 
 def portal_audience(portal_id: str) -> str:
     return f"urn:portalgraph:portal:{portal_id}"
+
+
+def service_audiences(portal_id: str) -> dict[str, str]:
+    """Token audience per capability: citizen-facing ones share the portal's audience."""
+    return {
+        "accounts": portal_audience(portal_id),
+        "inbox": portal_audience(portal_id),
+        "status": f"urn:portalgraph:fitconnect:{portal_id}",
+        "payments": f"urn:portalgraph:xbezahldienste:{portal_id}",
+    }
 
 
 class _Server(uvicorn.Server):
@@ -55,6 +69,7 @@ class SandboxNetwork:
         self.seed = seed
         self.citizen_count = citizens
         self.issuer = Issuer()
+        self.cases: CaseStore | None = None
         self.host = host
         self.base_port = base_port
         self._apps: dict[tuple[str, str], ASGIApp] = {}
@@ -81,6 +96,9 @@ class SandboxNetwork:
                 gateway_audience=GATEWAY_AUDIENCE,
                 keys=keys,
             )
+            # One store for every portal: FIT-Connect's advance must reach the Postfach, and
+            # payments started at the provider are linked in the account area.
+            self.cases = cases = CaseStore(citizens, self.seed)
             for portal_id, data in build_network(self.seed).items():
                 self._apps[(portal_id, "services")] = PvogUpstream(data, seed=self.seed).app
                 self._apps[(portal_id, "accounts")] = create_accounts_app(
@@ -89,7 +107,30 @@ class SandboxNetwork:
                     issuer=self.issuer,
                     jwks=keys.public_keyset,
                     citizens=index,
+                    cases=cases,
                 )
+            # Appended after the older upstreams, so their ports under base_port stay put.
+            for portal in PORTALS:
+                audiences = service_audiences(portal.id)
+                self._apps[(portal.id, "inbox")] = create_inbox_app(
+                    portal_id=portal.id,
+                    audience=audiences["inbox"],
+                    issuer=self.issuer,
+                    jwks=keys.public_keyset,
+                    citizens=index,
+                    cases=cases,
+                )
+                for capability, factory in (
+                    ("status", create_status_app),
+                    ("payments", create_payments_app),
+                ):
+                    self._apps[(portal.id, capability)] = factory(
+                        portal_id=portal.id,
+                        audience=audiences[capability],
+                        issuer=self.issuer,
+                        jwks=keys.public_keyset,
+                        cases=cases,
+                    )
         return dict(self._apps)
 
     async def start(self) -> None:
@@ -176,7 +217,11 @@ class SandboxNetwork:
                 ars=portal.ars,
                 website=portal.website,
                 endpoints={cap: url for (pid, cap), url in self._urls.items() if pid == portal.id},
-                audiences={"accounts": portal_audience(portal.id)},
+                audiences=service_audiences(portal.id),
+                clients={
+                    "status": (GATEWAY_CLIENT_ID, IDP_SECRET_ENV),
+                    "payments": (GATEWAY_CLIENT_ID, IDP_SECRET_ENV),
+                },
             )
             for portal in PORTALS
         ]

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from sources.base import IssuedToken, TokenIssuer
+from sources.errors import SourceAuthError, SourceError
 
 REFRESH_MARGIN = 30.0
 
@@ -61,3 +62,50 @@ class CachedTokenIssuer:
         while len(self._tokens) > self.max_entries:
             self._tokens.popitem(last=False)
         return token
+
+
+class ExchangedBearer:
+    """Per-citizen credentials for one portal: the sign-in token exchanged for its audience."""
+
+    def __init__(
+        self, tokens: TokenIssuer, audience: str, *, portal_id: str, capability: str
+    ) -> None:
+        self.tokens = tokens
+        self.audience = audience
+        self.where = {"portal_id": portal_id, "capability": capability}
+
+    async def headers(self, subject_token: str) -> dict[str, str]:
+        try:
+            issued = await self.tokens.exchange(subject_token, self.audience)
+        except SourceError as exc:
+            raise SourceAuthError("token exchange failed", **self.where) from exc
+        return {"Authorization": f"Bearer {issued.access_token}"}
+
+
+class ServiceBearer:
+    """Service-to-service credentials (client credentials grant) for one upstream."""
+
+    def __init__(
+        self,
+        tokens: TokenIssuer,
+        *,
+        client_id: str,
+        client_secret: str,
+        audience: str | None,
+        portal_id: str,
+        capability: str,
+    ) -> None:
+        self.tokens = tokens
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.audience = audience
+        self.where = {"portal_id": portal_id, "capability": capability}
+
+    async def headers(self) -> dict[str, str]:
+        try:
+            issued = await self.tokens.client_credentials(
+                self.client_id, self._client_secret, self.audience
+            )
+        except SourceError as exc:
+            raise SourceAuthError("client credentials grant failed", **self.where) from exc
+        return {"Authorization": f"Bearer {issued.access_token}"}

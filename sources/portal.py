@@ -1,4 +1,4 @@
-"""A portal's account area (Mein Konto): the viewer's account there.
+"""A portal's account area (Mein Konto): the viewer's account and applications there.
 
 Every call carries a token exchanged for the portal's own audience (RFC 8693);
 the citizen's sign-in token is never forwarded to an upstream.
@@ -6,56 +6,108 @@ the citizen's sign-in token is never forwarded to an upstream.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from sources._auth import ExchangedBearer
 from sources._http import Upstream
-from sources.base import AccountRecord, PortalRecord, TokenIssuer
-from sources.errors import SourceAuthError, SourceError, SourceNotFoundError
+from sources._parse import MalformedError, aware, items_of, obj, optional_str, text
+from sources.base import AccountRecord, ApplicationRecord, PaymentLinkRecord, PortalRecord
+from sources.errors import SourceNotFoundError
+
+PAGE = 500
+Parsed = TypeVar("Parsed")
 
 
 class PortalAccountArea:
-    def __init__(
-        self, portal: PortalRecord, upstream: Upstream, tokens: TokenIssuer, audience: str
-    ) -> None:
+    def __init__(self, portal: PortalRecord, upstream: Upstream, bearer: ExchangedBearer) -> None:
         self.portal = portal
         self.upstream = upstream
-        self.tokens = tokens
-        self.audience = audience
-
-    async def bearer(self, subject_token: str) -> dict[str, str]:
-        try:
-            issued = await self.tokens.exchange(subject_token, self.audience)
-        except SourceError as exc:
-            raise SourceAuthError(
-                f"token exchange for {self.portal.id} failed",
-                portal_id=self.portal.id,
-                capability=self.upstream.capability,
-            ) from exc
-        return {"Authorization": f"Bearer {issued.access_token}"}
+        self.bearer = bearer
 
     async def account(self, subject_token: str) -> AccountRecord | None:
-        headers = await self.bearer(subject_token)
+        headers = await self.bearer.headers(subject_token)
         try:
             body = await self.upstream.send_json("GET", "/v1/me", headers=headers)
         except SourceNotFoundError:
             return None
+        return self._parsed(parse_account, body)
+
+    async def applications(self, subject_token: str) -> list[ApplicationRecord]:
+        headers = await self.bearer.headers(subject_token)
+        found: list[ApplicationRecord] = []
+        while True:
+            params = {"limit": PAGE, "offset": len(found)}
+            try:
+                body = await self.upstream.send_json(
+                    "GET", "/v1/me/applications", params=params, headers=headers
+                )
+            except SourceNotFoundError:
+                return []  # no account at this portal, so no applications either
+            page, total = self._parsed(parse_applications, body)
+            found.extend(page)
+            if not page or len(found) >= total:
+                return found
+
+    async def link_payment(
+        self, subject_token: str, application_id: str, link: PaymentLinkRecord
+    ) -> None:
+        headers = await self.bearer.headers(subject_token)
+        await self.upstream.send(
+            "PUT",
+            f"/v1/me/applications/{application_id}/payments/{link.transaction_id}",
+            json={
+                "originatorId": link.originator_id,
+                "endPointId": link.end_point_id,
+                "requestId": link.request_id,
+            },
+            headers=headers,
+        )
+
+    def _parsed(self, parse: Callable[[Any, str], Parsed], body: Any) -> Parsed:
         try:
-            return parse_account(body, self.portal.id)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise self.upstream.bad_response(f"unexpected account payload: {exc}") from exc
+            return parse(body, self.portal.id)
+        except (MalformedError, KeyError, TypeError, ValueError) as exc:
+            raise self.upstream.bad_response(f"unexpected payload: {exc}") from exc
 
 
 def parse_account(body: Any, portal_id: str) -> AccountRecord:
-    if not isinstance(body, dict):
-        raise TypeError("account must be an object")
-    created = body.get("createdAt")
-    services = body.get("services", [])
-    if not isinstance(services, list):
-        raise TypeError("services must be a list")
+    item = obj(body)
     return AccountRecord(
         portal_id=portal_id,
-        account_id=str(body["accountId"]),
-        created_at=datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None,
-        services=tuple(str(s) for s in services),
+        account_id=text(item["accountId"]),
+        created_at=aware(item.get("createdAt")),
+        services=tuple(text(s) for s in items_of(item.get("services", []))),
+    )
+
+
+def parse_applications(body: Any, portal_id: str) -> tuple[list[ApplicationRecord], int]:
+    page = obj(body)
+    applications = [parse_application(a, portal_id) for a in items_of(page["applications"])]
+    total = page.get("totalCount", len(applications))
+    return applications, int(total)
+
+
+def parse_application(raw: Any, portal_id: str) -> ApplicationRecord:
+    item = obj(raw)
+    return ApplicationRecord(
+        portal_id=portal_id,
+        id=text(item["applicationId"]),
+        case_id=text(item["caseId"]),
+        submission_id=optional_str(item.get("submissionId")),
+        leika_key=optional_str(item.get("leikaKey")),
+        service_name=optional_str(item.get("serviceName")),
+        reference=optional_str(item.get("reference")),
+        created_at=aware(item.get("createdAt")),
+        submitted_at=aware(item.get("submittedAt")),
+        updated_at=aware(item.get("updatedAt")),
+        payments=tuple(
+            PaymentLinkRecord(
+                transaction_id=text(p["transactionId"]),
+                originator_id=text(p["originatorId"]),
+                end_point_id=text(p["endPointId"]),
+                request_id=optional_str(p.get("requestId")),
+            )
+            for p in map(obj, items_of(item.get("payments", [])))
+        ),
     )

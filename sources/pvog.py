@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 from sources._http import Upstream
+from sources._parse import MalformedError, aware, items_of, obj, text
 from sources.base import (
     AddressRecord,
     FeeRecord,
@@ -40,10 +41,6 @@ TEASER, DESCRIPTION, LEGAL_BASIS, DOCUMENTS, PREREQUISITES = "24", "06", "07", "
 APPROVAL, PROCESSING_TIME, DEADLINES, FEES = "93", "95", "97", "98"
 
 
-class MalformedError(ValueError):
-    """A payload that does not have the shape the parser needs."""
-
-
 class PvogDirectory:
     def __init__(self, portal: PortalRecord, upstream: Upstream) -> None:
         self.portal = portal
@@ -58,8 +55,8 @@ class PvogDirectory:
         }
         if query.text:
             params["q"] = query.text
-        if query.leika_key:
-            params["leikaIds"] = query.leika_key
+        if query.leika_keys:
+            params["leikaIds"] = ",".join(query.leika_keys)
         body = await self.upstream.get_json("/v8beta1/servicedescriptions", params)
         return self._parsed(parse_search, body)
 
@@ -89,15 +86,17 @@ class PvogDirectory:
 
 
 def parse_search(body: Any, portal_id: str) -> list[ServiceRecord]:
-    content = _object(_object(body)["serviceDescriptions"])["content"]
-    return [parse_service(item, portal_id) for item in _list(content)]
+    content = obj(obj(body)["serviceDescriptions"])["content"]
+    return [parse_service(item, portal_id) for item in items_of(content)]
 
 
 def parse_service(raw: Any, portal_id: str) -> ServiceRecord:
-    item = _object(raw)
-    details = {str(d.get("code")): d for d in _list(item.get("details", [])) if isinstance(d, dict)}
+    item = obj(raw)
+    details = {
+        str(d.get("code")): d for d in items_of(item.get("details", [])) if isinstance(d, dict)
+    }
 
-    def text(code: str) -> str | None:
+    def module_text(code: str) -> str | None:
         module = details.get(code)
         if not module or module.get("placeholder") or not module.get("text"):
             return None
@@ -107,34 +106,34 @@ def parse_service(raw: Any, portal_id: str) -> ServiceRecord:
     approval = details.get(APPROVAL, {})
     return ServiceRecord(
         portal_id=portal_id,
-        id=_str(item["id"]),
-        name=_str(item["name"]),
-        leika_keys=tuple(_str(k) for k in _list(item.get("leikakeys", []))),
-        areas=tuple(_str(a) for a in _list(item.get("ars", []))),
-        teaser=text(TEASER),
-        description=text(DESCRIPTION),
-        required_documents=text(DOCUMENTS),
-        prerequisites=text(PREREQUISITES),
-        fees_text=text(FEES),
-        fees=tuple(parse_fee(d) for d in _list(fees.get("details", []))),
-        deadlines=text(DEADLINES),
-        processing_time=text(PROCESSING_TIME),
+        id=text(item["id"]),
+        name=text(item["name"]),
+        leika_keys=tuple(text(k) for k in items_of(item.get("leikakeys", []))),
+        areas=tuple(text(a) for a in items_of(item.get("ars", []))),
+        teaser=module_text(TEASER),
+        description=module_text(DESCRIPTION),
+        required_documents=module_text(DOCUMENTS),
+        prerequisites=module_text(PREREQUISITES),
+        fees_text=module_text(FEES),
+        fees=tuple(parse_fee(d) for d in items_of(fees.get("details", []))),
+        deadlines=module_text(DEADLINES),
+        processing_time=module_text(PROCESSING_TIME),
         legal_basis=tuple(
-            parse_link(link) for link in _list(details.get(LEGAL_BASIS, {}).get("links", []))
+            parse_link(link) for link in items_of(details.get(LEGAL_BASIS, {}).get("links", []))
         ),
         online_services=tuple(
-            parse_online_service(o) for o in _list(item.get("onlineServiceLinks", []))
+            parse_online_service(o) for o in items_of(item.get("onlineServiceLinks", []))
         ),
-        organisation_ids=tuple(_str(o) for o in _list(item.get("organisationIds", []))),
-        approved_by=text(APPROVAL),
+        organisation_ids=tuple(text(o) for o in items_of(item.get("organisationIds", []))),
+        approved_by=module_text(APPROVAL),
         approved_on=date.fromisoformat(approval["date"]) if approval.get("date") else None,
-        last_update=_datetime(item.get("externalLastUpdate") or item.get("lastUpdate")),
+        last_update=aware(item.get("externalLastUpdate") or item.get("lastUpdate")),
     )
 
 
 def parse_fee(raw: Any) -> FeeRecord:
-    item = _object(raw)
-    title = _str(item.get("title", ""))
+    item = obj(raw)
+    title = text(item.get("title", ""))
     note = item.get("text")
     description = f"{title} ({note})" if note else title
     match = AMOUNT.search(title)
@@ -148,49 +147,49 @@ def parse_fee(raw: Any) -> FeeRecord:
 
 
 def parse_link(raw: Any) -> LinkRecord:
-    item = _object(raw)
-    uri = _str(item["uri"])
-    return LinkRecord(title=_str(item.get("title") or uri), uri=uri)
+    item = obj(raw)
+    uri = text(item["uri"])
+    return LinkRecord(title=text(item.get("title") or uri), uri=uri)
 
 
 def parse_online_service(raw: Any) -> OnlineServiceRecord:
-    item = _object(raw)
+    item = obj(raw)
     level = (item.get("vertrauensniveau") or {}).get("code")
     return OnlineServiceRecord(
-        title=_str(item.get("title") or item["uri"]),
-        uri=_str(item["uri"]),
+        title=text(item.get("title") or item["uri"]),
+        uri=text(item["uri"]),
         trust_level=TRUST_LEVELS.get(str(level).lower()) if level else None,
     )
 
 
 def parse_organisations(body: Any, portal_id: str) -> list[OrganisationRecord]:
-    return [parse_organisation(item, portal_id) for item in _list(body)]
+    return [parse_organisation(item, portal_id) for item in items_of(body)]
 
 
 def parse_organisation(raw: Any, portal_id: str) -> OrganisationRecord:
-    item = _object(raw)
+    item = obj(raw)
     channels: dict[str, str] = {}
-    for system in _list(item.get("communicationSystems", [])):
-        entry = _object(system)
-        channels.setdefault(_str(entry["channel"]).upper(), _str(entry["value"]))
-    location = _object(item.get("location") or {})
+    for system in items_of(item.get("communicationSystems", [])):
+        entry = obj(system)
+        channels.setdefault(text(entry["channel"]).upper(), text(entry["value"]))
+    location = obj(item.get("location") or {})
     return OrganisationRecord(
         portal_id=portal_id,
-        id=_str(item["id"]),
-        name=_str(item["title"]),
+        id=text(item["id"]),
+        name=text(item["title"]),
         role=item.get("role") if isinstance(item.get("role"), str) else None,
-        addresses=tuple(parse_address(a) for a in _list(location.get("addresses", []))),
+        addresses=tuple(parse_address(a) for a in items_of(location.get("addresses", []))),
         phone=channels.get("TELEFON"),
         fax=channels.get("FAX"),
         email=channels.get("EMAIL"),
         website=channels.get("WEB"),
         opening_hours=item.get("openingHours"),
-        last_update=_datetime(item.get("lastUpdate")),
+        last_update=aware(item.get("lastUpdate")),
     )
 
 
 def parse_address(raw: Any) -> AddressRecord:
-    item = _object(raw)
+    item = obj(raw)
     return AddressRecord(
         street=item.get("street"),
         house_number=item.get("houseNumber"),
@@ -202,34 +201,10 @@ def parse_address(raw: Any) -> AddressRecord:
 def parse_locations(body: Any) -> list[RegionRecord]:
     return [
         RegionRecord(
-            ars=_str(item["ars"]),
-            name=_str(item["name"]),
+            ars=text(item["ars"]),
+            name=text(item["name"]),
             kind=item.get("type"),
-            postal_codes=tuple(_str(z) for z in _list(item.get("zip", []))),
+            postal_codes=tuple(text(z) for z in items_of(item.get("zip", []))),
         )
-        for item in map(_object, _list(body))
+        for item in map(obj, items_of(body))
     ]
-
-
-def _object(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise MalformedError(f"expected an object, got {type(value).__name__}")
-    return value
-
-
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise MalformedError(f"expected a list, got {type(value).__name__}")
-    return value
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise MalformedError(f"expected a string, got {type(value).__name__}")
-    return value
-
-
-def _datetime(value: Any) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(_str(value).replace("Z", "+00:00"))

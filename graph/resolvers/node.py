@@ -4,12 +4,38 @@ from __future__ import annotations
 
 from graph.arguments import check_global_id
 from graph.context import Info
+from graph.resolvers.applications import load_application
+from graph.resolvers.inbox import load_message
 from graph.resolvers.services import load_service
 from graph.types.node import Node
+from graph.types.payment import Payment
 
 
 async def node_by_id(info: Info, global_id: str) -> Node | None:
     type_name, parts = check_global_id(global_id)
     if type_name == "Service" and len(parts) == 2:
         return await load_service(info, parts[0], parts[1])
+    # The viewer's own objects: found only in their own lists, so another citizen's ID is null.
+    if type_name == "Application" and len(parts) == 2:
+        return await load_application(info, parts[0], parts[1])
+    if type_name == "Message" and len(parts) == 2:
+        return await load_message(info, parts[0], parts[1])
+    if type_name == "Payment" and len(parts) == 3:
+        return await load_payment(info, *parts)
     return None
+
+
+async def load_payment(
+    info: Info, portal_id: str, application_id: str, transaction_id: str
+) -> Payment | None:
+    application = await info.context.find_application(portal_id, application_id)
+    links = (
+        [p for p in application.payments if p.transaction_id == transaction_id]
+        if application
+        else []
+    )
+    if not links:
+        return None
+    records = await info.context.loaders.payments(portal_id, links)
+    portal = info.context.resources.portals[portal_id]
+    return Payment.from_record(records[0], portal, application_id) if records else None

@@ -7,11 +7,10 @@ from typing import Annotated
 import strawberry
 
 from graph.context import Info
-from graph.resolvers.accounts import me
+from graph.resolvers.me import Me, me
 from graph.resolvers.node import node_by_id
 from graph.resolvers.portals import list_portals, portal_by_id, search_regions
 from graph.resolvers.services import search_services, service_by_id
-from graph.types.account import Me
 from graph.types.connection import Connection
 from graph.types.node import Node
 from graph.types.portal import Portal, Tier

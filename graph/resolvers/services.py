@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
 
 from graph.arguments import (
     check_ars,
@@ -14,35 +13,16 @@ from graph.arguments import (
 )
 from graph.context import Info
 from graph.errors import BadUserInputError
+from graph.loaders import merge_most_local
 from graph.pagination import paginate, start_after
 from graph.types.connection import Connection
 from graph.types.service import Service
 from sources.base import (
     FEDERAL_ARS,
     Capability,
-    PortalRecord,
     ServiceQuery,
-    ServiceRecord,
     ars_covers,
-    ars_prefix,
 )
-
-
-def merge_most_local(
-    records: Iterable[ServiceRecord], portals: Mapping[str, PortalRecord]
-) -> list[ServiceRecord]:
-    """One description per LeiKa key: the one from the most local portal wins."""
-    chosen: dict[str, ServiceRecord] = {}
-    for record in records:
-        key = record.leika_keys[0] if record.leika_keys else f"{record.portal_id}/{record.id}"
-        current = chosen.get(key)
-        if current is None or _locality(record, portals) > _locality(current, portals):
-            chosen[key] = record
-    return sorted(chosen.values(), key=lambda r: (r.name.casefold(), r.portal_id, r.id))
-
-
-def _locality(record: ServiceRecord, portals: Mapping[str, PortalRecord]) -> int:
-    return len(ars_prefix(portals[record.portal_id].ars))
 
 
 async def search_services(
@@ -61,7 +41,9 @@ async def search_services(
     start = start_after(after, list_name)
     portals = {p.id: p for p in info.context.network.with_capability(Capability.SERVICES)}
     serving = [p.id for p in portals.values() if ars_covers(p.ars, area)]
-    records = await info.context.loaders.search(serving, ServiceQuery(area, text, key))
+    records = await info.context.loaders.search(
+        serving, ServiceQuery(area, text, (key,) if key else ())
+    )
     views = info.context.resources.portals
     services = [
         Service.from_record(r, views[r.portal_id]) for r in merge_most_local(records, portals)
@@ -84,7 +66,7 @@ async def service_by_id(info: Info, global_id: str, *, argument: str = "id") -> 
 
 async def load_service(info: Info, portal_id: str, service_id: str) -> Service | None:
     portal = info.context.resources.portals.get(portal_id)
-    if portal is None or portal_id not in info.context.resources.directories:
+    if portal is None or portal_id not in info.context.resources.adapters.directories:
         return None
     record = await info.context.loaders.service(portal_id, service_id)
     return Service.from_record(record, portal) if record else None

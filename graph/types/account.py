@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 import strawberry
 
@@ -68,9 +68,10 @@ class PortalAccount:
 
 
 @strawberry.type(
-    description="The signed-in citizen or organisation (Nutzerkonto), unified across portals."
+    name="Identity",
+    description="Identity claims of the signed-in citizen or organisation; `Me` extends it.",
 )
-class Me:
+class Identity:
     subject: str = strawberry.field(
         description="Pseudonymous subject (bPK2-style); stable per user, not a name."
     )
@@ -100,7 +101,7 @@ class Me:
         description="The viewer's accounts at the portals of the network; one call per portal."
     )
     async def accounts(self, info: strawberry.Info[Context, None]) -> list[PortalAccount]:
-        records = await info.context.loaders.accounts(self.viewer)
+        records = await info.context.loaders.accounts(self.viewer.token)
         portals = info.context.resources.portals
         return [PortalAccount.from_record(r, portals[r.portal_id]) for r in records]
 
@@ -108,11 +109,12 @@ class Me:
         description="Portals whose upstreams failed for the viewer in this request (show a banner)."
     )
     async def outages(self, info: strawberry.Info[Context, None]) -> list[Outage]:
-        await info.context.loaders.accounts(self.viewer)
+        # Reports every upstream this operation asked, so wait for the sibling fields' calls.
+        await info.context.loaders.settled()
         return info.context.outage_list()
 
     @classmethod
-    def from_record(cls, viewer: ViewerRecord) -> Me:
+    def from_record(cls, viewer: ViewerRecord) -> Self:
         return cls(
             subject=viewer.subject,
             trust_level=viewer.trust_level,

@@ -106,7 +106,7 @@ async def test_the_adapter_sends_pvog_parameters_and_maps_bad_payloads() -> None
         capability="services",
     )
     directory = PvogDirectory(PORTAL, upstream)
-    found = await directory.search(ServiceQuery("053150000000", "Pass", "99085001012000"))
+    found = await directory.search(ServiceQuery("053150000000", "Pass", ("99085001012000",)))
     assert [r.id for r in found] == ["L100002.LB.121370768"]
     params = seen[0].url.params
     assert (params["ars"], params["q"], params["leikaIds"], params["useArsHierarchy"]) == (

@@ -1,0 +1,207 @@
+"""Records of the citizens' cases (Anträge, payments, FIT-Connect events, Postfach) and their JSON.
+
+Times are Unix seconds (formatted only when served): generation of 10,000 citizens creates
+a few hundred thousand of them, and integers keep that fast. Records the upstreams change
+(payment links, read marks, appended events, payment statuses) are mutable; the rest is not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.auth import iso
+
+EVENT_BASE = "https://schema.fitko.de/fit-connect/events/"
+JSON = dict[str, Any]
+
+
+@dataclass(slots=True)
+class PaymentLink:
+    transaction_id: str
+    originator_id: str
+    end_point_id: str
+    request_id: str
+
+    def as_json(self) -> JSON:
+        return {
+            "transactionId": self.transaction_id,
+            "originatorId": self.originator_id,
+            "endPointId": self.end_point_id,
+            "requestId": self.request_id,
+        }
+
+
+@dataclass(slots=True)
+class Transaction:
+    """An XBezahldienste PaymentTransaction held by one portal's payments upstream."""
+
+    portal_id: str
+    originator_id: str
+    end_point_id: str
+    transaction_id: str
+    request: JSON  # the PaymentRequest as posted, echoed back unchanged
+    status: str = "INITIAL"
+    status_detail: str = "Zahlung angelegt, noch nicht bezahlt"
+    reference: str | None = None  # Kassenzeichen, known once paid
+    timestamp: str | None = None
+    method: str | None = None
+    method_detail: str | None = None
+
+    def link(self) -> PaymentLink:
+        return PaymentLink(
+            self.transaction_id, self.originator_id, self.end_point_id, self.request["requestId"]
+        )
+
+
+@dataclass(slots=True)
+class Event:
+    name: str  # create | submit | notify | forward | accept | reject | delete
+    at: int
+    jti: str
+    problems: tuple[JSON, ...] = ()
+
+    @property
+    def uri(self) -> str:
+        return f"{EVENT_BASE}{self.name}-submission"
+
+    def payload(self) -> JSON:
+        if self.name == "reject":
+            return {"problems": list(self.problems)}
+        if self.name in ("submit", "accept"):
+            # JWE authentication tags of the encrypted parts, derived so they stay stable.
+            tag = hashlib.sha256(self.jti.encode()).hexdigest()
+            return {"authenticationTags": {"metadata": tag[:22], "data": tag[22:44]}}
+        return {}
+
+
+@dataclass(slots=True)
+class StatusUpdate:
+    id: str
+    status: str
+    at: int
+    details: str
+    additional: str | None = None
+
+
+@dataclass(slots=True)
+class Application:
+    application_id: str
+    case_id: str
+    submission_id: str
+    portal_id: str
+    subject: str
+    leika_key: str
+    service_name: str
+    sender: str
+    reference: str
+    created_at: int
+    submitted_at: int
+    payments: list[PaymentLink] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    statuses: list[StatusUpdate] = field(default_factory=list)
+
+    @property
+    def updated_at(self) -> int:
+        last = [self.submitted_at]
+        last += [self.events[-1].at] if self.events else []
+        last += [self.statuses[-1].at] if self.statuses else []
+        return max(last)
+
+    def as_json(self) -> JSON:
+        return {
+            "applicationId": self.application_id,
+            "caseId": self.case_id,
+            "submissionId": self.submission_id,
+            "leikaKey": self.leika_key,
+            "serviceName": self.service_name,
+            "reference": self.reference,
+            "createdAt": iso(self.created_at),
+            "submittedAt": iso(self.submitted_at),
+            "updatedAt": iso(self.updated_at),
+            "payments": [link.as_json() for link in self.payments],
+        }
+
+    def status_json(self, update: StatusUpdate) -> JSON:
+        # status_v6 limits: statusDetails <= 50, additionalInformation <= 100, reference <= 50.
+        return {
+            "id": update.id,
+            "applicationId": self.application_id,
+            "status": update.status,
+            "publicServiceName": {"de": self.service_name[:100]},
+            "senderName": self.sender[:100],
+            "createdDate": iso(update.at),
+            "statusDetails": {"de": update.details[:50]},
+            "additionalInformation": (
+                {"de": update.additional[:100]} if update.additional else None
+            ),
+            "reference": self.reference[:50],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    id: str
+    filename: str
+    mime_type: str
+    content: bytes
+    sha512: str
+
+    def as_json(self) -> JSON:
+        return {
+            "id": self.id,
+            "filename": self.filename,
+            "mimeType": self.mime_type,
+            "sha512sum": self.sha512,
+            "contentLength": len(self.content),
+        }
+
+
+@dataclass(slots=True)
+class Message:
+    id: str
+    portal_id: str
+    mailbox: str  # the recipient's Postkorb-Handle
+    level: int  # stork_qaa_level needed to open it
+    sender: str
+    sender_url: str
+    title: str
+    content: str
+    service: str
+    application_id: str | None
+    reference: str | None
+    reply_address: str | None
+    is_notice: bool
+    received_at: int
+    read_at: int | None
+    attachments: tuple[Attachment, ...] = ()
+
+    def as_json(self) -> JSON:
+        return {
+            "id": self.id,
+            "mailboxUuid": self.mailbox,
+            "stork_qaa_level": self.level,
+            "sender": self.sender,
+            "senderUrl": self.sender_url,
+            "title": self.title,
+            "content": self.content,
+            "service": self.service,
+            "applicationId": self.application_id,
+            "reference": self.reference,
+            "replyAddress": self.reply_address,
+            "isNotice": self.is_notice,
+            "replyAllowed": self.reply_address is not None,
+            "receivedAt": iso(self.received_at),
+            "readAt": iso(self.read_at),
+            "attachments": [a.as_json() for a in self.attachments],
+        }
+
+
+@dataclass(slots=True)
+class Cases:
+    """One citizen's data: per portal, applications and messages newest first."""
+
+    applications: dict[str, list[Application]] = field(default_factory=dict)
+    messages: dict[str, list[Message]] = field(default_factory=dict)
+    transactions: list[Transaction] = field(default_factory=list)

@@ -1,0 +1,115 @@
+"""A portal's Postfach: ZBP messages (message_v6) and status updates (status_v6) per citizen.
+
+The real ZBP has no citizen-side API (portalverbund.md §5.1), so these read endpoints are a
+sandbox invention [I] with ZBP field names. The bearer is an exchanged token for the portal
+audience; its subject selects the mailbox (the citizen's Postkorb-Handle). Content is served
+for every trust level: locking messages above the session's level is the gateway's job.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+from joserfc.jwk import KeySet
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from sandbox.auth import BearerCheck, json_response, page, paging, problem
+from sandbox.case_model import Cases, Message
+from sandbox.case_store import CaseStore
+from sandbox.citizens import Citizen
+from sandbox.instrument import Instrumented
+
+
+def create_inbox_app(
+    *,
+    portal_id: str,
+    audience: str,
+    issuer: Callable[[], str],
+    jwks: Callable[[], KeySet],
+    citizens: Mapping[str, Citizen],
+    cases: CaseStore,
+) -> Starlette:
+    """The Postfach of `portal_id`; `citizens` is `citizen_index(...)`, `cases` the shared store."""
+    check = BearerCheck(issuer=issuer, jwks=jwks, audience=audience)
+
+    def mailbox(request: Request) -> Cases | JSONResponse:
+        claims = check(request)
+        if isinstance(claims, JSONResponse):
+            return claims
+        citizen = citizens.get(str(claims["sub"]))
+        if citizen is None or citizen.subject != claims["sub"] or not citizen.account_at(portal_id):
+            return problem(404, "Not Found", f"no mailbox at portal {portal_id}")
+        handle = claims.get("legacy_postkorb_handle")
+        if handle is not None and handle != citizen.legacy_postkorb_handle:
+            return problem(404, "Not Found", "the token's Postkorb-Handle names no mailbox here")
+        mine = cases.cases(citizen.subject)
+        assert mine is not None
+        return mine
+
+    def own_message(request: Request) -> Message | JSONResponse:
+        mine = mailbox(request)
+        if isinstance(mine, JSONResponse):
+            return mine
+        wanted = request.path_params["id"]
+        found = next((m for m in mine.messages.get(portal_id, []) if m.id == wanted), None)
+        return found or problem(404, "Not Found", "no such message in this mailbox")
+
+    async def messages(request: Request) -> Response:
+        mine = mailbox(request)
+        if isinstance(mine, JSONResponse):
+            return mine
+        paged = paging(request)
+        if isinstance(paged, JSONResponse):
+            return paged
+        listed = [m.as_json() for m in mine.messages.get(portal_id, [])]
+        return json_response(page(listed, *paged, key="messages"))
+
+    async def status_updates(request: Request) -> Response:
+        mine = mailbox(request)
+        if isinstance(mine, JSONResponse):
+            return mine
+        paged = paging(request)
+        if isinstance(paged, JSONResponse):
+            return paged
+        updates = [
+            (update.at, update.id, app.status_json(update))
+            for app in mine.applications.get(portal_id, [])
+            for update in app.statuses
+        ]
+        updates.sort(key=lambda row: (row[0], row[1]))
+        return json_response(page([row[2] for row in updates], *paged, key="statusUpdates"))
+
+    async def mark_read(request: Request) -> Response:
+        message = own_message(request)
+        if isinstance(message, JSONResponse):
+            return message
+        if message.read_at is None:  # the first read counts; later calls change nothing
+            message.read_at = max(int(time.time()), message.received_at)
+        return Response(status_code=204)
+
+    async def attachment(request: Request) -> Response:
+        message = own_message(request)
+        if isinstance(message, JSONResponse):
+            return message
+        wanted = request.path_params["attachmentId"]
+        found = next((a for a in message.attachments if a.id == wanted), None)
+        if found is None:
+            return problem(404, "Not Found", "no such attachment")
+        headers = {
+            "Content-Disposition": f'attachment; filename="{found.filename}"',
+            "Cache-Control": "private, no-store",
+        }
+        return Response(found.content, media_type=found.mime_type, headers=headers)
+
+    upstream = [
+        Route("/v1/messages", messages),
+        Route("/v1/statusupdates", status_updates),
+        Route("/v1/messages/{id}/read", mark_read, methods=["POST"]),
+        Route("/v1/messages/{id}/attachments/{attachmentId}", attachment),
+    ]
+    counted = Instrumented(Starlette(routes=upstream), routes=upstream)
+    return Starlette(routes=[Mount("", app=counted)])

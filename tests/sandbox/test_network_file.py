@@ -1,0 +1,33 @@
+"""The runner starts the new upstreams quickly and writes them into the network file."""
+
+from __future__ import annotations
+
+import time
+import tomllib
+
+from sandbox.runner import SandboxNetwork
+
+
+async def test_network_file_lists_every_capability() -> None:
+    network = SandboxNetwork()
+    started = time.perf_counter()
+    await network.start()
+    try:
+        assert time.perf_counter() - started < 2
+        document = tomllib.loads(network.network_toml())
+        for portal in document["portals"]:
+            pid = portal["id"]
+            assert portal["inbox"] == {
+                "url": network.urls[(pid, "inbox")],
+                "audience": f"urn:portalgraph:portal:{pid}",
+            }
+            assert portal["accounts"]["audience"] == portal["inbox"]["audience"]
+            for capability, kind in (("status", "fitconnect"), ("payments", "xbezahldienste")):
+                assert portal[capability] == {
+                    "url": network.urls[(pid, capability)],
+                    "audience": f"urn:portalgraph:{kind}:{pid}",
+                    "client_id": "portalgraph-gateway",
+                    "client_secret_env": "PORTALGRAPH_IDP_CLIENT_SECRET",
+                }
+    finally:
+        await network.stop()
