@@ -3,53 +3,113 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 
 import httpx
+import redis.asyncio as redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph.auth import TokenVerifier
 from graph.context import Resources
 from graph.downloads import attachment_endpoint
 from graph.graphiql import graphiql_assets_app
+from graph.hardening import Hardening
+from graph.hooks import callback_endpoint
+from graph.http_security import security_middleware
+from graph.live import LiveHub
 from graph.loaders import Adapters
+from graph.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from graph.schema import build_schema
 from graph.settings import Settings
 from graph.view import GRAPHIQL_ASSETS, GatewayView
 from sources._auth import CachedTokenIssuer, ExchangedBearer, ServiceBearer
-from sources._http import Upstream, new_client
+from sources._cache_store import CacheStore, MemoryCache, TieredCache
+from sources._http import Upstream, deadline_after, new_client
 from sources._jwks import JwksCache
-from sources.base import Capability, PortalRecord, TokenIssuer
+from sources._policy import UpstreamPolicy
+from sources._redis_cache import RedisCache
+from sources._resilience import UpstreamGuards
+from sources.base import (
+    Broker,
+    Capability,
+    CaseRoutes,
+    Lock,
+    PortalRecord,
+    ServiceDirectory,
+    TokenIssuer,
+)
+from sources.cache import CachedServiceDirectory, CacheTtls
+from sources.events import InMemoryBroker, InMemoryCaseRoutes, InMemoryLock
 from sources.fitconnect import FitConnectCases
 from sources.idp import OidcProvider
 from sources.network import Network, NetworkConfigError, load_network
 from sources.portal import PortalAccountArea
 from sources.postfach import PostfachBox
 from sources.pvog import PvogDirectory
+from sources.redis_events import RedisBroker, RedisCaseRoutes, RedisLock
 from sources.xbezahldienste import XBezahldienste
 
 logger = logging.getLogger("portalgraph")
 
 
+@dataclass(frozen=True, slots=True)
+class Wrapping:
+    """How adapters are wrapped: per-upstream guards and policy, the public-data cache."""
+
+    guards: UpstreamGuards = field(default_factory=UpstreamGuards)
+    policy: UpstreamPolicy = field(default_factory=UpstreamPolicy)
+    cache: CacheStore | None = None
+    ttls: CacheTtls = field(default_factory=CacheTtls)
+
+    def directory(self, directory: ServiceDirectory) -> ServiceDirectory:
+        if self.cache is None:
+            return directory
+        return CachedServiceDirectory(directory, self.cache, self.ttls)
+
+    def status(self) -> dict[str, object]:
+        return {
+            "upstreams": [b.as_json() for b in self.guards.breaker_states()],
+            "cache": {"backend": "off"} if self.cache is None else self.cache.status(),
+        }
+
+
 def build_adapters(
-    network: Network, client: httpx.AsyncClient
+    network: Network, client: httpx.AsyncClient, wrapping: Wrapping | None = None
 ) -> tuple[Adapters, TokenVerifier | None]:
     """Every upstream adapter of the network, each wrapped with the credentials it needs."""
     verifier, tokens = build_identity(network, client)
+    wrap = wrapping or Wrapping()
+
+    def upstream(portal: PortalRecord, capability: Capability) -> Upstream:
+        return wrap.guards.upstream(
+            client,
+            portal.endpoints[capability].url,
+            portal_id=portal.id,
+            capability=capability.value,
+            policy=network.policy(portal.id, capability.value, wrap.policy),
+        )
+
     adapters = Adapters(
         directories={
-            p.id: PvogDirectory(p, _upstream(client, p, Capability.SERVICES))
+            p.id: wrap.directory(PvogDirectory(p, upstream(p, Capability.SERVICES)))
             for p in network.with_capability(Capability.SERVICES)
         },
         account_areas={
             p.id: PortalAccountArea(
                 p,
-                _upstream(client, p, Capability.ACCOUNTS),
+                upstream(p, Capability.ACCOUNTS),
                 _exchanged(network, p, Capability.ACCOUNTS, tokens),
             )
             for p in network.with_capability(Capability.ACCOUNTS)
@@ -57,7 +117,7 @@ def build_adapters(
         postboxes={
             p.id: PostfachBox(
                 p,
-                _upstream(client, p, Capability.INBOX),
+                upstream(p, Capability.INBOX),
                 _exchanged(network, p, Capability.INBOX, tokens),
             )
             for p in network.with_capability(Capability.INBOX)
@@ -65,7 +125,7 @@ def build_adapters(
         case_events={
             p.id: FitConnectCases(
                 p,
-                _upstream(client, p, Capability.STATUS),
+                upstream(p, Capability.STATUS),
                 _service_bearer(network, p, Capability.STATUS, tokens),
             )
             for p in network.with_capability(Capability.STATUS)
@@ -73,7 +133,7 @@ def build_adapters(
         payments={
             p.id: XBezahldienste(
                 p,
-                _upstream(client, p, Capability.PAYMENTS),
+                upstream(p, Capability.PAYMENTS),
                 _service_bearer(network, p, Capability.PAYMENTS, tokens),
             )
             for p in network.with_capability(Capability.PAYMENTS)
@@ -82,9 +142,59 @@ def build_adapters(
     return adapters, verifier
 
 
-def _upstream(client: httpx.AsyncClient, portal: PortalRecord, capability: Capability) -> Upstream:
-    endpoint = portal.endpoints[capability]
-    return Upstream(client, endpoint.url, portal_id=portal.id, capability=capability.value)
+def build_wrapping(settings: Settings, stack: contextlib.AsyncExitStack) -> Wrapping:
+    policy = UpstreamPolicy(
+        retries=settings.upstream_retries,
+        max_concurrency=settings.upstream_max_concurrency,
+        breaker_failures=settings.breaker_failures,
+        breaker_reset=settings.breaker_reset,
+    )
+    ttls = CacheTtls(
+        services=settings.cache_ttl_services,
+        organisations=settings.cache_ttl_organisations,
+        regions=settings.cache_ttl_regions,
+        max_stale=settings.cache_max_stale,
+    )
+    if settings.cache == "off":
+        return Wrapping(policy=policy, ttls=ttls)
+    cache: CacheStore = MemoryCache(settings.cache_max_entries)
+    if settings.redis_url:
+        # Its own client: a cache lookup gives up after redis_timeout and never retries,
+        # where the event broker's client may wait longer.
+        client = redis.from_url(
+            settings.redis_url,
+            socket_timeout=settings.redis_timeout,
+            socket_connect_timeout=settings.redis_timeout,
+            retry=Retry(NoBackoff(), 0),
+        )
+        stack.push_async_callback(client.aclose)
+        shared = RedisCache(
+            client, timeout=settings.redis_timeout, retry_interval=settings.redis_retry_interval
+        )
+        cache = TieredCache(MemoryCache(settings.cache_max_entries), shared)
+    return Wrapping(policy=policy, cache=cache, ttls=ttls)
+
+
+class RequestDeadline:
+    """Give every HTTP request `seconds` for its upstream calls (see sources._http.deadline_after).
+
+    Streams (SSE, multipart subscriptions) and WebSockets live longer than any deadline;
+    their upstream calls are bounded by the per-upstream timeouts instead.
+    """
+
+    STREAMING = ("text/event-stream", "multipart/mixed")
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        accept = Headers(scope=scope).get("accept", "") if scope["type"] == "http" else ""
+        if scope["type"] != "http" or any(kind in accept for kind in self.STREAMING):
+            await self.app(scope, receive, send)
+            return
+        with deadline_after(self.seconds):
+            await self.app(scope, receive, send)
 
 
 def _exchanged(
@@ -142,24 +252,86 @@ def build_identity(
     return verifier, CachedTokenIssuer(provider)
 
 
+def build_live(
+    settings: Settings, network: Network, adapters: Adapters, client: redis.Redis | None
+) -> LiveHub:
+    """The live-update hub: Redis pub/sub across replicas when configured, else in-process."""
+    if client is not None:
+        broker: Broker = RedisBroker(client)
+        routes: CaseRoutes = RedisCaseRoutes(client)
+        lock: Lock = RedisLock(client)
+    else:
+        broker, routes, lock = InMemoryBroker(), InMemoryCaseRoutes(), InMemoryLock()
+    # Replicas must agree on the audience of a viewer; derive the key from a shared secret.
+    shared = network.identity.client_secret_env if network.identity else "portalgraph"
+    key = hashlib.sha256(("audience:" + os.environ.get(shared, shared)).encode()).digest()
+    return LiveHub(
+        broker,
+        routes,
+        lock,
+        adapters,
+        audience_key=key,
+        poll_interval=settings.poll_interval,
+        max_queue=settings.subscription_queue,
+        max_per_viewer=settings.subscriptions_per_viewer,
+    )
+
+
+def callback_secrets(network: Network) -> dict[str, str]:
+    return {
+        p.id: _secret(network, endpoint.callback_secret_env)
+        for p in network.with_capability(Capability.STATUS)
+        if (endpoint := p.endpoints[Capability.STATUS]).callback_secret_env
+    }
+
+
 def create_app(settings: Settings | None = None, *, network: Network | None = None) -> Starlette:
     """Build the gateway. The network file is read and validated when the app starts."""
     settings = settings or Settings.from_env()
+    limiter, close_limiter = build_rate_limiter(settings)
     view = GatewayView(
-        build_schema(production=settings.is_production), graphiql=not settings.is_production
+        build_schema(
+            production=settings.is_production,
+            hardening=Hardening.from_settings(settings, limiter),
+        ),
+        graphiql=not settings.is_production,
+        connection_init_timeout=settings.connection_init_timeout,
+        subscriptions_per_connection=settings.subscriptions_per_connection,
     )
     state = {"ready": False}
+    secrets: dict[str, str] = {}
+    wrappings: list[Wrapping] = []
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         portals = network or load_network(settings.network)
-        async with new_client(
-            connect_timeout=settings.upstream_connect_timeout,
-            read_timeout=settings.upstream_read_timeout,
-        ) as client:
-            adapters, verifier = build_adapters(portals, client)
+        async with contextlib.AsyncExitStack() as stack:
+            client = await stack.enter_async_context(
+                new_client(
+                    connect_timeout=settings.upstream_connect_timeout,
+                    read_timeout=settings.upstream_read_timeout,
+                )
+            )
+            stack.push_async_callback(close_limiter)
+            redis_client = None
+            if settings.redis_url:
+                redis_client = redis.from_url(settings.redis_url, socket_timeout=2.0)
+                stack.push_async_callback(redis_client.aclose)
+            wrappings[:] = [build_wrapping(settings, stack)]
+            adapters, verifier = build_adapters(portals, client, wrappings[0])
+            live = build_live(settings, portals, adapters, redis_client)
+            if isinstance(live.broker, RedisBroker):
+                await live.broker.start()
+                stack.push_async_callback(live.broker.close)
+            await live.start()
+            stack.push_async_callback(live.stop)
+            secrets.update(callback_secrets(portals))
             view.resources = Resources(
-                settings=settings, network=portals, adapters=adapters, verifier=verifier
+                settings=settings,
+                network=portals,
+                adapters=adapters,
+                verifier=verifier,
+                live=live,
             )
             state["ready"] = True
             logger.info("portalgraph ready with %d portals", len(portals.portals))
@@ -167,11 +339,18 @@ def create_app(settings: Settings | None = None, *, network: Network | None = No
                 yield
             finally:
                 state["ready"] = False
+                await view.close_websockets()
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
+    async def upstream_status(request: Request) -> JSONResponse:
+        """Breaker states and cache health, for operators and probes; no GraphQL needed."""
+        return JSONResponse(wrappings[0].status() if wrappings else {"upstreams": []})
+
     async def readyz(request: Request) -> JSONResponse:
+        if view.draining:
+            return JSONResponse({"status": "draining"}, status_code=503)
         ready = state["ready"]
         return JSONResponse(
             {"status": "ready" if ready else "starting"}, status_code=200 if ready else 503
@@ -181,9 +360,34 @@ def create_app(settings: Settings | None = None, *, network: Network | None = No
         Route("/graphql", view, methods=["GET", "POST"], max_body_size=settings.max_body_bytes),
         WebSocketRoute("/graphql", view),
         Route("/attachments/{message_id}/{attachment_id}", attachment_endpoint(view)),
+        Route(
+            "/hooks/fitconnect/{portal}",
+            callback_endpoint(lambda: view.resources.live if view.resources else None, secrets),
+            methods=["POST"],
+        ),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/healthz/upstreams", upstream_status),
     ]
     if not settings.is_production:
         routes.append(Mount(GRAPHIQL_ASSETS, app=graphiql_assets_app()))
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            *security_middleware(settings.cors_origin_list),
+            Middleware(RequestDeadline, seconds=settings.request_deadline),
+        ],
+    )
+
+
+def build_rate_limiter(settings: Settings) -> tuple[Limiter, Callable[[], Awaitable[None]]]:
+    """Redis GCRA shared by every replica when Redis is configured, else per process."""
+    if not settings.redis_url:
+        return MemoryLimiter(), _nothing
+    client = redis.from_url(settings.redis_url, socket_timeout=0.25)
+    return RedisLimiter(client), client.aclose
+
+
+async def _nothing() -> None:
+    return None

@@ -15,9 +15,18 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from graph import server
 from graph.app import create_app
 from graph.settings import Settings, SettingsError
-from sandbox.runner import IDENTITY, IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork
+from graph.types.node import from_global_id
+from sandbox.runner import (
+    IDENTITY,
+    IDP_SECRET,
+    IDP_SECRET_ENV,
+    SandboxNetwork,
+    callback_secrets,
+)
+from sources.base import Capability
 from sources.network import NetworkConfigError, load_network
 
 BANNER = """
@@ -58,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--seed", type=int, default=2026)
         command.add_argument("--base-port", type=int, default=None)
         command.add_argument("--network-out", default=None, help="where to write network.toml")
+        if name == "sandbox":
+            command.add_argument(
+                "action", nargs="?", choices=["advance"], help="advance: move a demo case on"
+            )
+            command.add_argument("application", nargs="?", help="application ID (global or raw)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO; upstream URLs are operational detail, not news.
@@ -68,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             return check_config(settings)
         if args.command == "serve":
             return serve(settings)
+        if args.command == "sandbox" and args.action == "advance":
+            return advance(settings, args.application)
         out = Path(args.network_out or settings.network)
         run = dev if args.command == "dev" else sandbox_only
         with contextlib.suppress(KeyboardInterrupt):
@@ -76,6 +92,32 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, NetworkConfigError) as exc:
         print(f"portalgraph: {exc}", file=sys.stderr)
         return 2
+
+
+def advance(settings: Settings, application: str | None) -> int:
+    """Ask the running sandbox to move a demo application to its next status."""
+    if not application:
+        print("portalgraph: sandbox advance needs an application ID", file=sys.stderr)
+        return 2
+    network = load_network(settings.network)
+    try:
+        type_name, parts = from_global_id(application)
+        portal_ids, raw_id = ([parts[0]], parts[1]) if type_name == "Application" else ([], "")
+    except ValueError:
+        portal_ids, raw_id = [], application
+    candidates = portal_ids or [p.id for p in network.with_capability(Capability.STATUS)]
+    with httpx.Client(timeout=10, trust_env=False) as client:
+        for portal_id in candidates:
+            portal = network.portal(portal_id)
+            if portal is None or Capability.STATUS not in portal.endpoints:
+                continue
+            url = portal.endpoints[Capability.STATUS].url
+            response = client.post(f"{url}/_sandbox/applications/{raw_id}/advance")
+            if response.status_code != 404:
+                print(json.dumps(response.json(), ensure_ascii=False))
+                return 0 if response.is_success else 1
+    print(f"portalgraph: no sandbox portal knows application {application}", file=sys.stderr)
+    return 1
 
 
 def check_config(settings: Settings) -> int:
@@ -91,7 +133,7 @@ def check_config(settings: Settings) -> int:
 
 def serve(settings: Settings) -> int:
     load_network(settings.network)  # fail fast with a clear message, before forking workers
-    uvicorn.run(
+    config = uvicorn.Config(
         "graph.app:create_app",
         factory=True,
         host=settings.host,
@@ -102,6 +144,7 @@ def serve(settings: Settings) -> int:
         log_level=settings.log_level,
         timeout_graceful_shutdown=20,
     )
+    server.run(config)
     return 0
 
 
@@ -123,8 +166,11 @@ async def sandbox_only(settings: Settings, out: Path, seed: int, base_port: int 
 
 async def dev(settings: Settings, out: Path, seed: int, base_port: int | None) -> None:
     os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
+    for name, secret in callback_secrets().items():
+        os.environ.setdefault(name, secret)
     network = await start_sandbox(out, seed, base_port)
     settings = replace(settings, network=str(out))
+    network.callbacks.url = f"http://{settings.host}:{settings.port}"
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
@@ -132,12 +178,12 @@ async def dev(settings: Settings, out: Path, seed: int, base_port: int | None) -
         loop="none",
         log_level=settings.log_level,
     )
-    server = uvicorn.Server(config)
+    gateway = server.GatewayServer(config)
     try:
-        serving = asyncio.create_task(server.serve())
-        while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+        serving = asyncio.create_task(gateway.serve())
+        while not gateway.started and not serving.done():  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
             await asyncio.sleep(0.05)
-        if server.started:
+        if gateway.started:
             tokens = await demo_headers(network)
             print(
                 BANNER.format(host=settings.host, port=settings.port, network=out, tokens=tokens),

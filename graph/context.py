@@ -14,6 +14,7 @@ from starlette.websockets import WebSocket
 
 from graph.auth import TokenVerifier
 from graph.errors import UPSTREAM_MESSAGES, UnauthenticatedError
+from graph.live import LiveHub
 from graph.loaders import Adapters, Loaders, OutageLog
 from graph.settings import Settings
 from graph.types.application import merged_history
@@ -36,6 +37,7 @@ class Resources:
     network: Network
     adapters: Adapters
     verifier: TokenVerifier | None
+    live: LiveHub | None = None
     portals: Mapping[str, Portal] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from cross_web import HTTPException
+from graphql import GraphQLError, GraphQLSyntaxError
+from starlette.responses import JSONResponse
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from graph.loaders import OutageEntry
 
@@ -63,3 +69,82 @@ def outage_error(entry: OutageEntry) -> GraphQLError:
 
 class NotFoundError(PublicError):
     code = "NOT_FOUND"
+
+
+MASKED_MESSAGE = "Unexpected error."
+# graphql-core has no switch for suggestions (graphql-core#97), so they are cut from the text.
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+PARSER_ABORTED = "Document contains more than"
+INTROSPECTION_OFF = "introspection has been disabled"
+
+
+def error_code(error: GraphQLError) -> str:
+    """The code of an error that carries none: what the client did wrong, or masked."""
+    if isinstance(error, GraphQLSyntaxError):
+        return "MAX_TOKENS_EXCEEDED" if PARSER_ABORTED in error.message else "GRAPHQL_PARSE_FAILED"
+    if error.message == MASKED_MESSAGE and error.original_error is None:
+        return "INTERNAL_SERVER_ERROR"
+    if INTROSPECTION_OFF in error.message:
+        return "INTROSPECTION_DISABLED"
+    return "GRAPHQL_VALIDATION_FAILED" if error.path is None else "INTERNAL_SERVER_ERROR"
+
+
+def public_error(error: GraphQLError, *, hide_suggestions: bool) -> GraphQLError:
+    code = (error.extensions or {}).get("code")
+    message = SUGGESTION.sub("", error.message) if hide_suggestions else error.message
+    if code and message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        error.nodes,
+        error.source,
+        error.positions,
+        error.path,
+        error.original_error,
+        {**(error.extensions or {}), "code": code or error_code(error)},
+    )
+
+
+class ErrorHygiene(SchemaExtension):
+    """Give every error a code and, in production, strip "Did you mean" suggestions.
+
+    List it before MaskErrors: extension exits run in reverse, so this sees masked errors.
+    """
+
+    def __init__(self, *, production: bool) -> None:
+        self.production = production
+
+    def _clean(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            hide = self.production
+            result.errors = [public_error(e, hide_suggestions=hide) for e in errors]  # type: ignore[attr-defined]
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        self._clean(getattr(result, "initial_result", result))
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        yield
+        self._clean(result)
+
+
+# Strawberry refuses malformed HTTP requests with a plain-text reason; clients get
+# the same GraphQL error shape as everywhere else, with a code per reason.
+HTTP_REASON_CODES = {
+    "Batching is not enabled": "BATCHING_DISABLED",
+    "Too many operations": "BATCH_TOO_LARGE",
+}
+
+
+def http_refusal(exc: HTTPException) -> JSONResponse:
+    status, headers = exc.status_code, {}
+    code = HTTP_REASON_CODES.get(exc.reason, "BAD_REQUEST")
+    if isinstance(exc.__cause__, InvalidOperationTypeError):
+        # GraphQL-over-HTTP: mutations MUST NOT run on GET; 405 tells the client to POST.
+        status, code, headers = 405, "METHOD_NOT_ALLOWED", {"Allow": "POST"}
+    elif status == 404:
+        code = "NOT_FOUND"
+    body = {"data": None, "errors": [{"message": exc.reason, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status, headers=headers)

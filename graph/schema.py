@@ -13,8 +13,11 @@ from strawberry.types import ExecutionContext
 
 from graph.context import Context
 from graph.errors import outage_error, should_mask_error
+from graph.hardening import Hardening
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
+from graph.resolvers.subscriptions import Subscription
+from graph.settings import Settings
 from graph.types.application import Application
 from graph.types.message import Message
 from graph.types.payment import Payment
@@ -51,13 +54,24 @@ class PortalgraphSchema(strawberry.Schema):
                 )
 
 
-def build_schema(*, production: bool = False) -> strawberry.Schema:
+def build_schema(
+    *, production: bool = False, hardening: Hardening | None = None
+) -> strawberry.Schema:
+    """The schema; `hardening` carries the limits and stores (defaults for the profile)."""
+    hardening = hardening or Hardening.from_settings(
+        Settings(profile="production" if production else "development")
+    )
+    production = production or hardening.settings.is_production
     return PortalgraphSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Service, Application, Payment, Message],
-        config=StrawberryConfig(disable_field_suggestions=production),
+        config=StrawberryConfig(
+            disable_field_suggestions=production, batching_config=hardening.batching
+        ),
         extensions=[
+            *hardening.extensions(),
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             OutageErrors,

@@ -10,6 +10,16 @@ from typing import Any, Literal, TypeVar
 PREFIX = "PORTALGRAPH_"
 Profile = Literal["development", "production"]
 T = TypeVar("T")
+POSITIVE_LIMITS = (
+    "max_depth",
+    "max_aliases",
+    "max_directives",
+    "max_tokens",
+    "max_characters",
+    "max_cost",
+    "cost_list_size",
+)
+NON_NEGATIVE = ("max_batch", "apq_cache_size", "rate_limit_viewer", "rate_limit_anonymous")
 
 
 class SettingsError(ValueError):
@@ -31,11 +41,49 @@ class Settings:
     default_page_size: int = 20
     upstream_connect_timeout: float = 2.0
     upstream_read_timeout: float = 10.0
+    # Failure behaviour (README): defaults for every upstream; network.toml may override them.
+    request_deadline: float = 5.0
+    upstream_retries: int = 2
+    upstream_max_concurrency: int = 32
+    breaker_failures: int = 5
+    breaker_reset: float = 10.0
+    cache: str = "on"
+    cache_max_entries: int = 10_000
+    cache_ttl_services: float = 300.0
+    cache_ttl_organisations: float = 3600.0
+    cache_ttl_regions: float = 86_400.0
+    cache_max_stale: float = 86_400.0
+    redis_timeout: float = 0.075
+    redis_retry_interval: float = 5.0
     max_body_bytes: int = 1_000_000
+    # Hardening (README "Security"): every limit below is checked before any upstream call.
+    max_depth: int = 6
+    max_aliases: int = 15
+    max_directives: int = 50
+    max_tokens: int = 1000
+    max_characters: int = 15_000
+    max_cost: int = 5000
+    cost_list_size: int = 10
+    max_batch: int = 0
+    apq_cache_size: int = 1000
+    trusted_documents: str | None = None
+    cors_origins: str = ""
+    rate_limit_viewer: int = 600
+    rate_limit_anonymous: int = 600
+    audit_key: str | None = None
+    poll_interval: float = 5.0
+    subscription_queue: int = 100
+    subscriptions_per_viewer: int = 20
+    subscriptions_per_connection: int = 10
+    connection_init_timeout: float = 10.0
 
     @property
     def is_production(self) -> bool:
         return self.profile == "production"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -51,6 +99,7 @@ class Settings:
         return settings
 
     def validate(self) -> None:
+        _check_failure_behaviour(self)
         if self.profile not in ("development", "production"):
             raise SettingsError(
                 f"{PREFIX}PROFILE must be 'development' or 'production' (got {self.profile!r})"
@@ -59,9 +108,12 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}DEFAULT_PAGE_SIZE must be between 1 and {PREFIX}MAX_PAGE_SIZE"
             )
-        for name in ("port", "workers", "max_body_bytes"):
+        for name in ("port", "workers", "max_body_bytes", *POSITIVE_LIMITS):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be positive")
+        for name in NON_NEGATIVE:
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{PREFIX}{name.upper()} must be 0 (off) or positive")
 
 
 def _convert(name: str, raw: str, annotation: Any) -> Any:
@@ -75,3 +127,23 @@ def _convert(name: str, raw: str, annotation: Any) -> Any:
     except ValueError:
         raise SettingsError(f"{name} must be a number (got {raw!r})") from None
     return raw
+
+
+def _check_failure_behaviour(settings: Settings) -> None:
+    if settings.cache not in ("on", "off"):
+        raise SettingsError(f"{PREFIX}CACHE must be 'on' or 'off' (got {settings.cache!r})")
+    positive = (
+        "request_deadline",
+        "upstream_max_concurrency",
+        "breaker_reset",
+        "cache_max_entries",
+    )
+    for name in (*positive, "redis_timeout", "redis_retry_interval"):
+        if getattr(settings, name) <= 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be positive")
+    for name in ("upstream_retries", "breaker_failures", "cache_max_stale"):
+        if getattr(settings, name) < 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be 0 (off) or positive")
+    for name in ("cache_ttl_services", "cache_ttl_organisations", "cache_ttl_regions"):
+        if getattr(settings, name) <= 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be positive")

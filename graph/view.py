@@ -2,34 +2,64 @@
 
 from __future__ import annotations
 
+import contextlib
+import weakref
+from datetime import timedelta
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.http import GraphQLRequestData
+from strawberry.subscriptions import (
+    GRAPHQL_SSE_PROTOCOL,
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    GRAPHQL_WS_PROTOCOL,
+)
 
 from graph.context import Context, Resources
-from graph.errors import UnauthenticatedError
+from graph.errors import UnauthenticatedError, http_refusal
 from graph.graphiql import graphiql_html
+from graph.http_security import NONCE_KEY
 from sources.base import ViewerRecord
 
 GRAPHIQL_ASSETS = "/graphiql/assets"
+# Every view of this process, so the server can drain them on shutdown.
+ACTIVE_VIEWS: weakref.WeakSet[GatewayView] = weakref.WeakSet()
 
 
 class GatewayView(GraphQL[Context, None]):
-    def __init__(self, schema: Any, *, graphiql: bool) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        graphiql: bool,
+        connection_init_timeout: float = 10.0,
+        subscriptions_per_connection: int = 10,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             allow_queries_via_get=True,
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+            keep_alive=True,
+            keep_alive_interval=15,
+            subscription_protocols=(
+                GRAPHQL_TRANSPORT_WS_PROTOCOL,
+                GRAPHQL_WS_PROTOCOL,
+                GRAPHQL_SSE_PROTOCOL,
+            ),
+            connection_init_wait_timeout=timedelta(seconds=connection_init_timeout),
+            max_subscriptions_per_connection=subscriptions_per_connection,
         )
         self.resources: Resources | None = None
+        self.websockets: weakref.WeakSet[WebSocket] = weakref.WeakSet()
+        self.draining = False
+        ACTIVE_VIEWS.add(self)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # HTTP requests are authenticated before Strawberry sees them, so a bad token
@@ -43,7 +73,32 @@ class GatewayView(GraphQL[Context, None]):
             except UnauthenticatedError as exc:
                 await unauthenticated_response(exc)(scope, receive, send)
                 return
+        if scope["type"] == "http":
+            # As Strawberry's own __call__, but refusals answer in GraphQL's error shape.
+            try:
+                response = await self.run(Request(scope, receive))
+            except HTTPException as exc:
+                response = http_refusal(exc)
+            await response(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        parsed = await super().parse_http_body(request)
+        if isinstance(parsed, GraphQLRequestData) and parsed.query is None:
+            # Strawberry drops `documentId` (GraphQL-over-HTTP persisted documents);
+            # PersistedDocuments reads it from the operation's extensions.
+            raw = (
+                dict(request.query_params)
+                if request.method == "GET"
+                else self.parse_json(await request.get_body())
+            )
+            document_id = raw.get("documentId") if isinstance(raw, dict) else None
+            if document_id is not None:
+                parsed.extensions = {**(parsed.extensions or {}), "documentId": document_id}
+        return parsed
 
     async def authenticate(self, authorization: str) -> ViewerRecord:
         scheme, _, token = authorization.partition(" ")
@@ -67,6 +122,8 @@ class GatewayView(GraphQL[Context, None]):
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, Any] | None:
+        if isinstance(context.request, WebSocket):
+            self.websockets.add(context.request)
         params = context.connection_params or {}
         authorization = params.get("Authorization") or params.get("authorization")
         if authorization is None:
@@ -79,8 +136,18 @@ class GatewayView(GraphQL[Context, None]):
             ) from None
         return None
 
+    async def close_websockets(self) -> None:
+        """On shutdown: tell every client to reconnect elsewhere (1001 going away)."""
+        for websocket in list(self.websockets):
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                await websocket.close(1001, "Server shutting down")
+        self.websockets.clear()
+
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(graphiql_html(endpoint="/graphql", assets_prefix=GRAPHIQL_ASSETS))
+        nonce = request.scope.get("state", {}).get(NONCE_KEY, "")
+        return HTMLResponse(
+            graphiql_html(endpoint="/graphql", assets_prefix=GRAPHIQL_ASSETS, nonce=nonce)
+        )
 
 
 def unauthenticated_response(error: UnauthenticatedError) -> JSONResponse:

@@ -10,11 +10,12 @@ owner's account area or Postfach has been read [I].
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterable, Iterator
 
 from sandbox.case_model import Application, Cases, Event, Message, StatusUpdate, Transaction
 from sandbox.case_texts import ACTION_REQUIRED, COMPLETED, COMPLETED_INFO, EVENT_STATUS, RESUMED
-from sandbox.cases import DAY, generate_cases, new_id
+from sandbox.cases import generate_cases, new_id
 from sandbox.citizens import Citizen
 
 EAGER_LIMIT = 20_000
@@ -77,6 +78,41 @@ class CaseStore:
             found = self.by_case.get(case_id)
         return found
 
+    def application(self, application_id: str) -> Application | None:
+        return self.applications.get(application_id)
+
+    def new_application(
+        self, login: str, portal_id: str, leika_key: str, service_name: str
+    ) -> Application | None:
+        """A freshly submitted application (create + submit), as a live demo's starting point."""
+        citizen = next((c for c in self.citizens.values() if c.login == login), None)
+        mine = self.cases(citizen.subject) if citizen else None
+        if citizen is None or mine is None:
+            return None
+        now = int(time.time())
+        app = Application(
+            application_id=new_id(self._rng),
+            case_id=new_id(self._rng),
+            submission_id=new_id(self._rng),
+            portal_id=portal_id,
+            subject=citizen.subject,
+            leika_key=leika_key,
+            service_name=service_name,
+            sender="Bürgeramt",
+            reference=f"Az. DEMO-{now % 100000:05d}",
+            created_at=now - 1,
+            submitted_at=now,
+            events=[
+                Event("create", now - 1, new_id(self._rng)),
+                Event("submit", now, new_id(self._rng)),
+            ],
+            statuses=[StatusUpdate(new_id(self._rng), "SUBMITTED", now, "Antrag eingegangen")],
+        )
+        mine.applications.setdefault(portal_id, []).insert(0, app)
+        self.applications[app.application_id] = app
+        self.by_case[app.case_id] = app
+        return app
+
     def transaction(self, transaction_id: str) -> Transaction | None:
         found = self.transactions.get(transaction_id)
         if found is None and self._on_miss():
@@ -112,7 +148,8 @@ class CaseStore:
         """
         last_event = app.events[-1].name if app.events else "create"
         last_status = app.statuses[-1].status if app.statuses else "INITIATED"
-        at = app.updated_at + self._rng.randint(DAY // 4, 2 * DAY)
+        # Live: the next step happens now (never before the case's last change).
+        at = max(app.updated_at + 1, int(time.time()))
         if last_event in NEXT_EVENT:
             name = NEXT_EVENT[last_event]
             app.events.append(Event(name, at, new_id(self._rng)))

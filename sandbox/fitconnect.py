@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from sandbox.auth import BearerCheck, json_response, page, paging, problem
+from sandbox.callbacks import CallbackSender
 from sandbox.case_model import Application, Event
 from sandbox.case_store import CaseConflictError, CaseStore
 from sandbox.instrument import Instrumented
@@ -80,13 +81,14 @@ def broken(token: str) -> str:
     return f"{head}.{payload}.{base64.urlsafe_b64encode(bytes(raw)).rstrip(b'=').decode()}"
 
 
-def create_status_app(
+def create_status_app(  # noqa: PLR0915 - one closure per endpoint over shared state
     *,
     portal_id: str,
     audience: str,
     issuer: Callable[[], str],
     jwks: Callable[[], KeySet],
     cases: CaseStore,
+    callbacks: CallbackSender | None = None,
 ) -> Starlette:
     """The status (FIT-Connect) upstream of `portal_id`; `issuer`/`jwks` are the IdP's."""
     service = Zustelldienst(portal_id)
@@ -137,7 +139,33 @@ def create_status_app(
             event, status = cases.advance(app)
         except CaseConflictError as exc:
             return problem(409, "Conflict", str(exc))
-        return JSONResponse({"caseId": app.case_id, "event": event, "status": status})
+        if callbacks is not None and event is not None:
+            callbacks.new_events(portal_id, f"destination-{portal_id}", app)
+        body = {"caseId": app.case_id, "applicationId": app.application_id, "event": event}
+        return JSONResponse({**body, "status": status})
+
+    async def new_application(request: Request) -> Response:
+        try:
+            body: Any = await request.json()
+            login = str(body["login"])
+        except (ValueError, KeyError, TypeError):
+            return problem(400, "Bad Request", 'body must be {"login": "..."}')
+        app = cases.new_application(
+            login,
+            portal_id,
+            str(body.get("leikaKey", "99050012104000")),
+            str(body.get("serviceName", "Meldebescheinigung beantragen")),
+        )
+        if app is None:
+            return problem(404, "Not Found", "no such demo citizen")
+        return JSONResponse({"applicationId": app.application_id, "caseId": app.case_id}, 201)
+
+    async def advance_application(request: Request) -> Response:
+        found = cases.application(request.path_params["applicationId"])
+        if found is None or found.portal_id != portal_id:
+            return problem(404, "Not Found", "application not found")
+        request.path_params["caseId"] = found.case_id
+        return await advance(request)
 
     upstream = [
         Route("/v1/cases/{caseId}/events", events),
@@ -146,6 +174,10 @@ def create_status_app(
     helpers = [
         Route("/_sandbox/tamper", tamper, methods=["PUT", "DELETE"]),
         Route("/_sandbox/cases/{caseId}/advance", advance, methods=["POST"]),
+        Route("/_sandbox/applications", new_application, methods=["POST"]),
+        Route(
+            "/_sandbox/applications/{applicationId}/advance", advance_application, methods=["POST"]
+        ),
     ]
     counted = Instrumented(Starlette(routes=upstream), routes=upstream)
     app = Starlette(routes=[*helpers, Mount("", app=counted)])

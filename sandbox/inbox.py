@@ -9,7 +9,9 @@ for every trust level: locking messages above the session's level is the gateway
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from joserfc.jwk import KeySet
 from starlette.applications import Starlette
@@ -24,7 +26,27 @@ from sandbox.citizens import Citizen
 from sandbox.instrument import Instrumented
 
 
-def create_inbox_app(
+def new_message(portal_id: str, citizen: Citizen, body: dict[str, Any]) -> Message:
+    return Message(
+        id=str(uuid.uuid4()),
+        portal_id=portal_id,
+        mailbox=citizen.legacy_postkorb_handle,
+        level=int(body.get("level", 1)),
+        sender=str(body.get("sender", "Bürgeramt")),
+        sender_url="https://www.example.org",
+        title=str(body.get("title", "Neue Nachricht")),
+        content=str(body.get("content", "<p>Bitte beachten Sie die neue Nachricht.</p>")),
+        service=str(body.get("service", "Allgemeine Anfrage")),
+        application_id=body.get("applicationId"),
+        reference=None,
+        reply_address=None,
+        is_notice=bool(body.get("isNotice", False)),
+        received_at=int(time.time()),
+        read_at=None,
+    )
+
+
+def create_inbox_app(  # noqa: PLR0915 - one closure per endpoint over shared state
     *,
     portal_id: str,
     audience: str,
@@ -105,6 +127,20 @@ def create_inbox_app(
         }
         return Response(found.content, media_type=found.mime_type, headers=headers)
 
+    async def deliver(request: Request) -> Response:
+        # Sandbox helper: an authority sends a message to a demo citizen (by login).
+        try:
+            body: Any = await request.json()
+            citizen = citizens[str(body["login"])]
+        except (ValueError, KeyError, TypeError):
+            return problem(400, "Bad Request", 'body must be {"login": "...", "title": "..."}')
+        mine = cases.cases(citizen.subject)
+        if mine is None or not citizen.account_at(portal_id):
+            return problem(404, "Not Found", f"no mailbox at portal {portal_id}")
+        message = new_message(portal_id, citizen, body)
+        mine.messages.setdefault(portal_id, []).insert(0, message)
+        return JSONResponse({"id": message.id}, 201)
+
     upstream = [
         Route("/v1/messages", messages),
         Route("/v1/statusupdates", status_updates),
@@ -112,4 +148,5 @@ def create_inbox_app(
         Route("/v1/messages/{id}/attachments/{attachmentId}", attachment),
     ]
     counted = Instrumented(Starlette(routes=upstream), routes=upstream)
-    return Starlette(routes=[Mount("", app=counted)])
+    helpers = [Route("/_sandbox/messages", deliver, methods=["POST"])]
+    return Starlette(routes=[*helpers, Mount("", app=counted)])

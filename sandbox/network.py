@@ -23,6 +23,7 @@ class PortalEntry:
     # capability -> (client_id, client_secret_env) for service upstreams the gateway calls
     # with its own client-credentials token.
     clients: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    callback_secrets: Mapping[str, str] = field(default_factory=dict)  # capability -> env var
 
 
 def render_network(
@@ -56,6 +57,8 @@ def render_network(
                     values["audience"] = portal.audiences[capability]
                 if capability in portal.clients:
                     values["client_id"], values["client_secret_env"] = portal.clients[capability]
+                if capability in portal.callback_secrets:
+                    values["callback_secret_env"] = portal.callback_secrets[capability]
                 lines += ["", f"[portals.{capability}]", *_pairs(values)]
     for name, table in (tables or {}).items():
         lines += ["", f"[{name}]", *_pairs(table)]

@@ -11,6 +11,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from sandbox.accounts import create_accounts_app
+from sandbox.callbacks import CallbackSender, callback_secret, callback_secret_env
 from sandbox.case_store import CaseStore
 from sandbox.citizens import citizen_index, generate_citizens
 from sandbox.data import DEFAULT_SEED, build_network
@@ -31,6 +32,11 @@ GATEWAY_CLIENT_ID = "portalgraph-gateway"
 # A demo secret for a simulated IdP on loopback; the gateway reads it from this variable.
 IDP_SECRET_ENV = "PORTALGRAPH_IDP_CLIENT_SECRET"
 IDP_SECRET = "sandbox-only-gateway-secret-not-for-production"
+
+
+def callback_secrets() -> dict[str, str]:
+    """Environment variable → FIT-Connect callback secret, per sandbox portal."""
+    return {callback_secret_env(p.id): callback_secret(p.id) for p in PORTALS}
 
 
 def portal_audience(portal_id: str) -> str:
@@ -70,6 +76,8 @@ class SandboxNetwork:
         self.citizen_count = citizens
         self.issuer = Issuer()
         self.cases: CaseStore | None = None
+        # Set the gateway's base URL here to receive FIT-Connect callbacks on case changes.
+        self.callbacks = CallbackSender()
         self.host = host
         self.base_port = base_port
         self._apps: dict[tuple[str, str], ASGIApp] = {}
@@ -120,17 +128,21 @@ class SandboxNetwork:
                     citizens=index,
                     cases=cases,
                 )
-                for capability, factory in (
-                    ("status", create_status_app),
-                    ("payments", create_payments_app),
-                ):
-                    self._apps[(portal.id, capability)] = factory(
-                        portal_id=portal.id,
-                        audience=audiences[capability],
-                        issuer=self.issuer,
-                        jwks=keys.public_keyset,
-                        cases=cases,
-                    )
+                self._apps[(portal.id, "status")] = create_status_app(
+                    portal_id=portal.id,
+                    audience=audiences["status"],
+                    issuer=self.issuer,
+                    jwks=keys.public_keyset,
+                    cases=cases,
+                    callbacks=self.callbacks,
+                )
+                self._apps[(portal.id, "payments")] = create_payments_app(
+                    portal_id=portal.id,
+                    audience=audiences["payments"],
+                    issuer=self.issuer,
+                    jwks=keys.public_keyset,
+                    cases=cases,
+                )
         return dict(self._apps)
 
     async def start(self) -> None:
@@ -222,6 +234,7 @@ class SandboxNetwork:
                     "status": (GATEWAY_CLIENT_ID, IDP_SECRET_ENV),
                     "payments": (GATEWAY_CLIENT_ID, IDP_SECRET_ENV),
                 },
+                callback_secrets={"status": callback_secret_env(portal.id)},
             )
             for portal in PORTALS
         ]

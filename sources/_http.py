@@ -2,12 +2,15 @@
 
 `Upstream` is a small typed view of one (portal, capability) endpoint over the
 process-wide `httpx.AsyncClient`; adapters call `get_json`/`send_json` and never
-see httpx exceptions.
+see httpx exceptions. Every call honours the request deadline (`deadline_after`):
+it gets at most the time the GraphQL request has left.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import email.utils
 import time
 from collections.abc import Iterator, Mapping
@@ -24,6 +27,43 @@ from sources.errors import (
 )
 
 Params = Mapping[str, str | int | list[str]]
+# Monotonic time by which the current GraphQL request must be answered; tasks started
+# inside the request (DataLoader batches, gathers) inherit it with their context.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "portalgraph_deadline", default=None
+)
+NO_RETRY_TIMEOUTS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout, TimeoutError)
+
+
+class DeadlineExceededError(SourceTimeoutError):
+    """The request's deadline passed before the upstream was asked: nothing was sent."""
+
+
+@contextlib.contextmanager
+def deadline_after(seconds: float | None) -> Iterator[None]:
+    """Bound every upstream call made inside the block to `seconds` from now (None: unbounded)."""
+    token = _deadline.set(None if seconds is None else time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def remaining_time() -> float | None:
+    """Seconds left until the current request's deadline, or None outside a request."""
+    deadline = _deadline.get()
+    return None if deadline is None else deadline - time.monotonic()
+
+
+def worth_retrying(error: SourceError) -> bool:
+    """Whether a read that failed this way may succeed when sent again.
+
+    Connection failures and 5xx answers may; a read timeout may not (the upstream is
+    slow, and asking again doubles its load), nor anything the upstream answered on purpose.
+    """
+    if not isinstance(error, SourceUnavailableError) or isinstance(error, DeadlineExceededError):
+        return False
+    return not isinstance(error.__cause__, NO_RETRY_TIMEOUTS)
 
 
 def new_client(
@@ -45,7 +85,7 @@ def map_transport_errors(portal_id: str, capability: str) -> Iterator[None]:
     where = {"portal_id": portal_id, "capability": capability}
     try:
         yield
-    except httpx.TimeoutException as exc:
+    except (httpx.TimeoutException, TimeoutError) as exc:
         raise SourceTimeoutError(f"{portal_id}/{capability} timed out", **where) from exc
     except httpx.TransportError as exc:
         raise SourceUnavailableError(
@@ -75,12 +115,14 @@ class Upstream:
         portal_id: str,
         capability: str,
         timeout: float | None = None,
+        connect_timeout: float | None = None,
     ) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
         self.portal_id = portal_id
         self.capability = capability
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
 
     def bad_response(self, detail: str) -> SourceBadResponseError:
         return SourceBadResponseError(
@@ -116,22 +158,40 @@ class Upstream:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        extra: dict[str, Any] = {}
-        if self.timeout is not None:
-            extra["timeout"] = self.timeout
+        remaining = remaining_time()
         with map_transport_errors(self.portal_id, self.capability):
-            response = await self.client.request(
-                method,
-                self.base_url + path,
-                params=params,
-                json=json,
-                headers=headers,
-                **extra,
-            )
-            await response.aread()
+            # httpx's read timeout bounds each socket read; asyncio.timeout bounds the whole
+            # exchange, so a slowly dripping body cannot outlive the request either.
+            async with asyncio.timeout(remaining):
+                response = await self.client.request(
+                    method,
+                    self.base_url + path,
+                    params=params,
+                    json=json,
+                    headers=headers,
+                    timeout=self.attempt_timeout(remaining),
+                )
+                await response.aread()
         if response.is_success:
             return response
         raise self.status_error(response)
+
+    def attempt_timeout(self, remaining: float | None) -> httpx.Timeout:
+        """This endpoint's timeouts, shortened to what the request has left."""
+        default = self.client.timeout
+        read = self.timeout if self.timeout is not None else default.read
+        connect = self.connect_timeout if self.connect_timeout is not None else default.connect
+        if remaining is None:
+            return httpx.Timeout(read, connect=connect)
+        if remaining <= 0:
+            raise DeadlineExceededError(
+                f"{self.portal_id}/{self.capability}: the request deadline has passed",
+                portal_id=self.portal_id,
+                capability=self.capability,
+            )
+        return httpx.Timeout(
+            min(read or remaining, remaining), connect=min(connect or remaining, remaining)
+        )
 
     def status_error(self, response: httpx.Response) -> SourceError:
         functional_code = None

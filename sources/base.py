@@ -7,11 +7,12 @@ are the seams the GraphQL layer depends on. Standard library only.
 from __future__ import annotations
 
 import enum
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 ARS_PATTERN = re.compile(r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$")
 LEIKA_PATTERN = re.compile(r"^99\d{12}$")
@@ -74,6 +75,7 @@ class EndpointRecord:
     audience: str | None = None
     client_id: str | None = None
     client_secret_env: str | None = None
+    callback_secret_env: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,6 +432,8 @@ class CaseEvents(Protocol):
 
     async def events(self, case_id: str) -> list[StatusEventRecord]: ...
 
+    async def latest(self, case_id: str) -> StatusEventRecord | None: ...
+
 
 class Postbox(Protocol):
     """A portal's Postfach for the signed-in subject (calls carry an exchanged token)."""
@@ -461,3 +465,83 @@ class PaymentProvider(Protocol):
     async def find_by_request(
         self, originator_id: str, end_point_id: str, request_id: str
     ) -> PaymentRecord | None: ...
+
+
+class EventKind(enum.Enum):
+    APPLICATION_STATUS = "APPLICATION_STATUS"
+    PAYMENT_STATUS = "PAYMENT_STATUS"
+    INBOX_MESSAGE = "INBOX_MESSAGE"
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """A normalised live event for one viewer, as it travels through the broker.
+
+    `audience` is a keyed hash of the viewer's subject (never the subject itself);
+    `id` is the de-duplication key; `data` is JSON-safe and carries no message bodies.
+    """
+
+    id: str
+    kind: EventKind
+    audience: str
+    portal_id: str
+    data: dict[str, Any]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "id": self.id,
+                "kind": self.kind.value,
+                "audience": self.audience,
+                "portalId": self.portal_id,
+                "data": self.data,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> EventRecord:
+        item = json.loads(raw)
+        return cls(
+            id=str(item["id"]),
+            kind=EventKind(item["kind"]),
+            audience=str(item["audience"]),
+            portal_id=str(item["portalId"]),
+            data=dict(item["data"]),
+        )
+
+
+class EventStream(Protocol):
+    """One subscriber's bounded queue: the oldest events are dropped when it is full."""
+
+    dropped: int
+
+    async def next(self) -> EventRecord: ...
+
+    def close(self) -> None: ...
+
+
+class Broker(Protocol):
+    """Publishes events once (de-duplicated by id) to every subscriber of their audience."""
+
+    async def publish(self, event: EventRecord) -> bool: ...
+
+    def subscribe(self, audience: str, *, max_queue: int) -> EventStream: ...
+
+
+class CaseRoutes(Protocol):
+    """Which viewers follow a FIT-Connect case; callbacks carry only the case id."""
+
+    async def register(
+        self, portal_id: str, case_id: str, key: str, route: dict[str, Any]
+    ) -> None: ...
+
+    async def unregister(self, portal_id: str, case_id: str, key: str) -> None: ...
+
+    async def lookup(self, portal_id: str, case_id: str) -> list[dict[str, Any]]: ...
+
+
+class Lock(Protocol):
+    """A lock with expiry, so only one replica polls an upstream resource at a time."""
+
+    async def acquire(self, key: str, ttl: float) -> bool: ...

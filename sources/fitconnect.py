@@ -60,21 +60,29 @@ class FitConnectCases:
         return obj(await self.upstream.get_json("/.well-known/jwks.json"))
 
     async def events(self, case_id: str) -> list[StatusEventRecord]:
-        async with self.limit:
-            headers = await self.bearer.headers()
-            body = await self.upstream.send_json(
-                "GET", f"/v1/cases/{case_id}/events", params={"limit": PAGE}, headers=headers
-            )
-        try:
-            tokens = [text(t) for t in items_of(obj(body)["eventLog"])]
-        except (MalformedError, KeyError) as exc:
-            raise self.upstream.bad_response(f"unexpected event log: {exc}") from exc
+        tokens = await self._log(case_id)
         events = []
         for token in tokens:
             event = await self.verified(token, case_id)
             if event is not None:
                 events.append(event)
         return events
+
+    async def latest(self, case_id: str) -> StatusEventRecord | None:
+        """The newest event of the case, or None if it does not verify (never an older one)."""
+        tokens = await self._log(case_id)
+        return await self.verified(tokens[-1], case_id) if tokens else None
+
+    async def _log(self, case_id: str) -> list[str]:
+        async with self.limit:
+            headers = await self.bearer.headers()
+            body = await self.upstream.send_json(
+                "GET", f"/v1/cases/{case_id}/events", params={"limit": PAGE}, headers=headers
+            )
+        try:
+            return [text(t) for t in items_of(obj(body)["eventLog"])]
+        except (MalformedError, KeyError) as exc:
+            raise self.upstream.bad_response(f"unexpected event log: {exc}") from exc
 
     async def verified(self, token: str, case_id: str) -> StatusEventRecord | None:
         try:

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sources._policy import POLICY_KEYS, PolicyOverrides, UpstreamPolicy, parse_policy
 from sources.base import Capability, EndpointRecord, IdentityRecord, PortalRecord, Tier
 
 PORTAL_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 ARS12 = re.compile(r"^\d{12}$")
 PORTAL_KEYS = {"id", "name", "tier", "ars", "website"} | {c.value for c in Capability}
-ENDPOINT_KEYS = {"url", "audience", "client_id", "client_secret_env"}
+ENDPOINT_KEYS = {"url", "audience", "client_id", "client_secret_env", "callback_secret_env"}
 IDENTITY_KEYS = {"issuer", "audience", "client_id", "client_secret_env"}
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
@@ -37,6 +39,13 @@ class Network:
     portals: tuple[PortalRecord, ...]
     source: str
     identity: IdentityRecord | None = None
+    defaults: PolicyOverrides = field(default_factory=dict)
+    overrides: Mapping[tuple[str, str], PolicyOverrides] = field(default_factory=dict)
+
+    def policy(self, portal_id: str, capability: str, base: UpstreamPolicy) -> UpstreamPolicy:
+        """`base` (from the settings), then `[defaults]`, then the capability table's keys."""
+        specific = self.overrides.get((portal_id, capability), {})
+        return base.with_overrides(self.defaults).with_overrides(specific)
 
     def portal(self, portal_id: str) -> PortalRecord | None:
         return next((p for p in self.portals if p.id == portal_id), None)
@@ -59,7 +68,7 @@ def parse_network(text: str, *, source: str = "network.toml") -> Network:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise NetworkConfigError(source, f"not valid TOML: {exc}") from exc
-    unknown = set(document) - {"portals", "identity"}
+    unknown = set(document) - {"portals", "identity", "defaults"}
     if unknown:
         raise NetworkConfigError(source, f"unknown top-level key(s): {', '.join(sorted(unknown))}")
     tables = document.get("portals")
@@ -77,7 +86,45 @@ def parse_network(text: str, *, source: str = "network.toml") -> Network:
             raise NetworkConfigError(source, f"portal id {portal.id!r} is defined twice", line=line)
         seen.add(portal.id)
     identity = _parse_identity(document.get("identity"), source, _table_line(text, "[identity]"))
-    return Network(portals=tuple(portals), source=source, identity=identity)
+    defaults, overrides = _parse_policies(document, portals, source, text)
+    return Network(
+        portals=tuple(portals),
+        source=source,
+        identity=identity,
+        defaults=defaults,
+        overrides=overrides,
+    )
+
+
+def _parse_policies(
+    document: dict[str, Any], portals: list[PortalRecord], source: str, text: str
+) -> tuple[PolicyOverrides, dict[tuple[str, str], PolicyOverrides]]:
+    table = document.get("defaults", {})
+    line = _table_line(text, "[defaults]")
+    if not isinstance(table, dict):
+        raise NetworkConfigError(source, "defaults must be a table", line=line)
+    unknown = set(table) - set(POLICY_KEYS)
+    if unknown:
+        raise NetworkConfigError(
+            source, f"defaults: unknown key(s) {', '.join(sorted(unknown))}", line=line
+        )
+    try:
+        defaults = parse_policy(table, "defaults.")
+    except ValueError as exc:
+        raise NetworkConfigError(source, str(exc), line=line) from None
+    headers = _portal_header_lines(text)
+    overrides: dict[tuple[str, str], PolicyOverrides] = {}
+    for index, (raw, portal) in enumerate(zip(document["portals"], portals, strict=True)):
+        for capability in portal.endpoints:
+            where = f"portals[{index}] ({portal.id}): {capability.value}."
+            try:
+                found = parse_policy(raw[capability.value], where)
+            except ValueError as exc:
+                line = headers[index] if index < len(headers) else None
+                raise NetworkConfigError(source, str(exc), line=line) from None
+            if found:
+                overrides[(portal.id, capability.value)] = found
+    return defaults, overrides
 
 
 def _table_line(text: str, header: str) -> int | None:
@@ -162,7 +209,7 @@ def _parse_portal(table: Any, where: str, source: str, line: int | None) -> Port
 def _parse_endpoint(table: Any, capability: Capability, fail: Any) -> EndpointRecord:
     if not isinstance(table, dict):
         raise fail(f"{capability.value} must be a table with a url")
-    unknown = set(table) - ENDPOINT_KEYS
+    unknown = set(table) - ENDPOINT_KEYS - set(POLICY_KEYS)
     if unknown:
         raise fail(f"{capability.value}: unknown key(s) {', '.join(sorted(unknown))}")
     url = table.get("url")
@@ -177,6 +224,11 @@ def _parse_endpoint(table: Any, capability: Capability, fail: Any) -> EndpointRe
             f"{capability.value}.client_secret_env must name an environment variable"
             f" (got {secret_env!r})"
         )
+    callback_env = table.get("callback_secret_env")
+    if callback_env is not None and not (
+        isinstance(callback_env, str) and ENV_NAME.match(callback_env)
+    ):
+        raise fail(f"{capability.value}.callback_secret_env must name an environment variable")
     if (table.get("client_id") is None) != (secret_env is None):
         raise fail(f"{capability.value}: client_id and client_secret_env go together")
     return EndpointRecord(
@@ -184,6 +236,7 @@ def _parse_endpoint(table: Any, capability: Capability, fail: Any) -> EndpointRe
         audience=table.get("audience"),
         client_id=table.get("client_id"),
         client_secret_env=secret_env,
+        callback_secret_env=callback_env,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from graph.app import create_app
 from graph.settings import Settings
-from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork
+from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
 from tests.servers import LoopThread, UvicornServer
 
 
@@ -111,13 +112,25 @@ def sandbox(loop_thread: LoopThread, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="session")
 def gateway_settings(sandbox: Sandbox) -> Settings:
     os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
-    return Settings(network=str(sandbox.toml_path), upstream_read_timeout=2.0)
+    for name, secret in callback_secrets().items():
+        os.environ.setdefault(name, secret)
+    # The shared gateway neither caches nor trips breakers: tests count upstream calls and
+    # inject faults one after another. tests/test_faults_e2e.py runs gateways with both on.
+    return Settings(
+        network=str(sandbox.toml_path),
+        upstream_read_timeout=2.0,
+        cache="off",
+        breaker_failures=0,
+    )
 
 
 @pytest.fixture(scope="session")
-def gateway(loop_thread: LoopThread, gateway_settings: Settings) -> Iterator[Gateway]:
-    server = UvicornServer(create_app(gateway_settings))
+def gateway(
+    loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
+) -> Iterator[Gateway]:
+    server = UvicornServer(create_app(replace(gateway_settings, poll_interval=0.3)))
     loop_thread.call(server.start())
+    sandbox.network.callbacks.url = server.url
     gw = Gateway(server.url)
     yield gw
     gw.http.close()

@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 import uvicorn
 from starlette.types import ASGIApp
 
+from graph.server import GatewayServer
+
 T = TypeVar("T")
 
 
@@ -48,7 +50,7 @@ class UvicornServer:
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
         )
-        self.server = uvicorn.Server(config)
+        self.server = GatewayServer(config)
         self.task: asyncio.Task[None] | None = None
 
     @property

@@ -117,6 +117,7 @@ async def test_advance_appends_event_and_status_update(net: Upstreams) -> None:
         body = response.json()
         assert body == {
             "caseId": app["caseId"],
+            "applicationId": app["applicationId"],
             "event": EVENTS + "notify-submission",
             "status": "RECEIVED",
         }

@@ -23,11 +23,17 @@ async def test_network_file_lists_every_capability() -> None:
             }
             assert portal["accounts"]["audience"] == portal["inbox"]["audience"]
             for capability, kind in (("status", "fitconnect"), ("payments", "xbezahldienste")):
+                callback = (
+                    {"callback_secret_env": f"PORTALGRAPH_CALLBACK_SECRET_{pid.upper()}"}
+                    if capability == "status"
+                    else {}
+                )
                 assert portal[capability] == {
                     "url": network.urls[(pid, capability)],
                     "audience": f"urn:portalgraph:{kind}:{pid}",
                     "client_id": "portalgraph-gateway",
                     "client_secret_env": "PORTALGRAPH_IDP_CLIENT_SECRET",
+                    **callback,
                 }
     finally:
         await network.stop()

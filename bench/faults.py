@@ -1,0 +1,163 @@
+"""p99 latency of the citizen dashboard with all four portals up, and with one of them down.
+
+    .venv/bin/python -m bench.faults [--requests 200] [--concurrency 8] [--latency-ms 20]
+
+Starts the sandbox and one gateway per scenario (default settings: deadline 5 s, retries,
+breaker, cache) on loopback, injects `latency-ms` into every upstream, and takes koeln
+(all of its upstreams) down with 503s or by pointing the gateway at a closed port.
+Everything runs in one process, so absolute figures include the load generator;
+compare the rows with each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from graph.app import create_app
+from graph.settings import Settings
+from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork
+from sources.network import parse_network
+from tests.servers import LoopThread, UvicornServer, free_port
+
+DASHBOARD = """
+query Dashboard {
+  me {
+    applications(first: 20) {
+      totalCount
+      edges { node {
+        id applicationId caseId reference portal { id ars }
+        status statusHistory { time status source detail }
+        service { name leikaKey originPortal { id } }
+        payments { id transactionId status amount { cents currency } redirectUrl }
+      } }
+    }
+    inbox(unreadOnly: true) { totalCount edges { node { id subject isRead locked portal { id } } } }
+    unreadMessageCount
+    outages { portalId capability code }
+  }
+}
+"""
+DOWN = "koeln"
+WARM_UP = 20
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def load(url: str, token: str, requests: int, concurrency: int) -> dict[str, Any]:
+    latencies: list[float] = []
+    degraded = failed = 0
+    headers = {"Authorization": f"Bearer {token}"}
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for number in range(WARM_UP + requests):
+        queue.put_nowait(number)
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+
+        async def worker() -> None:
+            nonlocal degraded, failed
+            while not queue.empty():
+                number = queue.get_nowait()
+                started = time.perf_counter()
+                response = await client.post("/graphql", json={"query": DASHBOARD}, headers=headers)
+                elapsed = time.perf_counter() - started
+                if number < WARM_UP:
+                    continue
+                latencies.append(elapsed * 1000)
+                body = response.json() if response.status_code == 200 else {}
+                if response.status_code != 200 or body.get("data", {}).get("me") is None:
+                    failed += 1
+                elif body.get("errors"):
+                    degraded += 1
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return {
+        "p50": statistics.median(latencies),
+        "p95": percentile(latencies, 0.95),
+        "p99": percentile(latencies, 0.99),
+        "max": max(latencies),
+        "degraded": degraded,
+        "failed": failed,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--latency-ms", type=int, default=20)
+    args = parser.parse_args()
+    os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
+    thread = LoopThread()
+    sandbox = SandboxNetwork(seed=2026)
+    thread.call(sandbox.start())
+    control = httpx.Client(timeout=10, trust_env=False)
+    toml = sandbox.network_toml()
+    closed = f"http://127.0.0.1:{free_port()}"
+
+    def faults(down: int | None) -> None:
+        for (portal, _), url in sandbox.urls.items():
+            fault: dict[str, Any] = {"latency_ms": args.latency_ms}
+            if portal == DOWN and down is not None:
+                fault["status"] = down
+            control.put(url + "/_sandbox/faults", json=fault).raise_for_status()
+
+    def refused(text: str) -> str:
+        for (portal, _), url in sandbox.urls.items():
+            if portal == DOWN:
+                text = text.replace(f'url = "{url}"', f'url = "{closed}"')
+        return text
+
+    scenarios: list[tuple[str, Callable[[str], str], int | None, dict[str, Any]]] = [
+        ("all four portals up", str, None, {}),
+        (f"{DOWN} down: 503 from all its upstreams", str, 503, {}),
+        (f"{DOWN} down: connection refused", refused, None, {}),
+        (f"{DOWN} down: 503, breaker off (for comparison)", str, 503, {"breaker_failures": 0}),
+    ]
+    issuer = sandbox.urls[("identity", "idp")]
+    tokens = control.get(issuer + "/_sandbox/demo-tokens").json()
+    token = next(t["accessToken"] for t in tokens if t["login"] == "erika")
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, rewrite, status, overrides in scenarios:
+            settings = Settings(network=str(Path(scratch) / "unused.toml"), **overrides)
+            network = parse_network(rewrite(toml), source="bench")
+            server = UvicornServer(create_app(settings, network=network))
+            thread.call(server.start())
+            faults(status)
+            rows.append(
+                (name, asyncio.run(load(server.url, token, args.requests, args.concurrency)))
+            )
+            thread.call(server.stop())
+    control.close()
+    thread.call(sandbox.stop())
+    thread.close()
+    print(f"$ {' '.join([Path(sys.executable).name, '-m', 'bench.faults', *sys.argv[1:]])}")
+    print(
+        f"dashboard query (erika), {args.requests} requests after {WARM_UP} warm-up, "
+        f"concurrency {args.concurrency}, {args.latency_ms} ms on every upstream\n"
+    )
+    print("| scenario | p50 ms | p95 ms | p99 ms | max ms | partial | failed |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, r in rows:
+        print(
+            f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['max']:.1f} "
+            f"| {r['degraded']} | {r['failed']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

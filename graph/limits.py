@@ -1,0 +1,214 @@
+"""Static limits on an operation: depth, aliases, directives, cost and document size.
+
+The validation rule is built once per schema (strawberry#4635: a rule class built per
+request defeats the ValidationCache) and walks each operation with its fragments
+expanded, so aliases or fields hidden behind fragment spreads count once per spread
+(CVE-2026-47707). Fragment results are memoised, which keeps a "fragment bomb"
+(each fragment spreading the next one several times) linear instead of exponential.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    TypeInfo,
+    ValidationContext,
+    ValidationRule,
+    VariableNode,
+    get_named_type,
+    is_composite_type,
+    parse,
+)
+from graphql.type import SchemaMetaFieldDef, TypeMetaFieldDef, get_nullable_type
+from strawberry.extensions import SchemaExtension
+
+# `ofType` only unwraps List/NonNull wrappers, so its nesting is bounded by the schema;
+# counting it would refuse the standard introspection query GraphiQL sends.
+DEPTH_NEUTRAL = frozenset({"ofType"})
+META_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    depth: int = 6
+    aliases: int = 15
+    directives: int = 50
+    cost: int = 5000
+    default_list_size: int = 20  # a paginated field without `first` (the page size)
+    max_list_size: int = 100  # `first` given as a variable: the largest page
+    list_size: int = 10  # a plain list (fees, payments, status history): no `first` to read
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """What one selection set adds up to; `cost` is per single parent object."""
+
+    depth: int = 0
+    aliases: int = 0
+    directives: int = 0
+    cost: int = 0
+
+    def __add__(self, other: Measure) -> Measure:
+        return Measure(
+            max(self.depth, other.depth),
+            self.aliases + other.aliases,
+            self.directives + other.directives,
+            self.cost + other.cost,
+        )
+
+
+class _Walker:
+    def __init__(self, context: ValidationContext, limits: Limits) -> None:
+        self.schema = context.schema
+        self.limits = limits
+        self.fragments = {
+            d.name.value: d
+            for d in context.document.definitions
+            if isinstance(d, FragmentDefinitionNode)
+        }
+        self.memo: dict[str, Measure] = {}
+        self.in_progress: set[str] = set()
+
+    def selections(self, node: SelectionSetNode, parent: GraphQLNamedType, sized: bool) -> Measure:
+        total = Measure()
+        for selection in node.selections:
+            directives = Measure(directives=len(selection.directives or ()))
+            if isinstance(selection, FieldNode):
+                total += directives + self.field(selection, parent, sized)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                inner = self.schema.get_type(condition.name.value) if condition else parent
+                found = self.selections(selection.selection_set, inner or parent, sized)
+                total += directives + found
+            elif isinstance(selection, FragmentSpreadNode):
+                total += directives + self.fragment(selection.name.value, sized)
+        return total
+
+    def fragment(self, name: str, sized: bool) -> Measure:
+        # A cycle is reported by the standard NoFragmentCycles rule; here it just ends.
+        definition = self.fragments.get(name)
+        if definition is None or name in self.in_progress:
+            return Measure()
+        key = f"{name}:{sized}"
+        if key not in self.memo:
+            self.in_progress.add(name)
+            parent = self.schema.get_type(definition.type_condition.name.value)
+            inner = self.selections(definition.selection_set, parent, sized) if parent else None
+            own = Measure(directives=len(definition.directives or ()))
+            self.memo[key] = own + (inner or Measure())
+            self.in_progress.discard(name)
+        return self.memo[key]
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType, sized: bool) -> Measure:
+        name = node.name.value
+        own = Measure(aliases=1 if node.alias else 0)
+        definition = META_FIELDS.get(name) or (
+            getattr(parent, "fields", {}).get(name) if is_composite_type(parent) else None
+        )
+        if definition is None or node.selection_set is None:
+            return own
+        size, child_sized = self.list_size(node, definition.type, "first" in definition.args)
+        if sized and not child_sized:
+            size = 1  # the edges of a connection whose `first` was already counted
+        named = get_named_type(definition.type)
+        inner = self.selections(node.selection_set, named, child_sized)
+        introspection = name.startswith("__") or named.name.startswith("__")
+        object_cost = 0 if introspection else 1
+        step = 0 if name in DEPTH_NEUTRAL else 1
+        return own + Measure(
+            depth=inner.depth + step,
+            aliases=inner.aliases,
+            directives=inner.directives,
+            cost=size * (object_cost + inner.cost),
+        )
+
+    def list_size(self, node: FieldNode, kind: GraphQLOutputType, paged: bool) -> tuple[int, bool]:
+        if paged:
+            argument = next((a for a in node.arguments or () if a.name.value == "first"), None)
+            if argument is None:
+                return self.limits.default_list_size, True
+            if isinstance(argument.value, IntValueNode):
+                return max(int(argument.value.value), 0), True
+            if isinstance(argument.value, VariableNode):
+                return self.limits.max_list_size, True  # unknown until execution: assume the worst
+            return self.limits.default_list_size, True
+        return (self.limits.list_size if self._is_list(kind) else 1), False
+
+    @staticmethod
+    def _is_list(kind: GraphQLOutputType) -> bool:
+        return isinstance(get_nullable_type(kind), GraphQLList)
+
+
+def limit_error(code: str, message: str, node: OperationDefinitionNode) -> GraphQLError:
+    return GraphQLError(message, node, extensions={"code": code})
+
+
+def operation_limits_rule(limits: Limits) -> type[ValidationRule]:
+    """One validation rule class enforcing every static limit; build it once."""
+
+    class OperationLimits(ValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
+            root = self.context.schema.get_root_type(node.operation)
+            if root is None:
+                return
+            walker = _Walker(self.context, limits)
+            found = walker.selections(node.selection_set, root, sized=False)
+            found += Measure(directives=len(node.directives or ()))
+            for code, value, limit, what in (
+                ("MAX_DEPTH_EXCEEDED", found.depth, limits.depth, "depth"),
+                ("MAX_ALIASES_EXCEEDED", found.aliases, limits.aliases, "aliases"),
+                ("MAX_DIRECTIVES_EXCEEDED", found.directives, limits.directives, "directives"),
+                ("COST_ESTIMATED_TOO_EXPENSIVE", found.cost, limits.cost, "estimated cost"),
+            ):
+                if value > limit:
+                    self.report_error(
+                        limit_error(
+                            code, f"Operation {what} {value} exceeds the limit {limit}.", node
+                        )
+                    )
+
+    return OperationLimits
+
+
+def measure(document: str, schema: GraphQLSchema, limits: Limits | None = None) -> Measure:
+    """The measure of every operation in `document` combined; for tests and the README."""
+    parsed = parse(document)
+    context = ValidationContext(schema, parsed, TypeInfo(schema), lambda _error: None)
+    walker = _Walker(context, limits or Limits())
+    total = Measure()
+    for definition in parsed.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            root = schema.get_root_type(definition.operation)
+            if root is not None:
+                total += walker.selections(definition.selection_set, root, sized=False)
+    return total
+
+
+class CharacterLimit(SchemaExtension):
+    """Refuse a document longer than the limit before it is parsed."""
+
+    def __init__(self, max_characters: int) -> None:
+        self.max_characters = max_characters
+
+    def on_operation(self) -> Iterator[None]:
+        query = self.execution_context.query
+        if query is not None and len(query) > self.max_characters:
+            raise GraphQLError(
+                f"The document has {len(query)} characters; the limit is {self.max_characters}.",
+                extensions={"code": "MAX_CHARACTERS_EXCEEDED"},
+            )
+        yield

@@ -1,0 +1,310 @@
+"""Live updates: who follows what, pollers for upstreams without callbacks, event payloads.
+
+A subscription *follows* the viewer's applications: it registers their FIT-Connect
+cases (so a callback on any replica can find the viewer) and starts watches on the
+viewer's mailboxes and open payments. Pollers compare each watch with what it saw
+before and publish only changes; the broker de-duplicates by event id, so two
+replicas or a replayed callback never deliver an event twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.loaders import Adapters
+from graph.types.node import to_global_id
+from sources.base import (
+    ApplicationRecord,
+    Broker,
+    CaseRoutes,
+    EventKind,
+    EventRecord,
+    Lock,
+    MessageRecord,
+    PaymentLinkRecord,
+    PaymentRecord,
+    StatusEventRecord,
+    ViewerRecord,
+)
+from sources.errors import SourceError
+
+logger = logging.getLogger("portalgraph.live")
+
+
+class TooManySubscriptionsError(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class Watch:
+    """One viewer's mailbox or payments at one portal, as last seen by the poller."""
+
+    kind: str
+    portal_id: str
+    audience: str
+    viewer: ViewerRecord
+    followers: int = 1
+    seen: set[str] = field(default_factory=set)
+    payments: dict[str, tuple[PaymentLinkRecord, str]] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+    applications: dict[str, ApplicationRecord] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    key: str
+    audience: str
+    cases: tuple[tuple[str, str], ...]
+    watches: tuple[tuple[str, str, str], ...]
+
+
+def status_event(audience: str, app: ApplicationRecord, entry: StatusEventRecord) -> EventRecord:
+    return EventRecord(
+        id=f"status:{app.portal_id}:{entry.id}:{audience}",
+        kind=EventKind.APPLICATION_STATUS,
+        audience=audience,
+        portal_id=app.portal_id,
+        data={
+            "applicationId": to_global_id("Application", app.portal_id, app.id),
+            "serviceName": app.service_name,
+            "reference": app.reference,
+            "status": entry.status.value,
+            "source": entry.source.value,
+            "time": entry.time.isoformat(),
+            "detail": entry.detail,
+        },
+    )
+
+
+def route_for(audience: str, app: ApplicationRecord) -> dict[str, Any]:
+    return {
+        "audience": audience,
+        "portalId": app.portal_id,
+        "applicationId": app.id,
+        "caseId": app.case_id,
+        "serviceName": app.service_name,
+        "reference": app.reference,
+    }
+
+
+def application_from_route(route: dict[str, Any]) -> ApplicationRecord:
+    return ApplicationRecord(
+        portal_id=route["portalId"],
+        id=route["applicationId"],
+        case_id=route["caseId"],
+        submission_id=None,
+        leika_key=None,
+        service_name=route.get("serviceName"),
+        reference=route.get("reference"),
+        created_at=None,
+        submitted_at=None,
+        updated_at=None,
+        payments=(),
+    )
+
+
+class LiveHub:
+    """Process-wide: the broker, the case routes, the watches and their pollers."""
+
+    def __init__(
+        self,
+        broker: Broker,
+        routes: CaseRoutes,
+        lock: Lock,
+        adapters: Adapters,
+        *,
+        audience_key: bytes,
+        poll_interval: float = 5.0,
+        max_queue: int = 100,
+        max_per_viewer: int = 20,
+    ) -> None:
+        self.broker = broker
+        self.routes = routes
+        self.lock = lock
+        self.adapters = adapters
+        self._key = audience_key
+        self.poll_interval = poll_interval
+        self.max_queue = max_queue
+        self.max_per_viewer = max_per_viewer
+        self.watches: dict[tuple[str, str, str], Watch] = {}
+        self.subscriptions: dict[str, int] = {}
+        self._poller: asyncio.Task[None] | None = None
+
+    def audience(self, subject: str) -> str:
+        return hmac.new(self._key, subject.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def open(self, audience: str) -> None:
+        if self.subscriptions.get(audience, 0) >= self.max_per_viewer:
+            raise TooManySubscriptionsError
+        self.subscriptions[audience] = self.subscriptions.get(audience, 0) + 1
+
+    def close(self, audience: str) -> None:
+        remaining = self.subscriptions.get(audience, 1) - 1
+        if remaining > 0:
+            self.subscriptions[audience] = remaining
+        else:
+            self.subscriptions.pop(audience, None)
+
+    async def follow(
+        self, viewer: ViewerRecord, applications: list[ApplicationRecord], key: str
+    ) -> Follow:
+        audience = self.audience(viewer.subject)
+        cases = tuple((a.portal_id, a.case_id) for a in applications)
+        for app in applications:
+            await self.routes.register(app.portal_id, app.case_id, key, route_for(audience, app))
+        watched: list[tuple[str, str, str]] = []
+        portals = {a.portal_id for a in applications} | set(self.adapters.postboxes)
+        for portal_id in portals & set(self.adapters.postboxes):
+            own = [a for a in applications if a.portal_id == portal_id]
+            watched.append(await self._watch("inbox", portal_id, audience, viewer, own))
+        for portal_id in {a.portal_id for a in applications} & set(self.adapters.payments):
+            own = [a for a in applications if a.portal_id == portal_id]
+            watched.append(await self._watch("payments", portal_id, audience, viewer, own))
+        return Follow(key, audience, cases, tuple(watched))
+
+    async def unfollow(self, follow: Follow) -> None:
+        for portal_id, case_id in follow.cases:
+            with contextlib.suppress(SourceError):
+                await self.routes.unregister(portal_id, case_id, follow.key)
+        for key in follow.watches:
+            watch = self.watches.get(key)
+            if watch is not None:
+                watch.followers -= 1
+                if watch.followers <= 0:
+                    del self.watches[key]
+
+    async def _watch(
+        self,
+        kind: str,
+        portal_id: str,
+        audience: str,
+        viewer: ViewerRecord,
+        applications: list[ApplicationRecord],
+    ) -> tuple[str, str, str]:
+        key = (kind, portal_id, audience)
+        watch = self.watches.get(key)
+        if watch is not None:
+            watch.followers += 1
+            watch.viewer = viewer
+            return key
+        watch = Watch(kind, portal_id, audience, viewer)
+        watch.applications = {a.id: a for a in applications}
+        for app in applications:
+            for link in app.payments:
+                watch.payments[link.transaction_id] = (link, app.id)
+        self.watches[key] = watch
+        # The baseline: what exists now is not news.
+        with contextlib.suppress(SourceError):
+            await self.poll(watch, publish=False)
+        return key
+
+    async def poll(self, watch: Watch, *, publish: bool = True) -> int:
+        if watch.kind == "inbox":
+            return await self._poll_inbox(watch, publish)
+        return await self._poll_payments(watch, publish)
+
+    async def _poll_inbox(self, watch: Watch, publish: bool) -> int:
+        box = self.adapters.postboxes[watch.portal_id]
+        messages, updates = await asyncio.gather(
+            box.messages(watch.viewer.token), box.status_updates(watch.viewer.token)
+        )
+        sent = 0
+        for message in messages:
+            if message.id in watch.seen:
+                continue
+            watch.seen.add(message.id)
+            if publish:
+                sent += await self.broker.publish(message_event(watch.audience, message))
+        for update in updates:
+            if update.id in watch.seen:
+                continue
+            watch.seen.add(update.id)
+            app = watch.applications.get(update.application_id or "")
+            if publish and app is not None:
+                sent += await self.broker.publish(status_event(watch.audience, app, update))
+        return sent
+
+    async def _poll_payments(self, watch: Watch, publish: bool) -> int:
+        provider = self.adapters.payments[watch.portal_id]
+        sent = 0
+        for transaction_id, (link, application_id) in list(watch.payments.items()):
+            record = await provider.transaction(link)
+            if record is None or watch.statuses.get(transaction_id) == record.status.value:
+                continue
+            watch.statuses[transaction_id] = record.status.value
+            if publish:
+                sent += await self.broker.publish(
+                    payment_event(watch.audience, record, application_id)
+                )
+        return sent
+
+    async def start(self) -> None:
+        self._poller = asyncio.create_task(self._poll_forever(), name="portalgraph-pollers")
+
+    async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+
+    async def _poll_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_interval)
+            for key, watch in list(self.watches.items()):
+                if watch.viewer.expires_at <= time.time():
+                    continue  # the viewer's token can no longer be exchanged
+                lock_key = "poll:" + ":".join(key)
+                if not await self.lock.acquire(lock_key, self.poll_interval * 0.9):
+                    continue  # another replica polls this one in this interval
+                try:
+                    await self.poll(watch)
+                except SourceError as exc:
+                    logger.info("poll of %s/%s failed: %s", watch.portal_id, watch.kind, exc.code)
+
+
+def message_event(audience: str, message: MessageRecord) -> EventRecord:
+    return EventRecord(
+        id=f"message:{message.portal_id}:{message.id}:{audience}",
+        kind=EventKind.INBOX_MESSAGE,
+        audience=audience,
+        portal_id=message.portal_id,
+        data={
+            "messageId": to_global_id("Message", message.portal_id, message.id),
+            "subject": message.subject,
+            "sender": message.sender,
+            "service": message.service,
+            "receivedAt": message.received_at.isoformat(),
+            "isNotice": message.is_notice,
+            "requiredTrustLevel": message.required_trust_level.value,
+            "applicationId": to_global_id("Application", message.portal_id, message.application_id)
+            if message.application_id
+            else None,
+        },
+    )
+
+
+def payment_event(audience: str, record: PaymentRecord, application_id: str) -> EventRecord:
+    return EventRecord(
+        id=f"payment:{record.portal_id}:{record.transaction_id}:{record.status.value}:{audience}",
+        kind=EventKind.PAYMENT_STATUS,
+        audience=audience,
+        portal_id=record.portal_id,
+        data={
+            "paymentId": to_global_id(
+                "Payment", record.portal_id, application_id, record.transaction_id
+            ),
+            "applicationId": to_global_id("Application", record.portal_id, application_id),
+            "transactionId": record.transaction_id,
+            "status": record.status.value,
+            "amountCents": record.amount_cents,
+            "currency": record.currency,
+            "time": (record.paid_at.isoformat() if record.paid_at else None),
+        },
+    )

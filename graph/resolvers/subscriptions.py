@@ -1,0 +1,132 @@
+"""The Subscription root: the viewer's own live events, over WebSocket or SSE."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+import strawberry
+from starlette.websockets import WebSocket
+
+from graph.arguments import check_global_id
+from graph.context import Info
+from graph.errors import BadUserInputError, NotFoundError, PublicError, UnauthenticatedError
+from graph.live import TooManySubscriptionsError
+from graph.loaders import Loaders, OutageLog
+from graph.types.event import ApplicationStatusEvent, InboxMessageEvent, PaymentStatusEvent
+from graph.types.node import to_global_id
+from sources.base import EventKind, EventRecord
+
+TOKEN_EXPIRED = 4403
+TOO_MANY = 4429
+
+
+class TooManySubscriptionsPublicError(PublicError):
+    code = "TOO_MANY_SUBSCRIPTIONS"
+
+
+def application_filter(application_id: strawberry.ID | None) -> tuple[str, str] | None:
+    if application_id is None:
+        return None
+    type_name, parts = check_global_id(application_id, argument="applicationId")
+    if type_name != "Application" or len(parts) != 2:
+        raise BadUserInputError("applicationId", "is not the ID of an Application")
+    return parts[0], parts[1]
+
+
+async def events(
+    info: Info, kind: EventKind, application: tuple[str, str] | None
+) -> AsyncGenerator[tuple[EventRecord, int], None]:
+    """The viewer's events of one kind, until they unsubscribe or their token expires."""
+    context = info.context
+    viewer, live = context.viewer, context.resources.live
+    if viewer is None:
+        raise UnauthenticatedError("Sign in to subscribe to your own updates.")
+    if live is None:
+        raise PublicError("Live updates are not enabled on this gateway.")
+    audience = live.audience(viewer.subject)
+    try:
+        live.open(audience)
+    except TooManySubscriptionsError:
+        if isinstance(context.request, WebSocket):
+            await context.request.close(TOO_MANY, "Too many subscriptions for this viewer")
+            return
+        raise TooManySubscriptionsPublicError("Too many subscriptions for this viewer.") from None
+    # Subscribe before following, so nothing published in between is missed.
+    stream = live.broker.subscribe(audience, max_queue=live.max_queue)
+    follow = None
+    try:
+        loaders = Loaders(OutageLog(), live.adapters)  # fresh: the connection may live for hours
+        applications = await loaders.applications(viewer.token, list(live.adapters.account_areas))
+        wanted = None
+        if application is not None:
+            if not any((a.portal_id, a.id) == application for a in applications):
+                raise NotFoundError("No such application in your account.")
+            wanted = [a for a in applications if (a.portal_id, a.id) == application]
+        follow = await live.follow(viewer, wanted or applications, uuid.uuid4().hex)
+        while True:
+            remaining = viewer.expires_at - time.time()
+            try:
+                event = await asyncio.wait_for(stream.next(), timeout=max(remaining, 0.001))
+            except TimeoutError:
+                if isinstance(context.request, WebSocket):
+                    await context.request.close(TOKEN_EXPIRED, "Token expired")
+                return
+            if event.kind is not kind or not _matches(event, application):
+                continue
+            missed, stream.dropped = stream.dropped, 0
+            yield event, missed
+    finally:
+        stream.close()
+        if follow is not None:
+            await live.unfollow(follow)
+        live.close(audience)
+
+
+def _matches(event: EventRecord, application: tuple[str, str] | None) -> bool:
+    if application is None:
+        return True
+    return event.data.get("applicationId") == to_global_id("Application", *application)
+
+
+ApplicationArg = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description="Only this application; all of the viewer's when omitted."),
+]
+
+
+def _portal(info: Info, event: EventRecord) -> Any:
+    return info.context.resources.portals[event.portal_id]
+
+
+@strawberry.type(
+    description="Live updates for the signed-in viewer; only their own events are delivered."
+)
+class Subscription:
+    @strawberry.subscription(description="Status changes of the viewer's applications.")
+    async def application_status_changed(
+        self, info: Info, application_id: ApplicationArg = None
+    ) -> AsyncGenerator[ApplicationStatusEvent, None]:
+        wanted = application_filter(application_id)
+        async for event, missed in events(info, EventKind.APPLICATION_STATUS, wanted):
+            yield ApplicationStatusEvent.from_data(event.data, _portal(info, event), missed)
+
+    @strawberry.subscription(description="Status changes of the viewer's payments, e.g. paid.")
+    async def payment_status_changed(
+        self, info: Info, application_id: ApplicationArg = None
+    ) -> AsyncGenerator[PaymentStatusEvent, None]:
+        wanted = application_filter(application_id)
+        async for event, missed in events(info, EventKind.PAYMENT_STATUS, wanted):
+            yield PaymentStatusEvent.from_data(event.data, _portal(info, event), missed)
+
+    @strawberry.subscription(description="New messages in the viewer's mailboxes.")
+    async def inbox_message_received(self, info: Info) -> AsyncGenerator[InboxMessageEvent, None]:
+        viewer = info.context.viewer
+        async for event, missed in events(info, EventKind.INBOX_MESSAGE, None):
+            assert viewer is not None  # events() refuses anonymous viewers
+            yield InboxMessageEvent.from_data(
+                event.data, _portal(info, event), missed, viewer.trust_level
+            )

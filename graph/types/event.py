@@ -1,0 +1,120 @@
+"""Payloads of live subscriptions: each carries enough to render it without another query."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from graph.types.payment import Money
+from graph.types.portal import Portal, TrustLevel
+from sources.base import ApplicationStatus, PaymentStatus, StatusSource
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+@strawberry.type(description="An application changed status (Statusänderung).")
+class ApplicationStatusEvent:
+    application_id: strawberry.ID = strawberry.field(description="Global ID of the application.")
+    service_name: str | None = strawberry.field(description="Name of the service applied for.")
+    reference: str | None = strawberry.field(description="File reference (Aktenzeichen).")
+    status: ApplicationStatus = strawberry.field(description="The new status.")
+    source: StatusSource = strawberry.field(description="Which system reported it.")
+    time: datetime | None = strawberry.field(description="When the status was reached.")
+    detail: str | None = strawberry.field(description="Human-readable detail.")
+    portal: Portal = strawberry.field(description="Portal the application was made through.")
+    missed_events: int = strawberry.field(
+        description="Events dropped before this one because the client read too slowly; refetch if > 0."
+    )
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], portal: Portal, missed: int) -> ApplicationStatusEvent:
+        return cls(
+            application_id=strawberry.ID(data["applicationId"]),
+            service_name=data.get("serviceName"),
+            reference=data.get("reference"),
+            status=ApplicationStatus(data["status"]),
+            source=StatusSource(data["source"]),
+            time=_time(data.get("time")),
+            detail=data.get("detail"),
+            portal=portal,
+            missed_events=missed,
+        )
+
+
+@strawberry.type(description="A payment changed status, e.g. it was paid (bezahlt).")
+class PaymentStatusEvent:
+    payment_id: strawberry.ID = strawberry.field(description="Global ID of the payment.")
+    application_id: strawberry.ID = strawberry.field(
+        description="Global ID of the application paid for."
+    )
+    transaction_id: str = strawberry.field(description="Transaction id at the payment provider.")
+    status: PaymentStatus = strawberry.field(description="The new payment status.")
+    amount: Money = strawberry.field(description="Total amount.")
+    time: datetime | None = strawberry.field(description="When it was paid, if paid.")
+    portal: Portal = strawberry.field(description="Portal whose provider holds the payment.")
+    missed_events: int = strawberry.field(
+        description="Events dropped before this one; refetch if > 0."
+    )
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], portal: Portal, missed: int) -> PaymentStatusEvent:
+        return cls(
+            payment_id=strawberry.ID(data["paymentId"]),
+            application_id=strawberry.ID(data["applicationId"]),
+            transaction_id=data["transactionId"],
+            status=PaymentStatus(data["status"]),
+            amount=Money(cents=int(data["amountCents"]), currency=data["currency"]),
+            time=_time(data.get("time")),
+            portal=portal,
+            missed_events=missed,
+        )
+
+
+@strawberry.type(description="A new message arrived in the viewer's mailbox (Postfach).")
+class InboxMessageEvent:
+    message_id: strawberry.ID = strawberry.field(
+        description="Global ID of the message; query it with node(id:)."
+    )
+    subject: str = strawberry.field(description="Subject line (Betreff).")
+    sender: str = strawberry.field(description="Sending authority (Absender).")
+    service: str | None = strawberry.field(description="Service the message is about.")
+    received_at: datetime | None = strawberry.field(description="When it arrived.")
+    is_notice: bool = strawberry.field(description="Whether it is an official notice (Bescheid).")
+    required_trust_level: TrustLevel = strawberry.field(
+        description="Trust level needed to open it."
+    )
+    locked: bool = strawberry.field(
+        description="True when the viewer's sign-in is too weak to open it."
+    )
+    application_id: strawberry.ID | None = strawberry.field(
+        description="Application it belongs to, if any."
+    )
+    portal: Portal = strawberry.field(description="Portal whose mailbox received it.")
+    missed_events: int = strawberry.field(
+        description="Events dropped before this one; refetch if > 0."
+    )
+
+    @classmethod
+    def from_data(
+        cls, data: dict[str, Any], portal: Portal, missed: int, viewer_level: TrustLevel
+    ) -> InboxMessageEvent:
+        level = TrustLevel(int(data["requiredTrustLevel"]))
+        return cls(
+            message_id=strawberry.ID(data["messageId"]),
+            subject=data["subject"],
+            sender=data["sender"],
+            service=data.get("service"),
+            received_at=_time(data.get("receivedAt")),
+            is_notice=bool(data.get("isNotice")),
+            required_trust_level=level,
+            locked=level > viewer_level,
+            application_id=strawberry.ID(data["applicationId"])
+            if data.get("applicationId")
+            else None,
+            portal=portal,
+            missed_events=missed,
+        )

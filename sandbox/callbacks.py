@@ -1,0 +1,88 @@
+"""FIT-Connect callbacks from the sandbox's submission services to the gateway.
+
+When a case gets new events the Zustelldienst POSTs `{"type": ".../new-events",
+"submissions": [...]}` to the subscriber's callback URL, authenticated with
+`callback-authentication` = hex HMAC-SHA512 over "{callback-timestamp}.{raw body}"
+(reference/portalverbund.md §3.6), and retries a few times until it gets a 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import time
+
+import httpx
+
+from sandbox.case_model import Application
+
+NEW_EVENTS = "https://schema.fitko.de/fit-connect/submission-api/callbacks/new-events"
+ATTEMPTS = 4
+logger = logging.getLogger("sandbox.callbacks")
+
+
+def callback_secret(portal_id: str) -> str:
+    """A fixed demo secret per portal (32–512 characters, as FIT-Connect requires)."""
+    return f"sandbox-callback-secret-{portal_id}-not-for-production-use"
+
+
+def callback_secret_env(portal_id: str) -> str:
+    return f"PORTALGRAPH_CALLBACK_SECRET_{portal_id.upper().replace('-', '_')}"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    message = timestamp.encode() + b"." + body
+    return hmac.new(secret.encode(), message, hashlib.sha512).hexdigest()
+
+
+class CallbackSender:
+    """Sends callbacks to `url` (the gateway's base URL) once one is set."""
+
+    def __init__(self) -> None:
+        self.url: str | None = None
+        self.sent = 0
+        self.failed = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def new_events(self, portal_id: str, destination_id: str, app: Application) -> None:
+        if self.url is None:
+            return
+        submission = {
+            "destinationId": destination_id,
+            "submissionId": app.submission_id,
+            "caseId": app.case_id,
+        }
+        body = json.dumps({"type": NEW_EVENTS, "submissions": [submission]}).encode()
+        task = asyncio.get_running_loop().create_task(self._deliver(portal_id, body))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, portal_id: str, body: bytes) -> None:
+        url = f"{self.url}/hooks/fitconnect/{portal_id}"
+        async with httpx.AsyncClient(timeout=10, trust_env=False) as client:
+            for attempt in range(ATTEMPTS):
+                timestamp = str(int(time.time()))
+                headers = {
+                    "content-type": "application/json",
+                    "callback-timestamp": timestamp,
+                    "callback-authentication": sign(callback_secret(portal_id), timestamp, body),
+                }
+                try:
+                    response = await client.post(url, content=body, headers=headers)
+                    if response.status_code == 200:
+                        self.sent += 1
+                        return
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.2 * 2**attempt)
+        self.failed += 1
+        logger.warning(
+            "callback to the gateway for %s failed after %d attempts", portal_id, ATTEMPTS
+        )
+
+    async def drain(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)

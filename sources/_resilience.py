@@ -1,0 +1,213 @@
+"""Resilience around one upstream, composed by wrapping `Upstream`.
+
+Per call: the circuit breaker admits it or fails fast; each attempt waits for a
+bulkhead slot (no longer than the request deadline), then goes out with the
+endpoint's timeouts cut to the time left; idempotent reads that failed transiently
+are retried with jittered backoff within the retry budget. Error translation stays
+in `Upstream.send`; this layer only decides whether and when to call it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from sources._breaker import BreakerSnapshot, CircuitBreaker
+from sources._http import DeadlineExceededError, Params, Upstream, remaining_time
+from sources._policy import UpstreamPolicy
+from sources._retry import RetryBudget, retry_delay
+from sources.errors import SourceError, SourceTimeoutError, SourceUnavailableError
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class BulkheadFullError(SourceTimeoutError):
+    """Every slot of the upstream stayed busy until the deadline; nothing was sent."""
+
+
+# Failures the gateway decided on its own: they say nothing about the upstream's health.
+LOCAL_REFUSALS = (BulkheadFullError, DeadlineExceededError)
+
+
+class Bulkhead:
+    """At most `limit` calls in flight to one upstream, so a slow one cannot take every socket."""
+
+    def __init__(self, limit: int, *, portal_id: str, capability: str, max_wait: float) -> None:
+        self.limit = limit
+        self.max_wait = max_wait
+        self.where = {"portal_id": portal_id, "capability": capability}
+        self._slots = asyncio.Semaphore(limit)
+        self.in_flight = 0
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        remaining = remaining_time()
+        wait = self.max_wait if remaining is None else remaining
+        try:
+            async with asyncio.timeout(max(wait, 0.0)):
+                await self._slots.acquire()
+        except TimeoutError as exc:
+            raise BulkheadFullError(
+                f"{self.where['portal_id']}/{self.where['capability']}: all {self.limit} slots busy",
+                **self.where,
+            ) from exc
+        self.in_flight += 1
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+            self._slots.release()
+
+
+class ResilientUpstream(Upstream):
+    """An `Upstream` with a breaker, a bulkhead and retries; adapters cannot tell the difference."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        *,
+        portal_id: str,
+        capability: str,
+        policy: UpstreamPolicy,
+        guard: UpstreamGuard,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        super().__init__(
+            client,
+            base_url,
+            portal_id=portal_id,
+            capability=capability,
+            timeout=policy.timeout,
+            connect_timeout=policy.connect_timeout,
+        )
+        self.policy = policy
+        self.breaker = guard.breaker
+        self.bulkhead = guard.bulkhead
+        self.budget = guard.budget
+        self.rng = rng
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        probe = self.breaker.admit()
+        # A probe goes out alone and once: its answer is what decides the breaker.
+        retries = self.policy.retries if method in IDEMPOTENT and not probe else 0
+        try:
+            response = await self._attempts(method, path, retries, params, json, headers)
+        except LOCAL_REFUSALS:
+            self.breaker.abandoned(probe)
+            raise
+        except SourceUnavailableError:
+            self.breaker.failed(probe)
+            raise
+        except SourceError:
+            self.breaker.succeeded(probe)  # it answered: alive, if unhappy with the request
+            raise
+        except BaseException:
+            self.breaker.abandoned(probe)
+            raise
+        self.breaker.succeeded(probe)
+        return response
+
+    async def _attempts(
+        self,
+        method: str,
+        path: str,
+        retries: int,
+        params: Params | None,
+        json: Any,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        self.budget.called()
+        attempt = 0
+        while True:
+            try:
+                async with self.bulkhead.slot():
+                    return await super().send(
+                        method, path, params=params, json=json, headers=headers
+                    )
+            except LOCAL_REFUSALS:
+                raise
+            except SourceError as error:
+                if attempt >= retries:
+                    raise
+                delay = retry_delay(
+                    error,
+                    attempt,
+                    max_wait=self.policy.max_retry_wait,
+                    remaining=remaining_time(),
+                    rng=self.rng,
+                )
+                if delay is None or not self.budget.spend():
+                    raise
+            attempt += 1
+            await asyncio.sleep(delay)
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamGuard:
+    """The state shared by every adapter that calls the same upstream."""
+
+    breaker: CircuitBreaker
+    bulkhead: Bulkhead
+    budget: RetryBudget
+
+
+class UpstreamGuards:
+    """The guards of every upstream for the whole process; breakers readable without GraphQL."""
+
+    def __init__(self) -> None:
+        self._guards: dict[tuple[str, str], UpstreamGuard] = {}
+
+    def upstream(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        *,
+        portal_id: str,
+        capability: str,
+        policy: UpstreamPolicy,
+    ) -> ResilientUpstream:
+        key = (portal_id, capability)
+        guard = self._guards.get(key)
+        if guard is None:
+            read = policy.timeout if policy.timeout is not None else client.timeout.read
+            guard = self._guards[key] = UpstreamGuard(
+                breaker=CircuitBreaker(
+                    portal_id=portal_id,
+                    capability=capability,
+                    failures=policy.breaker_failures,
+                    reset_after=policy.breaker_reset,
+                ),
+                bulkhead=Bulkhead(
+                    policy.max_concurrency,
+                    portal_id=portal_id,
+                    capability=capability,
+                    max_wait=read or 10.0,
+                ),
+                budget=RetryBudget(policy.retry_budget),
+            )
+        return ResilientUpstream(
+            client,
+            base_url,
+            portal_id=portal_id,
+            capability=capability,
+            policy=policy,
+            guard=guard,
+        )
+
+    def breaker_states(self) -> list[BreakerSnapshot]:
+        return [guard.breaker.snapshot() for _, guard in sorted(self._guards.items())]
