@@ -26,7 +26,7 @@ import httpx
 
 from graph.app import create_app
 from graph.settings import Settings
-from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork
+from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
 from sources.network import parse_network
 from tests.servers import LoopThread, UvicornServer, free_port
 
@@ -49,7 +49,7 @@ query Dashboard {
 }
 """
 DOWN = "koeln"
-WARM_UP = 20
+WARM_UP = 50  # the sandbox generates case data on first access
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -101,6 +101,8 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=20)
     args = parser.parse_args()
     os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
+    for name, secret in callback_secrets().items():
+        os.environ.setdefault(name, secret)
     thread = LoopThread()
     sandbox = SandboxNetwork(seed=2026)
     thread.call(sandbox.start())

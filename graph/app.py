@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import os
@@ -33,6 +34,8 @@ from graph.loaders import Adapters
 from graph.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from graph.schema import build_schema
 from graph.settings import Settings
+from graph.submitting import SubmissionDesk, SubmissionJournal
+from graph.uploads import UploadBodyLimit, UploadLimits, configure_spooling
 from graph.view import GRAPHIQL_ASSETS, GatewayView
 from sources._auth import CachedTokenIssuer, ExchangedBearer, ServiceBearer
 from sources._cache_store import CacheStore, MemoryCache, TieredCache
@@ -49,16 +52,20 @@ from sources.base import (
     PortalRecord,
     ServiceDirectory,
     TokenIssuer,
+    VirusScanner,
 )
 from sources.cache import CachedServiceDirectory, CacheTtls
 from sources.events import InMemoryBroker, InMemoryCaseRoutes, InMemoryLock
 from sources.fitconnect import FitConnectCases
 from sources.idp import OidcProvider
 from sources.network import Network, NetworkConfigError, load_network
+from sources.plugins import AdapterContext, PluginError, load_adapter
 from sources.portal import PortalAccountArea
 from sources.postfach import PostfachBox
 from sources.pvog import PvogDirectory
 from sources.redis_events import RedisBroker, RedisCaseRoutes, RedisLock
+from sources.routing import FitConnectRouting
+from sources.submission import FitConnectSubmissions
 from sources.xbezahldienste import XBezahldienste
 
 logger = logging.getLogger("portalgraph")
@@ -101,10 +108,20 @@ def build_adapters(
             policy=network.policy(portal.id, capability.value, wrap.policy),
         )
 
+    def directory(portal: PortalRecord) -> ServiceDirectory:
+        endpoint = portal.endpoints[Capability.SERVICES]
+        if endpoint.adapter is None:
+            return PvogDirectory(portal, upstream(portal, Capability.SERVICES))
+        context = AdapterContext(portal, Capability.SERVICES, endpoint, client)
+        try:
+            plugged: ServiceDirectory = load_adapter(context)
+        except PluginError as exc:
+            raise NetworkConfigError(network.source, f"portal {portal.id!r}: {exc}") from exc
+        return plugged
+
     adapters = Adapters(
         directories={
-            p.id: wrap.directory(PvogDirectory(p, upstream(p, Capability.SERVICES)))
-            for p in network.with_capability(Capability.SERVICES)
+            p.id: wrap.directory(directory(p)) for p in network.with_capability(Capability.SERVICES)
         },
         account_areas={
             p.id: PortalAccountArea(
@@ -138,6 +155,22 @@ def build_adapters(
             )
             for p in network.with_capability(Capability.PAYMENTS)
         },
+        submission_desk=SubmissionDesk(
+            router=FitConnectRouting(
+                Upstream(client, network.routing.url, portal_id="routing", capability="routing")
+            )
+            if network.routing
+            else None,
+            apis={
+                p.id: FitConnectSubmissions(
+                    p,
+                    upstream(p, Capability.SUBMISSIONS),
+                    _service_bearer(network, p, Capability.SUBMISSIONS, tokens),
+                )
+                for p in network.with_capability(Capability.SUBMISSIONS)
+            },
+            journal=SubmissionJournal(),
+        ),
     )
     return adapters, verifier
 
@@ -178,8 +211,8 @@ def build_wrapping(settings: Settings, stack: contextlib.AsyncExitStack) -> Wrap
 class RequestDeadline:
     """Give every HTTP request `seconds` for its upstream calls (see sources._http.deadline_after).
 
-    Streams (SSE, multipart subscriptions) and WebSockets live longer than any deadline;
-    their upstream calls are bounded by the per-upstream timeouts instead.
+    Streams (SSE, multipart subscriptions), uploads and WebSockets live longer than any
+    deadline; their upstream calls are bounded by the per-upstream timeouts instead.
     """
 
     STREAMING = ("text/event-stream", "multipart/mixed")
@@ -189,8 +222,11 @@ class RequestDeadline:
         self.seconds = seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        accept = Headers(scope=scope).get("accept", "") if scope["type"] == "http" else ""
-        if scope["type"] != "http" or any(kind in accept for kind in self.STREAMING):
+        headers = Headers(scope=scope) if scope["type"] == "http" else Headers()
+        accept = headers.get("accept", "")
+        # Uploads (GraphQL multipart requests) take as long as their files need.
+        uploading = headers.get("content-type", "").startswith("multipart/form-data")
+        if uploading or scope["type"] != "http" or any(k in accept for k in self.STREAMING):
             await self.app(scope, receive, send)
             return
         with deadline_after(self.seconds):
@@ -285,9 +321,18 @@ def callback_secrets(network: Network) -> dict[str, str]:
     }
 
 
-def create_app(settings: Settings | None = None, *, network: Network | None = None) -> Starlette:
-    """Build the gateway. The network file is read and validated when the app starts."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    network: Network | None = None,
+    scanner: VirusScanner | None = None,
+) -> Starlette:
+    """Build the gateway. The network file is read and validated when the app starts.
+
+    `scanner` is the virus-scan hook for uploaded attachments (default: none).
+    """
     settings = settings or Settings.from_env()
+    configure_spooling(settings.upload_spool_bytes)
     limiter, close_limiter = build_rate_limiter(settings)
     view = GatewayView(
         build_schema(
@@ -319,6 +364,8 @@ def create_app(settings: Settings | None = None, *, network: Network | None = No
                 stack.push_async_callback(redis_client.aclose)
             wrappings[:] = [build_wrapping(settings, stack)]
             adapters, verifier = build_adapters(portals, client, wrappings[0])
+            if scanner is not None:
+                adapters = dataclasses.replace(adapters, scanner=scanner)
             live = build_live(settings, portals, adapters, redis_client)
             if isinstance(live.broker, RedisBroker):
                 await live.broker.start()
@@ -357,7 +404,17 @@ def create_app(settings: Settings | None = None, *, network: Network | None = No
         )
 
     routes: list[BaseRoute] = [
-        Route("/graphql", view, methods=["GET", "POST"], max_body_size=settings.max_body_bytes),
+        Route(
+            "/graphql",
+            UploadBodyLimit(
+                view,
+                json_bytes=settings.max_body_bytes,
+                limits=UploadLimits.parse(
+                    settings.upload_max_bytes, settings.upload_max_files, settings.upload_types
+                ),
+            ),
+            methods=["GET", "POST"],
+        ),
         WebSocketRoute("/graphql", view),
         Route("/attachments/{message_id}/{attachment_id}", attachment_endpoint(view)),
         Route(
@@ -371,7 +428,7 @@ def create_app(settings: Settings | None = None, *, network: Network | None = No
     ]
     if not settings.is_production:
         routes.append(Mount(GRAPHIQL_ASSETS, app=graphiql_assets_app()))
-    return Starlette(
+    app = Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[
@@ -379,6 +436,8 @@ def create_app(settings: Settings | None = None, *, network: Network | None = No
             Middleware(RequestDeadline, seconds=settings.request_deadline),
         ],
     )
+    app.state.view = view  # the server drains this view's WebSockets on shutdown
+    return app
 
 
 def build_rate_limiter(settings: Settings) -> tuple[Limiter, Callable[[], Awaitable[None]]]:

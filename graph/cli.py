@@ -17,6 +17,7 @@ import uvicorn
 
 from graph import server
 from graph.app import create_app
+from graph.logging import log_config
 from graph.settings import Settings, SettingsError
 from graph.types.node import from_global_id
 from sandbox.runner import (
@@ -142,6 +143,7 @@ def serve(settings: Settings) -> int:
         loop="uvloop",
         http="httptools",
         log_level=settings.log_level,
+        log_config=log_config(settings.log_level),  # JSON lines, no tokens or personal data
         timeout_graceful_shutdown=20,
     )
     server.run(config)

@@ -118,10 +118,16 @@ class ErrorHygiene(SchemaExtension):
         errors = getattr(result, "errors", None)
         if errors:
             hide = self.production
-            result.errors = [public_error(e, hide_suggestions=hide) for e in errors]  # type: ignore[attr-defined]
+            cleaned = [public_error(e, hide_suggestions=hide) for e in errors]
+            result.errors = _distinct(cleaned)  # type: ignore[attr-defined]
 
     def on_operation(self) -> Iterator[None]:
-        yield
+        try:
+            yield
+        except GraphQLError as error:
+            # ParserCache parses inside its hook, so syntax errors (and the token limit)
+            # escape the operation as exceptions instead of arriving as a result.
+            raise public_error(error, hide_suggestions=self.production) from None
         result = self.execution_context.result
         self._clean(getattr(result, "initial_result", result))
 
@@ -136,6 +142,18 @@ HTTP_REASON_CODES = {
     "Batching is not enabled": "BATCHING_DISABLED",
     "Too many operations": "BATCH_TOO_LARGE",
 }
+
+
+def _distinct(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """One error per message for document errors: ten bad directives are one mistake."""
+    seen: set[str] = set()
+    kept = []
+    for error in errors:
+        if error.path is None and error.message in seen:
+            continue
+        seen.add(error.message)
+        kept.append(error)
+    return kept
 
 
 def http_refusal(exc: HTTPException) -> JSONResponse:

@@ -43,6 +43,7 @@ class Hardening:
             aliases=self.settings.max_aliases,
             directives=self.settings.max_directives,
             cost=self.settings.max_cost,
+            repeats=self.settings.max_field_repeats,
             default_list_size=self.settings.default_page_size,
             max_list_size=self.settings.max_page_size,
             list_size=self.settings.cost_list_size,

@@ -9,7 +9,8 @@ expanded, so aliases or fields hidden behind fragment spreads count once per spr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from graphql import (
@@ -34,6 +35,7 @@ from graphql import (
     parse,
 )
 from graphql.type import SchemaMetaFieldDef, TypeMetaFieldDef, get_nullable_type
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
 # `ofType` only unwraps List/NonNull wrappers, so its nesting is bounded by the schema;
@@ -48,6 +50,7 @@ class Limits:
     aliases: int = 15
     directives: int = 50
     cost: int = 5000
+    repeats: int = 10
     default_list_size: int = 20  # a paginated field without `first` (the page size)
     max_list_size: int = 100  # `first` given as a variable: the largest page
     list_size: int = 10  # a plain list (fees, payments, status history): no `first` to read
@@ -61,13 +64,20 @@ class Measure:
     aliases: int = 0
     directives: int = 0
     cost: int = 0
+    repeats: int = 0  # most copies of one response key in one selection set
+    level: Mapping[str, int] = dataclasses.field(default_factory=dict, compare=False)
 
     def __add__(self, other: Measure) -> Measure:
+        level = dict(self.level)
+        for key, count in other.level.items():
+            level[key] = level.get(key, 0) + count
         return Measure(
             max(self.depth, other.depth),
             self.aliases + other.aliases,
             self.directives + other.directives,
             self.cost + other.cost,
+            max(self.repeats, other.repeats),
+            level,
         )
 
 
@@ -88,7 +98,8 @@ class _Walker:
         for selection in node.selections:
             directives = Measure(directives=len(selection.directives or ()))
             if isinstance(selection, FieldNode):
-                total += directives + self.field(selection, parent, sized)
+                key = (selection.alias or selection.name).value
+                total += directives + self.field(selection, parent, sized) + Measure(level={key: 1})
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 inner = self.schema.get_type(condition.name.value) if condition else parent
@@ -96,7 +107,7 @@ class _Walker:
                 total += directives + found
             elif isinstance(selection, FragmentSpreadNode):
                 total += directives + self.fragment(selection.name.value, sized)
-        return total
+        return total + Measure(repeats=max(total.level.values(), default=0))
 
     def fragment(self, name: str, sized: bool) -> Measure:
         # A cycle is reported by the standard NoFragmentCycles rule; here it just ends.
@@ -133,7 +144,10 @@ class _Walker:
             depth=inner.depth + step,
             aliases=inner.aliases,
             directives=inner.directives,
-            cost=size * (object_cost + inner.cost),
+            # A list field returns `size` objects; a paged connection is one object
+            # whose contents repeat `size` times.
+            cost=(size if self._is_list(definition.type) else 1) * object_cost + size * inner.cost,
+            repeats=inner.repeats,
         )
 
     def list_size(self, node: FieldNode, kind: GraphQLOutputType, paged: bool) -> tuple[int, bool]:
@@ -153,8 +167,11 @@ class _Walker:
         return isinstance(get_nullable_type(kind), GraphQLList)
 
 
-def limit_error(code: str, message: str, node: OperationDefinitionNode) -> GraphQLError:
-    return GraphQLError(message, node, extensions={"code": code})
+class LimitExceededError(ValidationAbortedError):
+    """Raised inside validation; graphql-core keeps it as the last error and stops."""
+
+    def __init__(self, code: str, message: str, node: OperationDefinitionNode) -> None:
+        super().__init__(message, node, extensions={"code": code})
 
 
 def operation_limits_rule(limits: Limits) -> type[ValidationRule]:
@@ -173,13 +190,13 @@ def operation_limits_rule(limits: Limits) -> type[ValidationRule]:
                 ("MAX_ALIASES_EXCEEDED", found.aliases, limits.aliases, "aliases"),
                 ("MAX_DIRECTIVES_EXCEEDED", found.directives, limits.directives, "directives"),
                 ("COST_ESTIMATED_TOO_EXPENSIVE", found.cost, limits.cost, "estimated cost"),
+                ("MAX_FIELD_REPEATS_EXCEEDED", found.repeats, limits.repeats, "repeated field"),
             ):
                 if value > limit:
-                    self.report_error(
-                        limit_error(
-                            code, f"Operation {what} {value} exceeds the limit {limit}.", node
-                        )
-                    )
+                    # Abort validation: the remaining rules (the overlap check is
+                    # quadratic in repeated fields) would only burn CPU on a refusal.
+                    message = f"Operation {what} {value} exceeds the limit {limit}."
+                    raise LimitExceededError(code, message, node)
 
     return OperationLimits
 

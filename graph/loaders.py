@@ -15,6 +15,8 @@ from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader
 
+from graph.submitting import SubmissionDesk
+from graph.uploads import NoVirusScan
 from sources.base import (
     AccountArea,
     AccountRecord,
@@ -34,6 +36,7 @@ from sources.base import (
     ServiceQuery,
     ServiceRecord,
     StatusEventRecord,
+    VirusScanner,
     ars_covers,
     ars_prefix,
 )
@@ -54,6 +57,8 @@ class Adapters:
     case_events: Mapping[str, CaseEvents] = field(default_factory=dict)
     postboxes: Mapping[str, Postbox] = field(default_factory=dict)
     payments: Mapping[str, PaymentProvider] = field(default_factory=dict)
+    submission_desk: SubmissionDesk | None = None
+    scanner: VirusScanner = field(default_factory=NoVirusScan)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 
 from graph.context import Context
 from graph.errors import outage_error, should_mask_error
+from graph.federation import FEDERATION_VERSION, FederatedSchema
 from graph.hardening import Hardening
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
@@ -39,7 +40,7 @@ class OutageErrors(SchemaExtension):
         result.errors = [*(result.errors or []), *map(outage_error, context.outages.entries)]
 
 
-class PortalgraphSchema(strawberry.Schema):
+class PortalgraphSchema(FederatedSchema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -67,6 +68,7 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         types=[Service, Application, Payment, Message],
+        federation_version=FEDERATION_VERSION,
         config=StrawberryConfig(
             disable_field_suggestions=production, batching_config=hardening.batching
         ),

@@ -17,7 +17,10 @@ from graph.view import ACTIVE_VIEWS
 
 class GatewayServer(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        for view in list(ACTIVE_VIEWS):
+        # This server's own view when it was handed an app object (tests run several in
+        # one process); every view of the process when uvicorn built the app itself.
+        own = getattr(getattr(self.config.app, "state", None), "view", None)
+        for view in [own] if own is not None else list(ACTIVE_VIEWS):
             view.draining = True
             await view.close_websockets()
         await super().shutdown(sockets)

@@ -18,6 +18,7 @@ POSITIVE_LIMITS = (
     "max_characters",
     "max_cost",
     "cost_list_size",
+    "max_field_repeats",
 )
 NON_NEGATIVE = ("max_batch", "apq_cache_size", "rate_limit_viewer", "rate_limit_anonymous")
 
@@ -64,6 +65,7 @@ class Settings:
     max_characters: int = 15_000
     max_cost: int = 5000
     cost_list_size: int = 10
+    max_field_repeats: int = 10
     max_batch: int = 0
     apq_cache_size: int = 1000
     trusted_documents: str | None = None
@@ -76,6 +78,11 @@ class Settings:
     subscriptions_per_viewer: int = 20
     subscriptions_per_connection: int = 10
     connection_init_timeout: float = 10.0
+    # Submissions (README "Submissions"): attachment limits, checked before anything is sent.
+    upload_max_bytes: int = 25_000_000
+    upload_max_files: int = 10
+    upload_types: str = "application/pdf,image/jpeg,image/png,text/plain"
+    upload_spool_bytes: int = 1_048_576
 
     @property
     def is_production(self) -> bool:

@@ -15,17 +15,19 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
     GRAPHQL_WS_PROTOCOL,
 )
+from strawberry.types import ExecutionResult
 
 from graph.context import Context, Resources
 from graph.errors import UnauthenticatedError, http_refusal
 from graph.graphiql import graphiql_html
 from graph.http_security import NONCE_KEY
+from graph.http_spec import mark_request_error, negotiate
 from sources.base import ViewerRecord
 
 GRAPHIQL_ASSETS = "/graphiql/assets"
@@ -55,6 +57,7 @@ class GatewayView(GraphQL[Context, None]):
             ),
             connection_init_wait_timeout=timedelta(seconds=connection_init_timeout),
             max_subscriptions_per_connection=subscriptions_per_connection,
+            multipart_uploads_enabled=True,
         )
         self.resources: Resources | None = None
         self.websockets: weakref.WeakSet[WebSocket] = weakref.WeakSet()
@@ -75,11 +78,14 @@ class GatewayView(GraphQL[Context, None]):
                 return
         if scope["type"] == "http":
             # As Strawberry's own __call__, but refusals answer in GraphQL's error shape.
+            request = Request(scope, receive)
             try:
-                response = await self.run(Request(scope, receive))
+                response = await self.run(request)
             except HTTPException as exc:
                 response = http_refusal(exc)
-            await response(scope, receive, send)
+            finally:
+                await request.close()  # removes the spooled files of multipart uploads
+            await negotiate(request, response)(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -99,6 +105,11 @@ class GatewayView(GraphQL[Context, None]):
             if document_id is not None:
                 parsed.extensions = {**(parsed.extensions or {}), "documentId": document_id}
         return parsed
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        return mark_request_error(request, result, await super().process_result(request, result))
 
     async def authenticate(self, authorization: str) -> ViewerRecord:
         scheme, _, token = authorization.partition(" ")

@@ -39,7 +39,7 @@ def new_message(portal_id: str, citizen: Citizen, body: dict[str, Any]) -> Messa
         service=str(body.get("service", "Allgemeine Anfrage")),
         application_id=body.get("applicationId"),
         reference=None,
-        reply_address=None,
+        reply_address=body.get("replyAddress"),  # set: the authority accepts a reply
         is_notice=bool(body.get("isNotice", False)),
         received_at=int(time.time()),
         read_at=None,

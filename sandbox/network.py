@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 # Table order inside a [[portals]] entry; later sandbox upstreams only add their URL here.
-CAPABILITIES = ("services", "accounts", "status", "payments", "inbox")
+CAPABILITIES = ("services", "accounts", "status", "payments", "inbox", "submissions")
 Scalar = str | int | float | bool
 
 

@@ -23,10 +23,13 @@ from sandbox.instrument import release
 from sandbox.network import PortalEntry, render_network
 from sandbox.payments import create_payments_app
 from sandbox.pvog import PvogUpstream
+from sandbox.routing import create_routing_app
+from sandbox.submission_api import create_submission_app
 
 START_TIMEOUT_S = 10.0
 STOP_GRACE_S = 2.0
 IDENTITY = ("identity", "idp")
+ROUTING = ("routing", "routing")
 GATEWAY_AUDIENCE = "portalgraph"
 GATEWAY_CLIENT_ID = "portalgraph-gateway"
 # A demo secret for a simulated IdP on loopback; the gateway reads it from this variable.
@@ -49,6 +52,7 @@ def service_audiences(portal_id: str) -> dict[str, str]:
         "accounts": portal_audience(portal_id),
         "inbox": portal_audience(portal_id),
         "status": f"urn:portalgraph:fitconnect:{portal_id}",
+        "submissions": f"urn:portalgraph:fitconnect:{portal_id}",
         "payments": f"urn:portalgraph:xbezahldienste:{portal_id}",
     }
 
@@ -107,7 +111,8 @@ class SandboxNetwork:
             # One store for every portal: FIT-Connect's advance must reach the Postfach, and
             # payments started at the provider are linked in the account area.
             self.cases = cases = CaseStore(citizens, self.seed)
-            for portal_id, data in build_network(self.seed).items():
+            catalogue = build_network(self.seed)
+            for portal_id, data in catalogue.items():
                 self._apps[(portal_id, "services")] = PvogUpstream(data, seed=self.seed).app
                 self._apps[(portal_id, "accounts")] = create_accounts_app(
                     portal_id=portal_id,
@@ -143,6 +148,25 @@ class SandboxNetwork:
                     jwks=keys.public_keyset,
                     cases=cases,
                 )
+            for portal in PORTALS:
+                self._apps[(portal.id, "submissions")] = create_submission_app(
+                    portal_id=portal.id,
+                    audience=service_audiences(portal.id)["submissions"],
+                    issuer=self.issuer,
+                    jwks=keys.public_keyset,
+                    services={
+                        key: str(sd["name"])
+                        for sd in catalogue[portal.id].descriptions
+                        for key in sd["leikakeys"]
+                    },
+                    cases=cases,
+                    citizens=citizens,
+                    callbacks=self.callbacks,
+                )
+            self._apps[ROUTING] = create_routing_app(
+                network=catalogue,
+                submission_hosts=lambda portal_id: self._urls.get((portal_id, "submissions")),
+            )
         return dict(self._apps)
 
     async def start(self) -> None:
@@ -162,7 +186,9 @@ class SandboxNetwork:
     async def _start_one(self, key: tuple[str, str], app: ASGIApp, port: int) -> None:
         # Binding here, not in uvicorn, turns "port in use" into an OSError for the caller
         # instead of uvicorn's sys.exit() inside a task.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when
+        # their proto says TCP; with proto 0 every keep-alive request waits ~40 ms (Nagle).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self.host, port))
@@ -233,6 +259,7 @@ class SandboxNetwork:
                 clients={
                     "status": (GATEWAY_CLIENT_ID, IDP_SECRET_ENV),
                     "payments": (GATEWAY_CLIENT_ID, IDP_SECRET_ENV),
+                    "submissions": (GATEWAY_CLIENT_ID, IDP_SECRET_ENV),
                 },
                 callback_secrets={"status": callback_secret_env(portal.id)},
             )
@@ -244,4 +271,5 @@ class SandboxNetwork:
             "client_id": GATEWAY_CLIENT_ID,
             "client_secret_env": IDP_SECRET_ENV,
         }
-        return render_network(entries, seed=self.seed, tables={"identity": identity})
+        tables = {"identity": identity, "routing": {"url": self._urls[ROUTING]}}
+        return render_network(entries, seed=self.seed, tables=tables)

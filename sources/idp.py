@@ -44,6 +44,25 @@ class OidcProvider:
         self.upstream = upstream
         self._client_secret = client_secret
         self._metadata: dict[str, Any] | None = None
+        # One pooled OAuth client per client id: a new one per call costs a connection each time.
+        self._oauth: dict[tuple[str, str], AsyncOAuth2Client] = {}
+
+    async def aclose(self) -> None:
+        for oauth in self._oauth.values():
+            await oauth.aclose()
+        self._oauth.clear()
+
+    def _client(self, client_id: str, client_secret: str) -> AsyncOAuth2Client:
+        key = (client_id, client_secret)
+        if key not in self._oauth:
+            self._oauth[key] = AsyncOAuth2Client(
+                client_id=client_id,
+                client_secret=client_secret,
+                token_endpoint_auth_method="client_secret_basic",  # noqa: S106 - a method name
+                timeout=self.upstream.timeout or 5.0,
+                trust_env=False,
+            )
+        return self._oauth[key]
 
     async def metadata(self) -> dict[str, Any]:
         if self._metadata is None:
@@ -86,14 +105,7 @@ class OidcProvider:
     async def _fetch(self, client_id: str, client_secret: str, **params: str) -> IssuedToken:
         endpoint = str((await self.metadata())["token_endpoint"])
         with map_oauth_errors():
-            async with AsyncOAuth2Client(
-                client_id=client_id,
-                client_secret=client_secret,
-                token_endpoint_auth_method="client_secret_basic",  # noqa: S106 - a method name
-                timeout=self.upstream.timeout or 5.0,
-                trust_env=False,
-            ) as oauth:
-                token = await oauth.fetch_token(endpoint, **params)
+            token = await self._client(client_id, client_secret).fetch_token(endpoint, **params)
             lifetime = float(token.get("expires_in", 60))
             return IssuedToken(
                 access_token=str(token["access_token"]), expires_at=time.time() + lifetime

@@ -22,6 +22,7 @@ PORTAL_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 ARS12 = re.compile(r"^\d{12}$")
 PORTAL_KEYS = {"id", "name", "tier", "ars", "website"} | {c.value for c in Capability}
 ENDPOINT_KEYS = {"url", "audience", "client_id", "client_secret_env", "callback_secret_env"}
+ADAPTER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,62}$")
 IDENTITY_KEYS = {"issuer", "audience", "client_id", "client_secret_env"}
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
@@ -39,6 +40,7 @@ class Network:
     portals: tuple[PortalRecord, ...]
     source: str
     identity: IdentityRecord | None = None
+    routing: EndpointRecord | None = None  # FIT-Connect Routing API, network-wide
     defaults: PolicyOverrides = field(default_factory=dict)
     overrides: Mapping[tuple[str, str], PolicyOverrides] = field(default_factory=dict)
 
@@ -68,7 +70,7 @@ def parse_network(text: str, *, source: str = "network.toml") -> Network:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise NetworkConfigError(source, f"not valid TOML: {exc}") from exc
-    unknown = set(document) - {"portals", "identity", "defaults"}
+    unknown = set(document) - {"portals", "identity", "defaults", "routing"}
     if unknown:
         raise NetworkConfigError(source, f"unknown top-level key(s): {', '.join(sorted(unknown))}")
     tables = document.get("portals")
@@ -87,10 +89,19 @@ def parse_network(text: str, *, source: str = "network.toml") -> Network:
         seen.add(portal.id)
     identity = _parse_identity(document.get("identity"), source, _table_line(text, "[identity]"))
     defaults, overrides = _parse_policies(document, portals, source, text)
+    routing = None
+    if "routing" in document:
+        line = _table_line(text, "[routing]")
+
+        def routing_error(problem: str) -> NetworkConfigError:
+            return NetworkConfigError(source, f"routing: {problem}", line=line)
+
+        routing = _parse_endpoint(document["routing"], "routing", routing_error)
     return Network(
         portals=tuple(portals),
         source=source,
         identity=identity,
+        routing=routing,
         defaults=defaults,
         overrides=overrides,
     )
@@ -195,7 +206,7 @@ def _parse_portal(table: Any, where: str, source: str, line: int | None) -> Port
     endpoints: dict[Capability, EndpointRecord] = {}
     for capability in Capability:
         if capability.value in table:
-            endpoints[capability] = _parse_endpoint(table[capability.value], capability, fail)
+            endpoints[capability] = _parse_endpoint(table[capability.value], capability.value, fail)
     return PortalRecord(
         id=portal_id,
         name=_required_str(table, "name", fail),
@@ -206,37 +217,40 @@ def _parse_portal(table: Any, where: str, source: str, line: int | None) -> Port
     )
 
 
-def _parse_endpoint(table: Any, capability: Capability, fail: Any) -> EndpointRecord:
+def _parse_endpoint(table: Any, name: str, fail: Any) -> EndpointRecord:
     if not isinstance(table, dict):
-        raise fail(f"{capability.value} must be a table with a url")
-    unknown = set(table) - ENDPOINT_KEYS - set(POLICY_KEYS)
+        raise fail(f"{name} must be a table with a url")
+    unknown = set(table) - ENDPOINT_KEYS - set(POLICY_KEYS) - {"adapter"}
     if unknown:
-        raise fail(f"{capability.value}: unknown key(s) {', '.join(sorted(unknown))}")
+        raise fail(f"{name}: unknown key(s) {', '.join(sorted(unknown))}")
     url = table.get("url")
     if not _is_http_url(url):
-        raise fail(f"{capability.value}.url must be an http(s) URL (got {url!r})")
+        raise fail(f"{name}.url must be an http(s) URL (got {url!r})")
     for key in ("audience", "client_id"):
         if table.get(key) is not None and not isinstance(table[key], str):
-            raise fail(f"{capability.value}.{key} must be a string")
+            raise fail(f"{name}.{key} must be a string")
+    adapter = table.get("adapter")
+    if adapter is not None and not (isinstance(adapter, str) and ADAPTER_NAME.match(adapter)):
+        raise fail(f"{name}.adapter must name an entry point of group portalgraph.sources")
     secret_env = table.get("client_secret_env")
     if secret_env is not None and not (isinstance(secret_env, str) and ENV_NAME.match(secret_env)):
         raise fail(
-            f"{capability.value}.client_secret_env must name an environment variable"
-            f" (got {secret_env!r})"
+            f"{name}.client_secret_env must name an environment variable (got {secret_env!r})"
         )
     callback_env = table.get("callback_secret_env")
     if callback_env is not None and not (
         isinstance(callback_env, str) and ENV_NAME.match(callback_env)
     ):
-        raise fail(f"{capability.value}.callback_secret_env must name an environment variable")
+        raise fail(f"{name}.callback_secret_env must name an environment variable")
     if (table.get("client_id") is None) != (secret_env is None):
-        raise fail(f"{capability.value}: client_id and client_secret_env go together")
+        raise fail(f"{name}: client_id and client_secret_env go together")
     return EndpointRecord(
         url=str(url),
         audience=table.get("audience"),
         client_id=table.get("client_id"),
         client_secret_env=secret_env,
         callback_secret_env=callback_env,
+        adapter=adapter,
     )
 
 

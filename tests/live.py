@@ -63,7 +63,8 @@ class LiveClient:
         while (left := deadline - time.monotonic()) > 0:
             message = self.receive(left)
             if message["type"] in ("next", "data") and predicate(message["payload"]):
-                return message["payload"]
+                payload: dict[str, Any] = message["payload"]
+                return payload
             if message["type"] == "error":
                 raise AssertionError(message)
         raise TimeoutError("no matching event")

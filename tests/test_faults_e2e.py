@@ -196,6 +196,7 @@ def test_the_breaker_opens_then_a_probe_closes_it(
         body, elapsed = timed(gateway, {"ars": KOELN})
         assert codes(body) == [("UPSTREAM_UNAVAILABLE", "koeln", "SERVICES")]
         assert portals_of(body) == {"bund", "nrw"}
+        assert elapsed < 0.5, "an open breaker fails fast"
     assert clean_sandbox.calls("koeln") == {"GET /v8beta1/servicedescriptions": 3}, (
         "an open breaker sends nothing"
     )

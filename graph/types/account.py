@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Self
 import strawberry
 
 from graph.types.portal import Capability, Outage, Portal, TrustLevel
+from graph.types.vocabulary import describe_values
 from sources.base import AccountRecord, PostalAddressRecord, ViewerRecord
 
 if TYPE_CHECKING:
@@ -26,6 +27,15 @@ SERVICE_CAPABILITIES = {
 class AccountType(enum.Enum):
     CITIZEN = "citizen"
     ORGANISATION = "organisation"
+
+
+describe_values(
+    AccountType,
+    {
+        "CITIZEN": "A citizen's account (Bürgerkonto, BundID).",
+        "ORGANISATION": "An organisation's account (Organisationskonto, Mein Unternehmenskonto).",
+    },
+)
 
 
 @strawberry.type(

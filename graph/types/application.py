@@ -11,6 +11,7 @@ from graph.types.node import Node, to_global_id
 from graph.types.payment import Payment
 from graph.types.portal import Portal
 from graph.types.service import Service
+from graph.types.vocabulary import describe_values
 from sources.base import ApplicationRecord, ApplicationStatus, StatusEventRecord, StatusSource
 
 if TYPE_CHECKING:
@@ -26,6 +27,26 @@ strawberry.enum(
 strawberry.enum(
     StatusSource,
     description="Where a status entry comes from: FIT-Connect event log or the authority's Statusmonitor.",
+)
+describe_values(
+    ApplicationStatus,
+    {
+        "INITIATED": "Started but not sent yet (begonnen).",
+        "SUBMITTED": "Sent by the applicant (eingereicht).",
+        "RECEIVED": "Received by the authority (eingegangen).",
+        "PROCESSING": "Being processed by the authority (in Bearbeitung).",
+        "ACTION_REQUIRED": "The authority needs something from the applicant (Mitwirkung erforderlich).",
+        "COMPLETED": "Decided and closed (abgeschlossen).",
+        "REJECTED": "Rejected, as a submission or as a decision (abgelehnt).",
+        "DELETED": "Withdrawn or deleted (gelöscht).",
+    },
+)
+describe_values(
+    StatusSource,
+    {
+        "FIT_CONNECT": "The submission's FIT-Connect event log (Ereignisprotokoll).",
+        "STATUS_MONITOR": "The authority's Statusmonitor (ZBP status_v6).",
+    },
 )
 
 

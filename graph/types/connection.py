@@ -13,16 +13,20 @@ NodeType = TypeVar("NodeType")
 
 @strawberry.type(description="Where a page sits in its list (Relay PageInfo).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Whether items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first item; null for an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item; pass it as `after` for the next page."
+    )
 
 
 @strawberry.type(description="One item of a page together with its cursor.")
 class Edge(Generic[NodeType]):
     cursor: str = strawberry.field(description="Opaque cursor; pass it as `after`.")
-    node: NodeType
+    node: NodeType = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of a list that can grow (Relay connection).")

@@ -10,11 +10,21 @@ import strawberry
 
 from graph.types.node import Node, to_global_id
 from graph.types.portal import Portal
+from graph.types.vocabulary import describe_values
 from sources.base import PaymentItemRecord, PaymentRecord, PaymentStatus
 
 strawberry.enum(
     PaymentStatus,
     description="Status of a payment (XBezahldienste Statusmodell): INITIAL is open, PAYED is paid.",
+)
+describe_values(
+    PaymentStatus,
+    {
+        "INITIAL": "Created and open, not paid yet (offen).",
+        "PAYED": "Paid (bezahlt); spelled as XBezahldienste spells it.",
+        "CANCELED": "Cancelled by the payer or the provider (abgebrochen).",
+        "FAILED": "The payment failed (fehlgeschlagen).",
+    },
 )
 
 
@@ -126,6 +136,17 @@ class PaymentRejection(enum.Enum):
     CALCULATION_ERROR = "CALCULATION_ERROR"
     VALIDATION_ERROR = "VALIDATION_ERROR"
     NO_PAYMENT_PROVIDER = "NO_PAYMENT_PROVIDER"
+
+
+describe_values(
+    PaymentRejection,
+    {
+        "PAYMENT_EXISTS": "The application already has an open or paid payment.",
+        "CALCULATION_ERROR": "The payment provider could not calculate the amount.",
+        "VALIDATION_ERROR": "The payment provider refused the request's data.",
+        "NO_PAYMENT_PROVIDER": "The portal has no payment provider (Bezahldienst).",
+    },
+)
 
 
 @strawberry.type(description="The payment was created; send the user to `redirectUrl` to pay.")

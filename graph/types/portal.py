@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from graph.types.vocabulary import describe_values
 from sources.base import Capability, PortalRecord, Tier, TrustLevel
 
 # The GraphQL enums are the records' enums, registered once (no second spelling).
@@ -15,11 +16,41 @@ strawberry.enum(
 strawberry.enum(
     TrustLevel, description="Trust level (Vertrauensniveau) of a sign-in, STORK-QAA levels 1–4."
 )
+describe_values(
+    Tier,
+    {
+        "FEDERAL": "Federal level (Bund).",
+        "STATE": "State level (Land).",
+        "MUNICIPAL": "Municipal level (Kommune: Kreis, Stadt or Gemeinde).",
+    },
+)
+describe_values(
+    Capability,
+    {
+        "SERVICES": "Service directory (PVOG Suchdienst) with service descriptions.",
+        "ACCOUNTS": "Account area (Nutzerkonto, 'Meine Anträge') with the applicant's cases.",
+        "STATUS": "Status events of applications (FIT-Connect Submission API).",
+        "PAYMENTS": "Payments (XBezahldienste).",
+        "INBOX": "Inbox (Postfach) with messages from authorities.",
+        "SUBMISSIONS": "Sending applications to the authority (FIT-Connect Antragsübermittlung).",
+    },
+)
+describe_values(
+    TrustLevel,
+    {
+        "BASIC": "Basic (niedrig, STORK-QAA level 1), e.g. user name and password.",
+        "NORMAL": "STORK-QAA level 2; BundID does not use it in practice.",
+        "SUBSTANTIAL": "Substantial (substanziell, STORK-QAA level 3), e.g. an ELSTER certificate.",
+        "HIGH": "High (hoch, STORK-QAA level 4): the online ID card (Online-Ausweisfunktion).",
+    },
+)
 
 __all__ = ["Capability", "Outage", "Portal", "Tier", "TrustLevel"]
 
 
-@strawberry.type(description="A portal of the Portalverbund (federal, state or municipal).")
+@strawberry.federation.type(
+    keys=["id"], description="A portal of the Portalverbund (federal, state or municipal)."
+)
 class Portal:
     id: strawberry.ID = strawberry.field(
         description="Stable portal id from the network configuration."

@@ -58,8 +58,9 @@ class OnlineService:
         return cls(title=record.title, url=record.uri, required_trust_level=record.trust_level)
 
 
-@strawberry.type(
-    description="A public service (Verwaltungsleistung) as described by one portal's editors."
+@strawberry.federation.type(
+    keys=["leikaKey ars"],
+    description="A public service (Verwaltungsleistung) as described by one portal's editors.",
 )
 class Service(Node):
     pvog_id: str = strawberry.field(
@@ -105,6 +106,13 @@ class Service(Node):
         description="Portal whose editors wrote this description (Ursprungsportal)."
     )
     tier: Tier = strawberry.field(description="Administrative level the description comes from.")
+    ars: str = strawberry.field(
+        description=(
+            "Regional key (Amtlicher Regionalschlüssel) of the area the description is written "
+            "for, its origin portal's area. With `leikaKey` it is the Apollo Federation key: a "
+            "reference naming a region inside that area resolves to the description in force there."
+        )
+    )
     organisation_ids: strawberry.Private[tuple[str, ...]]
 
     @strawberry.field(
@@ -143,5 +151,6 @@ class Service(Node):
             last_update=record.last_update,
             origin_portal=portal,
             tier=portal.tier,
+            ars=portal.ars,
             organisation_ids=record.organisation_ids,
         )

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -24,8 +23,6 @@ from sources.errors import (
     SourceTimeoutError,
     SourceUnavailableError,
 )
-
-Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
 
 
 class Clock:
@@ -55,7 +52,7 @@ class Recorder:
         return httpx.Response(answer, json={"ok": True}, headers=headers)
 
 
-def resilient(handler: Handler, clock: Clock | None = None, **policy: float) -> ResilientUpstream:
+def resilient(handler: Recorder, clock: Clock | None = None, **policy: float) -> ResilientUpstream:
     rules = UpstreamPolicy(**policy)  # type: ignore[arg-type]
     where = {"portal_id": "koeln", "capability": "services"}
     guard = UpstreamGuard(
@@ -157,7 +154,7 @@ async def test_the_breaker_opens_fails_fast_and_recovers_through_one_probe() -> 
     for _ in range(3):
         with pytest.raises(SourceUnavailableError):
             await source.get_json("/x")
-    assert source.breaker.state is BreakerState.OPEN
+    assert source.breaker.snapshot().state is BreakerState.OPEN
     with pytest.raises(SourceUnavailableError, match="circuit open"):
         await source.get_json("/x")
     assert len(upstream.requests) == 3, "an open breaker sends nothing"

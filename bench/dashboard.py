@@ -1,0 +1,90 @@
+"""Dashboard benchmark: the "Mein Konto" query against the sandbox with injected latency.
+
+Usage: .venv/bin/python -m bench.dashboard [--latency-ms 20] [--requests 60] [--login erika]
+Prints median/p95 latency and the upstream calls one dashboard query makes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from graph.app import create_app
+from graph.settings import Settings
+from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
+from tests.servers import UvicornServer
+
+DASHBOARD = """
+query Dashboard {
+  me {
+    applications(first: 20) { totalCount edges { node {
+      id status statusHistory { time status source detail }
+      service { name } payments { status amount { cents currency } redirectUrl } } } }
+    inbox(unreadOnly: true) { totalCount edges { node { id subject sender isRead locked } } }
+    unreadMessageCount
+    outages { portalId capability code }
+  }
+}
+"""
+
+
+async def main(latency_ms: int, requests: int, login: str) -> dict[str, object]:
+    os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
+    for name, secret in callback_secrets().items():
+        os.environ.setdefault(name, secret)
+    sandbox = SandboxNetwork()
+    await sandbox.start()
+    path = Path(tempfile.mkdtemp()) / "network.toml"
+    path.write_text(sandbox.network_toml(), encoding="utf-8")
+    server = UvicornServer(create_app(Settings(network=str(path), log_level="warning")))
+    await server.start()
+    async with httpx.AsyncClient(trust_env=False, timeout=30) as http:
+        demo = (await http.get(sandbox.urls[("identity", "idp")] + "/_sandbox/demo-tokens")).json()
+        token = next(d["accessToken"] for d in demo if d["login"] == login)
+        headers = {"Authorization": f"Bearer {token}"}
+        for (portal, _capability), url in sandbox.urls.items():
+            if portal != "identity":
+                await http.put(url + "/_sandbox/faults", json={"latency_ms": latency_ms})
+        await http.post(server.url + "/graphql", json={"query": DASHBOARD}, headers=headers)  # warm
+        for url in sandbox.urls.values():
+            await http.delete(url + "/_sandbox/stats")
+        samples = []
+        for n in range(requests):
+            started = time.perf_counter()
+            response = await http.post(server.url + "/graphql", json={"query": DASHBOARD}, headers=headers)
+            samples.append(time.perf_counter() - started)
+            assert "errors" not in response.json(), response.text[:300]
+            if n == 0:
+                calls = {}
+                for (portal, capability), url in sandbox.urls.items():
+                    stats = (await http.get(url + "/_sandbox/stats")).json()
+                    if stats["total"]:
+                        calls[f"{portal}/{capability}"] = stats["calls"]
+    await server.stop()
+    await sandbox.stop()
+    samples.sort()
+    return {
+        "login": login,
+        "injected_latency_ms": latency_ms,
+        "requests": requests,
+        "median_ms": round(statistics.median(samples) * 1000, 1),
+        "p95_ms": round(samples[int(len(samples) * 0.95) - 1] * 1000, 1),
+        "upstream_calls_per_query": calls,
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--latency-ms", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--login", default="erika")
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(main(args.latency_ms, args.requests, args.login)), indent=2))
