@@ -93,10 +93,13 @@ class Wrapping:
 
 
 def build_adapters(
-    network: Network, client: httpx.AsyncClient, wrapping: Wrapping | None = None
+    network: Network,
+    client: httpx.AsyncClient,
+    wrapping: Wrapping | None = None,
+    stack: contextlib.AsyncExitStack | None = None,
 ) -> tuple[Adapters, TokenVerifier | None]:
     """Every upstream adapter of the network, each wrapped with the credentials it needs."""
-    verifier, tokens = build_identity(network, client)
+    verifier, tokens = build_identity(network, client, stack)
     wrap = wrapping or Wrapping()
 
     def upstream(portal: PortalRecord, capability: Capability) -> Upstream:
@@ -273,7 +276,7 @@ def _secret(network: Network, name: str) -> str:
 
 
 def build_identity(
-    network: Network, client: httpx.AsyncClient
+    network: Network, client: httpx.AsyncClient, stack: contextlib.AsyncExitStack | None = None
 ) -> tuple[TokenVerifier | None, TokenIssuer | None]:
     identity = network.identity
     if identity is None:
@@ -283,6 +286,8 @@ def build_identity(
         Upstream(client, identity.issuer, portal_id="identity", capability="accounts", timeout=5.0),
         _secret(network, identity.client_secret_env),
     )
+    if stack is not None:
+        stack.push_async_callback(provider.aclose)  # its pooled OAuth connections
     keys = JwksCache(provider.fetch_jwks, portal_id="identity", capability="accounts")
     verifier = TokenVerifier(keys, issuer=identity.issuer, audience=identity.audience)
     return verifier, CachedTokenIssuer(provider)
@@ -363,7 +368,7 @@ def create_app(
                 redis_client = redis.from_url(settings.redis_url, socket_timeout=2.0)
                 stack.push_async_callback(redis_client.aclose)
             wrappings[:] = [build_wrapping(settings, stack)]
-            adapters, verifier = build_adapters(portals, client, wrappings[0])
+            adapters, verifier = build_adapters(portals, client, wrappings[0], stack)
             if scanner is not None:
                 adapters = dataclasses.replace(adapters, scanner=scanner)
             live = build_live(settings, portals, adapters, redis_client)

@@ -7,7 +7,7 @@ resolver imports (DESIGN.md's dependency rules).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import strawberry
 from strawberry.federation.schema import FederationAny
@@ -18,7 +18,7 @@ from graph.resolvers.entities import resolve_entity
 
 # Pinned rather than Strawberry's default, so upgrading Strawberry cannot move the
 # `@link` URL a router composes against.
-FEDERATION_VERSION = "2.11"
+FEDERATION_VERSION: Final = "2.11"
 
 
 class FederatedSchema(strawberry.federation.Schema):

@@ -83,6 +83,12 @@ class Settings:
     upload_max_files: int = 10
     upload_types: str = "application/pdf,image/jpeg,image/png,text/plain"
     upload_spool_bytes: int = 1_048_576
+    # Operations (README "Operations"): replicas, shutdown, tracing.
+    replicas: int = 1
+    shutdown_delay: float = 0.0
+    shutdown_grace: float = 20.0
+    otel_endpoint: str | None = None
+    otel_sample_ratio: float = 1.0
 
     @property
     def is_production(self) -> bool:
@@ -115,7 +121,8 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}DEFAULT_PAGE_SIZE must be between 1 and {PREFIX}MAX_PAGE_SIZE"
             )
-        for name in ("port", "workers", "max_body_bytes", *POSITIVE_LIMITS):
+        _check_operations(self)
+        for name in ("port", "max_body_bytes", *POSITIVE_LIMITS):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be positive")
         for name in NON_NEGATIVE:
@@ -134,6 +141,25 @@ def _convert(name: str, raw: str, annotation: Any) -> Any:
     except ValueError:
         raise SettingsError(f"{name} must be a number (got {raw!r})") from None
     return raw
+
+
+def _check_operations(settings: Settings) -> None:
+    if settings.workers < 0:
+        raise SettingsError(f"{PREFIX}WORKERS must be 0 (one per CPU) or positive")
+    if settings.replicas < 1:
+        raise SettingsError(f"{PREFIX}REPLICAS must be positive")
+    if settings.replicas > 1 and not settings.redis_url:
+        # Each replica alone would keep its own subscriptions, rate limits and cache:
+        # a callback reaching replica A would never find a subscriber on replica B.
+        raise SettingsError(
+            f"{PREFIX}REPLICAS is {settings.replicas}: more than one replica needs"
+            f" {PREFIX}REDIS_URL (shared events, rate limits and cache)"
+        )
+    for name in ("shutdown_delay", "shutdown_grace"):
+        if getattr(settings, name) < 0:
+            raise SettingsError(f"{PREFIX}{name.upper()} must be 0 or positive")
+    if not 0.0 <= settings.otel_sample_ratio <= 1.0:
+        raise SettingsError(f"{PREFIX}OTEL_SAMPLE_RATIO must be between 0 and 1")
 
 
 def _check_failure_behaviour(settings: Settings) -> None:

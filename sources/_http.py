@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources.errors import (
     SourceBadResponseError,
     SourceError,
@@ -116,6 +117,7 @@ class Upstream:
         capability: str,
         timeout: float | None = None,
         connect_timeout: float | None = None,
+        observer: UpstreamObserver = NO_OBSERVER,
     ) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
@@ -123,6 +125,7 @@ class Upstream:
         self.capability = capability
         self.timeout = timeout
         self.connect_timeout = connect_timeout
+        self.observer = observer
 
     def bad_response(self, detail: str) -> SourceBadResponseError:
         return SourceBadResponseError(
@@ -159,7 +162,11 @@ class Upstream:
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         remaining = remaining_time()
-        with map_transport_errors(self.portal_id, self.capability):
+        timeout = self.attempt_timeout(remaining)  # past the deadline: refused, not a call
+        with (
+            self.observer.call(self.portal_id, self.capability, method, headers) as call,
+            map_transport_errors(self.portal_id, self.capability),
+        ):
             # httpx's read timeout bounds each socket read; asyncio.timeout bounds the whole
             # exchange, so a slowly dripping body cannot outlive the request either.
             async with asyncio.timeout(remaining):
@@ -168,13 +175,14 @@ class Upstream:
                     self.base_url + path,
                     params=params,
                     json=json,
-                    headers=headers,
-                    timeout=self.attempt_timeout(remaining),
+                    headers=call.headers,
+                    timeout=timeout,
                 )
                 await response.aread()
-        if response.is_success:
-            return response
-        raise self.status_error(response)
+            call.status = response.status_code
+            if response.is_success:
+                return response
+            raise self.status_error(response)
 
     def attempt_timeout(self, remaining: float | None) -> httpx.Timeout:
         """This endpoint's timeouts, shortened to what the request has left."""

@@ -20,6 +20,7 @@ import httpx
 
 from sources._breaker import BreakerSnapshot, CircuitBreaker
 from sources._http import DeadlineExceededError, Params, Upstream, remaining_time
+from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._policy import UpstreamPolicy
 from sources._retry import RetryBudget, retry_delay
 from sources.errors import SourceError, SourceTimeoutError, SourceUnavailableError
@@ -78,6 +79,7 @@ class ResilientUpstream(Upstream):
         policy: UpstreamPolicy,
         guard: UpstreamGuard,
         rng: Callable[[], float] = random.random,
+        observer: UpstreamObserver = NO_OBSERVER,
     ) -> None:
         super().__init__(
             client,
@@ -86,6 +88,7 @@ class ResilientUpstream(Upstream):
             capability=capability,
             timeout=policy.timeout,
             connect_timeout=policy.connect_timeout,
+            observer=observer,
         )
         self.policy = policy
         self.breaker = guard.breaker
@@ -102,13 +105,19 @@ class ResilientUpstream(Upstream):
         json: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        probe = self.breaker.admit()
+        try:
+            probe = self.breaker.admit()
+        except SourceUnavailableError:
+            self.observer.refused(self.portal_id, self.capability, "circuit_open")
+            raise
         # A probe goes out alone and once: its answer is what decides the breaker.
         retries = self.policy.retries if method in IDEMPOTENT and not probe else 0
         try:
             response = await self._attempts(method, path, retries, params, json, headers)
-        except LOCAL_REFUSALS:
+        except LOCAL_REFUSALS as refusal:
             self.breaker.abandoned(probe)
+            reason = "bulkhead_full" if isinstance(refusal, BulkheadFullError) else "deadline"
+            self.observer.refused(self.portal_id, self.capability, reason)
             raise
         except SourceUnavailableError:
             self.breaker.failed(probe)
@@ -153,6 +162,7 @@ class ResilientUpstream(Upstream):
                 )
                 if delay is None or not self.budget.spend():
                     raise
+                self.observer.retried(self.portal_id, self.capability)
             attempt += 1
             await asyncio.sleep(delay)
 
@@ -169,8 +179,9 @@ class UpstreamGuard:
 class UpstreamGuards:
     """The guards of every upstream for the whole process; breakers readable without GraphQL."""
 
-    def __init__(self) -> None:
+    def __init__(self, observer: UpstreamObserver = NO_OBSERVER) -> None:
         self._guards: dict[tuple[str, str], UpstreamGuard] = {}
+        self.observer = observer
 
     def upstream(
         self,
@@ -207,7 +218,12 @@ class UpstreamGuards:
             capability=capability,
             policy=policy,
             guard=guard,
+            observer=self.observer,
         )
 
     def breaker_states(self) -> list[BreakerSnapshot]:
         return [guard.breaker.snapshot() for _, guard in sorted(self._guards.items())]
+
+    def guards(self) -> list[UpstreamGuard]:
+        """Every upstream's guard, for metrics (bulkhead saturation) and the status page."""
+        return [guard for _, guard in sorted(self._guards.items())]

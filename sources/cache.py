@@ -63,6 +63,8 @@ class CachedServiceDirectory:
         self.ttls = ttls
         self.clock = clock
         self.stale_served = 0
+        self.hits = 0  # lookups answered fresh from the cache, read by the metrics
+        self.misses = 0
         self._flights: dict[str, asyncio.Task[Any]] = {}
 
     def _key(self, kind: str, *parts: object) -> str:
@@ -94,6 +96,8 @@ class CachedServiceDirectory:
             if e is not None and e.fresh_until > now
         }
         missing = sorted(set(keys) - set(found))
+        self.hits += len(found)
+        self.misses += len(missing)
         if not missing:
             return found
         flight = self._key("organisations", *missing)
@@ -118,7 +122,9 @@ class CachedServiceDirectory:
     async def _cached(self, key: str, ttl: float, fetch: Callable[[], Awaitable[Value]]) -> Value:
         entry = await self.cache.get(key)
         if entry is not None and entry.fresh_until > self.clock():
+            self.hits += 1
             return cast(Value, entry.value)
+        self.misses += 1
         try:
             return await self._single_flight(key, lambda: self._refresh(key, ttl, fetch))
         except SourceError as error:

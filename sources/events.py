@@ -29,6 +29,7 @@ class Queue:
         if self._items.full():
             self._items.get_nowait()
             self.dropped += 1
+            self._fanout.dropped += 1  # the queue goes away with its subscriber; this stays
         self._items.put_nowait(event)
 
     async def next(self) -> EventRecord:
@@ -43,6 +44,8 @@ class LocalFanout:
 
     def __init__(self) -> None:
         self._queues: dict[str, set[Queue]] = defaultdict(set)
+        self.received = 0  # events that reached this process (published here or via Redis)
+        self.dropped = 0
 
     def add(self, audience: str, max_queue: int) -> Queue:
         queue = Queue(self, audience, max_queue)
@@ -57,6 +60,7 @@ class LocalFanout:
                 del self._queues[queue.audience]
 
     def deliver(self, event: EventRecord) -> int:
+        self.received += 1
         queues = self._queues.get(event.audience, ())
         for queue in list(queues):
             queue.put(event)

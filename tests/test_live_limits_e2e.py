@@ -38,7 +38,9 @@ def strict_gateway(loop_thread: LoopThread, gateway_settings: Settings) -> Itera
     )
     server = UvicornServer(create_app(settings))
     loop_thread.call(server.start())
-    yield Gateway(server.url)
+    gateway = Gateway(server.url)
+    yield gateway
+    gateway.http.close()
     loop_thread.call(server.stop())
 
 

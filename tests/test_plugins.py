@@ -80,14 +80,10 @@ def test_an_installed_adapter_serves_a_portal_named_in_the_network(plugged_gatew
     assert nodes[0]["responsibleAuthority"]["name"] == "Bürgerbüro Beispielstadt"
 
 
-def test_an_unknown_adapter_name_lists_the_installed_ones(sandbox: Sandbox) -> None:
-    network = load_network(sandbox.toml_path)
-    portal = network.portals[0]
-    context = AdapterContext(
-        portal,
-        Capability.SERVICES,
-        EndpointRecord("https://x.example", adapter="nope"),
-        httpx.AsyncClient(),
-    )
-    with pytest.raises(PluginError, match="no adapter 'nope'"):
-        load_adapter(context)
+async def test_an_unknown_adapter_name_lists_the_installed_ones(sandbox: Sandbox) -> None:
+    portal = load_network(sandbox.toml_path).portals[0]
+    endpoint = EndpointRecord("https://x.example", adapter="nope")
+    async with httpx.AsyncClient() as client:
+        context = AdapterContext(portal, Capability.SERVICES, endpoint, client)
+        with pytest.raises(PluginError, match="no adapter 'nope'"):
+            load_adapter(context)

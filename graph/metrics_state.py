@@ -1,0 +1,116 @@
+"""Metrics read at scrape time from the objects that already keep the state.
+
+Breakers, bulkheads, the public-data cache and the event broker count for themselves;
+mirroring each change into a Prometheus instrument would put work on every call for a
+number read every 15 seconds. Portals and capabilities are the only labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from graph.live import LiveHub
+from sources._breaker import BreakerState
+from sources._resilience import UpstreamGuards
+from sources.base import ServiceDirectory
+from sources.cache import CachedServiceDirectory
+
+UPSTREAM = ["portal", "capability"]
+
+
+@dataclass(slots=True)
+class Watched:
+    """What the running gateway exposes; filled in when the app has started."""
+
+    guards: UpstreamGuards | None = None
+    directories: Mapping[str, ServiceDirectory] = field(default_factory=dict)
+    live: LiveHub | None = None
+    cache_status: Callable[[], Mapping[str, object]] | None = None
+
+
+class StateCollector(Collector):
+    def __init__(self, watched: Watched) -> None:
+        self.watched = watched
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        yield from self._upstreams()
+        yield from self._cache()
+        yield from self._live()
+
+    def _upstreams(self) -> Iterator[GaugeMetricFamily]:
+        state = GaugeMetricFamily(
+            "portalgraph_upstream_breaker_state",
+            "1 for the breaker's current state (closed, open, half-open), else 0",
+            labels=[*UPSTREAM, "state"],
+        )
+        failures = GaugeMetricFamily(
+            "portalgraph_upstream_consecutive_failures",
+            "Failed calls in a row",
+            labels=UPSTREAM,
+        )
+        in_flight = GaugeMetricFamily(
+            "portalgraph_upstream_bulkhead_in_flight", "Calls holding a slot", labels=UPSTREAM
+        )
+        saturation = GaugeMetricFamily(
+            "portalgraph_upstream_bulkhead_saturation",
+            "Share of the bulkhead's slots in use (1 = callers wait)",
+            labels=UPSTREAM,
+        )
+        guards = self.watched.guards.guards() if self.watched.guards else []
+        for guard in guards:
+            snapshot = guard.breaker.snapshot()
+            where = [snapshot.portal_id, snapshot.capability]
+            for value in BreakerState:
+                state.add_metric([*where, value.value], float(snapshot.state is value))
+            failures.add_metric(where, snapshot.consecutive_failures)
+            in_flight.add_metric(where, guard.bulkhead.in_flight)
+            saturation.add_metric(where, guard.bulkhead.in_flight / guard.bulkhead.limit)
+        yield from (state, failures, in_flight, saturation)
+
+    def _cache(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        kinds = {
+            "hits": "Lookups answered fresh from the cache",
+            "misses": "Lookups that went to the upstream (or a shared in-flight call)",
+            "stale_served": "Stale entries served because the upstream failed",
+        }
+        families = {
+            kind: CounterMetricFamily(f"portalgraph_cache_{kind}", text, labels=["portal"])
+            for kind, text in kinds.items()
+        }
+        for portal_id, directory in sorted(self.watched.directories.items()):
+            if isinstance(directory, CachedServiceDirectory):
+                for kind, family in families.items():
+                    family.add_metric([portal_id], getattr(directory, kind))
+        yield from families.values()
+        if self.watched.cache_status is not None:
+            redis = self.watched.cache_status().get("redis")
+            if redis is not None:
+                yield GaugeMetricFamily(
+                    "portalgraph_cache_redis_up",
+                    "1 while the shared cache answers",
+                    value=float(redis == "up"),
+                )
+
+    def _live(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        live = self.watched.live
+        if live is None:
+            return
+        yield GaugeMetricFamily(
+            "portalgraph_subscriptions_active",
+            "Live subscriptions on this process",
+            value=sum(live.subscriptions.values()),
+        )
+        broker = live.broker
+        fanout = getattr(broker, "fanout", None)
+        counts = {
+            "received": ("Events that reached this process", getattr(fanout, "received", 0)),
+            "published": ("Events this process published", getattr(broker, "published", 0)),
+            "duplicates": ("Events not published again (same id)", getattr(broker, "duplicates", 0)),
+            "dropped": ("Events dropped from full subscriber queues", getattr(fanout, "dropped", 0)),
+        }
+        for kind, (text, value) in counts.items():
+            yield CounterMetricFamily(f"portalgraph_events_{kind}", text, value=value)
