@@ -59,7 +59,9 @@ async def main(latency_ms: int, requests: int, login: str) -> dict[str, object]:
         samples = []
         for n in range(requests):
             started = time.perf_counter()
-            response = await http.post(server.url + "/graphql", json={"query": DASHBOARD}, headers=headers)
+            response = await http.post(
+                server.url + "/graphql", json={"query": DASHBOARD}, headers=headers
+            )
             samples.append(time.perf_counter() - started)
             assert "errors" not in response.json(), response.text[:300]
             if n == 0:

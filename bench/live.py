@@ -81,7 +81,7 @@ async def main(subscribers: int, per_viewer: int, events: int) -> dict[str, floa
             )
             tokens.append(response.json()["token"])
     idle_before = rss_kib()
-    clients = subprocess.Popen(  # noqa: S603 - our own client script
+    clients = subprocess.Popen(
         [sys.executable, str(CLIENT), server.url, str(per_viewer), str(events)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     network_file, port = workdir / "network.toml", free_port()
     env = {**os.environ, IDP_SECRET_ENV: IDP_SECRET, **callback_secrets()}
     env |= {"PORTALGRAPH_NETWORK": str(network_file), "PORTALGRAPH_PORT": str(port)}
-    sandbox = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+    sandbox = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--network-out", str(network_file)],
         stdout=subprocess.DEVNULL,
     )
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     path = attachment(args.megabytes)
     try:
         wait_until(network_file.exists)
-        gateway = subprocess.Popen(  # noqa: S603 - this interpreter's entry point
+        gateway = subprocess.Popen(
             [str(Path(sys.executable).with_name("portalgraph")), "serve"],
             env=env,
             stdout=subprocess.DEVNULL,
