@@ -4,13 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ASSETS := graph/static/vendor/MANIFEST.json
+# JavaScript clients for the interop tests, installed from the committed lockfiles.
+NODE_STAMPS := tests/node/node_modules/.portalgraph-installed examples/web/node_modules/.portalgraph-installed
 
-.PHONY: run test lint typecheck unit bench assets schema clean
+.PHONY: run test lint typecheck unit bench assets schema clean node browser
 
 run: $(STAMP) $(ASSETS)
 	$(VENV)/bin/portalgraph dev
 
-test: $(STAMP) $(ASSETS) lint typecheck
+test: $(STAMP) $(ASSETS) node browser lint typecheck
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
@@ -40,5 +42,20 @@ $(STAMP): pyproject.toml
 $(ASSETS): scripts/fetch_graphiql.py | $(STAMP)
 	$(PY) scripts/fetch_graphiql.py
 
+node: $(NODE_STAMPS)
+
+# Without npm the interop tests skip (outside CI); the stamp is the one tests/nodejs.py checks.
+%/node_modules/.portalgraph-installed: %/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $* && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.portalgraph-installed; \
+	else echo "npm not found: skipping $*, its tests will skip"; fi
+
+# Debian's chromium for the GraphiQL browser test; installed only where we may (root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || \
+		echo "chromium not installed: the GraphiQL browser test will skip"
+
 clean:
-	rm -rf $(VENV) graph/static/vendor .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) graph/static/vendor .mypy_cache .ruff_cache .pytest_cache \
+		tests/node/node_modules examples/web/node_modules

@@ -31,6 +31,7 @@ from graph.hooks import callback_endpoint
 from graph.http_security import security_middleware
 from graph.live import LiveHub
 from graph.loaders import Adapters
+from graph.operations import Operations
 from graph.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from graph.schema import build_schema
 from graph.settings import Settings
@@ -41,6 +42,7 @@ from sources._auth import CachedTokenIssuer, ExchangedBearer, ServiceBearer
 from sources._cache_store import CacheStore, MemoryCache, TieredCache
 from sources._http import Upstream, deadline_after, new_client
 from sources._jwks import JwksCache
+from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._policy import UpstreamPolicy
 from sources._redis_cache import RedisCache
 from sources._resilience import UpstreamGuards
@@ -99,8 +101,8 @@ def build_adapters(
     stack: contextlib.AsyncExitStack | None = None,
 ) -> tuple[Adapters, TokenVerifier | None]:
     """Every upstream adapter of the network, each wrapped with the credentials it needs."""
-    verifier, tokens = build_identity(network, client, stack)
     wrap = wrapping or Wrapping()
+    verifier, tokens = build_identity(network, client, stack, wrap.guards.observer)
 
     def upstream(portal: PortalRecord, capability: Capability) -> Upstream:
         return wrap.guards.upstream(
@@ -160,7 +162,13 @@ def build_adapters(
         },
         submission_desk=SubmissionDesk(
             router=FitConnectRouting(
-                Upstream(client, network.routing.url, portal_id="routing", capability="routing")
+                Upstream(
+                    client,
+                    network.routing.url,
+                    portal_id="routing",
+                    capability="routing",
+                    observer=wrap.guards.observer,
+                )
             )
             if network.routing
             else None,
@@ -276,14 +284,24 @@ def _secret(network: Network, name: str) -> str:
 
 
 def build_identity(
-    network: Network, client: httpx.AsyncClient, stack: contextlib.AsyncExitStack | None = None
+    network: Network,
+    client: httpx.AsyncClient,
+    stack: contextlib.AsyncExitStack | None = None,
+    observer: UpstreamObserver = NO_OBSERVER,
 ) -> tuple[TokenVerifier | None, TokenIssuer | None]:
     identity = network.identity
     if identity is None:
         return None, None
     provider = OidcProvider(
         identity,
-        Upstream(client, identity.issuer, portal_id="identity", capability="accounts", timeout=5.0),
+        Upstream(
+            client,
+            identity.issuer,
+            portal_id="identity",
+            capability="accounts",
+            timeout=5.0,
+            observer=observer,
+        ),
         _secret(network, identity.client_secret_env),
     )
     if stack is not None:
@@ -331,24 +349,28 @@ def create_app(
     *,
     network: Network | None = None,
     scanner: VirusScanner | None = None,
+    operations: Operations | None = None,
 ) -> Starlette:
     """Build the gateway. The network file is read and validated when the app starts.
 
-    `scanner` is the virus-scan hook for uploaded attachments (default: none).
+    `scanner` is the virus-scan hook for uploaded attachments (default: none);
+    `operations` the metrics, tracing and status page (default: from the settings).
     """
     settings = settings or Settings.from_env()
+    ops = operations or Operations(settings)
     configure_spooling(settings.upload_spool_bytes)
     limiter, close_limiter = build_rate_limiter(settings)
     view = GatewayView(
         build_schema(
             production=settings.is_production,
-            hardening=Hardening.from_settings(settings, limiter),
+            hardening=Hardening.from_settings(settings, ops.limiter(limiter)),
+            observers=ops.extensions(),
         ),
         graphiql=not settings.is_production,
         connection_init_timeout=settings.connection_init_timeout,
         subscriptions_per_connection=settings.subscriptions_per_connection,
     )
-    state = {"ready": False}
+    readiness = ops.readiness(lambda: view.draining)
     secrets: dict[str, str] = {}
     wrappings: list[Wrapping] = []
 
@@ -367,7 +389,9 @@ def create_app(
             if settings.redis_url:
                 redis_client = redis.from_url(settings.redis_url, socket_timeout=2.0)
                 stack.push_async_callback(redis_client.aclose)
+            stack.callback(ops.close)
             wrappings[:] = [build_wrapping(settings, stack)]
+            wrappings[0].guards.observer = ops.observer
             adapters, verifier = build_adapters(portals, client, wrappings[0], stack)
             if scanner is not None:
                 adapters = dataclasses.replace(adapters, scanner=scanner)
@@ -385,12 +409,13 @@ def create_app(
                 verifier=verifier,
                 live=live,
             )
-            state["ready"] = True
+            ops.watch(portals, wrappings[0], adapters.directories, live)
+            readiness.ready, readiness.ping = True, redis_client.ping if redis_client else None
             logger.info("portalgraph ready with %d portals", len(portals.portals))
             try:
                 yield
             finally:
-                state["ready"] = False
+                readiness.ready = False
                 await view.close_websockets()
 
     async def healthz(request: Request) -> JSONResponse:
@@ -399,14 +424,6 @@ def create_app(
     async def upstream_status(request: Request) -> JSONResponse:
         """Breaker states and cache health, for operators and probes; no GraphQL needed."""
         return JSONResponse(wrappings[0].status() if wrappings else {"upstreams": []})
-
-    async def readyz(request: Request) -> JSONResponse:
-        if view.draining:
-            return JSONResponse({"status": "draining"}, status_code=503)
-        ready = state["ready"]
-        return JSONResponse(
-            {"status": "ready" if ready else "starting"}, status_code=200 if ready else 503
-        )
 
     routes: list[BaseRoute] = [
         Route(
@@ -428,8 +445,9 @@ def create_app(
             methods=["POST"],
         ),
         Route("/healthz", healthz),
-        Route("/readyz", readyz),
+        Route("/readyz", readiness.endpoint),
         Route("/healthz/upstreams", upstream_status),
+        *ops.routes(),
     ]
     if not settings.is_production:
         routes.append(Mount(GRAPHIQL_ASSETS, app=graphiql_assets_app()))
@@ -437,11 +455,13 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            ops.middleware(),
             *security_middleware(settings.cors_origin_list),
             Middleware(RequestDeadline, seconds=settings.request_deadline),
         ],
     )
     app.state.view = view  # the server drains this view's WebSockets on shutdown
+    app.state.operations = ops  # the server reads its drain delay; tests read the metrics
     return app
 
 

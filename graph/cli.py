@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import os
 import sys
 from dataclasses import replace
@@ -15,7 +16,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from graph import server
+from graph import config_check, server
 from graph.app import create_app
 from graph.logging import log_config
 from graph.settings import Settings, SettingsError
@@ -122,14 +123,13 @@ def advance(settings: Settings, application: str | None) -> int:
 
 
 def check_config(settings: Settings) -> int:
-    network = load_network(settings.network)
-    print(
-        f"settings ok (profile {settings.profile}); {network.source}: {len(network.portals)} portals"
-    )
-    for portal in network.portals:
-        capabilities = ", ".join(c.value for c in portal.capabilities) or "none"
-        print(f"  {portal.id:<12} {portal.tier.value:<10} {portal.ars}  {capabilities}")
-    return 0
+    report = config_check.check(settings)
+    print("\n".join(report.lines))
+    for warning in report.warnings:
+        print(f"portalgraph: warning: {warning}", file=sys.stderr)
+    for problem in report.problems:
+        print(f"portalgraph: {problem}", file=sys.stderr)
+    return 2 if report.problems else 0
 
 
 def serve(settings: Settings) -> int:
@@ -139,12 +139,12 @@ def serve(settings: Settings) -> int:
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=settings.workers,
+        workers=server.worker_count(settings.workers),
         loop="uvloop",
         http="httptools",
         log_level=settings.log_level,
         log_config=log_config(settings.log_level),  # JSON lines, no tokens or personal data
-        timeout_graceful_shutdown=20,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace),
     )
     server.run(config)
     return 0

@@ -53,7 +53,8 @@ class BoundedLabel:
         self.seen: set[str] = set()
 
     def __call__(self, value: str | None) -> str:
-        if not value:
+        # A client may send any JSON as operationName (graphql-http audits send lists).
+        if not value or not isinstance(value, str):
             return self.empty
         if value in self.seen:
             return value
@@ -150,7 +151,8 @@ class Metrics:
         self, context: ExecutionContext, seconds: float, failure: BaseException | None
     ) -> None:
         document = context.graphql_document
-        name = self.operation_name(context.operation_name) if document else "invalid"
+        # Without a document (a parse error, or refused before parsing) a name is unproven.
+        name = self.operation_name(context.operation_name) if document else "unparsed"
         try:
             kind = context.operation_type.value if document else "unknown"
         except RuntimeError:  # a document without the requested operation

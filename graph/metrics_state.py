@@ -109,8 +109,14 @@ class StateCollector(Collector):
         counts = {
             "received": ("Events that reached this process", getattr(fanout, "received", 0)),
             "published": ("Events this process published", getattr(broker, "published", 0)),
-            "duplicates": ("Events not published again (same id)", getattr(broker, "duplicates", 0)),
-            "dropped": ("Events dropped from full subscriber queues", getattr(fanout, "dropped", 0)),
+            "duplicates": (
+                "Events not published again (same id)",
+                getattr(broker, "duplicates", 0),
+            ),
+            "dropped": (
+                "Events dropped from full subscriber queues",
+                getattr(fanout, "dropped", 0),
+            ),
         }
         for kind, (text, value) in counts.items():
             yield CounterMetricFamily(f"portalgraph_events_{kind}", text, value=value)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Protocol
 
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -29,6 +31,7 @@ from graph.settings import Settings
 from graph.status_page import status_endpoint
 from graph.tracing import Tracing
 from graph.upstream_window import UpstreamWindow
+from sources._cache_store import CacheStore
 from sources._observe import UpstreamCall
 from sources._resilience import UpstreamGuards
 from sources.base import ServiceDirectory
@@ -37,6 +40,16 @@ from sources.network import Network
 
 logger = logging.getLogger("portalgraph.readiness")
 REDIS_PING_TIMEOUT = 0.5
+
+
+class Wrapped(Protocol):
+    """What `graph.app.Wrapping` holds for the metrics: the guards and the cache."""
+
+    @property
+    def guards(self) -> UpstreamGuards: ...
+
+    @property
+    def cache(self) -> CacheStore | None: ...
 
 
 class GatewayObserver:
@@ -93,7 +106,8 @@ class Readiness:
     def __init__(self, draining: Callable[[], bool]) -> None:
         self.draining = draining
         self.ready = False
-        self.ping: Callable[[], Awaitable[object]] | None = None
+        # Redis's ping; redis-py annotates it "awaitable or not" for its sync and async clients.
+        self.ping: Callable[[], Awaitable[object] | object] | None = None
 
     async def endpoint(self, request: Request) -> JSONResponse:
         if self.draining():
@@ -103,7 +117,9 @@ class Readiness:
         if self.ping is not None:
             try:
                 async with asyncio.timeout(REDIS_PING_TIMEOUT):
-                    await self.ping()
+                    answer = self.ping()
+                    if inspect.isawaitable(answer):
+                        await answer
             except Exception as exc:
                 logger.warning("not ready: Redis did not answer (%s)", type(exc).__name__)
                 return JSONResponse({"status": "redis unreachable"}, status_code=503)
@@ -111,10 +127,16 @@ class Readiness:
 
 
 class Operations:
-    def __init__(self, settings: Settings, *, tracing: Tracing | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        tracing: Tracing | None = None,
+        window: UpstreamWindow | None = None,
+    ) -> None:
         self.settings = settings
         self.metrics = Metrics()
-        self.window = UpstreamWindow()
+        self.window = window or UpstreamWindow()
         self.tracing = tracing if tracing is not None else Tracing.from_settings(settings)
         self.watched = Watched()
         self.network: Network | None = None
@@ -146,16 +168,15 @@ class Operations:
     def watch(
         self,
         network: Network,
-        guards: UpstreamGuards,
+        wrapping: Wrapped,
         directories: Mapping[str, ServiceDirectory],
         live: LiveHub,
-        cache_status: Callable[[], Mapping[str, object]],
     ) -> None:
         self.network = network
-        self.watched.guards = guards
+        self.watched.guards = wrapping.guards
         self.watched.directories = directories
         self.watched.live = live
-        self.watched.cache_status = cache_status
+        self.watched.cache_status = wrapping.cache.status if wrapping.cache else None
 
     def status_data(self) -> tuple[Network | None, UpstreamGuards | None, UpstreamWindow]:
         return self.network, self.watched.guards, self.window

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import strawberry
 from graphql import GraphQLError
@@ -56,9 +56,15 @@ class PortalgraphSchema(FederatedSchema):
 
 
 def build_schema(
-    *, production: bool = False, hardening: Hardening | None = None
+    *,
+    production: bool = False,
+    hardening: Hardening | None = None,
+    observers: Sequence[Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
-    """The schema; `hardening` carries the limits and stores (defaults for the profile)."""
+    """The schema; `hardening` carries the limits and stores (defaults for the profile).
+
+    `observers` (metrics, tracing) run outermost, so they also see refused operations.
+    """
     hardening = hardening or Hardening.from_settings(
         Settings(profile="production" if production else "development")
     )
@@ -73,6 +79,7 @@ def build_schema(
             disable_field_suggestions=production, batching_config=hardening.batching
         ),
         extensions=[
+            *observers,
             *hardening.extensions(),
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),

@@ -7,12 +7,20 @@ off lets clients reconnect to another replica straight away.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import math
+import os
 import socket
+from pathlib import Path
 
 import uvicorn
 from uvicorn.supervisors import multiprocess
 
 from graph.view import ACTIVE_VIEWS
+
+logger = logging.getLogger("portalgraph.server")
+CGROUP_CPU = Path("/sys/fs/cgroup/cpu.max")
 
 
 class GatewayServer(uvicorn.Server):
@@ -20,17 +28,54 @@ class GatewayServer(uvicorn.Server):
         # This server's own view when it was handed an app object (tests run several in
         # one process); every view of the process when uvicorn built the app itself.
         own = getattr(getattr(self.config.app, "state", None), "view", None)
-        for view in [own] if own is not None else list(ACTIVE_VIEWS):
+        views = [own] if own is not None else list(ACTIVE_VIEWS)
+        for view in views:
             view.draining = True
             await view.close_websockets()
+        # Keep serving while /readyz says 503, so load balancers stop sending new
+        # requests before the listener closes (a second Ctrl-C / SIGTERM cuts it short).
+        delay = max((v.resources.settings.shutdown_delay for v in views if v.resources), default=0)
+        if delay:
+            logger.info("draining: readiness is 503, closing the listener in %.1f s", delay)
+        deadline = asyncio.get_running_loop().time() + delay
+        while not self.force_exit and asyncio.get_running_loop().time() < deadline:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+            await asyncio.sleep(0.05)
         await super().shutdown(sockets)
+
+
+class GatewayProcess(multiprocess.Process):
+    """A uvicorn worker process that runs `GatewayServer`.
+
+    Workers are spawned, not forked: a patched module attribute would not reach them,
+    but this class is pickled by reference, so the child imports it and its server.
+    """
+
+    @property
+    def server(self) -> uvicorn.Server:
+        if self._server is None:
+            self._server = GatewayServer(config=self.config)
+        return self._server
+
+
+def worker_count(configured: int) -> int:
+    """`configured`, or with 0 one worker per CPU this process may use (cgroup quota included)."""
+    if configured > 0:
+        return configured
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        quota, period = CGROUP_CPU.read_text().split()
+        if quota != "max":  # a container limited to e.g. 1.5 CPUs gets 2 workers
+            cpus = min(cpus or 1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 limit visible: the affinity mask decides
+    return max(1, cpus or 1)
 
 
 def run(config: uvicorn.Config) -> None:
     """Like `uvicorn.run`, with `GatewayServer` in every worker."""
     if config.workers > 1:
-        # uvicorn builds each worker's server itself, by this module-level name.
-        setattr(multiprocess, "Server", GatewayServer)  # noqa: B010 - uvicorn does not export it
+        # uvicorn creates its worker processes by this module-level name.
+        setattr(multiprocess, "Process", GatewayProcess)  # noqa: B010 - uvicorn does not export it
         sock = config.bind_socket()
         multiprocess.Multiprocess(config, sockets=[sock]).run()
     else:

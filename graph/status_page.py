@@ -39,6 +39,7 @@ STATES = {
     "open": ("bad", "gestört – Aufrufe ausgesetzt"),
     None: ("idle", "noch nicht aufgerufen"),
 }
+TIERS = {"FEDERAL": "Bund", "STATE": "Land", "MUNICIPAL": "Kommune"}
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;color:#1b1f24;padding:0 1rem}
 h1{font-size:1.6rem;margin:0 0 .2rem}.meta{color:#57606a;margin:0 0 1.2rem}
@@ -61,6 +62,10 @@ def de(value: float, digits: int = 0) -> str:
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+def seconds_text(seconds: float) -> str:
+    return de(seconds, 0 if seconds == int(seconds) else 1)
+
+
 def millis(seconds: float | None) -> str:
     return "–" if seconds is None else f"{de(seconds * 1000)} ms"
 
@@ -71,12 +76,14 @@ def rate(summary: UpstreamSummary) -> str:
 
 
 def rows(
-    network: Network | None, breakers: dict[tuple[str, str], BreakerSnapshot], window: UpstreamWindow
+    network: Network | None,
+    breakers: dict[tuple[str, str], BreakerSnapshot],
+    window: UpstreamWindow,
 ) -> list[tuple[str, str, str, str]]:
     """(portal id, name, tier, capability) per upstream: the network's order, then the rest."""
     found: list[tuple[str, str, str, str]] = []
     for portal in network.portals if network else []:
-        tier = portal.tier.value.title()
+        tier = TIERS.get(portal.tier.value, portal.tier.value)
         found.extend((portal.id, portal.name, tier, c.value) for c in portal.capabilities)
     known = {(row[0], row[3]) for row in found}
     extras = sorted((set(breakers) | set(window.upstreams())) - known)
@@ -94,6 +101,8 @@ def render(
         summary = window.summary(portal_id, capability)
         breaker = breakers.get((portal_id, capability))
         css, text = STATES[breaker.state.value if breaker else None]
+        if css == "ok" and not summary.calls:
+            css, text = "idle", "keine Aufrufe im Zeitfenster"
         states.append(css)
         cell = (
             ""
@@ -118,7 +127,7 @@ def render(
         else ("ok", "Alle aufgerufenen Dienste verfügbar")
     )
     stamp = datetime.datetime.fromtimestamp(now, datetime.UTC).strftime("%d.%m.%Y, %H:%M:%S")
-    minutes = de(window.span_seconds / 60)
+    minutes = seconds_text(window.span_seconds / 60)
     return (
         '<!doctype html><html lang="de"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
@@ -128,7 +137,7 @@ def render(
         " · aktualisiert sich alle 15 Sekunden</p>"
         f'<div class="banner {banner[0]}" role="status">{banner[1]}</div>'
         f"<figure>{calls_chart(totals, window.bucket_seconds)}<figcaption>Aufrufe an alle Upstreams"
-        f" je {de(window.bucket_seconds)} Sekunden; rot: davon fehlgeschlagen</figcaption></figure>"
+        f" je {seconds_text(window.bucket_seconds)} Sekunden; rot: davon fehlgeschlagen</figcaption></figure>"
         "<table><thead><tr><th>Portal</th><th>Dienst</th><th>Zustand</th>"
         '<th class="num">Aufrufe</th><th class="num">Fehlerquote</th><th class="num">Median</th>'
         '<th class="num">95. Perzentil</th><th>Verlauf (95. Perzentil)</th></tr></thead>'

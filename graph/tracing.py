@@ -98,9 +98,7 @@ class OperationTracing(SchemaExtension):
         headers = getattr(request, "headers", None)
         # A client's traceparent continues its trace; without one the operation is a root.
         parent = self.tracing.propagator.extract(headers) if headers is not None else None
-        self.span = self.tracing.tracer.start_span(
-            "graphql", context=parent, kind=SpanKind.SERVER
-        )
+        self.span = self.tracing.tracer.start_span("graphql", context=parent, kind=SpanKind.SERVER)
         code: str | None = None
         try:
             yield

@@ -14,13 +14,15 @@ from joserfc.jwk import KeySet
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from sandbox.auth import BearerCheck, json_response, page, paging, problem
 from sandbox.case_model import Cases, PaymentLink
 from sandbox.case_store import CaseStore
 from sandbox.citizens import Citizen
 from sandbox.instrument import Instrumented
+from sandbox.openapi.accounts import accounts_document
+from sandbox.openapi.common import with_openapi
 
 SERVICES = ("applications", "payments", "inbox")
 LINK_FIELDS = ("originatorId", "endPointId", "requestId")
@@ -121,4 +123,4 @@ def create_accounts_app(
     ]
     # The outer Starlette keeps the declared return type (and `.state`) for the runner.
     counted = Instrumented(Starlette(routes=upstream), routes=upstream)
-    return Starlette(routes=[Mount("", app=counted)])
+    return with_openapi(accounts_document, counted)

@@ -20,13 +20,15 @@ from joserfc.jwk import KeySet, RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from sandbox.auth import BearerCheck, json_response, page, paging, problem
 from sandbox.callbacks import CallbackSender
 from sandbox.case_model import Application, Event
 from sandbox.case_store import CaseConflictError, CaseStore
 from sandbox.instrument import Instrumented
+from sandbox.openapi.common import with_openapi
+from sandbox.openapi.status import status_document
 
 SET_SCHEMA = "https://schema.fitko.de/fit-connect/set-payload/1.0.0/set-payload.schema.json"
 KEY_BITS = 2048
@@ -180,6 +182,6 @@ def create_status_app(  # noqa: PLR0915 - one closure per endpoint over shared s
         ),
     ]
     counted = Instrumented(Starlette(routes=upstream), routes=upstream)
-    app = Starlette(routes=[*helpers, Mount("", app=counted)])
+    app = with_openapi(status_document, counted, helpers)
     app.state.zustelldienst = service
     return app

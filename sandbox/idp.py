@@ -24,10 +24,12 @@ from joserfc.jwk import KeySet, KeySetSerialization, RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from sandbox.citizens import PASSWORD, Citizen, demo_citizens
 from sandbox.instrument import Instrumented
+from sandbox.openapi.common import with_openapi
+from sandbox.openapi.idp import idp_document
 
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
@@ -362,6 +364,6 @@ def create_idp_app(
     # Instrumented answers every /_sandbox/ path itself, so the IdP's own helpers are routed
     # before it: they stay uncounted and unfaulted, while stats/faults reach the wrapper.
     counted = Instrumented(Starlette(routes=upstream), routes=upstream)
-    app = Starlette(routes=[*helpers, Mount("", app=counted)])
+    app = with_openapi(idp_document, counted, helpers)
     app.state.keys = ring
     return app

@@ -17,13 +17,15 @@ from joserfc.jwk import KeySet
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from sandbox.auth import BearerCheck, json_response, page, paging, problem
 from sandbox.case_model import Cases, Message
 from sandbox.case_store import CaseStore
 from sandbox.citizens import Citizen
 from sandbox.instrument import Instrumented
+from sandbox.openapi.common import with_openapi
+from sandbox.openapi.inbox import inbox_document
 
 
 def new_message(portal_id: str, citizen: Citizen, body: dict[str, Any]) -> Message:
@@ -149,4 +151,4 @@ def create_inbox_app(  # noqa: PLR0915 - one closure per endpoint over shared st
     ]
     counted = Instrumented(Starlette(routes=upstream), routes=upstream)
     helpers = [Route("/_sandbox/messages", deliver, methods=["POST"])]
-    return Starlette(routes=[*helpers, Mount("", app=counted)])
+    return with_openapi(inbox_document, counted, helpers)

@@ -16,12 +16,14 @@ from joserfc.jwk import KeySet
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from sandbox.auth import BearerCheck, json_response, problem
 from sandbox.case_model import Transaction
 from sandbox.case_store import CaseStore
 from sandbox.instrument import Instrumented
+from sandbox.openapi.common import with_openapi
+from sandbox.openapi.payments import payments_document
 from sandbox.paypage import paypage_routes
 
 ID_PATTERN = re.compile(r"^[\w\d-]{1,36}$", re.ASCII)
@@ -179,4 +181,4 @@ def create_payments_app(
         *paypage_routes(portal_id, cases),
     ]
     counted = Instrumented(Starlette(routes=upstream), routes=upstream)
-    return Starlette(routes=[Mount("", app=counted)])
+    return with_openapi(payments_document, counted)

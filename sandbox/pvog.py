@@ -12,6 +12,8 @@ from starlette.routing import Route
 
 from sandbox.data import JSON, PortalData
 from sandbox.instrument import Instrumented, problem
+from sandbox.openapi.common import with_openapi
+from sandbox.openapi.pvog import pvog_document
 
 ARS12 = re.compile(r"\d{12}", re.ASCII)
 LEIKA = re.compile(r"99\d{12}", re.ASCII)
@@ -50,7 +52,8 @@ class PvogUpstream:
             Route("/v3/locations", self.locations, methods=["GET"]),
         ]
         starlette = Starlette(routes=routes, exception_handlers={BadRequestError: _bad_request})
-        self.app = Instrumented(starlette, routes=routes, seed=seed, malformed=MALFORMED)
+        counted = Instrumented(starlette, routes=routes, seed=seed, malformed=MALFORMED)
+        self.app = with_openapi(pvog_document, counted)
 
     async def search(self, request: Request) -> Response:
         params = request.query_params

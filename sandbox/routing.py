@@ -21,11 +21,13 @@ from joserfc.jwk import RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from sandbox.auth import json_response, page, paging, problem
 from sandbox.data import PortalData
 from sandbox.instrument import Instrumented
+from sandbox.openapi.common import with_openapi
+from sandbox.openapi.routing import routing_document
 
 LEIKA = re.compile(r"^99\d{12}$")
 ARS12 = re.compile(r"^\d{12}$")
@@ -161,4 +163,4 @@ def create_routing_app(
         Route("/.well-known/jwks.json", keys),
     ]
     counted = Instrumented(Starlette(routes=upstream), routes=upstream)
-    return Starlette(routes=[Mount("", app=counted)])
+    return with_openapi(routing_document, counted)

@@ -20,7 +20,7 @@ from joserfc.jwk import KeySet, RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from sandbox.auth import BearerCheck, json_response, problem
 from sandbox.callbacks import CallbackSender
@@ -28,6 +28,8 @@ from sandbox.case_store import CaseStore
 from sandbox.citizens import Citizen
 from sandbox.form_schemas import REPLY_SCHEMA, form_schema
 from sandbox.instrument import Instrumented
+from sandbox.openapi.common import with_openapi
+from sandbox.openapi.submission import submission_document
 from sandbox.routing import destination_id
 from sandbox.submission_intake import (
     Intake,
@@ -223,7 +225,7 @@ def create_submission_app(  # noqa: PLR0915 - one closure per endpoint over shar
         Route("/v1/submissions/{submissionId}/attachments/{attachmentId}", upload, methods=["PUT"]),
     ]
     counted = Instrumented(Starlette(routes=upstream), routes=upstream)
-    app = Starlette(routes=[Mount("", app=counted)])
+    app = with_openapi(submission_document, counted)
     app.state.destination = destination
     app.state.submissions = submissions
     return app

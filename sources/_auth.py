@@ -45,19 +45,22 @@ class CachedTokenIssuer:
             self._tokens.move_to_end(key)
             return token
         pending = self._pending.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[IssuedToken] = asyncio.get_running_loop().create_future()
-        self._pending[key] = future
+        if pending is None:
+            # The fetch runs as its own task: a caller that goes away (a closed WebSocket,
+            # a deadline) must not cut an HTTP exchange off mid-flight and leak its socket.
+            pending = asyncio.ensure_future(self._fetch_and_store(key, fetch))
+            # Retrieve a failure even when every caller has gone, so asyncio does not log it.
+            pending.add_done_callback(lambda done: done.cancelled() or done.exception())
+            self._pending[key] = pending
+        return await asyncio.shield(pending)
+
+    async def _fetch_and_store(
+        self, key: tuple[str, str], fetch: Callable[[], Awaitable[IssuedToken]]
+    ) -> IssuedToken:
         try:
             token = await fetch()
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # mark retrieved: waiters re-raise it themselves
-            raise
         finally:
             self._pending.pop(key, None)
-        future.set_result(token)
         self._tokens[key] = token
         while len(self._tokens) > self.max_entries:
             self._tokens.popitem(last=False)

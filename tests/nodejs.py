@@ -48,7 +48,11 @@ def npm_ci(folder: Path) -> None:
 
 
 def run_node(
-    script: str, *args: str, folder: Path = NODE_TESTS, timeout: float = 60
+    script: str,
+    *args: str,
+    folder: Path = NODE_TESTS,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     node = require_node()
     npm_ci(folder)
@@ -59,7 +63,7 @@ def run_node(
         text=True,
         timeout=timeout,
         check=False,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )
     assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
     return result

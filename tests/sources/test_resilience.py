@@ -67,7 +67,13 @@ def resilient(handler: Recorder, clock: Clock | None = None, **policy: float) ->
     )
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     return ResilientUpstream(
-        client, "http://portal.test", policy=rules, guard=guard, rng=lambda: 0.0, **where
+        client,
+        "http://portal.test",
+        policy=rules,
+        guard=guard,
+        rng=lambda: 0.0,
+        portal_id=where["portal_id"],
+        capability=where["capability"],
     )
 
 

@@ -1,0 +1,157 @@
+"""`make bench`: the whole suite against the floor; writes bench/RESULTS.md.
+
+`python -m bench [--smoke] [--out PATH] [--json PATH]`. --smoke (a few seconds, small
+sandbox, one repetition) only shows that each scenario runs and that the gateway
+makes exactly the floor's upstream calls; tests/test_bench_smoke.py runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.live_suite import live_figures
+from bench.procs import CLIENT_CORE, Gateway, Sandbox, pin_self
+from bench.report import write_report
+from bench.scenarios import SEARCH_ARS, FloorProc, calls_ratio, floor_run, gateway_run, one_by_one
+
+HEAVY = "buerger004175"  # 637 messages in the pre-generated 10,000 (two mailboxes)
+
+
+def sign_in(sandbox: Sandbox, logins: list[str]) -> list[str]:
+    """Access tokens by the password grant, as a citizen's app would get them."""
+    with httpx.Client(trust_env=False, timeout=30) as http:
+        return [
+            http.post(
+                sandbox.urls["identity/idp"] + "/token",
+                data={"grant_type": "password", "username": login, "password": "demo",
+                      "client_id": "portalgraph-graphiql"},
+            ).json()["access_token"]
+            for login in logins
+        ]
+
+
+def heavy_login(citizens: int) -> str:
+    if citizens >= 10_000:
+        return HEAVY
+    # Small (smoke) sandboxes: any generated citizen; the page is then simply shorter.
+    return "erika"
+
+
+async def http_scenarios(opts: argparse.Namespace, sandbox: Sandbox, work: Path) -> dict[str, Any]:
+    rng = random.Random(9)
+    pool_size, check_size = (40, 4) if opts.smoke else (1000, 8)
+    logins = [f"buerger{rng.randrange(1, opts.citizens - 4):06d}" for _ in range(pool_size + check_size)]
+    tokens = sign_in(sandbox, logins)
+    pool, check = tokens[:pool_size], tokens[pool_size:]
+    (work / "tokens.json").write_text(json.dumps(pool))
+    warm, heavy = sign_in(sandbox, ["erika", heavy_login(opts.citizens)])
+    out: dict[str, Any] = {"cold_start_s": [], "idle_rss_kib": [], "calls": {}}
+    floor = FloorProc(work / "urls.json", work / "tokens.json")
+    gateway = Gateway(sandbox.network)
+    out["cold_start_s"].append(gateway.cold_start_s)
+    out["idle_rss_kib"].append(gateway.mem_kib()["VmRSS"])
+    seconds, reps = opts.seconds, opts.reps
+
+    # Upstream calls per query: both warmed with one citizen, then the same citizens.
+    await one_by_one(gateway, "dashboard", [warm])
+    floor.run(op="dashboard", concurrency=1, seconds=60, limit=1, seed=0, tokens=[warm])
+    for op, toks in (("dashboard", check), ("inbox", [heavy])):
+        sandbox.reset_stats()
+        await one_by_one(gateway, op, toks)
+        gateway_calls = sandbox.stats()
+        sandbox.reset_stats()
+        floor.run(op=op, concurrency=1, seconds=60, limit=len(toks), seed=0, tokens=toks)
+        out["calls"][op] = calls_ratio(gateway_calls, sandbox.stats())
+
+    rows: list[dict[str, Any]] = []
+
+    async def measure(scenario: str, op: str, latency: int, c: int, gw: Gateway, toks: list[str],
+                      floor_extra: dict[str, Any] | None, **label: Any) -> None:
+        sandbox.latency(latency)
+        for rep in range(reps):
+            seed = rep + 1
+            if floor_extra is not None:
+                rows.append({"scenario": scenario, "side": "floor", "latency": latency, "c": c,
+                             **label, **floor_run(floor, op, concurrency=c, seconds=seconds,
+                                                  seed=seed, **floor_extra)})
+            rows.append({"scenario": scenario, "side": "gateway", "latency": latency, "c": c,
+                         **label, **await gateway_run(gw, op, toks, concurrency=c,
+                                                      seconds=seconds, seed=seed)})
+
+    for latency in (0, 20):
+        for c in (16, 64):
+            await measure("dashboard", "dashboard", latency, c, gateway, pool, {})
+    for c in (1, 16):
+        await measure("inbox500", "inbox", 0, c, gateway, [heavy], {"tokens": [heavy]})
+    out["peak_rss_kib"] = gateway.mem_kib()["VmHWM"]
+    gateway.stop()
+
+    search = {"ars": SEARCH_ARS, "text": None}
+    for variant, env in (
+        ("no cache", {"PORTALGRAPH_CACHE": "off", "PORTALGRAPH_RESPONSE_CACHE": "off"}),
+        ("data cache", {"PORTALGRAPH_RESPONSE_CACHE": "off"}),
+        ("response cache", {"PORTALGRAPH_RESPONSE_CACHE": "on"}),
+    ):
+        gw = Gateway(sandbox.network, **env)
+        out["cold_start_s"].append(gw.cold_start_s)
+        out["idle_rss_kib"].append(gw.mem_kib()["VmRSS"])
+        if variant == "no cache":
+            sandbox.latency(0)
+            sandbox.reset_stats()
+            await one_by_one(gw, "search", [""])
+            gateway_calls = sandbox.stats()
+            sandbox.reset_stats()
+            floor.run(op="search", concurrency=1, seconds=60, limit=1, seed=0, cached=False, **search)
+            out["calls"]["search"] = calls_ratio(gateway_calls, sandbox.stats())
+        await one_by_one(gw, "search", [""])  # cache warm
+        for c in (16, 64):
+            extra = {**search, "cached": False} if variant == "no cache" else None
+            await measure("search", "search", 0, c, gw, [], extra, variant=variant)
+        gw.stop()
+    floor.stop()
+    out["rows"] = rows
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
+    parser.add_argument("--json", type=Path, default=None)
+    opts = parser.parse_args()
+    opts.citizens = 300 if opts.smoke else 10_000
+    opts.seconds, opts.reps = (0.3, 1) if opts.smoke else (4.0, 3)
+    pin_self(CLIENT_CORE)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="portalgraph-bench-") as tmp:
+        work = Path(tmp)
+        sandbox = Sandbox(work, opts.citizens)
+        try:
+            figures = asyncio.run(http_scenarios(opts, sandbox, work))
+            sandbox.latency(0)
+            figures["live"] = asyncio.run(live_figures(opts, sandbox))
+        finally:
+            sandbox.stop()
+    figures["elapsed_s"] = time.perf_counter() - started
+    figures["smoke"] = opts.smoke
+    figures["argv"] = sys.argv
+    if opts.json is not None:
+        opts.json.write_text(json.dumps(figures, indent=1))
+    if not opts.smoke:
+        write_report(figures, opts.out)
+    print(json.dumps({k: figures[k] for k in ("calls", "elapsed_s")}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,186 @@
+"""The floor: plain asyncio + httpx making exactly the upstream calls a query needs.
+
+No GraphQL, no validation, no records: what any client of the same upstreams must
+do at least. It keeps the gateway's caches (exchanged tokens per sign-in token and
+audience, client-credentials tokens, public service look-ups) and its dependency
+waves, pipelined per portal: token exchange → application lists, messages →
+case events, status updates, payments and LeiKa service look-ups of the page.
+`bench/floor_proc.py` runs it pinned to the gateway's core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from sandbox.data_places import PORTALS
+from sandbox.runner import GATEWAY_CLIENT_ID, IDP_SECRET, portal_audience
+from sources.base import ars_covers, ars_prefix
+
+EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"
+PAGE = 500  # the adapters' page size: one call per list unless it is longer
+ARS = {p.id: p.ars for p in PORTALS}
+
+
+class Floor:
+    def __init__(self, urls: dict[str, str]) -> None:
+        self.urls = urls
+        self.portals = [name.split("/")[0] for name in urls if name.endswith("/accounts")]
+        self.http = httpx.AsyncClient(
+            trust_env=False, timeout=30, limits=httpx.Limits(max_connections=None)
+        )
+        self._memo: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
+
+    async def _once(self, key: tuple[Any, ...], fetch: Callable[[], Awaitable[Any]]) -> Any:
+        # One flight per key, kept: tokens and public look-ups, as the gateway caches them.
+        if key not in self._memo:
+            self._memo[key] = asyncio.ensure_future(fetch())
+        return await self._memo[key]
+
+    async def _token(self, **form: str) -> str:
+        response = await self.http.post(
+            self.urls["identity/idp"] + "/token", data=form, auth=(GATEWAY_CLIENT_ID, IDP_SECRET)
+        )
+        response.raise_for_status()
+        return str(response.json()["access_token"])
+
+    async def exchanged(self, token: str, portal: str) -> dict[str, str]:
+        audience = portal_audience(portal)
+        issued = await self._once(
+            ("x", token, audience),
+            lambda: self._token(
+                grant_type=EXCHANGE,
+                subject_token=token,
+                subject_token_type=ACCESS_TOKEN,
+                audience=audience,
+            ),
+        )
+        return {"Authorization": f"Bearer {issued}"}
+
+    async def service(self, audience: str) -> dict[str, str]:
+        issued = await self._once(
+            ("cc", audience), lambda: self._token(grant_type="client_credentials", audience=audience)
+        )
+        return {"Authorization": f"Bearer {issued}"}
+
+    async def get(self, url: str, headers: dict[str, str] | None = None, **params: Any) -> Any:
+        response = await self.http.get(url, params=params, headers=headers)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.json()
+
+    async def listing(self, url: str, field: str, headers: dict[str, str]) -> list[Any]:
+        found: list[Any] = []
+        while True:
+            body = await self.get(url, headers, limit=PAGE, offset=len(found))
+            if body is None:
+                return found
+            found.extend(body[field])
+            if not body[field] or len(found) >= body.get("totalCount", len(found)):
+                return found
+
+    async def _lists(self, token: str, portal: str) -> list[list[Any]]:
+        headers = await self.exchanged(token, portal)
+        base = self.urls[f"{portal}/accounts"]
+        apps = self.listing(base + "/v1/me/applications", "applications", headers)
+        mail = self.listing(self.urls[f"{portal}/inbox"] + "/v1/messages", "messages", headers)
+        return await asyncio.gather(apps, mail)
+
+    async def dashboard(self, token: str) -> dict[str, Any]:
+        lists = await asyncio.gather(*(self._lists(token, p) for p in self.portals))
+        apps = [(p, a) for p, (found, _) in zip(self.portals, lists, strict=True) for a in found]
+        apps.sort(key=lambda pa: (pa[1].get("updatedAt") or pa[1].get("createdAt") or "", pa[1]["id"]), reverse=True)
+        page = apps[:20]
+        portals = list(dict.fromkeys(p for p, _ in page))
+        calls: list[Awaitable[Any]] = [self._events(p, a["caseId"]) for p, a in page]
+        calls += [self._updates(token, p) for p in portals]
+        calls += [self._payment(p, link) for p, a in page for link in a.get("payments", [])]
+        calls += self._lookups([(ARS[p], a["leikaKey"]) for p, a in page if a.get("leikaKey")])
+        await asyncio.gather(*calls)
+        unread = [m for _, messages in lists for m in messages if not m.get("readAt")]
+        return {"applications": len(page), "unread": len(unread)}
+
+    async def _events(self, portal: str, case_id: str) -> Any:
+        headers = await self.service(f"urn:portalgraph:fitconnect:{portal}")
+        url = f"{self.urls[portal + '/status']}/v1/cases/{case_id}/events"
+        return await self.get(url, headers, limit=PAGE)
+
+    async def _updates(self, token: str, portal: str) -> Any:
+        headers = await self.exchanged(token, portal)
+        url = self.urls[f"{portal}/inbox"] + "/v1/statusupdates"
+        return await self.listing(url, "statusUpdates", headers)
+
+    async def _payment(self, portal: str, link: dict[str, str]) -> Any:
+        headers = await self.service(f"urn:portalgraph:xbezahldienste:{portal}")
+        path = f"/paymenttransaction/{link['originatorId']}/{link['endPointId']}/{link['transactionId']}"
+        return await self.get(self.urls[f"{portal}/payments"] + path, headers)
+
+    def _lookups(self, keys: list[tuple[str, str]]) -> list[Awaitable[Any]]:
+        # As the gateway's batch: one search per region and portal covering it, with the
+        # page's LeiKa keys for that region in page order; cached by exactly that query.
+        by_ars: dict[str, list[str]] = {}
+        for ars, leika in dict.fromkeys(keys):
+            by_ars.setdefault(ars, []).append(leika)
+        return [
+            self._search(p, ars, None, tuple(leikas))
+            for p in self.portals
+            for ars, leikas in by_ars.items()
+            if ars_covers(ARS[p], ars)
+        ]
+
+    def _search(self, portal: str, ars: str, text: str | None, leikas: tuple[str, ...]) -> Any:
+        params: dict[str, Any] = {"ars": ars, "page": 0, "size": 200, "useArsHierarchy": "true"}
+        if text:
+            params["q"] = text
+        if leikas:
+            params["leikaIds"] = ",".join(leikas)
+        url = self.urls[f"{portal}/services"] + "/v8beta1/servicedescriptions"
+        return self._once(("s", portal, ars, text, leikas), lambda: self.get(url, **params))
+
+    async def search(self, ars: str, text: str | None, first: int, cached: bool) -> int:
+        """Services of a region, most local per LeiKa key, by name; their authorities."""
+        if not cached:
+            self._memo.clear()
+        serving = [p for p in self.portals if ars_covers(ARS[p], ars)]
+        bodies = await asyncio.gather(*(self._search(p, ars, text, ()) for p in serving))
+        chosen: dict[str, tuple[int, str, dict[str, Any]]] = {}
+        for portal, body in zip(serving, bodies, strict=True):
+            for item in body["serviceDescriptions"]["content"]:
+                key = item["leikakeys"][0] if item.get("leikakeys") else f"{portal}/{item['id']}"
+                rank = len(ars_prefix(ARS[portal]))
+                if key not in chosen or rank > chosen[key][0]:
+                    chosen[key] = (rank, portal, item)
+        page = sorted(chosen.values(), key=lambda c: (c[2]["name"].casefold(), c[1], c[2]["id"]))
+        wanted: dict[str, list[str]] = {}
+        for _, portal, item in page[:first]:
+            if item.get("organisationIds"):
+                wanted.setdefault(portal, []).append(item["organisationIds"][0])
+        await asyncio.gather(*(self._organisations(p, ids) for p, ids in wanted.items()))
+        return min(first, len(page))
+
+    async def _organisations(self, portal: str, ids: list[str]) -> None:
+        missing = [i for i in dict.fromkeys(ids) if ("o", portal, i) not in self._memo]
+        if missing:
+            url = self.urls[f"{portal}/services"] + "/v5/organisationunits/detail"
+            flight = asyncio.ensure_future(self.get(url, q=missing))
+            for i in missing:
+                self._memo[("o", portal, i)] = flight
+        await asyncio.gather(*(self._memo[("o", portal, i)] for i in ids))
+
+    async def inbox(self, token: str, first: int) -> int:
+        lists = await asyncio.gather(*(self._mail(token, p) for p in self.portals))
+        messages = sorted(
+            (m for found in lists for m in found),
+            key=lambda m: (m["receivedAt"], m["id"]),
+            reverse=True,
+        )
+        return len(messages[:first])
+
+    async def _mail(self, token: str, portal: str) -> list[Any]:
+        headers = await self.exchanged(token, portal)
+        return await self.listing(self.urls[f"{portal}/inbox"] + "/v1/messages", "messages", headers)

@@ -1,0 +1,166 @@
+"""Processes of the benchmark: the sandbox and the gateway, each pinned to its own core.
+
+With two or more cores the gateway (and the floor, which stands in for it) runs on
+core 0, the sandbox and the load generator on core 1, via `taskset -c`. With one core
+nothing is pinned and RESULTS.md says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, callback_secrets
+from tests.servers import free_port
+
+CORES = os.cpu_count() or 1
+PINNING = CORES >= 2 and shutil.which("taskset") is not None
+GATEWAY_CORE, CLIENT_CORE = "0", "1"
+
+
+def pinned(core: str, argv: list[str]) -> list[str]:
+    return ["taskset", "-c", core, *argv] if PINNING else argv
+
+
+def pin_self(core: str) -> None:
+    """Move this process (the load generator) to `core`."""
+    if PINNING:
+        os.sched_setaffinity(0, {int(core)})
+
+
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process, from /proc (clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_mem_kib(pid: int) -> dict[str, int]:
+    """VmRSS (now) and VmHWM (peak) in KiB."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = int(value.split()[0])
+    return out
+
+
+class Sandbox:
+    """The sandbox process and its control API (/_sandbox/stats, /_sandbox/faults)."""
+
+    def __init__(self, workdir: Path, citizens: int) -> None:
+        argv = [sys.executable, "-m", "bench.sandbox_proc", "--citizens", str(citizens)]
+        self.proc = subprocess.Popen(
+            pinned(CLIENT_CORE, [*argv, "--out", str(workdir)]),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        self.started = json.loads(self.proc.stdout.readline() or "{}")
+        assert self.started.get("ready"), "sandbox did not start"
+        self.network = workdir / "network.toml"
+        self.urls: dict[str, str] = json.loads((workdir / "urls.json").read_text())
+        self.http = httpx.Client(trust_env=False, timeout=30)
+
+    def latency(self, ms: int) -> None:
+        """Fixed injected latency on every upstream, the identity provider included."""
+        for url in self.urls.values():
+            self.http.put(url + "/_sandbox/faults", json={"latency_ms": ms}).raise_for_status()
+
+    def reset_stats(self) -> None:
+        for url in self.urls.values():
+            self.http.delete(url + "/_sandbox/stats")
+
+    def stats(self) -> dict[str, int]:
+        """Calls per "upstream route" since the last reset."""
+        calls: dict[str, int] = {}
+        for name, url in self.urls.items():
+            for route, count in self.http.get(url + "/_sandbox/stats").json()["calls"].items():
+                calls[f"{name} {route}"] = count
+        return calls
+
+    def stop(self) -> None:
+        self.http.close()
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(15)
+
+
+def gateway_env(network: Path, port: int, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(callback_secrets())
+    env[IDP_SECRET_ENV] = IDP_SECRET
+    env.update(
+        PORTALGRAPH_NETWORK=str(network),
+        PORTALGRAPH_PORT=str(port),
+        PORTALGRAPH_LOG_LEVEL="warning",
+        PORTALGRAPH_MAX_PAGE_SIZE="500",  # scenario 3 asks for 500 messages in one page
+        PORTALGRAPH_RATE_LIMIT_ANONYMOUS="0",  # the load comes from one address
+        PORTALGRAPH_RATE_LIMIT_VIEWER="0",
+        PORTALGRAPH_REQUEST_DEADLINE="30",
+    )
+    env.update(extra)
+    return env
+
+
+class Gateway:
+    """`portalgraph serve` (uvloop + httptools, one worker) as a separate, pinned process."""
+
+    def __init__(self, network: Path, argv: list[str] | None = None, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = argv or [sys.executable, "-m", "graph.cli", "serve"]
+        spawned = time.perf_counter()
+        self.proc = subprocess.Popen(
+            pinned(GATEWAY_CORE, command),
+            env=gateway_env(network, self.port, **env),
+            stdout=subprocess.DEVNULL,
+        )
+        self.cold_start_s = self._wait_ready(spawned)
+
+    def _wait_ready(self, spawned: float) -> float:
+        # Cold start ends with the first answered GraphQL operation, not with the bind.
+        deadline = spawned + 30
+        with httpx.Client(trust_env=False, timeout=5) as http:
+            while time.perf_counter() < deadline:
+                try:
+                    response = http.post(self.url + "/graphql", json={"query": "{ __typename }"})
+                    if response.status_code == 200:
+                        return time.perf_counter() - spawned
+                except httpx.TransportError:
+                    pass
+                if self.proc.poll() is not None:
+                    raise RuntimeError("gateway exited during start-up")
+                time.sleep(0.01)
+        raise TimeoutError("gateway did not answer within 30 s")
+
+    def cpu_s(self) -> float:
+        return proc_cpu_s(self.proc.pid)
+
+    def mem_kib(self) -> dict[str, int]:
+        return proc_mem_kib(self.proc.pid)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(25)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+def describe_pinning() -> dict[str, Any]:
+    return {
+        "cores": CORES,
+        "pinned": PINNING,
+        "gateway_core": GATEWAY_CORE if PINNING else "any",
+        "client_core": CLIENT_CORE if PINNING else "any",
+    }

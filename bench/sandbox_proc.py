@@ -1,0 +1,55 @@
+"""The sandbox upstreams in their own process, data pre-generated, for the benchmark suite.
+
+`python -m bench.sandbox_proc --citizens 10000 --out DIR` writes DIR/network.toml and
+DIR/urls.json, prints "ready" and serves until stdin closes. A separate process keeps
+the upstreams' CPU off the gateway's core and out of its measurements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork
+
+
+async def serve(citizens: int, out: Path) -> None:
+    os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
+    network = SandboxNetwork(citizens=citizens)
+    started = time.perf_counter()
+    network.apps()
+    assert network.cases is not None
+    # Cases are generated lazily on first access; generating them all up front keeps that
+    # work (and its allocations) out of every measured request.
+    network.cases.generate_all()
+    generated = time.perf_counter() - started
+    await network.start()
+    (out / "network.toml").write_text(network.network_toml(), encoding="utf-8")
+    urls = {f"{portal}/{capability}": url for (portal, capability), url in network.urls.items()}
+    (out / "urls.json").write_text(json.dumps(urls), encoding="utf-8")
+    print(json.dumps({"ready": True, "generated_s": round(generated, 2)}), flush=True)
+    # The parent closes our stdin to stop us; that also covers a parent that crashed.
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await network.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--citizens", type=int, default=10_000)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    try:
+        import uvloop  # noqa: PLC0415 - optional speed-up, same as the gateway's
+
+        uvloop.run(serve(args.citizens, args.out))
+    except ImportError:
+        asyncio.run(serve(args.citizens, args.out))
+
+
+if __name__ == "__main__":
+    main()
