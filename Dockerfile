@@ -9,10 +9,16 @@
 #             the npm registry (scripts/fetch_graphiql.py), so the GraphiQL page
 #             needs no internet at run time.
 #   build   - installs the project (pip install .) into a virtualenv.
-#   runtime - slim Python, the virtualenv only, non-root user.
+#   runtime - slim Python, the virtualenv only, non-root user (uid 10001).
+#
+# Base images are pinned to a patch release; a registry mirror should pin them
+# further by digest (--build-arg PYTHON_IMAGE=python:3.11.14-slim-bookworm@sha256:...).
+# Workers: one per CPU the container may use (PORTALGRAPH_WORKERS=0, cgroup quota
+# included); Kubernetes sets 1 and scales pods instead, so each /metrics scrape sees
+# the whole process (docs: README "Operations").
 
-ARG PYTHON_IMAGE=python:3.11-slim-bookworm
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
+ARG NODE_IMAGE=node:20.19-bookworm-slim
 
 # --------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS assets
@@ -47,14 +53,21 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     PORTALGRAPH_HOST=0.0.0.0 \
-    PORTALGRAPH_PORT=8000
+    PORTALGRAPH_PORT=8000 \
+    PORTALGRAPH_WORKERS=0
 RUN groupadd --system --gid 10001 portalgraph \
     && useradd --system --uid 10001 --gid portalgraph --home-dir /app \
-        --no-create-home --shell /usr/sbin/nologin portalgraph
+        --no-create-home --shell /usr/sbin/nologin portalgraph \
+    && install -d -o 10001 -g 10001 /run/portalgraph
+# /run/portalgraph: where `portalgraph sandbox` writes network.toml (deploy/compose.yaml).
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8000
+# Liveness only: /readyz (Redis, draining) is for load balancers, not for restarts.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request as u; u.urlopen('http://127.0.0.1:' + os.environ.get('PORTALGRAPH_PORT', '8000') + '/healthz', timeout=4)"]
+# uvicorn handles SIGTERM: readiness 503, PORTALGRAPH_SHUTDOWN_DELAY, then in-flight
+# requests get PORTALGRAPH_SHUTDOWN_GRACE seconds and WebSockets close with 1001.
+STOPSIGNAL SIGTERM
 CMD ["portalgraph", "serve"]

@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
                 "action", nargs="?", choices=["advance"], help="advance: move a demo case on"
             )
             command.add_argument("application", nargs="?", help="application ID (global or raw)")
+            command.add_argument(
+                "--callbacks", default=None, help="gateway base URL for FIT-Connect callbacks"
+            )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO; upstream URLs are operational detail, not news.
@@ -87,9 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sandbox" and args.action == "advance":
             return advance(settings, args.application)
         out = Path(args.network_out or settings.network)
-        run = dev if args.command == "dev" else sandbox_only
+        running = (
+            dev(settings, out, args.seed, args.base_port)
+            if args.command == "dev"
+            else sandbox_only(settings, out, args.seed, args.base_port, args.callbacks)
+        )
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run(settings, out, args.seed, args.base_port))
+            asyncio.run(running)
         return 0
     except (SettingsError, NetworkConfigError) as exc:
         print(f"portalgraph: {exc}", file=sys.stderr)
@@ -157,8 +164,11 @@ async def start_sandbox(out: Path, seed: int, base_port: int | None) -> SandboxN
     return network
 
 
-async def sandbox_only(settings: Settings, out: Path, seed: int, base_port: int | None) -> None:
+async def sandbox_only(
+    settings: Settings, out: Path, seed: int, base_port: int | None, callbacks: str | None = None
+) -> None:
     network = await start_sandbox(out, seed, base_port)
+    network.callbacks.url = callbacks  # e.g. one gateway replica in deploy/compose.yaml
     print(f"Sandbox running; network file written to {out}")
     try:
         await asyncio.Event().wait()

@@ -22,7 +22,7 @@ from sandbox.case_store import CaseStore
 from sandbox.citizens import Citizen
 from sandbox.instrument import Instrumented
 from sandbox.openapi.accounts import accounts_document
-from sandbox.openapi.common import with_openapi
+from sandbox.openapi.common import HTTP_PROBLEMS, with_openapi
 
 SERVICES = ("applications", "payments", "inbox")
 LINK_FIELDS = ("originatorId", "endPointId", "requestId")
@@ -122,5 +122,6 @@ def create_accounts_app(
         ),
     ]
     # The outer Starlette keeps the declared return type (and `.state`) for the runner.
-    counted = Instrumented(Starlette(routes=upstream), routes=upstream)
+    inner = Starlette(routes=upstream, exception_handlers=HTTP_PROBLEMS)
+    counted = Instrumented(inner, routes=upstream)
     return with_openapi(accounts_document, counted)

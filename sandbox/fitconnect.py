@@ -27,7 +27,7 @@ from sandbox.callbacks import CallbackSender
 from sandbox.case_model import Application, Event
 from sandbox.case_store import CaseConflictError, CaseStore
 from sandbox.instrument import Instrumented
-from sandbox.openapi.common import with_openapi
+from sandbox.openapi.common import HTTP_PROBLEMS, with_openapi
 from sandbox.openapi.status import status_document
 
 SET_SCHEMA = "https://schema.fitko.de/fit-connect/set-payload/1.0.0/set-payload.schema.json"
@@ -181,7 +181,8 @@ def create_status_app(  # noqa: PLR0915 - one closure per endpoint over shared s
             "/_sandbox/applications/{applicationId}/advance", advance_application, methods=["POST"]
         ),
     ]
-    counted = Instrumented(Starlette(routes=upstream), routes=upstream)
+    inner = Starlette(routes=upstream, exception_handlers=HTTP_PROBLEMS)
+    counted = Instrumented(inner, routes=upstream)
     app = with_openapi(status_document, counted, helpers)
     app.state.zustelldienst = service
     return app

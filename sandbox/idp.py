@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from sandbox.citizens import PASSWORD, Citizen, demo_citizens
 from sandbox.instrument import Instrumented
-from sandbox.openapi.common import with_openapi
+from sandbox.openapi.common import HTTP_PROBLEMS, with_openapi
 from sandbox.openapi.idp import idp_document
 
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -363,7 +363,8 @@ def create_idp_app(
     upstream, helpers = routes(idp)
     # Instrumented answers every /_sandbox/ path itself, so the IdP's own helpers are routed
     # before it: they stay uncounted and unfaulted, while stats/faults reach the wrapper.
-    counted = Instrumented(Starlette(routes=upstream), routes=upstream)
+    inner = Starlette(routes=upstream, exception_handlers=HTTP_PROBLEMS)
+    counted = Instrumented(inner, routes=upstream)
     app = with_openapi(idp_document, counted, helpers)
     app.state.keys = ring
     return app

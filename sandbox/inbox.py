@@ -24,7 +24,7 @@ from sandbox.case_model import Cases, Message
 from sandbox.case_store import CaseStore
 from sandbox.citizens import Citizen
 from sandbox.instrument import Instrumented
-from sandbox.openapi.common import with_openapi
+from sandbox.openapi.common import HTTP_PROBLEMS, with_openapi
 from sandbox.openapi.inbox import inbox_document
 
 
@@ -149,6 +149,7 @@ def create_inbox_app(  # noqa: PLR0915 - one closure per endpoint over shared st
         Route("/v1/messages/{id}/read", mark_read, methods=["POST"]),
         Route("/v1/messages/{id}/attachments/{attachmentId}", attachment),
     ]
-    counted = Instrumented(Starlette(routes=upstream), routes=upstream)
+    inner = Starlette(routes=upstream, exception_handlers=HTTP_PROBLEMS)
+    counted = Instrumented(inner, routes=upstream)
     helpers = [Route("/_sandbox/messages", deliver, methods=["POST"])]
     return with_openapi(inbox_document, counted, helpers)

@@ -22,7 +22,7 @@ from sandbox.auth import BearerCheck, json_response, problem
 from sandbox.case_model import Transaction
 from sandbox.case_store import CaseStore
 from sandbox.instrument import Instrumented
-from sandbox.openapi.common import with_openapi
+from sandbox.openapi.common import HTTP_PROBLEMS, with_openapi
 from sandbox.openapi.payments import payments_document
 from sandbox.paypage import paypage_routes
 
@@ -174,11 +174,17 @@ def create_payments_app(
             return failure(404, "unknown transaction", "UNSPECIFIED")
         return json_response(transaction_json(tx, str(request.base_url).rstrip("/")))
 
+    async def transactions(request: Request) -> Response:
+        # One route for both methods, so a 405 names both in its Allow header.
+        return await (create if request.method == "POST" else by_request)(request)
+
     upstream = [
-        Route("/paymenttransaction/{originatorId}/{endPointId}", create, methods=["POST"]),
-        Route("/paymenttransaction/{originatorId}/{endPointId}", by_request, methods=["GET"]),
+        Route(
+            "/paymenttransaction/{originatorId}/{endPointId}", transactions, methods=["GET", "POST"]
+        ),
         Route("/paymenttransaction/{originatorId}/{endPointId}/{transactionId}", read),
         *paypage_routes(portal_id, cases),
     ]
-    counted = Instrumented(Starlette(routes=upstream), routes=upstream)
+    inner = Starlette(routes=upstream, exception_handlers=HTTP_PROBLEMS)
+    counted = Instrumented(inner, routes=upstream)
     return with_openapi(payments_document, counted)

@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from sandbox.data import JSON, PortalData
 from sandbox.instrument import Instrumented, problem
-from sandbox.openapi.common import with_openapi
+from sandbox.openapi.common import HTTP_PROBLEMS, with_openapi
 from sandbox.openapi.pvog import pvog_document
 
 ARS12 = re.compile(r"\d{12}", re.ASCII)
@@ -51,7 +51,8 @@ class PvogUpstream:
             Route("/v5/organisationunits/detail", self.organisations, methods=["GET"]),
             Route("/v3/locations", self.locations, methods=["GET"]),
         ]
-        starlette = Starlette(routes=routes, exception_handlers={BadRequestError: _bad_request})
+        handlers = {**HTTP_PROBLEMS, BadRequestError: _bad_request}
+        starlette = Starlette(routes=routes, exception_handlers=handlers)
         counted = Instrumented(starlette, routes=routes, seed=seed, malformed=MALFORMED)
         self.app = with_openapi(pvog_document, counted)
 
@@ -68,7 +69,7 @@ class PvogUpstream:
             )
         page = _int(params.get("page"), "page", default=0, low=0, high=10**6)
         size = _int(params.get("size"), "size", default=DEFAULT_SIZE, low=1, high=MAX_SIZE)
-        hierarchy = (params.get("useArsHierarchy") or "true").lower() != "false"
+        hierarchy = _bool(params.get("useArsHierarchy"), "useArsHierarchy", default=True)
         matches = [
             sd
             for sd in self.data.descriptions
@@ -138,6 +139,14 @@ def _int(value: str | None, name: str, *, default: int, low: int, high: int) -> 
     if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise BadRequestError(f"{name} must be an integer from {low} to {high} (got {value!r})")
     return int(value)
+
+
+def _bool(value: str | None, name: str, *, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    if value.lower() not in ("true", "false"):
+        raise BadRequestError(f"{name} must be true or false (got {value!r})")
+    return value.lower() == "true"
 
 
 async def _bad_request(request: Request, exc: Exception) -> Response:

