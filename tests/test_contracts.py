@@ -2,10 +2,11 @@
 
 Schemathesis loads each document over HTTP from a throwaway SandboxNetwork (so generated
 payments, submissions and read marks never reach the session sandbox other tests use) and
-sends a few deterministic requests per operation: response schemas, documented status codes,
-content types, response headers, no 5xx, and auth enforced where the document demands it.
-Known ids of the demo user erika are mixed into the path parameters, so the success
-responses are checked as well as the 404s that random ids produce.
+sends a few deterministic requests per operation, valid and schema-violating ones: response
+schemas, documented status codes, content types, response headers, no 5xx, invalid input
+rejected with 4xx, and auth enforced where the document demands it. Existing ids and valid
+bodies (tests/contract_upstreams.py) are mixed in, so every operation's success response is
+checked as well as the 404s that random ids produce.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ def _fuzz(
 def _run(up: Upstreams, capability: str) -> dict[str, set[int]]:
     """Fuzz every operation of one upstream; the status codes seen per operation."""
     schema = schemathesis.openapi.from_url(up.url(capability) + "/openapi.json", timeout=10)
+    schema.validate()  # against the OpenAPI 3.1 meta-schema
     token = up.tokens.get(capability)
     headers = {"Authorization": f"Bearer {token}"} if token else None
     if capability == "idp":

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import kubernetes_validate
 import pytest
 import yaml
+from kubernetes_validate import utils as kubernetes_validate
 
 from graph.app import create_app
 from graph.settings import PREFIX, Settings

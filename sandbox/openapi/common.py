@@ -2,8 +2,8 @@
 
 Every upstream module builds its document as a plain dict with these helpers; `openapi_route`
 serves it at `GET /openapi.json` with `servers` set to the answering server's base URL (the
-ports are only known at run time). Mount the route before the `Instrumented` wrapper so that
-fetching the document is neither counted nor faulted, like the `/_sandbox/*` helpers.
+ports are only known at run time). `with_openapi` routes it before the `Instrumented` wrapper,
+so fetching the document is neither counted nor faulted, like the `/_sandbox/*` helpers.
 """
 
 from __future__ import annotations
