@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from bench.live_suite import live_figures
-from bench.procs import CLIENT_CORE, Gateway, Sandbox, pin_self
+from bench.procs import CLIENT_CORE, Gateway, Sandbox, end_all, pin_self
 from bench.report import write_report
 from bench.scenarios import SEARCH_ARS, FloorProc, calls_ratio, floor_run, gateway_run, one_by_one
 
@@ -142,6 +142,7 @@ def main() -> int:
             figures["live"] = asyncio.run(live_figures(opts, sandbox))
         finally:
             sandbox.stop()
+            end_all()
     figures["elapsed_s"] = time.perf_counter() - started
     figures["smoke"] = opts.smoke
     figures["argv"] = sys.argv

@@ -26,13 +26,22 @@ PAGE = 500  # the adapters' page size: one call per list unless it is longer
 ARS = {p.id: p.ars for p in PORTALS}
 
 
+def newest(application: dict[str, Any]) -> str:
+    return str(application.get("updatedAt") or application.get("createdAt") or "")
+
+
 class Floor:
     def __init__(self, urls: dict[str, str]) -> None:
         self.urls = urls
         self.portals = [name.split("/")[0] for name in urls if name.endswith("/accounts")]
+        # Idle connections expire before uvicorn's 5 s keep-alive closes them, so no
+        # request races a closing connection (the gateway retries such reads instead).
         self.http = httpx.AsyncClient(
-            trust_env=False, timeout=30, limits=httpx.Limits(max_connections=None)
+            trust_env=False,
+            timeout=30,
+            limits=httpx.Limits(max_connections=200, keepalive_expiry=2),
         )
+        self.retries = 0
         self._memo: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
 
     async def _once(self, key: tuple[Any, ...], fetch: Callable[[], Awaitable[Any]]) -> Any:
@@ -68,7 +77,13 @@ class Floor:
         return {"Authorization": f"Bearer {issued}"}
 
     async def get(self, url: str, headers: dict[str, str] | None = None, **params: Any) -> Any:
-        response = await self.http.get(url, params=params, headers=headers)
+        try:
+            response = await self.http.get(url, params=params, headers=headers)
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            # A reused connection the server closed: retried once, as the gateway's
+            # policy retries idempotent reads (counted: the sandbox sees it as one call).
+            self.retries += 1
+            response = await self.http.get(url, params=params, headers=headers)
         if response.status_code == 404:
             return None
         response.raise_for_status()
@@ -94,7 +109,7 @@ class Floor:
     async def dashboard(self, token: str) -> dict[str, Any]:
         lists = await asyncio.gather(*(self._lists(token, p) for p in self.portals))
         apps = [(p, a) for p, (found, _) in zip(self.portals, lists, strict=True) for a in found]
-        apps.sort(key=lambda pa: (pa[1].get("updatedAt") or pa[1].get("createdAt") or "", pa[1]["id"]), reverse=True)
+        apps.sort(key=lambda pa: (newest(pa[1]), pa[1]["applicationId"]), reverse=True)
         page = apps[:20]
         portals = list(dict.fromkeys(p for p, _ in page))
         calls: list[Awaitable[Any]] = [self._events(p, a["caseId"]) for p, a in page]

@@ -35,7 +35,7 @@ async def command(floor: Floor, tokens: list[str], spec: dict[str, Any]) -> dict
 
     cpu = time.process_time()
     run = await closed_loop(work, spec["concurrency"], spec["seconds"], spec["limit"])
-    return {**summary(run), "cpu_s": time.process_time() - cpu}
+    return {**summary(run), "cpu_s": time.process_time() - cpu, "retries": floor.retries}
 
 
 async def main() -> None:

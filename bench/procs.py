@@ -24,6 +24,21 @@ from tests.servers import free_port
 CORES = os.cpu_count() or 1
 PINNING = CORES >= 2 and shutil.which("taskset") is not None
 GATEWAY_CORE, CLIENT_CORE = "0", "1"
+# Every process the suite started, so a failing run still ends them all (by pid).
+STARTED: list[subprocess.Popen[Any]] = []
+
+
+def spawn(argv: list[str], **options: Any) -> subprocess.Popen[Any]:
+    proc = subprocess.Popen(argv, **options)
+    STARTED.append(proc)
+    return proc
+
+
+def end_all() -> None:
+    for proc in STARTED:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
 
 
 def pinned(core: str, argv: list[str]) -> list[str]:
@@ -57,7 +72,7 @@ class Sandbox:
 
     def __init__(self, workdir: Path, citizens: int) -> None:
         argv = [sys.executable, "-m", "bench.sandbox_proc", "--citizens", str(citizens)]
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             pinned(CLIENT_CORE, [*argv, "--out", str(workdir)]),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -119,10 +134,11 @@ class Gateway:
         self.url = f"http://127.0.0.1:{self.port}"
         command = argv or [sys.executable, "-m", "graph.cli", "serve"]
         spawned = time.perf_counter()
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             pinned(GATEWAY_CORE, command),
             env=gateway_env(network, self.port, **env),
             stdout=subprocess.DEVNULL,
+            stderr=(network.parent / "gateway.log").open("a"),
         )
         self.cold_start_s = self._wait_ready(spawned)
 

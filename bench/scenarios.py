@@ -18,7 +18,7 @@ import orjson
 
 from bench.dashboard import DASHBOARD
 from bench.load import Http1, closed_loop, pick, summary
-from bench.procs import GATEWAY_CORE, Gateway, pinned
+from bench.procs import GATEWAY_CORE, Gateway, pinned, spawn
 
 SEARCH = """query Search($ars: String, $q: String) { services(ars: $ars, query: $q, first: 20) {
   totalCount edges { node { name tier originPortal { name }
@@ -31,7 +31,7 @@ SEARCH_ARS = "053150000000"  # Köln: federal, state and municipal descriptions 
 class FloorProc:
     def __init__(self, urls: Path, tokens: Path) -> None:
         argv = [sys.executable, "-m", "bench.floor_proc", str(urls), str(tokens)]
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             pinned(GATEWAY_CORE, argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
         assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "ready"

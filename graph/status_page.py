@@ -102,7 +102,7 @@ def render(
         breaker = breakers.get((portal_id, capability))
         css, text = STATES[breaker.state.value if breaker else None]
         if css == "ok" and not summary.calls:
-            css, text = "idle", "keine Aufrufe im Zeitfenster"
+            css, text = "idle", "ohne Aufrufe"
         states.append(css)
         cell = (
             ""
@@ -128,6 +128,8 @@ def render(
     )
     stamp = datetime.datetime.fromtimestamp(now, datetime.UTC).strftime("%d.%m.%Y, %H:%M:%S")
     minutes = seconds_text(window.span_seconds / 60)
+    seconds = window.bucket_seconds
+    slot = "je Sekunde" if seconds == 1 else f"je {seconds_text(seconds)} Sekunden"
     return (
         '<!doctype html><html lang="de"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
@@ -137,7 +139,7 @@ def render(
         " · aktualisiert sich alle 15 Sekunden</p>"
         f'<div class="banner {banner[0]}" role="status">{banner[1]}</div>'
         f"<figure>{calls_chart(totals, window.bucket_seconds)}<figcaption>Aufrufe an alle Upstreams"
-        f" je {seconds_text(window.bucket_seconds)} Sekunden; rot: davon fehlgeschlagen</figcaption></figure>"
+        f" {slot}; rot: davon fehlgeschlagen</figcaption></figure>"
         "<table><thead><tr><th>Portal</th><th>Dienst</th><th>Zustand</th>"
         '<th class="num">Aufrufe</th><th class="num">Fehlerquote</th><th class="num">Median</th>'
         '<th class="num">95. Perzentil</th><th>Verlauf (95. Perzentil)</th></tr></thead>'

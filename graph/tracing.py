@@ -40,7 +40,9 @@ class Tracing:
         endpoint = settings.otel_endpoint
         if urlsplit(endpoint).path in ("", "/"):
             endpoint = endpoint.rstrip("/") + "/v1/traces"
-        return cls.exporting(OTLPSpanExporter(endpoint=endpoint), settings.otel_sample_ratio)
+        # A short export timeout: the last flush at shutdown must fit the grace period.
+        exporter = OTLPSpanExporter(endpoint=endpoint, timeout=5)
+        return cls.exporting(exporter, settings.otel_sample_ratio)
 
     @classmethod
     def exporting(

@@ -44,7 +44,9 @@ def traced(
 
 def test_tracing_is_off_by_default_and_adds_no_per_field_hook() -> None:
     assert Operations(Settings()).tracing is None
-    assert Tracing.from_settings(Settings(otel_endpoint="http://collector:4318")) is not None
+    configured = Tracing.from_settings(Settings(otel_endpoint="http://collector:4318"))
+    assert configured is not None
+    configured.shutdown()
     for extension in (OperationTracing, OperationMetrics):
         assert extension.resolve is SchemaExtension.resolve
         assert not inspect.isasyncgenfunction(extension.on_operation)
