@@ -33,8 +33,12 @@ def sign_in(sandbox: Sandbox, logins: list[str]) -> list[str]:
         return [
             http.post(
                 sandbox.urls["identity/idp"] + "/token",
-                data={"grant_type": "password", "username": login, "password": "demo",
-                      "client_id": "portalgraph-graphiql"},
+                data={
+                    "grant_type": "password",
+                    "username": login,
+                    "password": "demo",
+                    "client_id": "portalgraph-graphiql",
+                },
             ).json()["access_token"]
             for login in logins
         ]
@@ -50,7 +54,9 @@ def heavy_login(citizens: int) -> str:
 async def http_scenarios(opts: argparse.Namespace, sandbox: Sandbox, work: Path) -> dict[str, Any]:
     rng = random.Random(9)
     pool_size, check_size = (40, 4) if opts.smoke else (1000, 8)
-    logins = [f"buerger{rng.randrange(1, opts.citizens - 4):06d}" for _ in range(pool_size + check_size)]
+    logins = [
+        f"buerger{rng.randrange(1, opts.citizens - 4):06d}" for _ in range(pool_size + check_size)
+    ]
     tokens = sign_in(sandbox, logins)
     pool, check = tokens[:pool_size], tokens[pool_size:]
     (work / "tokens.json").write_text(json.dumps(pool))
@@ -75,18 +81,42 @@ async def http_scenarios(opts: argparse.Namespace, sandbox: Sandbox, work: Path)
 
     rows: list[dict[str, Any]] = []
 
-    async def measure(scenario: str, op: str, latency: int, c: int, gw: Gateway, toks: list[str],
-                      floor_extra: dict[str, Any] | None, **label: Any) -> None:
+    async def measure(
+        scenario: str,
+        op: str,
+        latency: int,
+        c: int,
+        gw: Gateway,
+        toks: list[str],
+        floor_extra: dict[str, Any] | None,
+        **label: Any,
+    ) -> None:
         sandbox.latency(latency)
         for rep in range(reps):
             seed = rep + 1
             if floor_extra is not None:
-                rows.append({"scenario": scenario, "side": "floor", "latency": latency, "c": c,
-                             **label, **floor_run(floor, op, concurrency=c, seconds=seconds,
-                                                  seed=seed, **floor_extra)})
-            rows.append({"scenario": scenario, "side": "gateway", "latency": latency, "c": c,
-                         **label, **await gateway_run(gw, op, toks, concurrency=c,
-                                                      seconds=seconds, seed=seed)})
+                rows.append(
+                    {
+                        "scenario": scenario,
+                        "side": "floor",
+                        "latency": latency,
+                        "c": c,
+                        **label,
+                        **floor_run(
+                            floor, op, concurrency=c, seconds=seconds, seed=seed, **floor_extra
+                        ),
+                    }
+                )
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "side": "gateway",
+                    "latency": latency,
+                    "c": c,
+                    **label,
+                    **await gateway_run(gw, op, toks, concurrency=c, seconds=seconds, seed=seed),
+                }
+            )
 
     for latency in (0, 20):
         for c in (16, 64):
@@ -111,7 +141,9 @@ async def http_scenarios(opts: argparse.Namespace, sandbox: Sandbox, work: Path)
             await one_by_one(gw, "search", [""])
             gateway_calls = sandbox.stats()
             sandbox.reset_stats()
-            floor.run(op="search", concurrency=1, seconds=60, limit=1, seed=0, cached=False, **search)
+            floor.run(
+                op="search", concurrency=1, seconds=60, limit=1, seed=0, cached=False, **search
+            )
             out["calls"]["search"] = calls_ratio(gateway_calls, sandbox.stats())
         await one_by_one(gw, "search", [""])  # cache warm
         for c in (16, 64):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from graph.app import build_identity
+from graph.wiring import build_identity
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork
 from sources._http import new_client
 from sources.network import load_network

@@ -24,6 +24,7 @@ EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"
 PAGE = 500  # the adapters' page size: one call per list unless it is longer
 ARS = {p.id: p.ars for p in PORTALS}
+Memo = dict[tuple[Any, ...], "asyncio.Future[Any]"]
 
 
 def newest(application: dict[str, Any]) -> str:
@@ -42,13 +43,16 @@ class Floor:
             limits=httpx.Limits(max_connections=200, keepalive_expiry=2),
         )
         self.retries = 0
-        self._memo: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
+        self._memo: Memo = {}
 
-    async def _once(self, key: tuple[Any, ...], fetch: Callable[[], Awaitable[Any]]) -> Any:
+    async def _once(
+        self, key: tuple[Any, ...], fetch: Callable[[], Awaitable[Any]], memo: Memo | None = None
+    ) -> Any:
         # One flight per key, kept: tokens and public look-ups, as the gateway caches them.
-        if key not in self._memo:
-            self._memo[key] = asyncio.ensure_future(fetch())
-        return await self._memo[key]
+        memo = self._memo if memo is None else memo
+        if key not in memo:
+            memo[key] = asyncio.ensure_future(fetch())
+        return await memo[key]
 
     async def _token(self, **form: str) -> str:
         response = await self.http.post(
@@ -72,7 +76,8 @@ class Floor:
 
     async def service(self, audience: str) -> dict[str, str]:
         issued = await self._once(
-            ("cc", audience), lambda: self._token(grant_type="client_credentials", audience=audience)
+            ("cc", audience),
+            lambda: self._token(grant_type="client_credentials", audience=audience),
         )
         return {"Authorization": f"Bearer {issued}"}
 
@@ -142,27 +147,30 @@ class Floor:
         for ars, leika in dict.fromkeys(keys):
             by_ars.setdefault(ars, []).append(leika)
         return [
-            self._search(p, ars, None, tuple(leikas))
+            self._search(p, ars, None, tuple(leikas), self._memo)
             for p in self.portals
             for ars, leikas in by_ars.items()
             if ars_covers(ARS[p], ars)
         ]
 
-    def _search(self, portal: str, ars: str, text: str | None, leikas: tuple[str, ...]) -> Any:
-        params: dict[str, Any] = {"ars": ars, "page": 0, "size": 200, "useArsHierarchy": "true"}
+    def _search(
+        self, portal: str, ars: str, text: str | None, leikas: tuple[str, ...], memo: Memo
+    ) -> Any:
+        params: dict[str, Any] = {"ars": ars, "page": 0, "size": 500, "useArsHierarchy": "true"}
         if text:
             params["q"] = text
         if leikas:
             params["leikaIds"] = ",".join(leikas)
         url = self.urls[f"{portal}/services"] + "/v8beta1/servicedescriptions"
-        return self._once(("s", portal, ars, text, leikas), lambda: self.get(url, **params))
+        return self._once(("s", portal, ars, text, leikas), lambda: self.get(url, **params), memo)
 
     async def search(self, ars: str, text: str | None, first: int, cached: bool) -> int:
         """Services of a region, most local per LeiKa key, by name; their authorities."""
-        if not cached:
-            self._memo.clear()
+        # Uncached, nothing is shared with concurrent searches either (as with the
+        # gateway's cache off): a fresh memo per search.
+        memo = self._memo if cached else {}
         serving = [p for p in self.portals if ars_covers(ARS[p], ars)]
-        bodies = await asyncio.gather(*(self._search(p, ars, text, ()) for p in serving))
+        bodies = await asyncio.gather(*(self._search(p, ars, text, (), memo) for p in serving))
         chosen: dict[str, tuple[int, str, dict[str, Any]]] = {}
         for portal, body in zip(serving, bodies, strict=True):
             for item in body["serviceDescriptions"]["content"]:
@@ -175,17 +183,17 @@ class Floor:
         for _, portal, item in page[:first]:
             if item.get("organisationIds"):
                 wanted.setdefault(portal, []).append(item["organisationIds"][0])
-        await asyncio.gather(*(self._organisations(p, ids) for p, ids in wanted.items()))
+        await asyncio.gather(*(self._organisations(p, ids, memo) for p, ids in wanted.items()))
         return min(first, len(page))
 
-    async def _organisations(self, portal: str, ids: list[str]) -> None:
-        missing = [i for i in dict.fromkeys(ids) if ("o", portal, i) not in self._memo]
+    async def _organisations(self, portal: str, ids: list[str], memo: Memo) -> None:
+        missing = [i for i in dict.fromkeys(ids) if ("o", portal, i) not in memo]
         if missing:
             url = self.urls[f"{portal}/services"] + "/v5/organisationunits/detail"
             flight = asyncio.ensure_future(self.get(url, q=missing))
             for i in missing:
-                self._memo[("o", portal, i)] = flight
-        await asyncio.gather(*(self._memo[("o", portal, i)] for i in ids))
+                memo[("o", portal, i)] = flight
+        await asyncio.gather(*(memo[("o", portal, i)] for i in ids))
 
     async def inbox(self, token: str, first: int) -> int:
         lists = await asyncio.gather(*(self._mail(token, p) for p in self.portals))
@@ -198,4 +206,6 @@ class Floor:
 
     async def _mail(self, token: str, portal: str) -> list[Any]:
         headers = await self.exchanged(token, portal)
-        return await self.listing(self.urls[f"{portal}/inbox"] + "/v1/messages", "messages", headers)
+        return await self.listing(
+            self.urls[f"{portal}/inbox"] + "/v1/messages", "messages", headers
+        )

@@ -28,7 +28,7 @@ async def command(floor: Floor, tokens: list[str], spec: dict[str, Any]) -> dict
         if op == "dashboard":
             await floor.dashboard(pool[pick(seed, worker, n, len(pool))])
         elif op == "inbox":
-            return await floor.inbox(pool[0], INBOX_PAGE) == INBOX_PAGE
+            return await floor.inbox(pool[0], INBOX_PAGE) > 0
         else:
             return await floor.search(spec["ars"], spec.get("text"), 20, spec["cached"]) == 20
         return True

@@ -1,7 +1,124 @@
-"""placeholder"""
+"""Scenario 4: memory per idle subscription and event-to-client latency.
+
+Per repetition a fresh gateway (bench/live_gateway.py, core 0) and a client process
+(bench/ws_clients.py, core 1). Memory per subscription is the gateway's RSS growth
+between a warm-up batch of connections (which pays the allocator's one-off growth)
+and 1,000 resp. 10,000 open connections, divided by the connections added; one
+subscription per connection. Latency: 1,000 events per second for 5 s, one viewer
+each in turn, while 1,000 connections are open.
+"""
+
 from __future__ import annotations
+
 import argparse
+import json
+import subprocess
+import sys
+import time
 from typing import Any
-from bench.procs import Sandbox
+
+import httpx
+
+from bench.load import median_spread, percentile
+from bench.procs import CLIENT_CORE, Gateway, Sandbox, pinned, spawn
+
+WARM = 200
+
+
+def sign(sandbox: Sandbox, viewers: int) -> list[str]:
+    idp = sandbox.urls["identity/idp"]
+    now = int(time.time())
+    tokens = []
+    with httpx.Client(trust_env=False, timeout=30) as http:
+        for n in range(viewers):
+            claims = {
+                "iss": idp,
+                "aud": "portalgraph",
+                "sub": f"bench-viewer-{n:05d}",
+                "iat": now,
+                "nbf": now,
+                "exp": now + 3600,
+                "acr": "STORK-QAA-Level-3",
+                "amr": ["ELSTER"],
+            }
+            tokens.append(
+                http.post(idp + "/_sandbox/sign", json={"claims": claims}).json()["token"]
+            )
+    return tokens
+
+
+class Clients:
+    def __init__(self, url: str) -> None:
+        argv = [sys.executable, "-m", "bench.ws_clients", url, "1"]
+        self.proc = spawn(
+            pinned(CLIENT_CORE, argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def ask(self, command: dict[str, Any]) -> Any:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(command) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def stop(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(60)
+
+
+def one_rep(
+    sandbox: Sandbox, tokens: list[str], sizes: tuple[int, int], events: int
+) -> dict[str, float]:
+    gateway = Gateway(
+        sandbox.network,
+        [sys.executable, "-m", "bench.live_gateway"],
+        PORTALGRAPH_POLL_INTERVAL="3600",
+        PORTALGRAPH_SUBSCRIPTION_QUEUE="1000",
+        PORTALGRAPH_SUBSCRIPTIONS_PER_VIEWER="20",
+    )
+    clients = Clients(gateway.url)
+    http = httpx.Client(trust_env=False, timeout=120)
+    out: dict[str, float] = {}
+    try:
+        viewers = len(tokens)
+        wanted = [tokens[n % viewers] for n in range(sizes[1])]
+
+        def open_to(total: int, done: int) -> float:
+            clients.ask({"open": wanted[done:total]})
+            while http.get(gateway.url + "/_bench/subscribers").json()["subscribers"] < total:
+                time.sleep(0.05)
+            time.sleep(0.5)  # let the loop settle (ack buffers freed)
+            return float(gateway.mem_kib()["VmRSS"])
+
+        base = open_to(WARM, 0)
+        small = open_to(sizes[0], WARM)
+        out["kib_per_sub_small"] = (small - base) / (sizes[0] - WARM)
+        cpu = gateway.cpu_s()
+        published = http.post(
+            gateway.url + f"/_bench/publish?events={events}&viewers={sizes[0]}"
+        ).json()
+        latencies = clients.ask({"collect": events, "timeout": 30})
+        out["event_cpu_ms"] = (gateway.cpu_s() - cpu) / events * 1000
+        out["delivered"] = len(latencies) / events
+        out["events_per_s"] = events / published["seconds"]
+        out["p50_ms"] = percentile(latencies, 0.5) * 1000
+        out["p99_ms"] = percentile(latencies, 0.99) * 1000
+        large = open_to(sizes[1], sizes[0])
+        out["kib_per_sub_large"] = (large - base) / (sizes[1] - WARM)
+        out["rss_large_kib"] = large
+    finally:
+        http.close()
+        clients.stop()
+        gateway.stop()
+    return out
+
+
 async def live_figures(opts: argparse.Namespace, sandbox: Sandbox) -> dict[str, Any]:
-    return {}
+    sizes, events = ((300, 600), 300) if opts.smoke else ((1000, 10_000), 5000)
+    tokens = sign(sandbox, sizes[0])
+    reps = [one_rep(sandbox, tokens, sizes, events) for _ in range(opts.reps)]
+    return {
+        "sizes": sizes,
+        "events": events,
+        **{key: median_spread([r[key] for r in reps]) for key in reps[0]},
+    }

@@ -31,7 +31,8 @@ class Http1:
         assert self.reader is not None
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n{headers}\r\n".encode() + body
+            f"Content-Length: {len(body)}\r\n{headers}\r\n".encode()
+            + body
         )
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])

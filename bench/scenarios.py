@@ -106,7 +106,11 @@ async def one_by_one(gateway: Gateway, op: str, tokens: list[str]) -> None:
 def calls_ratio(gateway: dict[str, int], floor: dict[str, int]) -> dict[str, Any]:
     """Upstream calls of the gateway over the floor's for the same queries, per route."""
     routes = sorted(set(gateway) | set(floor))
-    differ = {r: [gateway.get(r, 0), floor.get(r, 0)] for r in routes if gateway.get(r, 0) != floor.get(r, 0)}
+    differ = {
+        r: [gateway.get(r, 0), floor.get(r, 0)]
+        for r in routes
+        if gateway.get(r, 0) != floor.get(r, 0)
+    }
     total_floor = sum(floor.values())
     return {
         "gateway_calls": sum(gateway.values()),

@@ -1,0 +1,92 @@
+"""The gateway process of the subscription scenario, with a publisher inside it.
+
+`python -m bench.live_gateway` serves `graph.app.create_app` (settings from the
+PORTALGRAPH_* environment, like `portalgraph serve`, uvloop + httptools) and adds two
+bench-only routes: GET /_bench/subscribers and POST /_bench/publish?events=N&viewers=V,
+which publishes N inbox events at 1,000 per second into the gateway's own broker, one
+viewer after another, each stamped with its send time (same host, same clock).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from graph.app import create_app
+from graph.live import LiveHub
+from graph.server import GatewayServer
+from graph.settings import Settings
+from graph.view import ACTIVE_VIEWS
+from sources.base import EventKind, EventRecord
+
+RATE = 1000  # events per second
+
+
+def hub() -> LiveHub:
+    view = next(iter(ACTIVE_VIEWS))
+    assert view.resources is not None and view.resources.live is not None
+    return view.resources.live
+
+
+async def subscribers(request: Request) -> JSONResponse:
+    return JSONResponse({"subscribers": hub().broker.fanout.subscribers})  # type: ignore[attr-defined]
+
+
+async def publish(request: Request) -> JSONResponse:
+    live, events = hub(), int(request.query_params["events"])
+    viewers = int(request.query_params["viewers"])
+    started = time.perf_counter()
+    for n in range(events):
+        # Paced against the clock, not by sleeping 1 ms each, so the rate holds under load.
+        delay = started + n / RATE - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        data = {
+            "messageId": f"m{n}",
+            "subject": repr(time.time()),
+            "sender": "Bench",
+            "service": None,
+            "receivedAt": None,
+            "isNotice": False,
+            "requiredTrustLevel": 1,
+            "applicationId": None,
+        }
+        audience = live.audience(f"bench-viewer-{n % viewers:05d}")
+        await live.broker.publish(
+            EventRecord(f"bench-{n}", EventKind.INBOX_MESSAGE, audience, "koeln", data)
+        )
+    return JSONResponse({"published": events, "seconds": time.perf_counter() - started})
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    gateway = create_app(settings)
+    app = Starlette(
+        routes=[
+            Route("/_bench/subscribers", subscribers),
+            Route("/_bench/publish", publish, methods=["POST"]),
+            Mount("", app=gateway),
+        ],
+        lifespan=lambda _app: gateway.router.lifespan_context(gateway),
+    )
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=int(os.environ["PORTALGRAPH_PORT"]),
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        backlog=16384,  # thousands of WebSocket connects arrive at once
+    )
+    GatewayServer(config).run()
+
+
+if __name__ == "__main__":
+    main()
