@@ -18,10 +18,11 @@ import httpx
 
 from sandbox.data_places import PORTALS
 from sandbox.runner import GATEWAY_CLIENT_ID, IDP_SECRET, portal_audience
+from sources._pool import PerOriginTransport
 from sources.base import ars_covers, ars_prefix
 
 EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
-ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"
+ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a type URN
 PAGE = 500  # the adapters' page size: one call per list unless it is longer
 ARS = {p.id: p.ars for p in PORTALS}
 Memo = dict[tuple[Any, ...], "asyncio.Future[Any]"]
@@ -37,10 +38,12 @@ class Floor:
         self.portals = [name.split("/")[0] for name in urls if name.endswith("/accounts")]
         # Idle connections expire before uvicorn's 5 s keep-alive closes them, so no
         # request races a closing connection (the gateway retries such reads instead).
+        # One pool per upstream, as the gateway has (sources/_pool.py): httpcore scans the
+        # whole pool on every request, which would make a shared pool the floor's cost.
         self.http = httpx.AsyncClient(
             trust_env=False,
             timeout=30,
-            limits=httpx.Limits(max_connections=200, keepalive_expiry=2),
+            transport=PerOriginTransport(httpx.Limits(max_connections=200, keepalive_expiry=2)),
         )
         self.retries = 0
         self._memo: Memo = {}
@@ -104,7 +107,7 @@ class Floor:
             if not body[field] or len(found) >= body.get("totalCount", len(found)):
                 return found
 
-    async def _lists(self, token: str, portal: str) -> list[list[Any]]:
+    async def _lists(self, token: str, portal: str) -> tuple[list[Any], list[Any]]:
         headers = await self.exchanged(token, portal)
         base = self.urls[f"{portal}/accounts"]
         apps = self.listing(base + "/v1/me/applications", "applications", headers)

@@ -39,8 +39,9 @@ async def command(floor: Floor, tokens: list[str], spec: dict[str, Any]) -> dict
 
 
 async def main() -> None:
-    floor = Floor(json.loads(Path(sys.argv[1]).read_text()))
-    tokens: list[str] = json.loads(Path(sys.argv[2]).read_text())
+    # Read once before anything runs; blocking is harmless here.
+    floor = Floor(json.loads(Path(sys.argv[1]).read_text()))  # noqa: ASYNC240
+    tokens: list[str] = json.loads(Path(sys.argv[2]).read_text())  # noqa: ASYNC240
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
     while line := await loop.run_in_executor(None, sys.stdin.readline):

@@ -10,8 +10,11 @@ viewer after another, each stamped with its send time (same host, same clock).
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import time
+import tracemalloc
+from typing import Any, cast
 
 import uvicorn
 from starlette.applications import Starlette
@@ -37,6 +40,12 @@ def hub() -> LiveHub:
 
 async def subscribers(request: Request) -> JSONResponse:
     return JSONResponse({"subscribers": hub().broker.fanout.subscribers})  # type: ignore[attr-defined]
+
+
+async def heap(request: Request) -> JSONResponse:
+    # Python heap actually held (BENCH_TRACEMALLOC=1): RSS also counts allocator slack.
+    gc.collect()
+    return JSONResponse({"traced": tracemalloc.get_traced_memory()[0]})
 
 
 async def publish(request: Request) -> JSONResponse:
@@ -66,15 +75,18 @@ async def publish(request: Request) -> JSONResponse:
 
 
 def main() -> None:
+    if os.environ.get("BENCH_TRACEMALLOC"):
+        tracemalloc.start()
     settings = Settings.from_env()
     gateway = create_app(settings)
     app = Starlette(
         routes=[
             Route("/_bench/subscribers", subscribers),
+            Route("/_bench/heap", heap),
             Route("/_bench/publish", publish, methods=["POST"]),
             Mount("", app=gateway),
         ],
-        lifespan=lambda _app: gateway.router.lifespan_context(gateway),
+        lifespan=cast(Any, lambda _app: gateway.router.lifespan_context(gateway)),
     )
     config = uvicorn.Config(
         app,
@@ -84,6 +96,7 @@ def main() -> None:
         http="httptools",
         log_level="warning",
         backlog=16384,  # thousands of WebSocket connects arrive at once
+        ws_per_message_deflate=False,  # as `portalgraph serve` (graph/cli.py)
     )
     GatewayServer(config).run()
 

@@ -23,6 +23,7 @@ from graph.hardening import Hardening
 from graph.hooks import callback_endpoint
 from graph.http_security import security_middleware
 from graph.operations import Operations
+from graph.response_cache import ResponseCache
 from graph.schema import build_schema
 from graph.settings import Settings
 from graph.uploads import UploadBodyLimit, UploadLimits, configure_spooling
@@ -95,6 +96,18 @@ def create_app(
         graphiql=not settings.is_production,
         connection_init_timeout=settings.connection_init_timeout,
         subscriptions_per_connection=settings.subscriptions_per_connection,
+        response_cache=ResponseCache(
+            # A whole response never outlives the freshness of the data cached under it.
+            min(
+                settings.response_cache_ttl,
+                settings.cache_ttl_services,
+                settings.cache_ttl_organisations,
+                settings.cache_ttl_regions,
+            ),
+            settings.response_cache_max_entries,
+        )
+        if settings.response_cache == settings.cache == "on"  # CACHE=off turns off both
+        else None,
     )
     readiness = ops.readiness(lambda: view.draining)
     secrets: dict[str, str] = {}

@@ -152,6 +152,9 @@ def serve(settings: Settings) -> int:
         log_level=settings.log_level,
         log_config=log_config(settings.log_level),  # JSON lines, no tokens or personal data
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace),
+        # permessage-deflate keeps a zlib compressor and decompressor per WebSocket, about
+        # 45 KiB of an idle subscription's memory (bench/RESULTS.md); GraphQL frames are small.
+        ws_per_message_deflate=False,
     )
     server.run(config)
     return 0

@@ -54,6 +54,11 @@ class Settings:
     cache_ttl_organisations: float = 3600.0
     cache_ttl_regions: float = 86_400.0
     cache_max_stale: float = 86_400.0
+    # Whole responses of anonymous, public queries (graph/response_cache.py). Opt-in: hits
+    # skip the schema extensions, so they are neither rate limited nor counted as operations.
+    response_cache: str = "off"
+    response_cache_ttl: float = 30.0
+    response_cache_max_entries: int = 1_000
     redis_timeout: float = 0.075
     redis_retry_interval: float = 5.0
     max_body_bytes: int = 1_000_000
@@ -165,11 +170,14 @@ def _check_operations(settings: Settings) -> None:
 def _check_failure_behaviour(settings: Settings) -> None:
     if settings.cache not in ("on", "off"):
         raise SettingsError(f"{PREFIX}CACHE must be 'on' or 'off' (got {settings.cache!r})")
+    if settings.response_cache not in ("on", "off"):
+        raise SettingsError(f"{PREFIX}RESPONSE_CACHE must be 'on' or 'off'")
     positive = (
         "request_deadline",
         "upstream_max_concurrency",
         "breaker_reset",
         "cache_max_entries",
+        "response_cache_max_entries",
     )
     for name in (*positive, "redis_timeout", "redis_retry_interval"):
         if getattr(settings, name) <= 0:

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from sources._observe import NO_OBSERVER, UpstreamObserver
+from sources._pool import PerOriginTransport
 from sources.errors import (
     SourceBadResponseError,
     SourceError,
@@ -71,11 +72,12 @@ def new_client(
     *, connect_timeout: float = 2.0, read_timeout: float = 10.0, max_connections: int = 200
 ) -> httpx.AsyncClient:
     """The process-wide client: pooled connections, no env proxies, explicit timeouts."""
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections
+    )
     return httpx.AsyncClient(
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-        limits=httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        ),
+        transport=PerOriginTransport(limits),  # limits per upstream origin (see _pool.py)
         trust_env=False,
         follow_redirects=False,
     )

@@ -115,11 +115,13 @@ def gateway_settings(sandbox: Sandbox) -> Settings:
     for name, secret in callback_secrets().items():
         os.environ.setdefault(name, secret)
     # The shared gateway neither caches nor trips breakers: tests count upstream calls and
-    # inject faults one after another. tests/test_faults_e2e.py runs gateways with both on.
+    # inject faults one after another. tests/test_faults_e2e.py runs gateways with both on,
+    # tests/graph/test_response_cache.py tests the response cache.
     return Settings(
         network=str(sandbox.toml_path),
         upstream_read_timeout=2.0,
         cache="off",
+        response_cache="off",
         breaker_failures=0,
     )
 
