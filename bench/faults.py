@@ -24,30 +24,13 @@ from typing import Any
 
 import httpx
 
+from bench.dashboard import DASHBOARD
 from graph.app import create_app
 from graph.settings import Settings
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
 from sources.network import parse_network
 from tests.servers import LoopThread, UvicornServer, free_port
 
-DASHBOARD = """
-query Dashboard {
-  me {
-    applications(first: 20) {
-      totalCount
-      edges { node {
-        id applicationId caseId reference portal { id ars }
-        status statusHistory { time status source detail }
-        service { name leikaKey originPortal { id } }
-        payments { id transactionId status amount { cents currency } redirectUrl }
-      } }
-    }
-    inbox(unreadOnly: true) { totalCount edges { node { id subject isRead locked portal { id } } } }
-    unreadMessageCount
-    outages { portalId capability code }
-  }
-}
-"""
 DOWN = "koeln"
 WARM_UP = 50  # the sandbox generates case data on first access
 
