@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from tests.conftest import Gateway, Sandbox
 from tests.nodejs import ROOT, node_json
+from tests.submitting import PASSPORT_FORM, citizen_token, fresh_citizen
 from tests.test_citizen_data_e2e import DASHBOARD
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -53,3 +55,26 @@ def test_graphiql_runs_the_dashboard_and_a_subscription(
     assert picture.read_bytes().startswith(PNG)
     if os.environ.get("PORTALGRAPH_UPDATE_SCREENSHOT") or not SCREENSHOT.exists():
         shutil.copyfile(picture, SCREENSHOT)
+
+
+def test_graphiql_submits_an_application_with_a_file(
+    chromium: str, gateway: Gateway, clean_sandbox: Sandbox
+) -> None:
+    citizen = fresh_citizen(clean_sandbox, "koeln", skip=7)
+    report = node_json(
+        "graphiql_upload.mjs",
+        gateway.url,
+        citizen_token(clean_sandbox, citizen),
+        json.dumps({"form": PASSPORT_FORM}),
+        timeout=90,
+    )
+    submitted = report["result"]["data"]["submitApplication"]
+    assert submitted["__typename"] == "ApplicationSubmitted", submitted
+    assert submitted["application"]["status"] == "SUBMITTED"
+    assert (
+        clean_sandbox.calls("koeln", "submissions").get(
+            "PUT /v1/submissions/{submissionId}/attachments/{attachmentId}", 0
+        )
+        >= 1
+    )
+    assert report["filesLeft"] == 0, "the picker is cleared once the files were sent"
