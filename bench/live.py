@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,6 +32,10 @@ from sources.base import EventKind, EventRecord
 from tests.servers import UvicornServer
 
 CLIENT = Path(__file__).with_name("live_clients.py")
+
+
+# Event ids are de-duplicated in Redis across runs: make them unique to this run.
+RUN = uuid.uuid4().hex[:8]
 
 
 def rss_kib() -> int:
@@ -110,7 +115,7 @@ async def main(subscribers: int, per_viewer: int, events: int) -> dict[str, floa
             "applicationId": None,
         }
         await live.broker.publish(
-            EventRecord(f"bench-{n}", EventKind.INBOX_MESSAGE, audience, "koeln", data)
+            EventRecord(f"bench-{RUN}-{n}", EventKind.INBOX_MESSAGE, audience, "koeln", data)
         )
         await asyncio.sleep(0.001)
     report = await asyncio.to_thread(clients.stdout.readline)

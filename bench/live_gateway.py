@@ -14,6 +14,7 @@ import gc
 import os
 import time
 import tracemalloc
+import uuid
 from typing import Any, cast
 
 import uvicorn
@@ -30,6 +31,10 @@ from graph.view import ACTIVE_VIEWS
 from sources.base import EventKind, EventRecord
 
 RATE = 1000  # events per second
+
+
+# Event ids are de-duplicated in Redis across runs: make them unique to this run.
+RUN = uuid.uuid4().hex[:8]
 
 
 def hub() -> LiveHub:
@@ -69,7 +74,7 @@ async def publish(request: Request) -> JSONResponse:
         }
         audience = live.audience(f"bench-viewer-{n % viewers:05d}")
         await live.broker.publish(
-            EventRecord(f"bench-{n}", EventKind.INBOX_MESSAGE, audience, "koeln", data)
+            EventRecord(f"bench-{RUN}-{n}", EventKind.INBOX_MESSAGE, audience, "koeln", data)
         )
     return JSONResponse({"published": events, "seconds": time.perf_counter() - started})
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 
 from sandbox.case_model import Application, Cases, Event, Message, StatusUpdate, Transaction
 from sandbox.case_texts import ACTION_REQUIRED, COMPLETED, COMPLETED_INFO, EVENT_STATUS, RESUMED
-from sandbox.cases import generate_cases, new_id
+from sandbox.cases import generate_cases
 from sandbox.citizens import Citizen
 
 EAGER_LIMIT = 20_000
@@ -25,6 +26,15 @@ NEXT_EVENT = {"create": "submit", "submit": "notify", "notify": "accept", "forwa
 
 class CaseConflictError(Exception):
     """The case cannot advance any further."""
+
+
+def live_id() -> str:
+    """An id for something that happens now: unique per run, like a real UUID.
+
+    Seeded ids would repeat in the next run, and a shared Redis would take the repeated
+    event ids for duplicates.
+    """
+    return str(uuid.uuid4())
 
 
 class CaseStore:
@@ -91,9 +101,9 @@ class CaseStore:
             return None
         now = int(time.time())
         app = Application(
-            application_id=new_id(self._rng),
-            case_id=new_id(self._rng),
-            submission_id=new_id(self._rng),
+            application_id=live_id(),
+            case_id=live_id(),
+            submission_id=live_id(),
             portal_id=portal_id,
             subject=citizen.subject,
             leika_key=leika_key,
@@ -103,10 +113,10 @@ class CaseStore:
             created_at=now - 1,
             submitted_at=now,
             events=[
-                Event("create", now - 1, new_id(self._rng)),
-                Event("submit", now, new_id(self._rng)),
+                Event("create", now - 1, live_id()),
+                Event("submit", now, live_id()),
             ],
-            statuses=[StatusUpdate(new_id(self._rng), "SUBMITTED", now, "Antrag eingegangen")],
+            statuses=[StatusUpdate(live_id(), "SUBMITTED", now, "Antrag eingegangen")],
         )
         mine.applications.setdefault(portal_id, []).insert(0, app)
         self.applications[app.application_id] = app
@@ -131,8 +141,8 @@ class CaseStore:
         self.by_request[key] = tx
 
     def new_transaction_id(self) -> str:
-        """A provider transaction ID for a payment started at runtime (seeded sequence)."""
-        while (tx_id := f"TX{self._tx_rng.getrandbits(96):024X}") in self.transactions:
+        """A provider transaction ID for a payment started at runtime (unique per run)."""
+        while (tx_id := f"TX{uuid.uuid4().hex[:24].upper()}") in self.transactions:
             pass
         return tx_id
 
@@ -152,10 +162,10 @@ class CaseStore:
         at = max(app.updated_at + 1, int(time.time()))
         if last_event in NEXT_EVENT:
             name = NEXT_EVENT[last_event]
-            app.events.append(Event(name, at, new_id(self._rng)))
+            app.events.append(Event(name, at, live_id()))
             status = EVENT_STATUS[name]
             assert status is not None
-            app.statuses.append(StatusUpdate(new_id(self._rng), status[0], at, status[1]))
+            app.statuses.append(StatusUpdate(live_id(), status[0], at, status[1]))
             if name == "submit":
                 app.submitted_at = at
             return app.events[-1].uri, status[0]
@@ -163,5 +173,5 @@ class CaseStore:
             raise CaseConflictError(f"case {app.case_id} is already closed")
         step = RESUMED if last_status == ACTION_REQUIRED[0] else COMPLETED
         info = COMPLETED_INFO if step is COMPLETED else None
-        app.statuses.append(StatusUpdate(new_id(self._rng), step[0], at, step[1], info))
+        app.statuses.append(StatusUpdate(live_id(), step[0], at, step[1], info))
         return None, step[0]

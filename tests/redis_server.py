@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import redis
 
 from tests.servers import free_port
 
@@ -63,12 +64,31 @@ class ThrowawayRedis:
             self.process = None
 
 
+TEST_DATABASE = 15
+
+
+def clean_test_database(url: str) -> str:
+    """The configured Redis, but its last logical database, emptied for this test.
+
+    Tests must not see keys from an earlier run (seen event ids, cached answers), and must
+    not touch what else lives in the configured database.
+    """
+    base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+    isolated = f"{base}/{TEST_DATABASE}"
+    client = redis.Redis.from_url(isolated)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+    return isolated
+
+
 @contextmanager
 def redis_url() -> Iterator[str]:
     """A Redis URL for the test, or skip with the reason when none can be had."""
     configured = os.environ.get("PORTALGRAPH_REDIS_URL")
     if configured:
-        yield configured
+        yield clean_test_database(configured)
         return
     if shutil.which("redis-server") is None:
         pytest.skip("needs Redis: set PORTALGRAPH_REDIS_URL or install redis-server")
