@@ -45,7 +45,7 @@ COPY . .
 # graph/static/vendor/**), so the installed `graph` package is self-contained.
 COPY --from=assets /src/vendor graph/static/vendor
 RUN pip install . \
-    && python -c "from graph.graphiql import assets_available as ok; raise SystemExit(not ok())"
+    && python -c "from graph.http.graphiql import assets_available as ok; raise SystemExit(not ok())"
 
 # --------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -44,7 +44,7 @@ $(ASSETS): scripts/fetch_graphiql.py | $(STAMP)
 
 node: $(NODE_STAMPS)
 
-# Without npm the interop tests skip (outside CI); the stamp is the one tests/nodejs.py checks.
+# Without npm the interop tests skip (outside CI); the stamp is the one tests/helpers/nodejs.py checks.
 %/node_modules/.portalgraph-installed: %/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		cd $* && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.portalgraph-installed; \

@@ -2,7 +2,7 @@
 
 `python -m bench [--smoke] [--out PATH] [--json PATH]`. --smoke (a few seconds, small
 sandbox, one repetition) only shows that each scenario runs and that the gateway
-makes exactly the floor's upstream calls; tests/test_bench_smoke.py runs it.
+makes exactly the floor's upstream calls; tests/e2e/test_bench_smoke.py runs it.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ import httpx
 
 from graph.app import create_app
 from graph.settings import Settings
+from graph.testing import UvicornServer
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
-from tests.servers import UvicornServer
 
 DASHBOARD = """
 query Dashboard {

@@ -27,9 +27,9 @@ import httpx
 from bench.dashboard import DASHBOARD
 from graph.app import create_app
 from graph.settings import Settings
+from graph.testing import LoopThread, UvicornServer, free_port
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
 from sources.network import parse_network
-from tests.servers import LoopThread, UvicornServer, free_port
 
 DOWN = "koeln"
 WARM_UP = 50  # the sandbox generates case data on first access

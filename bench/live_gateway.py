@@ -24,10 +24,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from graph.app import create_app
+from graph.http.view import ACTIVE_VIEWS
 from graph.live import LiveHub
 from graph.server import GatewayServer
 from graph.settings import Settings
-from graph.view import ACTIVE_VIEWS
 from sources.base import EventKind, EventRecord
 
 RATE = 1000  # events per second

@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 
+from graph.testing import free_port
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, callback_secrets
-from tests.servers import free_port
 
 CORES = os.cpu_count() or 1
 PINNING = CORES >= 2 and shutil.which("taskset") is not None

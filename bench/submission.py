@@ -23,8 +23,8 @@ from pathlib import Path
 
 import httpx
 
+from graph.testing import free_port
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, callback_secrets
-from tests.servers import free_port
 
 MUTATION = """
 mutation($input: SubmitApplicationInput!) { submitApplication(input: $input) {

@@ -27,11 +27,11 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from bench.dashboard import DASHBOARD
 from graph.app import create_app
-from graph.operations import Operations
+from graph.ops.observability import Operations
+from graph.ops.tracing import Tracing
 from graph.settings import Settings
-from graph.tracing import Tracing
+from graph.testing import UvicornServer
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
-from tests.servers import UvicornServer
 
 SEARCH = 'query Search { services(query: "Pass", ars: "053150000000", first: 20) { totalCount edges { node { id name } } } }'
 

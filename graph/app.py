@@ -17,17 +17,17 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph.context import Resources
-from graph.downloads import attachment_endpoint
-from graph.graphiql import graphiql_assets_app
-from graph.hardening import Hardening
-from graph.hooks import callback_endpoint
-from graph.http_security import security_middleware
-from graph.operations import Operations
-from graph.response_cache import ResponseCache
+from graph.extensions.hardening import Hardening
+from graph.http.callbacks import callback_endpoint
+from graph.http.downloads import attachment_endpoint
+from graph.http.graphiql import graphiql_assets_app
+from graph.http.response_cache import ResponseCache
+from graph.http.security import security_middleware
+from graph.http.uploads import UploadBodyLimit, UploadLimits, configure_spooling
+from graph.http.view import GRAPHIQL_ASSETS, GatewayView
+from graph.ops.observability import Operations
 from graph.schema import build_schema
 from graph.settings import Settings
-from graph.uploads import UploadBodyLimit, UploadLimits, configure_spooling
-from graph.view import GRAPHIQL_ASSETS, GatewayView
 from graph.wiring import (
     Wrapping,
     build_adapters,

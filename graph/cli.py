@@ -18,7 +18,7 @@ import uvicorn
 
 from graph import config_check, server
 from graph.app import create_app
-from graph.logging import log_config
+from graph.ops.logging import log_config
 from graph.settings import Settings, SettingsError
 from graph.types.node import from_global_id
 from sandbox.runner import (

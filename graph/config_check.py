@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from graph.documents import load_manifest
+from graph.extensions.documents import load_manifest
 from graph.server import worker_count
 from graph.settings import PREFIX, Settings
 from sources.network import Network, load_network

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from graph.auth import TokenVerifier
+from graph.domain.identity import TokenVerifier
 from graph.errors import UPSTREAM_MESSAGES, UnauthenticatedError
 from graph.live import LiveHub
 from graph.loaders import Adapters, Loaders, OutageLog

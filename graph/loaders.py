@@ -15,8 +15,8 @@ from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader
 
-from graph.submitting import SubmissionDesk
-from graph.uploads import NoVirusScan
+from graph.domain.submitting import SubmissionDesk
+from graph.http.uploads import NoVirusScan
 from sources.base import (
     AccountArea,
     AccountRecord,

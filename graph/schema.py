@@ -13,8 +13,8 @@ from strawberry.types import ExecutionContext
 
 from graph.context import Context
 from graph.errors import outage_error, should_mask_error
+from graph.extensions.hardening import Hardening
 from graph.federation import FEDERATION_VERSION, FederatedSchema
-from graph.hardening import Hardening
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
 from graph.resolvers.subscriptions import Subscription

@@ -17,7 +17,7 @@ from pathlib import Path
 import uvicorn
 from uvicorn.supervisors import multiprocess
 
-from graph.view import ACTIVE_VIEWS
+from graph.http.view import ACTIVE_VIEWS
 
 logger = logging.getLogger("portalgraph.server")
 CGROUP_CPU = Path("/sys/fs/cgroup/cpu.max")

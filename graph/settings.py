@@ -54,7 +54,7 @@ class Settings:
     cache_ttl_organisations: float = 3600.0
     cache_ttl_regions: float = 86_400.0
     cache_max_stale: float = 86_400.0
-    # Whole responses of anonymous, public queries (graph/response_cache.py). Opt-in: hits
+    # Whole responses of anonymous, public queries (graph/http/response_cache.py). Opt-in: hits
     # skip the schema extensions, so they are neither rate limited nor counted as operations.
     response_cache: str = "off"
     response_cache_ttl: float = 30.0

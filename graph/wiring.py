@@ -13,12 +13,12 @@ import redis.asyncio as redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from graph.auth import TokenVerifier
+from graph.domain.identity import TokenVerifier
+from graph.domain.submitting import SubmissionDesk, SubmissionJournal
+from graph.extensions.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from graph.live import LiveHub
 from graph.loaders import Adapters
-from graph.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from graph.settings import Settings
-from graph.submitting import SubmissionDesk, SubmissionJournal
 from sources._auth import CachedTokenIssuer, ExchangedBearer, ServiceBearer
 from sources._cache_store import CacheStore, MemoryCache, TieredCache
 from sources._http import Upstream

@@ -13,8 +13,8 @@ import pytest
 
 from graph.app import create_app
 from graph.settings import Settings
+from graph.testing import LoopThread, UvicornServer
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
-from tests.servers import LoopThread, UvicornServer
 
 
 class Sandbox:
@@ -115,8 +115,8 @@ def gateway_settings(sandbox: Sandbox) -> Settings:
     for name, secret in callback_secrets().items():
         os.environ.setdefault(name, secret)
     # The shared gateway neither caches nor trips breakers: tests count upstream calls and
-    # inject faults one after another. tests/test_faults_e2e.py runs gateways with both on,
-    # tests/graph/test_response_cache.py tests the response cache.
+    # inject faults one after another. tests/e2e/test_faults.py runs gateways with both on,
+    # tests/unit/graph/http/test_response_cache.py tests the response cache.
     return Settings(
         network=str(sandbox.toml_path),
         upstream_read_timeout=2.0,

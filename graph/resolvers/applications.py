@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from graph.arguments import check_first_page, check_global_id
 from graph.context import Info
 from graph.errors import BadUserInputError
-from graph.pagination import paginate, start_after
+from graph.resolvers.arguments import check_first_page, check_global_id
+from graph.resolvers.pagination import paginate, start_after
 from graph.types.application import Application
 from graph.types.connection import Connection
 from sources.base import ApplicationRecord, ApplicationStatus, Capability

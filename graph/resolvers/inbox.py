@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from graph.arguments import check_first_page, check_global_id
 from graph.context import Info
 from graph.errors import BadUserInputError, NotFoundError, PublicError
-from graph.pagination import paginate, start_after
 from graph.resolvers.applications import portals_for
+from graph.resolvers.arguments import check_first_page, check_global_id
+from graph.resolvers.pagination import paginate, start_after
 from graph.types.connection import Connection
 from graph.types.message import Message
 from sources.base import Capability, MessageRecord

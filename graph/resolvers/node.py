@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from graph.arguments import check_global_id
 from graph.context import Info
 from graph.resolvers.applications import load_application
+from graph.resolvers.arguments import check_global_id
 from graph.resolvers.inbox import load_message
 from graph.resolvers.services import load_service
 from graph.types.node import Node

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.arguments import check_text
 from graph.context import Info
+from graph.resolvers.arguments import check_text
 from graph.types.portal import Portal, Tier
 from graph.types.region import Region
 from sources.base import Capability

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import hashlib
 
-from graph.arguments import (
+from graph.context import Info
+from graph.errors import BadUserInputError
+from graph.loaders import merge_most_local
+from graph.resolvers.arguments import (
     check_ars,
     check_first_page,
     check_global_id,
     check_leika_key,
     check_text,
 )
-from graph.context import Info
-from graph.errors import BadUserInputError
-from graph.loaders import merge_most_local
-from graph.pagination import paginate, start_after
+from graph.resolvers.pagination import paginate, start_after
 from graph.types.connection import Connection
 from graph.types.service import Service
 from sources.base import (

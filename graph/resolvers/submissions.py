@@ -1,4 +1,4 @@
-"""submitApplication and replyToMessage: checks here, delivery in graph/submitting.py.
+"""submitApplication and replyToMessage: checks here, delivery in graph/domain/submitting.py.
 
 Bad arguments are BAD_USER_INPUT errors; everything a citizen can cause by content
 (no route, a form error, a refused file, a duplicate key) is a `SubmissionRejected` value.
@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from graph.context import Info
+from graph.domain.submitting import Delivery, SubmissionRefusedError
 from graph.errors import BadUserInputError, NotFoundError
+from graph.http.uploads import UploadLimits, UploadRefusedError, read_upload
 from graph.resolvers.inbox import InsufficientTrustLevelError, as_message, message_parts
-from graph.submitting import Delivery, SubmissionRefusedError
 from graph.types.application import Application
 from graph.types.submission import (
     ApplicationSubmitted,
@@ -23,7 +24,6 @@ from graph.types.submission import (
     SubmissionRejection,
     SubmitApplicationInput,
 )
-from graph.uploads import UploadLimits, UploadRefusedError, read_upload
 from sources.base import LEIKA_PATTERN, UploadRecord, ViewerRecord
 
 CLIENT_KEY = re.compile(r"^[\w.:-]{1,64}$")

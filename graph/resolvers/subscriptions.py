@@ -11,11 +11,11 @@ from typing import Annotated, Any
 import strawberry
 from starlette.websockets import WebSocket
 
-from graph.arguments import check_global_id
 from graph.context import Info
 from graph.errors import BadUserInputError, NotFoundError, PublicError, UnauthenticatedError
 from graph.live import TooManySubscriptionsError
 from graph.loaders import Loaders, OutageLog
+from graph.resolvers.arguments import check_global_id
 from graph.types.event import ApplicationStatusEvent, InboxMessageEvent, PaymentStatusEvent
 from graph.types.node import to_global_id
 from sources.base import EventKind, EventRecord

@@ -16,7 +16,7 @@ from strawberry.types.enum import StrawberryEnumDefinition
 def describe_values(enum_type: type[enum.Enum], descriptions: Mapping[str, str]) -> None:
     """Describe the values of an enum already registered with `strawberry.enum`.
 
-    A value left out stays undocumented on purpose: tests/graph/test_schema_docs.py names
+    A value left out stays undocumented on purpose: tests/unit/graph/test_schema_docs.py names
     it, where raising here would break the import for whoever adds a member upstream.
     """
     definition = getattr(enum_type, "__strawberry_definition__", None)

@@ -1,6 +1,6 @@
 // graphql-ws and graphql-sse, the clients frontend teams use, against a running gateway.
 // usage: node clients.mjs <gateway url> <bearer token> <inbox url of the viewer's portal>
-// Prints one JSON line with what each client saw; tests/test_js_clients_e2e.py judges it.
+// Prints one JSON line with what each client saw; tests/e2e/test_js_clients.py judges it.
 import { createClient as createWsClient } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
 import WebSocket from 'ws';

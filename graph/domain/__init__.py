@@ -1,0 +1,1 @@
+"""Framework-free rules of the gateway: no strawberry, no starlette."""

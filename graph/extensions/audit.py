@@ -1,0 +1,135 @@
+"""One audit line per access to personal data: who (pseudonym), what, which id, result.
+
+Hooked into field resolution rather than the resolvers, so every route to an object
+(lists, `node`, aliases, fragments, mutations, subscriptions) is covered without each
+resolver remembering to log. Only fields returning a personal type pay for the check.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Iterator
+from functools import lru_cache
+from typing import Any
+
+from graphql import GraphQLResolveInfo, GraphQLSchema, get_named_type, is_abstract_type
+from strawberry.extensions import SchemaExtension
+
+from graph.errors import PublicError
+from graph.ops.logging import audit
+from graph.resolvers.arguments import check_global_id
+
+# GraphQL type → the audit log's "what".
+PERSONAL = {
+    "Application": "Application",
+    "Message": "Message",
+    "Payment": "Payment",
+    "PortalAccount": "Account",
+    "Me": "Account",
+}
+Info = GraphQLResolveInfo[Any]
+DENIED_CODES = {"UNAUTHENTICATED", "INSUFFICIENT_TRUST_LEVEL", "FORBIDDEN"}
+
+
+@lru_cache(maxsize=8)
+def personal_fields(schema: GraphQLSchema) -> frozenset[tuple[str, str]]:
+    """(parent type, field) pairs that may return a personal object."""
+    found: set[tuple[str, str]] = set()
+    for parent in schema.type_map.values():
+        if parent.name.startswith("__") or not hasattr(parent, "fields"):
+            continue
+        for name, field in parent.fields.items():
+            named = get_named_type(field.type)
+            possible = schema.get_possible_types(named) if is_abstract_type(named) else [named]
+            if any(t.name in PERSONAL for t in possible):
+                found.add((parent.name, name))
+    return frozenset(found)
+
+
+class AuditLog(SchemaExtension):
+    def __init__(self, pseudonym: Callable[[str], str]) -> None:
+        self.pseudonym = pseudonym
+        self.fields: frozenset[tuple[str, str]] = frozenset()
+        self.seen: set[tuple[str, str, str]] = set()
+
+    def resolve(
+        self,
+        _next: Callable[..., Any],
+        root: Any,
+        info: Info,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if (info.parent_type.name, info.field_name) not in self.fields:
+            return _next(root, info, *args, **kwargs)
+        try:
+            result = _next(root, info, *args, **kwargs)
+        except PublicError as exc:
+            self._failed(info, kwargs, exc)
+            raise
+        if inspect.isawaitable(result):
+            return self._after(result, info, kwargs)
+        self._record(result, info, kwargs)
+        return result
+
+    async def _after(self, pending: Awaitable[Any], info: Info, kwargs: dict[str, Any]) -> Any:
+        try:
+            result = await pending
+        except PublicError as exc:
+            self._failed(info, kwargs, exc)
+            raise
+        self._record(result, info, kwargs)
+        return result
+
+    def _record(self, result: Any, info: Info, kwargs: dict[str, Any]) -> None:
+        if result is None:
+            what, object_id = self._requested(info, kwargs)
+            if what is not None:
+                self._emit(info, what, object_id, "not_found" if object_id != "me" else "denied")
+            return
+        for item in result if isinstance(result, list) else [result]:
+            definition = getattr(type(item), "__strawberry_definition__", None)
+            what = PERSONAL.get(getattr(definition, "name", ""))
+            if what is not None:
+                result_text = "denied" if getattr(item, "locked", False) else "ok"
+                self._emit(info, what, _object_id(item), result_text)
+
+    def _failed(self, info: Info, kwargs: dict[str, Any], exc: PublicError) -> None:
+        code = exc.extensions.get("code")
+        what, object_id = self._requested(info, kwargs)
+        if what is not None and code in DENIED_CODES | {"NOT_FOUND"}:
+            self._emit(info, what, object_id, "not_found" if code == "NOT_FOUND" else "denied")
+
+    def _requested(self, info: Info, kwargs: dict[str, Any]) -> tuple[str | None, str]:
+        """What a field that returned nothing was asked for: from its `id` argument."""
+        if info.field_name == "me":
+            return "Account", "me"
+        global_id = kwargs.get("id")
+        if not isinstance(global_id, str):
+            return None, ""
+        try:
+            type_name, _ = check_global_id(global_id)
+        except PublicError:
+            return None, ""
+        return PERSONAL.get(type_name), global_id
+
+    def _emit(self, info: Info, what: str, object_id: str, result: str) -> None:
+        if (what, object_id, result) in self.seen:
+            return
+        self.seen.add((what, object_id, result))
+        viewer = getattr(info.context, "viewer", None)
+        who = self.pseudonym(viewer.subject) if viewer is not None else "anonymous"
+        audit(who, what, object_id, result)
+
+    def on_operation(self) -> Iterator[None]:
+        self.fields = personal_fields(self.execution_context.schema._schema)
+        yield
+
+
+def _object_id(item: Any) -> str:
+    if hasattr(item, "id"):
+        return str(item.id)
+    portal = getattr(item, "portal", None)
+    if portal is not None and hasattr(item, "account_id"):
+        return f"{portal.id}/{item.account_id}"
+    return "me"

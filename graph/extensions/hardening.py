@@ -1,0 +1,91 @@
+"""The hardening extensions of one gateway, built once from its settings.
+
+Process-wide state (the APQ store, the rate limiter, the pseudonym key) lives here, so
+every request's fresh extension instances share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from graphql import ASTValidationRule
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxTokensLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.config import BatchingConfig
+
+from graph.errors import ErrorHygiene
+from graph.extensions.audit import AuditLog
+from graph.extensions.documents import DocumentStore, PersistedDocuments, load_manifest
+from graph.extensions.limits import CharacterLimit, Limits, operation_limits_rule
+from graph.extensions.ratelimit import Limiter, MemoryLimiter, RateLimit
+from graph.ops.logging import Pseudonyms
+from graph.settings import Settings
+
+
+@dataclass(slots=True)
+class Hardening:
+    settings: Settings
+    documents: DocumentStore
+    limiter: Limiter = field(default_factory=MemoryLimiter)
+    pseudonyms: Pseudonyms = field(default_factory=Pseudonyms)
+    rules: list[type[ASTValidationRule]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Built once: a rule class per request would defeat the ValidationCache
+        # (strawberry#4635).
+        limits = Limits(
+            depth=self.settings.max_depth,
+            aliases=self.settings.max_aliases,
+            directives=self.settings.max_directives,
+            cost=self.settings.max_cost,
+            repeats=self.settings.max_field_repeats,
+            default_list_size=self.settings.default_page_size,
+            max_list_size=self.settings.max_page_size,
+            list_size=self.settings.cost_list_size,
+        )
+        self.rules = [operation_limits_rule(limits)]
+
+    @classmethod
+    def from_settings(cls, settings: Settings, limiter: Limiter | None = None) -> Hardening:
+        manifest = settings.trusted_documents
+        documents = DocumentStore(
+            trusted=load_manifest(manifest) if manifest else None, size=settings.apq_cache_size
+        )
+        return cls(
+            settings,
+            documents,
+            limiter or MemoryLimiter(),
+            Pseudonyms(settings.audit_key),
+        )
+
+    @property
+    def batching(self) -> BatchingConfig | None:
+        # Off by default: a JSON array of operations multiplies one request's work.
+        size = self.settings.max_batch
+        return BatchingConfig(max_operations=size) if size else None
+
+    def extensions(self) -> list[Callable[[], SchemaExtension]]:
+        """In order: the cheapest refusals first; ErrorHygiene must precede MaskErrors."""
+        settings = self.settings
+        found: list[Callable[[], SchemaExtension]] = [
+            lambda: RateLimit(
+                self.limiter,
+                viewer_per_minute=settings.rate_limit_viewer,
+                anonymous_per_minute=settings.rate_limit_anonymous,
+                pseudonym=self.pseudonyms,
+            ),
+            lambda: PersistedDocuments(self.documents),
+            lambda: CharacterLimit(settings.max_characters),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: AddValidationRules(self.rules),
+            lambda: AuditLog(self.pseudonyms),
+            lambda: ErrorHygiene(production=settings.is_production),
+        ]
+        if settings.is_production:
+            found.insert(4, DisableIntrospection)
+        return found

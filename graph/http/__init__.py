@@ -1,0 +1,1 @@
+"""The HTTP edge: the view, middleware, endpoints and the one GraphQL error-body builder."""

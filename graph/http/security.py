@@ -1,0 +1,128 @@
+"""HTTP hardening in front of the app: CSRF refusal, CORS allow-list, security headers.
+
+A browser sends "simple" requests (GET, or POST as text/plain, form-urlencoded or
+multipart) cross-site without a CORS preflight, carrying whatever ambient credentials it
+has. Such a request may only run an operation if it also carries a header no HTML form
+can set, the rule Apollo Server and Router use.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from urllib.parse import parse_qs
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graph.ops.logging import RequestIdMiddleware
+
+SIMPLE_CONTENT_TYPES = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}
+PREFLIGHT_HEADERS = ("x-apollo-operation-name", "apollo-require-preflight", "graphql-preflight")
+OPERATION_PARAMS = {"query", "documentId", "extensions"}
+HTML_POLICY = (
+    "default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "connect-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+# GraphiQL's editors set inline styles, hence 'unsafe-inline' for styles (docs/graphiql.md).
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+ALWAYS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "strict-transport-security": "max-age=31536000",
+}
+NONCE_KEY = "csp_nonce"
+_HTML = re.compile(r"^text/html\b")
+
+
+def csrf_refusal(scope: Scope) -> str | None:
+    """Why this request may not run an operation without a preflight header, or None."""
+    headers = Headers(scope=scope)
+    if any(headers.get(name, "").strip() for name in PREFLIGHT_HEADERS):
+        return None
+    method = scope["method"]
+    if method == "POST":
+        content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if not content_type or content_type in SIMPLE_CONTENT_TYPES:
+            return f"POST with Content-Type {content_type or '(none)'}"
+    elif method == "GET":
+        params = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if OPERATION_PARAMS & params.keys():
+            return "an operation in a GET request"
+    return None
+
+
+class SecurityHeaders:
+    """Pure ASGI: refuses CSRF-able requests to the GraphQL path, adds headers to every answer."""
+
+    def __init__(self, app: ASGIApp, *, graphql_path: str = "/graphql") -> None:
+        self.app = app
+        self.graphql_path = graphql_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # A fresh nonce per response; the GraphiQL page reads it from the scope.
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})[NONCE_KEY] = nonce
+        is_graphql = scope["path"] == self.graphql_path
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in ALWAYS.items():
+                    headers.setdefault(name, value)
+                html = _HTML.match(headers.get("content-type", ""))
+                policy = HTML_POLICY.format(nonce=nonce) if html else API_POLICY
+                headers["content-security-policy"] = policy
+                if is_graphql:
+                    # Answers may hold personal data: no shared or browser cache keeps them.
+                    headers.setdefault("cache-control", "no-store")
+            await send(message)
+
+        reason = csrf_refusal(scope) if is_graphql else None
+        if reason is not None:
+            response = JSONResponse(
+                {
+                    "errors": [
+                        {
+                            "message": f"Refused {reason}: send the header"
+                            " 'GraphQL-Preflight: 1' (or Apollo-Require-Preflight).",
+                            "extensions": {"code": "CSRF_PREFLIGHT_REQUIRED"},
+                        }
+                    ]
+                },
+                status_code=400,
+            )
+            await response(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+
+def security_middleware(cors_origins: Sequence[str]) -> list[Middleware]:
+    """Outermost first: request id, then headers and CSRF, then CORS."""
+    return [
+        Middleware(RequestIdMiddleware),
+        Middleware(SecurityHeaders),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-Request-ID",
+                *PREFLIGHT_HEADERS,
+            ],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=600,
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""Operations: metrics, tracing, logging and the status page."""

@@ -1,0 +1,41 @@
+"""The benchmark suite in miniature: every scenario runs, upstream calls are minimal.
+
+`python -m bench --smoke` starts the sandbox, the floor and gateways as processes, as
+`make bench` does, with a small sandbox and fractions of a second per measurement;
+timings are not asserted here (the machine may be busy), only that the figures exist
+and that the gateway asks its upstreams exactly as often as the floor does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.slow
+def test_bench_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "figures.json"
+    subprocess.run(  # noqa: S603 - our own benchmark module
+        [sys.executable, "-m", "bench", "--smoke", "--json", str(out)],
+        check=True,
+        timeout=240,
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+    )
+    figures = json.loads(out.read_text())
+    for query in ("dashboard", "inbox", "search"):
+        calls = figures["calls"][query]
+        assert calls["ratio"] == 1.0, (query, calls)
+        assert calls["differences"] == {}, (query, calls)
+    scenarios = {(r["scenario"], r["side"]) for r in figures["rows"] if r["n"] > 0}
+    for scenario in ("dashboard", "inbox500", "search"):
+        assert {(scenario, "gateway"), (scenario, "floor")} <= scenarios
+    assert all(r["errors"] == 0 for r in figures["rows"])
+    live = figures["live"]
+    assert live["delivered"][0] == 1.0
+    assert live["kib_per_sub_small"][0] > 0
+    assert figures["cold_start_s"]

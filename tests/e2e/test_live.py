@@ -1,0 +1,285 @@
+"""Live updates end to end: signed callbacks, pollers, WebSocket and SSE delivery, isolation."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from sandbox.callbacks import callback_secret, sign
+from tests.conftest import Gateway, Sandbox
+from tests.helpers.live import LiveClient
+
+STATUS = """subscription($id: ID) { applicationStatusChanged(applicationId: $id) {
+  applicationId serviceName status source time detail portal { id } missedEvents } }"""
+PAYMENT = (
+    "subscription { paymentStatusChanged { paymentId applicationId status amount { cents } } }"
+)
+INBOX = "subscription { inboxMessageReceived { messageId subject sender locked requiredTrustLevel portal { id } } }"
+APPS = "{ me { applications(first: 100) { edges { node { id applicationId caseId status portal { id } } } } } }"
+
+
+def applications(gateway: Gateway, token: str) -> list[dict[str, Any]]:
+    body = gateway.query(APPS, token=token)
+    return [e["node"] for e in body["data"]["me"]["applications"]["edges"]]
+
+
+def advance(sandbox: Sandbox, app: dict[str, Any]) -> httpx.Response:
+    url = sandbox.url(app["portal"]["id"], "status")
+    return sandbox.http.post(f"{url}/_sandbox/applications/{app['applicationId']}/advance")
+
+
+def fresh_application(
+    gateway: Gateway, sandbox: Sandbox, login: str, portal: str
+) -> dict[str, Any]:
+    """A newly submitted application (the sandbox's demo helper), so tests never run out."""
+    url = sandbox.url(portal, "status") + "/_sandbox/applications"
+    created = sandbox.http.post(url, json={"login": login}).json()
+    found = applications(gateway, sandbox.demo_token(login))
+    return next(a for a in found if a["applicationId"] == created["applicationId"])
+
+
+@pytest.fixture
+def advanceable(
+    gateway: Gateway, clean_sandbox: Sandbox
+) -> Iterator[tuple[LiveClient, dict[str, Any]]]:
+    """Lena's live client and a fresh application whose next step is a FIT-Connect event."""
+    app = fresh_application(gateway, clean_sandbox, "lena", "koeln")
+    client = LiveClient(gateway.url, clean_sandbox.demo_token("lena"))
+    yield client, app
+    client.close()
+
+
+@pytest.fixture
+def lena(clean_sandbox: Sandbox) -> str:
+    return clean_sandbox.demo_token("lena")
+
+
+@pytest.fixture
+def live(gateway: Gateway, lena: str) -> Iterator[LiveClient]:
+    client = LiveClient(gateway.url, lena)
+    yield client
+    client.close()
+
+
+def test_a_status_change_arrives_through_a_signed_callback(
+    clean_sandbox: Sandbox, advanceable: tuple[LiveClient, dict[str, Any]]
+) -> None:
+    live, app = advanceable
+    live.subscribe(STATUS)
+    time.sleep(0.5)  # the subscription follows the viewer's cases before events can route
+    assert advance(clean_sandbox, app).status_code == 200
+    event = live.wait_for(
+        lambda p: p["data"]["applicationStatusChanged"]["source"] == "FIT_CONNECT", timeout=10
+    )["data"]["applicationStatusChanged"]
+    assert event["applicationId"] == app["id"]
+    assert event["status"] == "SUBMITTED" or event["status"] == "RECEIVED"
+    assert event["serviceName"]
+    assert event["portal"]["id"] == app["portal"]["id"]
+    deadline = time.monotonic() + 2
+    while clean_sandbox.network.callbacks.sent < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the sandbox counts a callback once the gateway's 200 is read
+    assert clean_sandbox.network.callbacks.sent >= 1
+
+
+def test_statusmonitor_updates_arrive_through_the_poller(
+    gateway: Gateway, clean_sandbox: Sandbox, lena: str, live: LiveClient
+) -> None:
+    app = next(
+        a for a in applications(gateway, lena) if a["status"] not in ("COMPLETED", "REJECTED")
+    )
+    live.subscribe(STATUS, {"id": app["id"]})
+    time.sleep(0.5)
+    assert advance(clean_sandbox, app).status_code == 200
+    event = live.wait_for(
+        lambda p: p["data"]["applicationStatusChanged"]["source"] == "STATUS_MONITOR", timeout=10
+    )["data"]["applicationStatusChanged"]
+    assert event["applicationId"] == app["id"]
+
+
+def test_only_the_viewers_own_events_are_delivered(
+    gateway: Gateway, clean_sandbox: Sandbox, lena: str, live: LiveClient
+) -> None:
+    erika = LiveClient(gateway.url, clean_sandbox.demo_token("erika"))
+    try:
+        erika.subscribe(STATUS)
+        live.subscribe(STATUS)
+        time.sleep(0.5)
+        for app in applications(gateway, lena)[:3]:
+            advance(clean_sandbox, app)
+        assert live.events(timeout=3), "lena sees her own events"
+        assert erika.events(timeout=0.5) == [], "erika sees none of lena's"
+    finally:
+        erika.close()
+
+
+def test_a_new_message_arrives_and_is_locked_for_a_weak_sign_in(
+    gateway: Gateway, clean_sandbox: Sandbox
+) -> None:
+    client = LiveClient(gateway.url, clean_sandbox.demo_token("max"))
+    try:
+        client.subscribe(INBOX)
+        time.sleep(0.5)
+        body = {"login": "max", "title": "Ihr Bescheid", "level": 3, "sender": "Stadt Dormagen"}
+        url = clean_sandbox.url("dormagen", "inbox") + "/_sandbox/messages"
+        clean_sandbox.http.post(url, json=body).raise_for_status()
+        event = client.wait_for(lambda p: True, timeout=10)["data"]["inboxMessageReceived"]
+        assert event["subject"] == "Ihr Bescheid"
+        assert event["portal"]["id"] == "dormagen"
+        assert event["locked"] is True
+        assert event["requiredTrustLevel"] == "SUBSTANTIAL"
+        assert "body" not in event
+    finally:
+        client.close()
+
+
+def test_a_paid_payment_arrives(
+    gateway: Gateway, clean_sandbox: Sandbox, lena: str, live: LiveClient
+) -> None:
+    app = applications(gateway, lena)[0]
+    start = """mutation($i: StartPaymentInput!) { startPayment(input: $i) {
+      ... on PaymentStarted { redirectUrl payment { id } } ... on PaymentRejected { code } } }"""
+    request_id = f"live-{app['applicationId'][:12]}-{int(time.time())}"
+    data = {
+        "applicationId": app["id"],
+        "requestId": request_id,
+        "items": [{"description": "Gebühr", "amountCents": 1250}],
+        "totalCents": 1250,
+    }
+    started = gateway.query(start, {"i": data}, token=lena)["data"]["startPayment"]
+    live.subscribe(PAYMENT)
+    time.sleep(0.8)  # a fresh subscription takes the payment's current status as its baseline
+    assert clean_sandbox.http.post(started["redirectUrl"] + "/pay").status_code == 303
+    event = live.wait_for(lambda p: True, timeout=10)["data"]["paymentStatusChanged"]
+    assert event["paymentId"] == started["payment"]["id"]
+    assert event["status"] == "PAYED"
+    assert event["amount"]["cents"] == 1250
+
+
+def send_message(sandbox: Sandbox, login: str, portal: str, title: str) -> None:
+    url = sandbox.url(portal, "inbox") + "/_sandbox/messages"
+    sandbox.http.post(url, json={"login": login, "title": title}).raise_for_status()
+
+
+def test_sse_clients_receive_events(gateway: Gateway, clean_sandbox: Sandbox, lena: str) -> None:
+    headers = {"Authorization": f"Bearer {lena}", "Accept": "text/event-stream"}
+    with (
+        httpx.Client(base_url=gateway.url, timeout=15) as client,
+        client.stream("POST", "/graphql", json={"query": INBOX}, headers=headers) as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        time.sleep(0.5)
+        send_message(clean_sandbox, "lena", "koeln", "Per SSE zugestellt")
+        for line in response.iter_lines():
+            if line.startswith("data:") and "inboxMessageReceived" in line:
+                payload = json.loads(line.removeprefix("data:"))
+                assert payload["data"]["inboxMessageReceived"]["subject"] == "Per SSE zugestellt"
+                break
+
+
+def test_the_legacy_graphql_ws_protocol_works(
+    gateway: Gateway, clean_sandbox: Sandbox, lena: str
+) -> None:
+    client = LiveClient(gateway.url, lena, protocol="graphql-ws")
+    try:
+        client.subscribe(INBOX)
+        time.sleep(0.5)
+        send_message(clean_sandbox, "lena", "nrw", "Über graphql-ws")
+        payload = client.wait_for(lambda p: True, timeout=10)
+        assert payload["data"]["inboxMessageReceived"]["subject"] == "Über graphql-ws"
+    finally:
+        client.close()
+
+
+def post_callback(
+    gateway: Gateway, portal: str, body: bytes, *, secret: str | None = None, at: int | None = None
+) -> httpx.Response:
+    timestamp = str(at if at is not None else int(time.time()))
+    signature = sign(secret or callback_secret(portal), timestamp, body)
+    headers = {
+        "callback-timestamp": timestamp,
+        "callback-authentication": signature,
+        "content-type": "application/json",
+    }
+    return gateway.http.post(f"/hooks/fitconnect/{portal}", content=body, headers=headers)
+
+
+CALLBACK = json.dumps(
+    {
+        "type": "https://schema.fitko.de/fit-connect/submission-api/callbacks/new-events",
+        "submissions": [
+            {
+                "destinationId": "d",
+                "submissionId": "s",
+                "caseId": "9eec7d3e-0000-4000-8000-000000000000",
+            }
+        ],
+    }
+).encode()
+
+
+def test_callbacks_are_authenticated_fresh_and_well_formed(gateway: Gateway) -> None:
+    assert post_callback(gateway, "koeln", CALLBACK).status_code == 200
+    assert post_callback(gateway, "koeln", CALLBACK, secret="forged-secret").status_code == 401
+    assert post_callback(gateway, "koeln", CALLBACK, at=int(time.time()) - 301).status_code == 401
+    assert post_callback(gateway, "koeln", CALLBACK, at=int(time.time()) + 120).status_code == 401
+    assert post_callback(gateway, "nowhere", CALLBACK).status_code == 404
+    assert post_callback(gateway, "koeln", b'{"submissions": "nope"}').status_code == 400
+    assert post_callback(gateway, "koeln", b"not json").status_code == 400
+    unsigned = gateway.http.post("/hooks/fitconnect/koeln", content=CALLBACK)
+    assert unsigned.status_code == 401
+
+
+def test_a_replayed_callback_is_delivered_once(
+    gateway: Gateway, clean_sandbox: Sandbox, advanceable: tuple[LiveClient, dict[str, Any]]
+) -> None:
+    live, app = advanceable
+    live.subscribe(STATUS, {"id": app["id"]})
+    time.sleep(0.5)
+    advance(clean_sandbox, app)
+    live.wait_for(
+        lambda p: p["data"]["applicationStatusChanged"]["source"] == "FIT_CONNECT", timeout=10
+    )
+    body = json.dumps({"submissions": [{"caseId": app["caseId"]}]}).encode()
+    for _ in range(3):
+        assert post_callback(gateway, app["portal"]["id"], body).json()["published"] == 0
+    replays = [
+        p
+        for p in live.events(timeout=1)
+        if p["data"]["applicationStatusChanged"]["source"] == "FIT_CONNECT"
+    ]
+    assert replays == []
+
+
+def test_an_event_whose_signature_fails_is_never_published(
+    clean_sandbox: Sandbox, advanceable: tuple[LiveClient, dict[str, Any]]
+) -> None:
+    live, app = advanceable
+    portal = app["portal"]["id"]
+    live.subscribe(STATUS, {"id": app["id"]})
+    time.sleep(0.5)
+    tamper = clean_sandbox.url(portal, "status") + "/_sandbox/tamper"
+    clean_sandbox.http.put(tamper, json={"caseIds": [app["caseId"]]}).raise_for_status()
+    try:
+        advance(clean_sandbox, app)
+        seen = live.events(timeout=2)
+    finally:
+        clean_sandbox.http.delete(tamper)
+    assert all(p["data"]["applicationStatusChanged"]["source"] != "FIT_CONNECT" for p in seen)
+
+
+def test_anonymous_subscriptions_are_refused(gateway: Gateway) -> None:
+    client = LiveClient(gateway.url, None)
+    try:
+        client.subscribe(STATUS)
+        message = client.receive(5)
+        assert message["type"] in ("error", "next")
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+    finally:
+        client.close()
