@@ -1,4 +1,4 @@
-"""Configuration: the README's one table against the code, check-config, workers, replicas."""
+"""Configuration: docs/configuration.md's one table against the code, check-config, workers, replicas."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from graph.cli import main
 from graph.settings import PREFIX, Settings, SettingsError
 from tests.conftest import Sandbox
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 ROW = re.compile(r"^\| `(PORTALGRAPH_[A-Z0-9_]+)` \| ([^|]+) \|")
 
 
 def configuration_table() -> dict[str, str]:
-    section = README.read_text(encoding="utf-8").split("## Configuration", 1)[1]
-    table = section.split("\n\n| variable | default | meaning |", 1)[1].split("\n\n", 1)[0]
+    page = PAGE.read_text(encoding="utf-8")
+    table = page.split("\n\n| variable | default | meaning |", 1)[1].split("\n\n", 1)[0]
     return {m[1]: m[2].strip() for line in table.splitlines() if (m := ROW.match(line))}
 
 

@@ -1,0 +1,161 @@
+"""The README is a doorway, docs/ holds the rest; links, paths and snippets stay true.
+
+Snippets that need the running sandbox and gateway run in tests/e2e/test_docs_snippets.py;
+this module checks what needs no server: sizes, links, paths, markers, GraphQL validation
+against the committed schema, TOML blocks and the plug-in adapter skeleton.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import tomllib
+from pathlib import Path
+
+import httpx
+import pytest
+from graphql import GraphQLSchema, build_schema, parse, validate
+
+from sources.base import Capability, ServiceQuery
+from sources.network import parse_network
+from sources.plugins import REQUIRED_METHODS, AdapterContext
+from tests.helpers.docs import (
+    DOCS,
+    KNOWN,
+    README,
+    ROOT,
+    RUNNABLE,
+    Block,
+    all_blocks,
+    anchors,
+    links,
+    pages,
+    prose,
+    runnable,
+)
+
+README_LIMIT = 8 * 1024
+# Backticked repository paths in prose, e.g. `graph/http/view.py` or `deploy/k8s`.
+TOP = ("graph", "sources", "sandbox", "tests", "bench", "deploy", "docs", "examples", "scripts")
+PATH = re.compile(r"`((?:" + "|".join(TOP) + r")/[^`\s]*)`")
+FILES = re.compile(r"`(Makefile|Dockerfile|schema\.graphql|pyproject\.toml|CHANGELOG\.md)`")
+IGNORED = ("graph/static/vendor",)  # fetched by `make assets`, git-ignored
+BARE_PYTHON = re.compile(r"(?<![\w/.])python3? -m ")
+
+
+def schema() -> GraphQLSchema:
+    # The federation SDL uses @link/@key without declaring them (the router knows them).
+    return build_schema(
+        (ROOT / "schema.graphql").read_text(encoding="utf-8"), assume_valid_sdl=True
+    )
+
+
+def test_the_readme_is_a_doorway() -> None:
+    size = len(README.read_bytes())
+    assert size <= README_LIMIT, f"README.md is {size} bytes; move detail into docs/"
+    for heading in ("## Run it", "## Sign in with a demo token", "## A first query"):
+        assert heading in README.read_text(encoding="utf-8")
+
+
+def test_the_readme_links_every_docs_page() -> None:
+    linked = {target.split("#")[0] for target in links(README)}
+    missing = [p.name for p in sorted(DOCS.glob("*.md")) if f"docs/{p.name}" not in linked]
+    assert not missing, f"add these pages to the README's table: {missing}"
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda p: p.name)
+def test_every_link_and_anchor_resolves(page: Path) -> None:
+    broken = []
+    for target in links(page):
+        if re.match(r"^(https?|mailto):", target):
+            continue
+        path, _, anchor = target.partition("#")
+        file = (page.parent / path).resolve() if path else page
+        dangling = bool(anchor) and file.suffix == ".md" and anchor not in anchors(file)
+        if not file.exists() or dangling:
+            broken.append(target)
+    assert not broken, broken
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda p: p.name)
+def test_every_repository_path_named_in_prose_exists(page: Path) -> None:
+    text = prose(page)
+    named = PATH.findall(text) + FILES.findall(text)
+    checkable = [
+        p.rstrip(".,:;)")
+        for p in named
+        if not re.search(r"[<>{}*…]", p) and not p.startswith(IGNORED)
+    ]
+    missing = [p for p in checkable if not (ROOT / p).exists()]
+    assert not missing, missing
+
+
+def test_every_block_is_run_or_says_why_not() -> None:
+    blocks = all_blocks()
+    assert len(blocks) > 20
+    unknown = [b.name for b in blocks if b.lang not in KNOWN]
+    assert not unknown, f"use one of {sorted(KNOWN)} (sh, not bash): {unknown}"
+    pointless = [b.name for b in blocks if b.not_run is not None and b.lang not in RUNNABLE]
+    assert not pointless, f"only runnable blocks need a not-run marker: {pointless}"
+    assert all(len(b.not_run) > 8 for b in blocks if b.not_run is not None)
+
+
+def test_python_modules_are_run_with_the_venvs_python() -> None:
+    offenders = [
+        f"{page.name}: {line.strip()}"
+        for page in pages()
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if BARE_PYTHON.search(line)
+    ]
+    assert not offenders, "write .venv/bin/python -m …: " + "; ".join(offenders)
+
+
+@pytest.mark.parametrize("block", runnable("graphql"), ids=lambda b: b.name)
+def test_graphql_blocks_validate_against_the_committed_schema(block: Block) -> None:
+    document = parse(block.text)
+    assert document.definitions
+    assert validate(schema(), document) == []
+
+
+def test_the_readmes_subscription_example_would_have_failed() -> None:
+    # The check above is not vacuous: the README's old subscription did not validate.
+    old = "subscription { applicationStatusChanged(applicationId: ID) { applicationId } }"
+    assert validate(schema(), parse(old)) != []
+
+
+@pytest.mark.parametrize("block", runnable("toml"), ids=lambda b: b.name)
+def test_toml_blocks_parse_and_network_files_load(block: Block) -> None:
+    document = tomllib.loads(block.text)
+    if "portals" in document and isinstance(document["portals"], list):
+        network = parse_network(block.text, source=block.name)
+        assert network.portals
+
+
+def adapter_block() -> Block:
+    found = [b for b in runnable("python") if "def create(" in b.text]
+    assert len(found) == 1, [b.name for b in found]
+    return found[0]
+
+
+def test_the_plug_in_skeleton_satisfies_the_protocol_as_the_gateway_checks_it() -> None:
+    namespace: dict[str, object] = {}
+    exec(compile(adapter_block().text, "adapter", "exec"), namespace)  # noqa: S102 - our own docs snippet
+    network = parse_network(
+        next(b.text for b in runnable("toml") if 'adapter = "example-directory"' in b.text)
+    )
+    portal = network.portals[0]
+    endpoint = portal.endpoints[Capability.SERVICES]
+
+    async def use() -> None:
+        async with httpx.AsyncClient() as client:
+            create = namespace["create"]
+            assert callable(create)
+            adapter = create(AdapterContext(portal, Capability.SERVICES, endpoint, client))
+            for method in REQUIRED_METHODS[Capability.SERVICES]:
+                assert callable(getattr(adapter, method, None)), method
+            assert await adapter.search(ServiceQuery(ars=portal.ars)) == []
+            assert await adapter.service("EX.LB.1") is None
+            assert await adapter.organisations(["EX.OE.1"]) == {}
+            assert await adapter.regions("Beispiel") == []
+
+    asyncio.run(use())
