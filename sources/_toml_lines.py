@@ -2,10 +2,10 @@
 
 `tomllib` returns values without positions. This reads the text once more and records
 the line of every table header (`[fitconnect.auth]`, the n-th `[[payment_providers]]`,
-the m-th `[[payment_providers.tenants]]` inside it), every key, and every inline table
-that starts a line inside a multi-line array. A path is a tuple of keys and array
-indices, e.g. `("payment_providers", 1, "tenants", 0, "ars_prefix")`; a path that is not
-recorded (a key inside an inline table) falls back to its nearest recorded parent.
+the m-th `[[payment_providers.tenants]]` inside it), every key, and the line where each
+element of an array value starts. A path is a tuple of keys and array indices, e.g.
+`("payment_providers", 1, "tenants", 0, "ars_prefix")`; a path that is not recorded (a
+key inside an inline table) falls back to its nearest recorded parent.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class LineMap:
     def _scan(self, text: str) -> None:
         last_index: dict[Path, int] = {}  # array-of-tables path -> its last index
         table: Path = ()
-        array: tuple[Path, int, int] | None = None  # (path, next element, bracket depth)
+        array: _Array | None = None  # a multi-line array value being read
         in_string: str | None = None
         for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.strip()
@@ -48,18 +48,12 @@ class LineMap:
                     in_string = None
                 continue
             if array is not None:
-                path, element, depth = array
-                if line.startswith("{"):
-                    self._lines.setdefault((*path, element), number)
-                    element += 1
-                depth += _depth(line)
-                array = (path, element, depth) if depth > 0 else None
+                array = array.read(line, number, self._lines)
                 continue
             header = _HEADER.match(raw)
             if header:
-                table = self._table_path(
-                    _names(header.group(2)), header.group(1) == "[[", last_index
-                )
+                names = _names(header.group(2))
+                table = self._table_path(names, header.group(1) == "[[", last_index)
                 self._lines.setdefault(table, number)
                 continue
             key = _KEY.match(raw)
@@ -67,13 +61,12 @@ class LineMap:
                 continue
             path = (*table, *_names(key.group(1)))
             self._lines.setdefault(path, number)
-            value = key.group(2)
+            value = key.group(2).strip()
             for quote in ('"""', "'''"):
                 if value.count(quote) % 2 == 1:
                     in_string = quote
-            depth = _depth(value)
-            if value.startswith("[") and depth > 0:
-                array = (path, 0, depth)
+            if value.startswith("["):
+                array = _Array(path).read(value[1:], number, self._lines)
 
     @staticmethod
     def _table_path(names: list[str], is_array: bool, last_index: dict[Path, int]) -> Path:
@@ -89,21 +82,41 @@ class LineMap:
         return path
 
 
-def _depth(text: str) -> int:
-    """Net bracket depth of a line, ignoring brackets inside simple strings and comments."""
-    depth, quote = 0, ""
-    for char in text:
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char == "#":
-            break
-        elif char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-    return depth
+class _Array:
+    """Reads an array value line by line, recording the line where each element starts."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.index = 0
+        self.level = 0  # nesting inside the array's own brackets
+        self.expecting = True  # the next value starts a new element
+
+    def read(self, text: str, number: int, lines: dict[Path, int]) -> _Array | None:
+        quote = ""
+        for char in text:
+            if quote:
+                quote = "" if char == quote else quote
+                continue
+            if char == "#":
+                break
+            if char.isspace():
+                continue
+            if self.level == 0 and char == ",":
+                self.expecting = True
+                continue
+            if self.level == 0 and char == "]":
+                return None  # the array ends here
+            if self.level == 0 and self.expecting:
+                lines.setdefault((*self.path, self.index), number)
+                self.index += 1
+                self.expecting = False
+            if char in "\"'":
+                quote = char
+            elif char in "[{":
+                self.level += 1
+            elif char in "]}":
+                self.level -= 1
+        return self
 
 
 def render(path: Path) -> str:
