@@ -133,13 +133,14 @@ def parse_topology(text: str, *, source: str = "network.toml") -> Topology:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TopologyConfigError(source, [Problem(None, "", f"not valid TOML: {exc}")]) from exc
-    return _Parser(document, LineMap(text), source).parse()
+    return _Parser(document, text, source).parse()
 
 
 class _Parser:
-    def __init__(self, document: dict[str, Any], lines: LineMap, source: str) -> None:
+    def __init__(self, document: dict[str, Any], text: str, source: str) -> None:
         self.document = document
-        self.lines = lines
+        self.text = text
+        self._lines: LineMap | None = None  # built at the first problem: a good file skips it
         self.source = source
         self.problems: list[Problem] = []
         self.overrides: dict[str, PolicyOverrides] = {}
@@ -226,7 +227,9 @@ class _Parser:
             return None
 
     def _fail(self, exc: InvalidValueError) -> None:
-        self.problems.append(Problem(self.lines.line_of(exc.path), render(exc.path), exc.problem))
+        if self._lines is None:
+            self._lines = LineMap(self.text)
+        self.problems.append(Problem(self._lines.line_of(exc.path), render(exc.path), exc.problem))
 
 
 def _unique_portals(entries: list[tuple[Path, PortalEntryRecord]]) -> None:
