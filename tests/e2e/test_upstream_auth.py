@@ -1,11 +1,10 @@
 """Per-upstream auth over real HTTP on loopback: a client-credentials token endpoint and a
-resource server, and mutual TLS against a uvicorn that requires a client certificate."""
+resource server, and mutual TLS against a uvicorn that requires a client certificate
+(the chain from `sandbox.tls`, which the sandbox's mTLS payment provider will use)."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime
-import ipaddress
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -13,16 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from graph.testing import UvicornServer, free_port, wait_for
+from sandbox.tls import make_chain
 from sources._upstream_auth import build_auth, resolve_auth, tls_context
 from sources.base.upstream_auth import (
     ClientAuthMethod,
@@ -83,100 +79,6 @@ async def test_client_credentials_and_headers_over_real_http(
     assert issued == ["tok-1"]  # five calls, one token
 
 
-class Chain:
-    """A test CA, a server certificate for 127.0.0.1 and a client certificate, as PEM files."""
-
-    def __init__(self, folder: Path) -> None:
-        now = datetime.datetime.now(datetime.UTC)
-        ca_key = ec.generate_private_key(ec.SECP256R1())
-        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Portalgraph Test CA")])
-        ca = (
-            x509.CertificateBuilder()
-            .subject_name(ca_name)
-            .issuer_name(ca_name)
-            .public_key(ca_key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(
-                x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
-            )
-            .sign(ca_key, hashes.SHA256())
-        )
-        self.folder = folder
-        self.ca = self._write("ca.pem", ca.public_bytes(serialization.Encoding.PEM))
-        self.server_cert, self.server_key = self._leaf("server", ca, ca_key, now, server=True)
-        self.client_cert, self.client_key = self._leaf("client", ca, ca_key, now, server=False)
-
-    def _leaf(
-        self,
-        name: str,
-        ca: x509.Certificate,
-        ca_key: ec.EllipticCurvePrivateKey,
-        now: datetime.datetime,
-        *,
-        server: bool,
-    ) -> tuple[str, str]:
-        key = ec.generate_private_key(ec.SECP256R1())
-        usage = (
-            x509.oid.ExtendedKeyUsageOID.SERVER_AUTH
-            if server
-            else (x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH)
-        )
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(
-                x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"portalgraph-{name}")])
-            )
-            .issuer_name(ca.subject)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-                critical=False,
-            )
-        )
-        if server:
-            builder = builder.add_extension(
-                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False,
-            )
-        cert = builder.sign(ca_key, hashes.SHA256())
-        key_pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        return (
-            self._write(f"{name}.pem", cert.public_bytes(serialization.Encoding.PEM)),
-            self._write(f"{name}-key.pem", key_pem),
-        )
-
-    def _write(self, name: str, data: bytes) -> str:
-        path = self.folder / name
-        path.write_bytes(data)
-        return str(path)
-
-
 def started(server: uvicorn.Server) -> Callable[[], Awaitable[bool]]:
     async def check() -> bool:
         return server.started
@@ -187,7 +89,7 @@ def started(server: uvicorn.Server) -> Callable[[], Awaitable[bool]]:
 async def test_mutual_tls_presents_the_client_certificate_the_server_requires(
     tmp_path: Path,
 ) -> None:
-    chain = Chain(tmp_path)
+    chain = make_chain(tmp_path)
 
     async def hello(request: Request) -> JSONResponse:
         return JSONResponse({"ok": True})
