@@ -14,6 +14,7 @@ import ssl
 from collections.abc import AsyncGenerator, Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -133,3 +134,22 @@ def tls_context(resolved: ResolvedAuth) -> ssl.SSLContext | None:
         keyfile=str(resolved.value(scheme.key_file_env)),
     )
     return context
+
+
+def client_options(
+    resolved: ResolvedAuth, *, token_client: httpx.AsyncClient, upstream: str, capability: str
+) -> dict[str, Any]:
+    """Keyword arguments for the `httpx.AsyncClient` of one upstream: `auth`, and `verify` for mTLS.
+
+    An mTLS upstream needs a client (a connection pool) of its own, since the certificate
+    belongs to the TLS context; the others may share one pool and pass `auth=` per request.
+    """
+    options: dict[str, Any] = {
+        "auth": build_auth(
+            resolved, token_client=token_client, upstream=upstream, capability=capability
+        )
+    }
+    context = tls_context(resolved)
+    if context is not None:
+        options["verify"] = context
+    return options

@@ -9,6 +9,7 @@ municipalities from one entry. `sources.topology` parses the file into these rec
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -24,6 +25,15 @@ PVOG_DEFAULT_VERSIONS: Mapping[str, str] = {
     "locations": "v3",  # GET /{v}/locations
     "leikahierarchy": "v2",  # GET /{v}/servicedescriptions/leikahierarchy
     "onlineservices": "v1beta2",  # GET /{v}/onlineservices
+}
+SEGMENT = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+PVOG_PATHS: Mapping[str, str] = {
+    "search": "/{version}/servicedescriptions",
+    "detail": "/{version}/servicedescriptions/{id}/detail",
+    "organisations": "/{version}/organisationunits/detail",
+    "locations": "/{version}/locations",
+    "leikahierarchy": "/{version}/servicedescriptions/leikahierarchy",
+    "onlineservices": "/{version}/onlineservices",
 }
 
 
@@ -43,6 +53,17 @@ class PvogRecord:
     versions: Mapping[str, str]  # resource -> version path segment
     use_ars_hierarchy: bool = True  # the PVOG inherits Bund/Land texts down the ARS
     auth: UpstreamAuth | None = None
+
+    def path(self, resource: str, **segments: str) -> str:
+        """`path("detail", id="L100002.LB.1")` -> `/v6/servicedescriptions/L100002.LB.1/detail`.
+
+        A segment is a PVOG object id (`<Mandant>.<Typ>.<lokaleId>`): anything else, such
+        as a `/` or `..` from a client, raises ValueError instead of reaching another path.
+        """
+        for value in segments.values():
+            if not SEGMENT.match(value) or value in (".", ".."):
+                raise ValueError(f"not a PVOG id: {value!r}")
+        return PVOG_PATHS[resource].format(version=self.versions[resource], **segments)
 
 
 @dataclass(frozen=True, slots=True)

@@ -289,3 +289,28 @@ def test_required_central_tables_and_toml_errors() -> None:
         parse_topology("version = = 2")
     with pytest.raises(NetworkConfigError, match="cannot read"):
         load_topology("/nonexistent/network.toml")
+
+
+def test_pvog_paths_use_the_configured_version_and_refuse_foreign_segments() -> None:
+    pvog = parse_topology(EXAMPLE).pvog
+    assert pvog.path("detail", id="L100002.LB.121370768") == (
+        "/v6/servicedescriptions/L100002.LB.121370768/detail"
+    )
+    assert pvog.path("locations") == "/v3/locations"
+    for bad in ("../admin", "a/b", "..", ""):
+        with pytest.raises(ValueError, match="not a PVOG id"):
+            pvog.path("detail", id=bad)
+
+
+def test_each_upstream_table_overrides_the_defaults_for_itself_only() -> None:
+    text = MINIMAL.replace('kind = "girocheckout"', 'kind = "girocheckout"\ntimeout = 9.0') + (
+        '\n[[portals]]\nid = "k"\nname = "K"\nserves = ["051620008008"]\n'
+        '[portals.accounts]\nurl = "http://127.0.0.1:1"\nmax_concurrency = 3\n'
+        "\n[defaults]\ntimeout = 2.0\n"
+    )
+    topology = parse_topology(text)
+    base = UpstreamPolicy()
+    assert topology.policy("payment_providers.giro", base).timeout == 9.0
+    assert topology.policy("portals.k.accounts", base).max_concurrency == 3
+    assert topology.policy("portals.k.accounts", base).timeout == 2.0
+    assert topology.policy("pvog", base).timeout == 2.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import ssl
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -15,9 +16,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
+from sandbox.tls import make_chain
 from sources._upstream_auth import (
     MissingSecretsError,
     build_auth,
+    client_options,
     resolve_auth,
     static_headers,
     tls_context,
@@ -267,3 +270,24 @@ def test_upstream_auth_refuses_a_sync_client() -> None:
         pytest.raises(RuntimeError, match="AsyncClient"),
     ):
         sync.get("https://x.example/")
+
+
+async def test_client_options_give_mtls_its_own_verify_context(tmp_path: Path) -> None:
+    chain = make_chain(tmp_path)
+    environ = {"C": chain.client_cert, "K": chain.client_key, "A": chain.ca}
+    async with httpx.AsyncClient() as tokens:
+        mtls = client_options(
+            resolve_auth(UpstreamAuth(MutualTls("C", "K", "A")), environ),
+            token_client=tokens,
+            upstream="epaybl",
+            capability="payments",
+        )
+        basic = client_options(
+            resolve_auth(UpstreamAuth(BasicCredentials("u", "P")), {"P": "p"}),
+            token_client=tokens,
+            upstream="epay21",
+            capability="payments",
+        )
+    assert isinstance(mtls["verify"], ssl.SSLContext)
+    assert "verify" not in basic
+    assert basic["auth"].headers["Authorization"].startswith("Basic ")
