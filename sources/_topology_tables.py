@@ -161,10 +161,16 @@ def tenant(value: Any, path: Path) -> PaymentTenantRecord:
     )
 
 
-def unique_tenant_prefixes(providers: list[tuple[Path, PaymentProviderRecord]]) -> None:
-    """Two tenants for the same prefix would make the choice depend on file order."""
+def unique_providers(providers: list[tuple[Path, PaymentProviderRecord]]) -> None:
+    """Provider ids are unique; two tenants for one prefix would make the choice depend on order."""
+    ids: set[str] = set()
     seen: dict[str, str] = {}
     for path, provider in providers:
+        if provider.id in ids:
+            raise InvalidValueError(
+                (*path, "id"), f"payment provider {provider.id!r} is defined twice"
+            )
+        ids.add(provider.id)
         for index, found in enumerate(provider.tenants):
             where = f"{provider.id} tenants[{index}]"
             if found.ars_prefix in seen:

@@ -152,14 +152,18 @@ class _Parser:
             v1 = version is None and ("routing" in document or "portals" in document)
             message = V1_MOVES if v1 else f"version must be {VERSION} (got {version!r})"
             self._fail(InvalidValueError(("version",), message))
-        self._section(lambda: known_keys(document, TOP_LEVEL, ()))
+        if "routing" in document and version == VERSION:
+            self._fail(
+                InvalidValueError(("routing",), "[routing] moved into [fitconnect] as routing_url")
+            )
+        self._section(lambda: known_keys(document, TOP_LEVEL | {"routing"}, ()))
         pvog = self._required("pvog", tables.pvog)
         fitconnect = self._required("fitconnect", tables.fitconnect)
         identity = None
         if "identity" in document:
             identity = self._section(lambda: tables.identity(document["identity"], ("identity",)))
         providers = self._list("payment_providers", tables.payment_provider)
-        self._section(lambda: tables.unique_tenant_prefixes(providers))
+        self._section(lambda: tables.unique_providers(providers))
         entries = self._list("portals", _portal_entries.portal_entry)
         self._section(lambda: _unique_portals(entries))
         defaults = self._section(self._defaults) or {}

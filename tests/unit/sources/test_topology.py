@@ -314,3 +314,15 @@ def test_each_upstream_table_overrides_the_defaults_for_itself_only() -> None:
     assert topology.policy("portals.k.accounts", base).max_concurrency == 3
     assert topology.policy("portals.k.accounts", base).timeout == 2.0
     assert topology.policy("pvog", base).timeout == 2.0
+
+
+def test_duplicate_providers_and_a_leftover_routing_table_are_named() -> None:
+    twice = MINIMAL + MINIMAL[MINIMAL.index("[[payment_providers]]") :].replace(
+        '"05"', '"06"'
+    ).replace('"05315"', '"06315"')
+    found = problems_of(twice)
+    assert found[0][:2] == (32, "payment_providers[1].id")
+    assert "defined twice" in found[0][2]
+    leftover = problems_of(MINIMAL + '\n[routing]\nurl = "http://127.0.0.1:1"\n')
+    assert leftover[0][:2] == (32, "routing")
+    assert "[fitconnect] as routing_url" in leftover[0][2]
