@@ -147,3 +147,25 @@ def _check_template(template: str, path: Path) -> None:
         raise InvalidValueError(path, "website_template takes {slug} and/or {ars} and nothing else")
     if not template.startswith(("http://", "https://")):
         raise InvalidValueError(path, "website_template must be an http(s) URL")
+
+
+def unique_portals(entries: list[tuple[Path, PortalEntryRecord]]) -> None:
+    """Portal ids (including derived ones) and explicitly served ARS are unique."""
+    ids: dict[str, Path] = {}
+    owners: dict[str, str] = {}
+    for path, entry in entries:
+        own = [(entry.id, (*path, "id"), entry.ars)]
+        own += [
+            (entry.served_id(s), (*path, "serves", i), s.ars) for i, s in enumerate(entry.serves)
+        ]
+        for portal_id, where, ars in own:
+            if portal_id in ids:
+                raise InvalidValueError(where, f"portal id {portal_id!r} is defined twice")
+            ids[portal_id] = where
+            if ars is None:
+                continue
+            if ars in owners:
+                raise InvalidValueError(
+                    where, f"ARS {ars} is served by both {owners[ars]} and {entry.id}"
+                )
+            owners[ars] = entry.id

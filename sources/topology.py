@@ -152,6 +152,8 @@ class _Parser:
             v1 = version is None and ("routing" in document or "portals" in document)
             message = V1_MOVES if v1 else f"version must be {VERSION} (got {version!r})"
             self._fail(InvalidValueError(("version",), message))
+            if v1:  # everything else would be noise: the whole file changes shape
+                raise TopologyConfigError(self.source, self.problems)
         if "routing" in document and version == VERSION:
             self._fail(
                 InvalidValueError(("routing",), "[routing] moved into [fitconnect] as routing_url")
@@ -165,7 +167,7 @@ class _Parser:
         providers = self._list("payment_providers", tables.payment_provider)
         self._section(lambda: tables.unique_providers(providers))
         entries = self._list("portals", _portal_entries.portal_entry)
-        self._section(lambda: _unique_portals(entries))
+        self._section(lambda: _portal_entries.unique_portals(entries))
         defaults = self._section(self._defaults) or {}
         if self.problems or pvog is None or fitconnect is None:
             raise TopologyConfigError(self.source, self.problems)
@@ -234,28 +236,6 @@ class _Parser:
         if self._lines is None:
             self._lines = LineMap(self.text)
         self.problems.append(Problem(self._lines.line_of(exc.path), render(exc.path), exc.problem))
-
-
-def _unique_portals(entries: list[tuple[Path, PortalEntryRecord]]) -> None:
-    """Portal ids (including derived ones) and explicitly served ARS are unique."""
-    ids: dict[str, Path] = {}
-    owners: dict[str, str] = {}
-    for path, entry in entries:
-        own = [(entry.id, (*path, "id"), entry.ars)]
-        own += [
-            (entry.served_id(s), (*path, "serves", i), s.ars) for i, s in enumerate(entry.serves)
-        ]
-        for portal_id, where, ars in own:
-            if portal_id in ids:
-                raise InvalidValueError(where, f"portal id {portal_id!r} is defined twice")
-            ids[portal_id] = where
-            if ars is None:
-                continue
-            if ars in owners:
-                raise InvalidValueError(
-                    where, f"ARS {ars} is served by both {owners[ars]} and {entry.id}"
-                )
-            owners[ars] = entry.id
 
 
 def check_topology(path: str | FilePath, environ: Mapping[str, str]) -> TopologyReport:
