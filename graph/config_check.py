@@ -17,6 +17,7 @@ from graph.extensions.documents import load_manifest
 from graph.server import worker_count
 from graph.settings import PREFIX, Settings
 from sources.network import Network, load_network
+from sources.topology import check_topology, network_file_version
 
 
 @dataclass(slots=True)
@@ -42,7 +43,6 @@ def secret_names(network: Network) -> list[tuple[str, str]]:
 
 def check(settings: Settings, environ: Mapping[str, str] | None = None) -> Report:
     environ = os.environ if environ is None else environ
-    network = load_network(settings.network)
     report = Report()
     report.lines.append(
         f"settings ok (profile {settings.profile}, {settings.replicas} replica(s),"
@@ -50,15 +50,12 @@ def check(settings: Settings, environ: Mapping[str, str] | None = None) -> Repor
         f" redis {'configured' if settings.redis_url else 'off'},"
         f" tracing {'to ' + settings.otel_endpoint if settings.otel_endpoint else 'off'})"
     )
-    report.lines.append(f"{network.source}: {len(network.portals)} portals")
-    for portal in network.portals:
-        capabilities = ", ".join(c.value for c in portal.capabilities) or "none"
-        report.lines.append(
-            f"  {portal.id:<12} {portal.tier.value:<10} {portal.ars}  {capabilities}"
-        )
-    for where, name in secret_names(network):
-        if not environ.get(name):
-            report.problems.append(f"{network.source}: {where} needs environment variable {name}")
+    if network_file_version(settings.network) == 2:
+        found = check_topology(settings.network, environ)
+        report.lines += found.lines
+        report.problems += found.problems
+    else:
+        _check_v1(load_network(settings.network), report, environ)
     if settings.trusted_documents:
         try:
             load_manifest(settings.trusted_documents)
@@ -75,3 +72,15 @@ def check(settings: Settings, environ: Mapping[str, str] | None = None) -> Repor
                 " after the listener closed"
             )
     return report
+
+
+def _check_v1(network: Network, report: Report, environ: Mapping[str, str]) -> None:
+    report.lines.append(f"{network.source}: {len(network.portals)} portals")
+    for portal in network.portals:
+        capabilities = ", ".join(c.value for c in portal.capabilities) or "none"
+        report.lines.append(
+            f"  {portal.id:<12} {portal.tier.value:<10} {portal.ars}  {capabilities}"
+        )
+    for where, name in secret_names(network):
+        if not environ.get(name):
+            report.problems.append(f"{network.source}: {where} needs environment variable {name}")
