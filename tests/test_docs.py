@@ -19,6 +19,7 @@ from graphql import GraphQLSchema, build_schema, parse, validate
 from sources.base import Capability, ServiceQuery
 from sources.network import parse_network
 from sources.plugins import REQUIRED_METHODS, AdapterContext
+from sources.topology import parse_topology
 from tests.helpers.docs import (
     DOCS,
     KNOWN,
@@ -126,7 +127,9 @@ def test_the_readmes_subscription_example_would_have_failed() -> None:
 @pytest.mark.parametrize("block", runnable("toml"), ids=lambda b: b.name)
 def test_toml_blocks_parse_and_network_files_load(block: Block) -> None:
     document = tomllib.loads(block.text)
-    if "portals" in document and isinstance(document["portals"], list):
+    if document.get("version") == 2:
+        assert parse_topology(block.text, source=block.name).portals
+    elif "portals" in document and isinstance(document["portals"], list):
         network = parse_network(block.text, source=block.name)
         assert network.portals
 
