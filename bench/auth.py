@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from graph.settings import Settings
 from graph.wiring import build_identity
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork
 from sources._http import new_client
@@ -40,7 +41,7 @@ async def main(rounds: int) -> dict[str, dict[str, float]]:
     path.write_text(sandbox.network_toml(), encoding="utf-8")
     network = load_network(path)
     async with new_client() as client, httpx.AsyncClient(trust_env=False) as http:
-        verifier, tokens = build_identity(network, client)
+        verifier, tokens = build_identity(network, client, Settings.from_env().secrets)
         assert verifier is not None and tokens is not None
         demo = (await http.get(sandbox.urls[("identity", "idp")] + "/_sandbox/demo-tokens")).json()
         token = demo[0]["accessToken"]

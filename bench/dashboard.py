@@ -44,7 +44,9 @@ async def main(latency_ms: int, requests: int, login: str) -> dict[str, object]:
     await sandbox.start()
     path = Path(tempfile.mkdtemp()) / "network.toml"
     path.write_text(sandbox.network_toml(), encoding="utf-8")
-    server = UvicornServer(create_app(Settings(network=str(path), log_level="warning")))
+    server = UvicornServer(
+        create_app(Settings.from_env().override(network=str(path), log_level="warning"))
+    )
     await server.start()
     async with httpx.AsyncClient(trust_env=False, timeout=30) as http:
         demo = (await http.get(sandbox.urls[("identity", "idp")] + "/_sandbox/demo-tokens")).json()

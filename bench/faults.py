@@ -118,7 +118,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for name, rewrite, status, overrides in scenarios:
-            settings = Settings(network=str(Path(scratch) / "unused.toml"), **overrides)
+            unused = str(Path(scratch) / "unused.toml")
+            settings = Settings.from_env().override(network=unused, **overrides)
             network = parse_network(rewrite(toml), source="bench")
             server = UvicornServer(create_app(settings, network=network))
             thread.call(server.start())

@@ -24,8 +24,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from graph.app import create_app
-from graph.http.view import ACTIVE_VIEWS
-from graph.live import LiveHub
+from graph.context import GatewayState
+from graph.domain.live import LiveHub
 from graph.server import GatewayServer
 from graph.settings import Settings
 from sources.base import EventKind, EventRecord
@@ -37,14 +37,14 @@ RATE = 1000  # events per second
 RUN = uuid.uuid4().hex[:8]
 
 
-def hub() -> LiveHub:
-    view = next(iter(ACTIVE_VIEWS))
-    assert view.resources is not None and view.resources.live is not None
-    return view.resources.live
+def hub(request: Request) -> LiveHub:
+    live = GatewayState.of(request).live
+    assert live is not None
+    return live
 
 
 async def subscribers(request: Request) -> JSONResponse:
-    return JSONResponse({"subscribers": hub().broker.fanout.subscribers})  # type: ignore[attr-defined]
+    return JSONResponse({"subscribers": hub(request).broker.fanout.subscribers})  # type: ignore[attr-defined]
 
 
 async def heap(request: Request) -> JSONResponse:
@@ -54,7 +54,7 @@ async def heap(request: Request) -> JSONResponse:
 
 
 async def publish(request: Request) -> JSONResponse:
-    live, events = hub(), int(request.query_params["events"])
+    live, events = hub(request), int(request.query_params["events"])
     viewers = int(request.query_params["viewers"])
     started = time.perf_counter()
     for n in range(events):

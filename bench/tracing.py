@@ -63,7 +63,7 @@ async def main(requests: int, rounds: int) -> dict[str, object]:
     await sandbox.start()
     path = Path(tempfile.mkdtemp()) / "network.toml"
     path.write_text(sandbox.network_toml(), encoding="utf-8")
-    settings = Settings(
+    settings = Settings.from_env().override(
         network=str(path), log_level="warning", rate_limit_viewer=0, rate_limit_anonymous=0
     )
     exporter = Discard()

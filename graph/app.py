@@ -1,4 +1,9 @@
-"""Composition root: settings, the portal network and adapters wired into one ASGI app."""
+"""Composition root: settings, the portal network and adapters wired into one ASGI app.
+
+The lifespan builds the running state once and yields it as Starlette lifespan state
+(`{"gateway": GatewayState}`); middleware, the view and the endpoints read it from each
+request's scope. Nothing is assigned to an object after it was built.
+"""
 
 from __future__ import annotations
 
@@ -9,66 +14,39 @@ from collections.abc import AsyncIterator
 
 import redis.asyncio as redis
 from starlette.applications import Starlette
-from starlette.datastructures import Headers
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute, request_response
 
-from graph.context import Resources
+from graph.context import STATE_KEY, GatewayState
+from graph.domain.uploads import UploadLimits
 from graph.extensions.hardening import Hardening
-from graph.http.callbacks import callback_endpoint
-from graph.http.downloads import attachment_endpoint
+from graph.http.auth import BearerAuth
+from graph.http.callbacks import fitconnect_callback
+from graph.http.deadline import RequestDeadline
+from graph.http.downloads import download_attachment
 from graph.http.graphiql import graphiql_assets_app
-from graph.http.response_cache import ResponseCache
+from graph.http.health import healthz, readiness, upstream_status
+from graph.http.response_cache import ResponseCache, ResponseCacheMiddleware
 from graph.http.security import security_middleware
-from graph.http.uploads import UploadBodyLimit, UploadLimits, configure_spooling
+from graph.http.spec import GraphQLResponseType
+from graph.http.uploads import UploadBodyLimit, configure_spooling
 from graph.http.view import GRAPHIQL_ASSETS, GatewayView
 from graph.ops.observability import Operations
 from graph.schema import build_schema
 from graph.settings import Settings
 from graph.wiring import (
-    Wrapping,
     build_adapters,
     build_live,
     build_rate_limiter,
     build_wrapping,
     callback_secrets,
 )
-from sources._http import deadline_after, new_client
-from sources.base import (
-    VirusScanner,
-)
+from sources._http import new_client
+from sources.base import VirusScanner
 from sources.network import Network, load_network
 from sources.redis_events import RedisBroker
 
 logger = logging.getLogger("portalgraph")
-
-
-class RequestDeadline:
-    """Give every HTTP request `seconds` for its upstream calls (see sources._http.deadline_after).
-
-    Streams (SSE, multipart subscriptions), uploads and WebSockets live longer than any
-    deadline; their upstream calls are bounded by the per-upstream timeouts instead.
-    """
-
-    STREAMING = ("text/event-stream", "multipart/mixed")
-
-    def __init__(self, app: ASGIApp, seconds: float) -> None:
-        self.app = app
-        self.seconds = seconds
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = Headers(scope=scope) if scope["type"] == "http" else Headers()
-        accept = headers.get("accept", "")
-        # Uploads (GraphQL multipart requests) take as long as their files need.
-        uploading = headers.get("content-type", "").startswith("multipart/form-data")
-        if uploading or scope["type"] != "http" or any(k in accept for k in self.STREAMING):
-            await self.app(scope, receive, send)
-            return
-        with deadline_after(self.seconds):
-            await self.app(scope, receive, send)
 
 
 def create_app(
@@ -85,7 +63,7 @@ def create_app(
     """
     settings = settings or Settings.from_env()
     ops = operations or Operations(settings)
-    configure_spooling(settings.upload_spool_bytes)
+    configure_spooling(settings.uploads.spool_bytes)
     limiter, close_limiter = build_rate_limiter(settings)
     view = GatewayView(
         build_schema(
@@ -94,44 +72,29 @@ def create_app(
             observers=ops.extensions(),
         ),
         graphiql=not settings.is_production,
-        connection_init_timeout=settings.connection_init_timeout,
-        subscriptions_per_connection=settings.subscriptions_per_connection,
-        response_cache=ResponseCache(
-            # A whole response never outlives the freshness of the data cached under it.
-            min(
-                settings.response_cache_ttl,
-                settings.cache_ttl_services,
-                settings.cache_ttl_organisations,
-                settings.cache_ttl_regions,
-            ),
-            settings.response_cache_max_entries,
-        )
-        if settings.response_cache == settings.cache == "on"  # CACHE=off turns off both
-        else None,
+        connection_init_timeout=settings.live.connection_init_timeout,
+        subscriptions_per_connection=settings.live.subscriptions_per_connection,
+        shutdown_delay=settings.ops.shutdown_delay,
     )
-    readiness = ops.readiness(lambda: view.draining)
-    secrets: dict[str, str] = {}
-    wrappings: list[Wrapping] = []
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        portals = network or load_network(settings.network)
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, GatewayState]]:
+        portals = network or load_network(settings.server.network)
         async with contextlib.AsyncExitStack() as stack:
+            upstream = settings.upstream
             client = await stack.enter_async_context(
                 new_client(
-                    connect_timeout=settings.upstream_connect_timeout,
-                    read_timeout=settings.upstream_read_timeout,
+                    connect_timeout=upstream.connect_timeout, read_timeout=upstream.read_timeout
                 )
             )
             stack.push_async_callback(close_limiter)
             redis_client = None
-            if settings.redis_url:
-                redis_client = redis.from_url(settings.redis_url, socket_timeout=2.0)
+            if settings.server.redis_url:
+                redis_client = redis.from_url(settings.server.redis_url, socket_timeout=2.0)
                 stack.push_async_callback(redis_client.aclose)
             stack.callback(ops.close)
-            wrappings[:] = [build_wrapping(settings, stack)]
-            wrappings[0].guards.observer = ops.observer
-            adapters, verifier = build_adapters(portals, client, wrappings[0], stack)
+            wrapping = build_wrapping(settings, stack, ops.observer)
+            adapters, verifier = build_adapters(portals, client, settings.secrets, wrapping, stack)
             if scanner is not None:
                 adapters = dataclasses.replace(adapters, scanner=scanner)
             live = build_live(settings, portals, adapters, redis_client)
@@ -140,65 +103,66 @@ def create_app(
                 stack.push_async_callback(live.broker.close)
             await live.start()
             stack.push_async_callback(live.stop)
-            secrets.update(callback_secrets(portals))
-            view.resources = Resources(
+            state = GatewayState(
                 settings=settings,
                 network=portals,
                 adapters=adapters,
                 verifier=verifier,
                 live=live,
+                callback_secrets=callback_secrets(portals, settings.secrets),
+                guards=wrapping.guards,
+                cache=wrapping.cache,
+                ping=redis_client.ping if redis_client else None,
             )
-            ops.watch(portals, wrappings[0], adapters.directories, live)
-            readiness.ready, readiness.ping = True, redis_client.ping if redis_client else None
             logger.info("portalgraph ready with %d portals", len(portals.portals))
             try:
-                yield
+                yield {STATE_KEY: state}
             finally:
-                readiness.ready = False
                 await view.close_websockets()
 
-    async def healthz(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
-    async def upstream_status(request: Request) -> JSONResponse:
-        """Breaker states and cache health, for operators and probes; no GraphQL needed."""
-        return JSONResponse(wrappings[0].status() if wrappings else {"upstreams": []})
-
-    routes: list[BaseRoute] = [
-        Route(
-            "/graphql",
-            UploadBodyLimit(
-                view,
-                json_bytes=settings.max_body_bytes,
-                limits=UploadLimits.parse(
-                    settings.upload_max_bytes, settings.upload_max_files, settings.upload_types
-                ),
+    graphql = GraphQLResponseType(
+        UploadBodyLimit(
+            ResponseCacheMiddleware(BearerAuth(view), cache=response_cache(settings)),
+            json_bytes=settings.server.max_body_bytes,
+            limits=UploadLimits.parse(
+                settings.uploads.max_bytes, settings.uploads.max_files, settings.uploads.types
             ),
-            methods=["GET", "POST"],
-        ),
+        )
+    )
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
-        Route("/attachments/{message_id}/{attachment_id}", attachment_endpoint(view)),
         Route(
-            "/hooks/fitconnect/{portal}",
-            callback_endpoint(lambda: view.resources.live if view.resources else None, secrets),
-            methods=["POST"],
+            "/attachments/{message_id}/{attachment_id}",
+            BearerAuth(request_response(download_attachment), required=True),
+            methods=["GET"],
         ),
+        Route("/hooks/fitconnect/{portal}", fitconnect_callback, methods=["POST"]),
         Route("/healthz", healthz),
-        Route("/readyz", readiness.endpoint),
+        Route("/readyz", readiness(lambda: view.draining)),
         Route("/healthz/upstreams", upstream_status),
         *ops.routes(),
     ]
     if not settings.is_production:
-        routes.append(Mount(GRAPHIQL_ASSETS, app=graphiql_assets_app()))
+        routes.append(
+            Mount(GRAPHIQL_ASSETS, app=graphiql_assets_app(settings.server.graphiql_vendor_dir))
+        )
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[
             ops.middleware(),
-            *security_middleware(settings.cors_origin_list),
-            Middleware(RequestDeadline, seconds=settings.request_deadline),
+            *security_middleware(settings.server.cors_origin_list),
+            Middleware(RequestDeadline, seconds=settings.upstream.request_deadline),
         ],
     )
     app.state.view = view  # the server drains this view's WebSockets on shutdown
     app.state.operations = ops  # the server reads its drain delay; tests read the metrics
     return app
+
+
+def response_cache(settings: Settings) -> ResponseCache | None:
+    seconds = settings.cache.response_seconds
+    if seconds is None:
+        return None
+    return ResponseCache(seconds, settings.cache.response_max_entries)

@@ -1,4 +1,8 @@
-"""`portalgraph` command line: serve, sandbox, dev (both) and check-config."""
+"""`portalgraph` command line: serve, sandbox, dev (both) and check-config.
+
+The sandbox is imported only by the commands that run it (`sandbox`, `dev`): the product
+does not depend on its simulator.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +12,24 @@ import contextlib
 import json
 import logging
 import math
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import uvicorn
 
 from graph import config_check, server
 from graph.app import create_app
+from graph.domain.ids import from_global_id
 from graph.ops.logging import log_config
 from graph.settings import Settings, SettingsError
-from graph.types.node import from_global_id
-from sandbox.runner import (
-    IDENTITY,
-    IDP_SECRET,
-    IDP_SECRET_ENV,
-    SandboxNetwork,
-    callback_secrets,
-)
 from sources.base import Capability
 from sources.network import NetworkConfigError, load_network
+
+if TYPE_CHECKING:
+    from sandbox.runner import SandboxNetwork
 
 BANNER = """
 Portalgraph is running.
@@ -45,6 +45,8 @@ DEMO_LOGINS = ("erika", "max")
 
 async def demo_headers(network: SandboxNetwork) -> str:
     """Ready-to-paste Authorization headers for two demo citizens from the sandbox IdP."""
+    from sandbox.runner import IDENTITY  # noqa: PLC0415 - the sandbox only for `dev`
+
     async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
         response = await client.get(network.urls[IDENTITY] + "/_sandbox/demo-tokens")
         response.raise_for_status()
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             return serve(settings)
         if args.command == "sandbox" and args.action == "advance":
             return advance(settings, args.application)
-        out = Path(args.network_out or settings.network)
+        out = Path(args.network_out or settings.server.network)
         running = (
             dev(settings, out, args.seed, args.base_port)
             if args.command == "dev"
@@ -108,7 +110,7 @@ def advance(settings: Settings, application: str | None) -> int:
     if not application:
         print("portalgraph: sandbox advance needs an application ID", file=sys.stderr)
         return 2
-    network = load_network(settings.network)
+    network = load_network(settings.server.network)
     try:
         type_name, parts = from_global_id(application)
         portal_ids, raw_id = ([parts[0]], parts[1]) if type_name == "Application" else ([], "")
@@ -140,18 +142,19 @@ def check_config(settings: Settings) -> int:
 
 
 def serve(settings: Settings) -> int:
-    load_network(settings.network)  # fail fast with a clear message, before forking workers
+    where = settings.server
+    load_network(where.network)  # fail fast with a clear message, before forking workers
     config = uvicorn.Config(
         "graph.app:create_app",
         factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=server.worker_count(settings.workers),
+        host=where.host,
+        port=where.port,
+        workers=server.worker_count(where.workers),
         loop="uvloop",
         http="httptools",
-        log_level=settings.log_level,
-        log_config=log_config(settings.log_level),  # JSON lines, no tokens or personal data
-        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace),
+        log_level=where.log_level,
+        log_config=log_config(where.log_level),  # JSON lines, no tokens or personal data
+        timeout_graceful_shutdown=math.ceil(settings.ops.shutdown_grace),
         # permessage-deflate keeps a zlib compressor and decompressor per WebSocket, about
         # 45 KiB of an idle subscription's memory (bench/RESULTS.md); GraphQL frames are small.
         ws_per_message_deflate=False,
@@ -161,6 +164,8 @@ def serve(settings: Settings) -> int:
 
 
 async def start_sandbox(out: Path, seed: int, base_port: int | None) -> SandboxNetwork:
+    from sandbox.runner import SandboxNetwork  # noqa: PLC0415 - the sandbox only when asked
+
     network = SandboxNetwork(seed=seed, base_port=base_port)
     await network.start()
     await asyncio.to_thread(out.write_text, network.network_toml(), encoding="utf-8")
@@ -180,18 +185,17 @@ async def sandbox_only(
 
 
 async def dev(settings: Settings, out: Path, seed: int, base_port: int | None) -> None:
-    os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
-    for name, secret in callback_secrets().items():
-        os.environ.setdefault(name, secret)
+    from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, callback_secrets  # noqa: PLC0415
+
+    demo = {IDP_SECRET_ENV: IDP_SECRET, **callback_secrets()}
     network = await start_sandbox(out, seed, base_port)
-    settings = replace(settings, network=str(out))
-    network.callbacks.url = f"http://{settings.host}:{settings.port}"
+    settings = replace(
+        settings.override(network=str(out)), secrets=settings.secrets.with_defaults(demo)
+    )
+    host, port = settings.server.host, settings.server.port
+    network.callbacks.url = f"http://{host}:{port}"
     config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        loop="none",
-        log_level=settings.log_level,
+        create_app(settings), host=host, port=port, loop="none", log_level=settings.server.log_level
     )
     gateway = server.GatewayServer(config)
     try:
@@ -200,10 +204,7 @@ async def dev(settings: Settings, out: Path, seed: int, base_port: int | None) -
             await asyncio.sleep(0.05)
         if gateway.started:
             tokens = await demo_headers(network)
-            print(
-                BANNER.format(host=settings.host, port=settings.port, network=out, tokens=tokens),
-                flush=True,
-            )
+            print(BANNER.format(host=host, port=port, network=out, tokens=tokens), flush=True)
         await serving
     finally:
         await network.stop()

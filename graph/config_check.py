@@ -9,7 +9,6 @@ file but missing from the environment, an unreadable trusted-documents manifest.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -41,32 +40,32 @@ def secret_names(network: Network) -> list[tuple[str, str]]:
     return found
 
 
-def check(settings: Settings, environ: Mapping[str, str] | None = None) -> Report:
-    environ = os.environ if environ is None else environ
+def check(settings: Settings) -> Report:
+    server, ops = settings.server, settings.ops
     report = Report()
     report.lines.append(
-        f"settings ok (profile {settings.profile}, {settings.replicas} replica(s),"
-        f" {worker_count(settings.workers)} worker(s),"
-        f" redis {'configured' if settings.redis_url else 'off'},"
-        f" tracing {'to ' + settings.otel_endpoint if settings.otel_endpoint else 'off'})"
+        f"settings ok (profile {server.profile}, {ops.replicas} replica(s),"
+        f" {worker_count(server.workers)} worker(s),"
+        f" redis {'configured' if server.redis_url else 'off'},"
+        f" tracing {'to ' + ops.otel_endpoint if ops.otel_endpoint else 'off'})"
     )
-    if network_file_version(settings.network) == 2:
-        found = check_topology(settings.network, environ)
+    if network_file_version(server.network) == 2:
+        found = check_topology(server.network, settings.secrets)
         report.lines += found.lines
         report.problems += found.problems
     else:
-        _check_v1(load_network(settings.network), report, environ)
-    if settings.trusted_documents:
+        _check_v1(load_network(server.network), report, settings.secrets)
+    if settings.limits.trusted_documents:
         try:
-            load_manifest(settings.trusted_documents)
+            load_manifest(settings.limits.trusted_documents)
         except (OSError, ValueError) as exc:
             report.problems.append(f"{PREFIX}TRUSTED_DOCUMENTS: {exc}")
     if settings.is_production:
-        if not settings.audit_key:
+        if not ops.audit_key:
             report.warnings.append(
                 f"{PREFIX}AUDIT_KEY is unset: audit pseudonyms differ per process and restart"
             )
-        if settings.shutdown_delay == 0:
+        if ops.shutdown_delay == 0:
             report.warnings.append(
                 f"{PREFIX}SHUTDOWN_DELAY is 0: a load balancer may still send requests"
                 " after the listener closed"

@@ -1,23 +1,32 @@
-"""Process-wide resources and the typed per-request Context built from them."""
+"""The gateway's running state, and the typed per-request Context built from it.
+
+The lifespan builds one `GatewayState` and yields it as Starlette lifespan state
+(`{"gateway": state}`): every request's `scope["state"]` carries it, so nothing is
+assigned to a view or an endpoint after construction.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from graph.actions import Actions
+from graph.domain.adapters import Adapters
+from graph.domain.errors import UnauthenticatedError
 from graph.domain.identity import TokenVerifier
-from graph.errors import UPSTREAM_MESSAGES, UnauthenticatedError
-from graph.live import LiveHub
-from graph.loaders import Adapters, Loaders, OutageLog
+from graph.domain.live import LiveHub
+from graph.domain.outages import OutageLog, outage_message
+from graph.domain.status import merged_history
+from graph.extensions.outages import FieldsInFlight
+from graph.loaders import Loaders
 from graph.settings import Settings
-from graph.types.application import merged_history
 from graph.types.portal import Outage, Portal
 from sources.base import (
     ApplicationRecord,
@@ -27,17 +36,25 @@ from sources.base import (
     ViewerRecord,
 )
 from sources.network import Network
+from sources.transport import CacheStore, UpstreamGuards
+
+STATE_KEY = "gateway"
+VIEWER_KEY = "viewer"
 
 
 @dataclass(frozen=True, slots=True)
-class Resources:
-    """What the lifespan owns and every request reads: config and adapters."""
+class GatewayState:
+    """What the lifespan owns and every request reads: config, adapters, live hub."""
 
     settings: Settings
     network: Network
     adapters: Adapters
     verifier: TokenVerifier | None
     live: LiveHub | None = None
+    callback_secrets: Mapping[str, str] = field(default_factory=dict)
+    guards: UpstreamGuards = field(default_factory=UpstreamGuards)
+    cache: CacheStore | None = None  # the public-data cache, when on
+    ping: Callable[[], Awaitable[object]] | None = None  # Redis, for readiness
     portals: Mapping[str, Portal] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -45,24 +62,41 @@ class Resources:
             views = {p.id: Portal.from_record(p) for p in self.network.portals}
             object.__setattr__(self, "portals", views)
 
+    def upstream_status(self) -> dict[str, object]:
+        """Breaker states and cache health, for operators and probes; no GraphQL needed."""
+        return {
+            "upstreams": [b.as_json() for b in self.guards.breaker_states()],
+            "cache": {"backend": "off"} if self.cache is None else self.cache.status(),
+        }
+
+    @staticmethod
+    def of(connection: HTTPConnection) -> GatewayState:
+        """The state of a running gateway, from a request's or WebSocket's scope."""
+        state = connection.scope.get("state", {}).get(STATE_KEY)
+        if not isinstance(state, GatewayState):
+            raise RuntimeError("the gateway's lifespan has not run")
+        return state
+
 
 @dataclass(slots=True)
 class Context:
     request: Request | WebSocket
     response: Response | None
-    resources: Resources
+    gateway: GatewayState
     loaders: Loaders
+    actions: Actions
     outages: OutageLog
     viewer: ViewerRecord | None = None
     connection_params: dict[str, Any] | None = None
+    in_flight: FieldsInFlight = field(default_factory=FieldsInFlight)
 
     @property
     def settings(self) -> Settings:
-        return self.resources.settings
+        return self.gateway.settings
 
     @property
     def network(self) -> Network:
-        return self.resources.network
+        return self.gateway.network
 
     def outage_list(self, capability: Capability | None = None) -> list[Outage]:
         return [
@@ -70,10 +104,9 @@ class Context:
                 portal_id=strawberry.ID(e.portal_id),
                 capability=e.capability,
                 code=e.code,
-                message="The portal " + UPSTREAM_MESSAGES.get(e.code, "failed") + ".",
+                message=outage_message(e),
             )
-            for e in self.outages.entries
-            if capability is None or e.capability is capability
+            for e in self.outages.of(capability)
         ]
 
     def token(self) -> str:
@@ -94,14 +127,14 @@ class Context:
         self, portal_id: str, application_id: str
     ) -> ApplicationRecord | None:
         """One of the viewer's applications; None for anything that is not theirs."""
-        if self.viewer is None or portal_id not in self.resources.adapters.account_areas:
+        if self.viewer is None or portal_id not in self.gateway.adapters.account_areas:
             return None
         found = await self.loaders.applications(self.viewer.token, [portal_id])
         return next((a for a in found if a.id == application_id), None)
 
     async def find_message(self, portal_id: str, message_id: str) -> MessageRecord | None:
         """One of the viewer's messages; None for anything that is not theirs."""
-        if self.viewer is None or portal_id not in self.resources.adapters.postboxes:
+        if self.viewer is None or portal_id not in self.gateway.adapters.postboxes:
             return None
         found = await self.loaders.messages(self.viewer.token, [portal_id])
         return next((m for m in found if m.id == message_id), None)
@@ -109,18 +142,18 @@ class Context:
     @classmethod
     def build(
         cls,
-        resources: Resources,
+        gateway: GatewayState,
         request: Request | WebSocket,
         response: Response | None,
         viewer: ViewerRecord | None = None,
     ) -> Context:
         outages = OutageLog()
-        loaders = Loaders(outages, resources.adapters)
         return cls(
             request=request,
             response=response,
-            resources=resources,
-            loaders=loaders,
+            gateway=gateway,
+            loaders=Loaders(outages, gateway.adapters),
+            actions=Actions(gateway.adapters),
             outages=outages,
             viewer=viewer,
         )

@@ -13,7 +13,7 @@ import strawberry
 from strawberry.federation.schema import FederationAny
 from strawberry.types.info import Info
 
-from graph.errors import PublicError
+from graph.domain.errors import PublicError
 from graph.resolvers.entities import resolve_entity
 
 # Pinned rather than Strawberry's default, so upgrading Strawberry cannot move the

@@ -1,5 +1,7 @@
 """Per-request DataLoaders: group keys by portal and ask each upstream once per batch.
 
+Reads only; writes go through graph/actions.py.
+
 A failing portal rejects only its own keys: its error is recorded in the
 request's `OutageLog` and its keys resolve to empty values, so the other
 portals' data still reaches the client (partial results).
@@ -9,94 +11,32 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader
 
-from graph.domain.submitting import SubmissionDesk
-from graph.http.uploads import NoVirusScan
+from graph.domain.adapters import Adapters
+from graph.domain.merge import merge_most_local
+from graph.domain.outages import OutageLog
 from sources.base import (
-    AccountArea,
     AccountRecord,
     ApplicationRecord,
-    Capability,
-    CaseEvents,
-    FileRecord,
     MessageRecord,
     OrganisationRecord,
     PaymentLinkRecord,
-    PaymentProvider,
     PaymentRecord,
-    PortalRecord,
-    Postbox,
     RegionRecord,
-    ServiceDirectory,
     ServiceQuery,
     ServiceRecord,
     StatusEventRecord,
-    VirusScanner,
     ars_covers,
-    ars_prefix,
 )
 from sources.errors import SourceError
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
 PortalKey = tuple[str, Key]
-SETTLE_ROUNDS = 10
-
-
-@dataclass(frozen=True, slots=True)
-class Adapters:
-    """The upstream adapters of the network, by portal id and capability."""
-
-    directories: Mapping[str, ServiceDirectory] = field(default_factory=dict)
-    account_areas: Mapping[str, AccountArea] = field(default_factory=dict)
-    case_events: Mapping[str, CaseEvents] = field(default_factory=dict)
-    postboxes: Mapping[str, Postbox] = field(default_factory=dict)
-    payments: Mapping[str, PaymentProvider] = field(default_factory=dict)
-    submission_desk: SubmissionDesk | None = None
-    scanner: VirusScanner = field(default_factory=NoVirusScan)
-
-
-@dataclass(frozen=True, slots=True)
-class OutageEntry:
-    portal_id: str
-    capability: Capability
-    code: str
-
-
-@dataclass(slots=True)
-class OutageLog:
-    """Upstream failures seen while answering one request, once per portal and capability."""
-
-    entries: list[OutageEntry] = field(default_factory=list)
-
-    def record(self, error: SourceError) -> None:
-        entry = OutageEntry(error.portal_id, Capability(error.capability), error.code)
-        if all(
-            (e.portal_id, e.capability) != (entry.portal_id, entry.capability) for e in self.entries
-        ):
-            self.entries.append(entry)
-
-
-def merge_most_local(
-    records: Iterable[ServiceRecord], portals: Mapping[str, PortalRecord]
-) -> list[ServiceRecord]:
-    """One description per LeiKa key: the one from the most local portal wins."""
-    chosen: dict[str, ServiceRecord] = {}
-    for record in records:
-        key = record.leika_keys[0] if record.leika_keys else f"{record.portal_id}/{record.id}"
-        current = chosen.get(key)
-        if current is None or _locality(record, portals) > _locality(current, portals):
-            chosen[key] = record
-    return sorted(chosen.values(), key=lambda r: (r.name.casefold(), r.portal_id, r.id))
-
-
-def _locality(record: ServiceRecord, portals: Mapping[str, PortalRecord]) -> int:
-    return len(ars_prefix(portals[record.portal_id].ars))
 
 
 def _loader(
@@ -144,12 +84,11 @@ def _each(
 
 
 class Loaders:
-    """The loaders of one request; build a fresh instance per request (and per event)."""
+    """The read loaders of one request; build a fresh instance per request (and per event)."""
 
     def __init__(self, outages: OutageLog, adapters: Adapters) -> None:
         self.adapters = adapters
         self._outages = outages
-        self._inflight: set[asyncio.Future[Any]] = set()
         self._search: DataLoader[PortalKey[ServiceQuery], list[ServiceRecord]] = _loader(
             _per_portal(_each(self._search_one), [])
         )
@@ -295,42 +234,12 @@ class Loaders:
         found = await self._all(self._payment, [(portal_id, link) for link in links], None)
         return [payment for payment in found if payment is not None]
 
-    # Writes: not cached, never batched; failures propagate as SourceError.
-
-    async def mark_read(self, portal_id: str, token: str, message_id: str) -> None:
-        await self.adapters.postboxes[portal_id].mark_read(token, message_id)
-
-    async def attachment(
-        self, portal_id: str, token: str, message_id: str, attachment_id: str
-    ) -> FileRecord:
-        return await self.adapters.postboxes[portal_id].attachment(token, message_id, attachment_id)
-
-    def payment_provider(self, portal_id: str) -> PaymentProvider | None:
-        return self.adapters.payments.get(portal_id)
-
-    def account_area(self, portal_id: str) -> AccountArea | None:
-        return self.adapters.account_areas.get(portal_id)
-
-    async def settled(self) -> None:
-        """Wait until every upstream call this request started (or starts next) has finished."""
-        idle = 0
-        while idle < SETTLE_ROUNDS:
-            pending = [f for f in self._inflight if not f.done()]
-            if pending:
-                await asyncio.wait(pending)
-                idle = 0
-            else:
-                await asyncio.sleep(0)
-                idle += 1
-
     async def _all(
         self, loader: DataLoader[PortalKey[Key], Value], keys: list[PortalKey[Key]], empty: Value
     ) -> list[Value]:
-        gathered = asyncio.gather(*(loader.load(k) for k in keys), return_exceptions=True)
-        self._inflight.add(gathered)
-        gathered.add_done_callback(self._inflight.discard)
+        answers = await asyncio.gather(*(loader.load(k) for k in keys), return_exceptions=True)
         values: list[Value] = []
-        for answer in await gathered:
+        for answer in answers:
             if isinstance(answer, SourceError):
                 self._outages.record(answer)
                 values.append(empty)

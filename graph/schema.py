@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
@@ -11,9 +11,9 @@ from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, Vali
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from graph.context import Context
-from graph.errors import outage_error, should_mask_error
 from graph.extensions.hardening import Hardening
+from graph.extensions.masking import should_mask_error
+from graph.extensions.outages import OutageReport
 from graph.federation import FEDERATION_VERSION, FederatedSchema
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
@@ -26,18 +26,6 @@ from graph.types.service import Service
 
 logger = logging.getLogger("portalgraph.errors")
 CACHE_SIZE = 1024
-
-
-class OutageErrors(SchemaExtension):
-    """Report upstreams that failed during the operation as GraphQL errors with a code."""
-
-    def on_execute(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        context = self.execution_context.context
-        if result is None or not isinstance(context, Context) or not context.outages.entries:
-            return
-        result.errors = [*(result.errors or []), *map(outage_error, context.outages.entries)]
 
 
 class PortalgraphSchema(FederatedSchema):
@@ -66,7 +54,7 @@ def build_schema(
     `observers` (metrics, tracing) run outermost, so they also see refused operations.
     """
     hardening = hardening or Hardening.from_settings(
-        Settings(profile="production" if production else "development")
+        Settings().override(profile="production" if production else "development")
     )
     production = production or hardening.settings.is_production
     return PortalgraphSchema(
@@ -83,7 +71,7 @@ def build_schema(
             *hardening.extensions(),
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
-            OutageErrors,
+            OutageReport,
             lambda: MaskErrors(should_mask_error=should_mask_error),
         ],
     )

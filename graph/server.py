@@ -34,7 +34,7 @@ class GatewayServer(uvicorn.Server):
             await view.close_websockets()
         # Keep serving while /readyz says 503, so load balancers stop sending new
         # requests before the listener closes (a second Ctrl-C / SIGTERM cuts it short).
-        delay = max((v.resources.settings.shutdown_delay for v in views if v.resources), default=0)
+        delay = max((v.shutdown_delay for v in views), default=0.0)
         if delay:
             logger.info("draining: readiness is 503, closing the listener in %.1f s", delay)
         deadline = asyncio.get_running_loop().time() + delay

@@ -1,99 +1,71 @@
-"""Gateway settings, read once from `PORTALGRAPH_*` environment variables."""
+"""Gateway settings in frozen groups, read once from `PORTALGRAPH_*` environment variables.
+
+Each field names its variable (`PORTALGRAPH_` + the `env` in its metadata, unchanged since
+the settings were one flat class); booleans accept on/off, true/false, 1/0. Every group
+checks itself in `__post_init__`, so settings built in code are validated like those read
+from the environment. This is the only module that reads the environment: secrets named
+by the network file come from `Settings.secrets`, captured with the rest.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
-from typing import Any, Literal, TypeVar
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-PREFIX = "PORTALGRAPH_"
+from graph.settings_checks import PREFIX, SettingsError, check_group
+
 Profile = Literal["development", "production"]
-T = TypeVar("T")
-POSITIVE_LIMITS = (
-    "max_depth",
-    "max_aliases",
-    "max_directives",
-    "max_tokens",
-    "max_characters",
-    "max_cost",
-    "cost_list_size",
-    "max_field_repeats",
-)
-NON_NEGATIVE = ("max_batch", "apq_cache_size", "rate_limit_viewer", "rate_limit_anonymous")
+__all__ = ["PREFIX", "LimitSettings", "Secrets", "Settings", "SettingsError"]
 
 
-class SettingsError(ValueError):
-    pass
+def env(name: str, default: Any, *, documented: str | None = None) -> Any:
+    """A setting read from `PORTALGRAPH_<name>`; `documented` names a page other than the table."""
+    return field(default=default, metadata={"env": name, "documented": documented})
+
+
+class Secrets(Mapping[str, str]):
+    """Named secrets (from the environment), captured once; never printed."""
+
+    def __init__(self, values: Mapping[str, str] | None = None) -> None:
+        self._values = dict(values or {})
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Secrets({len(self._values)} names)"
+
+    def with_defaults(self, defaults: Mapping[str, str]) -> Secrets:
+        """These secrets, plus `defaults` for the names not set (the sandbox's demo secrets)."""
+        return Secrets({**defaults, **self._values})
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
-    """Every setting with its default; the README's configuration table mirrors this."""
+class ServerSettings:
+    profile: Profile = env("PROFILE", "development")
+    host: str = env("HOST", "127.0.0.1")
+    port: int = env("PORT", 8000)
+    workers: int = env("WORKERS", 1)
+    network: str = env("NETWORK", "network.toml")
+    redis_url: str | None = env("REDIS_URL", None)
+    log_level: str = env("LOG_LEVEL", "info")
+    max_body_bytes: int = env("MAX_BODY_BYTES", 1_000_000)
+    cors_origins: str = env("CORS_ORIGINS", "")
+    graphiql_vendor_dir: str | None = env(
+        "GRAPHIQL_VENDOR_DIR", None, documented="docs/graphiql.md"
+    )
 
-    profile: Profile = "development"
-    host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1
-    network: str = "network.toml"
-    redis_url: str | None = None
-    log_level: str = "info"
-    max_page_size: int = 100
-    default_page_size: int = 20
-    upstream_connect_timeout: float = 2.0
-    upstream_read_timeout: float = 10.0
-    # Failure behaviour (README): defaults for every upstream; network.toml may override them.
-    request_deadline: float = 5.0
-    upstream_retries: int = 2
-    upstream_max_concurrency: int = 32
-    breaker_failures: int = 5
-    breaker_reset: float = 10.0
-    cache: str = "on"
-    cache_max_entries: int = 10_000
-    cache_ttl_services: float = 300.0
-    cache_ttl_organisations: float = 3600.0
-    cache_ttl_regions: float = 86_400.0
-    cache_max_stale: float = 86_400.0
-    # Whole responses of anonymous, public queries (graph/http/response_cache.py). Opt-in: hits
-    # skip the schema extensions, so they are neither rate limited nor counted as operations.
-    response_cache: str = "off"
-    response_cache_ttl: float = 30.0
-    response_cache_max_entries: int = 1_000
-    redis_timeout: float = 0.075
-    redis_retry_interval: float = 5.0
-    max_body_bytes: int = 1_000_000
-    # Hardening (README "Security"): every limit below is checked before any upstream call.
-    max_depth: int = 6
-    max_aliases: int = 15
-    max_directives: int = 50
-    max_tokens: int = 1000
-    max_characters: int = 15_000
-    max_cost: int = 5000
-    cost_list_size: int = 10
-    max_field_repeats: int = 10
-    max_batch: int = 0
-    apq_cache_size: int = 1000
-    trusted_documents: str | None = None
-    cors_origins: str = ""
-    rate_limit_viewer: int = 600
-    rate_limit_anonymous: int = 600
-    audit_key: str | None = None
-    poll_interval: float = 5.0
-    subscription_queue: int = 100
-    subscriptions_per_viewer: int = 20
-    subscriptions_per_connection: int = 10
-    connection_init_timeout: float = 10.0
-    # Submissions (README "Submissions"): attachment limits, checked before anything is sent.
-    upload_max_bytes: int = 25_000_000
-    upload_max_files: int = 10
-    upload_types: str = "application/pdf,image/jpeg,image/png,text/plain"
-    upload_spool_bytes: int = 1_048_576
-    # Operations (README "Operations"): replicas, shutdown, tracing.
-    replicas: int = 1
-    shutdown_delay: float = 0.0
-    shutdown_grace: float = 20.0
-    otel_endpoint: str | None = None
-    otel_sample_ratio: float = 1.0
+    def __post_init__(self) -> None:
+        check_group(self)
 
     @property
     def is_production(self) -> bool:
@@ -103,88 +75,212 @@ class Settings:
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
+
+@dataclass(frozen=True, slots=True)
+class UpstreamSettings:
+    """Failure behaviour: defaults for every upstream; network.toml may override them."""
+
+    connect_timeout: float = env("UPSTREAM_CONNECT_TIMEOUT", 2.0)
+    read_timeout: float = env("UPSTREAM_READ_TIMEOUT", 10.0)
+    request_deadline: float = env("REQUEST_DEADLINE", 5.0)
+    retries: int = env("UPSTREAM_RETRIES", 2)
+    max_concurrency: int = env("UPSTREAM_MAX_CONCURRENCY", 32)
+    breaker_failures: int = env("BREAKER_FAILURES", 5)
+    breaker_reset: float = env("BREAKER_RESET", 10.0)
+
+    def __post_init__(self) -> None:
+        check_group(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CacheSettings:
+    """The public-data cache and the opt-in response cache (graph/http/response_cache.py)."""
+
+    enabled: bool = env("CACHE", True)
+    max_entries: int = env("CACHE_MAX_ENTRIES", 10_000)
+    ttl_services: float = env("CACHE_TTL_SERVICES", 300.0)
+    ttl_organisations: float = env("CACHE_TTL_ORGANISATIONS", 3600.0)
+    ttl_regions: float = env("CACHE_TTL_REGIONS", 86_400.0)
+    max_stale: float = env("CACHE_MAX_STALE", 86_400.0)
+    # Hits skip the schema extensions: neither rate limited nor counted as operations.
+    responses: bool = env("RESPONSE_CACHE", False)
+    response_ttl: float = env("RESPONSE_CACHE_TTL", 30.0)
+    response_max_entries: int = env("RESPONSE_CACHE_MAX_ENTRIES", 1_000)
+    redis_timeout: float = env("REDIS_TIMEOUT", 0.075)
+    redis_retry_interval: float = env("REDIS_RETRY_INTERVAL", 5.0)
+
+    def __post_init__(self) -> None:
+        check_group(self)
+
+    @property
+    def response_seconds(self) -> float | None:
+        """How long a whole response is kept; None when off (CACHE=off turns off both).
+
+        A whole response never outlives the freshness of the data cached under it.
+        """
+        if not (self.enabled and self.responses):
+            return None
+        return min(self.response_ttl, self.ttl_services, self.ttl_organisations, self.ttl_regions)
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    """Hardening: every limit here is checked before any upstream call."""
+
+    max_page_size: int = env("MAX_PAGE_SIZE", 100)
+    default_page_size: int = env("DEFAULT_PAGE_SIZE", 20)
+    max_depth: int = env("MAX_DEPTH", 6)
+    max_aliases: int = env("MAX_ALIASES", 15)
+    max_directives: int = env("MAX_DIRECTIVES", 50)
+    max_tokens: int = env("MAX_TOKENS", 1000)
+    max_characters: int = env("MAX_CHARACTERS", 15_000)
+    max_cost: int = env("MAX_COST", 5000)
+    cost_list_size: int = env("COST_LIST_SIZE", 10)
+    max_field_repeats: int = env("MAX_FIELD_REPEATS", 10)
+    max_batch: int = env("MAX_BATCH", 0)
+    apq_cache_size: int = env("APQ_CACHE_SIZE", 1000)
+    trusted_documents: str | None = env("TRUSTED_DOCUMENTS", None)
+    rate_limit_viewer: int = env("RATE_LIMIT_VIEWER", 600)
+    rate_limit_anonymous: int = env("RATE_LIMIT_ANONYMOUS", 600)
+
+    def __post_init__(self) -> None:
+        check_group(self)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSettings:
+    poll_interval: float = env("POLL_INTERVAL", 5.0)
+    subscription_queue: int = env("SUBSCRIPTION_QUEUE", 100)
+    subscriptions_per_viewer: int = env("SUBSCRIPTIONS_PER_VIEWER", 20)
+    subscriptions_per_connection: int = env("SUBSCRIPTIONS_PER_CONNECTION", 10)
+    connection_init_timeout: float = env("CONNECTION_INIT_TIMEOUT", 10.0)
+
+    def __post_init__(self) -> None:
+        check_group(self)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadSettings:
+    """Attachment limits, checked before anything is sent."""
+
+    max_bytes: int = env("UPLOAD_MAX_BYTES", 25_000_000)
+    max_files: int = env("UPLOAD_MAX_FILES", 10)
+    types: str = env("UPLOAD_TYPES", "application/pdf,image/jpeg,image/png,text/plain")
+    spool_bytes: int = env("UPLOAD_SPOOL_BYTES", 1_048_576)
+
+    def __post_init__(self) -> None:
+        check_group(self)
+
+
+@dataclass(frozen=True, slots=True)
+class OpsSettings:
+    """Replicas, shutdown, tracing, audit pseudonyms."""
+
+    replicas: int = env("REPLICAS", 1)
+    shutdown_delay: float = env("SHUTDOWN_DELAY", 0.0)
+    shutdown_grace: float = env("SHUTDOWN_GRACE", 20.0)
+    otel_endpoint: str | None = env("OTEL_ENDPOINT", None)
+    otel_sample_ratio: float = env("OTEL_SAMPLE_RATIO", 1.0)
+    audit_key: str | None = env("AUDIT_KEY", None)
+
+    def __post_init__(self) -> None:
+        check_group(self)
+
+
+GROUPS = {
+    "server": ServerSettings,
+    "upstream": UpstreamSettings,
+    "cache": CacheSettings,
+    "limits": LimitSettings,
+    "live": LiveSettings,
+    "uploads": UploadSettings,
+    "ops": OpsSettings,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting with its default; the documented configuration table mirrors `variables()`."""
+
+    server: ServerSettings = field(default_factory=ServerSettings)
+    upstream: UpstreamSettings = field(default_factory=UpstreamSettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    live: LiveSettings = field(default_factory=LiveSettings)
+    uploads: UploadSettings = field(default_factory=UploadSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
+    secrets: Secrets = field(default_factory=Secrets, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.ops.replicas > 1 and not self.server.redis_url:
+            # Each replica alone would keep its own subscriptions, rate limits and cache:
+            # a callback reaching replica A would never find a subscriber on replica B.
+            raise SettingsError(
+                f"{PREFIX}REPLICAS is {self.ops.replicas}: more than one replica needs"
+                f" {PREFIX}REDIS_URL (shared events, rate limits and cache)"
+            )
+
+    @property
+    def is_production(self) -> bool:
+        return self.server.is_production
+
+    @staticmethod
+    def variables() -> dict[str, tuple[str, dataclasses.Field[Any]]]:
+        """Every variable name (with prefix) → (group, field)."""
+        return {
+            PREFIX + spec.metadata["env"]: (group, spec)
+            for group, kind in GROUPS.items()
+            for spec in dataclasses.fields(kind)
+        }
+
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        environ = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for spec in fields(cls):
-            name = PREFIX + spec.name.upper()
-            if name in environ:
-                values[spec.name] = _convert(name, environ[name], spec.type)
-        values.update(overrides)
-        settings = cls(**values)
-        settings.validate()
-        return settings
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from `environ` (default: this process's environment), secrets included."""
+        environ = dict(os.environ if environ is None else environ)
+        raw = {name: environ[name] for name in cls.variables() if name in environ}
+        return cls.build(raw, secrets=Secrets(environ))
 
-    def validate(self) -> None:
-        _check_failure_behaviour(self)
-        if self.profile not in ("development", "production"):
-            raise SettingsError(
-                f"{PREFIX}PROFILE must be 'development' or 'production' (got {self.profile!r})"
-            )
-        if not 1 <= self.default_page_size <= self.max_page_size:
-            raise SettingsError(
-                f"{PREFIX}DEFAULT_PAGE_SIZE must be between 1 and {PREFIX}MAX_PAGE_SIZE"
-            )
-        _check_operations(self)
-        for name in ("port", "max_body_bytes", *POSITIVE_LIMITS):
-            if getattr(self, name) < 1:
-                raise SettingsError(f"{PREFIX}{name.upper()} must be positive")
-        for name in NON_NEGATIVE:
-            if getattr(self, name) < 0:
-                raise SettingsError(f"{PREFIX}{name.upper()} must be 0 (off) or positive")
+    @classmethod
+    def build(cls, raw: Mapping[str, Any], *, secrets: Secrets | None = None) -> Settings:
+        """Settings from variable names (with prefix) to raw strings or typed values."""
+        values: dict[str, dict[str, Any]] = {group: {} for group in GROUPS}
+        variables = cls.variables()
+        for name, value in raw.items():
+            if name not in variables:
+                raise SettingsError(f"{name} is not a setting")
+            group, spec = variables[name]
+            values[group][spec.name] = _convert(name, value, spec.type)
+        groups = {group: GROUPS[group](**fields) for group, fields in values.items()}
+        return cls(**groups, secrets=secrets or Secrets())
+
+    def override(self, **values: Any) -> Settings:
+        """A copy with some settings changed, named as their variables without prefix."""
+        changed: dict[str, Any] = {}
+        for name, value in values.items():
+            group, spec = self.variables()[PREFIX + name.upper()]
+            current = changed.get(group, getattr(self, group))
+            changed[group] = dataclasses.replace(current, **{spec.name: value})
+        return dataclasses.replace(self, **changed)
 
 
-def _convert(name: str, raw: str, annotation: Any) -> Any:
+BOOLEANS = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+
+
+def _convert(name: str, raw: Any, annotation: Any) -> Any:
+    if not isinstance(raw, str):
+        return raw  # typed already (settings built in code or tests)
     kind = str(annotation)
-    converters: dict[str, Callable[[str], Any]] = {"int": int, "float": float}
     try:
+        if kind == "bool":
+            return BOOLEANS[raw.strip().lower()]
         if kind.startswith("str | None"):
             return raw or None
-        if kind in converters:
-            return converters[kind](raw)
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except KeyError:
+        raise SettingsError(f"{name} must be on or off (got {raw!r})") from None
     except ValueError:
         raise SettingsError(f"{name} must be a number (got {raw!r})") from None
     return raw
-
-
-def _check_operations(settings: Settings) -> None:
-    if settings.workers < 0:
-        raise SettingsError(f"{PREFIX}WORKERS must be 0 (one per CPU) or positive")
-    if settings.replicas < 1:
-        raise SettingsError(f"{PREFIX}REPLICAS must be positive")
-    if settings.replicas > 1 and not settings.redis_url:
-        # Each replica alone would keep its own subscriptions, rate limits and cache:
-        # a callback reaching replica A would never find a subscriber on replica B.
-        raise SettingsError(
-            f"{PREFIX}REPLICAS is {settings.replicas}: more than one replica needs"
-            f" {PREFIX}REDIS_URL (shared events, rate limits and cache)"
-        )
-    for name in ("shutdown_delay", "shutdown_grace"):
-        if getattr(settings, name) < 0:
-            raise SettingsError(f"{PREFIX}{name.upper()} must be 0 or positive")
-    if not 0.0 <= settings.otel_sample_ratio <= 1.0:
-        raise SettingsError(f"{PREFIX}OTEL_SAMPLE_RATIO must be between 0 and 1")
-
-
-def _check_failure_behaviour(settings: Settings) -> None:
-    if settings.cache not in ("on", "off"):
-        raise SettingsError(f"{PREFIX}CACHE must be 'on' or 'off' (got {settings.cache!r})")
-    if settings.response_cache not in ("on", "off"):
-        raise SettingsError(f"{PREFIX}RESPONSE_CACHE must be 'on' or 'off'")
-    positive = (
-        "request_deadline",
-        "upstream_max_concurrency",
-        "breaker_reset",
-        "cache_max_entries",
-        "response_cache_max_entries",
-    )
-    for name in (*positive, "redis_timeout", "redis_retry_interval"):
-        if getattr(settings, name) <= 0:
-            raise SettingsError(f"{PREFIX}{name.upper()} must be positive")
-    for name in ("upstream_retries", "breaker_failures", "cache_max_stale"):
-        if getattr(settings, name) < 0:
-            raise SettingsError(f"{PREFIX}{name.upper()} must be 0 (off) or positive")
-    for name in ("cache_ttl_services", "cache_ttl_organisations", "cache_ttl_regions"):
-        if getattr(settings, name) <= 0:
-            raise SettingsError(f"{PREFIX}{name.upper()} must be positive")

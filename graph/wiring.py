@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -13,12 +12,12 @@ import redis.asyncio as redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from graph.domain.adapters import Adapters
 from graph.domain.identity import TokenVerifier
+from graph.domain.live import LiveHub
 from graph.domain.submitting import SubmissionDesk, SubmissionJournal
 from graph.extensions.ratelimit import Limiter, MemoryLimiter, RedisLimiter
-from graph.live import LiveHub
-from graph.loaders import Adapters
-from graph.settings import Settings
+from graph.settings import Secrets, Settings
 from sources._auth import CachedTokenIssuer, ExchangedBearer, ServiceBearer
 from sources._cache_store import CacheStore, MemoryCache, TieredCache
 from sources._http import Upstream
@@ -27,6 +26,7 @@ from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._policy import UpstreamPolicy
 from sources._redis_cache import RedisCache
 from sources._resilience import UpstreamGuards
+from sources.account_area import PortalAccountArea
 from sources.base import (
     Broker,
     Capability,
@@ -35,20 +35,22 @@ from sources.base import (
     PortalRecord,
     ServiceDirectory,
     TokenIssuer,
+    UpstreamRef,
 )
 from sources.cache import CachedServiceDirectory, CacheTtls
 from sources.events import InMemoryBroker, InMemoryCaseRoutes, InMemoryLock
 from sources.fitconnect import FitConnectCases
-from sources.idp import OidcProvider
+from sources.idp import IDENTITY, OidcProvider
 from sources.network import Network, NetworkConfigError
 from sources.plugins import AdapterContext, PluginError, load_adapter
-from sources.portal import PortalAccountArea
 from sources.postfach import PostfachBox
 from sources.pvog import PvogDirectory
 from sources.redis_events import RedisBroker, RedisCaseRoutes, RedisLock
 from sources.routing import FitConnectRouting
 from sources.submission import FitConnectSubmissions
 from sources.xbezahldienste import XBezahldienste
+
+ROUTING = UpstreamRef("routing", Capability.SUBMISSIONS)  # FIT-Connect Routing API, network-wide
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,31 +67,28 @@ class Wrapping:
             return directory
         return CachedServiceDirectory(directory, self.cache, self.ttls)
 
-    def status(self) -> dict[str, object]:
-        return {
-            "upstreams": [b.as_json() for b in self.guards.breaker_states()],
-            "cache": {"backend": "off"} if self.cache is None else self.cache.status(),
-        }
-
 
 def build_adapters(
     network: Network,
     client: httpx.AsyncClient,
+    secrets: Secrets,
     wrapping: Wrapping | None = None,
     stack: contextlib.AsyncExitStack | None = None,
 ) -> tuple[Adapters, TokenVerifier | None]:
     """Every upstream adapter of the network, each wrapped with the credentials it needs."""
     wrap = wrapping or Wrapping()
-    verifier, tokens = build_identity(network, client, stack, wrap.guards.observer)
+    verifier, tokens = build_identity(network, client, secrets, stack, wrap.guards.observer)
 
     def upstream(portal: PortalRecord, capability: Capability) -> Upstream:
         return wrap.guards.upstream(
             client,
             portal.endpoints[capability].url,
-            portal_id=portal.id,
-            capability=capability.value,
+            ref=UpstreamRef(portal.id, capability),
             policy=network.policy(portal.id, capability.value, wrap.policy),
         )
+
+    def bearer(portal: PortalRecord, capability: Capability) -> ServiceBearer:
+        return _service_bearer(network, portal, capability, tokens, secrets)
 
     def directory(portal: PortalRecord) -> ServiceDirectory:
         endpoint = portal.endpoints[Capability.SERVICES]
@@ -126,7 +125,7 @@ def build_adapters(
             p.id: FitConnectCases(
                 p,
                 upstream(p, Capability.STATUS),
-                _service_bearer(network, p, Capability.STATUS, tokens),
+                bearer(p, Capability.STATUS),
             )
             for p in network.with_capability(Capability.STATUS)
         },
@@ -134,7 +133,7 @@ def build_adapters(
             p.id: XBezahldienste(
                 p,
                 upstream(p, Capability.PAYMENTS),
-                _service_bearer(network, p, Capability.PAYMENTS, tokens),
+                bearer(p, Capability.PAYMENTS),
             )
             for p in network.with_capability(Capability.PAYMENTS)
         },
@@ -143,8 +142,7 @@ def build_adapters(
                 Upstream(
                     client,
                     network.routing.url,
-                    portal_id="routing",
-                    capability="routing",
+                    ref=ROUTING,
                     observer=wrap.guards.observer,
                 )
             )
@@ -154,7 +152,7 @@ def build_adapters(
                 p.id: FitConnectSubmissions(
                     p,
                     upstream(p, Capability.SUBMISSIONS),
-                    _service_bearer(network, p, Capability.SUBMISSIONS, tokens),
+                    bearer(p, Capability.SUBMISSIONS),
                 )
                 for p in network.with_capability(Capability.SUBMISSIONS)
             },
@@ -164,37 +162,43 @@ def build_adapters(
     return adapters, verifier
 
 
-def build_wrapping(settings: Settings, stack: contextlib.AsyncExitStack) -> Wrapping:
+def build_wrapping(
+    settings: Settings,
+    stack: contextlib.AsyncExitStack,
+    observer: UpstreamObserver = NO_OBSERVER,
+) -> Wrapping:
+    guards = UpstreamGuards(observer)
+    upstream, cached = settings.upstream, settings.cache
     policy = UpstreamPolicy(
-        retries=settings.upstream_retries,
-        max_concurrency=settings.upstream_max_concurrency,
-        breaker_failures=settings.breaker_failures,
-        breaker_reset=settings.breaker_reset,
+        retries=upstream.retries,
+        max_concurrency=upstream.max_concurrency,
+        breaker_failures=upstream.breaker_failures,
+        breaker_reset=upstream.breaker_reset,
     )
     ttls = CacheTtls(
-        services=settings.cache_ttl_services,
-        organisations=settings.cache_ttl_organisations,
-        regions=settings.cache_ttl_regions,
-        max_stale=settings.cache_max_stale,
+        services=cached.ttl_services,
+        organisations=cached.ttl_organisations,
+        regions=cached.ttl_regions,
+        max_stale=cached.max_stale,
     )
-    if settings.cache == "off":
-        return Wrapping(policy=policy, ttls=ttls)
-    cache: CacheStore = MemoryCache(settings.cache_max_entries)
-    if settings.redis_url:
+    if not cached.enabled:
+        return Wrapping(guards, policy=policy, ttls=ttls)
+    cache: CacheStore = MemoryCache(cached.max_entries)
+    if settings.server.redis_url:
         # Its own client: a cache lookup gives up after redis_timeout and never retries,
         # where the event broker's client may wait longer.
         client = redis.from_url(
-            settings.redis_url,
-            socket_timeout=settings.redis_timeout,
-            socket_connect_timeout=settings.redis_timeout,
+            settings.server.redis_url,
+            socket_timeout=cached.redis_timeout,
+            socket_connect_timeout=cached.redis_timeout,
             retry=Retry(NoBackoff(), 0),
         )
         stack.push_async_callback(client.aclose)
         shared = RedisCache(
-            client, timeout=settings.redis_timeout, retry_interval=settings.redis_retry_interval
+            client, timeout=cached.redis_timeout, retry_interval=cached.redis_retry_interval
         )
-        cache = TieredCache(MemoryCache(settings.cache_max_entries), shared)
-    return Wrapping(policy=policy, cache=cache, ttls=ttls)
+        cache = TieredCache(MemoryCache(cached.max_entries), shared)
+    return Wrapping(guards, policy=policy, cache=cache, ttls=ttls)
 
 
 def _exchanged(
@@ -206,11 +210,15 @@ def _exchanged(
             network.source,
             f"portal {portal.id!r}: {capability.value} needs an audience and an [identity] table",
         )
-    return ExchangedBearer(tokens, audience, portal_id=portal.id, capability=capability.value)
+    return ExchangedBearer(tokens, audience, upstream=UpstreamRef(portal.id, capability))
 
 
 def _service_bearer(
-    network: Network, portal: PortalRecord, capability: Capability, tokens: TokenIssuer | None
+    network: Network,
+    portal: PortalRecord,
+    capability: Capability,
+    tokens: TokenIssuer | None,
+    secrets: Secrets,
 ) -> ServiceBearer:
     endpoint = portal.endpoints[capability]
     if tokens is None or endpoint.client_id is None or endpoint.client_secret_env is None:
@@ -222,15 +230,14 @@ def _service_bearer(
     return ServiceBearer(
         tokens,
         client_id=endpoint.client_id,
-        client_secret=_secret(network, endpoint.client_secret_env),
+        client_secret=_secret(network, secrets, endpoint.client_secret_env),
         audience=endpoint.audience,
-        portal_id=portal.id,
-        capability=capability.value,
+        upstream=UpstreamRef(portal.id, capability),
     )
 
 
-def _secret(network: Network, name: str) -> str:
-    secret = os.environ.get(name)
+def _secret(network: Network, secrets: Secrets, name: str) -> str:
+    secret = secrets.get(name)
     if not secret:
         raise NetworkConfigError(network.source, f"environment variable {name} is not set")
     return secret
@@ -239,6 +246,7 @@ def _secret(network: Network, name: str) -> str:
 def build_identity(
     network: Network,
     client: httpx.AsyncClient,
+    secrets: Secrets,
     stack: contextlib.AsyncExitStack | None = None,
     observer: UpstreamObserver = NO_OBSERVER,
 ) -> tuple[TokenVerifier | None, TokenIssuer | None]:
@@ -250,16 +258,15 @@ def build_identity(
         Upstream(
             client,
             identity.issuer,
-            portal_id="identity",
-            capability="accounts",
+            ref=IDENTITY,
             timeout=5.0,
             observer=observer,
         ),
-        _secret(network, identity.client_secret_env),
+        _secret(network, secrets, identity.client_secret_env),
     )
     if stack is not None:
         stack.push_async_callback(provider.aclose)  # its pooled OAuth connections
-    keys = JwksCache(provider.fetch_jwks, portal_id="identity", capability="accounts")
+    keys = JwksCache(provider.fetch_jwks, IDENTITY)
     verifier = TokenVerifier(keys, issuer=identity.issuer, audience=identity.audience)
     return verifier, CachedTokenIssuer(provider)
 
@@ -276,22 +283,23 @@ def build_live(
         broker, routes, lock = InMemoryBroker(), InMemoryCaseRoutes(), InMemoryLock()
     # Replicas must agree on the audience of a viewer; derive the key from a shared secret.
     shared = network.identity.client_secret_env if network.identity else "portalgraph"
-    key = hashlib.sha256(("audience:" + os.environ.get(shared, shared)).encode()).digest()
+    secret = settings.secrets.get(shared) or shared
+    key = hashlib.sha256(("audience:" + secret).encode()).digest()
     return LiveHub(
         broker,
         routes,
         lock,
         adapters,
         audience_key=key,
-        poll_interval=settings.poll_interval,
-        max_queue=settings.subscription_queue,
-        max_per_viewer=settings.subscriptions_per_viewer,
+        poll_interval=settings.live.poll_interval,
+        max_queue=settings.live.subscription_queue,
+        max_per_viewer=settings.live.subscriptions_per_viewer,
     )
 
 
-def callback_secrets(network: Network) -> dict[str, str]:
+def callback_secrets(network: Network, secrets: Secrets) -> dict[str, str]:
     return {
-        p.id: _secret(network, endpoint.callback_secret_env)
+        p.id: _secret(network, secrets, endpoint.callback_secret_env)
         for p in network.with_capability(Capability.STATUS)
         if (endpoint := p.endpoints[Capability.STATUS]).callback_secret_env
     }
@@ -299,9 +307,9 @@ def callback_secrets(network: Network) -> dict[str, str]:
 
 def build_rate_limiter(settings: Settings) -> tuple[Limiter, Callable[[], Awaitable[None]]]:
     """Redis GCRA shared by every replica when Redis is configured, else per process."""
-    if not settings.redis_url:
+    if not settings.server.redis_url:
         return MemoryLimiter(), _nothing
-    client = redis.from_url(settings.redis_url, socket_timeout=0.25)
+    client = redis.from_url(settings.server.redis_url, socket_timeout=0.25)
     return RedisLimiter(client), client.aclose
 
 

@@ -82,7 +82,3 @@ class CallbackSender:
         logger.warning(
             "callback to the gateway for %s failed after %d attempts", portal_id, ATTEMPTS
         )
-
-    async def drain(self) -> None:
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -9,7 +9,6 @@ owner's account area or Postfach has been read [I].
 
 from __future__ import annotations
 
-import random
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -48,8 +47,6 @@ class CaseStore:
         self.messages: dict[str, Message] = {}
         self.transactions: dict[str, Transaction] = {}
         self.by_request: dict[tuple[str, str, str, str], Transaction] = {}
-        self._rng = random.Random(f"{seed}/advance")
-        self._tx_rng = random.Random(f"{seed}/transactions")
 
     def cases(self, subject: str) -> Cases | None:
         """The citizen's cases, generated on first access; None for an unknown subject."""

@@ -23,7 +23,6 @@ PORTALS: tuple[Portal, ...] = (
 )
 
 # Where each editorial level is published and for which region its texts apply.
-LEVEL_PORTAL = {"B": "bund", "L": "nrw", "R": "nrw", "K": "koeln", "D": "dormagen"}
 LEVEL_ARS = {"B": "000000000000", "L": "050000000000", "R": "051620000000", "K": "053150000000",
              "D": "051620008008"}
 LEVEL_PLACE = {"L": "Nordrhein-Westfalen", "R": "im Rhein-Kreis Neuss", "K": "in Köln", "D": "in Dormagen"}

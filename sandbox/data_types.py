@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-# Editorial levels a description can be written at. R is the NRW editorial office writing
-# for a Kreis (Rhein-Kreis Neuss), which is how kreisangehörige towns inherit Kreis services.
-LEVELS = "BLRKD"
+# Editorial levels a description can be written at: B(und), L(and), R, K(öln), D(ormagen).
+# R is the NRW editorial office writing for a Kreis (Rhein-Kreis Neuss), which is how
+# kreisangehörige towns inherit Kreis services.
 
 
 class Spec(NamedTuple):
-    """One LeiKa service, described at each of `levels` (letters of LEVELS)."""
+    """One LeiKa service, described at each of `levels` (letters B, L, R, K, D)."""
 
     key: str
     name: str

@@ -183,6 +183,4 @@ def create_status_app(  # noqa: PLR0915 - one closure per endpoint over shared s
     ]
     inner = Starlette(routes=upstream, exception_handlers=HTTP_PROBLEMS)
     counted = Instrumented(inner, routes=upstream)
-    app = with_openapi(status_document, counted, helpers)
-    app.state.zustelldienst = service
-    return app
+    return with_openapi(status_document, counted, helpers)

@@ -12,7 +12,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
-from sources.base import IssuedToken, TokenIssuer
+from sources.base import IssuedToken, TokenIssuer, UpstreamRef
 from sources.errors import SourceAuthError, SourceError
 
 REFRESH_MARGIN = 30.0
@@ -70,18 +70,16 @@ class CachedTokenIssuer:
 class ExchangedBearer:
     """Per-citizen credentials for one portal: the sign-in token exchanged for its audience."""
 
-    def __init__(
-        self, tokens: TokenIssuer, audience: str, *, portal_id: str, capability: str
-    ) -> None:
+    def __init__(self, tokens: TokenIssuer, audience: str, *, upstream: UpstreamRef) -> None:
         self.tokens = tokens
         self.audience = audience
-        self.where = {"portal_id": portal_id, "capability": capability}
+        self.upstream = upstream
 
     async def headers(self, subject_token: str) -> dict[str, str]:
         try:
             issued = await self.tokens.exchange(subject_token, self.audience)
         except SourceError as exc:
-            raise SourceAuthError("token exchange failed", **self.where) from exc
+            raise SourceAuthError("token exchange failed", upstream=self.upstream) from exc
         return {"Authorization": f"Bearer {issued.access_token}"}
 
 
@@ -95,14 +93,13 @@ class ServiceBearer:
         client_id: str,
         client_secret: str,
         audience: str | None,
-        portal_id: str,
-        capability: str,
+        upstream: UpstreamRef,
     ) -> None:
         self.tokens = tokens
         self.client_id = client_id
         self._client_secret = client_secret
         self.audience = audience
-        self.where = {"portal_id": portal_id, "capability": capability}
+        self.upstream = upstream
 
     async def headers(self) -> dict[str, str]:
         try:
@@ -110,5 +107,7 @@ class ServiceBearer:
                 self.client_id, self._client_secret, self.audience
             )
         except SourceError as exc:
-            raise SourceAuthError("client credentials grant failed", **self.where) from exc
+            raise SourceAuthError(
+                "client credentials grant failed", upstream=self.upstream
+            ) from exc
         return {"Authorization": f"Bearer {issued.access_token}"}

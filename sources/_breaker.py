@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sources.base import UpstreamRef
 from sources.errors import SourceUnavailableError
 
 logger = logging.getLogger("portalgraph.upstreams")
@@ -29,16 +30,15 @@ class BreakerState(enum.Enum):
 class BreakerSnapshot:
     """What a status page shows for one upstream."""
 
-    portal_id: str
-    capability: str
+    upstream: UpstreamRef
     state: BreakerState
     consecutive_failures: int
     retry_in: float | None  # seconds until the next probe, while open
 
     def as_json(self) -> dict[str, object]:
         return {
-            "portalId": self.portal_id,
-            "capability": self.capability,
+            "portalId": self.upstream.portal_id,
+            "capability": self.upstream.capability.value,
             "state": self.state.value,
             "consecutiveFailures": self.consecutive_failures,
             "retryIn": None if self.retry_in is None else round(self.retry_in, 3),
@@ -48,15 +48,13 @@ class BreakerSnapshot:
 class CircuitBreaker:
     def __init__(
         self,
+        upstream: UpstreamRef,
         *,
-        portal_id: str,
-        capability: str,
         failures: int,
         reset_after: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.portal_id = portal_id
-        self.capability = capability
+        self.upstream = upstream
         self.threshold = failures
         self.reset_after = reset_after
         self.clock = clock
@@ -75,18 +73,14 @@ class CircuitBreaker:
             self._probing = True
             return True
         raise SourceUnavailableError(
-            f"{self.portal_id}/{self.capability}: circuit open, not calling the upstream",
-            portal_id=self.portal_id,
-            capability=self.capability,
+            f"{self.upstream}: circuit open, not calling the upstream", upstream=self.upstream
         )
 
     def succeeded(self, probe: bool) -> None:
         if probe:
             self._probing = False
         if self.state is not BreakerState.CLOSED:
-            logger.warning(
-                "upstream %s/%s is back: circuit closed", self.portal_id, self.capability
-            )
+            logger.warning("upstream %s is back: circuit closed", self.upstream)
         self.state = BreakerState.CLOSED
         self.consecutive_failures = 0
 
@@ -100,9 +94,8 @@ class CircuitBreaker:
             self.state is BreakerState.CLOSED and self.consecutive_failures >= self.threshold
         ):
             logger.warning(
-                "upstream %s/%s failed %d times in a row: circuit open for %.1f s",
-                self.portal_id,
-                self.capability,
+                "upstream %s failed %d times in a row: circuit open for %.1f s",
+                self.upstream,
                 self.consecutive_failures,
                 self.reset_after,
             )
@@ -118,6 +111,4 @@ class CircuitBreaker:
         retry_in = None
         if self.state is BreakerState.OPEN:
             retry_in = max(0.0, self._opened_at + self.reset_after - self.clock())
-        return BreakerSnapshot(
-            self.portal_id, self.capability, self.state, self.consecutive_failures, retry_in
-        )
+        return BreakerSnapshot(self.upstream, self.state, self.consecutive_failures, retry_in)

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
+from sources.base import Capability, UpstreamRef
 from sources.base.upstream_auth import ClientAuthMethod, OAuth2ClientCredentials
 from sources.errors import SourceAuthError
 
@@ -45,7 +46,7 @@ class ClientCredentialsTokens:
         self.client = client
         self._secret = client_secret
         self._key = _signing_key(private_key_pem) if private_key_pem else None
-        self.where = {"portal_id": upstream, "capability": capability}
+        self.where = UpstreamRef(upstream, Capability(capability))
         self._token: tuple[str, float] | None = None  # (access token, renew at, monotonic)
         self._pending: asyncio.Future[str] | None = None
         self.fetches = 0  # for tests and metrics: how many times the token endpoint was asked
@@ -76,11 +77,11 @@ class ClientCredentialsTokens:
             try:
                 response = await self.client.post(self.config.token_url, data=form, headers=headers)
             except httpx.HTTPError as exc:
-                raise SourceAuthError("token endpoint unreachable", **self.where) from exc
+                raise SourceAuthError("token endpoint unreachable", upstream=self.where) from exc
             if response.status_code != 200:
                 # The body may echo the client id; the status is enough to act on.
                 raise SourceAuthError(
-                    f"token endpoint answered {response.status_code}", **self.where
+                    f"token endpoint answered {response.status_code}", upstream=self.where
                 )
             access, lifetime = _parse(response, self.where)
             margin = min(REFRESH_MARGIN, lifetime / 2)
@@ -105,7 +106,7 @@ class ClientCredentialsTokens:
 
     def _assertion(self) -> str:
         if self._key is None:
-            raise SourceAuthError("private_key_jwt needs a private key", **self.where)
+            raise SourceAuthError("private_key_jwt needs a private key", upstream=self.where)
         now = int(time.time())
         claims = {
             "iss": self.config.client_id,
@@ -134,14 +135,14 @@ def _signing_key(pem: bytes) -> RSAKey | ECKey:
     raise ValueError("private_key_jwt: the key must be RSA or EC P-256")
 
 
-def _parse(response: httpx.Response, where: dict[str, str]) -> tuple[str, float]:
+def _parse(response: httpx.Response, where: UpstreamRef) -> tuple[str, float]:
     try:
         body = response.json()
     except ValueError as exc:
-        raise SourceAuthError("token response is not JSON", **where) from exc
+        raise SourceAuthError("token response is not JSON", upstream=where) from exc
     access = body.get("access_token") if isinstance(body, dict) else None
     if not isinstance(access, str) or not access:
-        raise SourceAuthError("token response has no access_token", **where)
+        raise SourceAuthError("token response has no access_token", upstream=where)
     lifetime = body.get("expires_in", DEFAULT_LIFETIME)
     if isinstance(lifetime, bool) or not isinstance(lifetime, int | float) or lifetime <= 0:
         lifetime = DEFAULT_LIFETIME

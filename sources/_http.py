@@ -1,6 +1,6 @@
 """The one place where httpx meets the SourceError tree.
 
-`Upstream` is a small typed view of one (portal, capability) endpoint over the
+`Upstream` is a small typed view of one endpoint (its `UpstreamRef`) over the
 process-wide `httpx.AsyncClient`; adapters call `get_json`/`send_json` and never
 see httpx exceptions. Every call honours the request deadline (`deadline_after`):
 it gets at most the time the GraphQL request has left.
@@ -20,7 +20,9 @@ import httpx
 
 from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._pool import PerOriginTransport
+from sources.base import UpstreamRef
 from sources.errors import (
+    DeadlineExceededError,
     SourceBadResponseError,
     SourceError,
     SourceTimeoutError,
@@ -35,10 +37,6 @@ _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "portalgraph_deadline", default=None
 )
 NO_RETRY_TIMEOUTS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout, TimeoutError)
-
-
-class DeadlineExceededError(SourceTimeoutError):
-    """The request's deadline passed before the upstream was asked: nothing was sent."""
 
 
 @contextlib.contextmanager
@@ -84,15 +82,14 @@ def new_client(
 
 
 @contextlib.contextmanager
-def map_transport_errors(portal_id: str, capability: str) -> Iterator[None]:
-    where = {"portal_id": portal_id, "capability": capability}
+def map_transport_errors(ref: UpstreamRef) -> Iterator[None]:
     try:
         yield
     except (httpx.TimeoutException, TimeoutError) as exc:
-        raise SourceTimeoutError(f"{portal_id}/{capability} timed out", **where) from exc
+        raise SourceTimeoutError(f"{ref} timed out", upstream=ref) from exc
     except httpx.TransportError as exc:
         raise SourceUnavailableError(
-            f"{portal_id}/{capability} unreachable: {type(exc).__name__}", **where
+            f"{ref} unreachable: {type(exc).__name__}", upstream=ref
         ) from exc
 
 
@@ -108,33 +105,27 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 class Upstream:
-    """One upstream endpoint: base URL, its portal and capability, the shared client."""
+    """One upstream endpoint: base URL, which upstream it is (`ref`), the shared client."""
 
     def __init__(
         self,
         client: httpx.AsyncClient,
         base_url: str,
         *,
-        portal_id: str,
-        capability: str,
+        ref: UpstreamRef,
         timeout: float | None = None,
         connect_timeout: float | None = None,
         observer: UpstreamObserver = NO_OBSERVER,
     ) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
-        self.portal_id = portal_id
-        self.capability = capability
+        self.ref = ref
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.observer = observer
 
     def bad_response(self, detail: str) -> SourceBadResponseError:
-        return SourceBadResponseError(
-            f"{self.portal_id}/{self.capability}: {detail}",
-            portal_id=self.portal_id,
-            capability=self.capability,
-        )
+        return SourceBadResponseError(f"{self.ref}: {detail}", upstream=self.ref)
 
     async def get_json(self, path: str, params: Params | None = None) -> Any:
         return await self.send_json("GET", path, params=params)
@@ -163,18 +154,20 @@ class Upstream:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
+        """One exchange; `path` is relative to the base URL, or an absolute URL the upstream
+        itself published (e.g. the `jwks_uri` of an OIDC discovery document)."""
         remaining = remaining_time()
         timeout = self.attempt_timeout(remaining)  # past the deadline: refused, not a call
         with (
-            self.observer.call(self.portal_id, self.capability, method, headers) as call,
-            map_transport_errors(self.portal_id, self.capability),
+            self.observer.call(self.ref, method, headers) as call,
+            map_transport_errors(self.ref),
         ):
             # httpx's read timeout bounds each socket read; asyncio.timeout bounds the whole
             # exchange, so a slowly dripping body cannot outlive the request either.
             async with asyncio.timeout(remaining):
                 response = await self.client.request(
                     method,
-                    self.base_url + path,
+                    path if "://" in path else self.base_url + path,
                     params=params,
                     json=json,
                     headers=call.headers,
@@ -195,9 +188,7 @@ class Upstream:
             return httpx.Timeout(read, connect=connect)
         if remaining <= 0:
             raise DeadlineExceededError(
-                f"{self.portal_id}/{self.capability}: the request deadline has passed",
-                portal_id=self.portal_id,
-                capability=self.capability,
+                f"{self.ref}: the request deadline has passed", upstream=self.ref
             )
         return httpx.Timeout(
             min(read or remaining, remaining), connect=min(connect or remaining, remaining)
@@ -210,8 +201,7 @@ class Upstream:
                 functional_code = response.json().get("functionalCode")
         return error_for_status(
             response.status_code,
-            portal_id=self.portal_id,
-            capability=self.capability,
+            upstream=self.ref,
             retry_after=parse_retry_after(response.headers.get("retry-after")),
             functional_code=functional_code,
         )

@@ -10,27 +10,23 @@ from typing import Any
 
 from joserfc.jwk import KeySet
 
-from sources.errors import SourceUnavailableError
+from sources.base import UpstreamRef
+from sources.errors import KeysUnavailableError
 
 logger = logging.getLogger("portalgraph.jwks")
-
-
-class KeysUnavailableError(SourceUnavailableError):
-    """No keys were ever fetched and the key source does not answer."""
 
 
 class JwksCache:
     def __init__(
         self,
         fetch: Callable[[], Awaitable[dict[str, Any]]],
+        upstream: UpstreamRef,
         *,
-        portal_id: str,
-        capability: str,
         max_age: float = 900.0,
         min_refresh_interval: float = 30.0,
     ) -> None:
         self._fetch = fetch
-        self.where = {"portal_id": portal_id, "capability": capability}
+        self.upstream = upstream
         self.max_age = max_age
         self.min_refresh_interval = min_refresh_interval
         self._keys: KeySet | None = None
@@ -55,7 +51,7 @@ class JwksCache:
                 if (not self.knows(kid) or self._is_stale()) and due:
                     await self._refresh()
         if self._keys is None:
-            raise KeysUnavailableError("no signing keys available", **self.where)
+            raise KeysUnavailableError("no signing keys available", upstream=self.upstream)
         return self._keys
 
     def _is_stale(self) -> bool:
@@ -69,7 +65,7 @@ class JwksCache:
         except Exception as exc:  # any failure keeps the keys we have
             logger.warning(
                 "JWKS refresh for %s failed (%s); keeping %s keys",
-                self.where["portal_id"],
+                self.upstream,
                 type(exc).__name__,
                 "previous" if self._keys else "no",
             )

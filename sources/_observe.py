@@ -15,6 +15,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from sources.base import UpstreamRef
+
 
 @dataclass(slots=True)
 class UpstreamCall:
@@ -26,14 +28,14 @@ class UpstreamCall:
 
 class UpstreamObserver(Protocol):
     def call(
-        self, portal_id: str, capability: str, method: str, headers: Mapping[str, str] | None
+        self, upstream: UpstreamRef, method: str, headers: Mapping[str, str] | None
     ) -> AbstractContextManager[UpstreamCall]:
         """Wraps one HTTP exchange; the caller sets `status` once an answer arrived."""
         ...
 
-    def retried(self, portal_id: str, capability: str) -> None: ...
+    def retried(self, upstream: UpstreamRef) -> None: ...
 
-    def refused(self, portal_id: str, capability: str, reason: str) -> None:
+    def refused(self, upstream: UpstreamRef, reason: str) -> None:
         """A call the gateway refused itself: `circuit_open`, `bulkhead_full`, `deadline`."""
         ...
 
@@ -43,14 +45,14 @@ class NoObserver:
 
     @contextlib.contextmanager
     def call(
-        self, portal_id: str, capability: str, method: str, headers: Mapping[str, str] | None
+        self, upstream: UpstreamRef, method: str, headers: Mapping[str, str] | None
     ) -> Iterator[UpstreamCall]:
         yield UpstreamCall(headers)
 
-    def retried(self, portal_id: str, capability: str) -> None:
+    def retried(self, upstream: UpstreamRef) -> None:
         return None
 
-    def refused(self, portal_id: str, capability: str, reason: str) -> None:
+    def refused(self, upstream: UpstreamRef, reason: str) -> None:
         return None
 
 

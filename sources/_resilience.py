@@ -19,18 +19,19 @@ from typing import Any
 import httpx
 
 from sources._breaker import BreakerSnapshot, CircuitBreaker
-from sources._http import DeadlineExceededError, Params, Upstream, remaining_time
+from sources._http import Params, Upstream, remaining_time
 from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._policy import UpstreamPolicy
 from sources._retry import RetryBudget, retry_delay
-from sources.errors import SourceError, SourceTimeoutError, SourceUnavailableError
+from sources.base import UpstreamRef
+from sources.errors import (
+    BulkheadFullError,
+    DeadlineExceededError,
+    SourceError,
+    SourceUnavailableError,
+)
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class BulkheadFullError(SourceTimeoutError):
-    """Every slot of the upstream stayed busy until the deadline; nothing was sent."""
-
 
 # Failures the gateway decided on its own: they say nothing about the upstream's health.
 LOCAL_REFUSALS = (BulkheadFullError, DeadlineExceededError)
@@ -39,10 +40,10 @@ LOCAL_REFUSALS = (BulkheadFullError, DeadlineExceededError)
 class Bulkhead:
     """At most `limit` calls in flight to one upstream, so a slow one cannot take every socket."""
 
-    def __init__(self, limit: int, *, portal_id: str, capability: str, max_wait: float) -> None:
+    def __init__(self, limit: int, upstream: UpstreamRef, *, max_wait: float) -> None:
         self.limit = limit
         self.max_wait = max_wait
-        self.where = {"portal_id": portal_id, "capability": capability}
+        self.upstream = upstream
         self._slots = asyncio.Semaphore(limit)
         self.in_flight = 0
 
@@ -55,8 +56,7 @@ class Bulkhead:
                 await self._slots.acquire()
         except TimeoutError as exc:
             raise BulkheadFullError(
-                f"{self.where['portal_id']}/{self.where['capability']}: all {self.limit} slots busy",
-                **self.where,
+                f"{self.upstream}: all {self.limit} slots busy", upstream=self.upstream
             ) from exc
         self.in_flight += 1
         try:
@@ -74,8 +74,7 @@ class ResilientUpstream(Upstream):
         client: httpx.AsyncClient,
         base_url: str,
         *,
-        portal_id: str,
-        capability: str,
+        ref: UpstreamRef,
         policy: UpstreamPolicy,
         guard: UpstreamGuard,
         rng: Callable[[], float] = random.random,
@@ -84,8 +83,7 @@ class ResilientUpstream(Upstream):
         super().__init__(
             client,
             base_url,
-            portal_id=portal_id,
-            capability=capability,
+            ref=ref,
             timeout=policy.timeout,
             connect_timeout=policy.connect_timeout,
             observer=observer,
@@ -108,7 +106,7 @@ class ResilientUpstream(Upstream):
         try:
             probe = self.breaker.admit()
         except SourceUnavailableError:
-            self.observer.refused(self.portal_id, self.capability, "circuit_open")
+            self.observer.refused(self.ref, "circuit_open")
             raise
         # A probe goes out alone and once: its answer is what decides the breaker.
         retries = self.policy.retries if method in IDEMPOTENT and not probe else 0
@@ -117,7 +115,7 @@ class ResilientUpstream(Upstream):
         except LOCAL_REFUSALS as refusal:
             self.breaker.abandoned(probe)
             reason = "bulkhead_full" if isinstance(refusal, BulkheadFullError) else "deadline"
-            self.observer.refused(self.portal_id, self.capability, reason)
+            self.observer.refused(self.ref, reason)
             raise
         except SourceUnavailableError:
             self.breaker.failed(probe)
@@ -162,7 +160,7 @@ class ResilientUpstream(Upstream):
                 )
                 if delay is None or not self.budget.spend():
                     raise
-                self.observer.retried(self.portal_id, self.capability)
+                self.observer.retried(self.ref)
             attempt += 1
             await asyncio.sleep(delay)
 
@@ -176,11 +174,24 @@ class UpstreamGuard:
     budget: RetryBudget
 
 
+@dataclass(frozen=True, slots=True)
+class GuardSnapshot:
+    """One upstream's breaker and bulkhead as metrics and the status page read them."""
+
+    breaker: BreakerSnapshot
+    in_flight: int
+    limit: int
+
+    @property
+    def saturation(self) -> float:
+        return self.in_flight / self.limit
+
+
 class UpstreamGuards:
     """The guards of every upstream for the whole process; breakers readable without GraphQL."""
 
     def __init__(self, observer: UpstreamObserver = NO_OBSERVER) -> None:
-        self._guards: dict[tuple[str, str], UpstreamGuard] = {}
+        self._guards: dict[UpstreamRef, UpstreamGuard] = {}
         self.observer = observer
 
     def upstream(
@@ -188,42 +199,38 @@ class UpstreamGuards:
         client: httpx.AsyncClient,
         base_url: str,
         *,
-        portal_id: str,
-        capability: str,
+        ref: UpstreamRef,
         policy: UpstreamPolicy,
     ) -> ResilientUpstream:
-        key = (portal_id, capability)
-        guard = self._guards.get(key)
+        guard = self._guards.get(ref)
         if guard is None:
             read = policy.timeout if policy.timeout is not None else client.timeout.read
-            guard = self._guards[key] = UpstreamGuard(
+            guard = self._guards[ref] = UpstreamGuard(
                 breaker=CircuitBreaker(
-                    portal_id=portal_id,
-                    capability=capability,
-                    failures=policy.breaker_failures,
-                    reset_after=policy.breaker_reset,
+                    ref, failures=policy.breaker_failures, reset_after=policy.breaker_reset
                 ),
-                bulkhead=Bulkhead(
-                    policy.max_concurrency,
-                    portal_id=portal_id,
-                    capability=capability,
-                    max_wait=read or 10.0,
-                ),
+                bulkhead=Bulkhead(policy.max_concurrency, ref, max_wait=read or 10.0),
                 budget=RetryBudget(policy.retry_budget),
             )
         return ResilientUpstream(
             client,
             base_url,
-            portal_id=portal_id,
-            capability=capability,
+            ref=ref,
             policy=policy,
             guard=guard,
             observer=self.observer,
         )
 
     def breaker_states(self) -> list[BreakerSnapshot]:
-        return [guard.breaker.snapshot() for _, guard in sorted(self._guards.items())]
+        return [guard.breaker.snapshot() for _, guard in sorted(self._guards.items(), key=_order)]
 
-    def guards(self) -> list[UpstreamGuard]:
-        """Every upstream's guard, for metrics (bulkhead saturation) and the status page."""
-        return [guard for _, guard in sorted(self._guards.items())]
+    def snapshots(self) -> list[GuardSnapshot]:
+        """Every upstream's breaker and bulkhead, for metrics and the status page."""
+        return [
+            GuardSnapshot(guard.breaker.snapshot(), guard.bulkhead.in_flight, guard.bulkhead.limit)
+            for _, guard in sorted(self._guards.items(), key=_order)
+        ]
+
+
+def _order(item: tuple[UpstreamRef, UpstreamGuard]) -> tuple[str, str]:
+    return item[0].portal_id, item[0].capability.value

@@ -67,6 +67,10 @@ class CachedServiceDirectory:
         self.misses = 0
         self._flights: dict[str, asyncio.Task[Any]] = {}
 
+    def counters(self) -> dict[str, int]:
+        """What the metrics read: fresh hits, misses (upstream or shared call), stale answers."""
+        return {"hits": self.hits, "misses": self.misses, "stale_served": self.stale_served}
+
     def _key(self, kind: str, *parts: object) -> str:
         return f"{KEY_VERSION}:{kind}:{self.portal.id}:{_digest(*parts)}"
 
@@ -166,8 +170,7 @@ class CachedServiceDirectory:
     def _served_stale(self, error: SourceError) -> None:
         self.stale_served += 1
         logger.warning(
-            "serving stale %s/%s data: the upstream failed with %s",
-            self.portal.id,
-            error.capability,
+            "serving stale %s data: the upstream failed with %s",
+            error.upstream,
             error.code,
         )

@@ -1,101 +1,123 @@
 """Failures of upstream calls, translated from HTTP and transport errors.
 
-    SourceError                  any upstream failure; carries portal id and capability
+    SourceError                  any upstream failure; carries the UpstreamRef it is about
     ├── SourceUnavailableError   5xx, connection refused, breaker open
-    │   └── SourceTimeoutError   connect/read timeout or deadline passed
+    │   ├── SourceTimeoutError   connect/read timeout or deadline passed
+    │   │   ├── DeadlineExceededError   the request's deadline passed: nothing was sent
+    │   │   └── BulkheadFullError       every slot stayed busy until the deadline: nothing sent
+    │   └── KeysUnavailableError        no signing keys were ever fetched, the key source is down
     ├── SourceRateLimitedError   429, with the upstream's Retry-After
     ├── SourceBadResponseError   malformed body: bad JSON, missing fields, wrong types
     ├── SourceAuthError          401/403 from the upstream or a failed token exchange
     ├── SourceRejectedError      other 4xx: the upstream refused the request
     └── SourceNotFoundError      404 for an object the gateway asked for
 
-Messages are for logs and operators; the GraphQL layer shows only a code.
-Standard library only.
+Each class's `code` is the `ErrorCode` a client sees. Messages are for logs and
+operators; the GraphQL layer shows only the code. Standard library only.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from sources.base.codes import ErrorCode
+from sources.base.portals import UpstreamRef
+from sources.base.vocabulary import Capability
+
 
 class SourceError(Exception):
-    code = "UPSTREAM_ERROR"
+    code: ClassVar[ErrorCode] = ErrorCode.UPSTREAM_ERROR
 
-    def __init__(self, message: str, *, portal_id: str, capability: str) -> None:
+    def __init__(self, message: str, *, upstream: UpstreamRef) -> None:
         super().__init__(message)
-        self.portal_id = portal_id
-        self.capability = capability
+        self.upstream = upstream
+
+    @property
+    def portal_id(self) -> str:
+        return self.upstream.portal_id
+
+    @property
+    def capability(self) -> Capability:
+        return self.upstream.capability
 
 
 class SourceUnavailableError(SourceError):
-    code = "UPSTREAM_UNAVAILABLE"
+    code = ErrorCode.UPSTREAM_UNAVAILABLE
 
 
 class SourceTimeoutError(SourceUnavailableError):
-    code = "UPSTREAM_TIMEOUT"
+    code = ErrorCode.UPSTREAM_TIMEOUT
+
+
+class DeadlineExceededError(SourceTimeoutError):
+    """The request's deadline passed before the upstream was asked: nothing was sent."""
+
+
+class BulkheadFullError(SourceTimeoutError):
+    """Every slot of the upstream stayed busy until the deadline; nothing was sent."""
+
+
+class KeysUnavailableError(SourceUnavailableError):
+    """No keys were ever fetched and the key source does not answer."""
 
 
 class SourceRateLimitedError(SourceError):
-    code = "UPSTREAM_RATE_LIMITED"
+    code = ErrorCode.UPSTREAM_RATE_LIMITED
 
     def __init__(
-        self,
-        message: str,
-        *,
-        portal_id: str,
-        capability: str,
-        retry_after: float | None = None,
+        self, message: str, *, upstream: UpstreamRef, retry_after: float | None = None
     ) -> None:
-        super().__init__(message, portal_id=portal_id, capability=capability)
+        super().__init__(message, upstream=upstream)
         self.retry_after = retry_after
 
 
 class SourceBadResponseError(SourceError):
-    code = "UPSTREAM_BAD_RESPONSE"
+    code = ErrorCode.UPSTREAM_BAD_RESPONSE
 
 
 class SourceAuthError(SourceError):
-    code = "UPSTREAM_AUTH_FAILED"
+    code = ErrorCode.UPSTREAM_AUTH_FAILED
 
 
 class SourceRejectedError(SourceError):
-    code = "UPSTREAM_REJECTED"
+    code = ErrorCode.UPSTREAM_REJECTED
 
     def __init__(
         self,
         message: str,
         *,
-        portal_id: str,
-        capability: str,
+        upstream: UpstreamRef,
         status: int,
         functional_code: str | None = None,
     ) -> None:
-        super().__init__(message, portal_id=portal_id, capability=capability)
+        super().__init__(message, upstream=upstream)
         self.status = status
         self.functional_code = functional_code
 
 
 class SourceNotFoundError(SourceError):
-    code = "UPSTREAM_NOT_FOUND"
+    code = ErrorCode.UPSTREAM_NOT_FOUND
 
 
 def error_for_status(
     status: int,
     *,
-    portal_id: str,
-    capability: str,
+    upstream: UpstreamRef,
     retry_after: float | None = None,
     functional_code: str | None = None,
 ) -> SourceError:
     """The exception for a non-success HTTP status, most specific first."""
-    where = {"portal_id": portal_id, "capability": capability}
-    message = f"{portal_id}/{capability} answered HTTP {status}"
+    message = f"{upstream} answered HTTP {status}"
     if status == 429:
-        return SourceRateLimitedError(message, retry_after=retry_after, **where)
+        return SourceRateLimitedError(message, upstream=upstream, retry_after=retry_after)
     if status in (401, 403):
-        return SourceAuthError(message, **where)
+        return SourceAuthError(message, upstream=upstream)
     if status == 404:
-        return SourceNotFoundError(message, **where)
+        return SourceNotFoundError(message, upstream=upstream)
     if status in (408, 504):
-        return SourceTimeoutError(message, **where)
+        return SourceTimeoutError(message, upstream=upstream)
     if 400 <= status < 500:
-        return SourceRejectedError(message, status=status, functional_code=functional_code, **where)
-    return SourceUnavailableError(message, **where)
+        return SourceRejectedError(
+            message, upstream=upstream, status=status, functional_code=functional_code
+        )
+    return SourceUnavailableError(message, upstream=upstream)

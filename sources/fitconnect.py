@@ -51,7 +51,7 @@ class FitConnectCases:
         self.portal = portal
         self.upstream = upstream
         self.bearer = bearer
-        self.keys = JwksCache(self._fetch_keys, portal_id=portal.id, capability=upstream.capability)
+        self.keys = JwksCache(self._fetch_keys, upstream.ref)
         # No batch endpoint: one call per case, but never more than this many at once.
         self.limit = asyncio.Semaphore(MAX_CONCURRENT_CASES)
         self.rejected_events = 0

@@ -1,6 +1,7 @@
 """Identity provider adapter: OIDC discovery, JWKS, and the token endpoint.
 
-Discovery and JWKS go through the shared httpx client; the OAuth 2.0 client
+Discovery and JWKS go through `Upstream` like every other call (deadline, observer,
+error mapping); the OAuth 2.0 client
 flows (RFC 8693 token exchange, client credentials) go through authlib, whose
 errors are translated here, in one place.
 """
@@ -17,12 +18,12 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from sources._http import Upstream
-from sources.base import IdentityRecord, IssuedToken
+from sources.base import Capability, IdentityRecord, IssuedToken, UpstreamRef
 from sources.errors import SourceAuthError, SourceTimeoutError, SourceUnavailableError
 
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105 - a grant URN
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a type URN
-WHERE = {"portal_id": "identity", "capability": "accounts"}
+IDENTITY = UpstreamRef("identity", Capability.ACCOUNTS)
 
 
 @contextlib.contextmanager
@@ -30,12 +31,14 @@ def map_oauth_errors() -> Iterator[None]:
     try:
         yield
     except httpx2.TimeoutException as exc:
-        raise SourceTimeoutError("identity provider timed out", **WHERE) from exc
+        raise SourceTimeoutError("identity provider timed out", upstream=IDENTITY) from exc
     except httpx2.TransportError as exc:
-        raise SourceUnavailableError("identity provider unreachable", **WHERE) from exc
+        raise SourceUnavailableError("identity provider unreachable", upstream=IDENTITY) from exc
     except (AuthlibBaseError, ValueError, KeyError) as exc:
         # OAuth error responses (invalid_grant, invalid_target, ...) and broken bodies.
-        raise SourceAuthError(f"token endpoint refused: {type(exc).__name__}", **WHERE) from exc
+        raise SourceAuthError(
+            f"token endpoint refused: {type(exc).__name__}", upstream=IDENTITY
+        ) from exc
 
 
 class OidcProvider:
@@ -75,13 +78,7 @@ class OidcProvider:
     async def fetch_jwks(self) -> dict[str, Any]:
         """The issuer's public key set as JSON, fetched fresh."""
         jwks_uri = str((await self.metadata())["jwks_uri"])
-        response = await self.upstream.client.get(jwks_uri)
-        if not response.is_success:
-            raise self.upstream.status_error(response)
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise self.upstream.bad_response("JWKS is not JSON") from exc
+        body = await self.upstream.get_json(jwks_uri)
         if not isinstance(body, dict) or not isinstance(body.get("keys"), list):
             raise self.upstream.bad_response("JWKS has no keys")
         return body

@@ -17,7 +17,7 @@ from typing import Any
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
-from sources.base import EventRecord
+from sources.base import Capability, EventRecord, UpstreamRef
 from sources.errors import SourceUnavailableError
 from sources.events import LocalFanout, Queue
 
@@ -25,7 +25,7 @@ logger = logging.getLogger("portalgraph.events")
 PREFIX = "portalgraph"
 SEEN_TTL = 86_400
 ROUTE_TTL = 86_400
-WHERE = {"portal_id": "redis", "capability": "status"}
+BROKER = UpstreamRef("redis", Capability.STATUS)
 
 
 class RedisBroker:
@@ -53,14 +53,14 @@ class RedisBroker:
                 self.duplicates += 1
                 return False
         except (RedisError, OSError) as exc:
-            raise SourceUnavailableError("event broker unavailable", **WHERE) from exc
+            raise SourceUnavailableError("event broker unavailable", upstream=BROKER) from exc
         try:
             await self.client.publish(f"{PREFIX}:events:{event.audience}", event.to_json())
         except (RedisError, OSError) as exc:
             # Not delivered: forget the id, or the upstream's retry would count as a duplicate.
             with contextlib.suppress(RedisError, OSError):
                 await self.client.delete(seen)
-            raise SourceUnavailableError("event broker unavailable", **WHERE) from exc
+            raise SourceUnavailableError("event broker unavailable", upstream=BROKER) from exc
         self.published += 1
         return True
 
@@ -113,7 +113,7 @@ class RedisCaseRoutes:
         try:
             values = await self.client.hvals(f"{PREFIX}:routes:{portal_id}:{case_id}")
         except (RedisError, OSError) as exc:
-            raise SourceUnavailableError("route registry unavailable", **WHERE) from exc
+            raise SourceUnavailableError("route registry unavailable", upstream=BROKER) from exc
         return [json.loads(v) for v in values]
 
 

@@ -26,7 +26,7 @@ logger = logging.getLogger("portalgraph.routing")
 class FitConnectRouting:
     def __init__(self, upstream: Upstream) -> None:
         self.upstream = upstream
-        self.keys = JwksCache(self._fetch_keys, portal_id="routing", capability="routing")
+        self.keys = JwksCache(self._fetch_keys, upstream.ref)
 
     async def _fetch_keys(self) -> dict[str, Any]:
         return obj(await self.upstream.get_json("/.well-known/jwks.json"))

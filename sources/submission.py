@@ -114,7 +114,7 @@ class FitConnectSubmissions:
         url = f"{self.upstream.base_url}/v1/submissions/{submission.submission_id}/attachments/{attachment_id}"
         # Streamed straight from the spooled file: no retries (the body is consumed once)
         # and the upload's own timeout instead of the GraphQL request deadline.
-        with map_transport_errors(self.upstream.portal_id, self.upstream.capability):
+        with map_transport_errors(self.upstream.ref):
             response = await self.upstream.client.request(
                 "PUT", url, content=body.chunks(), headers=headers, timeout=self.upload_timeout
             )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -117,11 +116,14 @@ def gateway_settings(sandbox: Sandbox) -> Settings:
     # The shared gateway neither caches nor trips breakers: tests count upstream calls and
     # inject faults one after another. tests/e2e/test_faults.py runs gateways with both on,
     # tests/unit/graph/http/test_response_cache.py tests the response cache.
-    return Settings(
+    # Secrets from the environment, settings from here: a PORTALGRAPH_* variable of the
+    # machine (CI sets PORTALGRAPH_REDIS_URL) must not change the shared gateway.
+    secrets = {k: v for k, v in os.environ.items() if k not in Settings.variables()}
+    return Settings.from_env(secrets).override(
         network=str(sandbox.toml_path),
         upstream_read_timeout=2.0,
-        cache="off",
-        response_cache="off",
+        cache=False,
+        response_cache=False,
         breaker_failures=0,
     )
 
@@ -130,7 +132,7 @@ def gateway_settings(sandbox: Sandbox) -> Settings:
 def gateway(
     loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
 ) -> Iterator[Gateway]:
-    server = UvicornServer(create_app(replace(gateway_settings, poll_interval=0.3)))
+    server = UvicornServer(create_app(gateway_settings.override(poll_interval=0.3)))
     loop_thread.call(server.start())
     sandbox.network.callbacks.url = server.url
     gw = Gateway(server.url)

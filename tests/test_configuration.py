@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from graph import server
 from graph.cli import main
-from graph.settings import PREFIX, Settings, SettingsError
+from graph.settings import LimitSettings, Settings, SettingsError
 from tests.conftest import Sandbox
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
@@ -31,6 +30,8 @@ def documented(default: Any, cell: str) -> bool:
     if default == "":
         return cell == "empty"
     text = cell.strip("`")
+    if isinstance(default, bool):
+        return text == ("on" if default else "off")
     if isinstance(default, int | float):
         return float(text) == float(default)
     return bool(text == default)
@@ -38,10 +39,38 @@ def documented(default: Any, cell: str) -> bool:
 
 def test_the_readme_table_lists_every_setting_with_its_default() -> None:
     table = configuration_table()
-    names = {PREFIX + f.name.upper(): f for f in dataclasses.fields(Settings)}
+    variables = Settings.variables()
+    elsewhere = {n for n, (_, f) in variables.items() if f.metadata["documented"]}
+    names = {n: f for n, (_, f) in variables.items() if n not in elsewhere}
     assert set(table) == set(names), set(table) ^ set(names)
     wrong = [n for n, f in names.items() if not documented(f.default, table[n])]
     assert not wrong, {n: (names[n].default, table[n]) for n in wrong}
+    root = PAGE.parents[1]
+    for name in elsewhere:
+        page = variables[name][1].metadata["documented"]
+        assert name in (root / page).read_text(encoding="utf-8"), (name, page)
+
+
+def test_settings_are_grouped_typed_and_validated_however_they_are_built() -> None:
+    settings = Settings.from_env(
+        {"PORTALGRAPH_CACHE": "off", "PORTALGRAPH_RESPONSE_CACHE": "true", "SECRET_X": "s3"}
+    )
+    assert settings.cache.enabled is False
+    assert settings.cache.responses is True
+    assert settings.cache.response_seconds is None  # CACHE=off turns off both
+    assert settings.secrets["SECRET_X"] == "s3"
+    assert "s3" not in repr(settings)
+    for raw, value in (("on", True), ("1", True), ("FALSE", False), ("0", False)):
+        assert Settings.from_env({"PORTALGRAPH_CACHE": raw}).cache.enabled is value
+    with pytest.raises(SettingsError, match="PORTALGRAPH_CACHE must be on or off"):
+        Settings.from_env({"PORTALGRAPH_CACHE": "maybe"})
+    with pytest.raises(SettingsError, match="PORTALGRAPH_MAX_DEPTH must be positive"):
+        LimitSettings(max_depth=0)  # built in code: checked all the same
+    with pytest.raises(SettingsError, match="DEFAULT_PAGE_SIZE must be between"):
+        Settings().override(default_page_size=500)
+    with pytest.raises(SettingsError, match="PORTALGRAPH_CACHE must be on or off"):
+        Settings().override(cache="off")  # the old string spelling is refused
+    assert Settings().override(poll_interval=0.5).live.poll_interval == 0.5
 
 
 def test_more_than_one_replica_needs_redis() -> None:
@@ -71,8 +100,8 @@ def test_workers_follow_the_cpus_the_process_may_use(
 def run_cli(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str, **env: str
 ) -> tuple[int, str, str]:
-    for field in dataclasses.fields(Settings):  # CI sets PORTALGRAPH_REDIS_URL, for one
-        monkeypatch.delenv(PREFIX + field.name.upper(), raising=False)
+    for name in Settings.variables():  # CI sets PORTALGRAPH_REDIS_URL, for one
+        monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     code = main(list(argv))

@@ -74,24 +74,27 @@ def test_the_deployment_probes_settings_and_shutdown_budget_fit_the_gateway() ->
     env = {e["name"]: e["value"] for e in gateway["env"]}
     settings = settings_from(env)
     assert settings.is_production
-    assert settings.replicas > 1
-    assert settings.redis_url
-    assert settings.redis_url.startswith("redis://portalgraph-redis:")
+    assert settings.ops.replicas > 1
+    assert settings.server.redis_url
+    assert settings.server.redis_url.startswith("redis://portalgraph-redis:")
     assert ("Service", "portalgraph-redis") in found
     routes = {getattr(r, "path", None) for r in create_app(settings).routes}
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         assert gateway[probe]["httpGet"]["path"] in routes
     assert gateway["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert gateway["livenessProbe"]["httpGet"]["path"] == "/healthz"
-    assert settings.shutdown_delay + settings.shutdown_grace < pod["terminationGracePeriodSeconds"]
+    assert (
+        settings.ops.shutdown_delay + settings.ops.shutdown_grace
+        < pod["terminationGracePeriodSeconds"]
+    )
     assert gateway["resources"]["requests"]
     assert gateway["resources"]["limits"]
     [volume] = [v for v in pod["volumes"] if "configMap" in v]
     network = found[("ConfigMap", volume["configMap"]["name"])]["data"]["network.toml"]
     assert parse_network(network).portals
-    assert settings.network.endswith("/network.toml")
+    assert settings.server.network.endswith("/network.toml")
     hpa = found[("HorizontalPodAutoscaler", "portalgraph")]["spec"]
-    assert hpa["minReplicas"] >= settings.replicas
+    assert hpa["minReplicas"] >= settings.ops.replicas
     assert found[("PodDisruptionBudget", "portalgraph")]["spec"]["minAvailable"] >= 1
 
 
@@ -108,9 +111,9 @@ def test_the_compose_file_matches_the_compose_spec_and_runs_two_replicas() -> No
     ports = set()
     for service in gateways.values():
         settings = settings_from(service["environment"])
-        assert settings.replicas == 2
-        assert settings.redis_url == "redis://redis:6379/0"
-        ports.add(settings.port)
+        assert settings.ops.replicas == 2
+        assert settings.server.redis_url == "redis://redis:6379/0"
+        ports.add(settings.server.port)
         assert service["network_mode"] == "service:sandbox"
     published = {int(p.rsplit(":", 1)[1]) for p in services["sandbox"]["ports"]}
     assert ports == published == {8001, 8002}

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 
-from graph.errors import UnauthenticatedError
-from sources._jwks import JwksCache, KeysUnavailableError
+from graph.domain.errors import UnauthenticatedError
 from sources.base import PostalAddressRecord, TrustLevel, ViewerRecord
+from sources.errors import KeysUnavailableError
 
 logger = logging.getLogger("portalgraph.auth")
 MAX_TOKEN_BYTES = 8192
@@ -32,10 +33,16 @@ class SignInUnavailableError(UnauthenticatedError):
         super().__init__("Sign-in cannot be verified right now; please try again later.")
 
 
+class KeySource(Protocol):
+    """The issuer's signing keys (sources' JWKS cache): refreshed on an unknown `kid`."""
+
+    async def keys_for(self, kid: str | None) -> KeySet: ...
+
+
 class TokenVerifier:
     def __init__(
         self,
-        keys: JwksCache,
+        keys: KeySource,
         *,
         issuer: str,
         audience: str,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.domain.forms import field_errors
+from graph.domain.refusals import SubmissionRefusedError, SubmissionRejection
 from sources.base import (
     Capability,
     FormRecord,
@@ -31,21 +32,6 @@ from sources.base import (
     UploadRecord,
 )
 from sources.errors import SourceBadResponseError, SourceError, SourceRejectedError
-
-
-class SubmissionRefusedError(Exception):
-    """An expected failure; `code` is a SubmissionRejection member name."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        retryable: bool = False,
-        fields: Sequence[tuple[str, str]] = (),
-    ) -> None:
-        super().__init__(message)
-        self.code, self.retryable, self.fields = code, retryable, list(fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +100,8 @@ class SubmissionDesk:
         attempt = self.journal.attempt(subject, key, delivery.fingerprint())
         if attempt.fingerprint != delivery.fingerprint():
             raise SubmissionRefusedError(
-                "DUPLICATE", "This clientMutationId was used for another submission."
+                SubmissionRejection.DUPLICATE,
+                "This clientMutationId was used for another submission.",
             )
         async with attempt.lock:  # a double click waits for the first request, then repeats it
             if attempt.done and attempt.submission is not None:
@@ -132,11 +119,14 @@ class SubmissionDesk:
             destination = await api.destination(destination_id)
         except SourceBadResponseError as exc:
             raise SubmissionRefusedError(
-                "DESTINATION_KEY_INVALID", "The authority's encryption key is unusable."
+                SubmissionRejection.DESTINATION_KEY_INVALID,
+                "The authority's encryption key is unusable.",
             ) from exc
         except SourceError as exc:
             raise SubmissionRefusedError(
-                "UPSTREAM_FAILED", "The authority cannot be reached.", retryable=True
+                SubmissionRejection.UPSTREAM_FAILED,
+                "The authority cannot be reached.",
+                retryable=True,
             ) from exc
         schema_uri = delivery.schema_uri or destination.schema_uris.get(delivery.leika_key)
         if delivery.schema_uri is None and schema_uri is not None:
@@ -165,11 +155,11 @@ class SubmissionDesk:
         except SourceRejectedError as exc:
             await self._clean_up(api, attempt)
             raise SubmissionRefusedError(
-                "REFUSED_BY_DESTINATION", "The authority refused the submission."
+                SubmissionRejection.REFUSED_BY_DESTINATION, "The authority refused the submission."
             ) from exc
         except SourceError as exc:
             raise SubmissionRefusedError(
-                "UPSTREAM_FAILED",
+                SubmissionRejection.UPSTREAM_FAILED,
                 "Sending failed half-way; retry with the same clientMutationId.",
                 retryable=True,
             ) from exc
@@ -179,13 +169,15 @@ class SubmissionDesk:
     async def _route(self, delivery: Delivery) -> tuple[SubmissionApi, str]:
         if self.router is None:
             raise SubmissionRefusedError(
-                "NO_ROUTE", "This gateway has no routing service configured."
+                SubmissionRejection.NO_ROUTE, "This gateway has no routing service configured."
             )
         try:
             route = await self.router.route(delivery.leika_key, delivery.ars)
         except SourceError as exc:
             raise SubmissionRefusedError(
-                "UPSTREAM_FAILED", "The routing service cannot be reached.", retryable=True
+                SubmissionRejection.UPSTREAM_FAILED,
+                "The routing service cannot be reached.",
+                retryable=True,
             ) from exc
         # Only hosts of the network file are trusted to receive a citizen's data.
         api = next(
@@ -193,7 +185,8 @@ class SubmissionDesk:
         )
         if route is None or api is None:
             raise SubmissionRefusedError(
-                "NO_ROUTE", "No authority takes this service for this region online."
+                SubmissionRejection.NO_ROUTE,
+                "No authority takes this service for this region online.",
             )
         return api, route.destination_id
 
@@ -202,11 +195,15 @@ class SubmissionDesk:
             schema = await api.form_schema(uri)
         except SourceError as exc:
             raise SubmissionRefusedError(
-                "UPSTREAM_FAILED", "The form definition cannot be loaded.", retryable=True
+                SubmissionRejection.UPSTREAM_FAILED,
+                "The form definition cannot be loaded.",
+                retryable=True,
             ) from exc
         errors = field_errors(schema, form) if schema is not None else []
         if errors:
-            raise SubmissionRefusedError("INVALID_FORM", "The form has errors.", fields=errors)
+            raise SubmissionRefusedError(
+                SubmissionRejection.INVALID_FORM, "The form has errors.", fields=errors
+            )
 
     async def _clean_up(self, api: SubmissionApi, attempt: Attempt) -> None:
         if attempt.submission is None:

@@ -15,9 +15,10 @@ from typing import Any
 from graphql import GraphQLResolveInfo, GraphQLSchema, get_named_type, is_abstract_type
 from strawberry.extensions import SchemaExtension
 
-from graph.errors import PublicError
+from graph.domain.errors import PublicError
+from graph.domain.ids import from_global_id
 from graph.ops.logging import audit
-from graph.resolvers.arguments import check_global_id
+from sources.base import ErrorCode
 
 # GraphQL type → the audit log's "what".
 PERSONAL = {
@@ -28,7 +29,7 @@ PERSONAL = {
     "Me": "Account",
 }
 Info = GraphQLResolveInfo[Any]
-DENIED_CODES = {"UNAUTHENTICATED", "INSUFFICIENT_TRUST_LEVEL", "FORBIDDEN"}
+DENIED_CODES = {ErrorCode.UNAUTHENTICATED, ErrorCode.INSUFFICIENT_TRUST_LEVEL}
 
 
 @lru_cache(maxsize=8)
@@ -97,8 +98,9 @@ class AuditLog(SchemaExtension):
     def _failed(self, info: Info, kwargs: dict[str, Any], exc: PublicError) -> None:
         code = exc.extensions.get("code")
         what, object_id = self._requested(info, kwargs)
-        if what is not None and code in DENIED_CODES | {"NOT_FOUND"}:
-            self._emit(info, what, object_id, "not_found" if code == "NOT_FOUND" else "denied")
+        if what is not None and code in DENIED_CODES | {ErrorCode.NOT_FOUND}:
+            found = "not_found" if code == ErrorCode.NOT_FOUND else "denied"
+            self._emit(info, what, object_id, found)
 
     def _requested(self, info: Info, kwargs: dict[str, Any]) -> tuple[str | None, str]:
         """What a field that returned nothing was asked for: from its `id` argument."""
@@ -108,8 +110,8 @@ class AuditLog(SchemaExtension):
         if not isinstance(global_id, str):
             return None, ""
         try:
-            type_name, _ = check_global_id(global_id)
-        except PublicError:
+            type_name, _ = from_global_id(global_id)
+        except ValueError:
             return None, ""
         return PERSONAL.get(type_name), global_id
 

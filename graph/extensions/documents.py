@@ -18,11 +18,13 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import PreExecutionError
 
+from sources.base import ErrorCode
+
 HASH_LENGTH = 64
 
 
 class DocumentError(GraphQLError):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message, extensions={"code": code})
 
 
@@ -57,23 +59,26 @@ class DocumentStore:
             if wanted is not None:
                 found = self.trusted.get(wanted)
                 if found is None or (query is not None and query != found):
-                    raise DocumentError("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+                    raise DocumentError(
+                        ErrorCode.PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound"
+                    )
                 return found
             if query is not None and sha256(query) not in self.trusted:
                 raise DocumentError(
-                    "QUERY_NOT_IN_SAFELIST", "Only registered operations run on this gateway."
+                    ErrorCode.QUERY_NOT_IN_SAFELIST,
+                    "Only registered operations run on this gateway.",
                 )
             return query
         if wanted is None:
             return query
         if query is None:
             if self.size == 0 or wanted not in self.registered:
-                raise DocumentError("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+                raise DocumentError(ErrorCode.PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound")
             self.registered.move_to_end(wanted)
             return self.registered[wanted]
         if sha256(query) != wanted:
             raise DocumentError(
-                "PERSISTED_QUERY_HASH_MISMATCH", "The sha256Hash does not match the query."
+                ErrorCode.PERSISTED_QUERY_HASH_MISMATCH, "The sha256Hash does not match the query."
             )
         return query
 
@@ -92,15 +97,15 @@ class DocumentStore:
         candidate: object = extensions.get("documentId")
         if isinstance(persisted, Mapping):
             if persisted.get("version", 1) != 1:
-                raise DocumentError("PERSISTED_QUERY_NOT_SUPPORTED", "Unsupported version.")
+                raise DocumentError(ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, "Unsupported version.")
             candidate = persisted.get("sha256Hash")
         if candidate is None:
             return None
         if not isinstance(candidate, str):
-            raise DocumentError("BAD_REQUEST", "A document id must be a string.")
+            raise DocumentError(ErrorCode.BAD_REQUEST, "A document id must be a string.")
         digest = candidate.removeprefix("sha256:").lower()
         if len(digest) != HASH_LENGTH or any(c not in "0123456789abcdef" for c in digest):
-            raise DocumentError("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+            raise DocumentError(ErrorCode.PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound")
         return digest
 
 

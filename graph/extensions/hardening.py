@@ -18,10 +18,10 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import BatchingConfig
 
-from graph.errors import ErrorHygiene
 from graph.extensions.audit import AuditLog
 from graph.extensions.documents import DocumentStore, PersistedDocuments, load_manifest
 from graph.extensions.limits import CharacterLimit, Limits, operation_limits_rule
+from graph.extensions.masking import ErrorHygiene
 from graph.extensions.ratelimit import Limiter, MemoryLimiter, RateLimit
 from graph.ops.logging import Pseudonyms
 from graph.settings import Settings
@@ -38,50 +38,52 @@ class Hardening:
     def __post_init__(self) -> None:
         # Built once: a rule class per request would defeat the ValidationCache
         # (strawberry#4635).
+        configured = self.settings.limits
         limits = Limits(
-            depth=self.settings.max_depth,
-            aliases=self.settings.max_aliases,
-            directives=self.settings.max_directives,
-            cost=self.settings.max_cost,
-            repeats=self.settings.max_field_repeats,
-            default_list_size=self.settings.default_page_size,
-            max_list_size=self.settings.max_page_size,
-            list_size=self.settings.cost_list_size,
+            depth=configured.max_depth,
+            aliases=configured.max_aliases,
+            directives=configured.max_directives,
+            cost=configured.max_cost,
+            repeats=configured.max_field_repeats,
+            default_list_size=configured.default_page_size,
+            max_list_size=configured.max_page_size,
+            list_size=configured.cost_list_size,
         )
         self.rules = [operation_limits_rule(limits)]
 
     @classmethod
     def from_settings(cls, settings: Settings, limiter: Limiter | None = None) -> Hardening:
-        manifest = settings.trusted_documents
+        manifest = settings.limits.trusted_documents
         documents = DocumentStore(
-            trusted=load_manifest(manifest) if manifest else None, size=settings.apq_cache_size
+            trusted=load_manifest(manifest) if manifest else None,
+            size=settings.limits.apq_cache_size,
         )
         return cls(
             settings,
             documents,
             limiter or MemoryLimiter(),
-            Pseudonyms(settings.audit_key),
+            Pseudonyms(settings.ops.audit_key),
         )
 
     @property
     def batching(self) -> BatchingConfig | None:
         # Off by default: a JSON array of operations multiplies one request's work.
-        size = self.settings.max_batch
+        size = self.settings.limits.max_batch
         return BatchingConfig(max_operations=size) if size else None
 
     def extensions(self) -> list[Callable[[], SchemaExtension]]:
         """In order: the cheapest refusals first; ErrorHygiene must precede MaskErrors."""
-        settings = self.settings
+        settings, limits = self.settings, self.settings.limits
         found: list[Callable[[], SchemaExtension]] = [
             lambda: RateLimit(
                 self.limiter,
-                viewer_per_minute=settings.rate_limit_viewer,
-                anonymous_per_minute=settings.rate_limit_anonymous,
+                viewer_per_minute=limits.rate_limit_viewer,
+                anonymous_per_minute=limits.rate_limit_anonymous,
                 pseudonym=self.pseudonyms,
             ),
             lambda: PersistedDocuments(self.documents),
-            lambda: CharacterLimit(settings.max_characters),
-            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: CharacterLimit(limits.max_characters),
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: AddValidationRules(self.rules),
             lambda: AuditLog(self.pseudonyms),
             lambda: ErrorHygiene(production=settings.is_production),

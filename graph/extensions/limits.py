@@ -38,6 +38,8 @@ from graphql.type import SchemaMetaFieldDef, TypeMetaFieldDef, get_nullable_type
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
+from sources.base import ErrorCode
+
 # `ofType` only unwraps List/NonNull wrappers, so its nesting is bounded by the schema;
 # counting it would refuse the standard introspection query GraphiQL sends.
 DEPTH_NEUTRAL = frozenset({"ofType"})
@@ -170,7 +172,7 @@ class _Walker:
 class LimitExceededError(ValidationAbortedError):
     """Raised inside validation; graphql-core keeps it as the last error and stops."""
 
-    def __init__(self, code: str, message: str, node: OperationDefinitionNode) -> None:
+    def __init__(self, code: ErrorCode, message: str, node: OperationDefinitionNode) -> None:
         super().__init__(message, node, extensions={"code": code})
 
 
@@ -186,11 +188,21 @@ def operation_limits_rule(limits: Limits) -> type[ValidationRule]:
             found = walker.selections(node.selection_set, root, sized=False)
             found += Measure(directives=len(node.directives or ()))
             for code, value, limit, what in (
-                ("MAX_DEPTH_EXCEEDED", found.depth, limits.depth, "depth"),
-                ("MAX_ALIASES_EXCEEDED", found.aliases, limits.aliases, "aliases"),
-                ("MAX_DIRECTIVES_EXCEEDED", found.directives, limits.directives, "directives"),
-                ("COST_ESTIMATED_TOO_EXPENSIVE", found.cost, limits.cost, "estimated cost"),
-                ("MAX_FIELD_REPEATS_EXCEEDED", found.repeats, limits.repeats, "repeated field"),
+                (ErrorCode.MAX_DEPTH_EXCEEDED, found.depth, limits.depth, "depth"),
+                (ErrorCode.MAX_ALIASES_EXCEEDED, found.aliases, limits.aliases, "aliases"),
+                (
+                    ErrorCode.MAX_DIRECTIVES_EXCEEDED,
+                    found.directives,
+                    limits.directives,
+                    "directives",
+                ),
+                (ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE, found.cost, limits.cost, "estimated cost"),
+                (
+                    ErrorCode.MAX_FIELD_REPEATS_EXCEEDED,
+                    found.repeats,
+                    limits.repeats,
+                    "repeated field",
+                ),
             ):
                 if value > limit:
                     # Abort validation: the remaining rules (the overlap check is
@@ -226,6 +238,6 @@ class CharacterLimit(SchemaExtension):
         if query is not None and len(query) > self.max_characters:
             raise GraphQLError(
                 f"The document has {len(query)} characters; the limit is {self.max_characters}.",
-                extensions={"code": "MAX_CHARACTERS_EXCEEDED"},
+                extensions={"code": ErrorCode.MAX_CHARACTERS_EXCEEDED},
             )
         yield

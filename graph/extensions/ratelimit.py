@@ -17,6 +17,8 @@ from typing import Any, Protocol
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from sources.base import ErrorCode
+
 logger = logging.getLogger("portalgraph.ratelimit")
 MAX_MEMORY_KEYS = 100_000
 
@@ -40,7 +42,7 @@ class RateLimitedError(GraphQLError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             f"Too many operations; try again in {retry_after} s.",
-            extensions={"code": "RATE_LIMITED", "retryAfter": retry_after},
+            extensions={"code": ErrorCode.RATE_LIMITED, "retryAfter": retry_after},
         )
 
 

@@ -15,13 +15,14 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from graph.live import LiveHub, application_from_route, status_event
+from graph.context import GatewayState
+from graph.domain.live import LiveHub
+from graph.domain.live_events import application_from_route, status_event
 from sources.errors import SourceError
 
 logger = logging.getLogger("portalgraph.hooks")
@@ -56,38 +57,37 @@ def case_ids(body: bytes) -> list[str]:
     return [str(i) for i in ids]
 
 
-def callback_endpoint(hub: Callable[[], LiveHub | None], secrets: Mapping[str, str]) -> Any:
-    async def callback(request: Request) -> JSONResponse:
-        portal_id = request.path_params["portal"]
-        live = hub()
-        if portal_id not in secrets or live is None or portal_id not in live.adapters.case_events:
-            return JSONResponse({"error": "unknown portal"}, 404)
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return JSONResponse({"error": "body too large"}, 413)
-        headers = request.headers
-        if not verify_callback(
-            secrets[portal_id],
-            headers.get("callback-timestamp"),
-            body,
-            headers.get("callback-authentication"),
-            now=time.time(),
-        ):
-            logger.warning("rejected a callback for %s: bad or stale signature", portal_id)
-            return JSONResponse({"error": "invalid callback authentication"}, 401)
-        try:
-            cases = case_ids(body)
-        except ValueError:
-            return JSONResponse({"error": "malformed callback body"}, 400)
-        try:
-            published = sum([await publish_case(live, portal_id, case) for case in cases])
-        except SourceError as exc:
-            # Not accepted: the upstream retries the callback, nothing is lost.
-            logger.warning("callback for %s not processed: %s", portal_id, exc.code)
-            return JSONResponse({"error": "temporarily unavailable"}, 503)
-        return JSONResponse({"accepted": len(cases), "published": published})
-
-    return callback
+async def fitconnect_callback(request: Request) -> JSONResponse:
+    """FIT-Connect's callback contract: JSON answers for FIT-Connect, not GraphQL errors."""
+    portal_id = request.path_params["portal"]
+    gateway = GatewayState.of(request)
+    secrets, live = gateway.callback_secrets, gateway.live
+    if portal_id not in secrets or live is None or portal_id not in live.adapters.case_events:
+        return JSONResponse({"error": "unknown portal"}, 404)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return JSONResponse({"error": "body too large"}, 413)
+    headers = request.headers
+    if not verify_callback(
+        secrets[portal_id],
+        headers.get("callback-timestamp"),
+        body,
+        headers.get("callback-authentication"),
+        now=time.time(),
+    ):
+        logger.warning("rejected a callback for %s: bad or stale signature", portal_id)
+        return JSONResponse({"error": "invalid callback authentication"}, 401)
+    try:
+        cases = case_ids(body)
+    except ValueError:
+        return JSONResponse({"error": "malformed callback body"}, 400)
+    try:
+        published = sum([await publish_case(live, portal_id, case) for case in cases])
+    except SourceError as exc:
+        # Not accepted: the upstream retries the callback, nothing is lost.
+        logger.warning("callback for %s not processed: %s", portal_id, exc.code)
+        return JSONResponse({"error": "temporarily unavailable"}, 503)
+    return JSONResponse({"accepted": len(cases), "published": published})
 
 
 async def publish_case(live: LiveHub, portal_id: str, case_id: str) -> int:

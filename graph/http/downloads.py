@@ -1,65 +1,57 @@
-"""Attachment downloads through the gateway, with the same authorisation as the graph."""
+"""Attachment downloads through the gateway, with the same authorisation as the graph.
+
+Mounted behind `BearerAuth(required=True)`: the viewer is signed in when this runs.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
-from graph.context import Context
-from graph.errors import BadUserInputError, PublicError, UnauthenticatedError
-from graph.http.view import GatewayView, unauthenticated_response
-from graph.resolvers.inbox import message_parts
+from graph.context import Context, GatewayState
+from graph.domain.access import can_open
+from graph.domain.errors import PublicError, UnauthenticatedError
+from graph.domain.ids import id_parts
+from graph.http.auth import viewer_of
+from graph.http.errors import error_response, public_error_response
+from sources.base import ErrorCode
 from sources.errors import SourceError
 
 UNSAFE_FILENAME = re.compile(r"[^\w.\- ]")
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
-
-
-def attachment_endpoint(view: GatewayView) -> Any:
-    async def download(request: Request) -> Response:  # noqa: PLR0911 - one answer per failure
-        if view.resources is None:
-            return _error(503, "UNAVAILABLE", "The gateway is starting.")
-        try:
-            viewer = await view.authenticate(request.headers.get("authorization", ""))
-            portal_id, message_id = message_parts(request.path_params["message_id"])
-        except UnauthenticatedError as exc:
-            return unauthenticated_response(exc)
-        except BadUserInputError as exc:
-            return _error(400, exc.code, str(exc))
-        context = Context.build(view.resources, request, None, viewer=viewer)
-        attachment_id = request.path_params["attachment_id"]
-        try:
-            record = await context.find_message(portal_id, message_id)
-            if record is None or all(a.id != attachment_id for a in record.attachments):
-                return _error(404, "NOT_FOUND", "No such attachment in your mailbox.")
-            if record.required_trust_level > viewer.trust_level:
-                return _error(
-                    403,
-                    "INSUFFICIENT_TRUST_LEVEL",
-                    "Sign in with a higher trust level to open this message.",
-                )
-            file = await context.loaders.attachment(
-                portal_id, viewer.token, message_id, attachment_id
+async def download_attachment(request: Request) -> Response:
+    viewer = viewer_of(request)
+    try:
+        if viewer is None:
+            raise UnauthenticatedError("Sign in to download your attachments.")
+        portal_id, message_id = id_parts(request.path_params["message_id"], "Message")
+    except PublicError as exc:
+        return public_error_response(401 if viewer is None else 400, exc)
+    context = Context.build(GatewayState.of(request), request, None, viewer=viewer)
+    attachment_id = request.path_params["attachment_id"]
+    try:
+        record = await context.find_message(portal_id, message_id)
+        if record is None or all(a.id != attachment_id for a in record.attachments):
+            return error_response(404, "No such attachment in your mailbox.", ErrorCode.NOT_FOUND)
+        if not can_open(record.required_trust_level, viewer):
+            return error_response(
+                403,
+                "Sign in with a higher trust level to open this message.",
+                ErrorCode.INSUFFICIENT_TRUST_LEVEL,
             )
-        except SourceError as exc:
-            return _error(502, exc.code, "The portal's mailbox is not available right now.")
-        except PublicError as exc:
-            return _error(400, str(exc.extensions["code"]), str(exc))
-        filename = UNSAFE_FILENAME.sub("_", file.filename) or "attachment"
-        return Response(
-            file.content,
-            media_type=file.mime_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="{filename}"',
-                "Cache-Control": "private, no-store",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
-
-    return download
+        file = await context.actions.attachment(portal_id, viewer.token, message_id, attachment_id)
+    except SourceError as exc:
+        return error_response(502, "The portal's mailbox is not available right now.", exc.code)
+    filename = UNSAFE_FILENAME.sub("_", file.filename) or "attachment"
+    return Response(
+        file.content,
+        media_type=file.mime_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

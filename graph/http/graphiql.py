@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +22,6 @@ from starlette.staticfiles import StaticFiles
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"  # package data of `graph`
 TEMPLATE_PATH = STATIC_DIR / "graphiql.html"
-VENDOR_DIR_ENV = "PORTALGRAPH_GRAPHIQL_VENDOR_DIR"
 
 # Every file the page loads, relative to the vendor dir (keep in sync with
 # graphiql.html and PINS in scripts/fetch_graphiql.py).
@@ -42,25 +40,24 @@ REQUIRED_ASSETS: tuple[str, ...] = (
 _NONCE_RE = re.compile(r"[A-Za-z0-9+/_=-]{1,256}")
 
 
-def vendor_dir() -> Path:
-    """Where the fetched assets live: $PORTALGRAPH_GRAPHIQL_VENDOR_DIR or graph/static/vendor."""
-    override = os.environ.get(VENDOR_DIR_ENV)
+def vendor_dir(override: str | None = None) -> Path:
+    """Where the fetched assets live: `PORTALGRAPH_GRAPHIQL_VENDOR_DIR` or graph/static/vendor."""
     return Path(override) if override else STATIC_DIR / "vendor"
 
 
-def assets_available() -> bool:
+def assets_available(override: str | None = None) -> bool:
     """True if the page template and every vendored asset it loads are present."""
-    base = vendor_dir()
+    base = vendor_dir(override)
     return TEMPLATE_PATH.is_file() and all((base / name).is_file() for name in REQUIRED_ASSETS)
 
 
-def graphiql_assets_app() -> StaticFiles:
+def graphiql_assets_app(override: str | None = None) -> StaticFiles:
     """ASGI app serving the vendored assets; mount it at the ``assets_prefix`` of the page.
 
     Built even when the assets are missing (requests then get 404 and the page
     explains how to fetch them) so the gateway still starts.
     """
-    return StaticFiles(directory=vendor_dir(), check_dir=False)
+    return StaticFiles(directory=vendor_dir(override), check_dir=False)
 
 
 @lru_cache(maxsize=1)

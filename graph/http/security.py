@@ -16,10 +16,11 @@ from urllib.parse import parse_qs
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graph.http.errors import error_response
 from graph.ops.logging import RequestIdMiddleware
+from sources.base import ErrorCode
 
 SIMPLE_CONTENT_TYPES = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}
 PREFLIGHT_HEADERS = ("x-apollo-operation-name", "apollo-require-preflight", "graphql-preflight")
@@ -90,17 +91,11 @@ class SecurityHeaders:
 
         reason = csrf_refusal(scope) if is_graphql else None
         if reason is not None:
-            response = JSONResponse(
-                {
-                    "errors": [
-                        {
-                            "message": f"Refused {reason}: send the header"
-                            " 'GraphQL-Preflight: 1' (or Apollo-Require-Preflight).",
-                            "extensions": {"code": "CSRF_PREFLIGHT_REQUIRED"},
-                        }
-                    ]
-                },
-                status_code=400,
+            response = error_response(
+                400,
+                f"Refused {reason}: send the header"
+                " 'GraphQL-Preflight: 1' (or Apollo-Require-Preflight).",
+                ErrorCode.CSRF_PREFLIGHT_REQUIRED,
             )
             await response(scope, receive, send_with_headers)
             return

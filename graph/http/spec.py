@@ -8,9 +8,9 @@ request error (parse, validation or variable coercion: nothing executed, so no `
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
@@ -41,7 +41,7 @@ def is_request_error(result: ExecutionResult) -> bool:
 def mark_request_error(
     request: Request, result: ExecutionResult, body: GraphQLHTTPResponse
 ) -> GraphQLHTTPResponse:
-    """Remember a request error for `negotiate`; drop `data`, which the spec omits then."""
+    """Remember a request error for `GraphQLResponseType`; drop `data`, which the spec omits then."""
     if is_request_error(result):
         request.scope.setdefault("state", {})[REQUEST_ERROR] = True
         if accepts_graphql_response(request.headers):
@@ -49,13 +49,29 @@ def mark_request_error(
     return body
 
 
-def negotiate(request: Request, response: Response) -> Response:
-    """Relabel a JSON answer for clients that accept the GraphQL response media type."""
-    is_json = response.headers.get("content-type", "").startswith("application/json")
-    if not is_json or not accepts_graphql_response(request.headers):
-        return response
-    response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
-    # Other refusals (429 rate limit, 413, ...) already carry their own status.
-    if request.scope.get("state", {}).get(REQUEST_ERROR) and response.status_code == 200:
-        response.status_code = 400
-    return response
+class GraphQLResponseType:
+    """Pure ASGI: relabel JSON answers for clients that accept the GraphQL response type.
+
+    Around the GraphQL route, so refusals and response-cache hits are relabelled too.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not accepts_graphql_response(Headers(scope=scope)):
+            await self.app(scope, receive, send)
+            return
+
+        async def relabel(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").startswith("application/json"):
+                    headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+                    # Other refusals (429 rate limit, 413, ...) carry their own status.
+                    errored = scope.get("state", {}).get(REQUEST_ERROR)
+                    if errored and message["status"] == 200:
+                        message["status"] = 400
+            await send(message)
+
+        await self.app(scope, receive, relabel)

@@ -1,91 +1,25 @@
-"""Attachments from GraphQL multipart requests: limits, type checks, hashing, the scan hook.
+"""GraphQL multipart requests at the HTTP edge: spooling to disk and the body limit.
 
 Starlette parses the multipart body into `SpooledTemporaryFile`s that move to disk above
 `upload_spool_bytes` (set process-wide by `configure_spooling`), so an upload is never held
-whole in memory; this module reads each file once in chunks to size and hash it.
+whole in memory; graph/domain/uploads.py then checks each file.
 """
 
 from __future__ import annotations
-
-import hashlib
-from dataclasses import dataclass
-from typing import Any, BinaryIO
 
 from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartParser
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sources.base import UploadRecord
+from graph.domain.uploads import UploadLimits
 
-CHUNK = 256 * 1024
-# The first bytes of the types we accept, so a renamed executable is not sent as a PDF.
-SIGNATURES = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
 MULTIPART_OVERHEAD = 64 * 1024
-
-
-class UploadRefusedError(Exception):
-    """An attachment breaks a limit; `code` is the SubmissionRejection member to answer with."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(frozen=True, slots=True)
-class UploadLimits:
-    max_bytes: int
-    max_files: int
-    types: frozenset[str]
-
-    @classmethod
-    def parse(cls, max_bytes: int, max_files: int, types: str) -> UploadLimits:
-        allowed = frozenset(t.strip().lower() for t in types.split(",") if t.strip())
-        return cls(max_bytes=max_bytes, max_files=max_files, types=allowed)
-
-
-class NoVirusScan:
-    """The default scan hook: accepts everything. Plug in ClamAV/ICAP via `create_app(scanner=)`."""
-
-    async def scan(self, upload: UploadRecord) -> str | None:
-        return None
 
 
 def configure_spooling(threshold: int) -> None:
     # Starlette offers no per-request setting; the class attribute is its documented knob.
     MultiPartParser.spool_max_size = threshold
-
-
-def read_upload(value: Any, limits: UploadLimits) -> UploadRecord:
-    """Size, type and sha512 of one uploaded file (a Starlette `UploadFile`)."""
-    file: BinaryIO = value.file
-    filename = str(getattr(value, "filename", None) or "anhang")
-    mime_type = str(getattr(value, "content_type", None) or "application/octet-stream").lower()
-    if mime_type not in limits.types:
-        raise UploadRefusedError(
-            "ATTACHMENT_TYPE_REFUSED", f"{filename}: type {mime_type} is not accepted."
-        )
-    digest, size = hashlib.sha512(), 0
-    file.seek(0)
-    head = file.read(16)
-    file.seek(0)
-    if not any(head.startswith(s) for s in SIGNATURES.get(mime_type, (b"",))):
-        raise UploadRefusedError(
-            "ATTACHMENT_TYPE_REFUSED", f"{filename}: content is not {mime_type}."
-        )
-    while block := file.read(CHUNK):
-        size += len(block)
-        if size > limits.max_bytes:
-            raise UploadRefusedError(
-                "ATTACHMENT_TOO_LARGE", f"{filename}: larger than {limits.max_bytes} bytes."
-            )
-        digest.update(block)
-    file.seek(0)
-    return UploadRecord(filename[:255], mime_type, size, digest.hexdigest(), file)
 
 
 class UploadBodyLimit:

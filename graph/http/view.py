@@ -1,4 +1,11 @@
-"""The GraphQL endpoint: Strawberry's ASGI view with our Context, auth and offline GraphiQL."""
+"""The GraphQL endpoint: Strawberry's ASGI view with our Context and offline GraphiQL.
+
+Only Strawberry's hooks are filled in: the context, JSON encoding, the body parser
+(persisted-document ids), the result, the WebSocket handshake and GraphiQL. Bearer
+auth, the response cache and media-type negotiation are middleware around the route
+(graph/http/auth.py, response_cache.py, spec.py); a request Strawberry refuses is
+answered in GraphQL's error shape by graph/http/errors.py.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,8 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -24,13 +29,14 @@ from strawberry.subscriptions import (
 )
 from strawberry.types import ExecutionResult
 
-from graph.context import Context, Resources
-from graph.errors import UnauthenticatedError, http_refusal
+from graph.context import Context, GatewayState
+from graph.domain.errors import UnauthenticatedError
+from graph.http.auth import authenticate, viewer_of
+from graph.http.errors import http_refusal
 from graph.http.graphiql import graphiql_html
-from graph.http.response_cache import ResponseCache
 from graph.http.security import NONCE_KEY
-from graph.http.spec import mark_request_error, negotiate
-from sources.base import ViewerRecord
+from graph.http.spec import mark_request_error
+from sources.base import ErrorCode
 
 GRAPHIQL_ASSETS = "/graphiql/assets"
 # Every view of this process, so the server can drain them on shutdown.
@@ -45,7 +51,7 @@ class GatewayView(GraphQL[Context, None]):
         graphiql: bool,
         connection_init_timeout: float = 10.0,
         subscriptions_per_connection: int = 10,
-        response_cache: ResponseCache | None = None,
+        shutdown_delay: float = 0.0,
     ) -> None:
         super().__init__(
             schema,
@@ -62,45 +68,24 @@ class GatewayView(GraphQL[Context, None]):
             max_subscriptions_per_connection=subscriptions_per_connection,
             multipart_uploads_enabled=True,
         )
-        self.resources: Resources | None = None
-        self.response_cache = response_cache
+        self.shutdown_delay = shutdown_delay
         self.websockets: weakref.WeakSet[WebSocket] = weakref.WeakSet()
-        self.draining = False
+        self.draining = False  # set by the server when it starts shutting down
         ACTIVE_VIEWS.add(self)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # HTTP requests are authenticated before Strawberry sees them, so a bad token
-        # is a 401 with a GraphQL-shaped body instead of a half-executed operation.
-        authorization = (
-            Headers(scope=scope).get("authorization") if scope["type"] == "http" else None
-        )
-        if authorization is not None:
-            try:
-                scope.setdefault("state", {})["viewer"] = await self.authenticate(authorization)
-            except UnauthenticatedError as exc:
-                await unauthenticated_response(exc)(scope, receive, send)
-                return
-        if scope["type"] == "http":
-            # As Strawberry's own __call__, but refusals answer in GraphQL's error shape.
-            request = Request(scope, receive)
-            cache, key = self.response_cache, None
-            if cache is not None and authorization is None:
-                key = await cache.key(request)  # the body stays readable: Request keeps it
-                hit = cache.get(key) if key is not None else None
-                if hit is not None:
-                    await negotiate(request, hit)(scope, receive, send)
-                    return
-            try:
-                response = await self.run(request)
-            except HTTPException as exc:
-                response = http_refusal(exc)
-            finally:
+    async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
+        # Strawberry refuses malformed requests with plain text; ours answer like any
+        # other GraphQL error. (Strawberry's `run` is overloaded per request kind.)
+        kwargs = {k: v for k, v in (("context", context), ("root_value", root_value)) if v}
+        try:
+            return await super().run(request, **kwargs)
+        except HTTPException as exc:
+            if isinstance(request, WebSocket):
+                raise
+            return http_refusal(exc)
+        finally:
+            if isinstance(request, Request):
                 await request.close()  # removes the spooled files of multipart uploads
-            if cache is not None and key is not None:
-                cache.put(key, response)
-            await negotiate(request, response)(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
 
     def encode_json(self, data: object) -> str:
         # orjson: an order of magnitude faster than json.dumps on large pages. A str, not
@@ -129,25 +114,14 @@ class GatewayView(GraphQL[Context, None]):
     ) -> GraphQLHTTPResponse:
         return mark_request_error(request, result, await super().process_result(request, result))
 
-    async def authenticate(self, authorization: str) -> ViewerRecord:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise UnauthenticatedError("Send the access token as 'Authorization: Bearer <token>'.")
-        if self.resources is None or self.resources.verifier is None:
-            raise UnauthenticatedError("Sign-in is not configured on this gateway.")
-        return await self.resources.verifier.verify(token.strip())
-
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        if self.resources is None:
-            raise RuntimeError("the gateway has not finished starting")
-        viewer = request.scope.get("state", {}).get("viewer")
         return Context.build(
-            self.resources,
+            GatewayState.of(request),
             request,
             response if isinstance(response, Response) else None,
-            viewer=viewer,
+            viewer=viewer_of(request),
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, Any] | None:
@@ -158,10 +132,10 @@ class GatewayView(GraphQL[Context, None]):
         if authorization is None:
             return None
         try:
-            context.viewer = await self.authenticate(str(authorization))
+            context.viewer = await authenticate(context.gateway, str(authorization))
         except UnauthenticatedError as exc:
             raise ConnectionRejectionError(
-                {"message": str(exc), "code": "UNAUTHENTICATED"}
+                {"message": str(exc), "code": ErrorCode.UNAUTHENTICATED}
             ) from None
         return None
 
@@ -177,11 +151,3 @@ class GatewayView(GraphQL[Context, None]):
         return HTMLResponse(
             graphiql_html(endpoint="/graphql", assets_prefix=GRAPHIQL_ASSETS, nonce=nonce)
         )
-
-
-def unauthenticated_response(error: UnauthenticatedError) -> JSONResponse:
-    return JSONResponse(
-        {"data": None, "errors": [{"message": str(error), "extensions": error.extensions}]},
-        status_code=401,
-        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-    )

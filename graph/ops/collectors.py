@@ -7,34 +7,23 @@ number read every 15 seconds. Portals and capabilities are the only labels.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from graph.live import LiveHub
-from sources._breaker import BreakerState
-from sources._resilience import UpstreamGuards
-from sources.base import ServiceDirectory
+from graph.context import GatewayState
 from sources.cache import CachedServiceDirectory
+from sources.transport import BreakerState
 
 UPSTREAM = ["portal", "capability"]
 
 
-@dataclass(slots=True)
-class Watched:
-    """What the running gateway exposes; filled in when the app has started."""
-
-    guards: UpstreamGuards | None = None
-    directories: Mapping[str, ServiceDirectory] = field(default_factory=dict)
-    live: LiveHub | None = None
-    cache_status: Callable[[], Mapping[str, object]] | None = None
-
-
 class StateCollector(Collector):
-    def __init__(self, watched: Watched) -> None:
-        self.watched = watched
+    """Reads one running gateway's state; built per scrape from the lifespan state."""
+
+    def __init__(self, gateway: GatewayState) -> None:
+        self.gateway = gateway
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         yield from self._upstreams()
@@ -60,15 +49,14 @@ class StateCollector(Collector):
             "Share of the bulkhead's slots in use (1 = callers wait)",
             labels=UPSTREAM,
         )
-        guards = self.watched.guards.guards() if self.watched.guards else []
-        for guard in guards:
-            snapshot = guard.breaker.snapshot()
-            where = [snapshot.portal_id, snapshot.capability]
+        for guard in self.gateway.guards.snapshots():
+            breaker = guard.breaker
+            labels = [breaker.upstream.portal_id, breaker.upstream.capability.value]
             for value in BreakerState:
-                state.add_metric([*where, value.value], float(snapshot.state is value))
-            failures.add_metric(where, snapshot.consecutive_failures)
-            in_flight.add_metric(where, guard.bulkhead.in_flight)
-            saturation.add_metric(where, guard.bulkhead.in_flight / guard.bulkhead.limit)
+                state.add_metric([*labels, value.value], float(breaker.state is value))
+            failures.add_metric(labels, breaker.consecutive_failures)
+            in_flight.add_metric(labels, guard.in_flight)
+            saturation.add_metric(labels, guard.saturation)
         yield from (state, failures, in_flight, saturation)
 
     def _cache(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
@@ -81,13 +69,14 @@ class StateCollector(Collector):
             kind: CounterMetricFamily(f"portalgraph_cache_{kind}", text, labels=["portal"])
             for kind, text in kinds.items()
         }
-        for portal_id, directory in sorted(self.watched.directories.items()):
+        for portal_id, directory in sorted(self.gateway.adapters.directories.items()):
             if isinstance(directory, CachedServiceDirectory):
+                counters = directory.counters()
                 for kind, family in families.items():
-                    family.add_metric([portal_id], getattr(directory, kind))
+                    family.add_metric([portal_id], counters[kind])
         yield from families.values()
-        if self.watched.cache_status is not None:
-            redis = self.watched.cache_status().get("redis")
+        if self.gateway.cache is not None:
+            redis = self.gateway.cache.status().get("redis")
             if redis is not None:
                 yield GaugeMetricFamily(
                     "portalgraph_cache_redis_up",
@@ -96,7 +85,7 @@ class StateCollector(Collector):
                 )
 
     def _live(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
-        live = self.watched.live
+        live = self.gateway.live
         if live is None:
             return
         yield GaugeMetricFamily(

@@ -17,21 +17,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    ProcessCollector,
-    generate_latest,
-)
-from starlette.requests import Request
-from starlette.responses import Response
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from graph.extensions.ratelimit import Limiter
+from sources.base import ErrorCode, UpstreamRef
 
 MAX_OPERATION_NAMES = 100
 MAX_CODES = 50
@@ -144,9 +135,6 @@ class Metrics:
             "portalgraph_websocket_connections", "Open WebSocket connections", registry=r
         )
 
-    def exposition(self, request: Request) -> Response:
-        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
-
     def operation_done(
         self, context: ExecutionContext, seconds: float, failure: BaseException | None
     ) -> None:
@@ -165,10 +153,11 @@ class Metrics:
             errors.append(failure)
         for error in errors:
             extensions = (error.extensions if isinstance(error, GraphQLError) else None) or {}
-            code = str(extensions.get("code") or "INTERNAL_SERVER_ERROR")
+            code = str(extensions.get("code") or ErrorCode.INTERNAL_SERVER_ERROR)
             self.errors.labels(name, self.code(code)).inc()
 
-    def upstream_call(self, portal: str, capability: str, seconds: float, code: str | None) -> None:
+    def upstream_call(self, upstream: UpstreamRef, seconds: float, code: str | None) -> None:
+        portal, capability = upstream.portal_id, upstream.capability.value
         self.upstream_calls.labels(portal, capability).inc()
         self.upstream_seconds.labels(portal, capability).observe(seconds)
         if code is not None:

@@ -17,13 +17,12 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from graph.context import GatewayState
 from graph.ops.status_svg import calls_chart, sparkline
 from graph.ops.upstream_window import UpstreamSummary, UpstreamWindow
-from sources._breaker import BreakerSnapshot
-from sources._resilience import UpstreamGuards
 from sources.network import Network
+from sources.transport import BreakerSnapshot, UpstreamGuards
 
-StatusData = Callable[[], tuple[Network | None, UpstreamGuards | None, UpstreamWindow]]
 CAPABILITIES = {
     "services": "Leistungsverzeichnis (PVOG)",
     "accounts": "Nutzerkonto",
@@ -31,7 +30,6 @@ CAPABILITIES = {
     "payments": "Bezahldienst",
     "inbox": "Postfach",
     "submissions": "Antragstellung (FIT-Connect)",
-    "routing": "Routingdienst",
 }
 STATES = {
     "closed": ("ok", "verfügbar"),
@@ -94,7 +92,8 @@ def rows(
 def render(
     network: Network | None, guards: UpstreamGuards | None, window: UpstreamWindow, now: float
 ) -> str:
-    breakers = {(b.portal_id, b.capability): b for b in (guards.breaker_states() if guards else [])}
+    states_of = guards.breaker_states() if guards else []
+    breakers = {(b.upstream.portal_id, b.upstream.capability.value): b for b in states_of}
     body, states, totals = [], [], [window.summary(p, c) for p, c in window.upstreams()]
     previous = None
     for portal_id, name, tier, capability in rows(network, breakers, window):
@@ -147,9 +146,10 @@ def render(
     )
 
 
-def status_endpoint(data: StatusData) -> Callable[[Request], Awaitable[HTMLResponse]]:
+def status_endpoint(window: UpstreamWindow) -> Callable[[Request], Awaitable[HTMLResponse]]:
     async def status(request: Request) -> HTMLResponse:
-        network, guards, window = data()
+        gateway = GatewayState.of(request)
+        network, guards = gateway.network, gateway.guards
         return HTMLResponse(
             render(network, guards, window, time.time()), headers={"Cache-Control": "no-store"}
         )

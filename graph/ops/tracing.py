@@ -25,6 +25,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from strawberry.extensions import SchemaExtension
 
 from graph.settings import Settings
+from sources.base import UpstreamRef
 
 
 class Tracing:
@@ -35,14 +36,14 @@ class Tracing:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Tracing | None:
-        if not settings.otel_endpoint:
+        if not settings.ops.otel_endpoint:
             return None
-        endpoint = settings.otel_endpoint
+        endpoint = settings.ops.otel_endpoint
         if urlsplit(endpoint).path in ("", "/"):
             endpoint = endpoint.rstrip("/") + "/v1/traces"
         # A short export timeout: the last flush at shutdown must fit the grace period.
         exporter = OTLPSpanExporter(endpoint=endpoint, timeout=5)
-        return cls.exporting(exporter, settings.otel_sample_ratio)
+        return cls.exporting(exporter, settings.ops.otel_sample_ratio)
 
     @classmethod
     def exporting(
@@ -61,16 +62,16 @@ class Tracing:
         return lambda: OperationTracing(self)
 
     def start_upstream(
-        self, portal_id: str, capability: str, method: str, headers: Mapping[str, str] | None
+        self, upstream: UpstreamRef, method: str, headers: Mapping[str, str] | None
     ) -> tuple[Span, dict[str, str]]:
         """A client span under the current operation, and the headers carrying its context."""
         span = self.tracer.start_span(
-            f"{method} {portal_id}/{capability}",
+            f"{method} {upstream}",
             kind=SpanKind.CLIENT,
             attributes={
                 "http.request.method": method,
-                "portalgraph.portal_id": portal_id,
-                "portalgraph.capability": capability,
+                "portalgraph.portal_id": upstream.portal_id,
+                "portalgraph.capability": upstream.capability.value,
             },
         )
         carrier = dict(headers or {})

@@ -14,6 +14,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sources.base import UpstreamRef
+
 
 @dataclass(slots=True)
 class Slot:
@@ -73,10 +75,11 @@ class UpstreamWindow:
     def _slot_start(self) -> float:
         return math.floor(self.clock() / self.bucket_seconds) * self.bucket_seconds
 
-    def record(self, portal_id: str, capability: str, seconds: float, *, failed: bool) -> None:
-        ring = self._rings.get((portal_id, capability))
+    def record(self, upstream: UpstreamRef, seconds: float, *, failed: bool) -> None:
+        key = (upstream.portal_id, upstream.capability.value)
+        ring = self._rings.get(key)
         if ring is None:
-            ring = self._rings[(portal_id, capability)] = deque(maxlen=self.buckets)
+            ring = self._rings[key] = deque(maxlen=self.buckets)
         start = self._slot_start()
         if not ring or ring[-1].start != start:
             ring.append(Slot(start))

@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 import strawberry
 
 from graph.context import Info
-from graph.errors import BadUserInputError
-from graph.resolvers.arguments import check_first_page, check_global_id
+from graph.domain.errors import BadUserInputError
+from graph.domain.ids import id_parts
+from graph.domain.status import current_status
+from graph.resolvers.arguments import check_first_page
 from graph.resolvers.pagination import paginate, start_after
 from graph.types.application import Application
 from graph.types.connection import Connection
@@ -24,7 +26,7 @@ def portals_for(info: Info, capability: Capability, portal: strawberry.ID | None
     offering = [p.id for p in info.context.network.with_capability(capability)]
     if portal is None:
         return offering
-    if portal not in info.context.resources.portals:
+    if portal not in info.context.gateway.portals:
         raise BadUserInputError("portal", "is not a portal of this network")
     return [portal] if portal in offering else []
 
@@ -51,11 +53,9 @@ async def list_applications(
     if wanted:
         histories = await asyncio.gather(*(info.context.application_history(r) for r in records))
         records = [
-            r
-            for r, h in zip(records, histories, strict=True)
-            if (h[-1].status if h else ApplicationStatus.SUBMITTED) in wanted
+            r for r, h in zip(records, histories, strict=True) if current_status(h) in wanted
         ]
-    portals = info.context.resources.portals
+    portals = info.context.gateway.portals
     return paginate(
         [Application.from_record(r, portals[r.portal_id]) for r in records],
         list_name=list_name,
@@ -68,14 +68,12 @@ async def list_applications(
 async def application_by_id(
     info: Info, global_id: str, *, argument: str = "id"
 ) -> Application | None:
-    type_name, parts = check_global_id(global_id, argument=argument)
-    if type_name != "Application" or len(parts) != 2:
-        raise BadUserInputError(argument, "is not the ID of an Application")
-    return await load_application(info, parts[0], parts[1])
+    portal_id, application_id = id_parts(global_id, "Application", argument=argument)
+    return await load_application(info, portal_id, application_id)
 
 
 async def load_application(info: Info, portal_id: str, application_id: str) -> Application | None:
     record = await info.context.find_application(portal_id, application_id)
     if record is None:
         return None
-    return Application.from_record(record, info.context.resources.portals[portal_id])
+    return Application.from_record(record, info.context.gateway.portals[portal_id])

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from graph.errors import BadUserInputError
+from graph.domain.errors import BadUserInputError
 from graph.settings import Settings
-from graph.types.node import from_global_id
 from sources.base import ARS_PATTERN, LEIKA_PATTERN, pad_ars
 
 MAX_SEARCH_LENGTH = 200
@@ -35,18 +34,12 @@ def check_text(text: str | None, *, argument: str, minimum: int = 0) -> str | No
     return text or None
 
 
-def check_global_id(global_id: str, *, argument: str = "id") -> tuple[str, tuple[str, ...]]:
-    try:
-        return from_global_id(global_id)
-    except ValueError:
-        raise BadUserInputError(argument, "is not a valid ID") from None
-
-
 def check_first_page(first: int | None, settings: Settings) -> int:
+    limits = settings.limits
     if first is None:
-        return settings.default_page_size
+        return limits.default_page_size
     if first < 0:
         raise BadUserInputError("first", "must not be negative")
-    if first > settings.max_page_size:
-        raise BadUserInputError("first", f"must be at most {settings.max_page_size}")
+    if first > limits.max_page_size:
+        raise BadUserInputError("first", f"must be at most {limits.max_page_size}")
     return first

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Mapping
 from typing import Any
 
 from graph.context import Info
-from graph.errors import BadUserInputError
+from graph.domain.errors import BadUserInputError
 from graph.resolvers.portals import portal_by_id
 from graph.resolvers.services import search_services
 from graph.types.portal import Portal

@@ -9,25 +9,20 @@ from datetime import UTC, datetime
 import strawberry
 
 from graph.context import Info
-from graph.errors import BadUserInputError, NotFoundError, PublicError
+from graph.domain.access import can_open
+from graph.domain.errors import InsufficientTrustLevelError, NotFoundError
+from graph.domain.ids import id_parts
 from graph.resolvers.applications import portals_for
-from graph.resolvers.arguments import check_first_page, check_global_id
+from graph.resolvers.arguments import check_first_page
 from graph.resolvers.pagination import paginate, start_after
 from graph.types.connection import Connection
 from graph.types.message import Message
 from sources.base import Capability, MessageRecord
 
 
-class InsufficientTrustLevelError(PublicError):
-    code = "INSUFFICIENT_TRUST_LEVEL"
-
-
 def as_message(info: Info, record: MessageRecord) -> Message:
-    viewer = info.context.viewer
-    assert viewer is not None  # messages are only loaded for a signed-in viewer
-    return Message.from_record(
-        record, info.context.resources.portals[record.portal_id], viewer.trust_level
-    )
+    portal = info.context.gateway.portals[record.portal_id]
+    return Message.from_record(record, portal, info.context.viewer)
 
 
 async def list_messages(
@@ -45,10 +40,8 @@ async def list_messages(
     start = start_after(after, list_name)
     linked: tuple[str, str] | None = None
     if application is not None:
-        type_name, parts = check_global_id(application, argument="application")
-        if type_name != "Application" or len(parts) != 2:
-            raise BadUserInputError("application", "is not the ID of an Application")
-        linked = (parts[0], parts[1])
+        portal_id, application_id = id_parts(application, "Application", argument="application")
+        linked = (portal_id, application_id)
     portal_ids = portals_for(info, Capability.INBOX, portal)
     if linked is not None:
         portal_ids = [p for p in portal_ids if p == linked[0]]
@@ -73,30 +66,22 @@ async def unread_count(info: Info) -> int:
     return sum(1 for m in records if m.read_at is None)
 
 
-def message_parts(global_id: str, *, argument: str = "id") -> tuple[str, str]:
-    type_name, parts = check_global_id(global_id, argument=argument)
-    if type_name != "Message" or len(parts) != 2:
-        raise BadUserInputError(argument, "is not the ID of a Message")
-    return parts[0], parts[1]
-
-
 async def load_message(info: Info, portal_id: str, message_id: str) -> Message | None:
     record = await info.context.find_message(portal_id, message_id)
     return as_message(info, record) if record else None
 
 
 async def mark_read(info: Info, global_id: str) -> Message:
-    portal_id, message_id = message_parts(global_id)
+    portal_id, message_id = id_parts(global_id, "Message")
     record = await info.context.find_message(portal_id, message_id)
     if record is None:
         raise NotFoundError("No such message in your mailbox.")
-    viewer = info.context.viewer
-    if viewer is None or record.required_trust_level > viewer.trust_level:
+    if not can_open(record.required_trust_level, info.context.viewer):
         raise InsufficientTrustLevelError(
             "Sign in with a higher trust level to open this message.",
             requiredTrustLevel=record.required_trust_level.name,
         )
     if record.read_at is None:
-        await info.context.loaders.mark_read(portal_id, info.context.token(), message_id)
+        await info.context.actions.mark_read(portal_id, info.context.token(), message_id)
         record = dataclasses.replace(record, read_at=datetime.now(UTC))
     return as_message(info, record)

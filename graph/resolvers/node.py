@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from graph.context import Info
+from graph.domain.ids import check_global_id
 from graph.resolvers.applications import load_application
-from graph.resolvers.arguments import check_global_id
 from graph.resolvers.inbox import load_message
 from graph.resolvers.services import load_service
 from graph.types.node import Node
@@ -37,5 +37,5 @@ async def load_payment(
     if not links:
         return None
     records = await info.context.loaders.payments(portal_id, links)
-    portal = info.context.resources.portals[portal_id]
+    portal = info.context.gateway.portals[portal_id]
     return Payment.from_record(records[0], portal, application_id) if records else None

@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Sequence
 from typing import TypeVar
 
-from graph.errors import BadUserInputError
+from graph.domain.errors import BadUserInputError
 from graph.types.connection import Connection, Edge, PageInfo
 from graph.types.portal import Outage
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from graph.context import Info
-from graph.errors import BadUserInputError, NotFoundError
+from graph.domain.errors import BadUserInputError, NotFoundError
+from graph.domain.ids import id_parts
 from graph.resolvers.applications import load_application
-from graph.types.node import from_global_id
 from graph.types.payment import (
     Payment,
     PaymentRejected,
@@ -62,13 +62,10 @@ def payment_request(
 
 async def start_payment(info: Info, data: StartPaymentInput) -> PaymentStarted | PaymentRejected:
     token = info.context.token()
-    try:
-        type_name, parts = from_global_id(data.application_id)
-    except ValueError:
-        type_name, parts = "", ()
-    if type_name != "Application" or len(parts) != 2:
-        raise BadUserInputError("applicationId", "is not the ID of an Application")
-    application = await load_application(info, parts[0], parts[1])
+    portal_id, application_id = id_parts(
+        data.application_id, "Application", argument="applicationId"
+    )
+    application = await load_application(info, portal_id, application_id)
     if application is None:
         raise NotFoundError("No such application in your account.")
     portal = application.portal
@@ -80,9 +77,8 @@ async def start_payment(info: Info, data: StartPaymentInput) -> PaymentStarted |
             code=PaymentRejection.CALCULATION_ERROR,
             message="totalCents must equal the sum of the items' amountCents.",
         )
-    provider = info.context.loaders.payment_provider(application.record.portal_id)
-    area = info.context.loaders.account_area(application.record.portal_id)
-    if provider is None or area is None:
+    actions = info.context.actions
+    if not actions.takes_payments(portal_id):
         return PaymentRejected(
             code=PaymentRejection.NO_PAYMENT_PROVIDER,
             message="This portal takes no online payments.",
@@ -90,7 +86,9 @@ async def start_payment(info: Info, data: StartPaymentInput) -> PaymentStarted |
     originator, end_point = application.record.leika_key or "antrag", portal.ars
     linked = {link.request_id for link in application.record.payments}
     try:
-        record: PaymentRecord | None = await provider.create(originator, end_point, request)
+        record: PaymentRecord | None = await actions.create_payment(
+            portal_id, originator, end_point, request
+        )
     except SourceRejectedError as exc:
         if exc.functional_code != "PAYMENT_EXISTS":
             code = {"CALCULATION_ERROR": PaymentRejection.CALCULATION_ERROR}.get(
@@ -100,7 +98,7 @@ async def start_payment(info: Info, data: StartPaymentInput) -> PaymentStarted |
         record = (
             None
             if data.request_id in linked
-            else await provider.find_by_request(originator, end_point, data.request_id)
+            else await actions.find_payment(portal_id, originator, end_point, data.request_id)
         )
         if record is None:
             return PaymentRejected(
@@ -109,6 +107,6 @@ async def start_payment(info: Info, data: StartPaymentInput) -> PaymentStarted |
             )
     assert record is not None  # created, or found by its request id above
     link = PaymentLinkRecord(record.transaction_id, originator, end_point, data.request_id)
-    await area.link_payment(token, application.record.id, link)
+    await actions.link_payment(portal_id, token, application.record.id, link)
     payment = Payment.from_record(record, portal, application.record.id)
     return PaymentStarted(payment=payment, redirect_url=record.redirect_url or "")

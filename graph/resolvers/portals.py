@@ -12,12 +12,12 @@ MAX_REGIONS = 50
 
 
 def list_portals(info: Info, tier: Tier | None) -> list[Portal]:
-    portals = info.context.resources.portals.values()
+    portals = info.context.gateway.portals.values()
     return [p for p in portals if tier is None or p.tier == tier]
 
 
 def portal_by_id(info: Info, portal_id: str) -> Portal | None:
-    return info.context.resources.portals.get(portal_id)
+    return info.context.gateway.portals.get(portal_id)
 
 
 async def search_regions(info: Info, search: str) -> list[Region]:

@@ -5,15 +5,9 @@ from __future__ import annotations
 import hashlib
 
 from graph.context import Info
-from graph.errors import BadUserInputError
-from graph.loaders import merge_most_local
-from graph.resolvers.arguments import (
-    check_ars,
-    check_first_page,
-    check_global_id,
-    check_leika_key,
-    check_text,
-)
+from graph.domain.ids import id_parts
+from graph.domain.merge import merge_most_local
+from graph.resolvers.arguments import check_ars, check_first_page, check_leika_key, check_text
 from graph.resolvers.pagination import paginate, start_after
 from graph.types.connection import Connection
 from graph.types.service import Service
@@ -44,7 +38,7 @@ async def search_services(
     records = await info.context.loaders.search(
         serving, ServiceQuery(area, text, (key,) if key else ())
     )
-    views = info.context.resources.portals
+    views = info.context.gateway.portals
     services = [
         Service.from_record(r, views[r.portal_id]) for r in merge_most_local(records, portals)
     ]
@@ -58,15 +52,13 @@ async def search_services(
 
 
 async def service_by_id(info: Info, global_id: str, *, argument: str = "id") -> Service | None:
-    type_name, parts = check_global_id(global_id, argument=argument)
-    if type_name != "Service" or len(parts) != 2:
-        raise BadUserInputError(argument, "is not the ID of a Service")
-    return await load_service(info, parts[0], parts[1])
+    portal_id, service_id = id_parts(global_id, "Service", argument=argument)
+    return await load_service(info, portal_id, service_id)
 
 
 async def load_service(info: Info, portal_id: str, service_id: str) -> Service | None:
-    portal = info.context.resources.portals.get(portal_id)
-    if portal is None or portal_id not in info.context.resources.adapters.directories:
+    portal = info.context.gateway.portals.get(portal_id)
+    if portal is None or portal_id not in info.context.gateway.adapters.directories:
         return None
     record = await info.context.loaders.service(portal_id, service_id)
     return Service.from_record(record, portal) if record else None

@@ -11,17 +11,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from graph.context import Info
-from graph.domain.submitting import Delivery, SubmissionRefusedError
-from graph.errors import BadUserInputError, NotFoundError
-from graph.http.uploads import UploadLimits, UploadRefusedError, read_upload
-from graph.resolvers.inbox import InsufficientTrustLevelError, as_message, message_parts
+from graph.domain.access import can_open
+from graph.domain.errors import BadUserInputError, InsufficientTrustLevelError, NotFoundError
+from graph.domain.ids import id_parts
+from graph.domain.refusals import SubmissionRefusedError, SubmissionRejection
+from graph.domain.submitting import Delivery
+from graph.domain.uploads import UploadLimits, UploadRefusedError, read_upload
+from graph.resolvers.inbox import as_message
 from graph.types.application import Application
 from graph.types.submission import (
     ApplicationSubmitted,
     FieldError,
     ReplySent,
     SubmissionRejected,
-    SubmissionRejection,
     SubmitApplicationInput,
 )
 from sources.base import LEIKA_PATTERN, UploadRecord, ViewerRecord
@@ -32,10 +34,10 @@ REPLY_SCHEMA = "urn:portalgraph:reply:1.0.0"
 MAX_REPLY = 10_000
 
 
-def rejected(code: str, message: str, key: str, **extra: Any) -> SubmissionRejected:
+def rejected(code: SubmissionRejection, message: str, key: str, **extra: Any) -> SubmissionRejected:
     fields = [FieldError(path=p, message=m) for p, m in extra.get("fields", [])]
     return SubmissionRejected(
-        code=SubmissionRejection[code],
+        code=code,
         message=message,
         retryable=bool(extra.get("retryable", False)),
         field_errors=fields,
@@ -45,19 +47,21 @@ def rejected(code: str, message: str, key: str, **extra: Any) -> SubmissionRejec
 
 async def prepared_uploads(info: Info, files: Sequence[Any]) -> list[UploadRecord]:
     """Every attachment checked and hashed, then scanned; raises UploadRefusedError."""
-    settings = info.context.settings
-    limits = UploadLimits.parse(
-        settings.upload_max_bytes, settings.upload_max_files, settings.upload_types
-    )
+    uploads = info.context.settings.uploads
+    limits = UploadLimits.parse(uploads.max_bytes, uploads.max_files, uploads.types)
     if len(files) > limits.max_files:
-        raise UploadRefusedError("TOO_MANY_ATTACHMENTS", f"At most {limits.max_files} attachments.")
-    uploads = [read_upload(f, limits) for f in files]
-    scanner = info.context.resources.adapters.scanner
-    for upload in uploads:
+        raise UploadRefusedError(
+            SubmissionRejection.TOO_MANY_ATTACHMENTS, f"At most {limits.max_files} attachments."
+        )
+    read = [read_upload(f, limits) for f in files]
+    scanner = info.context.gateway.adapters.scanner
+    for upload in read:
         finding = await scanner.scan(upload)
         if finding is not None:
-            raise UploadRefusedError("ATTACHMENT_INFECTED", f"{upload.filename}: {finding}")
-    return uploads
+            raise UploadRefusedError(
+                SubmissionRejection.ATTACHMENT_INFECTED, f"{upload.filename}: {finding}"
+            )
+    return read
 
 
 def signed_in(info: Info, key: str) -> ViewerRecord:
@@ -80,12 +84,14 @@ async def submit_application(
         raise BadUserInputError("leikaKey", "must match ^99\\d{12}$")
     if not ARS12.match(data.ars):
         raise BadUserInputError("ars", "must be a 12-digit Amtlicher Regionalschlüssel")
-    desk = info.context.resources.adapters.submission_desk
+    desk = info.context.gateway.adapters.submission_desk
     if desk is None:
-        return rejected("NO_ROUTE", "This gateway takes no submissions.", key)
+        return rejected(SubmissionRejection.NO_ROUTE, "This gateway takes no submissions.", key)
     if viewer.postfach_handle is None:
         return rejected(
-            "NO_POSTFACH", "Your account has no Postfach for the authority's answer.", key
+            SubmissionRejection.NO_POSTFACH,
+            "Your account has no Postfach for the authority's answer.",
+            key,
         )
     try:
         uploads = await prepared_uploads(info, data.attachments)
@@ -106,7 +112,7 @@ async def submit_application(
     submission = receipt.submission
     listed = await info.context.loaders.applications(viewer.token, [submission.portal_id])
     record = next((a for a in listed if a.case_id == submission.case_id), None)
-    portal = info.context.resources.portals[submission.portal_id]
+    portal = info.context.gateway.portals[submission.portal_id]
     return ApplicationSubmitted(
         submission_id=submission.submission_id,
         case_id=submission.case_id,
@@ -120,13 +126,13 @@ async def reply_to_message(
     info: Info, message_id: str, body: str, files: Sequence[Any], key: str
 ) -> ReplySent | SubmissionRejected:
     viewer = signed_in(info, key)
-    portal_id, local_id = message_parts(message_id, argument="messageId")
+    portal_id, local_id = id_parts(message_id, "Message", argument="messageId")
     if not 0 < len(body.strip()) <= MAX_REPLY:
         raise BadUserInputError("body", f"must be 1 to {MAX_REPLY} characters")
     record = await info.context.find_message(portal_id, local_id)
     if record is None:
         raise NotFoundError("No such message in your mailbox.")
-    if record.required_trust_level > viewer.trust_level:
+    if not can_open(record.required_trust_level, viewer):
         raise InsufficientTrustLevelError(
             "Sign in with a higher trust level to answer this message.",
             requiredTrustLevel=record.required_trust_level.name,
@@ -134,13 +140,17 @@ async def reply_to_message(
     application = None
     if record.application_id is not None:
         application = await info.context.find_application(portal_id, record.application_id)
-    desk = info.context.resources.adapters.submission_desk
+    desk = info.context.gateway.adapters.submission_desk
     if not record.reply_allowed or application is None or desk is None:
-        return rejected("REPLY_NOT_ALLOWED", "The authority accepts no reply to this message.", key)
+        return rejected(
+            SubmissionRejection.REPLY_NOT_ALLOWED,
+            "The authority accepts no reply to this message.",
+            key,
+        )
     try:
         delivery = Delivery(
             leika_key=application.leika_key or "",
-            ars=info.context.resources.portals[portal_id].ars,
+            ars=info.context.gateway.portals[portal_id].ars,
             service_name=application.service_name or "Antwort",
             form={"inReplyTo": local_id, "text": body},
             uploads=await prepared_uploads(info, files),

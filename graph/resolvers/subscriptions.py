@@ -12,10 +12,15 @@ import strawberry
 from starlette.websockets import WebSocket
 
 from graph.context import Info
-from graph.errors import BadUserInputError, NotFoundError, PublicError, UnauthenticatedError
-from graph.live import TooManySubscriptionsError
-from graph.loaders import Loaders, OutageLog
-from graph.resolvers.arguments import check_global_id
+from graph.domain.errors import (
+    NotFoundError,
+    PublicError,
+    TooManySubscriptionsError,
+    UnauthenticatedError,
+)
+from graph.domain.ids import id_parts
+from graph.domain.outages import OutageLog
+from graph.loaders import Loaders
 from graph.types.event import ApplicationStatusEvent, InboxMessageEvent, PaymentStatusEvent
 from graph.types.node import to_global_id
 from sources.base import EventKind, EventRecord
@@ -24,17 +29,11 @@ TOKEN_EXPIRED = 4403
 TOO_MANY = 4429
 
 
-class TooManySubscriptionsPublicError(PublicError):
-    code = "TOO_MANY_SUBSCRIPTIONS"
-
-
 def application_filter(application_id: strawberry.ID | None) -> tuple[str, str] | None:
     if application_id is None:
         return None
-    type_name, parts = check_global_id(application_id, argument="applicationId")
-    if type_name != "Application" or len(parts) != 2:
-        raise BadUserInputError("applicationId", "is not the ID of an Application")
-    return parts[0], parts[1]
+    portal_id, local_id = id_parts(application_id, "Application", argument="applicationId")
+    return portal_id, local_id
 
 
 async def events(
@@ -42,7 +41,7 @@ async def events(
 ) -> AsyncGenerator[tuple[EventRecord, int], None]:
     """The viewer's events of one kind, until they unsubscribe or their token expires."""
     context = info.context
-    viewer, live = context.viewer, context.resources.live
+    viewer, live = context.viewer, context.gateway.live
     if viewer is None:
         raise UnauthenticatedError("Sign in to subscribe to your own updates.")
     if live is None:
@@ -54,7 +53,7 @@ async def events(
         if isinstance(context.request, WebSocket):
             await context.request.close(TOO_MANY, "Too many subscriptions for this viewer")
             return
-        raise TooManySubscriptionsPublicError("Too many subscriptions for this viewer.") from None
+        raise
     # Subscribe before following, so nothing published in between is missed.
     stream = live.broker.subscribe(audience, max_queue=live.max_queue)
     follow = None
@@ -102,7 +101,7 @@ ApplicationArg = Annotated[
 
 
 def _portal(info: Info, event: EventRecord) -> Any:
-    return info.context.resources.portals[event.portal_id]
+    return info.context.gateway.portals[event.portal_id]
 
 
 @strawberry.type(
@@ -129,7 +128,4 @@ class Subscription:
     async def inbox_message_received(self, info: Info) -> AsyncGenerator[InboxMessageEvent, None]:
         viewer = info.context.viewer
         async for event, missed in events(info, EventKind.INBOX_MESSAGE, None):
-            assert viewer is not None  # events() refuses anonymous viewers
-            yield InboxMessageEvent.from_data(
-                event.data, _portal(info, event), missed, viewer.trust_level
-            )
+            yield InboxMessageEvent.from_data(event.data, _portal(info, event), missed, viewer)

@@ -112,15 +112,16 @@ class Identity:
     )
     async def accounts(self, info: strawberry.Info[Context, None]) -> list[PortalAccount]:
         records = await info.context.loaders.accounts(self.viewer.token)
-        portals = info.context.resources.portals
+        portals = info.context.gateway.portals
         return [PortalAccount.from_record(r, portals[r.portal_id]) for r in records]
 
     @strawberry.field(
         description="Portals whose upstreams failed for the viewer in this request (show a banner)."
     )
     async def outages(self, info: strawberry.Info[Context, None]) -> list[Outage]:
-        # Reports every upstream this operation asked, so wait for the sibling fields' calls.
-        await info.context.loaders.settled()
+        # Every upstream this operation asked, wherever in the tree and in whatever order
+        # it was selected: wait until every other field of the operation has resolved.
+        await info.context.in_flight.others_done()
         return info.context.outage_list()
 
     @classmethod

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
+from graph.domain.status import current_status
 from graph.types.node import Node, to_global_id
 from graph.types.payment import Payment
 from graph.types.portal import Portal
@@ -66,14 +67,6 @@ class StatusChange:
         )
 
 
-def merged_history(
-    events: list[StatusEventRecord], updates: list[StatusEventRecord]
-) -> list[StatusEventRecord]:
-    """Both sources, oldest first; on equal times the authority's own update comes last."""
-    rank = {StatusSource.FIT_CONNECT: 0, StatusSource.STATUS_MONITOR: 1}
-    return sorted([*events, *updates], key=lambda e: (e.time, rank[e.source]))
-
-
 @strawberry.type(description="An application (Antrag) the viewer submitted through a portal.")
 class Application(Node):
     application_id: str = strawberry.field(description="Application id at the portal.")
@@ -99,8 +92,7 @@ class Application(Node):
 
     @strawberry.field(description="Current status: the latest entry of the history.")
     async def status(self, info: strawberry.Info[Context, None]) -> ApplicationStatus:
-        history = await self._history(info)
-        return history[-1].status if history else ApplicationStatus.SUBMITTED
+        return current_status(await self._history(info))
 
     async def _history(self, info: strawberry.Info[Context, None]) -> list[StatusEventRecord]:
         return await info.context.application_history(self.record)
@@ -112,7 +104,7 @@ class Application(Node):
         record = await info.context.loaders.service_for(self.portal.ars, self.record.leika_key)
         if record is None:
             return None
-        return Service.from_record(record, info.context.resources.portals[record.portal_id])
+        return Service.from_record(record, info.context.gateway.portals[record.portal_id])
 
     @strawberry.field(description="Payments linked to the application (XBezahldienste).")
     async def payments(self, info: strawberry.Info[Context, None]) -> list[Payment]:

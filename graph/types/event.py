@@ -7,9 +7,10 @@ from typing import Any
 
 import strawberry
 
+from graph.domain.access import can_open
 from graph.types.payment import Money
 from graph.types.portal import Portal, TrustLevel
-from sources.base import ApplicationStatus, PaymentStatus, StatusSource
+from sources.base import ApplicationStatus, PaymentStatus, StatusSource, ViewerRecord
 
 
 def _time(value: Any) -> datetime | None:
@@ -100,7 +101,7 @@ class InboxMessageEvent:
 
     @classmethod
     def from_data(
-        cls, data: dict[str, Any], portal: Portal, missed: int, viewer_level: TrustLevel
+        cls, data: dict[str, Any], portal: Portal, missed: int, viewer: ViewerRecord | None
     ) -> InboxMessageEvent:
         level = TrustLevel(int(data["requiredTrustLevel"]))
         return cls(
@@ -111,7 +112,7 @@ class InboxMessageEvent:
             received_at=_time(data.get("receivedAt")),
             is_notice=bool(data.get("isNotice")),
             required_trust_level=level,
-            locked=level > viewer_level,
+            locked=not can_open(level, viewer),
             application_id=strawberry.ID(data["applicationId"])
             if data.get("applicationId")
             else None,

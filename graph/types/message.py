@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
+from graph.domain.access import can_open
 from graph.types.application import Application
 from graph.types.node import Node, to_global_id
 from graph.types.portal import Portal, TrustLevel
-from sources.base import AttachmentRecord, MessageRecord
+from sources.base import AttachmentRecord, MessageRecord, ViewerRecord
 
 if TYPE_CHECKING:
     from graph.context import Context
@@ -80,9 +81,9 @@ class Message(Node):
 
     @classmethod
     def from_record(
-        cls, record: MessageRecord, portal: Portal, viewer_level: TrustLevel
+        cls, record: MessageRecord, portal: Portal, viewer: ViewerRecord | None
     ) -> Message:
-        locked = record.required_trust_level > viewer_level
+        locked = not can_open(record.required_trust_level, viewer)
         message_id = to_global_id("Message", record.portal_id, record.id)
         return cls(
             id=message_id,

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Annotated
 
 import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
+from graph.domain.refusals import SubmissionRejection
 from graph.types.application import Application
 from graph.types.message import Message
+from graph.types.vocabulary import describe_values
 
 
 @strawberry.input(description="A new application (Antrag) for one service in one region.")
@@ -31,48 +32,26 @@ class SubmitApplicationInput:
     )
 
 
-@strawberry.enum(description="Why a submission or reply was not (yet) delivered.")
-class SubmissionRejection(enum.Enum):
-    NO_ROUTE = strawberry.enum_value(
-        "NO_ROUTE", description="No authority takes this service for this region online (Routing)."
-    )
-    INVALID_FORM = strawberry.enum_value(
-        "INVALID_FORM", description="The form breaks the service's schema; see fieldErrors."
-    )
-    ATTACHMENT_TOO_LARGE = strawberry.enum_value(
-        "ATTACHMENT_TOO_LARGE", description="A file is larger than the gateway accepts."
-    )
-    ATTACHMENT_TYPE_REFUSED = strawberry.enum_value(
-        "ATTACHMENT_TYPE_REFUSED",
-        description="A file's type is not accepted, or its content does not match it.",
-    )
-    ATTACHMENT_INFECTED = strawberry.enum_value(
-        "ATTACHMENT_INFECTED", description="The virus scan found malware in a file."
-    )
-    TOO_MANY_ATTACHMENTS = strawberry.enum_value(
-        "TOO_MANY_ATTACHMENTS", description="More files than the gateway accepts at once."
-    )
-    DUPLICATE = strawberry.enum_value(
-        "DUPLICATE", description="The clientMutationId was used for a different submission."
-    )
-    DESTINATION_KEY_INVALID = strawberry.enum_value(
-        "DESTINATION_KEY_INVALID",
-        description="The authority's published encryption key is unusable; nothing was sent.",
-    )
-    REFUSED_BY_DESTINATION = strawberry.enum_value(
-        "REFUSED_BY_DESTINATION",
-        description="The authority's system refused the submission; it was deleted again.",
-    )
-    UPSTREAM_FAILED = strawberry.enum_value(
-        "UPSTREAM_FAILED",
-        description="An upstream failed half-way; retry with the same clientMutationId.",
-    )
-    REPLY_NOT_ALLOWED = strawberry.enum_value(
-        "REPLY_NOT_ALLOWED", description="The message accepts no reply (no return channel)."
-    )
-    NO_POSTFACH = strawberry.enum_value(
-        "NO_POSTFACH", description="The account has no Postfach for the authority's answer."
-    )
+strawberry.enum(
+    SubmissionRejection, description="Why a submission or reply was not (yet) delivered."
+)
+describe_values(
+    SubmissionRejection,
+    {
+        "NO_ROUTE": "No authority takes this service for this region online (Routing).",
+        "INVALID_FORM": "The form breaks the service's schema; see fieldErrors.",
+        "ATTACHMENT_TOO_LARGE": "A file is larger than the gateway accepts.",
+        "ATTACHMENT_TYPE_REFUSED": "A file's type is not accepted, or its content does not match it.",
+        "ATTACHMENT_INFECTED": "The virus scan found malware in a file.",
+        "TOO_MANY_ATTACHMENTS": "More files than the gateway accepts at once.",
+        "DUPLICATE": "The clientMutationId was used for a different submission.",
+        "DESTINATION_KEY_INVALID": "The authority's published encryption key is unusable; nothing was sent.",
+        "REFUSED_BY_DESTINATION": "The authority's system refused the submission; it was deleted again.",
+        "UPSTREAM_FAILED": "An upstream failed half-way; retry with the same clientMutationId.",
+        "REPLY_NOT_ALLOWED": "The message accepts no reply (no return channel).",
+        "NO_POSTFACH": "The account has no Postfach for the authority's answer.",
+    },
+)
 
 
 @strawberry.type(description="One field of the form that breaks the service's schema.")

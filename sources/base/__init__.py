@@ -19,6 +19,7 @@ from sources.base.cases import (
     Postbox,
     StatusEventRecord,
 )
+from sources.base.codes import ERROR_MEANINGS, ErrorCode
 from sources.base.events import Broker, CaseRoutes, EventRecord, EventStream, Lock
 from sources.base.identity import (
     AccountArea,
@@ -28,7 +29,7 @@ from sources.base.identity import (
     TokenIssuer,
     ViewerRecord,
 )
-from sources.base.portals import EndpointRecord, IdentityRecord, PortalRecord
+from sources.base.portals import EndpointRecord, IdentityRecord, PortalRecord, UpstreamRef
 from sources.base.services import (
     AddressRecord,
     FeeRecord,
@@ -68,6 +69,7 @@ from sources.base.vocabulary import (
 
 __all__ = [
     "ARS_PATTERN",
+    "ERROR_MEANINGS",
     "FEDERAL_ARS",
     "LEIKA_PATTERN",
     "AccountArea",
@@ -82,6 +84,7 @@ __all__ = [
     "CaseRoutes",
     "DestinationRecord",
     "EndpointRecord",
+    "ErrorCode",
     "EventKind",
     "EventRecord",
     "EventStream",
@@ -118,6 +121,7 @@ __all__ = [
     "TokenIssuer",
     "TrustLevel",
     "UploadRecord",
+    "UpstreamRef",
     "ViewerRecord",
     "VirusScanner",
     "ars_covers",

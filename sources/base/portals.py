@@ -1,10 +1,26 @@
-"""The portal network as records: portals, their endpoints, the identity provider."""
+"""The portal network as records: portals, their endpoints, the identity provider, upstreams."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sources.base.vocabulary import Capability, Tier
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamRef:
+    """Which upstream a call, an error or a breaker is about.
+
+    `portal_id` names who runs it: a portal of the network, or a central service
+    (`identity`, `routing`, `redis`). GraphQL errors show it as `portalId` and
+    `capability`; metrics and logs as `portal_id/capability`.
+    """
+
+    portal_id: str
+    capability: Capability
+
+    def __str__(self) -> str:
+        return f"{self.portal_id}/{self.capability.value}"
 
 
 @dataclass(frozen=True, slots=True)

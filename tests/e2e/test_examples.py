@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +49,7 @@ def web_build() -> Path:
 def trusted_gateway(
     web_build: Path, loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
 ) -> Iterator[Gateway]:
-    settings = replace(gateway_settings, trusted_documents=str(MANIFEST), poll_interval=0.3)
+    settings = gateway_settings.override(trusted_documents=str(MANIFEST), poll_interval=0.3)
     server = UvicornServer(create_app(settings))
     loop_thread.call(server.start())
     gateway = Gateway(server.url)

@@ -10,7 +10,6 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -85,14 +84,13 @@ def start_gateway(
             text = text.replace(live, f'url = "http://127.0.0.1:{free_port()}"')
         rules = {"retries": 1, "breaker_failures": 5, "breaker_reset": 0.5, **(defaults or {})}
         text += "\n[defaults]\n" + "".join(f"{k} = {v}\n" for k, v in rules.items())
-        chosen = replace(
-            gateway_settings,
+        chosen = gateway_settings.override(
             **{
                 "request_deadline": DEADLINE,
                 "upstream_read_timeout": 1.0,
-                "cache": "off",
+                "cache": False,
                 **settings,
-            },
+            }
         )
         server = UvicornServer(create_app(chosen, network=parse_network(text)))
         loop_thread.call(server.start())
@@ -219,7 +217,7 @@ def test_the_breaker_opens_then_a_probe_closes_it(
 def test_stale_service_data_is_served_while_the_directory_is_down(
     start_gateway: StartGateway, clean_sandbox: Sandbox
 ) -> None:
-    gateway = start_gateway(cache="on", cache_ttl_services=0.3, cache_max_stale=60.0)
+    gateway = start_gateway(cache=True, cache_ttl_services=0.3, cache_max_stale=60.0)
     fresh = gateway.query(SERVICES, {"ars": KOELN})
     assert portals_of(fresh) == {"bund", "nrw", "koeln"}
     assert gateway.query(SERVICES, {"ars": KOELN}) == fresh
@@ -247,7 +245,7 @@ def test_redis_stopped_and_restarted_during_a_stream_of_queries(
     server.start()
     try:
         gateway = start_gateway(
-            cache="on", redis_url=server.url, redis_timeout=0.075, redis_retry_interval=0.3
+            cache=True, redis_url=server.url, redis_timeout=0.075, redis_retry_interval=0.3
         )
         failures: list[str] = []
         answered = 0

@@ -7,7 +7,6 @@ import base64
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from websockets.sync.client import connect
@@ -29,8 +28,7 @@ INBOX = "subscription { inboxMessageReceived { subject missedEvents } }"
 
 @pytest.fixture(scope="module")
 def strict_gateway(loop_thread: LoopThread, gateway_settings: Settings) -> Iterator[Gateway]:
-    settings = replace(
-        gateway_settings,
+    settings = gateway_settings.override(
         connection_init_timeout=0.5,
         subscriptions_per_viewer=1,
         subscriptions_per_connection=2,
@@ -128,7 +126,7 @@ def test_a_callback_on_replica_a_reaches_a_subscriber_on_replica_b(
     loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
 ) -> None:
     with redis_url() as url:
-        settings = replace(gateway_settings, redis_url=url, poll_interval=60)
+        settings = gateway_settings.override(redis_url=url, poll_interval=60)
         replica_a, replica_b = (
             UvicornServer(create_app(settings)),
             UvicornServer(create_app(settings)),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -60,8 +59,8 @@ Samples = dict[str, list[tuple[dict[str, str], float]]]
 def metered(
     loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
 ) -> Iterator[Gateway]:
-    settings = replace(
-        gateway_settings, cache="on", breaker_failures=2, upstream_retries=1, rate_limit_viewer=5
+    settings = gateway_settings.override(
+        cache=True, breaker_failures=2, upstream_retries=1, rate_limit_viewer=5
     )
     server = UvicornServer(create_app(settings))
     loop_thread.call(server.start())

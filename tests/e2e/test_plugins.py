@@ -46,8 +46,12 @@ def installed_example() -> None:
 
 @pytest.fixture
 def plugged_gateway(
-    installed_example: None, loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
+    request: pytest.FixtureRequest,
+    loop_thread: LoopThread,
+    gateway_settings: Settings,
+    sandbox: Sandbox,
 ) -> Iterator[str]:
+    request.getfixturevalue("installed_example")  # the plug-in must be installed first
     network = load_network(sandbox.toml_path)
     portals = tuple(
         replace(

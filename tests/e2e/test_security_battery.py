@@ -15,7 +15,6 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -76,7 +75,7 @@ def serve(loop_thread: LoopThread, settings: Settings) -> Iterator[Gateway]:
 def production(
     loop_thread: LoopThread, gateway_settings: Settings, logs: Capture
 ) -> Iterator[Gateway]:
-    yield from serve(loop_thread, replace(gateway_settings, profile="production"))
+    yield from serve(loop_thread, gateway_settings.override(profile="production"))
 
 
 @pytest.fixture(scope="module")
@@ -88,14 +87,14 @@ def trusted(
 ) -> Iterator[Gateway]:
     manifest = tmp_path_factory.mktemp("documents") / "persisted-documents.json"
     manifest.write_text(json.dumps({sha(REGISTERED): REGISTERED}), encoding="utf-8")
-    yield from serve(loop_thread, replace(gateway_settings, trusted_documents=str(manifest)))
+    yield from serve(loop_thread, gateway_settings.override(trusted_documents=str(manifest)))
 
 
 @pytest.fixture(scope="module")
 def limited(
     loop_thread: LoopThread, gateway_settings: Settings, logs: Capture
 ) -> Iterator[Gateway]:
-    yield from serve(loop_thread, replace(gateway_settings, rate_limit_viewer=5, max_batch=10))
+    yield from serve(loop_thread, gateway_settings.override(rate_limit_viewer=5, max_batch=10))
 
 
 @pytest.fixture(scope="module")

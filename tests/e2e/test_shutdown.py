@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from dataclasses import replace
 
 import httpx
 
@@ -33,7 +32,7 @@ def get(url: str) -> httpx.Response:
 def test_readiness_turns_503_at_once_and_in_flight_requests_finish(
     loop_thread: LoopThread, gateway_settings: Settings, clean_sandbox: Sandbox
 ) -> None:
-    server = UvicornServer(create_app(replace(gateway_settings, shutdown_delay=1.0)))
+    server = UvicornServer(create_app(gateway_settings.override(shutdown_delay=1.0)))
     server.server.config.timeout_graceful_shutdown = GRACE
     loop_thread.call(server.start())
     assert get(server.url + "/healthz").json() == {"status": "ok"}
@@ -76,7 +75,7 @@ def test_readiness_needs_redis_when_configured(
     nowhere = f"redis://127.0.0.1:{free_port()}/0"
     with redis_url() as reachable:
         for url, expected in ((reachable, 200), (nowhere, 503)):
-            server = UvicornServer(create_app(replace(gateway_settings, redis_url=url)))
+            server = UvicornServer(create_app(gateway_settings.override(redis_url=url)))
             loop_thread.call(server.start())
             try:
                 started = time.monotonic()

@@ -11,7 +11,6 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from graph.ops.status_page import render
 from graph.ops.upstream_window import UpstreamWindow
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
+from sources.base import Capability, UpstreamRef
 from sources.network import parse_network
 from tests.conftest import Gateway, Sandbox
 from tests.e2e.test_citizen_data import DASHBOARD
@@ -47,7 +47,7 @@ def busy_gateway(
     loop_thread: LoopThread, gateway_settings: Settings, clean_sandbox: Sandbox
 ) -> Iterator[Gateway]:
     """A gateway with a few seconds of traffic in one-second slots, one portal failing."""
-    settings = replace(gateway_settings, breaker_failures=3, cache="off")
+    settings = gateway_settings.override(breaker_failures=3, cache=False)
     operations = Operations(settings, window=UpstreamWindow(bucket_seconds=1.0, buckets=30))
     server = UvicornServer(create_app(settings, operations=operations))
     loop_thread.call(server.start())
@@ -127,8 +127,9 @@ def test_portal_names_are_escaped(sandbox: Sandbox) -> None:
     text = sandbox.toml_path.read_text(encoding="utf-8")
     network = parse_network(text.replace("Stadt Köln", "<script>alert(1)</script>"))
     window = UpstreamWindow()
-    window.record("koeln", "services", 0.012, failed=False)
-    window.record("koeln", "services", 0.5, failed=True)
+    koeln = UpstreamRef("koeln", Capability.SERVICES)
+    window.record(koeln, 0.012, failed=False)
+    window.record(koeln, 0.5, failed=True)
     page = render(network, None, window, time.time())
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator
-from dataclasses import replace
 
 import httpx
 import pytest
@@ -20,6 +19,7 @@ from graph.ops.upstream_window import UpstreamWindow
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
 from sources._http import Upstream
+from sources.base import Capability, UpstreamRef
 from tests.conftest import Gateway, Sandbox
 from tests.e2e.test_citizen_data import DASHBOARD
 
@@ -32,7 +32,7 @@ def traced(
     loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
 ) -> Iterator[tuple[Gateway, InMemorySpanExporter]]:
     exporter = InMemorySpanExporter()
-    settings = replace(gateway_settings, otel_endpoint="http://127.0.0.1:9/unused")
+    settings = gateway_settings.override(otel_endpoint="http://127.0.0.1:9/unused")
     operations = Operations(settings, tracing=Tracing.exporting(exporter, batch=False))
     server = UvicornServer(create_app(settings, operations=operations))
     loop_thread.call(server.start())
@@ -44,7 +44,7 @@ def traced(
 
 def test_tracing_is_off_by_default_and_adds_no_per_field_hook() -> None:
     assert Operations(Settings()).tracing is None
-    configured = Tracing.from_settings(Settings(otel_endpoint="http://collector:4318"))
+    configured = Tracing.from_settings(Settings().override(otel_endpoint="http://collector:4318"))
     assert configured is not None
     configured.shutdown()
     for extension in (OperationTracing, OperationMetrics):
@@ -106,7 +106,9 @@ async def test_upstream_requests_carry_the_call_span_as_traceparent() -> None:
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
         for observer in (GatewayObserver(Metrics(), UpstreamWindow(), tracing), None):
-            upstream = Upstream(client, "http://portal.test", portal_id="koeln", capability="inbox")
+            upstream = Upstream(
+                client, "http://portal.test", ref=UpstreamRef("koeln", Capability.INBOX)
+            )
             if observer is not None:
                 upstream.observer = observer
             await upstream.send_json("GET", "/x", headers={"Accept": "application/json"})

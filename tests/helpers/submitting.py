@@ -6,8 +6,6 @@ import json
 import time
 from typing import Any
 
-import httpx
-
 from sandbox.citizens import Citizen
 from sandbox.idp import citizen_claims
 from tests.conftest import Gateway, Sandbox
@@ -121,9 +119,3 @@ def submit(
     assert "errors" not in body, body
     result: dict[str, Any] = body["data"]["submitApplication"]
     return result
-
-
-def sandbox_post(sandbox: Sandbox, url: str, body: dict[str, Any]) -> httpx.Response:
-    response = sandbox.http.post(url, json=body)
-    response.raise_for_status()
-    return response

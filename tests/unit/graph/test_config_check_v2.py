@@ -31,7 +31,9 @@ def files(tmp_path: Path) -> dict[str, str]:
 
 
 def test_the_example_passes_when_every_secret_is_set(tmp_path: Path) -> None:
-    report = check(Settings.from_env({}, network=str(EXAMPLE)), {**SECRETS, **files(tmp_path)})
+    report = check(
+        Settings.from_env({"PORTALGRAPH_NETWORK": str(EXAMPLE), **SECRETS, **files(tmp_path)})
+    )
     assert report.problems == []
     text = "\n".join(report.lines)
     assert "network file version 2" in text
@@ -43,7 +45,7 @@ def test_the_example_passes_when_every_secret_is_set(tmp_path: Path) -> None:
 def test_missing_secrets_and_unreadable_files_name_line_and_key(tmp_path: Path) -> None:
     environ = {**SECRETS, **files(tmp_path), "EPAYBL_CA_BUNDLE": str(tmp_path / "gone.pem")}
     del environ["EPAY21_PASSWORD"]
-    report = check(Settings.from_env({}, network=str(EXAMPLE)), environ)
+    report = check(Settings.from_env({"PORTALGRAPH_NETWORK": str(EXAMPLE), **environ}))
     lines = EXAMPLE.read_text().splitlines()
     assert len(report.problems) == 2
     password, bundle = sorted(report.problems, key=lambda p: "EPAY21" not in p)

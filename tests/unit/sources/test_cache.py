@@ -16,12 +16,14 @@ from sources._http import Upstream
 from sources._record_codec import CODECS
 from sources._redis_cache import RedisCache
 from sources.base import (
+    Capability,
     OrganisationRecord,
     PortalRecord,
     RegionRecord,
     ServiceQuery,
     ServiceRecord,
     Tier,
+    UpstreamRef,
 )
 from sources.cache import CachedServiceDirectory, CacheTtls
 from sources.errors import SourceError, SourceUnavailableError
@@ -96,7 +98,7 @@ def cached(upstream: FakeDirectory, clock: Clock) -> CachedServiceDirectory:
 
 
 def down() -> SourceUnavailableError:
-    return SourceUnavailableError("down", portal_id="koeln", capability="services")
+    return SourceUnavailableError("down", upstream=UpstreamRef("koeln", Capability.SERVICES))
 
 
 async def test_a_fresh_entry_answers_without_an_upstream_call(
@@ -204,7 +206,9 @@ def sandbox_records() -> dict[str, object]:
         async with upstreams.client("koeln", "services") as client:
             directory = PvogDirectory(
                 PORTAL,
-                Upstream(client, str(client.base_url), portal_id="koeln", capability="services"),
+                Upstream(
+                    client, str(client.base_url), ref=UpstreamRef("koeln", Capability.SERVICES)
+                ),
             )
             found = await directory.search(ServiceQuery(KOELN))
             ids = sorted({i for s in found for i in s.organisation_ids})

@@ -4,6 +4,7 @@ import httpx
 import pytest
 
 from sources._http import Upstream, parse_retry_after
+from sources.base import Capability, UpstreamRef
 from sources.errors import (
     SourceAuthError,
     SourceBadResponseError,
@@ -18,7 +19,7 @@ from sources.errors import (
 
 def upstream(handler: httpx.MockTransport) -> Upstream:
     client = httpx.AsyncClient(transport=handler)
-    return Upstream(client, "http://portal.test", portal_id="koeln", capability="services")
+    return Upstream(client, "http://portal.test", ref=UpstreamRef("koeln", Capability.SERVICES))
 
 
 @pytest.mark.parametrize(
@@ -39,7 +40,8 @@ async def test_http_statuses_become_source_errors(status: int, error: type[Sourc
     )
     with pytest.raises(error) as caught:
         await source.get_json("/x")
-    assert (caught.value.portal_id, caught.value.capability) == ("koeln", "services")
+    assert caught.value.upstream == UpstreamRef("koeln", Capability.SERVICES)
+    assert (caught.value.portal_id, caught.value.capability) == ("koeln", Capability.SERVICES)
     if isinstance(caught.value, SourceRateLimitedError):
         assert caught.value.retry_after == 7
 

@@ -9,7 +9,15 @@ import httpx
 import pytest
 
 from sources._http import Upstream
-from sources.base import EndpointRecord, PortalRecord, ServiceQuery, Tier, TrustLevel
+from sources.base import (
+    Capability,
+    EndpointRecord,
+    PortalRecord,
+    ServiceQuery,
+    Tier,
+    TrustLevel,
+    UpstreamRef,
+)
 from sources.errors import SourceBadResponseError
 from sources.pvog import (
     PvogDirectory,
@@ -102,8 +110,7 @@ async def test_the_adapter_sends_pvog_parameters_and_maps_bad_payloads() -> None
     upstream = Upstream(
         httpx.AsyncClient(transport=httpx.MockTransport(handler)),
         "http://pvog.test",
-        portal_id="koeln",
-        capability="services",
+        ref=UpstreamRef("koeln", Capability.SERVICES),
     )
     directory = PvogDirectory(PORTAL, upstream)
     found = await directory.search(ServiceQuery("053150000000", "Pass", ("99085001012000",)))

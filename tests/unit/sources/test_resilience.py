@@ -7,17 +7,19 @@ import httpx
 import pytest
 
 from sources._breaker import BreakerState, CircuitBreaker
-from sources._http import DeadlineExceededError, deadline_after
+from sources._http import deadline_after
 from sources._policy import UpstreamPolicy
 from sources._resilience import (
     Bulkhead,
-    BulkheadFullError,
     ResilientUpstream,
     UpstreamGuard,
     UpstreamGuards,
 )
 from sources._retry import RetryBudget, retry_delay
+from sources.base import Capability, UpstreamRef
 from sources.errors import (
+    BulkheadFullError,
+    DeadlineExceededError,
     SourceBadResponseError,
     SourceRateLimitedError,
     SourceTimeoutError,
@@ -54,15 +56,15 @@ class Recorder:
 
 def resilient(handler: Recorder, clock: Clock | None = None, **policy: float) -> ResilientUpstream:
     rules = UpstreamPolicy(**policy)  # type: ignore[arg-type]
-    where = {"portal_id": "koeln", "capability": "services"}
+    where = UpstreamRef("koeln", Capability.SERVICES)
     guard = UpstreamGuard(
         breaker=CircuitBreaker(
+            where,
             failures=rules.breaker_failures,
             reset_after=rules.breaker_reset,
             clock=clock or time.monotonic,
-            **where,
         ),
-        bulkhead=Bulkhead(rules.max_concurrency, max_wait=1.0, **where),
+        bulkhead=Bulkhead(rules.max_concurrency, where, max_wait=1.0),
         budget=RetryBudget(rules.retry_budget, floor=100),
     )
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
@@ -72,8 +74,7 @@ def resilient(handler: Recorder, clock: Clock | None = None, **policy: float) ->
         policy=rules,
         guard=guard,
         rng=lambda: 0.0,
-        portal_id=where["portal_id"],
-        capability=where["capability"],
+        ref=where,
     )
 
 
@@ -131,13 +132,13 @@ async def test_a_short_retry_after_is_honoured() -> None:
 def test_retry_after_longer_than_the_wait_limit_or_the_deadline_gives_up() -> None:
     def limited(seconds: float) -> SourceRateLimitedError:
         return SourceRateLimitedError(
-            "429", portal_id="koeln", capability="services", retry_after=seconds
+            "429", upstream=UpstreamRef("koeln", Capability.SERVICES), retry_after=seconds
         )
 
     assert retry_delay(limited(0.5), 0, max_wait=1.0, remaining=None) == 0.5
     assert retry_delay(limited(3), 0, max_wait=1.0, remaining=None) is None
     assert retry_delay(limited(0.5), 0, max_wait=1.0, remaining=0.4) is None
-    bad = SourceBadResponseError("x", portal_id="koeln", capability="services")
+    bad = SourceBadResponseError("x", upstream=UpstreamRef("koeln", Capability.SERVICES))
     assert retry_delay(bad, 0, max_wait=1.0, remaining=None) is None
 
 
@@ -175,7 +176,7 @@ async def test_the_breaker_opens_fails_fast_and_recovers_through_one_probe() -> 
 async def test_a_failed_probe_opens_the_breaker_again_and_others_wait_for_it() -> None:
     clock = Clock()
     breaker = CircuitBreaker(
-        portal_id="koeln", capability="services", failures=1, reset_after=5.0, clock=clock
+        UpstreamRef("koeln", Capability.SERVICES), failures=1, reset_after=5.0, clock=clock
     )
     breaker.failed(probe=False)
     clock.now += 5.0
@@ -230,12 +231,12 @@ def test_guards_share_state_per_upstream_and_report_breakers() -> None:
     client = httpx.AsyncClient()
     policy = UpstreamPolicy(breaker_failures=2)
     first = guards.upstream(
-        client, "http://a", portal_id="nrw", capability="services", policy=policy
+        client, "http://a", ref=UpstreamRef("nrw", Capability.SERVICES), policy=policy
     )
     second = guards.upstream(
-        client, "http://a", portal_id="nrw", capability="services", policy=policy
+        client, "http://a", ref=UpstreamRef("nrw", Capability.SERVICES), policy=policy
     )
-    guards.upstream(client, "http://b", portal_id="bund", capability="inbox", policy=policy)
+    guards.upstream(client, "http://b", ref=UpstreamRef("bund", Capability.INBOX), policy=policy)
     assert first.breaker is second.breaker
     assert first.bulkhead is second.bulkhead
     first.breaker.failed(probe=False)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from graph.loaders import merge_most_local
+from graph.domain.merge import merge_most_local
 from sources.base import PortalRecord, ServiceRecord, Tier
 
 PORTALS = {

@@ -8,12 +8,8 @@ from typing import Any
 
 import pytest
 
-from graph.domain.submitting import (
-    Delivery,
-    SubmissionDesk,
-    SubmissionJournal,
-    SubmissionRefusedError,
-)
+from graph.domain.refusals import SubmissionRefusedError, SubmissionRejection
+from graph.domain.submitting import Delivery, SubmissionDesk, SubmissionJournal
 from sources.base import (
     Capability,
     DestinationRecord,
@@ -24,6 +20,7 @@ from sources.base import (
     SubmissionRecord,
     Tier,
     UploadRecord,
+    UpstreamRef,
 )
 from sources.errors import SourceError, SourceRejectedError, SourceUnavailableError
 
@@ -103,12 +100,17 @@ def delivery(leika: str = "99085001012000") -> Delivery:
 async def test_a_refused_submit_deletes_the_submission_and_forgets_the_attempt() -> None:
     api = FakeApi(
         "submit",
-        SourceRejectedError("422", portal_id="koeln", capability="submissions", status=422),
+        SourceRejectedError(
+            "422", upstream=UpstreamRef("koeln", Capability.SUBMISSIONS), status=422
+        ),
     )
     desk = SubmissionDesk(FakeRouter(), {"koeln": api}, SubmissionJournal())
     with pytest.raises(SubmissionRefusedError) as refused:
         await desk.deliver("subject", "k", delivery())
-    assert (refused.value.code, refused.value.retryable) == ("REFUSED_BY_DESTINATION", False)
+    assert (refused.value.code, refused.value.retryable) == (
+        SubmissionRejection.REFUSED_BY_DESTINATION,
+        False,
+    )
     assert api.calls == ["create", "upload", "submit", "delete"]
     api.fail_on = None
     receipt = await desk.deliver("subject", "k", delivery())  # a fresh attempt, not a duplicate
@@ -118,7 +120,8 @@ async def test_a_refused_submit_deletes_the_submission_and_forgets_the_attempt()
 
 async def test_an_unavailable_upstream_keeps_the_attempt_for_the_retry() -> None:
     api = FakeApi(
-        "upload", SourceUnavailableError("down", portal_id="koeln", capability="submissions")
+        "upload",
+        SourceUnavailableError("down", upstream=UpstreamRef("koeln", Capability.SUBMISSIONS)),
     )
     desk = SubmissionDesk(FakeRouter(), {"koeln": api}, SubmissionJournal())
     with pytest.raises(SubmissionRefusedError) as refused:

@@ -1,28 +1,27 @@
-"""The public response cache: what it keys, what it refuses, when entries expire."""
+"""The public response cache: what it keys, what it refuses, when entries expire, as middleware."""
 
 from __future__ import annotations
 
 import orjson
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import Message
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import Message, Receive, Scope, Send
 
-from graph.http.response_cache import ResponseCache, is_public
+from graph.http.response_cache import ResponseCache, ResponseCacheMiddleware, is_public
 
 SEARCH = "query S($q: String) { services(query: $q) { totalCount } }"
+JSON = Headers({"content-type": "application/json"})
 
 
-def request(body: object, *, authorization: str | None = None, method: str = "POST") -> Request:
-    raw = orjson.dumps(body)
-    headers = [(b"content-type", b"application/json")]
+def headers(*, authorization: str | None = None) -> Headers:
+    raw = {"content-type": "application/json"}
     if authorization is not None:
-        headers.append((b"authorization", authorization.encode()))
+        raw["authorization"] = authorization
+    return Headers(raw)
 
-    async def receive() -> Message:
-        return {"type": "http.request", "body": raw, "more_body": False}
 
-    scope = {"type": "http", "method": method, "headers": headers, "path": "/graphql"}
-    return Request(scope, receive)
+def key(cache: ResponseCache, body: object, **kwargs: str) -> str | None:
+    return cache.key("POST", headers(**kwargs), orjson.dumps(body))
 
 
 def test_only_public_query_roots_are_cacheable() -> None:
@@ -36,36 +35,77 @@ def test_only_public_query_roots_are_cacheable() -> None:
     assert not is_public("{ services { totalCount", None)
 
 
-async def test_key_covers_variables_and_refuses_credentials() -> None:
+def test_key_covers_variables_and_refuses_credentials() -> None:
     cache = ResponseCache(ttl=30, max_entries=10)
-    one = await cache.key(request({"query": SEARCH, "variables": {"q": "Pass"}}))
-    same = await cache.key(request({"query": SEARCH, "variables": {"q": "Pass"}}))
-    other = await cache.key(request({"query": SEARCH, "variables": {"q": "Hund"}}))
+    one = key(cache, {"query": SEARCH, "variables": {"q": "Pass"}})
+    same = key(cache, {"query": SEARCH, "variables": {"q": "Pass"}})
+    other = key(cache, {"query": SEARCH, "variables": {"q": "Hund"}})
     assert one is not None
     assert one == same
     assert one != other
-    assert await cache.key(request({"query": SEARCH}, authorization="Bearer x")) is None
-    assert await cache.key(request({"query": "{ me { givenName } }"})) is None
-    persisted = {"query": SEARCH, "extensions": {"persistedQuery": {}}}
-    assert await cache.key(request(persisted)) is None
+    assert key(cache, {"query": SEARCH}, authorization="Bearer x") is None
+    assert key(cache, {"query": "{ me { givenName } }"}) is None
+    assert key(cache, {"query": SEARCH, "extensions": {"persistedQuery": {}}}) is None
+    assert cache.key("GET", JSON, orjson.dumps({"query": SEARCH})) is None
+    assert cache.key("POST", JSON, b"{not json") is None
 
 
 def test_entries_expire_and_errors_are_not_kept() -> None:
     now = [0.0]
     cache = ResponseCache(ttl=30, max_entries=1, clock=lambda: now[0])
     body = b'{"data":{"services":{"totalCount":3}}}'
-    cache.put("k", Response(body, media_type="application/json"))
+    cache.put("k", 200, JSON, body)
     hit = cache.get("k")
     assert hit is not None
     assert hit.body == body
     now[0] = 31
     assert cache.get("k") is None
-    cache.put("e", Response(b'{"data":null,"errors":[]}', media_type="application/json"))
-    cache.put("s", Response(body, status_code=429, media_type="application/json"))
+    cache.put("e", 200, JSON, b'{"data":null,"errors":[]}')
+    cache.put("s", 429, JSON, body)
+    cache.put("h", 200, Headers({"content-type": "text/html"}), body)
     assert cache.get("e") is None
     assert cache.get("s") is None
+    assert cache.get("h") is None
     now[0] = 40
-    cache.put("a", Response(body, media_type="application/json"))
-    cache.put("b", Response(body, media_type="application/json"))
+    cache.put("a", 200, JSON, body)
+    cache.put("b", 200, JSON, body)
     assert cache.get("a") is None
     assert cache.get("b") is not None
+
+
+async def call(app: ResponseCacheMiddleware, body: bytes) -> tuple[int, bytes]:
+    scope: Scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/graphql",
+        "headers": [(b"content-type", b"application/json")],
+    }
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+async def test_the_middleware_answers_a_repeat_without_the_app_and_replays_the_body() -> None:
+    seen: list[bytes] = []
+
+    async def view(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append((await receive())["body"])  # the body the middleware read, replayed
+        await JSONResponse({"data": {"services": {"totalCount": len(seen)}}})(scope, receive, send)
+
+    app = ResponseCacheMiddleware(view, cache=ResponseCache(ttl=30, max_entries=10))
+    body = orjson.dumps({"query": SEARCH, "variables": {"q": "Pass"}})
+    first = await call(app, body)
+    again = await call(app, body)
+    assert first == again == (200, b'{"data":{"services":{"totalCount":1}}}')
+    assert seen == [body]  # the second answer came from the cache
+    private = orjson.dumps({"query": "{ me { givenName } }"})
+    await call(app, private)
+    await call(app, private)
+    assert seen == [body, private, private]  # never cached

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import BadUserInputError
-from graph.resolvers.arguments import check_ars, check_first_page, check_global_id, check_leika_key
+from graph.domain.errors import BadUserInputError
+from graph.domain.ids import check_global_id, from_global_id, to_global_id
+from graph.resolvers.arguments import check_ars, check_first_page, check_leika_key
 from graph.resolvers.pagination import decode_cursor, encode_cursor, paginate, start_after
 from graph.settings import Settings
-from graph.types.node import from_global_id, to_global_id
 
 
 def test_pages_follow_each_other_without_gaps_or_overlap() -> None:

@@ -16,30 +16,21 @@ import hmac
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
-from graph.loaders import Adapters
-from graph.types.node import to_global_id
+from graph.domain.adapters import Adapters
+from graph.domain.errors import TooManySubscriptionsError
+from graph.domain.live_events import message_event, payment_event, route_for, status_event
 from sources.base import (
     ApplicationRecord,
     Broker,
     CaseRoutes,
-    EventKind,
-    EventRecord,
     Lock,
-    MessageRecord,
     PaymentLinkRecord,
-    PaymentRecord,
-    StatusEventRecord,
     ViewerRecord,
 )
 from sources.errors import SourceError
 
 logger = logging.getLogger("portalgraph.live")
-
-
-class TooManySubscriptionsError(Exception):
-    pass
 
 
 @dataclass(slots=True)
@@ -63,51 +54,6 @@ class Follow:
     audience: str
     cases: tuple[tuple[str, str], ...]
     watches: tuple[tuple[str, str, str], ...]
-
-
-def status_event(audience: str, app: ApplicationRecord, entry: StatusEventRecord) -> EventRecord:
-    return EventRecord(
-        id=f"status:{app.portal_id}:{entry.id}:{audience}",
-        kind=EventKind.APPLICATION_STATUS,
-        audience=audience,
-        portal_id=app.portal_id,
-        data={
-            "applicationId": to_global_id("Application", app.portal_id, app.id),
-            "serviceName": app.service_name,
-            "reference": app.reference,
-            "status": entry.status.value,
-            "source": entry.source.value,
-            "time": entry.time.isoformat(),
-            "detail": entry.detail,
-        },
-    )
-
-
-def route_for(audience: str, app: ApplicationRecord) -> dict[str, Any]:
-    return {
-        "audience": audience,
-        "portalId": app.portal_id,
-        "applicationId": app.id,
-        "caseId": app.case_id,
-        "serviceName": app.service_name,
-        "reference": app.reference,
-    }
-
-
-def application_from_route(route: dict[str, Any]) -> ApplicationRecord:
-    return ApplicationRecord(
-        portal_id=route["portalId"],
-        id=route["applicationId"],
-        case_id=route["caseId"],
-        submission_id=None,
-        leika_key=None,
-        service_name=route.get("serviceName"),
-        reference=route.get("reference"),
-        created_at=None,
-        submitted_at=None,
-        updated_at=None,
-        payments=(),
-    )
 
 
 class LiveHub:
@@ -142,7 +88,7 @@ class LiveHub:
 
     def open(self, audience: str) -> None:
         if self.subscriptions.get(audience, 0) >= self.max_per_viewer:
-            raise TooManySubscriptionsError
+            raise TooManySubscriptionsError("Too many subscriptions for this viewer.")
         self.subscriptions[audience] = self.subscriptions.get(audience, 0) + 1
 
     def close(self, audience: str) -> None:
@@ -267,44 +213,3 @@ class LiveHub:
                     await self.poll(watch)
                 except SourceError as exc:
                     logger.info("poll of %s/%s failed: %s", watch.portal_id, watch.kind, exc.code)
-
-
-def message_event(audience: str, message: MessageRecord) -> EventRecord:
-    return EventRecord(
-        id=f"message:{message.portal_id}:{message.id}:{audience}",
-        kind=EventKind.INBOX_MESSAGE,
-        audience=audience,
-        portal_id=message.portal_id,
-        data={
-            "messageId": to_global_id("Message", message.portal_id, message.id),
-            "subject": message.subject,
-            "sender": message.sender,
-            "service": message.service,
-            "receivedAt": message.received_at.isoformat(),
-            "isNotice": message.is_notice,
-            "requiredTrustLevel": message.required_trust_level.value,
-            "applicationId": to_global_id("Application", message.portal_id, message.application_id)
-            if message.application_id
-            else None,
-        },
-    )
-
-
-def payment_event(audience: str, record: PaymentRecord, application_id: str) -> EventRecord:
-    return EventRecord(
-        id=f"payment:{record.portal_id}:{record.transaction_id}:{record.status.value}:{audience}",
-        kind=EventKind.PAYMENT_STATUS,
-        audience=audience,
-        portal_id=record.portal_id,
-        data={
-            "paymentId": to_global_id(
-                "Payment", record.portal_id, application_id, record.transaction_id
-            ),
-            "applicationId": to_global_id("Application", record.portal_id, application_id),
-            "transactionId": record.transaction_id,
-            "status": record.status.value,
-            "amountCents": record.amount_cents,
-            "currency": record.currency,
-            "time": (record.paid_at.isoformat() if record.paid_at else None),
-        },
-    )

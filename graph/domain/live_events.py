@@ -1,0 +1,105 @@
+"""Live events as the broker carries them: each says what changed, for whom, and enough to render it.
+
+Event ids are stable per change and audience, so the broker drops a replayed callback or
+a second replica's poll of the same change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.domain.ids import to_global_id
+from sources.base import (
+    ApplicationRecord,
+    EventKind,
+    EventRecord,
+    MessageRecord,
+    PaymentRecord,
+    StatusEventRecord,
+)
+
+
+def status_event(audience: str, app: ApplicationRecord, entry: StatusEventRecord) -> EventRecord:
+    return EventRecord(
+        id=f"status:{app.portal_id}:{entry.id}:{audience}",
+        kind=EventKind.APPLICATION_STATUS,
+        audience=audience,
+        portal_id=app.portal_id,
+        data={
+            "applicationId": to_global_id("Application", app.portal_id, app.id),
+            "serviceName": app.service_name,
+            "reference": app.reference,
+            "status": entry.status.value,
+            "source": entry.source.value,
+            "time": entry.time.isoformat(),
+            "detail": entry.detail,
+        },
+    )
+
+
+def route_for(audience: str, app: ApplicationRecord) -> dict[str, Any]:
+    return {
+        "audience": audience,
+        "portalId": app.portal_id,
+        "applicationId": app.id,
+        "caseId": app.case_id,
+        "serviceName": app.service_name,
+        "reference": app.reference,
+    }
+
+
+def application_from_route(route: dict[str, Any]) -> ApplicationRecord:
+    return ApplicationRecord(
+        portal_id=route["portalId"],
+        id=route["applicationId"],
+        case_id=route["caseId"],
+        submission_id=None,
+        leika_key=None,
+        service_name=route.get("serviceName"),
+        reference=route.get("reference"),
+        created_at=None,
+        submitted_at=None,
+        updated_at=None,
+        payments=(),
+    )
+
+
+def message_event(audience: str, message: MessageRecord) -> EventRecord:
+    return EventRecord(
+        id=f"message:{message.portal_id}:{message.id}:{audience}",
+        kind=EventKind.INBOX_MESSAGE,
+        audience=audience,
+        portal_id=message.portal_id,
+        data={
+            "messageId": to_global_id("Message", message.portal_id, message.id),
+            "subject": message.subject,
+            "sender": message.sender,
+            "service": message.service,
+            "receivedAt": message.received_at.isoformat(),
+            "isNotice": message.is_notice,
+            "requiredTrustLevel": message.required_trust_level.value,
+            "applicationId": to_global_id("Application", message.portal_id, message.application_id)
+            if message.application_id
+            else None,
+        },
+    )
+
+
+def payment_event(audience: str, record: PaymentRecord, application_id: str) -> EventRecord:
+    return EventRecord(
+        id=f"payment:{record.portal_id}:{record.transaction_id}:{record.status.value}:{audience}",
+        kind=EventKind.PAYMENT_STATUS,
+        audience=audience,
+        portal_id=record.portal_id,
+        data={
+            "paymentId": to_global_id(
+                "Payment", record.portal_id, application_id, record.transaction_id
+            ),
+            "applicationId": to_global_id("Application", record.portal_id, application_id),
+            "transactionId": record.transaction_id,
+            "status": record.status.value,
+            "amountCents": record.amount_cents,
+            "currency": record.currency,
+            "time": (record.paid_at.isoformat() if record.paid_at else None),
+        },
+    )

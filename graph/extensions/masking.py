@@ -1,0 +1,106 @@
+"""Every error gets a code; unexpected ones are masked; production hides suggestions.
+
+`should_mask_error` is the rule `MaskErrors` applies: resolver exceptions are masked
+unless they are a `PublicError`; parse and validation errors are kept. `ErrorHygiene`
+gives each error without a code the one that says what went wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import SchemaExtension
+
+from graph.domain.errors import PublicError
+from sources.base import ErrorCode
+
+MASKED_MESSAGE = "Unexpected error."
+# graphql-core has no switch for suggestions (graphql-core#97), so they are cut from the text.
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+PARSER_ABORTED = "Document contains more than"
+INTROSPECTION_OFF = "introspection has been disabled"
+
+
+def should_mask_error(error: GraphQLError) -> bool:
+    """Mask resolver exceptions unless they are public; keep parse/validation errors."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    return not isinstance(original, PublicError)
+
+
+def error_code(error: GraphQLError) -> ErrorCode:
+    """The code of an error that carries none: what the client did wrong, or masked."""
+    if isinstance(error, GraphQLSyntaxError):
+        if PARSER_ABORTED in error.message:
+            return ErrorCode.MAX_TOKENS_EXCEEDED
+        return ErrorCode.GRAPHQL_PARSE_FAILED
+    if error.message == MASKED_MESSAGE and error.original_error is None:
+        return ErrorCode.INTERNAL_SERVER_ERROR
+    if INTROSPECTION_OFF in error.message:
+        return ErrorCode.INTROSPECTION_DISABLED
+    if error.path is None:
+        return ErrorCode.GRAPHQL_VALIDATION_FAILED
+    return ErrorCode.INTERNAL_SERVER_ERROR
+
+
+def public_error(error: GraphQLError, *, hide_suggestions: bool) -> GraphQLError:
+    code = (error.extensions or {}).get("code")
+    message = SUGGESTION.sub("", error.message) if hide_suggestions else error.message
+    if code and message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        error.nodes,
+        error.source,
+        error.positions,
+        error.path,
+        error.original_error,
+        {**(error.extensions or {}), "code": code or error_code(error)},
+    )
+
+
+def _distinct(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """One error per message for document errors: ten bad directives are one mistake."""
+    seen: set[str] = set()
+    kept = []
+    for error in errors:
+        if error.path is None and error.message in seen:
+            continue
+        seen.add(error.message)
+        kept.append(error)
+    return kept
+
+
+class ErrorHygiene(SchemaExtension):
+    """Give every error a code and, in production, strip "Did you mean" suggestions.
+
+    List it before MaskErrors: extension exits run in reverse, so this sees masked errors.
+    """
+
+    def __init__(self, *, production: bool) -> None:
+        self.production = production
+
+    def _clean(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            hide = self.production
+            cleaned = [public_error(e, hide_suggestions=hide) for e in errors]
+            result.errors = _distinct(cleaned)  # type: ignore[attr-defined]  # ExecutionResult or a stream result
+
+    def on_operation(self) -> Iterator[None]:
+        try:
+            yield
+        except GraphQLError as error:
+            # ParserCache parses inside its hook, so syntax errors (and the token limit)
+            # escape the operation as exceptions instead of arriving as a result.
+            raise public_error(error, hide_suggestions=self.production) from None
+        result = self.execution_context.result
+        self._clean(getattr(result, "initial_result", result))
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        yield
+        self._clean(result)

@@ -1,0 +1,102 @@
+"""Outages become visible in one place, when the operation's fields have all resolved.
+
+Loaders record each failing upstream in the request's `OutageLog` as it fails. At the
+end of execution `OutageReport` adds one GraphQL error per entry (`extensions.code`,
+`portalId`, `capability`). A field that lists the outages (`me.outages`) may be
+selected before the fields whose upstream fails, or beside them deeper in the tree, so
+it waits for `FieldsInFlight.others_done()`: every async field resolution of the
+operation is counted from the resolve hook, and a child's resolver is called in the
+same step that finishes its parent, so the count only reaches the number of waiting
+`outages` fields once nothing else can still call an upstream. Deterministic: no
+polling, no event-loop rounds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
+
+from graphql import GraphQLError, GraphQLResolveInfo
+from strawberry.extensions import SchemaExtension
+
+from graph.domain.outages import OutageEntry, OutageLog, outage_message
+
+T = TypeVar("T")
+# Only operations that may list outages pay for the counting.
+FIELD = "outages"
+
+
+class FieldsInFlight:
+    """Async field resolutions of one operation still running; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.counting = False
+        self.pending = 0
+        self.waiting = 0
+        self._changed = asyncio.Event()
+
+    def track(self, resolution: Awaitable[T]) -> Awaitable[T]:
+        # Counted now, in the resolve hook, not when the awaitable first runs: sibling
+        # fields are all resolved before any of them is awaited.
+        self.pending += 1
+        return self._settle(resolution)
+
+    async def _settle(self, resolution: Awaitable[T]) -> T:
+        try:
+            return await resolution
+        finally:
+            self.pending -= 1
+            self._changed.set()
+
+    async def others_done(self) -> None:
+        """Return once every counted resolution except the waiting ones has finished."""
+        if not self.counting:
+            return
+        self.waiting += 1
+        try:
+            while self.pending > self.waiting:
+                self._changed.clear()
+                await self._changed.wait()
+        finally:
+            self.waiting -= 1
+
+
+def outage_error(entry: OutageEntry) -> GraphQLError:
+    return GraphQLError(
+        outage_message(entry),
+        extensions={
+            "code": entry.code,
+            "portalId": entry.portal_id,
+            "capability": entry.capability.name,
+        },
+    )
+
+
+class OutageReport(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        in_flight: FieldsInFlight | None = getattr(context, "in_flight", None)
+        if in_flight is not None:
+            in_flight.counting = FIELD in (self.execution_context.query or "")
+        yield
+        result = self.execution_context.result
+        outages: OutageLog | None = getattr(context, "outages", None)
+        if result is None or outages is None or not outages.entries:
+            return
+        result.errors = [*(result.errors or []), *map(outage_error, outages.entries)]
+
+    def resolve(
+        self,
+        _next: Callable[..., Any],
+        root: Any,
+        info: GraphQLResolveInfo[Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        result = _next(root, info, *args, **kwargs)
+        in_flight: FieldsInFlight | None = getattr(info.context, "in_flight", None)
+        if in_flight is None or not in_flight.counting or not inspect.isawaitable(result):
+            return result
+        return in_flight.track(result)

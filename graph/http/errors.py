@@ -1,0 +1,65 @@
+"""The one builder of GraphQL-shaped error bodies at the HTTP edge.
+
+Whatever refuses a request before or around GraphQL (a bad token, a CSRF-able request,
+a malformed body, a download it may not serve) answers like an operation that failed:
+`{"data": null, "errors": [{"message", "extensions": {"code", ...}}]}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.responses import JSONResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
+
+from graph.domain.errors import PublicError
+from sources.base import ErrorCode
+
+# Strawberry refuses malformed HTTP requests with a plain-text reason; clients get
+# the same GraphQL error shape as everywhere else, with a code per reason.
+HTTP_REASON_CODES = {
+    "Batching is not enabled": ErrorCode.BATCHING_DISABLED,
+    "Too many operations": ErrorCode.BATCH_TOO_LARGE,
+}
+UNAUTHENTICATED_HEADERS = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+def error_body(message: str, code: ErrorCode, **extensions: Any) -> dict[str, Any]:
+    return {
+        "data": None,
+        "errors": [{"message": message, "extensions": {"code": code, **extensions}}],
+    }
+
+
+def error_response(
+    status: int,
+    message: str,
+    code: ErrorCode,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    return JSONResponse(
+        error_body(message, code, **extensions), status_code=status, headers=headers
+    )
+
+
+def public_error_response(status: int, error: PublicError) -> JSONResponse:
+    """A `PublicError` as an HTTP answer; 401s tell the client how to authenticate."""
+    extensions = {k: v for k, v in error.extensions.items() if k != "code"}
+    headers = UNAUTHENTICATED_HEADERS if error.code is ErrorCode.UNAUTHENTICATED else None
+    return error_response(status, str(error), error.code, headers=headers, **extensions)
+
+
+def http_refusal(exc: HTTPException) -> JSONResponse:
+    """Strawberry's refusal of a malformed request, in GraphQL's error shape."""
+    status, headers = exc.status_code, {}
+    code = HTTP_REASON_CODES.get(exc.reason, ErrorCode.BAD_REQUEST)
+    if isinstance(exc.__cause__, InvalidOperationTypeError):
+        # GraphQL-over-HTTP: mutations MUST NOT run on GET; 405 tells the client to POST.
+        status, code, headers = 405, ErrorCode.METHOD_NOT_ALLOWED, {"Allow": "POST"}
+    elif status == 404:
+        code = ErrorCode.NOT_FOUND
+    return error_response(status, exc.reason, code, headers=headers)

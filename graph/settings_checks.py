@@ -1,0 +1,81 @@
+"""The rules each settings group checks in `__post_init__`, named by variable.
+
+Errors name the environment variable, whether the value came from there or from code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+PREFIX = "PORTALGRAPH_"
+# Variable (without prefix) → what it must be.
+POSITIVE = {
+    "PORT",
+    "MAX_BODY_BYTES",
+    "MAX_DEPTH",
+    "MAX_ALIASES",
+    "MAX_DIRECTIVES",
+    "MAX_TOKENS",
+    "MAX_CHARACTERS",
+    "MAX_COST",
+    "COST_LIST_SIZE",
+    "MAX_FIELD_REPEATS",
+    "REPLICAS",
+    "REQUEST_DEADLINE",
+    "UPSTREAM_MAX_CONCURRENCY",
+    "BREAKER_RESET",
+    "CACHE_MAX_ENTRIES",
+    "RESPONSE_CACHE_MAX_ENTRIES",
+    "REDIS_TIMEOUT",
+    "REDIS_RETRY_INTERVAL",
+    "CACHE_TTL_SERVICES",
+    "CACHE_TTL_ORGANISATIONS",
+    "CACHE_TTL_REGIONS",
+}
+ZERO_OR_POSITIVE = {
+    "WORKERS": "0 (one per CPU) or positive",
+    "MAX_BATCH": "0 (off) or positive",
+    "APQ_CACHE_SIZE": "0 (off) or positive",
+    "RATE_LIMIT_VIEWER": "0 (off) or positive",
+    "RATE_LIMIT_ANONYMOUS": "0 (off) or positive",
+    "UPSTREAM_RETRIES": "0 (off) or positive",
+    "BREAKER_FAILURES": "0 (off) or positive",
+    "CACHE_MAX_STALE": "0 (off) or positive",
+    "SHUTDOWN_DELAY": "0 or positive",
+    "SHUTDOWN_GRACE": "0 or positive",
+}
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def check_group(group: Any) -> None:
+    """Check every field of one settings group against the rules of its variable."""
+    for spec in dataclasses.fields(group):
+        name, value = spec.metadata["env"], getattr(group, spec.name)
+        if isinstance(value, bool) != (spec.type == "bool"):
+            raise SettingsError(f"{PREFIX}{name} must be on or off (got {value!r})")
+        if name in POSITIVE and value <= 0:
+            raise SettingsError(f"{PREFIX}{name} must be positive")
+        if name in ZERO_OR_POSITIVE and value < 0:
+            raise SettingsError(f"{PREFIX}{name} must be {ZERO_OR_POSITIVE[name]}")
+    _check_special(group)
+
+
+def _check_special(group: Any) -> None:
+    profile = getattr(group, "profile", "development")
+    if profile not in ("development", "production"):
+        raise SettingsError(
+            f"{PREFIX}PROFILE must be 'development' or 'production' (got {profile!r})"
+        )
+    if hasattr(group, "default_page_size") and not (
+        1 <= group.default_page_size <= group.max_page_size
+    ):
+        raise SettingsError(
+            f"{PREFIX}DEFAULT_PAGE_SIZE must be between 1 and {PREFIX}MAX_PAGE_SIZE"
+        )
+    ratio = getattr(group, "otel_sample_ratio", 1.0)
+    if not 0.0 <= ratio <= 1.0:
+        raise SettingsError(f"{PREFIX}OTEL_SAMPLE_RATIO must be between 0 and 1")

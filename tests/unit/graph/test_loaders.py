@@ -1,0 +1,188 @@
+"""The per-request loaders with fake adapters: which keys each upstream receives, per batch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from graph.domain.adapters import Adapters
+from graph.domain.outages import OutageLog
+from graph.loaders import Loaders
+from sources.base import (
+    ApplicationRecord,
+    Capability,
+    OrganisationRecord,
+    PaymentLinkRecord,
+    PaymentRecord,
+    PaymentRequestRecord,
+    PaymentStatus,
+    PortalRecord,
+    RegionRecord,
+    ServiceQuery,
+    ServiceRecord,
+    Tier,
+    UpstreamRef,
+)
+from sources.errors import SourceUnavailableError
+
+ARS = {"bund": "000000000000", "nrw": "050000000000", "koeln": "053150000000"}
+
+
+def portal(portal_id: str) -> PortalRecord:
+    tier = {"bund": Tier.FEDERAL, "nrw": Tier.STATE}.get(portal_id, Tier.MUNICIPAL)
+    return PortalRecord(portal_id, portal_id.title(), tier, ARS[portal_id], None, {})
+
+
+def service(portal_id: str, leika: str) -> ServiceRecord:
+    return ServiceRecord(
+        portal_id, f"{portal_id}-{leika}", f"Leistung {leika}", (leika,), (), None, None, None,
+        None, None, (), None, None, (), (), (), None, None, None,
+    )  # fmt: skip
+
+
+class FakeDirectory:
+    """Records every call with its arguments; `down` fails every call."""
+
+    def __init__(self, portal_id: str, *, down: bool = False) -> None:
+        self.portal = portal(portal_id)
+        self.calls: list[tuple[str, object]] = []
+        self.down = down
+
+    def _called(self, name: str, argument: object) -> None:
+        self.calls.append((name, argument))
+        if self.down:
+            upstream = UpstreamRef(self.portal.id, Capability.SERVICES)
+            raise SourceUnavailableError("down", upstream=upstream)
+
+    async def search(self, query: ServiceQuery) -> list[ServiceRecord]:
+        self._called("search", query)
+        return [service(self.portal.id, leika) for leika in query.leika_keys or ("99000000000001",)]
+
+    async def service(self, service_id: str) -> ServiceRecord | None:
+        self._called("service", service_id)
+        return service(self.portal.id, service_id)
+
+    async def organisations(self, ids: Sequence[str]) -> dict[str, OrganisationRecord]:
+        self._called("organisations", tuple(ids))
+        return {
+            i: OrganisationRecord(self.portal.id, i, f"Amt {i}", None, (), *(None,) * 6)
+            for i in ids
+        }
+
+    async def regions(self, text: str) -> list[RegionRecord]:
+        self._called("regions", text)
+        return []
+
+
+class FakePayments:
+    def __init__(self, portal_id: str) -> None:
+        self.portal = portal(portal_id)
+        self.asked: list[str] = []
+
+    async def transaction(self, link: PaymentLinkRecord) -> PaymentRecord | None:
+        self.asked.append(link.transaction_id)
+        if link.transaction_id == "gone":
+            return None
+        return PaymentRecord(
+            self.portal.id, link.transaction_id, link.originator_id, link.end_point_id, None,
+            PaymentStatus.INITIAL, None, 100, "EUR", None, None, (), None, None, None, None, None,
+        )  # fmt: skip
+
+    async def create(
+        self, originator_id: str, end_point_id: str, request: PaymentRequestRecord
+    ) -> PaymentRecord:
+        raise NotImplementedError  # a write: never through the loaders
+
+    async def find_by_request(
+        self, originator_id: str, end_point_id: str, request_id: str
+    ) -> PaymentRecord | None:
+        raise NotImplementedError
+
+
+class FakeAccounts:
+    def __init__(self, portal_id: str) -> None:
+        self.portal = portal(portal_id)
+        self.tokens: list[str] = []
+
+    async def account(self, subject_token: str) -> None:
+        return None
+
+    async def applications(self, subject_token: str) -> list[ApplicationRecord]:
+        self.tokens.append(subject_token)
+        return []
+
+    async def link_payment(self, subject_token: str, application_id: str, link: object) -> None:
+        raise NotImplementedError
+
+
+def loaders(**adapters: object) -> tuple[Loaders, OutageLog]:
+    outages = OutageLog()
+    return Loaders(outages, Adapters(**adapters)), outages  # type: ignore[arg-type]  # fakes
+
+
+async def test_organisations_of_one_portal_are_one_batch_with_each_id_once() -> None:
+    koeln, nrw = FakeDirectory("koeln"), FakeDirectory("nrw")
+    load, _ = loaders(directories={"koeln": koeln, "nrw": nrw})
+    found = await asyncio.gather(
+        load.organisation("koeln", "OE1"),
+        load.organisation("koeln", "OE2"),
+        load.organisation("koeln", "OE1"),
+        load.organisation("nrw", "OE9"),
+    )
+    assert [o.id if o else None for o in found] == ["OE1", "OE2", "OE1", "OE9"]
+    assert koeln.calls == [("organisations", ("OE1", "OE2"))]
+    assert nrw.calls == [("organisations", ("OE9",))]
+
+
+async def test_leika_lookups_are_one_search_per_region_with_every_key_asked_there() -> None:
+    directories = {p: FakeDirectory(p) for p in ARS}
+    load, _ = loaders(directories=directories)
+    await asyncio.gather(
+        load.service_for("053150000000", "99000000000001"),
+        load.service_for("053150000000", "99000000000002"),
+    )
+    for portal_id, directory in directories.items():
+        assert directory.calls == [
+            ("search", ServiceQuery("053150000000", None, ("99000000000001", "99000000000002")))
+        ], portal_id
+
+
+async def test_a_search_asks_only_the_named_portals_once_and_repeats_are_cached() -> None:
+    directories = {p: FakeDirectory(p) for p in ARS}
+    load, _ = loaders(directories=directories)
+    query = ServiceQuery("053150000000", "Pass", ())
+    await load.search(["bund", "koeln"], query)
+    await load.search(["bund", "koeln"], query)
+    assert [len(d.calls) for d in directories.values()] == [1, 0, 1]
+
+
+async def test_payments_go_to_their_portal_in_one_batch_and_missing_ones_drop_out() -> None:
+    provider = FakePayments("koeln")
+    load, _ = loaders(payments={"koeln": provider})
+    links = [PaymentLinkRecord(t, "o", "e") for t in ("T1", "gone", "T2")]
+    found = await load.payments("koeln", links)
+    assert [p.transaction_id for p in found] == ["T1", "T2"]
+    assert provider.asked == ["T1", "gone", "T2"]
+    assert await load.payments("bund", links) == []  # no provider there: nobody is asked
+
+
+async def test_a_failing_portal_empties_only_its_own_keys_and_is_logged_once() -> None:
+    koeln, nrw = FakeDirectory("koeln", down=True), FakeDirectory("nrw")
+    load, outages = loaders(directories={"koeln": koeln, "nrw": nrw})
+    found = await load.search(["koeln", "nrw"], ServiceQuery("050000000000", None, ()))
+    assert {r.portal_id for r in found} == {"nrw"}
+    assert await load.service("koeln", "x") is None
+    assert [(str(e.upstream), e.code.value) for e in outages.entries] == [
+        ("koeln/services", "UPSTREAM_UNAVAILABLE")
+    ]
+
+
+async def test_the_viewers_lists_are_keyed_by_token_so_nothing_is_shared() -> None:
+    area = FakeAccounts("koeln")
+    load, _ = loaders(account_areas={"koeln": area})
+    await asyncio.gather(
+        load.applications("token-a", ["koeln"]),
+        load.applications("token-b", ["koeln"]),
+        load.applications("token-a", ["koeln"]),
+    )
+    assert area.tokens == ["token-a", "token-b"]
