@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,15 @@ def test_adapters_never_import_each_other(path: Path) -> None:
     own = {n for n in runtime_imports(path) if top(n) == "sources"}
     foreign = {n for n in own - contract if not n.split(".")[1].startswith("_")}
     assert not foreign, f"{path.name} imports {foreign}"
+
+
+@pytest.mark.parametrize(
+    "path", modules("sources/journal"), ids=lambda p: str(p.relative_to(ROOT / "sources"))
+)
+def test_the_journal_is_self_contained(path: Path) -> None:
+    # Its own modules import each other relatively; nothing of the adapters or transport.
+    allowed = set(sys.stdlib_module_names) | {"sqlalchemy", "alembic", "cryptography"}
+    assert {top(n) for n in runtime_imports(path)} <= allowed
 
 
 @pytest.mark.parametrize("path", modules("graph/types"), ids=lambda p: p.name)
