@@ -2,7 +2,9 @@
 
 Accepted: `postgresql://…` (also `postgres://` and `postgresql+asyncpg://`) → asyncpg;
 `sqlite:///path` (also `sqlite+aiosqlite:///path`) → aiosqlite; no URL → the SQLite file
-the caller names (the embedded default). An in-memory SQLite database is refused: each
+the caller names (the embedded default). PostgreSQL takes one option, `ssl` (asyncpg's
+modes: disable, prefer, require, verify-ca, verify-full; libpq's `sslmode` is accepted as
+its alias). An in-memory SQLite database is refused: each
 pooled connection would see a database of its own, and the journal would forget on restart.
 """
 
@@ -50,7 +52,23 @@ def journal_url(url: str | None, *, sqlite_path: str | Path | None = None) -> UR
         raise JournalConfigError(
             "An in-memory SQLite journal is not supported; give a file: sqlite:///path/journal.db"
         )
-    return parsed
+    return _options(parsed)
+
+
+def _options(url: URL) -> URL:
+    """Only the URL options the journal understands; libpq's `sslmode` becomes asyncpg's `ssl`."""
+    query = dict(url.query)
+    if backend(url) == POSTGRESQL and "sslmode" in query:
+        query.setdefault("ssl", query["sslmode"])
+        del query["sslmode"]
+    allowed = {"ssl"} if backend(url) == POSTGRESQL else set()
+    unknown = sorted(set(query) - allowed)
+    if unknown:
+        raise JournalConfigError(
+            f"Unsupported journal URL option(s): {', '.join(unknown)}"
+            + (" (PostgreSQL takes ssl= or sslmode=)" if allowed else "")
+        )
+    return url.set(query=query)
 
 
 def backend(url: URL) -> str:

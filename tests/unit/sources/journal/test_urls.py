@@ -40,6 +40,8 @@ def test_no_url_means_the_callers_sqlite_file(tmp_path: Path) -> None:
         ("sqlite://", "in-memory"),
         ("sqlite:///:memory:", "in-memory"),
         ("::not a url::", "malformed"),
+        ("postgresql://u@db/j?application_name=x", "application_name"),
+        ("sqlite:///j.db?timeout=3", "timeout"),
     ],
 )
 def test_unusable_urls_are_refused_with_the_reason(given: str | None, message: str) -> None:
@@ -51,3 +53,10 @@ def test_shown_urls_hide_the_password() -> None:
     url = journal_url("postgresql://portalgraph:s3cret-pw@db/journal")
     assert "s3cret-pw" not in shown(url)
     assert "portalgraph:***@db" in shown(url)
+
+
+def test_libpq_sslmode_becomes_the_drivers_ssl_option() -> None:
+    assert dict(journal_url("postgresql://u@db/j?sslmode=verify-full").query) == {
+        "ssl": "verify-full"
+    }
+    assert dict(journal_url("postgresql://u@db/j?ssl=require").query) == {"ssl": "require"}
