@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 
 from .database import Database, first
-from .entries import attachment_rows, entry_of, key_of, load_entry
+from .entries import attachment_rows, key_of, load_entry, load_rows
 from .errors import JournalConflictError
 from .records import Claim, ClaimOutcome, Draft, SubmissionEntry, SubmissionState, Ticket
 from .tables import attachments, submissions
@@ -79,10 +79,10 @@ async def _round(
         if inserted is not None:
             await _add_attachments(conn, inserted.id, draft)
             return await _owned(conn, ClaimOutcome.NEW, inserted.id, owner)
-        row = await first(conn, select(submissions).where(key_of(subject_key, client_mutation_id)))
-        if row is None:
+        found = await load_rows(conn, key_of(subject_key, client_mutation_id))
+        if not found:
             return None  # deleted between our insert and our look: try again
-        entry = entry_of(row, [])
+        [(row, entry)] = found
         outcome = verdict(entry, fingerprint, owner, now)
         if outcome is ClaimOutcome.NEW:
             changes = {**fresh, "version": S.version + 1}
@@ -95,10 +95,8 @@ async def _round(
                 "updated_at": now,
             }
         else:
-            full = await load_entry(conn, row.id)
-            assert full is not None
-            busy = full.lease_until if outcome is ClaimOutcome.BUSY else None
-            return Claim(outcome, full, busy_until=busy)
+            busy = entry.lease_until if outcome is ClaimOutcome.BUSY else None
+            return Claim(outcome, entry, busy_until=busy)
         moved = await conn.execute(
             update(submissions)
             .where((S.id == row.id) & (S.version == row.version))
@@ -147,4 +145,5 @@ async def _add_attachments(conn: Any, entry_id: int, draft: Draft) -> None:
 async def _owned(conn: Any, outcome: ClaimOutcome, entry_id: int, owner: str) -> Claim:
     entry = await load_entry(conn, entry_id)
     assert entry is not None
-    return Claim(outcome, entry, ticket=Ticket(entry_id, owner))
+    ticket = Ticket(entry_id, owner, entry.subject_key, entry.client_mutation_id)
+    return Claim(outcome, entry, ticket=ticket)

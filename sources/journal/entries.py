@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -13,36 +12,45 @@ from .tables import attachments, submissions
 
 S = submissions.c
 A = attachments.c
+# Attachment columns whose names the submissions table does not use.
+ATTACHMENT_COLUMNS = (A.position, A.attachment_id, A.sha512, A.size, A.media_type, A.uploaded_at)
 
 
 def key_of(subject_key: str, client_mutation_id: str) -> ColumnElement[bool]:
     return (S.subject_key == subject_key) & (S.client_mutation_id == client_mutation_id)
 
 
-async def load_entries(conn: AsyncConnection, where: ColumnElement[bool]) -> list[SubmissionEntry]:
-    """Matching entries, newest first, each with its attachments in order."""
-    rows = (
-        await conn.execute(
-            select(submissions).where(where).order_by(S.created_at.desc(), S.id.desc())
-        )
-    ).all()
-    if not rows:
-        return []
-    found: dict[int, list[AttachmentEntry]] = defaultdict(list)
-    ids = [row.id for row in rows]
-    query = select(attachments).where(A.entry_id.in_(ids)).order_by(A.entry_id, A.position)
-    for item in (await conn.execute(query)).all():
-        found[item.entry_id].append(
-            AttachmentEntry(
-                position=item.position,
-                attachment_id=item.attachment_id,
-                sha512=item.sha512,
-                size=item.size,
-                media_type=item.media_type,
-                uploaded=item.uploaded_at is not None,
+async def load_rows(
+    conn: AsyncConnection, where: ColumnElement[bool]
+) -> list[tuple[Any, SubmissionEntry]]:
+    """Matching (row, entry) pairs, newest first, attachments in order: one statement."""
+    query = (
+        select(submissions, *ATTACHMENT_COLUMNS)
+        .select_from(submissions.outerjoin(attachments, A.entry_id == S.id))
+        .where(where)
+        .order_by(S.created_at.desc(), S.id.desc(), A.position)
+    )
+    rows: dict[int, Any] = {}
+    items: dict[int, list[AttachmentEntry]] = {}
+    for row in (await conn.execute(query)).all():
+        rows.setdefault(row.id, row)
+        found = items.setdefault(row.id, [])
+        if row.position is not None:
+            found.append(
+                AttachmentEntry(
+                    position=row.position,
+                    attachment_id=row.attachment_id,
+                    sha512=row.sha512,
+                    size=row.size,
+                    media_type=row.media_type,
+                    uploaded=row.uploaded_at is not None,
+                )
             )
-        )
-    return [entry_of(row, found[row.id]) for row in rows]
+    return [(row, entry_of(row, items[entry_id])) for entry_id, row in rows.items()]
+
+
+async def load_entries(conn: AsyncConnection, where: ColumnElement[bool]) -> list[SubmissionEntry]:
+    return [entry for _, entry in await load_rows(conn, where)]
 
 
 async def load_entry(conn: AsyncConnection, entry_id: int) -> SubmissionEntry | None:

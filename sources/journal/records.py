@@ -102,10 +102,12 @@ class SubmissionEntry:
 
 @dataclass(frozen=True, slots=True)
 class Ticket:
-    """The right to move one attempt on: its row and the lease owner that holds it."""
+    """The right to move one attempt on: its row, its key and the lease owner that holds it."""
 
     entry_id: int
     owner: str
+    subject_key: str
+    client_mutation_id: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,7 +66,8 @@ class Journal:
         resolved = url if isinstance(url, URL) else journal_url(url, sqlite_path=sqlite_path)
         engine = create_engine(resolved, pool_size=pool_size, timeout=db_timeout)
         try:
-            yield cls(Database(engine, observer=observer, clock=clock), resolved, secrets)
+            db = Database(engine, observer=observer, clock=clock, timeout=db_timeout)
+            yield cls(db, resolved, secrets)
         finally:
             await engine.dispose()
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import claims
@@ -29,7 +29,7 @@ from .records import (
     Ticket,
 )
 from .secretbox import SecretBox, row_context
-from .tables import attachments, submissions
+from .tables import UtcDateTime, attachments, submissions
 
 A = attachments.c
 PREPARED, ANNOUNCED, UPLOADED = (s.value for s in IN_FLIGHT)
@@ -73,44 +73,44 @@ class Submissions:
                 "submission_id": announcement.submission_id,
                 "case_id": announcement.case_id,
             }
+            if announcement.callback_secret is not None:
+                context = row_context(ticket.subject_key, ticket.client_mutation_id)
+                values["secret_key_id"], values["callback_secret"] = self._box().seal(
+                    announcement.callback_secret, context
+                )
             async with self.db.write() as conn:
-                row = (
-                    await conn.execute(
-                        select(S.subject_key, S.client_mutation_id).where(S.id == ticket.entry_id)
-                    )
-                ).first()
-                if announcement.callback_secret is not None and row is not None:
-                    values["secret_key_id"], values["callback_secret"] = self._box().seal(
-                        announcement.callback_secret, row_context(*row)
-                    )
                 await self._move(conn, ticket, (PREPARED,), values)
-                slots = (
-                    await conn.execute(select(func.count()).where(A.entry_id == ticket.entry_id))
-                ).scalar_one()
-                if slots != len(announcement.attachment_ids):
-                    raise ValueError(
-                        f"{len(announcement.attachment_ids)} attachment ids for {slots} attachments"
-                    )
-                for position, attachment_id in enumerate(announcement.attachment_ids):
+                ids = announcement.attachment_ids
+                if ids:
                     await conn.execute(
                         update(attachments)
-                        .where((A.entry_id == ticket.entry_id) & (A.position == position))
-                        .values(attachment_id=attachment_id)
+                        .where(A.entry_id == bindparam("b_entry"))
+                        .where(A.position == bindparam("b_position"))
+                        .values(attachment_id=bindparam("b_attachment")),
+                        [
+                            {"b_entry": ticket.entry_id, "b_position": n, "b_attachment": i}
+                            for n, i in enumerate(ids)
+                        ],
                     )
-                return await self._entry(conn, ticket)
+                entry = await self._entry(conn, ticket)
+                if len(entry.attachments) != len(ids):  # raising rolls the transition back
+                    raise ValueError(
+                        f"{len(ids)} attachment ids for {len(entry.attachments)} attachments"
+                    )
+                return entry
 
     async def uploaded(self, ticket: Ticket, attachment_id: str) -> SubmissionEntry:
         """Marks one attachment uploaded; the last one moves ANNOUNCED → UPLOADED."""
+        now = bindparam("b_now", self.db.clock(), type_=UtcDateTime())
         async with self.db.observe("submissions.uploaded"), self.db.write() as conn:
             await self._move(conn, ticket, (ANNOUNCED, UPLOADED), {})
-            this = (A.entry_id == ticket.entry_id) & (A.attachment_id == attachment_id)
-            known = (await conn.execute(select(A.uploaded_at).where(this))).first()
-            if known is None:
+            marked = await conn.execute(
+                update(attachments)
+                .where((A.entry_id == ticket.entry_id) & (A.attachment_id == attachment_id))
+                .values(uploaded_at=func.coalesce(A.uploaded_at, now))  # a repeat keeps the first
+            )
+            if marked.rowcount != 1:
                 raise ValueError(f"attachment {attachment_id} was not announced for this entry")
-            if known.uploaded_at is None:  # a repeated call keeps the first time
-                await conn.execute(
-                    update(attachments).where(this).values(uploaded_at=self.db.clock())
-                )
             await conn.execute(
                 update(submissions)
                 .where((S.id == ticket.entry_id) & ~_pending_uploads())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,6 @@ from sources.journal import (
     Journal,
     JournalConflictError,
     JournalUnavailableError,
-    Ticket,
     upgrade,
 )
 from tests.unit.sources.journal.conftest import DRAFT
@@ -54,7 +54,7 @@ async def test_the_observer_sees_every_operation_and_how_it_ended(database_url: 
         claim = await journal.submissions.claim("s", "m", "fp", DRAFT, owner="A", lease_seconds=5)
         assert claim.ticket is not None
         with pytest.raises(JournalConflictError):
-            await journal.submissions.submitted(Ticket(claim.ticket.entry_id, "not-the-owner"))
+            await journal.submissions.submitted(replace(claim.ticket, owner="not-the-owner"))
         await journal.submissions.announced(
             claim.ticket, Announcement("fitconnect", "d", "sub", "case", ("a1", "a2"))
         )
