@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sources.journal import (
     Journal,
     JournalConflictError,
     JournalUnavailableError,
+    SubmissionState,
     upgrade,
 )
 from tests.unit.sources.journal.conftest import DRAFT
@@ -77,3 +79,21 @@ async def test_the_embedded_default_creates_its_data_directory(tmp_path: Path) -
         await journal.ensure_migrated()
         assert journal.backend == "sqlite"
     assert path.exists()
+
+
+async def test_many_writers_in_one_process_all_get_through(database_url: str) -> None:
+    async def lifecycle(journal: Journal, index: int) -> SubmissionState:
+        key = f"busy-{index}"
+        claim = await journal.submissions.claim("s", key, "fp", DRAFT, owner="A", lease_seconds=60)
+        assert claim.ticket is not None
+        ids = (f"{key}-1", f"{key}-2")
+        await journal.submissions.announced(
+            claim.ticket, Announcement("fitconnect", "d", f"sub-{key}", f"case-{key}", ids)
+        )
+        for attachment_id in ids:
+            await journal.submissions.uploaded(claim.ticket, attachment_id)
+        return (await journal.submissions.submitted(claim.ticket)).state
+
+    async with Journal.connect(database_url, pool_size=16) as journal:
+        states = await asyncio.gather(*(lifecycle(journal, n) for n in range(24)))
+    assert states == [SubmissionState.SUBMITTED] * 24
