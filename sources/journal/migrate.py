@@ -45,8 +45,13 @@ def head() -> str:
 
 async def upgrade(
     url: str | URL | None, revision: str = "head", *, sqlite_path: str | Path | None = None
-) -> None:
-    await _run(url, sqlite_path, command.upgrade, revision)
+) -> str | None:
+    """To `revision` (default: this release's head); the revision the database is at after.
+
+    A database at a revision this release does not know was migrated by a newer release;
+    it is left alone (migrations keep the previous release working, so a rollback runs).
+    """
+    return await _run(url, sqlite_path, command.upgrade, revision)
 
 
 async def downgrade(
@@ -70,13 +75,19 @@ async def revision_of(engine: AsyncEngine) -> str | None:
         return await conn.run_sync(_current_revision)
 
 
-async def check(db: Database) -> None:
-    """Raises JournalNotMigratedError unless the schema is at this release's head."""
+async def check(db: Database) -> str:
+    """The database's revision: this release's head, or a newer one (see `upgrade`).
+    Raises JournalNotMigratedError for no schema or an older revision."""
     async with db.observe("migrations.check"):
         found = await revision_of(db.engine)
     expected = head()
-    if found != expected:
+    if found is None or (found != expected and _known(found)):
         raise JournalNotMigratedError(found, expected)
+    return found
+
+
+def _known(revision: str) -> bool:
+    return revision in {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
 
 
 def _engine(url: str | URL | None, sqlite_path: str | Path | None) -> AsyncEngine:
@@ -86,14 +97,18 @@ def _engine(url: str | URL | None, sqlite_path: str | Path | None) -> AsyncEngin
 
 async def _run(
     url: str | URL | None, sqlite_path: str | Path | None, step: Any, revision: str
-) -> None:
+) -> str | None:
     engine = _engine(url, sqlite_path)
     db = Database(engine)
     try:
         async with db.observe("migrations.run"), db.write() as conn:
             if db.backend == POSTGRESQL:
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+            found = await conn.run_sync(_current_revision)
+            if found is not None and not _known(found) and step is command.upgrade:
+                return found  # a newer release's schema: nothing for this one to do
             await conn.run_sync(lambda sync: step(_config(sync), revision))
+            return await conn.run_sync(_current_revision)
     finally:
         await engine.dispose()
 

@@ -79,9 +79,10 @@ class Journal:
     def __repr__(self) -> str:
         return f"Journal({shown(self.url)!r})"
 
-    async def ensure_migrated(self) -> None:
-        """Raises JournalNotMigratedError (naming `portalgraph migrate`) unless at head."""
-        await migrate.check(self.db)
+    async def ensure_migrated(self) -> str:
+        """The schema revision; JournalNotMigratedError (naming `portalgraph migrate`) when
+        there is none or an older one. A newer revision (a rollback) is accepted."""
+        return await migrate.check(self.db)
 
     async def ping(self) -> None:
         """One round trip; raises JournalUnavailableError when the database does not answer."""

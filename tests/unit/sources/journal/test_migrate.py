@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from sources.journal import (
@@ -20,6 +20,7 @@ from sources.journal import (
     downgrade,
     head,
     journal_url,
+    migrate,
     upgrade,
 )
 from sources.journal.migrate import VERSION_TABLE
@@ -67,8 +68,8 @@ async def drift(url: str) -> list[object]:
 async def test_empty_to_head_to_base_and_back(empty_url: str) -> None:
     assert await current(empty_url) is None
     assert not (await tables(empty_url)) & TABLES
-    await upgrade(empty_url)
-    assert await current(empty_url) == head() == "0001"
+    assert await upgrade(empty_url) == head() == "0001"
+    assert await current(empty_url) == "0001"
     assert await tables(empty_url) >= TABLES | {"journal_version"}
     await downgrade(empty_url, "base")
     assert await current(empty_url) is None
@@ -98,3 +99,23 @@ async def test_migrations_started_at_once_take_turns(empty_url: str) -> None:
     await asyncio.gather(*(upgrade(empty_url) for _ in range(3)))
     assert await current(empty_url) == head()
     assert await drift(empty_url) == []
+
+
+async def test_an_older_revision_is_refused(
+    empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await upgrade(empty_url)
+    monkeypatch.setattr(migrate, "head", lambda: "0002")  # as the next release will see it
+    async with Journal.connect(empty_url) as journal:
+        with pytest.raises(JournalNotMigratedError, match="revision 0001; this release needs"):
+            await journal.ensure_migrated()
+
+
+async def test_a_newer_releases_schema_is_left_alone_for_a_rollback(empty_url: str) -> None:
+    await upgrade(empty_url)
+    async with Journal.connect(empty_url) as journal, journal.db.write() as conn:
+        await conn.execute(text("UPDATE journal_version SET version_num = 'f00d'"))
+    assert await upgrade(empty_url) == "f00d"  # the older release's init container: no-op
+    assert await current(empty_url) == "f00d"
+    async with Journal.connect(empty_url) as journal:
+        assert await journal.ensure_migrated() == "f00d"
