@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from .database import Database
 from .records import AccountLink
-from .tables import account_links
+from .tables import account_links, check_lengths
 
 L = account_links.c
 
@@ -22,6 +22,7 @@ class AccountLinks:
 
     async def learn(self, subject_key: str, upstream_id: str, ttl_seconds: float) -> AccountLink:
         """Records (or refreshes) that the viewer has an account at `upstream_id`."""
+        check_lengths(account_links, {"subject_key": subject_key, "upstream_id": upstream_id})
         now = self.db.clock()
         expires = now + timedelta(seconds=ttl_seconds)
         statement = self.db.insert(account_links).values(

@@ -18,7 +18,7 @@ from .database import Database, first
 from .entries import attachment_rows, key_of, load_entry, load_rows
 from .errors import JournalConflictError
 from .records import Claim, ClaimOutcome, Draft, SubmissionEntry, SubmissionState, Ticket
-from .tables import attachments, submissions
+from .tables import attachments, check_lengths, submissions
 
 S = submissions.c
 MAX_ROUNDS = 20  # each round loses only to a committed change; 20 losses in a row is a bug
@@ -68,6 +68,12 @@ async def _round(
     now = db.clock()
     until = now + timedelta(seconds=lease_seconds)
     fresh = _fresh(fingerprint, draft, owner, until, now)
+    check_lengths(
+        submissions, {"subject_key": subject_key, "client_mutation_id": client_mutation_id}
+    )
+    check_lengths(submissions, fresh)
+    for row in attachment_rows(0, draft.attachments):
+        check_lengths(attachments, row)
     async with db.write() as conn:
         statement = (
             db.insert(submissions)

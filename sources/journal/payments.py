@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from .database import Database, first
 from .errors import JournalConflictError
 from .records import PaymentLink, PaymentState
-from .tables import payment_links
+from .tables import check_lengths, payment_links
 
 P = payment_links.c
 
@@ -36,19 +36,18 @@ class PaymentLinks:
     ) -> PaymentLink:
         """Before the provider call. The same request again returns the stored link."""
         now = self.db.clock()
+        values = {
+            "request_id": request_id,
+            "subject_key": subject_key,
+            "application_id": application_id,
+            "provider_id": provider_id,
+            "originator_id": originator_id,
+            "end_point_id": end_point_id,
+        }
+        check_lengths(payment_links, values)
         statement = (
             self.db.insert(payment_links)
-            .values(
-                request_id=request_id,
-                subject_key=subject_key,
-                application_id=application_id,
-                provider_id=provider_id,
-                originator_id=originator_id,
-                end_point_id=end_point_id,
-                state=PaymentState.PENDING.value,
-                created_at=now,
-                updated_at=now,
-            )
+            .values(**values, state=PaymentState.PENDING.value, created_at=now, updated_at=now)
             .on_conflict_do_nothing(index_elements=[P.request_id])
         )
         async with self.db.observe("payments.record"), self.db.write() as conn:
@@ -73,6 +72,7 @@ class PaymentLinks:
             P.state == PaymentState.PENDING.value, P.transaction_id == transaction_id
         )
         values = {"transaction_id": transaction_id, "transaction_url": transaction_url}
+        check_lengths(payment_links, values)
         values |= {"state": state.value}
         return await self._update("payments.complete", request_id, where, values)
 

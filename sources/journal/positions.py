@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from .database import Database, first
 from .records import EventPosition
-from .tables import event_positions, seen_events
+from .tables import check_lengths, event_positions, seen_events
 
 E = event_positions.c
 SEEN = seen_events.c
@@ -25,6 +25,9 @@ class EventPositions:
 
     async def advance(self, portal_id: str, case_id: str, position: int, event_id: str) -> bool:
         """Moves the case's position forward to `position`; False if it was already there."""
+        check_lengths(
+            event_positions, {"portal_id": portal_id, "case_id": case_id, "event_id": event_id}
+        )
         now = self.db.clock()
         statement = self.db.insert(event_positions).values(
             portal_id=portal_id,
@@ -51,6 +54,7 @@ class EventPositions:
 
     async def mark_seen(self, event_id: str) -> bool:
         """True the first time any replica marks `event_id`, False ever after (until purged)."""
+        check_lengths(seen_events, {"event_id": event_id})
         statement = (
             self.db.insert(seen_events)
             .values(event_id=event_id, seen_at=self.db.clock())

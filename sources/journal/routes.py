@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, delete, select
 
 from .database import Database
 from .records import CaseRoute
-from .tables import case_routes
+from .tables import case_routes, check_lengths
 
 R = case_routes.c
 MAX_DATA = 4096  # bytes of JSON: ids and labels to render an application, never content
@@ -29,14 +29,10 @@ class CaseRoutes:
         if len(json.dumps(data, separators=(",", ":"))) > MAX_DATA:
             raise ValueError(f"a case route's data is limited to {MAX_DATA} bytes of JSON")
         now = self.db.clock()
+        key = {"portal_id": portal_id, "case_id": case_id, "subject_key": subject_key}
+        check_lengths(case_routes, {**key, "audience": audience})
         statement = self.db.insert(case_routes).values(
-            portal_id=portal_id,
-            case_id=case_id,
-            subject_key=subject_key,
-            audience=audience,
-            data=data,
-            created_at=now,
-            updated_at=now,
+            **key, audience=audience, data=data, created_at=now, updated_at=now
         )
         statement = statement.on_conflict_do_update(
             index_elements=[R.portal_id, R.case_id, R.subject_key],

@@ -29,7 +29,7 @@ from .records import (
     Ticket,
 )
 from .secretbox import SecretBox, row_context
-from .tables import UtcDateTime, attachments, submissions
+from .tables import UtcDateTime, attachments, check_lengths, submissions
 
 A = attachments.c
 PREPARED, ANNOUNCED, UPLOADED = (s.value for s in IN_FLIGHT)
@@ -73,6 +73,9 @@ class Submissions:
                 "submission_id": announcement.submission_id,
                 "case_id": announcement.case_id,
             }
+            check_lengths(submissions, values)
+            for attachment_id in announcement.attachment_ids:
+                check_lengths(attachments, {"attachment_id": attachment_id})
             if announcement.callback_secret is not None:
                 context = row_context(ticket.subject_key, ticket.client_mutation_id)
                 values["secret_key_id"], values["callback_secret"] = self._box().seal(

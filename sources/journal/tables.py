@@ -8,6 +8,7 @@ Callback secrets are stored encrypted (see secrets.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -171,3 +172,12 @@ seen_events = Table(
     Column("event_id", String(255), primary_key=True),
     Column("seen_at", UtcDateTime(), nullable=False, index=True),
 )
+
+
+def check_lengths(table: Table, values: Mapping[str, Any]) -> None:
+    """ValueError for a text longer than its column, before PostgreSQL refuses it as a
+    database error (or SQLite silently keeps it)."""
+    for name, value in values.items():
+        limit = getattr(table.c[name].type, "length", None)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            raise ValueError(f"{table.name}.{name} is limited to {limit} characters")

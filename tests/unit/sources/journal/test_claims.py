@@ -176,3 +176,13 @@ async def test_a_final_failure_frees_the_key_for_a_new_attempt(journal: Journal)
     assert (fresh.entry.submission_id, fresh.entry.failure_reason) == (None, None)
     assert [a.attachment_id for a in fresh.entry.attachments] == [None, None]
     assert fresh.entry.attempts == 1
+
+
+async def test_an_overlong_key_is_a_caller_error_not_a_database_outage(journal: Journal) -> None:
+    with pytest.raises(ValueError, match=r"submissions\.client_mutation_id is limited to 255"):
+        await journal.submissions.claim("s", "m" * 256, "fp", DRAFT, owner="A", lease_seconds=30)
+    with pytest.raises(ValueError, match=r"submissions\.region is limited to 12"):
+        await journal.submissions.claim(
+            "s", "m", "fp", replace(DRAFT, region="0" * 13), owner="A", lease_seconds=30
+        )
+    assert await journal.entries("s") == []
