@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,13 @@ def test_adapters_never_import_each_other(path: Path) -> None:
     own = {n for n in runtime_imports(path) if top(n) == "sources" and n.count(".") == 1}
     foreign = {n for n in own - contract if not n.split(".")[1].startswith("_")}
     assert not foreign, f"{path.name} imports {foreign}"
+
+
+@pytest.mark.parametrize("path", modules("sources/journal"), ids=rel)
+def test_the_journal_is_self_contained(path: Path) -> None:
+    # Its own modules import each other relatively; nothing of the adapters or transport.
+    allowed = set(sys.stdlib_module_names) | {"sqlalchemy", "alembic", "cryptography"}
+    assert {top(n) for n in runtime_imports(path)} <= allowed
 
 
 @pytest.mark.parametrize("path", modules("graph/domain"), ids=rel)

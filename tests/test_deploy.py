@@ -23,6 +23,7 @@ from kubernetes_validate import utils as kubernetes_validate
 
 from graph.app import create_app
 from graph.settings import PREFIX, Settings
+from sources.journal import SecretBox, journal_url
 from sources.network import parse_network
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +72,7 @@ def test_the_deployment_probes_settings_and_shutdown_budget_fit_the_gateway() ->
     found = manifests()
     pod = found[("Deployment", "portalgraph")]["spec"]["template"]["spec"]
     [gateway] = pod["containers"]
-    env = {e["name"]: e["value"] for e in gateway["env"]}
+    env = {e["name"]: e["value"] for e in gateway["env"] if "value" in e}
     settings = settings_from(env)
     assert settings.is_production
     assert settings.ops.replicas > 1
@@ -96,6 +97,61 @@ def test_the_deployment_probes_settings_and_shutdown_budget_fit_the_gateway() ->
     hpa = found[("HorizontalPodAutoscaler", "portalgraph")]["spec"]
     assert hpa["minReplicas"] >= settings.ops.replicas
     assert found[("PodDisruptionBudget", "portalgraph")]["spec"]["minAvailable"] >= 1
+
+
+def secret_refs(container: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    return {
+        e["name"]: (e["valueFrom"]["secretKeyRef"]["name"], e["valueFrom"]["secretKeyRef"]["key"])
+        for e in container.get("env", [])
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
+
+
+def test_the_journal_url_comes_from_a_secret_and_is_migrated_before_the_gateway_starts() -> None:
+    pod = manifests()[("Deployment", "portalgraph")]["spec"]["template"]["spec"]
+    [gateway] = pod["containers"]
+    [migrate] = pod["initContainers"]
+    database = ("portalgraph-database", "url")
+    assert secret_refs(gateway)["PORTALGRAPH_DATABASE_URL"] == database
+    assert secret_refs(migrate)["PORTALGRAPH_DATABASE_URL"] == database
+    assert migrate["command"] == ["portalgraph", "migrate"]
+    assert migrate["image"] == gateway["image"]
+    assert migrate["securityContext"] == gateway["securityContext"]
+    assert "PORTALGRAPH_DATABASE_URL" not in {e["name"] for e in gateway["env"] if "value" in e}
+    # The example Secrets carry what the manifests reference (they are not applied).
+    examples = {
+        d["metadata"]["name"]: d["stringData"] for d in documents(K8S / "secret.example.yaml")
+    }
+    assert journal_url(examples["portalgraph-database"]["url"]).drivername == ("postgresql+asyncpg")
+    assert "PORTALGRAPH_JOURNAL_KEYS" in examples["portalgraph-secrets"]
+    assert {"secretRef": {"name": "portalgraph-secrets"}} in gateway["envFrom"]
+
+
+def test_the_compose_file_shares_one_migrated_postgresql_journal() -> None:
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert services["postgres"]["image"].startswith("postgres:")
+    assert "pg_isready" in services["postgres"]["healthcheck"]["test"]
+    migrate = services["migrate"]
+    assert migrate["command"] == ["portalgraph", "migrate"]
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+    urls = {migrate["environment"]["PORTALGRAPH_DATABASE_URL"]}
+    for name, service in services.items():
+        if name.startswith("gateway"):
+            assert service["depends_on"]["migrate"]["condition"] == (
+                "service_completed_successfully"
+            )
+            urls.add(service["environment"]["PORTALGRAPH_DATABASE_URL"])
+            assert service["environment"]["PORTALGRAPH_JOURNAL_KEYS"]
+    [url] = urls  # one journal for both replicas and the migration
+    assert url.startswith("postgresql://")
+    assert "@postgres:5432/" in url
+    assert journal_url(url).drivername == "postgresql+asyncpg"
+    for service in services.values():
+        keys = service.get("environment", {}).get("PORTALGRAPH_JOURNAL_KEYS")
+        if keys:
+            assert SecretBox.parse(keys).current == "demo"
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in services["postgres"]["volumes"])
 
 
 def test_the_compose_file_matches_the_compose_spec_and_runs_two_replicas() -> None:

@@ -1,0 +1,57 @@
+"""Learned account links: the portal account areas (upstream ids) where a viewer was found
+to have an account. A query about the viewer asks only these, until the link expires,
+instead of fanning out over every portal.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from .database import Database
+from .records import AccountLink
+from .tables import account_links, check_lengths
+
+L = account_links.c
+
+
+class AccountLinks:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def learn(self, subject_key: str, upstream_id: str, ttl_seconds: float) -> AccountLink:
+        """Records (or refreshes) that the viewer has an account at `upstream_id`."""
+        check_lengths(account_links, {"subject_key": subject_key, "upstream_id": upstream_id})
+        now = self.db.clock()
+        expires = now + timedelta(seconds=ttl_seconds)
+        statement = self.db.insert(account_links).values(
+            subject_key=subject_key, upstream_id=upstream_id, learned_at=now, expires_at=expires
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[L.subject_key, L.upstream_id],
+            set_={"learned_at": now, "expires_at": expires},
+        )
+        async with self.db.observe("accounts.learn"), self.db.write() as conn:
+            await conn.execute(statement)
+        return AccountLink(subject_key, upstream_id, now, expires)
+
+    async def valid(self, subject_key: str) -> list[AccountLink]:
+        """The viewer's links that have not expired, by upstream id."""
+        query = (
+            select(account_links)
+            .where((L.subject_key == subject_key) & (L.expires_at > self.db.clock()))
+            .order_by(L.upstream_id)
+        )
+        async with self.db.observe("accounts.valid"), self.db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [AccountLink(r.subject_key, r.upstream_id, r.learned_at, r.expires_at) for r in rows]
+
+    async def forget(self, subject_key: str, upstream_id: str | None = None) -> int:
+        """Drops one link, or all of the viewer's links; how many were dropped."""
+        where = L.subject_key == subject_key
+        if upstream_id is not None:
+            where = where & (L.upstream_id == upstream_id)
+        async with self.db.observe("accounts.forget"), self.db.write() as conn:
+            removed = await conn.execute(delete(account_links).where(where))
+        return int(removed.rowcount)

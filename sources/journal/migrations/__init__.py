@@ -1,0 +1,1 @@
+"""Alembic migrations of the journal; run them through `sources.journal.migrate`."""
