@@ -39,6 +39,7 @@ def create_engine(url: URL, *, pool_size: int = 5, timeout: float = 5.0) -> Asyn
     if backend(url) == POSTGRESQL:
         return create_async_engine(
             url,
+            hide_parameters=True,  # driver errors end up in logs; parameters stay out
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_timeout=timeout,
@@ -53,7 +54,9 @@ def create_engine(url: URL, *, pool_size: int = 5, timeout: float = 5.0) -> Asyn
     path = sqlite_file(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=timeout)
+    engine = create_async_engine(
+        url, hide_parameters=True, pool_size=pool_size, max_overflow=0, pool_timeout=timeout
+    )
     busy_ms = int(timeout * 1000)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -113,7 +116,8 @@ class Database:
         finally:
             self._turn.release()
 
-    def read(self) -> Any:
+    def read(self) -> AsyncConnection:
+        """A connection for reading (`async with db.read() as conn`)."""
         return self.engine.connect()
 
     def insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
