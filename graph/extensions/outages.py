@@ -68,8 +68,8 @@ def outage_error(entry: OutageEntry) -> GraphQLError:
         outage_message(entry),
         extensions={
             "code": entry.code,
-            "portalId": entry.portal_id,
-            "capability": entry.capability.name,
+            "portalId": entry.upstream.portal_id,
+            "capability": entry.upstream.capability.name,
         },
     )
 

@@ -74,7 +74,7 @@ def test_an_outage_is_logged_once_per_upstream_and_worded_once() -> None:
         ("koeln/inbox", ErrorCode.UPSTREAM_TIMEOUT),
         ("bund/services", ErrorCode.UPSTREAM_BAD_RESPONSE),
     ]
-    assert [e.portal_id for e in log.of(Capability.SERVICES)] == ["bund"]
+    assert [e.upstream.portal_id for e in log.of(Capability.SERVICES)] == ["bund"]
     assert outage_message(log.entries[0]) == (
         "Portal 'koeln' (inbox) did not answer in time; its data is missing."
     )
