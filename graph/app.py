@@ -31,7 +31,7 @@ from graph.http.security import security_middleware
 from graph.http.spec import GraphQLResponseType
 from graph.http.uploads import UploadBodyLimit, configure_spooling
 from graph.http.view import GRAPHIQL_ASSETS, GatewayView
-from graph.ops.observability import Operations
+from graph.ops.observability import Observability
 from graph.schema import build_schema
 from graph.settings import Settings
 from graph.wiring import (
@@ -54,15 +54,15 @@ def create_app(
     *,
     network: Network | None = None,
     scanner: VirusScanner | None = None,
-    operations: Operations | None = None,
+    observability: Observability | None = None,
 ) -> Starlette:
     """Build the gateway. The network file is read and validated when the app starts.
 
     `scanner` is the virus-scan hook for uploaded attachments (default: none);
-    `operations` the metrics, tracing and status page (default: from the settings).
+    `observability` the metrics, tracing and status page (default: from the settings).
     """
     settings = settings or Settings.from_env()
-    ops = operations or Operations(settings)
+    ops = observability or Observability(settings)
     configure_spooling(settings.uploads.spool_bytes)
     limiter, close_limiter = build_rate_limiter(settings)
     view = GatewayView(
@@ -157,7 +157,7 @@ def create_app(
         ],
     )
     app.state.view = view  # the server drains this view's WebSockets on shutdown
-    app.state.operations = ops  # the server reads its drain delay; tests read the metrics
+    app.state.observability = ops  # tests read its metrics
     return app
 
 
