@@ -27,7 +27,7 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from bench.dashboard import DASHBOARD
 from graph.app import create_app
-from graph.ops.observability import Operations
+from graph.ops.observability import Observability
 from graph.ops.tracing import Tracing
 from graph.settings import Settings
 from graph.testing import UvicornServer
@@ -67,10 +67,10 @@ async def main(requests: int, rounds: int) -> dict[str, object]:
         network=str(path), log_level="warning", rate_limit_viewer=0, rate_limit_anonymous=0
     )
     exporter = Discard()
-    traced = Operations(settings, tracing=Tracing.exporting(exporter))
+    traced = Observability(settings, tracing=Tracing.exporting(exporter))
     servers = {
         "off": UvicornServer(create_app(settings)),
-        "on": UvicornServer(create_app(settings, operations=traced)),
+        "on": UvicornServer(create_app(settings, observability=traced)),
     }
     for server in servers.values():
         await server.start()

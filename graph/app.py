@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import redis.asyncio as redis
 from starlette.applications import Starlette
@@ -18,8 +19,11 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute, request_response
 
 from graph.context import STATE_KEY, GatewayState
+from graph.domain.adapters import Adapters
+from graph.domain.live import LiveHub
 from graph.domain.uploads import UploadLimits
 from graph.extensions.hardening import Hardening
+from graph.extensions.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from graph.http.auth import BearerAuth
 from graph.http.callbacks import fitconnect_callback
 from graph.http.deadline import RequestDeadline
@@ -31,20 +35,15 @@ from graph.http.security import security_middleware
 from graph.http.spec import GraphQLResponseType
 from graph.http.uploads import UploadBodyLimit, configure_spooling
 from graph.http.view import GRAPHIQL_ASSETS, GatewayView
-from graph.ops.observability import Operations
+from graph.ops.observability import Observability
 from graph.schema import build_schema
 from graph.settings import Settings
-from graph.wiring import (
-    build_adapters,
-    build_live,
-    build_rate_limiter,
-    build_wrapping,
-    callback_secrets,
-)
+from graph.wiring import build_adapters, build_wrapping, callback_secrets
 from sources._http import new_client
-from sources.base import VirusScanner
+from sources.base import Broker, CaseRoutes, Lock, VirusScanner
+from sources.events import InMemoryBroker, InMemoryCaseRoutes, InMemoryLock
 from sources.network import Network, load_network
-from sources.redis_events import RedisBroker
+from sources.redis_events import RedisBroker, RedisCaseRoutes, RedisLock
 
 logger = logging.getLogger("portalgraph")
 
@@ -54,15 +53,15 @@ def create_app(
     *,
     network: Network | None = None,
     scanner: VirusScanner | None = None,
-    operations: Operations | None = None,
+    observability: Observability | None = None,
 ) -> Starlette:
     """Build the gateway. The network file is read and validated when the app starts.
 
     `scanner` is the virus-scan hook for uploaded attachments (default: none);
-    `operations` the metrics, tracing and status page (default: from the settings).
+    `observability` the metrics, tracing and status page (default: from the settings).
     """
     settings = settings or Settings.from_env()
-    ops = operations or Operations(settings)
+    ops = observability or Observability(settings)
     configure_spooling(settings.uploads.spool_bytes)
     limiter, close_limiter = build_rate_limiter(settings)
     view = GatewayView(
@@ -157,7 +156,7 @@ def create_app(
         ],
     )
     app.state.view = view  # the server drains this view's WebSockets on shutdown
-    app.state.operations = ops  # the server reads its drain delay; tests read the metrics
+    app.state.observability = ops  # tests read its metrics
     return app
 
 
@@ -166,3 +165,41 @@ def response_cache(settings: Settings) -> ResponseCache | None:
     if seconds is None:
         return None
     return ResponseCache(seconds, settings.cache.response_max_entries)
+
+
+def build_live(
+    settings: Settings, network: Network, adapters: Adapters, client: redis.Redis | None
+) -> LiveHub:
+    """The live-update hub: Redis pub/sub across replicas when configured, else in-process."""
+    if client is not None:
+        broker: Broker = RedisBroker(client)
+        routes: CaseRoutes = RedisCaseRoutes(client)
+        lock: Lock = RedisLock(client)
+    else:
+        broker, routes, lock = InMemoryBroker(), InMemoryCaseRoutes(), InMemoryLock()
+    # Replicas must agree on the audience of a viewer; derive the key from a shared secret.
+    shared = network.identity.client_secret_env if network.identity else "portalgraph"
+    secret = settings.secrets.get(shared) or shared
+    key = hashlib.sha256(("audience:" + secret).encode()).digest()
+    return LiveHub(
+        broker,
+        routes,
+        lock,
+        adapters,
+        audience_key=key,
+        poll_interval=settings.live.poll_interval,
+        max_queue=settings.live.subscription_queue,
+        max_per_viewer=settings.live.subscriptions_per_viewer,
+    )
+
+
+def build_rate_limiter(settings: Settings) -> tuple[Limiter, Callable[[], Awaitable[None]]]:
+    """Redis GCRA shared by every replica when Redis is configured, else per process."""
+    if not settings.server.redis_url:
+        return MemoryLimiter(), _nothing
+    client = redis.from_url(settings.server.redis_url, socket_timeout=0.25)
+    return RedisLimiter(client), client.aclose
+
+
+async def _nothing() -> None:
+    return None

@@ -101,8 +101,8 @@ class Context:
     def outage_list(self, capability: Capability | None = None) -> list[Outage]:
         return [
             Outage(
-                portal_id=strawberry.ID(e.portal_id),
-                capability=e.capability,
+                portal_id=strawberry.ID(e.upstream.portal_id),
+                capability=e.upstream.capability,
                 code=e.code,
                 message=outage_message(e),
             )

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from graph.settings_checks import PREFIX, SettingsError, check_group
+from graph.settings_checks import PREFIX, SettingsError, check_group, convert
 
 Profile = Literal["development", "production"]
 __all__ = ["PREFIX", "LimitSettings", "Secrets", "Settings", "SettingsError"]
@@ -249,7 +249,7 @@ class Settings:
             if name not in variables:
                 raise SettingsError(f"{name} is not a setting")
             group, spec = variables[name]
-            values[group][spec.name] = _convert(name, value, spec.type)
+            values[group][spec.name] = convert(name, value, spec.type)
         groups = {group: GROUPS[group](**fields) for group, fields in values.items()}
         return cls(**groups, secrets=secrets or Secrets())
 
@@ -261,26 +261,3 @@ class Settings:
             current = changed.get(group, getattr(self, group))
             changed[group] = dataclasses.replace(current, **{spec.name: value})
         return dataclasses.replace(self, **changed)
-
-
-BOOLEANS = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
-
-
-def _convert(name: str, raw: Any, annotation: Any) -> Any:
-    if not isinstance(raw, str):
-        return raw  # typed already (settings built in code or tests)
-    kind = str(annotation)
-    try:
-        if kind == "bool":
-            return BOOLEANS[raw.strip().lower()]
-        if kind.startswith("str | None"):
-            return raw or None
-        if kind == "int":
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-    except KeyError:
-        raise SettingsError(f"{name} must be on or off (got {raw!r})") from None
-    except ValueError:
-        raise SettingsError(f"{name} must be a number (got {raw!r})") from None
-    return raw

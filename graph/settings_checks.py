@@ -1,4 +1,4 @@
-"""The rules each settings group checks in `__post_init__`, named by variable.
+"""How settings values are read from text and the rules each group checks in `__post_init__`.
 
 Errors name the environment variable, whether the value came from there or from code.
 """
@@ -79,3 +79,26 @@ def _check_special(group: Any) -> None:
     ratio = getattr(group, "otel_sample_ratio", 1.0)
     if not 0.0 <= ratio <= 1.0:
         raise SettingsError(f"{PREFIX}OTEL_SAMPLE_RATIO must be between 0 and 1")
+
+
+BOOLEANS = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+
+
+def convert(name: str, raw: Any, annotation: Any) -> Any:
+    if not isinstance(raw, str):
+        return raw  # typed already (settings built in code or tests)
+    kind = str(annotation)
+    try:
+        if kind == "bool":
+            return BOOLEANS[raw.strip().lower()]
+        if kind.startswith("str | None"):
+            return raw or None
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except KeyError:
+        raise SettingsError(f"{name} must be on or off (got {raw!r})") from None
+    except ValueError:
+        raise SettingsError(f"{name} must be a number (got {raw!r})") from None
+    return raw

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import httpx
 import redis.asyncio as redis
@@ -14,9 +14,7 @@ from redis.backoff import NoBackoff
 
 from graph.domain.adapters import Adapters
 from graph.domain.identity import TokenVerifier
-from graph.domain.live import LiveHub
 from graph.domain.submitting import SubmissionDesk, SubmissionJournal
-from graph.extensions.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from graph.settings import Secrets, Settings
 from sources._auth import CachedTokenIssuer, ExchangedBearer, ServiceBearer
 from sources._cache_store import CacheStore, MemoryCache, TieredCache
@@ -28,28 +26,24 @@ from sources._redis_cache import RedisCache
 from sources._resilience import UpstreamGuards
 from sources.account_area import PortalAccountArea
 from sources.base import (
-    Broker,
     Capability,
-    CaseRoutes,
-    Lock,
     PortalRecord,
     ServiceDirectory,
     TokenIssuer,
     UpstreamRef,
 )
 from sources.cache import CachedServiceDirectory, CacheTtls
-from sources.events import InMemoryBroker, InMemoryCaseRoutes, InMemoryLock
 from sources.fitconnect import FitConnectCases
 from sources.idp import IDENTITY, OidcProvider
 from sources.network import Network, NetworkConfigError
 from sources.plugins import AdapterContext, PluginError, load_adapter
 from sources.postfach import PostfachBox
 from sources.pvog import PvogDirectory
-from sources.redis_events import RedisBroker, RedisCaseRoutes, RedisLock
 from sources.routing import FitConnectRouting
 from sources.submission import FitConnectSubmissions
 from sources.xbezahldienste import XBezahldienste
 
+T = TypeVar("T")
 ROUTING = UpstreamRef("routing", Capability.SUBMISSIONS)  # FIT-Connect Routing API, network-wide
 
 
@@ -101,61 +95,52 @@ def build_adapters(
             raise NetworkConfigError(network.source, f"portal {portal.id!r}: {exc}") from exc
         return plugged
 
+    def each(capability: Capability, build: Callable[[PortalRecord], T]) -> dict[str, T]:
+        return {p.id: build(p) for p in network.with_capability(capability)}
+
+    router = (
+        FitConnectRouting(
+            Upstream(client, network.routing.url, ref=ROUTING, observer=wrap.guards.observer)
+        )
+        if network.routing
+        else None
+    )
     adapters = Adapters(
-        directories={
-            p.id: wrap.directory(directory(p)) for p in network.with_capability(Capability.SERVICES)
-        },
-        account_areas={
-            p.id: PortalAccountArea(
+        directories=each(Capability.SERVICES, lambda p: wrap.directory(directory(p))),
+        account_areas=each(
+            Capability.ACCOUNTS,
+            lambda p: PortalAccountArea(
                 p,
                 upstream(p, Capability.ACCOUNTS),
                 _exchanged(network, p, Capability.ACCOUNTS, tokens),
-            )
-            for p in network.with_capability(Capability.ACCOUNTS)
-        },
-        postboxes={
-            p.id: PostfachBox(
-                p,
-                upstream(p, Capability.INBOX),
-                _exchanged(network, p, Capability.INBOX, tokens),
-            )
-            for p in network.with_capability(Capability.INBOX)
-        },
-        case_events={
-            p.id: FitConnectCases(
-                p,
-                upstream(p, Capability.STATUS),
-                bearer(p, Capability.STATUS),
-            )
-            for p in network.with_capability(Capability.STATUS)
-        },
-        payments={
-            p.id: XBezahldienste(
-                p,
-                upstream(p, Capability.PAYMENTS),
-                bearer(p, Capability.PAYMENTS),
-            )
-            for p in network.with_capability(Capability.PAYMENTS)
-        },
+            ),
+        ),
+        postboxes=each(
+            Capability.INBOX,
+            lambda p: PostfachBox(
+                p, upstream(p, Capability.INBOX), _exchanged(network, p, Capability.INBOX, tokens)
+            ),
+        ),
+        case_events=each(
+            Capability.STATUS,
+            lambda p: FitConnectCases(
+                p, upstream(p, Capability.STATUS), bearer(p, Capability.STATUS)
+            ),
+        ),
+        payments=each(
+            Capability.PAYMENTS,
+            lambda p: XBezahldienste(
+                p, upstream(p, Capability.PAYMENTS), bearer(p, Capability.PAYMENTS)
+            ),
+        ),
         submission_desk=SubmissionDesk(
-            router=FitConnectRouting(
-                Upstream(
-                    client,
-                    network.routing.url,
-                    ref=ROUTING,
-                    observer=wrap.guards.observer,
-                )
-            )
-            if network.routing
-            else None,
-            apis={
-                p.id: FitConnectSubmissions(
-                    p,
-                    upstream(p, Capability.SUBMISSIONS),
-                    bearer(p, Capability.SUBMISSIONS),
-                )
-                for p in network.with_capability(Capability.SUBMISSIONS)
-            },
+            router=router,
+            apis=each(
+                Capability.SUBMISSIONS,
+                lambda p: FitConnectSubmissions(
+                    p, upstream(p, Capability.SUBMISSIONS), bearer(p, Capability.SUBMISSIONS)
+                ),
+            ),
             journal=SubmissionJournal(),
         ),
     )
@@ -271,47 +256,9 @@ def build_identity(
     return verifier, CachedTokenIssuer(provider)
 
 
-def build_live(
-    settings: Settings, network: Network, adapters: Adapters, client: redis.Redis | None
-) -> LiveHub:
-    """The live-update hub: Redis pub/sub across replicas when configured, else in-process."""
-    if client is not None:
-        broker: Broker = RedisBroker(client)
-        routes: CaseRoutes = RedisCaseRoutes(client)
-        lock: Lock = RedisLock(client)
-    else:
-        broker, routes, lock = InMemoryBroker(), InMemoryCaseRoutes(), InMemoryLock()
-    # Replicas must agree on the audience of a viewer; derive the key from a shared secret.
-    shared = network.identity.client_secret_env if network.identity else "portalgraph"
-    secret = settings.secrets.get(shared) or shared
-    key = hashlib.sha256(("audience:" + secret).encode()).digest()
-    return LiveHub(
-        broker,
-        routes,
-        lock,
-        adapters,
-        audience_key=key,
-        poll_interval=settings.live.poll_interval,
-        max_queue=settings.live.subscription_queue,
-        max_per_viewer=settings.live.subscriptions_per_viewer,
-    )
-
-
 def callback_secrets(network: Network, secrets: Secrets) -> dict[str, str]:
     return {
         p.id: _secret(network, secrets, endpoint.callback_secret_env)
         for p in network.with_capability(Capability.STATUS)
         if (endpoint := p.endpoints[Capability.STATUS]).callback_secret_env
     }
-
-
-def build_rate_limiter(settings: Settings) -> tuple[Limiter, Callable[[], Awaitable[None]]]:
-    """Redis GCRA shared by every replica when Redis is configured, else per process."""
-    if not settings.server.redis_url:
-        return MemoryLimiter(), _nothing
-    client = redis.from_url(settings.server.redis_url, socket_timeout=0.25)
-    return RedisLimiter(client), client.aclose
-
-
-async def _nothing() -> None:
-    return None

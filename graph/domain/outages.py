@@ -26,14 +26,6 @@ class OutageEntry:
     upstream: UpstreamRef
     code: ErrorCode
 
-    @property
-    def portal_id(self) -> str:
-        return self.upstream.portal_id
-
-    @property
-    def capability(self) -> Capability:
-        return self.upstream.capability
-
 
 @dataclass(slots=True)
 class OutageLog:
@@ -46,10 +38,10 @@ class OutageLog:
             self.entries.append(OutageEntry(error.upstream, error.code))
 
     def of(self, capability: Capability | None = None) -> list[OutageEntry]:
-        return [e for e in self.entries if capability is None or e.capability is capability]
+        return [e for e in self.entries if capability in (None, e.upstream.capability)]
 
 
 def outage_message(entry: OutageEntry) -> str:
     """What a client may show: which portal, which of its upstreams, and why, in one line."""
     reason = REASONS.get(entry.code, "failed")
-    return f"Portal '{entry.portal_id}' ({entry.capability.value}) {reason}; its data is missing."
+    return f"Portal '{entry.upstream.portal_id}' ({entry.upstream.capability.value}) {reason}; its data is missing."

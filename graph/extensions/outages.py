@@ -14,6 +14,7 @@ polling, no event-loop rounds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from graphql import GraphQLError, GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
 from graph.domain.outages import OutageEntry, OutageLog, outage_message
+from sources.transport import remaining_time
 
 T = TypeVar("T")
 # Only operations that may list outages pay for the counting.
@@ -51,14 +53,20 @@ class FieldsInFlight:
             self._changed.set()
 
     async def others_done(self) -> None:
-        """Return once every counted resolution except the waiting ones has finished."""
+        """Return once every counted resolution except the waiting ones has finished.
+
+        Bounded by the request deadline: a resolution graphql-core abandoned (a sibling
+        failing a non-null field) is never awaited and would otherwise be waited for forever.
+        """
         if not self.counting:
             return
         self.waiting += 1
         try:
-            while self.pending > self.waiting:
-                self._changed.clear()
-                await self._changed.wait()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining_time()):
+                    while self.pending > self.waiting:
+                        self._changed.clear()
+                        await self._changed.wait()
         finally:
             self.waiting -= 1
 
@@ -68,8 +76,8 @@ def outage_error(entry: OutageEntry) -> GraphQLError:
         outage_message(entry),
         extensions={
             "code": entry.code,
-            "portalId": entry.portal_id,
-            "capability": entry.capability.name,
+            "portalId": entry.upstream.portal_id,
+            "capability": entry.upstream.capability.name,
         },
     )
 

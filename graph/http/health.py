@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -30,7 +30,7 @@ async def upstream_status(request: Request) -> JSONResponse:
     return JSONResponse(GatewayState.of(request).upstream_status())
 
 
-def readiness(draining: Callable[[], bool]) -> Callable[[Request], object]:
+def readiness(draining: Callable[[], bool]) -> Callable[[Request], Awaitable[JSONResponse]]:
     async def readyz(request: Request) -> JSONResponse:
         if draining():
             return JSONResponse({"status": "draining"}, status_code=503)

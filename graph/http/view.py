@@ -28,6 +28,7 @@ from strawberry.subscriptions import (
     GRAPHQL_WS_PROTOCOL,
 )
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
 from graph.context import Context, GatewayState
 from graph.domain.errors import UnauthenticatedError
@@ -73,12 +74,11 @@ class GatewayView(GraphQL[Context, None]):
         self.draining = False  # set by the server when it starts shutting down
         ACTIVE_VIEWS.add(self)
 
-    async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         # Strawberry refuses malformed requests with plain text; ours answer like any
         # other GraphQL error. (Strawberry's `run` is overloaded per request kind.)
-        kwargs = {k: v for k, v in (("context", context), ("root_value", root_value)) if v}
         try:
-            return await super().run(request, **kwargs)
+            return await super().run(request, context, root_value)
         except HTTPException as exc:
             if isinstance(request, WebSocket):
                 raise

@@ -1,1 +1,1 @@
-"""Operations: metrics, tracing, logging and the status page."""
+"""Observability: metrics, tracing, logging and the status page."""

@@ -83,7 +83,7 @@ class GatewayObserver:
         self.metrics.upstream_refusals.labels(*labels).inc()
 
 
-class Operations:
+class Observability:
     def __init__(
         self,
         settings: Settings,

@@ -175,11 +175,14 @@ def test_sse_clients_receive_events(gateway: Gateway, clean_sandbox: Sandbox, le
         assert response.headers["content-type"].startswith("text/event-stream")
         time.sleep(0.5)
         send_message(clean_sandbox, "lena", "koeln", "Per SSE zugestellt")
+        # Keep-alive pings keep the stream readable: bound the wait, or a lost event hangs.
+        deadline = time.monotonic() + 20
         for line in response.iter_lines():
             if line.startswith("data:") and "inboxMessageReceived" in line:
                 payload = json.loads(line.removeprefix("data:"))
                 assert payload["data"]["inboxMessageReceived"]["subject"] == "Per SSE zugestellt"
                 break
+            assert time.monotonic() < deadline, "no event within 20 s"
 
 
 def test_the_legacy_graphql_ws_protocol_works(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from graph.app import create_app
-from graph.ops.observability import Operations
+from graph.ops.observability import Observability
 from graph.ops.status_page import render
 from graph.ops.upstream_window import UpstreamWindow
 from graph.settings import Settings
@@ -48,8 +48,8 @@ def busy_gateway(
 ) -> Iterator[Gateway]:
     """A gateway with a few seconds of traffic in one-second slots, one portal failing."""
     settings = gateway_settings.override(breaker_failures=3, cache=False)
-    operations = Operations(settings, window=UpstreamWindow(bucket_seconds=1.0, buckets=30))
-    server = UvicornServer(create_app(settings, operations=operations))
+    observability = Observability(settings, window=UpstreamWindow(bucket_seconds=1.0, buckets=30))
+    server = UvicornServer(create_app(settings, observability=observability))
     loop_thread.call(server.start())
     gateway = Gateway(server.url)
     token = clean_sandbox.demo_token("erika")

@@ -13,7 +13,7 @@ from strawberry.extensions import SchemaExtension
 
 from graph.app import create_app
 from graph.ops.metrics import Metrics, OperationMetrics
-from graph.ops.observability import GatewayObserver, Operations
+from graph.ops.observability import GatewayObserver, Observability
 from graph.ops.tracing import OperationTracing, Tracing
 from graph.ops.upstream_window import UpstreamWindow
 from graph.settings import Settings
@@ -33,8 +33,8 @@ def traced(
 ) -> Iterator[tuple[Gateway, InMemorySpanExporter]]:
     exporter = InMemorySpanExporter()
     settings = gateway_settings.override(otel_endpoint="http://127.0.0.1:9/unused")
-    operations = Operations(settings, tracing=Tracing.exporting(exporter, batch=False))
-    server = UvicornServer(create_app(settings, operations=operations))
+    observability = Observability(settings, tracing=Tracing.exporting(exporter, batch=False))
+    server = UvicornServer(create_app(settings, observability=observability))
     loop_thread.call(server.start())
     gateway = Gateway(server.url)
     yield gateway, exporter
@@ -43,7 +43,7 @@ def traced(
 
 
 def test_tracing_is_off_by_default_and_adds_no_per_field_hook() -> None:
-    assert Operations(Settings()).tracing is None
+    assert Observability(Settings()).tracing is None
     configured = Tracing.from_settings(Settings().override(otel_endpoint="http://collector:4318"))
     assert configured is not None
     configured.shutdown()

@@ -11,6 +11,7 @@ from graph.domain.outages import OutageLog
 from graph.extensions.outages import FieldsInFlight, OutageReport
 from sources.base import Capability, UpstreamRef
 from sources.errors import SourceUnavailableError
+from sources.transport import deadline_after
 
 PAYMENTS = UpstreamRef("koeln", Capability.PAYMENTS)
 
@@ -85,3 +86,14 @@ async def test_operations_without_outages_are_not_counted() -> None:
     assert [e.extensions["code"] for e in result.errors or [] if e.extensions] == [
         "UPSTREAM_UNAVAILABLE"
     ]
+
+
+async def test_an_abandoned_resolution_holds_the_outages_only_until_the_deadline() -> None:
+    in_flight = FieldsInFlight()
+    in_flight.counting = True
+    never: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    abandoned = in_flight.track(never)  # graphql-core never awaits it
+    with deadline_after(0.05):
+        await asyncio.wait_for(in_flight.others_done(), timeout=2)
+    assert (in_flight.pending, in_flight.waiting) == (1, 0)
+    abandoned.close()  # type: ignore[attr-defined]  # a coroutine; closed so it is not reported

@@ -1,0 +1,21 @@
+"""Global IDs: round trip, refusals naming the argument."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.domain.errors import BadUserInputError
+from graph.domain.ids import check_global_id, from_global_id, id_parts, to_global_id
+from sources.base import ErrorCode
+
+
+def test_global_ids_round_trip_and_refuse_what_we_did_not_issue() -> None:
+    global_id = to_global_id("Application", "koeln", "A-1")
+    assert from_global_id(global_id) == ("Application", ("koeln", "A-1"))
+    assert id_parts(global_id, "Application") == ("koeln", "A-1")
+    with pytest.raises(BadUserInputError, match="is not the ID of a Message"):
+        id_parts(global_id, "Message", argument="messageId")
+    for bad in ("", "!!", to_global_id("x")[:-2], "WyJ4Il0"):
+        with pytest.raises(BadUserInputError, match="is not a valid ID") as caught:
+            check_global_id(bad, argument="id")
+        assert caught.value.extensions == {"code": ErrorCode.BAD_USER_INPUT, "argument": "id"}

@@ -1,0 +1,35 @@
+"""Status history from both sources and the current status."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from graph.domain.status import current_status, merged_history
+from sources.base import ApplicationStatus, StatusEventRecord, StatusSource
+
+
+def event(minute: int, status: ApplicationStatus, source: StatusSource) -> StatusEventRecord:
+    return StatusEventRecord(
+        f"{source.value}-{minute}",
+        None,
+        datetime(2026, 1, 1, 9, minute, tzinfo=UTC),
+        status,
+        source,
+        None,
+    )
+
+
+def test_history_merges_both_sources_and_the_authority_has_the_last_word() -> None:
+    transport = [
+        event(0, ApplicationStatus.SUBMITTED, StatusSource.FIT_CONNECT),
+        event(5, ApplicationStatus.RECEIVED, StatusSource.FIT_CONNECT),
+    ]
+    monitor = [event(5, ApplicationStatus.PROCESSING, StatusSource.STATUS_MONITOR)]
+    history = merged_history(transport, monitor)
+    assert [e.status for e in history] == [
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.RECEIVED,
+        ApplicationStatus.PROCESSING,
+    ]
+    assert current_status(history) is ApplicationStatus.PROCESSING
+    assert current_status([]) is ApplicationStatus.SUBMITTED
