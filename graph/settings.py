@@ -19,6 +19,7 @@ POSITIVE_LIMITS = (
     "max_cost",
     "cost_list_size",
     "max_field_repeats",
+    "max_representations",
 )
 NON_NEGATIVE = ("max_batch", "apq_cache_size", "rate_limit_viewer", "rate_limit_anonymous")
 
@@ -71,6 +72,7 @@ class Settings:
     max_cost: int = 5000
     cost_list_size: int = 10
     max_field_repeats: int = 10
+    max_representations: int = 100  # issue 18: `_entities` items per operation
     max_batch: int = 0
     apq_cache_size: int = 1000
     trusted_documents: str | None = None

@@ -22,6 +22,7 @@ from graph.errors import ErrorHygiene
 from graph.extensions.audit import AuditLog
 from graph.extensions.documents import DocumentStore, PersistedDocuments, load_manifest
 from graph.extensions.limits import CharacterLimit, Limits, operation_limits_rule
+from graph.extensions.list_variables import ListVariableLimits
 from graph.extensions.ratelimit import Limiter, MemoryLimiter, RateLimit
 from graph.ops.logging import Pseudonyms
 from graph.settings import Settings
@@ -34,6 +35,7 @@ class Hardening:
     limiter: Limiter = field(default_factory=MemoryLimiter)
     pseudonyms: Pseudonyms = field(default_factory=Pseudonyms)
     rules: list[type[ASTValidationRule]] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self) -> None:
         # Built once: a rule class per request would defeat the ValidationCache
@@ -49,6 +51,7 @@ class Hardening:
             list_size=self.settings.cost_list_size,
         )
         self.rules = [operation_limits_rule(limits)]
+        self.limits = limits
 
     @classmethod
     def from_settings(cls, settings: Settings, limiter: Limiter | None = None) -> Hardening:
@@ -83,6 +86,7 @@ class Hardening:
             lambda: CharacterLimit(settings.max_characters),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: AddValidationRules(self.rules),
+            lambda: ListVariableLimits(self.limits, settings.max_representations),
             lambda: AuditLog(self.pseudonyms),
             lambda: ErrorHygiene(production=settings.is_production),
         ]
