@@ -20,7 +20,10 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import request_response
+from starlette.types import ASGIApp
 
+from graph.http.body_limit import StreamingBodyLimit
 from graph.live import LiveHub, application_from_route, status_event
 from sources.errors import SourceError
 
@@ -56,15 +59,13 @@ def case_ids(body: bytes) -> list[str]:
     return [str(i) for i in ids]
 
 
-def callback_endpoint(hub: Callable[[], LiveHub | None], secrets: Mapping[str, str]) -> Any:
+def callback_endpoint(hub: Callable[[], LiveHub | None], secrets: Mapping[str, str]) -> ASGIApp:
     async def callback(request: Request) -> JSONResponse:
         portal_id = request.path_params["portal"]
         live = hub()
         if portal_id not in secrets or live is None or portal_id not in live.adapters.case_events:
             return JSONResponse({"error": "unknown portal"}, 404)
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return JSONResponse({"error": "body too large"}, 413)
+        body = await request.body()  # at most MAX_BODY: StreamingBodyLimit stops the rest
         headers = request.headers
         if not verify_callback(
             secrets[portal_id],
@@ -87,7 +88,8 @@ def callback_endpoint(hub: Callable[[], LiveHub | None], secrets: Mapping[str, s
             return JSONResponse({"error": "temporarily unavailable"}, 503)
         return JSONResponse({"accepted": len(cases), "published": published})
 
-    return callback
+    # The limit applies while the body streams in, before the portal or signature is looked at.
+    return StreamingBodyLimit(request_response(callback), MAX_BODY)
 
 
 async def publish_case(live: LiveHub, portal_id: str, case_id: str) -> int:
