@@ -173,6 +173,7 @@ def create_app(
                 limits=UploadLimits.parse(
                     settings.upload_max_bytes, settings.upload_max_files, settings.upload_types
                 ),
+                spool_total=settings.upload_spool_total_bytes,  # issue 18 #3
             ),
             methods=["GET", "POST"],
         ),

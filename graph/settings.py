@@ -20,6 +20,7 @@ POSITIVE_LIMITS = (
     "cost_list_size",
     "max_field_repeats",
     "max_representations",
+    "upload_spool_total_bytes",
 )
 NON_NEGATIVE = ("max_batch", "apq_cache_size", "rate_limit_viewer", "rate_limit_anonymous")
 
@@ -90,6 +91,7 @@ class Settings:
     upload_max_files: int = 10
     upload_types: str = "application/pdf,image/jpeg,image/png,text/plain"
     upload_spool_bytes: int = 1_048_576
+    upload_spool_total_bytes: int = 268_435_456  # issue 18: all uploads in flight, together
     # Operations (README "Operations"): replicas, shutdown, tracing.
     replicas: int = 1
     shutdown_delay: float = 0.0

@@ -25,11 +25,12 @@ def stream_body(
     *,
     total: int,
     headers: dict[str, str] | None = None,
-    chunk: int = 1 << 20,
+    chunk: int = 1 << 16,
     chunked: bool = False,
+    prefix: bytes = b"",
     timeout: float = 30.0,
 ) -> RawAnswer:
-    """POST `total` bytes of 'a' to `path`, stopping as soon as the server answers."""
+    """POST `prefix` and 'a's, `total` bytes, to `path`; stop as soon as the server answers."""
     parts = urlsplit(url)
     sock = socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout)
     lines = [f"POST {path} HTTP/1.1", f"Host: {parts.netloc}"]
@@ -43,8 +44,11 @@ def stream_body(
             readable, _, _ = select.select([sock], [], [], 0)
             if readable:
                 break
-            size = min(chunk, total - sent)
-            data = block[:size]
+            if sent < len(prefix):
+                data = prefix[sent : sent + chunk]
+            else:
+                data = block[: min(chunk, total - sent)]
+            size = len(data)
             if chunked:
                 data = f"{size:x}\r\n".encode() + data + b"\r\n"
             sock.sendall(data)
@@ -52,6 +56,9 @@ def stream_body(
         else:
             if chunked:
                 sock.sendall(b"0\r\n\r\n")
+    except OSError:
+        pass  # the server answered and closed while we sent: its answer may be readable
+    try:
         head = _read_head(sock, timeout)
     except OSError:
         head = b""
