@@ -25,6 +25,7 @@ from graph.http.response_cache import ResponseCache
 from graph.http.security import security_middleware
 from graph.http.uploads import UploadBodyLimit, UploadLimits, configure_spooling
 from graph.http.view import GRAPHIQL_ASSETS, GatewayView
+from graph.http.websockets import ClientSocketCap
 from graph.ops.observability import Operations
 from graph.schema import build_schema
 from graph.settings import Settings
@@ -177,7 +178,7 @@ def create_app(
             ),
             methods=["GET", "POST"],
         ),
-        WebSocketRoute("/graphql", view),
+        WebSocketRoute("/graphql", ClientSocketCap(view, settings.ws_max_per_client)),
         Route("/attachments/{message_id}/{attachment_id}", attachment_endpoint(view)),
         Route(
             "/hooks/fitconnect/{portal}",

@@ -21,6 +21,7 @@ POSITIVE_LIMITS = (
     "max_field_repeats",
     "max_representations",
     "upload_spool_total_bytes",
+    "ws_max_per_client",
 )
 NON_NEGATIVE = ("max_batch", "apq_cache_size", "rate_limit_viewer", "rate_limit_anonymous")
 
@@ -86,6 +87,7 @@ class Settings:
     subscriptions_per_viewer: int = 20
     subscriptions_per_connection: int = 10
     connection_init_timeout: float = 10.0
+    ws_max_per_client: int = 50  # issue 18: open WebSockets per client address
     # Submissions (README "Submissions"): attachment limits, checked before anything is sent.
     upload_max_bytes: int = 25_000_000
     upload_max_files: int = 10

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
 import time
@@ -24,6 +23,7 @@ from starlette.routing import request_response
 from starlette.types import ASGIApp
 
 from graph.http.body_limit import StreamingBodyLimit
+from graph.http.request_body import decode_json
 from graph.live import LiveHub, application_from_route, status_event
 from sources.errors import SourceError
 
@@ -32,13 +32,19 @@ MAX_AGE = 300
 FUTURE_LEEWAY = 5
 MAX_BODY = 64 * 1024
 CASE_ID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+SIGNATURE = re.compile(r"[0-9a-fA-F]{128}")  # hex HMAC-SHA512
 
 
 def verify_callback(
     secret: str, timestamp: str | None, body: bytes, signature: str | None, *, now: float
 ) -> bool:
     """Whether a callback is authentic and fresh; constant-time comparison of the HMAC."""
-    if not timestamp or not signature or not timestamp.isdigit():
+    # ASCII only: str.isdigit() takes '²' and int() takes Arabic-Indic digits, 5,000 digits
+    # exceed int()'s limit, and compare_digest refuses non-ASCII str (issue 18 #8).
+    if not timestamp or not signature or not TIMESTAMP.fullmatch(timestamp):
+        return False
+    if not SIGNATURE.fullmatch(signature.strip()):
         return False
     moment = int(timestamp)
     if now - moment > MAX_AGE or moment - now > FUTURE_LEEWAY:
@@ -49,7 +55,7 @@ def verify_callback(
 
 def case_ids(body: bytes) -> list[str]:
     """The case ids of a new-events or new-submissions callback; ValueError if malformed."""
-    document: Any = json.loads(body)
+    document: Any = decode_json(body)  # strict UTF-8, bounded nesting; errors are ValueErrors
     submissions = document.get("submissions") if isinstance(document, dict) else None
     if not isinstance(submissions, list) or not submissions:
         raise ValueError("submissions missing")

@@ -27,9 +27,11 @@ from strawberry.types import ExecutionResult
 from graph.context import Context, Resources
 from graph.errors import UnauthenticatedError, http_refusal
 from graph.http.graphiql import graphiql_html
+from graph.http.request_body import StrictBodies
 from graph.http.response_cache import ResponseCache
 from graph.http.security import NONCE_KEY
 from graph.http.spec import mark_request_error, negotiate
+from graph.http.websockets import BoundedWebSocketAdapter, LegacyWsHandler, TransportWsHandler
 from sources.base import ViewerRecord
 
 GRAPHIQL_ASSETS = "/graphiql/assets"
@@ -37,7 +39,12 @@ GRAPHIQL_ASSETS = "/graphiql/assets"
 ACTIVE_VIEWS: weakref.WeakSet[GatewayView] = weakref.WeakSet()
 
 
-class GatewayView(GraphQL[Context, None]):
+class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 18 #8
+    # Issue 18 #6/#8: token expiry, per-operation context, frame cap (graph/http/websockets.py).
+    graphql_transport_ws_handler_class = TransportWsHandler
+    graphql_ws_handler_class = LegacyWsHandler
+    websocket_adapter_class = BoundedWebSocketAdapter
+
     def __init__(
         self,
         schema: Any,
