@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import redis.asyncio as redis
 from starlette.applications import Starlette
@@ -72,6 +72,14 @@ class RequestDeadline:
             await self.app(scope, receive, send)
 
 
+def build_hardening(
+    settings: Settings, ops: Operations
+) -> tuple[Hardening, Callable[[], Awaitable[None]]]:
+    """The schema's limits and the rate limiter they share with attachment downloads."""
+    limiter, close_limiter = build_rate_limiter(settings)
+    return Hardening.from_settings(settings, ops.limiter(limiter)), close_limiter
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -87,11 +95,11 @@ def create_app(
     settings = settings or Settings.from_env()
     ops = operations or Operations(settings)
     configure_spooling(settings.upload_spool_bytes)
-    limiter, close_limiter = build_rate_limiter(settings)
+    hardening, close_limiter = build_hardening(settings, ops)
     view = GatewayView(
         build_schema(
             production=settings.is_production,
-            hardening=Hardening.from_settings(settings, ops.limiter(limiter)),
+            hardening=hardening,
             observers=ops.extensions(),
         ),
         graphiql=not settings.is_production,
@@ -179,7 +187,10 @@ def create_app(
             methods=["GET", "POST"],
         ),
         WebSocketRoute("/graphql", ClientSocketCap(view, settings.ws_max_per_client)),
-        Route("/attachments/{message_id}/{attachment_id}", attachment_endpoint(view)),
+        Route(
+            "/attachments/{message_id}/{attachment_id}",
+            attachment_endpoint(view, hardening.download_wait),
+        ),
         Route(
             "/hooks/fitconnect/{portal}",
             callback_endpoint(lambda: view.resources.live if view.resources else None, secrets),

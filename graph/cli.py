@@ -155,6 +155,7 @@ def serve(settings: Settings) -> int:
         # permessage-deflate keeps a zlib compressor and decompressor per WebSocket, about
         # 45 KiB of an idle subscription's memory (bench/RESULTS.md); GraphQL frames are small.
         ws_per_message_deflate=False,
+        **server.server_options(settings),  # proxies, frame and head limits (issue 18)
     )
     server.run(config)
     return 0
@@ -192,6 +193,7 @@ async def dev(settings: Settings, out: Path, seed: int, base_port: int | None) -
         port=settings.port,
         loop="none",
         log_level=settings.log_level,
+        **server.server_options(settings),
     )
     gateway = server.GatewayServer(config)
     try:

@@ -23,7 +23,13 @@ POSITIVE_LIMITS = (
     "upload_spool_total_bytes",
     "ws_max_per_client",
 )
-NON_NEGATIVE = ("max_batch", "apq_cache_size", "rate_limit_viewer", "rate_limit_anonymous")
+NON_NEGATIVE = (
+    "max_batch",
+    "apq_cache_size",
+    "rate_limit_viewer",
+    "rate_limit_anonymous",
+    "rate_limit_downloads",
+)
 
 
 class SettingsError(ValueError):
@@ -81,6 +87,8 @@ class Settings:
     cors_origins: str = ""
     rate_limit_viewer: int = 600
     rate_limit_anonymous: int = 600
+    rate_limit_downloads: int = 60  # issue 18: attachment downloads per viewer and minute
+    trusted_proxies: str = ""  # issue 18: addresses whose X-Forwarded-For is believed
     audit_key: str | None = None
     poll_interval: float = 5.0
     subscription_queue: int = 100

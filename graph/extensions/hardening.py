@@ -66,6 +66,13 @@ class Hardening:
             Pseudonyms(settings.audit_key),
         )
 
+    async def download_wait(self, subject: str) -> float:
+        """Seconds until this viewer may download another attachment (issue 18 #5)."""
+        per_minute = self.settings.rate_limit_downloads
+        if not per_minute:
+            return 0.0
+        return await self.limiter.wait_time("dl:" + self.pseudonyms(subject), per_minute)
+
     @property
     def batching(self) -> BatchingConfig | None:
         # Off by default: a JSON array of operations multiplies one request's work.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -21,7 +23,11 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
 
 
-def attachment_endpoint(view: GatewayView) -> Any:
+def attachment_endpoint(
+    view: GatewayView, wait: Callable[[str], Awaitable[float]] | None = None
+) -> Any:
+    """`wait(subject)`: seconds until the viewer may download again (the rate limit)."""
+
     async def download(request: Request) -> Response:  # noqa: PLR0911 - one answer per failure
         if view.resources is None:
             return _error(503, "UNAVAILABLE", "The gateway is starting.")
@@ -32,6 +38,12 @@ def attachment_endpoint(view: GatewayView) -> Any:
             return unauthenticated_response(exc)
         except BadUserInputError as exc:
             return _error(400, exc.code, str(exc))
+        if wait is not None and (seconds := await wait(viewer.subject)) > 0:
+            # Each download costs upstream calls (message lookup, content): limited per viewer.
+            retry_after = str(max(1, math.ceil(seconds)))
+            refused = _error(429, "RATE_LIMITED", "Too many downloads; try again shortly.")
+            refused.headers["Retry-After"] = retry_after
+            return refused
         context = Context.build(view.resources, request, None, viewer=viewer)
         attachment_id = request.path_params["attachment_id"]
         try:

@@ -18,6 +18,7 @@ import time
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, cast
 
+from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
@@ -26,6 +27,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.types.execution import PreExecutionError
 
 from graph.context import Context
 
@@ -53,12 +55,46 @@ class PerOperationSchema:
         return getattr(self.schema, name)
 
     async def stream(self, *args: Any, context_value: Context, **kwargs: Any) -> Any:
-        return await self.schema.stream(*args, context_value=fresh_context(context_value), **kwargs)
+        fresh = fresh_context(context_value)
+        try:
+            return refusals_as_errors(
+                await self.schema.stream(*args, context_value=fresh, **kwargs)
+            )
+        except GraphQLError as exc:
+            return refusals_as_errors(None, exc)
 
     async def subscribe(self, *args: Any, context_value: Context, **kwargs: Any) -> Any:
-        return await self.schema.subscribe(
-            *args, context_value=fresh_context(context_value), **kwargs
-        )
+        fresh = fresh_context(context_value)
+        try:
+            return refusals_as_errors(
+                await self.schema.subscribe(*args, context_value=fresh, **kwargs)
+            )
+        except GraphQLError as exc:
+            return refusals_as_errors(None, exc)
+
+
+async def refusals_as_errors(
+    source: AsyncGenerator[Any] | None, refused: GraphQLError | None = None
+) -> AsyncGenerator[Any]:
+    """The results of `source`; a refusal raised before the first one becomes an error result.
+
+    A schema extension that refuses an operation (rate limit, trusted documents) raises
+    before execution; Strawberry's socket handlers then sent a bare `complete` (graphql-
+    transport-ws) or nothing at all (legacy). As a PreExecutionError they send `error`.
+    """
+    if refused is not None or source is None:
+        yield PreExecutionError(data=None, errors=[refused or GraphQLError("Refused.")])
+        return
+    started = False
+    async with contextlib.aclosing(source):
+        try:
+            async for result in source:
+                started = True
+                yield result
+        except GraphQLError as exc:
+            if started:
+                raise
+            yield PreExecutionError(data=None, errors=[exc])
 
 
 async def close_at_expiry(close: Any, expires_at: float) -> None:
