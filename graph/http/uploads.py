@@ -17,16 +17,11 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from graph.domain.uploads import HEAD_BYTES, TextCheck, content_problem, safe_filename
 from graph.http.upload_guard import UploadGuard
 from sources.base import UploadRecord
 
 CHUNK = 256 * 1024
-# The first bytes of the types we accept, so a renamed executable is not sent as a PDF.
-SIGNATURES = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
 MULTIPART_OVERHEAD = 64 * 1024
 
 
@@ -88,31 +83,44 @@ def configure_spooling(threshold: int) -> None:
 
 
 def read_upload(value: Any, limits: UploadLimits) -> UploadRecord:
-    """Size, type and sha512 of one uploaded file (a Starlette `UploadFile`)."""
+    """Size, type and sha512 of one uploaded file (a Starlette `UploadFile`).
+
+    The type is checked by content (graph/domain/uploads.py): signatures for binary
+    types, UTF-8 without NUL for text, no programs or markup under any type.
+    """
     file: BinaryIO = value.file
-    filename = str(getattr(value, "filename", None) or "anhang")
+    filename = safe_filename(str(getattr(value, "filename", None) or ""))
     mime_type = str(getattr(value, "content_type", None) or "application/octet-stream").lower()
+    mime_type = mime_type.split(";", 1)[0].strip()
     if mime_type not in limits.types:
         raise UploadRefusedError(
             "ATTACHMENT_TYPE_REFUSED", f"{filename}: type {mime_type} is not accepted."
         )
     digest, size = hashlib.sha512(), 0
     file.seek(0)
-    head = file.read(16)
+    problem = content_problem(mime_type, file.read(HEAD_BYTES))
+    if problem is not None:
+        raise UploadRefusedError("ATTACHMENT_TYPE_REFUSED", f"{filename}: the content {problem}.")
     file.seek(0)
-    if not any(head.startswith(s) for s in SIGNATURES.get(mime_type, (b"",))):
+    text = TextCheck() if mime_type == "text/plain" else None
+    try:
+        while block := file.read(CHUNK):
+            size += len(block)
+            if size > limits.max_bytes:
+                raise UploadRefusedError(
+                    "ATTACHMENT_TOO_LARGE", f"{filename}: larger than {limits.max_bytes} bytes."
+                )
+            if text is not None:
+                text.feed(block)
+            digest.update(block)
+        if text is not None:
+            text.finish()
+    except ValueError as exc:
         raise UploadRefusedError(
-            "ATTACHMENT_TYPE_REFUSED", f"{filename}: content is not {mime_type}."
-        )
-    while block := file.read(CHUNK):
-        size += len(block)
-        if size > limits.max_bytes:
-            raise UploadRefusedError(
-                "ATTACHMENT_TOO_LARGE", f"{filename}: larger than {limits.max_bytes} bytes."
-            )
-        digest.update(block)
+            "ATTACHMENT_TYPE_REFUSED", f"{filename}: the content {exc}."
+        ) from exc
     file.seek(0)
-    return UploadRecord(filename[:255], mime_type, size, digest.hexdigest(), file)
+    return UploadRecord(filename, mime_type, size, digest.hexdigest(), file)
 
 
 class UploadBodyLimit:

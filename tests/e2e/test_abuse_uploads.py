@@ -20,6 +20,7 @@ from graph.testing import LoopThread, UvicornServer
 from tests.conftest import Gateway, Sandbox
 from tests.helpers.abuse import figures, spool_bytes
 from tests.helpers.rawhttp import stream_body
+from tests.helpers.submitting import citizen_token, fresh_citizen, submit
 
 MIB = 2**20
 UPLOAD_HEAD = (
@@ -136,3 +137,29 @@ def test_a_signed_in_chunked_upload_must_declare_its_length(
     )
     assert answer.status == 411, answer.head
     assert answer.sent < 4 * MIB
+
+
+DISGUISED_TEXT = [
+    ("setup.txt", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64),
+    ("run.txt", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64),
+    ("page.txt", b"  <!DOCTYPE html><html><script>alert(1)</script></html>"),
+    ("svg.txt", b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"),
+    ("latin1.txt", "Grüße aus Köln".encode("latin-1")),
+    ("nul.txt", b"hello\x00world"),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), DISGUISED_TEXT, ids=[n for n, _ in DISGUISED_TEXT])
+def test_text_plain_must_be_text(
+    gateway: Gateway, sandbox: Sandbox, name: str, content: bytes
+) -> None:
+    token = citizen_token(sandbox, fresh_citizen(sandbox, "koeln", skip=4))
+    result = submit(gateway, token, f"text-{name}", files=[(name, content, "text/plain")])
+    assert result["code"] == "ATTACHMENT_TYPE_REFUSED", result
+
+
+def test_plain_utf8_text_is_accepted(gateway: Gateway, sandbox: Sandbox) -> None:
+    token = citizen_token(sandbox, fresh_citizen(sandbox, "koeln", skip=4))
+    text = "Grüße aus Köln, bitte um Rückruf.\n".encode()
+    result = submit(gateway, token, "text-ok", files=[("notiz.txt", text, "text/plain")])
+    assert result["__typename"] == "ApplicationSubmitted", result
