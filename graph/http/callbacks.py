@@ -14,6 +14,7 @@ import hmac
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -65,7 +66,33 @@ def case_ids(body: bytes) -> list[str]:
     return [str(i) for i in ids]
 
 
+class ReplayGuard:
+    """Authenticated callbacks already handled, until their window closes (issue 18 #10).
+
+    A replay (same portal, timestamp and signature) within the five minutes a signature is
+    valid is answered without upstream work; it carried nothing new. Bounded: the oldest
+    entries go first, and a forgotten replay merely does the work again. Per process:
+    a replay reaching another replica is handled there once more (idempotent).
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self.until: OrderedDict[tuple[str, str], float] = OrderedDict()
+
+    def seen(self, portal_id: str, signature: str, now: float) -> bool:
+        while self.until and next(iter(self.until.values())) < now:
+            self.until.popitem(last=False)
+        return (portal_id, signature.strip().lower()) in self.until
+
+    def remember(self, portal_id: str, signature: str, timestamp: str) -> None:
+        self.until[(portal_id, signature.strip().lower())] = int(timestamp) + MAX_AGE
+        while len(self.until) > self.size:
+            self.until.popitem(last=False)
+
+
 def callback_endpoint(hub: Callable[[], LiveHub | None], secrets: Mapping[str, str]) -> ASGIApp:
+    replays = ReplayGuard()
+
     async def callback(request: Request) -> JSONResponse:
         portal_id = request.path_params["portal"]
         live = hub()
@@ -86,12 +113,18 @@ def callback_endpoint(hub: Callable[[], LiveHub | None], secrets: Mapping[str, s
             cases = case_ids(body)
         except ValueError:
             return JSONResponse({"error": "malformed callback body"}, 400)
+        # Verified above, so both headers are present and well-formed.
+        timestamp = headers["callback-timestamp"]
+        signature = headers["callback-authentication"]
+        if replays.seen(portal_id, signature, time.time()):
+            return JSONResponse({"accepted": len(cases), "published": 0, "replayed": True})
         try:
             published = sum([await publish_case(live, portal_id, case) for case in cases])
         except SourceError as exc:
             # Not accepted: the upstream retries the callback, nothing is lost.
             logger.warning("callback for %s not processed: %s", portal_id, exc.code)
             return JSONResponse({"error": "temporarily unavailable"}, 503)
+        replays.remember(portal_id, signature, timestamp)
         return JSONResponse({"accepted": len(cases), "published": published})
 
     # The limit applies while the body streams in, before the portal or signature is looked at.
