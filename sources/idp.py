@@ -17,6 +17,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from sources._http import Upstream
+from sources._jwks import FetchedKeys, cache_max_age
 from sources.base import IdentityRecord, IssuedToken
 from sources.errors import SourceAuthError, SourceTimeoutError, SourceUnavailableError
 
@@ -84,7 +85,7 @@ class OidcProvider:
             raise self.upstream.bad_response("JWKS is not JSON") from exc
         if not isinstance(body, dict) or not isinstance(body.get("keys"), list):
             raise self.upstream.bad_response("JWKS has no keys")
-        return body
+        return FetchedKeys(body, max_age=cache_max_age(response.headers.get("cache-control")))
 
     async def exchange(self, subject_token: str, audience: str) -> IssuedToken:
         return await self._fetch(
