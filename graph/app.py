@@ -200,9 +200,8 @@ def create_app(
         Route("/readyz", readiness.endpoint),
         Route("/healthz/upstreams", upstream_status),
         *ops.routes(),
+        *([] if settings.is_production else [Mount(GRAPHIQL_ASSETS, app=graphiql_assets_app())]),
     ]
-    if not settings.is_production:
-        routes.append(Mount(GRAPHIQL_ASSETS, app=graphiql_assets_app()))
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
@@ -212,6 +211,8 @@ def create_app(
             Middleware(RequestDeadline, seconds=settings.request_deadline),
         ],
     )
+    # `/graphql/` would redirect to a URL built from the Host header (issue 18 #9): 404.
+    app.router.redirect_slashes = False
     app.state.view = view  # the server drains this view's WebSockets on shutdown
     app.state.operations = ops  # the server reads its drain delay; tests read the metrics
     return app

@@ -84,6 +84,9 @@ class Settings:
     max_batch: int = 0
     apq_cache_size: int = 1000
     trusted_documents: str | None = None
+    # Issue 18: in production `_service { sdl }` answers only requests carrying this value
+    # in X-Federation-Token (the supergraph router); unset = nobody.
+    federation_token: str | None = None
     cors_origins: str = ""
     rate_limit_viewer: int = 600
     rate_limit_anonymous: int = 600

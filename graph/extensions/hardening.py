@@ -21,6 +21,7 @@ from strawberry.schema.config import BatchingConfig
 from graph.errors import ErrorHygiene
 from graph.extensions.audit import AuditLog
 from graph.extensions.documents import DocumentStore, PersistedDocuments, load_manifest
+from graph.extensions.federation_guard import RouterOnlySdl
 from graph.extensions.limits import CharacterLimit, Limits, operation_limits_rule
 from graph.extensions.list_variables import ListVariableLimits
 from graph.extensions.ratelimit import Limiter, MemoryLimiter, RateLimit
@@ -99,4 +100,5 @@ class Hardening:
         ]
         if settings.is_production:
             found.insert(4, DisableIntrospection)
+            found.insert(5, lambda: RouterOnlySdl(settings.federation_token))
         return found
