@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import weakref
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -23,6 +23,7 @@ from strawberry.subscriptions import (
     GRAPHQL_WS_PROTOCOL,
 )
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import SubscriptionExecutionResult
 
 from graph.context import Context, Resources
 from graph.errors import UnauthenticatedError, http_refusal
@@ -31,7 +32,12 @@ from graph.http.request_body import StrictBodies
 from graph.http.response_cache import ResponseCache
 from graph.http.security import NONCE_KEY
 from graph.http.spec import mark_request_error, negotiate
-from graph.http.websockets import BoundedWebSocketAdapter, LegacyWsHandler, TransportWsHandler
+from graph.http.websockets import (
+    BoundedWebSocketAdapter,
+    LegacyWsHandler,
+    TransportWsHandler,
+    refusals_as_errors,
+)
 from sources.base import ViewerRecord
 
 GRAPHIQL_ASSETS = "/graphiql/assets"
@@ -108,6 +114,12 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
             await negotiate(request, response)(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+    def _stream_result(self, request: Any, result: Any, transport: Any) -> Any:
+        # SSE/multipart streams: a refusal before the first result (trusted documents, rate
+        # limit) becomes an error event instead of a broken stream (issue 18 #9).
+        guarded = cast("SubscriptionExecutionResult", refusals_as_errors(result))
+        return super()._stream_result(request, guarded, transport)
 
     def encode_json(self, data: object) -> str:
         # orjson: an order of magnitude faster than json.dumps on large pages. A str, not

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from graph.app import create_app
 from graph.settings import Settings
@@ -72,3 +76,51 @@ def test_the_sdl_is_only_for_the_router_in_production(production: Gateway) -> No
         headers={"X-Federation-Token": "router-secret"},
     ).json()
     assert "type Service" in router["data"]["_service"]["sdl"]
+
+
+@pytest.fixture(scope="module")
+def trusted_only(
+    loop_thread: LoopThread,
+    gateway_settings: Settings,
+    sandbox: Sandbox,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Gateway]:
+    manifest = tmp_path_factory.mktemp("documents") / "persisted-documents.json"
+    manifest.write_text(
+        json.dumps({hashlib.sha256(b"{ portals { id } }").hexdigest(): "{ portals { id } }"})
+    )
+    server = UvicornServer(create_app(replace(gateway_settings, trusted_documents=str(manifest))))
+    loop_thread.call(server.start())
+    gw = Gateway(server.url)
+    yield gw
+    gw.http.close()
+    loop_thread.call(server.stop())
+
+
+UNKNOWN = "subscription { inboxMessageReceived { subject } }"
+
+
+def test_a_trusted_document_refusal_over_sse_is_an_error_event(trusted_only: Gateway) -> None:
+    with trusted_only.http.stream(
+        "POST",
+        "/graphql",
+        json={"query": UNKNOWN},
+        headers={"Accept": "text/event-stream", "GraphQL-Preflight": "1"},
+        timeout=10,
+    ) as response:
+        text = "".join(response.iter_text())
+    assert response.status_code < 500
+    assert "PERSISTED_QUERY" in text or "TRUSTED" in text or "errors" in text, text
+    assert "complete" in text or response.status_code == 400, text
+
+
+def test_a_trusted_document_refusal_over_websocket_is_an_error(trusted_only: Gateway) -> None:
+    url = trusted_only.url.replace("http://", "ws://") + "/graphql"
+    with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(ws.recv(timeout=5))["type"] == "connection_ack"
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": UNKNOWN}}))
+        while (message := json.loads(ws.recv(timeout=5)))["type"] == "ping":
+            pass
+    assert message["type"] == "error", message
+    assert message["payload"][0]["extensions"]["code"], message
