@@ -23,6 +23,7 @@ from graph.http.downloads import attachment_endpoint
 from graph.http.graphiql import graphiql_assets_app
 from graph.http.response_cache import ResponseCache
 from graph.http.security import security_middleware
+from graph.http.slow_clients import BodyIdleTimeout
 from graph.http.uploads import UploadBodyLimit, UploadLimits, configure_spooling
 from graph.http.view import GRAPHIQL_ASSETS, GatewayView
 from graph.http.websockets import ClientSocketCap
@@ -209,6 +210,7 @@ def create_app(
             ops.middleware(),
             *security_middleware(settings.cors_origin_list),
             Middleware(RequestDeadline, seconds=settings.request_deadline),
+            Middleware(BodyIdleTimeout, seconds=settings.client_body_timeout),  # issue 18 #6
         ],
     )
     # `/graphql/` would redirect to a URL built from the Host header (issue 18 #9): 404.

@@ -148,7 +148,6 @@ def serve(settings: Settings) -> int:
         port=settings.port,
         workers=server.worker_count(settings.workers),
         loop="uvloop",
-        http="httptools",
         log_level=settings.log_level,
         log_config=log_config(settings.log_level),  # JSON lines, no tokens or personal data
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace),

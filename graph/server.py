@@ -18,6 +18,7 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import multiprocess
 
+from graph.http.slow_clients import head_timeout_protocol
 from graph.http.view import ACTIVE_VIEWS
 from graph.settings import Settings
 
@@ -89,11 +90,13 @@ def server_options(settings: Settings) -> dict[str, Any]:
 
     - X-Forwarded-For is believed only from `PORTALGRAPH_TRUSTED_PROXIES` (uvicorn trusts
       127.0.0.1 by default: a client on the host could rotate it past the rate limits);
+    - a request head must be complete within `PORTALGRAPH_CLIENT_HEADER_TIMEOUT`;
     - a WebSocket frame may be as large as a request body, no larger;
     - an idle keep-alive connection closes after 5 s; request heads are bounded (64 KiB).
     """
     trusted = settings.trusted_proxies.strip()
     return {
+        "http": head_timeout_protocol(settings.client_header_timeout),
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": trusted or "",
         "ws_max_size": settings.max_body_bytes,

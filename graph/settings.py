@@ -98,6 +98,9 @@ class Settings:
     subscriptions_per_viewer: int = 20
     subscriptions_per_connection: int = 10
     connection_init_timeout: float = 10.0
+    # Issue 18: slow clients. A request head must be complete, a body must not stall.
+    client_header_timeout: float = 10.0
+    client_body_timeout: float = 15.0
     ws_max_per_client: int = 50  # issue 18: open WebSockets per client address
     # Submissions (README "Submissions"): attachment limits, checked before anything is sent.
     upload_max_bytes: int = 25_000_000
@@ -196,7 +199,13 @@ def _check_failure_behaviour(settings: Settings) -> None:
         "cache_max_entries",
         "response_cache_max_entries",
     )
-    for name in (*positive, "redis_timeout", "redis_retry_interval"):
+    for name in (
+        *positive,
+        "redis_timeout",
+        "redis_retry_interval",
+        "client_header_timeout",
+        "client_body_timeout",
+    ):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{PREFIX}{name.upper()} must be positive")
     for name in ("upstream_retries", "breaker_failures", "cache_max_stale"):
