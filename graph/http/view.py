@@ -130,7 +130,9 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         parsed = await super().parse_http_body(request)
-        if isinstance(parsed, GraphQLRequestData) and parsed.query is None:
+        # A multipart body is consumed by its form: no second read (issue 18 fuzz: a 500).
+        multipart = (request.content_type or "").startswith("multipart/")
+        if isinstance(parsed, GraphQLRequestData) and parsed.query is None and not multipart:
             # Strawberry drops `documentId` (GraphQL-over-HTTP persisted documents);
             # PersistedDocuments reads it from the operation's extensions.
             raw = (

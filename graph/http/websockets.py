@@ -34,6 +34,7 @@ from graph.context import Context
 TOKEN_EXPIRED = 4403
 INVALID_MESSAGE = 4400
 INIT_TIMEOUT = 4408
+TOO_MANY_INITS = 4429
 TOO_BIG = 1009
 DEFAULT_FRAME_LIMIT = 1_000_000
 
@@ -177,6 +178,11 @@ class LegacyWsHandler(BaseGraphQLWSHandler[Context, None]):
         problem = legacy_problem(message)
         if problem is not None:
             await self.websocket.close(INVALID_MESSAGE, problem)
+            return
+        if message["type"] == "connection_init" and self.connection_acknowledged:
+            # Strawberry would start a second keep-alive task and lose the first (it then
+            # outlives the socket): refused as graphql-transport-ws refuses it.
+            await self.websocket.close(TOO_MANY_INITS, "Too many initialisation requests")
             return
         await super().handle_message(message)
         if message["type"] == "connection_init" and self.connection_acknowledged:

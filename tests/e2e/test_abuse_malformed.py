@@ -51,6 +51,7 @@ OPERATIONS = json.dumps({"query": UPLOAD, "variables": {"f": None}})
         (json.dumps(OPERATIONS), json.dumps({"0": ["variables.f"]})),  # operations a JSON string
         ("[1, 2", json.dumps({"0": ["variables.f"]})),  # operations not JSON
         (OPERATIONS, "{"),  # map not JSON
+        ("{}", json.dumps({"0": ["variables.f"]})),  # no query: the body was read twice (fuzz)
     ],
 )
 def test_malformed_multipart_is_a_clear_4xx(

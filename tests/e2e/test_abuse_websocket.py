@@ -192,3 +192,12 @@ def test_a_frame_above_the_body_limit_closes_with_1009(strict_gateway: Gateway) 
         query = "{ __typename }" + " " * 100_000
         ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
         assert close_code(ws) == 1009
+
+
+def test_a_second_legacy_connection_init_closes_with_4429(gateway: Gateway) -> None:
+    # Found by the fuzz suite: each extra init started a keep-alive task that outlived the socket.
+    with open_socket(gateway, LEGACY) as ws:
+        ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(ws.recv(timeout=5))["type"] == "connection_ack"
+        ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert close_code(ws) == 4429
