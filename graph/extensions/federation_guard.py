@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from graphql import DefinitionNode, FieldNode, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
+from graph.codes import FORBIDDEN
+
 HEADER = "x-federation-token"
 SERVICE_FIELD = "_service"
 
@@ -38,6 +40,6 @@ class RouterOnlySdl(SchemaExtension):
             if not self.token or not hmac.compare_digest(sent.encode(), self.token.encode()):
                 raise GraphQLError(
                     "The subgraph SDL is served to the supergraph router only.",
-                    extensions={"code": "FORBIDDEN"},
+                    extensions={"code": FORBIDDEN},
                 )
         yield

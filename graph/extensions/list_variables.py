@@ -23,6 +23,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from graph.codes import MAX_REPRESENTATIONS_EXCEEDED
 from graph.extensions.limits import Limits, check_operation
 
 ENTITIES_FIELD = "_entities"
@@ -72,6 +73,6 @@ class ListVariableLimits(SchemaExtension):
             if count > self.max_representations:
                 raise GraphQLError(
                     f"{count} representations exceed the limit {self.max_representations}.",
-                    extensions={"code": "MAX_REPRESENTATIONS_EXCEEDED"},
+                    extensions={"code": MAX_REPRESENTATIONS_EXCEEDED},
                 )
             check_operation(validation, definition, self.limits, variables)

@@ -13,13 +13,13 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-TOO_LARGE = "PAYLOAD_TOO_LARGE"
+from graph.codes import PAYLOAD_TOO_LARGE
 
 
 def too_large(limit: int) -> JSONResponse:
     # `Connection: close`: the rest of the body stays unread, so the connection is spent.
     return JSONResponse(
-        {"error": f"The request body exceeds {limit} bytes.", "code": TOO_LARGE},
+        {"error": f"The request body exceeds {limit} bytes.", "code": PAYLOAD_TOO_LARGE},
         status_code=413,
         headers={"connection": "close"},
     )

@@ -17,6 +17,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from graph.codes import REQUEST_TIMEOUT
+
 
 class HeadTimeoutProtocol(HttpToolsProtocol):
     head_timeout = 10.0
@@ -101,7 +103,7 @@ class BodyIdleTimeout:
             answer: Any = JSONResponse(
                 {
                     "error": f"No request body bytes for {self.seconds:g} s.",
-                    "code": "REQUEST_TIMEOUT",
+                    "code": REQUEST_TIMEOUT,
                 },
                 status_code=408,
                 headers={"connection": "close"},

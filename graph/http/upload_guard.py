@@ -18,6 +18,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from graph.codes import LENGTH_REQUIRED, PAYLOAD_TOO_LARGE, UPLOADS_BUSY
 from graph.http.body_limit import declared_length
 
 RETRY_AFTER = "5"
@@ -68,17 +69,17 @@ class UploadGuard:
                 **{"www-authenticate": "Bearer"},
             )
         if declared is None:
-            return refusal(411, "LENGTH_REQUIRED", "An upload must declare its Content-Length.")
+            return refusal(411, LENGTH_REQUIRED, "An upload must declare its Content-Length.")
         if declared > self.request_bytes:
             return refusal(
                 413,
-                "PAYLOAD_TOO_LARGE",
+                PAYLOAD_TOO_LARGE,
                 f"The upload exceeds {self.request_bytes} bytes.",
             )
         if self.reserved + declared > self.total_bytes:
             return refusal(
                 503,
-                "UPLOADS_BUSY",
+                UPLOADS_BUSY,
                 "Too many uploads in progress; try again shortly.",
                 **{"retry-after": RETRY_AFTER},
             )
