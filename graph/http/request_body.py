@@ -71,9 +71,16 @@ class StrictBodies:
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
-            return decode_json(data)
+            parsed = decode_json(data)
         except orjson.JSONDecodeError as exc:
             raise HTTPException(400, f"The body is not valid JSON: {exc}") from exc
+        # A request body, multipart `operations` and `map` are all objects (or a batch of
+        # objects); anything else made Strawberry fail with a 500 (found by the fuzz suite).
+        if isinstance(parsed, dict) or (
+            isinstance(parsed, list) and all(isinstance(i, dict) for i in parsed)
+        ):
+            return parsed
+        raise HTTPException(400, "The JSON must be an object (or an array of objects).")
 
     async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
         try:

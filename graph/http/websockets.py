@@ -126,6 +126,13 @@ class TransportWsHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self.schema = cast("BaseSchema", PerOperationSchema(self.schema))
         self.expiry = Expiry()
 
+    async def handle_message(self, message: Any) -> None:
+        # A frame of valid JSON that is no object (`true`, `[]`) crashed the handler.
+        if not has_type(message):
+            await self.handle_invalid_message("A message must be an object with a string 'type'")
+            return
+        await super().handle_message(message)
+
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
         if self.connection_acknowledged:
@@ -134,6 +141,10 @@ class TransportWsHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def shutdown(self) -> None:
         self.expiry.cancel()
         await super().shutdown()
+
+
+def has_type(message: object) -> bool:
+    return isinstance(message, Mapping) and isinstance(message.get("type"), str)
 
 
 def legacy_problem(message: object) -> str | None:

@@ -138,3 +138,12 @@ def test_undecodable_text_is_a_clear_400(gateway: Gateway, body: bytes) -> None:
     assert_clear_refusal(response)
     errors: list[dict[str, Any]] = response.json()["errors"]
     assert errors[0]["extensions"]["code"] == "BAD_REQUEST", errors
+
+
+@pytest.mark.parametrize("body", [b"1", b'"query"', b"[1, 2]", b"null", b"[{}, 3]"])
+def test_json_that_is_no_object_is_a_clear_400(gateway: Gateway, body: bytes) -> None:
+    # Found by the fuzz suite: Strawberry called .get() on whatever JSON it got.
+    response = gateway.http.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    assert_clear_refusal(response)

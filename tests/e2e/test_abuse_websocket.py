@@ -201,3 +201,11 @@ def test_a_second_legacy_connection_init_closes_with_4429(gateway: Gateway) -> N
         assert json.loads(ws.recv(timeout=5))["type"] == "connection_ack"
         ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert close_code(ws) == 4429
+
+
+@pytest.mark.parametrize("frame", ["true", "[]", "3", '"x"', '{"type": 1}'])
+def test_a_frame_that_is_no_message_object_closes_with_4400(gateway: Gateway, frame: str) -> None:
+    # Found by the fuzz suite: graphql-transport-ws indexed whatever JSON it got.
+    with open_socket(gateway, TRANSPORT) as ws:
+        ws.send(frame)
+        assert close_code(ws) == 4400
