@@ -143,6 +143,9 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
             document_id = raw.get("documentId") if isinstance(raw, dict) else None
             if document_id is not None:
                 parsed.extensions = {**(parsed.extensions or {}), "documentId": document_id}
+        if isinstance(parsed, GraphQLRequestData) and lacks_document(parsed):
+            # A stream without a document failed as a masked error (issue 18 fuzz).
+            raise HTTPException(400, "No GraphQL query found in the request")
         return parsed
 
     async def process_result(
@@ -198,6 +201,12 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
         return HTMLResponse(
             graphiql_html(endpoint="/graphql", assets_prefix=GRAPHIQL_ASSETS, nonce=nonce)
         )
+
+
+def lacks_document(parsed: GraphQLRequestData) -> bool:
+    """A stream request (SSE, multipart) with neither query text nor a persisted document."""
+    persisted = {"persistedQuery", "documentId"} & set(parsed.extensions or {})
+    return parsed.protocol != "http" and not parsed.query and not persisted
 
 
 def unauthenticated_response(error: UnauthenticatedError) -> JSONResponse:

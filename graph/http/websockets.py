@@ -129,7 +129,7 @@ class TransportWsHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def handle_message(self, message: Any) -> None:
         # A frame of valid JSON that is no object (`true`, `[]`) crashed the handler.
         if not has_type(message):
-            await self.handle_invalid_message("A message must be an object with a string 'type'")
+            await self.handle_invalid_message("A message needs a string 'type' (and 'id')")
             return
         await super().handle_message(message)
 
@@ -144,7 +144,22 @@ class TransportWsHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
 
 def has_type(message: object) -> bool:
-    return isinstance(message, Mapping) and isinstance(message.get("type"), str)
+    """A graphql-transport-ws message Strawberry can dispatch: an object with a string
+    `type`, a string `id` where the type carries one (a list id crashed it), and a
+    `subscribe` payload with a string `query`."""
+    if not isinstance(message, Mapping) or not isinstance(message.get("type"), str):
+        return False
+    with_id = message["type"] in ("subscribe", "complete", "next", "error")
+    if with_id and not isinstance(message.get("id"), str):
+        return False
+    # Strawberry passes no extensions over sockets, so a subscribe without a query text
+    # could only fail (a masked MissingQueryError before).
+    payload = message.get("payload")
+    return message["type"] != "subscribe" or (
+        isinstance(payload, Mapping)
+        and isinstance(payload.get("query"), str)
+        and payload["query"] != ""
+    )
 
 
 def legacy_problem(message: object) -> str | None:
@@ -157,6 +172,8 @@ def legacy_problem(message: object) -> str | None:
     if kind == "start":
         payload = message.get("payload")
         if not isinstance(payload, Mapping) or not isinstance(payload.get("query"), str):
+            return "A 'start' message needs a payload with a string 'query'"
+        if not payload["query"]:
             return "A 'start' message needs a payload with a string 'query'"
         if not isinstance(payload.get("variables") or {}, Mapping):
             return "'variables' must be an object"

@@ -147,3 +147,26 @@ def test_json_that_is_no_object_is_a_clear_400(gateway: Gateway, body: bytes) ->
         "/graphql", content=body, headers={"content-type": "application/json"}
     )
     assert_clear_refusal(response)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_subscription_over_plain_http_is_a_clear_400(gateway: Gateway, method: str) -> None:
+    # Found by the fuzz suite: it ran as a query and failed as a masked internal error.
+    query = "subscription { inboxMessageReceived { subject } }"
+    response = gateway.http.request(
+        method,
+        "/graphql",
+        params={"query": query} if method == "GET" else None,
+        json={"query": query} if method == "POST" else None,
+        headers=PREFLIGHT,
+    )
+    assert_clear_refusal(response)
+    assert "text/event-stream" in response.json()["errors"][0]["message"]
+
+
+def test_a_stream_request_without_a_document_is_a_clear_400(gateway: Gateway) -> None:
+    # Found by the fuzz suite: SSE without `query` failed as a masked MissingQueryError.
+    response = gateway.http.post(
+        "/graphql", json={"variables": {}}, headers=PREFLIGHT | {"Accept": "text/event-stream"}
+    )
+    assert_clear_refusal(response)
