@@ -74,6 +74,18 @@ def _read_head(sock: socket.socket, timeout: float) -> bytes:
     while b"\r\n\r\n" not in data:
         piece = sock.recv(65536)
         if not piece:
-            break
+            return data
         data += piece
-    return data
+    # ...and the body, as long as Content-Length says (it may come in a later packet).
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        (
+            int(v)
+            for k, _, v in (h.partition(b":") for h in head.split(b"\r\n")[1:])
+            if k.strip().lower() == b"content-length"
+        ),
+        0,
+    )
+    while len(body) < length and (piece := sock.recv(65536)):
+        body += piece
+    return head + b"\r\n\r\n" + body
