@@ -7,7 +7,7 @@ ASSETS := graph/static/vendor/MANIFEST.json
 # JavaScript clients for the interop tests, installed from the committed lockfiles.
 NODE_STAMPS := tests/node/node_modules/.portalgraph-installed examples/web/node_modules/.portalgraph-installed
 
-.PHONY: run test lint typecheck unit bench assets schema clean node browser
+.PHONY: run test lint typecheck unit bench assets schema clean node browser fuzz
 
 run: $(STAMP) $(ASSETS)
 	$(VENV)/bin/portalgraph dev
@@ -23,6 +23,11 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
+
+# The abuse fuzz suite (tests/e2e/test_fuzz.py) at length; `make test` runs it bounded.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest -q tests/e2e/test_fuzz.py
 
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q -m "not slow"

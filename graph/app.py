@@ -25,16 +25,18 @@ from graph.domain.uploads import UploadLimits
 from graph.extensions.hardening import Hardening
 from graph.extensions.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from graph.http.auth import BearerAuth
-from graph.http.callbacks import fitconnect_callback
+from graph.http.callbacks import callback_app
 from graph.http.deadline import RequestDeadline
 from graph.http.downloads import download_attachment
 from graph.http.graphiql import graphiql_assets_app
 from graph.http.health import healthz, readiness, upstream_status
 from graph.http.response_cache import ResponseCache, ResponseCacheMiddleware
 from graph.http.security import security_middleware
+from graph.http.slow_clients import BodyIdleTimeout
 from graph.http.spec import GraphQLResponseType
 from graph.http.uploads import UploadBodyLimit, configure_spooling
 from graph.http.view import GRAPHIQL_ASSETS, GatewayView
+from graph.http.websockets import ClientSocketCap
 from graph.ops.observability import Observability
 from graph.schema import build_schema
 from graph.settings import Settings
@@ -46,6 +48,14 @@ from sources.network import Network, load_network
 from sources.redis_events import RedisBroker, RedisCaseRoutes, RedisLock
 
 logger = logging.getLogger("portalgraph")
+
+
+def build_hardening(
+    settings: Settings, ops: Observability
+) -> tuple[Hardening, Callable[[], Awaitable[None]]]:
+    """The schema's limits and the rate limiter they share with attachment downloads."""
+    limiter, close_limiter = build_rate_limiter(settings)
+    return Hardening.from_settings(settings, ops.limiter(limiter)), close_limiter
 
 
 def create_app(
@@ -63,11 +73,11 @@ def create_app(
     settings = settings or Settings.from_env()
     ops = observability or Observability(settings)
     configure_spooling(settings.uploads.spool_bytes)
-    limiter, close_limiter = build_rate_limiter(settings)
+    hardening, close_limiter = build_hardening(settings, ops)
     view = GatewayView(
         build_schema(
             production=settings.is_production,
-            hardening=Hardening.from_settings(settings, ops.limiter(limiter)),
+            hardening=hardening,
             observers=ops.extensions(),
         ),
         graphiql=not settings.is_production,
@@ -112,6 +122,7 @@ def create_app(
                 guards=wrapping.guards,
                 cache=wrapping.cache,
                 ping=redis_client.ping if redis_client else None,
+                download_wait=hardening.download_wait,
             )
             logger.info("portalgraph ready with %d portals", len(portals.portals))
             try:
@@ -126,17 +137,18 @@ def create_app(
             limits=UploadLimits.parse(
                 settings.uploads.max_bytes, settings.uploads.max_files, settings.uploads.types
             ),
+            spool_total=settings.uploads.spool_total_bytes,  # issue 18 #3
         )
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", view),
+        WebSocketRoute("/graphql", ClientSocketCap(view, settings.live.ws_max_per_client)),
         Route(
             "/attachments/{message_id}/{attachment_id}",
             BearerAuth(request_response(download_attachment), required=True),
             methods=["GET"],
         ),
-        Route("/hooks/fitconnect/{portal}", fitconnect_callback, methods=["POST"]),
+        Route("/hooks/fitconnect/{portal}", callback_app, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readiness(lambda: view.draining)),
         Route("/healthz/upstreams", upstream_status),
@@ -153,8 +165,11 @@ def create_app(
             ops.middleware(),
             *security_middleware(settings.server.cors_origin_list),
             Middleware(RequestDeadline, seconds=settings.upstream.request_deadline),
+            Middleware(BodyIdleTimeout, seconds=settings.server.client_body_timeout),  # issue 18 #6
         ],
     )
+    # `/graphql/` would redirect to a URL built from the Host header (issue 18 #9): 404.
+    app.router.redirect_slashes = False
     app.state.view = view  # the server drains this view's WebSockets on shutdown
     app.state.observability = ops  # tests read its metrics
     return app

@@ -151,13 +151,13 @@ def serve(settings: Settings) -> int:
         port=where.port,
         workers=server.worker_count(where.workers),
         loop="uvloop",
-        http="httptools",
         log_level=where.log_level,
         log_config=log_config(where.log_level),  # JSON lines, no tokens or personal data
         timeout_graceful_shutdown=math.ceil(settings.ops.shutdown_grace),
         # permessage-deflate keeps a zlib compressor and decompressor per WebSocket, about
         # 45 KiB of an idle subscription's memory (bench/RESULTS.md); GraphQL frames are small.
         ws_per_message_deflate=False,
+        **server.server_options(settings),  # proxies, frame and head limits (issue 18)
     )
     server.run(config)
     return 0
@@ -195,7 +195,12 @@ async def dev(settings: Settings, out: Path, seed: int, base_port: int | None) -
     host, port = settings.server.host, settings.server.port
     network.callbacks.url = f"http://{host}:{port}"
     config = uvicorn.Config(
-        create_app(settings), host=host, port=port, loop="none", log_level=settings.server.log_level
+        create_app(settings),
+        host=host,
+        port=port,
+        loop="none",
+        log_level=settings.server.log_level,
+        **server.server_options(settings),
     )
     gateway = server.GatewayServer(config)
     try:

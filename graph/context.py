@@ -23,6 +23,7 @@ from graph.domain.errors import UnauthenticatedError
 from graph.domain.identity import TokenVerifier
 from graph.domain.live import LiveHub
 from graph.domain.outages import OutageLog, outage_message
+from graph.domain.replays import ReplayGuard
 from graph.domain.status import merged_history
 from graph.extensions.outages import FieldsInFlight
 from graph.loaders import Loaders
@@ -55,6 +56,9 @@ class GatewayState:
     guards: UpstreamGuards = field(default_factory=UpstreamGuards)
     cache: CacheStore | None = None  # the public-data cache, when on
     ping: Callable[[], Awaitable[object]] | None = None  # Redis, for readiness
+    # Seconds until a viewer (by subject) may download another attachment (issue 18 #5).
+    download_wait: Callable[[str], Awaitable[float]] | None = None
+    replays: ReplayGuard = field(default_factory=ReplayGuard)  # callbacks seen (issue 18 #10)
     portals: Mapping[str, Portal] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -13,11 +13,14 @@ import math
 import os
 import socket
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import multiprocess
 
+from graph.http.slow_clients import head_timeout_protocol
 from graph.http.view import ACTIVE_VIEWS
+from graph.settings import Settings
 
 logger = logging.getLogger("portalgraph.server")
 CGROUP_CPU = Path("/sys/fs/cgroup/cpu.max")
@@ -80,3 +83,23 @@ def run(config: uvicorn.Config) -> None:
         multiprocess.Multiprocess(config, sockets=[sock]).run()
     else:
         GatewayServer(config).run()
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn options that belong to the gateway's limits (issue 18 #5, #6).
+
+    - X-Forwarded-For is believed only from `PORTALGRAPH_TRUSTED_PROXIES` (uvicorn trusts
+      127.0.0.1 by default: a client on the host could rotate it past the rate limits);
+    - a request head must be complete within `PORTALGRAPH_CLIENT_HEADER_TIMEOUT`;
+    - a WebSocket frame may be as large as a request body, no larger;
+    - an idle keep-alive connection closes after 5 s; request heads are bounded (64 KiB).
+    """
+    trusted = settings.server.trusted_proxies.strip()
+    return {
+        "http": head_timeout_protocol(settings.server.client_header_timeout),
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or "",
+        "ws_max_size": settings.server.max_body_bytes,
+        "timeout_keep_alive": 5,
+        "h11_max_incomplete_event_size": 64 * 1024,
+    }

@@ -63,6 +63,10 @@ class ServerSettings:
     graphiql_vendor_dir: str | None = env(
         "GRAPHIQL_VENDOR_DIR", None, documented="docs/graphiql.md"
     )
+    # Issue 18: only these proxies' X-Forwarded-For is believed; slow clients time out.
+    trusted_proxies: str = env("TRUSTED_PROXIES", "")
+    client_header_timeout: float = env("CLIENT_HEADER_TIMEOUT", 10.0)
+    client_body_timeout: float = env("CLIENT_BODY_TIMEOUT", 15.0)
 
     def __post_init__(self) -> None:
         check_group(self)
@@ -142,6 +146,9 @@ class LimitSettings:
     trusted_documents: str | None = env("TRUSTED_DOCUMENTS", None)
     rate_limit_viewer: int = env("RATE_LIMIT_VIEWER", 600)
     rate_limit_anonymous: int = env("RATE_LIMIT_ANONYMOUS", 600)
+    rate_limit_downloads: int = env("RATE_LIMIT_DOWNLOADS", 60)
+    max_representations: int = env("MAX_REPRESENTATIONS", 100)
+    federation_token: str | None = env("FEDERATION_TOKEN", None)
 
     def __post_init__(self) -> None:
         check_group(self)
@@ -154,6 +161,7 @@ class LiveSettings:
     subscriptions_per_viewer: int = env("SUBSCRIPTIONS_PER_VIEWER", 20)
     subscriptions_per_connection: int = env("SUBSCRIPTIONS_PER_CONNECTION", 10)
     connection_init_timeout: float = env("CONNECTION_INIT_TIMEOUT", 10.0)
+    ws_max_per_client: int = env("WS_MAX_PER_CLIENT", 50)
 
     def __post_init__(self) -> None:
         check_group(self)
@@ -167,6 +175,7 @@ class UploadSettings:
     max_files: int = env("UPLOAD_MAX_FILES", 10)
     types: str = env("UPLOAD_TYPES", "application/pdf,image/jpeg,image/png,text/plain")
     spool_bytes: int = env("UPLOAD_SPOOL_BYTES", 1_048_576)
+    spool_total_bytes: int = env("UPLOAD_SPOOL_TOTAL_BYTES", 268_435_456)
 
     def __post_init__(self) -> None:
         check_group(self)

@@ -32,6 +32,11 @@ POSITIVE = {
     "CACHE_TTL_SERVICES",
     "CACHE_TTL_ORGANISATIONS",
     "CACHE_TTL_REGIONS",
+    "MAX_REPRESENTATIONS",
+    "UPLOAD_SPOOL_TOTAL_BYTES",
+    "WS_MAX_PER_CLIENT",
+    "CLIENT_HEADER_TIMEOUT",
+    "CLIENT_BODY_TIMEOUT",
 }
 ZERO_OR_POSITIVE = {
     "WORKERS": "0 (one per CPU) or positive",
@@ -39,6 +44,7 @@ ZERO_OR_POSITIVE = {
     "APQ_CACHE_SIZE": "0 (off) or positive",
     "RATE_LIMIT_VIEWER": "0 (off) or positive",
     "RATE_LIMIT_ANONYMOUS": "0 (off) or positive",
+    "RATE_LIMIT_DOWNLOADS": "0 (off) or positive",
     "UPSTREAM_RETRIES": "0 (off) or positive",
     "BREAKER_FAILURES": "0 (off) or positive",
     "CACHE_MAX_STALE": "0 (off) or positive",

@@ -45,10 +45,11 @@ def free_port() -> int:
 class UvicornServer:
     """A uvicorn server for one ASGI app, started inside a LoopThread."""
 
-    def __init__(self, app: ASGIApp, port: int | None = None) -> None:
+    def __init__(self, app: ASGIApp, port: int | None = None, **options: Any) -> None:
+        """`options`: further uvicorn.Config arguments, e.g. graph.server.server_options."""
         self.port = port or free_port()
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", **options
         )
         self.server = GatewayServer(config)
         self.task: asyncio.Task[None] | None = None

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sources._auth import ExchangedBearer
 from sources._http import Upstream
 from sources._parse import MalformedError, aware, items_of, obj, optional_str, text
+from sources._paths import segment
 from sources.base import AccountRecord, ApplicationRecord, PaymentLinkRecord, PortalRecord
 from sources.errors import SourceNotFoundError
 
@@ -55,7 +56,7 @@ class PortalAccountArea:
         headers = await self.bearer.headers(subject_token)
         await self.upstream.send(
             "PUT",
-            f"/v1/me/applications/{application_id}/payments/{link.transaction_id}",
+            f"/v1/me/applications/{segment(self.upstream, application_id)}/payments/{segment(self.upstream, link.transaction_id)}",
             json={
                 "originatorId": link.originator_id,
                 "endPointId": link.end_point_id,

@@ -11,6 +11,7 @@
     ├── SourceAuthError          401/403 from the upstream or a failed token exchange
     ├── SourceRejectedError      other 4xx: the upstream refused the request
     └── SourceNotFoundError      404 for an object the gateway asked for
+        └── InvalidIdError       an id not of the standard's form: nothing was sent
 
 Each class's `code` is the `ErrorCode` a client sees. Messages are for logs and
 operators; the GraphQL layer shows only the code. Standard library only.
@@ -97,6 +98,10 @@ class SourceRejectedError(SourceError):
 
 class SourceNotFoundError(SourceError):
     code = ErrorCode.UPSTREAM_NOT_FOUND
+
+
+class InvalidIdError(SourceNotFoundError):
+    """An id that cannot name an object of this standard; nothing was sent upstream."""
 
 
 def error_for_status(

@@ -20,6 +20,7 @@ from sources._auth import ServiceBearer
 from sources._http import Upstream
 from sources._jwks import JwksCache
 from sources._parse import MalformedError, items_of, obj, text
+from sources._paths import UUID, segment
 from sources.base import ApplicationStatus, PortalRecord, StatusEventRecord, StatusSource
 
 logger = logging.getLogger("portalgraph.fitconnect")
@@ -77,7 +78,10 @@ class FitConnectCases:
         async with self.limit:
             headers = await self.bearer.headers()
             body = await self.upstream.send_json(
-                "GET", f"/v1/cases/{case_id}/events", params={"limit": PAGE}, headers=headers
+                "GET",
+                f"/v1/cases/{segment(self.upstream, case_id, UUID)}/events",
+                params={"limit": PAGE},
+                headers=headers,
             )
         try:
             return [text(t) for t in items_of(obj(body)["eventLog"])]

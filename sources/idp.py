@@ -18,6 +18,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from sources._http import Upstream
+from sources._jwks import FetchedKeys, cache_max_age
 from sources.base import Capability, IdentityRecord, IssuedToken, UpstreamRef
 from sources.errors import SourceAuthError, SourceTimeoutError, SourceUnavailableError
 
@@ -78,10 +79,14 @@ class OidcProvider:
     async def fetch_jwks(self) -> dict[str, Any]:
         """The issuer's public key set as JSON, fetched fresh."""
         jwks_uri = str((await self.metadata())["jwks_uri"])
-        body = await self.upstream.get_json(jwks_uri)
+        response = await self.upstream.send("GET", jwks_uri)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise self.upstream.bad_response("JWKS is not JSON") from exc
         if not isinstance(body, dict) or not isinstance(body.get("keys"), list):
             raise self.upstream.bad_response("JWKS has no keys")
-        return body
+        return FetchedKeys(body, max_age=cache_max_age(response.headers.get("cache-control")))
 
     async def exchange(self, subject_token: str, audience: str) -> IssuedToken:
         return await self._fetch(

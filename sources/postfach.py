@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sources._auth import ExchangedBearer
 from sources._http import Upstream
 from sources._parse import MalformedError, aware, items_of, obj, optional_str, text
+from sources._paths import segment
 from sources.base import (
     ApplicationStatus,
     AttachmentRecord,
@@ -44,14 +45,18 @@ class PostfachBox:
 
     async def mark_read(self, subject_token: str, message_id: str) -> None:
         headers = await self.bearer.headers(subject_token)
-        await self.upstream.send("POST", f"/v1/messages/{message_id}/read", headers=headers)
+        await self.upstream.send(
+            "POST", f"/v1/messages/{segment(self.upstream, message_id)}/read", headers=headers
+        )
 
     async def attachment(
         self, subject_token: str, message_id: str, attachment_id: str
     ) -> FileRecord:
         headers = await self.bearer.headers(subject_token)
         response = await self.upstream.send(
-            "GET", f"/v1/messages/{message_id}/attachments/{attachment_id}", headers=headers
+            "GET",
+            f"/v1/messages/{segment(self.upstream, message_id)}/attachments/{segment(self.upstream, attachment_id)}",
+            headers=headers,
         )
         disposition = response.headers.get("content-disposition", "")
         filename = disposition.partition("filename=")[2].strip('"') or attachment_id

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from sources._http import Upstream
 from sources._parse import MalformedError, aware, items_of, obj, text
+from sources._paths import PVOG_ID, segment
 from sources.base import (
     AddressRecord,
     FeeRecord,
@@ -62,7 +63,9 @@ class PvogDirectory:
 
     async def service(self, service_id: str) -> ServiceRecord | None:
         try:
-            body = await self.upstream.get_json(f"/v6/servicedescriptions/{service_id}/detail")
+            body = await self.upstream.get_json(
+                f"/v6/servicedescriptions/{segment(self.upstream, service_id, PVOG_ID)}/detail"
+            )
         except SourceNotFoundError:
             return None
         return self._parsed(parse_service, body)

@@ -18,6 +18,7 @@ from sources._auth import ServiceBearer
 from sources._http import Upstream, map_transport_errors
 from sources._jwe import EncryptionKeyError, StreamingJwe, encrypt_compact, encryption_key
 from sources._parse import MalformedError, items_of, obj, text
+from sources._paths import UUID, segment
 from sources.base import (
     DestinationRecord,
     FormRecord,
@@ -47,14 +48,18 @@ class FitConnectSubmissions:
     async def destination(self, destination_id: str) -> DestinationRecord:
         headers = await self.bearer.headers()
         body = await self.upstream.send_json(
-            "GET", f"/v1/destinations/{destination_id}", headers=headers
+            "GET",
+            f"/v1/destinations/{segment(self.upstream, destination_id, UUID)}",
+            headers=headers,
         )
         try:
             kid, schemas = parse_destination(body)
         except (MalformedError, KeyError) as exc:
             raise self.upstream.bad_response(f"unexpected destination: {exc}") from exc
         jwk = await self.upstream.send_json(
-            "GET", f"/v1/destinations/{destination_id}/keys/{kid}", headers=headers
+            "GET",
+            f"/v1/destinations/{segment(self.upstream, destination_id, UUID)}/keys/{segment(self.upstream, kid)}",
+            headers=headers,
         )
         try:
             encryption_key(obj(jwk))
@@ -111,7 +116,7 @@ class FitConnectSubmissions:
         body = StreamingJwe(encryption_key(destination.encryption_key), upload.file, upload.size)
         headers = await self.bearer.headers()
         headers |= {"Content-Type": "application/jose", "Content-Length": str(body.length)}
-        url = f"{self.upstream.base_url}/v1/submissions/{submission.submission_id}/attachments/{attachment_id}"
+        url = f"{self.upstream.base_url}/v1/submissions/{segment(self.upstream, submission.submission_id, UUID)}/attachments/{segment(self.upstream, attachment_id, UUID)}"
         # Streamed straight from the spooled file: no retries (the body is consumed once)
         # and the upload's own timeout instead of the GraphQL request deadline.
         with map_transport_errors(self.upstream.ref):
@@ -137,13 +142,18 @@ class FitConnectSubmissions:
         }
         headers = await self.bearer.headers()
         await self.upstream.send(
-            "PUT", f"/v1/submissions/{submission.submission_id}", json=body, headers=headers
+            "PUT",
+            f"/v1/submissions/{segment(self.upstream, submission.submission_id, UUID)}",
+            json=body,
+            headers=headers,
         )
 
     async def delete(self, submission: SubmissionRecord) -> None:
         headers = await self.bearer.headers()
         await self.upstream.send(
-            "DELETE", f"/v1/submissions/{submission.submission_id}", headers=headers
+            "DELETE",
+            f"/v1/submissions/{segment(self.upstream, submission.submission_id, UUID)}",
+            headers=headers,
         )
 
 

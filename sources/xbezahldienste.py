@@ -13,6 +13,7 @@ from typing import Any
 from sources._auth import ServiceBearer
 from sources._http import Upstream
 from sources._parse import MalformedError, aware, cents, items_of, obj, optional_str, text
+from sources._paths import segment
 from sources.base import (
     PaymentItemRecord,
     PaymentLinkRecord,
@@ -34,7 +35,7 @@ class XBezahldienste:
         self.limit = asyncio.Semaphore(MAX_CONCURRENT)
 
     async def transaction(self, link: PaymentLinkRecord) -> PaymentRecord | None:
-        path = f"/paymenttransaction/{link.originator_id}/{link.end_point_id}/{link.transaction_id}"
+        path = f"/paymenttransaction/{segment(self.upstream, link.originator_id)}/{segment(self.upstream, link.end_point_id)}/{segment(self.upstream, link.transaction_id)}"
         async with self.limit:
             headers = await self.bearer.headers()
             try:
@@ -49,7 +50,7 @@ class XBezahldienste:
         headers = await self.bearer.headers()
         body = await self.upstream.send_json(
             "POST",
-            f"/paymenttransaction/{originator_id}/{end_point_id}",
+            f"/paymenttransaction/{segment(self.upstream, originator_id)}/{segment(self.upstream, end_point_id)}",
             json=payment_request(request),
             headers=headers,
         )
@@ -62,7 +63,7 @@ class XBezahldienste:
         try:
             body = await self.upstream.send_json(
                 "GET",
-                f"/paymenttransaction/{originator_id}/{end_point_id}",
+                f"/paymenttransaction/{segment(self.upstream, originator_id)}/{segment(self.upstream, end_point_id)}",
                 params={"requestId": request_id},
                 headers=headers,
             )

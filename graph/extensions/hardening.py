@@ -20,7 +20,9 @@ from strawberry.schema.config import BatchingConfig
 
 from graph.extensions.audit import AuditLog
 from graph.extensions.documents import DocumentStore, PersistedDocuments, load_manifest
+from graph.extensions.federation_guard import RouterOnlySdl
 from graph.extensions.limits import CharacterLimit, Limits, operation_limits_rule
+from graph.extensions.list_variables import ListVariableLimits
 from graph.extensions.masking import ErrorHygiene
 from graph.extensions.ratelimit import Limiter, MemoryLimiter, RateLimit
 from graph.ops.logging import Pseudonyms
@@ -34,6 +36,7 @@ class Hardening:
     limiter: Limiter = field(default_factory=MemoryLimiter)
     pseudonyms: Pseudonyms = field(default_factory=Pseudonyms)
     rules: list[type[ASTValidationRule]] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self) -> None:
         # Built once: a rule class per request would defeat the ValidationCache
@@ -50,6 +53,7 @@ class Hardening:
             list_size=configured.cost_list_size,
         )
         self.rules = [operation_limits_rule(limits)]
+        self.limits = limits
 
     @classmethod
     def from_settings(cls, settings: Settings, limiter: Limiter | None = None) -> Hardening:
@@ -64,6 +68,13 @@ class Hardening:
             limiter or MemoryLimiter(),
             Pseudonyms(settings.ops.audit_key),
         )
+
+    async def download_wait(self, subject: str) -> float:
+        """Seconds until this viewer may download another attachment (issue 18 #5)."""
+        per_minute = self.settings.limits.rate_limit_downloads
+        if not per_minute:
+            return 0.0
+        return await self.limiter.wait_time("dl:" + self.pseudonyms(subject), per_minute)
 
     @property
     def batching(self) -> BatchingConfig | None:
@@ -85,9 +96,11 @@ class Hardening:
             lambda: CharacterLimit(limits.max_characters),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: AddValidationRules(self.rules),
+            lambda: ListVariableLimits(self.limits, limits.max_representations),
             lambda: AuditLog(self.pseudonyms),
             lambda: ErrorHygiene(production=settings.is_production),
         ]
         if settings.is_production:
             found.insert(4, DisableIntrospection)
+            found.insert(5, lambda: RouterOnlySdl(limits.federation_token))
         return found

@@ -24,6 +24,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     TypeInfo,
@@ -84,9 +85,17 @@ class Measure:
 
 
 class _Walker:
-    def __init__(self, context: ValidationContext, limits: Limits) -> None:
+    def __init__(
+        self,
+        context: ValidationContext,
+        limits: Limits,
+        variables: Mapping[str, object] | None = None,
+    ) -> None:
         self.schema = context.schema
         self.limits = limits
+        # Known only at execution (graph/extensions/list_variables.py): a list argument
+        # passed as a variable then counts with its real length.
+        self.variables = variables or {}
         self.fragments = {
             d.name.value: d
             for d in context.document.definitions
@@ -162,7 +171,19 @@ class _Walker:
             if isinstance(argument.value, VariableNode):
                 return self.limits.max_list_size, True  # unknown until execution: assume the worst
             return self.limits.default_list_size, True
-        return (self.limits.list_size if self._is_list(kind) else 1), False
+        if not self._is_list(kind):
+            return 1, False
+        # A list answer as long as a list argument (`_entities(representations:)`).
+        given = (self._length(a.value) for a in node.arguments or ())
+        return max([self.limits.list_size, *given]), False
+
+    def _length(self, value: object) -> int:
+        if isinstance(value, ListValueNode):
+            return len(value.values)
+        if isinstance(value, VariableNode):
+            bound = self.variables.get(value.name.value)
+            return len(bound) if isinstance(bound, list) else 0
+        return 0
 
     @staticmethod
     def _is_list(kind: GraphQLOutputType) -> bool:
@@ -176,39 +197,39 @@ class LimitExceededError(ValidationAbortedError):
         super().__init__(message, node, extensions={"code": code})
 
 
+def check_operation(
+    context: ValidationContext,
+    node: OperationDefinitionNode,
+    limits: Limits,
+    variables: Mapping[str, object] | None = None,
+) -> None:
+    """Raise LimitExceededError if the operation breaks a limit; `variables` if known."""
+    root = context.schema.get_root_type(node.operation)
+    if root is None:
+        return
+    walker = _Walker(context, limits, variables)
+    found = walker.selections(node.selection_set, root, sized=False)
+    found += Measure(directives=len(node.directives or ()))
+    for code, value, limit, what in (
+        (ErrorCode.MAX_DEPTH_EXCEEDED, found.depth, limits.depth, "depth"),
+        (ErrorCode.MAX_ALIASES_EXCEEDED, found.aliases, limits.aliases, "aliases"),
+        (ErrorCode.MAX_DIRECTIVES_EXCEEDED, found.directives, limits.directives, "directives"),
+        (ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE, found.cost, limits.cost, "estimated cost"),
+        (ErrorCode.MAX_FIELD_REPEATS_EXCEEDED, found.repeats, limits.repeats, "repeated field"),
+    ):
+        if value > limit:
+            # Abort validation: the remaining rules (the overlap check is
+            # quadratic in repeated fields) would only burn CPU on a refusal.
+            message = f"Operation {what} {value} exceeds the limit {limit}."
+            raise LimitExceededError(code, message, node)
+
+
 def operation_limits_rule(limits: Limits) -> type[ValidationRule]:
     """One validation rule class enforcing every static limit; build it once."""
 
     class OperationLimits(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
-            root = self.context.schema.get_root_type(node.operation)
-            if root is None:
-                return
-            walker = _Walker(self.context, limits)
-            found = walker.selections(node.selection_set, root, sized=False)
-            found += Measure(directives=len(node.directives or ()))
-            for code, value, limit, what in (
-                (ErrorCode.MAX_DEPTH_EXCEEDED, found.depth, limits.depth, "depth"),
-                (ErrorCode.MAX_ALIASES_EXCEEDED, found.aliases, limits.aliases, "aliases"),
-                (
-                    ErrorCode.MAX_DIRECTIVES_EXCEEDED,
-                    found.directives,
-                    limits.directives,
-                    "directives",
-                ),
-                (ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE, found.cost, limits.cost, "estimated cost"),
-                (
-                    ErrorCode.MAX_FIELD_REPEATS_EXCEEDED,
-                    found.repeats,
-                    limits.repeats,
-                    "repeated field",
-                ),
-            ):
-                if value > limit:
-                    # Abort validation: the remaining rules (the overlap check is
-                    # quadratic in repeated fields) would only burn CPU on a refusal.
-                    message = f"Operation {what} {value} exceeds the limit {limit}."
-                    raise LimitExceededError(code, message, node)
+            check_operation(self.context, node, limits)
 
     return OperationLimits
 

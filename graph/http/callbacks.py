@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
 import time
@@ -19,10 +18,13 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import request_response
 
 from graph.context import GatewayState
 from graph.domain.live import LiveHub
 from graph.domain.live_events import application_from_route, status_event
+from graph.http.body_limit import StreamingBodyLimit
+from graph.http.request_body import decode_json
 from sources.errors import SourceError
 
 logger = logging.getLogger("portalgraph.hooks")
@@ -30,13 +32,19 @@ MAX_AGE = 300
 FUTURE_LEEWAY = 5
 MAX_BODY = 64 * 1024
 CASE_ID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+SIGNATURE = re.compile(r"[0-9a-fA-F]{128}")  # hex HMAC-SHA512
 
 
 def verify_callback(
     secret: str, timestamp: str | None, body: bytes, signature: str | None, *, now: float
 ) -> bool:
     """Whether a callback is authentic and fresh; constant-time comparison of the HMAC."""
-    if not timestamp or not signature or not timestamp.isdigit():
+    # ASCII only: str.isdigit() takes '²' and int() takes Arabic-Indic digits, 5,000 digits
+    # exceed int()'s limit, and compare_digest refuses non-ASCII str (issue 18 #8).
+    if not timestamp or not signature or not TIMESTAMP.fullmatch(timestamp):
+        return False
+    if not SIGNATURE.fullmatch(signature.strip()):
         return False
     moment = int(timestamp)
     if now - moment > MAX_AGE or moment - now > FUTURE_LEEWAY:
@@ -47,7 +55,7 @@ def verify_callback(
 
 def case_ids(body: bytes) -> list[str]:
     """The case ids of a new-events or new-submissions callback; ValueError if malformed."""
-    document: Any = json.loads(body)
+    document: Any = decode_json(body)  # strict UTF-8, bounded nesting; errors are ValueErrors
     submissions = document.get("submissions") if isinstance(document, dict) else None
     if not isinstance(submissions, list) or not submissions:
         raise ValueError("submissions missing")
@@ -64,9 +72,7 @@ async def fitconnect_callback(request: Request) -> JSONResponse:
     secrets, live = gateway.callback_secrets, gateway.live
     if portal_id not in secrets or live is None or portal_id not in live.adapters.case_events:
         return JSONResponse({"error": "unknown portal"}, 404)
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return JSONResponse({"error": "body too large"}, 413)
+    body = await request.body()  # at most MAX_BODY: StreamingBodyLimit stops the rest
     headers = request.headers
     if not verify_callback(
         secrets[portal_id],
@@ -81,13 +87,23 @@ async def fitconnect_callback(request: Request) -> JSONResponse:
         cases = case_ids(body)
     except ValueError:
         return JSONResponse({"error": "malformed callback body"}, 400)
+    # Verified above, so both headers are present and well-formed.
+    timestamp = headers["callback-timestamp"]
+    signature = headers["callback-authentication"]
+    if gateway.replays.seen(portal_id, signature, time.time()):
+        return JSONResponse({"accepted": len(cases), "published": 0, "replayed": True})
     try:
         published = sum([await publish_case(live, portal_id, case) for case in cases])
     except SourceError as exc:
         # Not accepted: the upstream retries the callback, nothing is lost.
         logger.warning("callback for %s not processed: %s", portal_id, exc.code)
         return JSONResponse({"error": "temporarily unavailable"}, 503)
+    gateway.replays.remember(portal_id, signature, int(timestamp) + MAX_AGE)
     return JSONResponse({"accepted": len(cases), "published": published})
+
+
+# The limit applies while the body streams in, before the portal or signature is looked at.
+callback_app = StreamingBodyLimit(request_response(fitconnect_callback), MAX_BODY)
 
 
 async def publish_case(live: LiveHub, portal_id: str, case_id: str) -> int:

@@ -5,6 +5,7 @@ Mounted behind `BearerAuth(required=True)`: the viewer is signed in when this ru
 
 from __future__ import annotations
 
+import math
 import re
 
 from starlette.requests import Request
@@ -30,7 +31,18 @@ async def download_attachment(request: Request) -> Response:
         portal_id, message_id = id_parts(request.path_params["message_id"], "Message")
     except PublicError as exc:
         return public_error_response(401 if viewer is None else 400, exc)
-    context = Context.build(GatewayState.of(request), request, None, viewer=viewer)
+    gateway = GatewayState.of(request)
+    if (
+        gateway.download_wait is not None
+        and (seconds := await gateway.download_wait(viewer.subject)) > 0
+    ):
+        # Each download costs upstream calls (message lookup, content): limited per viewer.
+        refused = error_response(
+            429, "Too many downloads; try again shortly.", ErrorCode.RATE_LIMITED
+        )
+        refused.headers["Retry-After"] = str(max(1, math.ceil(seconds)))
+        return refused
+    context = Context.build(gateway, request, None, viewer=viewer)
     attachment_id = request.path_params["attachment_id"]
     try:
         record = await context.find_message(portal_id, message_id)

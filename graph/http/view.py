@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import weakref
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -28,6 +28,7 @@ from strawberry.subscriptions import (
     GRAPHQL_WS_PROTOCOL,
 )
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import SubscriptionExecutionResult
 from strawberry.types.unset import UNSET
 
 from graph.context import Context, GatewayState
@@ -35,8 +36,15 @@ from graph.domain.errors import UnauthenticatedError
 from graph.http.auth import authenticate, viewer_of
 from graph.http.errors import http_refusal
 from graph.http.graphiql import graphiql_html
+from graph.http.request_body import StrictBodies
 from graph.http.security import NONCE_KEY
 from graph.http.spec import mark_request_error
+from graph.http.websockets import (
+    BoundedWebSocketAdapter,
+    LegacyWsHandler,
+    TransportWsHandler,
+    refusals_as_errors,
+)
 from sources.base import ErrorCode
 
 GRAPHIQL_ASSETS = "/graphiql/assets"
@@ -44,7 +52,12 @@ GRAPHIQL_ASSETS = "/graphiql/assets"
 ACTIVE_VIEWS: weakref.WeakSet[GatewayView] = weakref.WeakSet()
 
 
-class GatewayView(GraphQL[Context, None]):
+class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 18 #8
+    # Issue 18 #6/#8: token expiry, per-operation context, frame cap (graph/http/websockets.py).
+    graphql_transport_ws_handler_class = TransportWsHandler
+    graphql_ws_handler_class = LegacyWsHandler
+    websocket_adapter_class = BoundedWebSocketAdapter
+
     def __init__(
         self,
         schema: Any,
@@ -87,6 +100,12 @@ class GatewayView(GraphQL[Context, None]):
             if isinstance(request, Request):
                 await request.close()  # removes the spooled files of multipart uploads
 
+    def _stream_result(self, request: Any, result: Any, transport: Any) -> Any:
+        # SSE/multipart streams: a refusal before the first result (trusted documents, rate
+        # limit) becomes an error event instead of a broken stream (issue 18 #9).
+        guarded = cast("SubscriptionExecutionResult", refusals_as_errors(result))
+        return super()._stream_result(request, guarded, transport)
+
     def encode_json(self, data: object) -> str:
         # orjson: an order of magnitude faster than json.dumps on large pages. A str, not
         # bytes: WebSocket messages must stay text frames for graphql-ws clients.
@@ -96,7 +115,9 @@ class GatewayView(GraphQL[Context, None]):
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         parsed = await super().parse_http_body(request)
-        if isinstance(parsed, GraphQLRequestData) and parsed.query is None:
+        # A multipart body is consumed by its form: no second read (issue 18 fuzz: a 500).
+        multipart = (request.content_type or "").startswith("multipart/")
+        if isinstance(parsed, GraphQLRequestData) and parsed.query is None and not multipart:
             # Strawberry drops `documentId` (GraphQL-over-HTTP persisted documents);
             # PersistedDocuments reads it from the operation's extensions.
             raw = (
@@ -107,6 +128,9 @@ class GatewayView(GraphQL[Context, None]):
             document_id = raw.get("documentId") if isinstance(raw, dict) else None
             if document_id is not None:
                 parsed.extensions = {**(parsed.extensions or {}), "documentId": document_id}
+        if isinstance(parsed, GraphQLRequestData) and lacks_document(parsed):
+            # A stream without a document failed as a masked error (issue 18 fuzz).
+            raise HTTPException(400, "No GraphQL query found in the request")
         return parsed
 
     async def process_result(
@@ -151,3 +175,9 @@ class GatewayView(GraphQL[Context, None]):
         return HTMLResponse(
             graphiql_html(endpoint="/graphql", assets_prefix=GRAPHIQL_ASSETS, nonce=nonce)
         )
+
+
+def lacks_document(parsed: GraphQLRequestData) -> bool:
+    """A stream request (SSE, multipart) with neither query text nor a persisted document."""
+    persisted = {"persistedQuery", "documentId"} & set(parsed.extensions or {})
+    return parsed.protocol != "http" and not parsed.query and not persisted

@@ -8,10 +8,12 @@ A retry with the same request id finds the transaction and completes the link.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from graph.context import Info
 from graph.domain.errors import BadUserInputError, NotFoundError
 from graph.domain.ids import id_parts
+from graph.domain.redirects import redirect_allowed
 from graph.resolvers.applications import load_application
 from graph.types.payment import (
     Payment,
@@ -28,8 +30,12 @@ PURPOSE = re.compile(r"^[\w\s-]{1,27}$")
 
 
 def payment_request(
-    data: StartPaymentInput, reference: str | None, fallback_url: str
+    data: StartPaymentInput,
+    reference: str | None,
+    fallback_url: str,
+    origins: Sequence[str] = (),
 ) -> PaymentRequestRecord:
+    """`origins`: where the provider may send the citizen back (the portal's, the apps')."""
     if not REQUEST_ID.match(data.request_id):
         raise BadUserInputError("requestId", "must be 1 to 36 letters, digits, '-' or '_'")
     if not 1 <= len(data.items) <= 99:
@@ -47,6 +53,8 @@ def payment_request(
     redirect = data.redirect_url or fallback_url
     if not re.match(r"^https?://", redirect) or len(redirect) > 2082:
         raise BadUserInputError("redirectUrl", "must be an http(s) URL")
+    if data.redirect_url is not None and not redirect_allowed(redirect, [fallback_url, *origins]):
+        raise BadUserInputError("redirectUrl", "must lead back to the portal's own site")
     return PaymentRequestRecord(
         request_id=data.request_id,
         purpose=purpose,
@@ -70,7 +78,10 @@ async def start_payment(info: Info, data: StartPaymentInput) -> PaymentStarted |
         raise NotFoundError("No such application in your account.")
     portal = application.portal
     request = payment_request(
-        data, application.reference, portal.website or "https://example.invalid"
+        data,
+        application.reference,
+        portal.website or "https://example.invalid",
+        info.context.settings.server.cors_origin_list,  # the gateway's own web apps
     )
     if sum(i.total_cents for i in request.items) != request.total_cents:
         return PaymentRejected(

@@ -52,6 +52,12 @@ class ErrorCode(enum.StrEnum):
     BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     BAD_REQUEST = "BAD_REQUEST"
+    MAX_REPRESENTATIONS_EXCEEDED = "MAX_REPRESENTATIONS_EXCEEDED"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    LENGTH_REQUIRED = "LENGTH_REQUIRED"
+    UPLOADS_BUSY = "UPLOADS_BUSY"
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+    FORBIDDEN = "FORBIDDEN"
 
 
 ERROR_MEANINGS: Mapping[ErrorCode, str] = MappingProxyType(
@@ -90,5 +96,11 @@ ERROR_MEANINGS: Mapping[ErrorCode, str] = MappingProxyType(
         ErrorCode.BATCH_TOO_LARGE: "a batch holds more operations than allowed",
         ErrorCode.METHOD_NOT_ALLOWED: "a mutation was sent with GET; use POST",
         ErrorCode.BAD_REQUEST: "the HTTP request is malformed (body, parameters, document id)",
+        ErrorCode.MAX_REPRESENTATIONS_EXCEEDED: "`_entities` got more representations than allowed",
+        ErrorCode.PAYLOAD_TOO_LARGE: "a request body is over its limit (refused while it streams in)",
+        ErrorCode.LENGTH_REQUIRED: "an upload did not declare its Content-Length",
+        ErrorCode.UPLOADS_BUSY: "the shared upload budget is taken; retry after `Retry-After`",
+        ErrorCode.REQUEST_TIMEOUT: "the request body stalled longer than allowed",
+        ErrorCode.FORBIDDEN: "`_service { sdl }` in production without the router's token",
     }
 )

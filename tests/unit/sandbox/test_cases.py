@@ -37,9 +37,10 @@ def app_count(cases: Cases) -> int:
 
 def test_ten_thousand_citizens_are_fast_deterministic_and_spread() -> None:
     store = CaseStore(CITIZENS, 2026)
-    started = time.perf_counter()
+    # CPU time, not wall time: a loaded machine (other test processes) must not fail it.
+    started = time.process_time()
     store.generate_all()
-    assert time.perf_counter() - started < 10  # ~4 s on a laptop; generous for CI
+    assert time.process_time() - started < 10  # ~4 s on a laptop; generous for CI
     counts = Counter(app_count(cases) for _, cases in store.iter_cases())
     heavy = sum(n for apps, n in counts.items() if apps >= 100)
     assert 50 <= heavy <= 150  # ≈ 1 % Vielantragsteller

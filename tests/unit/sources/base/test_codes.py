@@ -18,7 +18,11 @@ VALUES = {member.value for member in ErrorCode}
 
 
 def sources_of_the_product() -> list[Path]:
-    return sorted([*(ROOT / "graph").rglob("*.py"), *(ROOT / "sources").rglob("*.py")])
+    # sources/journal's `code` attributes label metrics and logs (a JournalError never
+    # reaches a client as such), and the journal imports nothing of sources.base by design.
+    journal = ROOT / "sources" / "journal"
+    found = [*(ROOT / "graph").rglob("*.py"), *(ROOT / "sources").rglob("*.py")]
+    return sorted(p for p in found if journal not in p.parents)
 
 
 def is_code_target(node: ast.AST) -> bool:

@@ -1,0 +1,70 @@
+"""Issue 18 findings 2, 8 and 10 on /hooks/fitconnect/{portal}: callbacks under attack.
+
+Before: the endpoint read the whole body before its 64 KiB check and before checking the
+signature; one unsigned 300 MiB POST took the process from 146 to 721 MiB.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from tests.conftest import Gateway, Sandbox
+from tests.e2e.test_live import STATUS, fresh_application, post_callback
+from tests.helpers.abuse import figures, rss_bytes
+from tests.helpers.live import LiveClient
+from tests.helpers.rawhttp import stream_body
+
+HUGE = 300 * 2**20
+
+
+def test_an_oversized_unsigned_callback_is_refused_while_streaming(gateway: Gateway) -> None:
+    rss_before = rss_bytes()
+    with figures("callback-300MiB-content-length") as found:
+        answer = stream_body(gateway.url, "/hooks/fitconnect/koeln", total=HUGE)
+        found.note("sent_mib", answer.sent / 2**20)
+        found.note("rss_growth_mib", (rss_bytes() - rss_before) / 2**20)
+    assert answer.status == 413, answer.head
+    assert answer.sent < 16 * 2**20, "answered before the body was read"
+
+
+def test_an_oversized_chunked_callback_is_refused_while_streaming(gateway: Gateway) -> None:
+    rss_before = rss_bytes()
+    with figures("callback-300MiB-chunked") as found:
+        answer = stream_body(gateway.url, "/hooks/fitconnect/koeln", total=HUGE, chunked=True)
+        found.note("sent_mib", answer.sent / 2**20)
+        found.note("rss_growth_mib", (rss_bytes() - rss_before) / 2**20)
+    assert answer.status == 413, answer.head
+    assert answer.sent < 16 * 2**20, "answered before the body was read"
+
+
+def event_log_fetches(sandbox: Sandbox) -> int:
+    # Only the case event log: the gateway's pollers call other endpoints meanwhile.
+    return sandbox.calls("koeln", "status").get("GET /v1/cases/{caseId}/events", 0)
+
+
+def test_a_replayed_callback_makes_no_upstream_call(
+    gateway: Gateway, clean_sandbox: Sandbox
+) -> None:
+    """Issue 18 #10: a replay within its window answers without re-fetching the event log."""
+    app = fresh_application(gateway, clean_sandbox, "lena", "koeln")
+    live = LiveClient(gateway.url, clean_sandbox.demo_token("lena"))
+    try:
+        live.subscribe(STATUS, {"id": app["id"]})
+        time.sleep(0.5)  # the subscription follows the case: callbacks for it do work
+        body = json.dumps({"submissions": [{"caseId": app["caseId"]}]}).encode()
+        at = int(time.time())
+        first = post_callback(gateway, "koeln", body, at=at)
+        assert first.status_code == 200
+        clean_sandbox.reset_stats()
+        replays = [post_callback(gateway, "koeln", body, at=at) for _ in range(5)]
+        with figures("callback-replayed-5x") as found:
+            found.note("event_log_fetches", event_log_fetches(clean_sandbox))
+        assert all(r.status_code == 200 for r in replays)
+        assert event_log_fetches(clean_sandbox) == 0
+        # A new callback (new timestamp) for the same case is real work again.
+        time.sleep(1.1)
+        assert post_callback(gateway, "koeln", body).status_code == 200
+        assert event_log_fetches(clean_sandbox) >= 1
+    finally:
+        live.close()

@@ -1,0 +1,275 @@
+"""Fuzzing the entry points anyone can reach (issue 18): never a 5xx, never a traceback.
+
+Hypothesis drives the GraphQL HTTP body, GraphQL multipart uploads, FIT-Connect callbacks
+and WebSocket frames (both subprotocols) against a real gateway on loopback; the last
+test checks the process's memory stayed bounded. `make test` runs a bounded number of
+examples per target (FUZZ_EXAMPLES, default 25); `make fuzz` runs many more.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
+
+from graph.app import create_app
+from graph.settings import Settings
+from graph.testing import LoopThread, UvicornServer
+from sandbox.callbacks import callback_secret, sign
+from tests.conftest import Gateway, Sandbox
+from tests.helpers.abuse import rss_bytes
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    database=None,  # no example database on disk: every run draws afresh
+)
+START_RSS: list[int] = []
+
+
+class ServerErrors(logging.Handler):
+    """ERROR records of uvicorn and the gateway: an exception escaped to the server."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.name.startswith("sandbox"):
+            self.records.append(f"{record.name}: {record.getMessage()} {record.exc_info!r}"[:500])
+
+
+SERVER_ERRORS = ServerErrors()
+MEMORY_BUDGET = 256 * 2**20
+
+QUERIES = [
+    "{ portals { id name } }",
+    '{ services(ars: "053150000000", first: 3) { totalCount edges { node { id name } } } }',
+    "query($id: ID!) { service(id: $id) { id name } }",
+    "query($r: [_Any!]!) { _entities(representations: $r) { __typename } }",
+    "mutation($f: Upload) { __typename }",
+    "subscription { inboxMessageReceived { subject } }",
+    "{ me { givenName } }",
+    "{ __schema { types { name } } }",
+    "query { node(id: $id) { id } }",
+    "{",
+    "",
+]
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()
+    | st.text(max_size=40),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5)
+    ),
+    max_leaves=25,
+)
+queries = st.sampled_from(QUERIES) | st.text(max_size=200)
+operations = st.fixed_dictionaries(
+    {},
+    optional={
+        "query": queries | json_values,
+        "variables": json_values,
+        "operationName": st.text(max_size=20) | json_values,
+        "extensions": json_values,
+        "documentId": st.text(max_size=70),
+    },
+)
+
+
+def refused_cleanly(response: httpx.Response) -> None:
+    assert response.status_code < 500, (response.status_code, response.text[:500])
+    assert "Traceback" not in response.text
+    assert 'File "' not in response.text
+
+
+@pytest.fixture(scope="module")
+def target(
+    loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
+) -> Iterator[Gateway]:
+    settings_ = gateway_settings.override(rate_limit_anonymous=0, rate_limit_viewer=0)
+    server = UvicornServer(create_app(settings_))
+    loop_thread.call(server.start())
+    gw = Gateway(server.url)
+    START_RSS.append(rss_bytes())
+    logging.getLogger().addHandler(SERVER_ERRORS)
+    yield gw
+    logging.getLogger().removeHandler(SERVER_ERRORS)
+    gw.http.close()
+    loop_thread.call(server.stop())
+
+
+@FUZZ
+@given(
+    body=st.binary(max_size=3000)
+    | operations.map(lambda o: json.dumps(o).encode())
+    | st.lists(operations, max_size=3).map(lambda o: json.dumps(o).encode()),
+    content_type=st.sampled_from(
+        ["application/json", "application/graphql-response+json", "text/plain", ""]
+    ),
+    accept=st.sampled_from(["", "application/graphql-response+json", "text/event-stream"]),
+)
+def test_graphql_bodies(target: Gateway, body: bytes, content_type: str, accept: str) -> None:
+    headers = {"GraphQL-Preflight": "1", "Content-Type": content_type, "Accept": accept}
+    refused_cleanly(target.http.post("/graphql", content=body, headers=headers, timeout=10))
+
+
+@FUZZ
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["query", "variables", "operationName", "extensions"]),
+        st.text(max_size=100),
+    )
+)
+def test_graphql_get(target: Gateway, params: dict[str, str]) -> None:
+    refused_cleanly(target.http.get("/graphql", params=params, headers={"GraphQL-Preflight": "1"}))
+
+
+@FUZZ
+@given(
+    operations_field=operations.map(json.dumps) | st.text(max_size=200),
+    map_field=st.dictionaries(
+        st.text(max_size=5), st.lists(st.text(max_size=30) | json_values, max_size=3) | json_values
+    ).map(json.dumps)
+    | st.text(max_size=100),
+    filename=st.text(max_size=60),
+    mime=st.sampled_from(
+        ["application/pdf", "text/plain", "image/png", "application/x-msdownload", "text/html"]
+    ),
+    content=st.binary(max_size=2000),
+)
+def test_multipart_uploads(
+    target: Gateway,
+    sandbox: Sandbox,
+    operations_field: str,
+    map_field: str,
+    filename: str,
+    mime: str,
+    content: bytes,
+) -> None:
+    try:
+        response = target.http.post(
+            "/graphql",
+            data={"operations": operations_field, "map": map_field},
+            files={"0": (filename, content, mime)},
+            headers={
+                "GraphQL-Preflight": "1",
+                "Authorization": f"Bearer {sandbox.demo_token('erika')}",
+            },
+        )
+    except (httpx.LocalProtocolError, UnicodeEncodeError):
+        return  # the client library refused to send it: nothing reached the server
+    refused_cleanly(response)
+
+
+latin1 = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255), max_size=140)
+
+
+@FUZZ
+@given(
+    body=st.binary(max_size=2000)
+    | st.fixed_dictionaries({"submissions": json_values}).map(lambda d: json.dumps(d).encode()),
+    timestamp=latin1,
+    signature=latin1,
+    signed=st.booleans(),
+    portal=st.sampled_from(["koeln", "bund", "nowhere", "..", "%00"]),
+)
+def test_callbacks(
+    target: Gateway, body: bytes, timestamp: str, signature: str, signed: bool, portal: str
+) -> None:
+    if signed:  # a real signature, so the body parser is reached too
+        timestamp = str(int(time.time()))
+        signature = sign(callback_secret("koeln"), timestamp, body)
+    headers = [
+        (b"callback-timestamp", timestamp.encode("latin-1")),
+        (b"callback-authentication", signature.encode("latin-1")),
+        (b"content-type", b"application/json"),
+    ]
+    try:
+        response = target.http.post(f"/hooks/fitconnect/{portal}", content=body, headers=headers)
+    except httpx.LocalProtocolError:
+        return  # a header value the client library will not send (e.g. only spaces)
+    refused_cleanly(response)
+
+
+message_types = st.sampled_from(
+    [
+        "connection_init",
+        "subscribe",
+        "start",
+        "stop",
+        "complete",
+        "ping",
+        "pong",
+        "next",
+        "ka",
+        "connection_terminate",
+    ]
+)
+frames = st.fixed_dictionaries(
+    {"type": message_types | json_values},
+    optional={
+        "id": st.text(max_size=8) | json_values,
+        "payload": st.fixed_dictionaries(
+            {}, optional={"query": queries | json_values, "variables": json_values}
+        )
+        | json_values,
+    },
+).map(json.dumps) | st.text(max_size=200)
+
+
+@FUZZ
+@given(
+    protocol=st.sampled_from(["graphql-transport-ws", "graphql-ws"]),
+    messages=st.lists(frames, min_size=1, max_size=5),
+    init_first=st.booleans(),
+)
+def test_websocket_frames(
+    target: Gateway, protocol: str, messages: list[str], init_first: bool
+) -> None:
+    url = target.url.replace("http://", "ws://") + "/graphql"
+    received: list[str] = []
+    code = None
+    with connect(url, subprotocols=[Subprotocol(protocol)], open_timeout=5) as ws:
+        try:
+            if init_first:
+                ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            for message in messages:
+                ws.send(message)
+            deadline = time.monotonic() + 0.3
+            while (left := deadline - time.monotonic()) > 0:
+                try:
+                    received.append(str(ws.recv(timeout=left)))
+                except TimeoutError:
+                    break
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+    assert code != 1011 or protocol == "graphql-ws", (code, messages)  # 1011: internal error
+    assert not any("Traceback" in r or 'File "' in r for r in received), received
+
+
+def test_no_exception_reached_the_server(target: Gateway) -> None:
+    # Masked "unexpected error in operation" logs count too: each is a bug to fix.
+    assert SERVER_ERRORS.records == []
+
+
+def test_memory_stayed_bounded_and_the_gateway_serves(target: Gateway) -> None:
+    assert target.http.get("/healthz").status_code == 200
+    body = target.query("{ portals { id } }")
+    assert body["data"]["portals"]
+    growth = rss_bytes() - START_RSS[0]
+    print(f"[figures] fuzz: rss_growth_mib={growth / 2**20:.1f} examples_per_target={EXAMPLES}")
+    assert growth < MEMORY_BUDGET, f"RSS grew {growth / 2**20:.0f} MiB during the fuzz run"
