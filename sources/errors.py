@@ -1,13 +1,17 @@
-"""Failures of upstream calls, translated from HTTP and transport errors.
+"""Failures of upstream calls (translated from HTTP and transport errors) and of the event log.
 
     SourceError                  any upstream failure; carries portal id and capability
     ├── SourceUnavailableError   5xx, connection refused, breaker open
-    │   └── SourceTimeoutError   connect/read timeout or deadline passed
+    │   ├── SourceTimeoutError   connect/read timeout or deadline passed
+    │   └── EventLogUnavailableError  the event log cannot store or read events right now
     ├── SourceRateLimitedError   429, with the upstream's Retry-After
     ├── SourceBadResponseError   malformed body: bad JSON, missing fields, wrong types
     ├── SourceAuthError          401/403 from the upstream or a failed token exchange
     ├── SourceRejectedError      other 4xx: the upstream refused the request
-    └── SourceNotFoundError      404 for an object the gateway asked for
+    ├── SourceNotFoundError      404 for an object the gateway asked for
+    └── EventPositionError       a resume position the event log cannot use
+
+The event log's errors name the backend as `portal_id` and "events" as capability.
 
 Messages are for logs and operators; the GraphQL layer shows only a code.
 Standard library only.
@@ -75,6 +79,24 @@ class SourceRejectedError(SourceError):
 
 class SourceNotFoundError(SourceError):
     code = "UPSTREAM_NOT_FOUND"
+
+
+class EventLogUnavailableError(SourceUnavailableError):
+    """Not stored (or not read): a callback must not be answered 200, nor a poll marked seen."""
+
+    code = "EVENT_LOG_UNAVAILABLE"
+
+    def __init__(self, message: str, *, backend: str) -> None:
+        super().__init__(message, portal_id=backend, capability="events")
+
+
+class EventPositionError(SourceError):
+    """A position that is malformed, of another log, or ahead of the log: the client's input."""
+
+    code = "EVENT_POSITION_INVALID"
+
+    def __init__(self, message: str, *, backend: str) -> None:
+        super().__init__(message, portal_id=backend, capability="events")
 
 
 def error_for_status(

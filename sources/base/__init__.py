@@ -19,7 +19,19 @@ from sources.base.cases import (
     Postbox,
     StatusEventRecord,
 )
-from sources.base.events import Broker, CaseRoutes, EventRecord, EventStream, Lock
+from sources.base.events import (
+    Broker,
+    CaseRoutes,
+    EventLog,
+    EventLogStatus,
+    EventPosition,
+    EventRecord,
+    EventStream,
+    Lock,
+    LoggedEvent,
+    Replay,
+    Retention,
+)
 from sources.base.identity import (
     AccountArea,
     AccountRecord,
@@ -83,6 +95,9 @@ __all__ = [
     "DestinationRecord",
     "EndpointRecord",
     "EventKind",
+    "EventLog",
+    "EventLogStatus",
+    "EventPosition",
     "EventRecord",
     "EventStream",
     "FeeRecord",
@@ -92,6 +107,7 @@ __all__ = [
     "IssuedToken",
     "LinkRecord",
     "Lock",
+    "LoggedEvent",
     "MessageRecord",
     "OnlineServiceRecord",
     "OrganisationRecord",
@@ -105,6 +121,8 @@ __all__ = [
     "PostalAddressRecord",
     "Postbox",
     "RegionRecord",
+    "Replay",
+    "Retention",
     "RouteRecord",
     "Router",
     "ServiceDirectory",

@@ -1,0 +1,264 @@
+"""The event log on a NATS JetStream stream: publish with a message id, ordered consumers.
+
+One stream (file storage, limits retention: max_age, max_msgs, duplicate_window) holds
+every event; the position is the stream sequence. JetStream itself answers a repeated
+`Nats-Msg-Id` within the duplicate window with the first sequence. Each replica reads
+with an ordered consumer (ephemeral, in memory, no acks) from the sequence after the
+last one it delivered, and recreates it after a reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import nats
+import nats.errors
+import nats.js.errors
+from nats.aio.client import Client
+from nats.js import JetStreamContext, api
+
+from sources.base import EventLogStatus, EventPosition, EventRecord, LoggedEvent, Replay, Retention
+from sources.errors import EventLogUnavailableError, EventPositionError
+from sources.events._connection import Backoff, ConnectionState
+
+BACKEND = "jetstream"
+POSITION = re.compile(r"^\d{20}$")
+FAILURES = (nats.errors.Error, TimeoutError, OSError)
+
+
+def _position(sequence: int) -> EventPosition:
+    return EventPosition(f"{sequence:020d}")
+
+
+class JetStreamLog:
+    def __init__(
+        self,
+        url: str,
+        retention: Retention | None = None,
+        *,
+        stream: str = "PORTALGRAPH_EVENTS",
+        append_timeout: float = 1.0,
+        block: float = 2.0,
+        heartbeat: float = 1.0,
+    ) -> None:
+        self.retention = retention or Retention()
+        self._url, self._stream, self._subject = url, stream, stream.lower().replace("_", ".")
+        self._timeout, self._block, self._heartbeat = append_timeout, block, heartbeat
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+        self._generation = 0  # bumped on every reconnect: readers then recreate their consumer
+        self._connected = asyncio.Event()
+        self._closed = asyncio.Event()
+        self.state = ConnectionState(BACKEND)
+        self._connector: asyncio.Task[None] | None = None
+        self._ensuring: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._connector = asyncio.create_task(self._connect(), name="portalgraph-jetstream")
+
+    async def _connect(self) -> None:
+        nc = self._nc = Client()
+        # nats-py annotates these as int but sleeps on them: sub-second waits work.
+        options: dict[str, Any] = {"reconnect_time_wait": 0.25, "connect_timeout": self._timeout}
+        await nc.connect(
+            servers=[self._url],
+            allow_reconnect=True,
+            max_reconnect_attempts=-1,  # also keeps the first connect trying
+            ping_interval=5,
+            max_outstanding_pings=2,
+            error_cb=self._on_error,
+            disconnected_cb=self._on_disconnected,
+            reconnected_cb=self._on_reconnected,
+            **options,
+        )
+        self._js = nc.jetstream(timeout=self._timeout)
+        await self._ensure_stream()
+
+    async def _ensure_stream(self) -> None:
+        """Create or update the stream; retried until JetStream answers (it starts late)."""
+        assert self._js is not None
+        r = self.retention
+        config = api.StreamConfig(
+            name=self._stream,
+            subjects=[self._subject],
+            storage=api.StorageType.FILE,
+            retention=api.RetentionPolicy.LIMITS,
+            discard=api.DiscardPolicy.OLD,
+            max_age=r.max_age,
+            max_msgs=r.max_events,
+            duplicate_window=min(r.dedupe_window, r.max_age),
+        )
+        backoff = Backoff()
+        while not self._closed.is_set():
+            try:
+                try:
+                    info = await self._js.add_stream(config)
+                except nats.js.errors.BadRequestError:  # exists with other limits
+                    info = await self._js.update_stream(config)
+            except FAILURES as exc:
+                self.state.failed(exc)
+                await backoff.sleep(self._closed)
+                continue
+            self.state.durable = info.config.storage == api.StorageType.FILE
+            self.state.succeeded()
+            self._connected.set()
+            return
+
+    async def _on_error(self, exc: Exception) -> None:
+        if self._nc is None or not self._nc.is_connected:
+            self.state.failed(exc)
+
+    async def _on_disconnected(self) -> None:
+        self._connected.clear()
+        self.state.failed(ConnectionError("disconnected"))
+
+    async def _on_reconnected(self) -> None:
+        self._generation += 1
+        # The server may have come back without its store. Not awaited here: nats-py runs
+        # this callback inside its reconnect step, before it reads replies again.
+        self._ensuring = asyncio.create_task(self._ensure_stream())
+
+    async def close(self) -> None:
+        self._closed.set()
+        for task in (self._connector, self._ensuring):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await self.state.close()
+        if self._nc is not None and not self._nc.is_closed:
+            await self._nc.close()
+
+    def _context(self) -> JetStreamContext:
+        if self._js is None or self._nc is None or not self._nc.is_connected:
+            exc = EventLogUnavailableError("not connected", backend=BACKEND)
+            self.state.failed(exc)
+            raise exc
+        return self._js
+
+    def position(self, text: str) -> EventPosition:
+        if not POSITION.match(text):
+            raise EventPositionError("not a position of this event log", backend=BACKEND)
+        return EventPosition(text)
+
+    async def append(self, event: EventRecord) -> EventPosition:
+        try:
+            js = self._context()  # fail fast while disconnected: no buffering in the client
+            ack = await js.publish(
+                self._subject,
+                event.to_json().encode(),
+                timeout=self._timeout,
+                headers={"Nats-Msg-Id": hashlib.sha256(event.id.encode()).hexdigest()[:32]},
+            )
+        except (*FAILURES, EventLogUnavailableError) as exc:
+            self.state.append_failures += 1
+            if isinstance(exc, EventLogUnavailableError):
+                raise
+            self.state.failed(exc)
+            raise EventLogUnavailableError(f"event not stored: {exc!r}", backend=BACKEND) from exc
+        self.state.succeeded()
+        if ack.duplicate:
+            self.state.duplicates += 1
+        else:
+            self.state.appended += 1
+        return _position(ack.seq)
+
+    async def _limits(self) -> tuple[int, int]:
+        """The stream's first and last sequence."""
+        try:
+            info = await self._context().stream_info(self._stream)
+        except FAILURES as exc:
+            self.state.failed(exc)
+            raise EventLogUnavailableError(f"log not readable: {exc!r}", backend=BACKEND) from exc
+        return info.state.first_seq, info.state.last_seq
+
+    async def head(self) -> EventPosition:
+        return _position((await self._limits())[1])
+
+    async def _consumer(self, start: int) -> JetStreamContext.PushSubscription:
+        config = api.ConsumerConfig(
+            deliver_policy=api.DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=max(start, 1)
+        )
+        return await self._context().subscribe(
+            self._subject, ordered_consumer=True, idle_heartbeat=self._heartbeat, config=config
+        )
+
+    async def read(self, after: EventPosition | None = None) -> AsyncIterator[LoggedEvent]:
+        backoff = Backoff()
+        while after is None and not self._closed.is_set():
+            try:
+                after = await self.head()
+            except EventLogUnavailableError:
+                await backoff.sleep(self._closed)
+        last = int(after) if after else 0
+        while not self._closed.is_set():
+            generation = self._generation
+            try:
+                subscription = await self._consumer(last + 1)
+            except (*FAILURES, EventLogUnavailableError) as exc:
+                self.state.failed(exc)
+                await backoff.sleep(self._closed)
+                continue
+            try:
+                while generation == self._generation and not self._closed.is_set():
+                    try:
+                        msg = await subscription.next_msg(timeout=self._block)
+                    except nats.errors.TimeoutError:
+                        self.state.caught_up()
+                        continue
+                    backoff.reset()
+                    meta = msg.metadata
+                    sequence = meta.sequence.stream
+                    if sequence <= last:
+                        continue  # redelivered after a consumer reset
+                    if sequence > last + 1:
+                        self.state.missed += sequence - last - 1  # trimmed before it was read
+                    last = sequence
+                    self.state.delivered_at(meta.timestamp.timestamp())
+                    yield LoggedEvent(_position(sequence), EventRecord.from_json(msg.data))
+            except FAILURES as exc:
+                self.state.failed(exc)
+                await backoff.sleep(self._closed)
+            finally:
+                with contextlib.suppress(*FAILURES):
+                    await subscription.unsubscribe()
+
+    async def replay(self, after: EventPosition, *, limit: int) -> Replay:
+        sequence = int(self.position(after))
+        first, last = await self._limits()
+        if sequence > last:
+            raise EventPositionError("position is ahead of the event log", backend=BACKEND)
+        start = max(sequence + 1, first)
+        end = min(last, start + limit - 1)
+        events: list[LoggedEvent] = []
+        if start <= end:
+            try:
+                subscription = await self._consumer(start)
+                try:
+                    while True:
+                        msg = await subscription.next_msg(timeout=self._timeout)
+                        meta = msg.metadata
+                        events.append(
+                            LoggedEvent(
+                                _position(meta.sequence.stream), EventRecord.from_json(msg.data)
+                            )
+                        )
+                        if meta.sequence.stream >= end or meta.num_pending == 0:
+                            break
+                finally:
+                    with contextlib.suppress(*FAILURES):
+                        await subscription.unsubscribe()
+            except FAILURES as exc:
+                self.state.failed(exc)
+                raise EventLogUnavailableError(
+                    f"log not readable: {exc!r}", backend=BACKEND
+                ) from exc
+        return Replay(tuple(events), start - sequence - 1, end < last)
+
+    def status(self) -> EventLogStatus:
+        return self.state.snapshot()
