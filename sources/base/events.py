@@ -112,7 +112,7 @@ class Retention:
 
     max_age: float = 86_400.0
     max_events: int = 100_000
-    dedupe_window: float = 3_600.0
+    dedupe_window: float = 900.0
 
 
 @dataclass(frozen=True, slots=True)

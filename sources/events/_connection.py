@@ -18,7 +18,9 @@ PROBE_INTERVAL = 5.0
 class Backoff:
     """Jittered exponential delays between reconnect attempts, cut short by close()."""
 
-    def __init__(self, first: float = 0.05, cap: float = 2.0) -> None:
+    def __init__(self, first: float = 0.05, cap: float = 0.5) -> None:
+        # A short cap: every moment a replica's reader waits adds to its events' latency,
+        # and a refused connect to the log costs next to nothing.
         self.first, self.cap = first, cap
         self.delay = first
 

@@ -84,19 +84,26 @@ class RedisStreamLog:
         append_timeout: float = 1.0,
         block: float = 2.0,
         batch: int = 500,
+        connections: int = 32,
     ) -> None:
         self.retention = retention or Retention()
         tag = "{" + key + "}"  # one hash slot for the stream and its keys (Redis Cluster)
         self._stream, self._counter, self._seen = tag, f"{tag}:n", f"{tag}:seen:"
         self._append_timeout = append_timeout
         self._block, self._batch = block, batch
-        # One retry on a fresh connection: a pooled one may be stale after a Redis restart.
-        self._writer = redis.Redis.from_url(
-            url,
-            socket_connect_timeout=append_timeout,
-            socket_timeout=append_timeout,
-            retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.05), 1),
-            health_check_interval=15,
+        # A bounded pool: a burst of callbacks queues for a connection (within the append
+        # timeout) instead of opening hundreds. One retry on a fresh connection: a pooled one
+        # may be stale after a Redis restart.
+        self._writer = redis.Redis.from_pool(  # owns the pool: aclose() closes it
+            redis.BlockingConnectionPool.from_url(
+                url,
+                max_connections=connections,
+                timeout=append_timeout,
+                socket_connect_timeout=append_timeout,
+                socket_timeout=append_timeout,
+                retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.05), 1),
+                health_check_interval=15,
+            )
         )
         # The reader retries by itself (with resumption), so redis-py must not.
         self._reader = redis.Redis.from_url(

@@ -30,6 +30,28 @@ def event(i: int, audience: str = "viewer-a", prefix: str = "e") -> EventRecord:
     )
 
 
+async def until_answering(log: EventLog, timeout: float = 15.0) -> None:
+    """Wait until the log answers (JetStream connects in the background)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            await log.head()
+            return
+        except EventLogUnavailableError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+
+
+def open_log(
+    name: str, url: str, namespace: str, retention: Retention | None = None, **options: Any
+) -> EventLog:
+    """A log of the backend `name` in its own namespace (Redis key, JetStream stream)."""
+    if name.startswith("redis"):
+        return RedisStreamLog(url, retention, key=namespace, **options)
+    return JetStreamLog(url, retention, stream=namespace.upper(), **options)
+
+
 @dataclass
 class Backend:
     """One throwaway server and the logs a test opened on it (closed at the end)."""
@@ -41,27 +63,14 @@ class Backend:
 
     async def log(self, retention: Retention | None = None, **options: Any) -> EventLog:
         """A started log; each call is another connection, like another replica."""
-        log: EventLog
-        if self.name.startswith("redis"):
-            log = RedisStreamLog(self.server.url, retention, key=self.namespace, **options)
-        else:
-            log = JetStreamLog(self.server.url, retention, stream=self.namespace.upper(), **options)
+        log = open_log(self.name, self.server.url, self.namespace, retention, **options)
         await log.start()
         self.opened.append(log)
         await self.until_appendable(log)
         return log
 
     async def until_appendable(self, log: EventLog, timeout: float = 15.0) -> None:
-        """Wait until the log answers (JetStream connects in the background)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                await log.head()
-                return
-            except EventLogUnavailableError:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.05)
+        await until_answering(log, timeout)
 
     async def restart(self, *, crash: bool = True) -> None:
         if crash:
@@ -92,6 +101,11 @@ def backend_server(name: str) -> Iterator[Backend]:
         server: ThrowawayRedis | ThrowawayNats
         if name == "jetstream":
             server = stack.enter_context(throwaway_nats())
-        else:  # "redis-volatile": without AOF and noeviction, as deploy/ had it
-            server = stack.enter_context(throwaway_redis(persistent=name == "redis"))
+        else:  # "redis-volatile": without AOF, as deploy/ had it; "redis-always": fsync each write
+            server = stack.enter_context(
+                throwaway_redis(
+                    persistent=name != "redis-volatile",
+                    appendfsync="always" if name == "redis-always" else "everysec",
+                )
+            )
         yield Backend(name, server)

@@ -135,10 +135,12 @@ def require_redis_server() -> None:
 
 
 @contextmanager
-def throwaway_redis(*, persistent: bool = True) -> Iterator[ThrowawayRedis]:
+def throwaway_redis(
+    *, persistent: bool = True, appendfsync: str = "everysec"
+) -> Iterator[ThrowawayRedis]:
     """A redis-server of the test's own, even when PORTALGRAPH_REDIS_URL is set: it gets killed."""
     require_redis_server()
-    server = ThrowawayRedis(persistent=persistent)
+    server = ThrowawayRedis(persistent=persistent, appendfsync=appendfsync)
     server.start()
     try:
         yield server
