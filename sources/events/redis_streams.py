@@ -22,7 +22,7 @@ from typing import Any
 import redis.asyncio as redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff, NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from sources.base import EventLogStatus, EventPosition, EventRecord, LoggedEvent, Replay, Retention
 from sources.errors import EventLogUnavailableError, EventPositionError
@@ -152,6 +152,11 @@ class RedisStreamLog:
         try:
             async with asyncio.timeout(self._append_timeout):
                 entry_id, duplicate = await self._script(keys=keys, args=args)
+        except ResponseError as exc:
+            # Redis answered but refused, e.g. "OOM command not allowed" with noeviction:
+            # reachable, yet nothing stored. Trimming frees memory; the sender retries.
+            self.state.append_failures += 1
+            raise EventLogUnavailableError(f"event not stored: {exc!r}", backend=BACKEND) from exc
         except (RedisError, OSError, TimeoutError) as exc:
             self.state.failed(exc)
             self.state.append_failures += 1
@@ -211,11 +216,13 @@ class RedisStreamLog:
         start, after_ms, after_n = _entry_id(self.position(after))
         try:
             async with asyncio.timeout(self._append_timeout):
-                async with self._writer.pipeline(transaction=True) as pipe:
-                    pipe.xrange(self._stream, min=f"({start}", count=limit + 1)
-                    pipe.get(self._counter)
+                # In this order, not in MULTI (which a full Redis refuses even for reads):
+                # a counter read before an empty XRANGE proves the events were trimmed.
+                async with self._writer.pipeline(transaction=False) as pipe:
                     pipe.time()
-                    entries, counter, (seconds, micros) = await pipe.execute()
+                    pipe.get(self._counter)
+                    pipe.xrange(self._stream, min=f"({start}", count=limit + 1)
+                    (seconds, micros), counter, entries = await pipe.execute()
         except (RedisError, OSError, TimeoutError) as exc:
             self.state.failed(exc)
             raise EventLogUnavailableError(f"log not readable: {exc!r}", backend=BACKEND) from exc

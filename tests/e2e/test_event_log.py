@@ -12,7 +12,9 @@ import pytest
 from sources.base import EventLog, EventPosition, LoggedEvent, Retention
 from sources.errors import EventLogUnavailableError, EventPositionError
 from sources.events.feed import EventFeed
+from sources.events.redis_streams import RedisStreamLog
 from tests.helpers.event_logs import BACKENDS, Backend, backend_server, event, eventually
+from tests.helpers.redis_server import throwaway_redis
 
 
 @pytest.fixture(params=BACKENDS)
@@ -224,3 +226,27 @@ async def test_a_redis_without_aof_and_noeviction_is_reported_as_not_durable() -
             assert log.status().durable is False
         finally:
             await backend.close()
+
+
+async def test_a_full_redis_refuses_appends_instead_of_evicting_events() -> None:
+    with throwaway_redis(extra=("--maxmemory", "3mb")) as server:
+        log = RedisStreamLog(server.url, Retention(max_events=10**6))
+        await log.start()
+        try:
+            origin = await log.head()
+            stored: list[EventPosition] = []
+            refused: EventLogUnavailableError | None = None
+            for i in range(100_000):
+                try:
+                    stored.append(await log.append(event(i, prefix="x" * 200)))
+                except EventLogUnavailableError as exc:
+                    refused = exc
+                    break
+            assert refused is not None
+            assert "OutOfMemory" in str(refused)
+            assert log.status().connected  # Redis answered: it is full, not gone
+            assert len(stored) > 100
+            replay = await log.replay(origin, limit=len(stored) + 10)
+            assert [e.position for e in replay.events] == stored  # nothing evicted
+        finally:
+            await log.close()

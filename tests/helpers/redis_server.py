@@ -24,7 +24,13 @@ class ThrowawayRedis:
     given and noeviction, in a directory that outlives restarts (removed by `remove()`).
     """
 
-    def __init__(self, *, persistent: bool = False, appendfsync: str = "everysec") -> None:
+    def __init__(
+        self,
+        *,
+        persistent: bool = False,
+        appendfsync: str = "everysec",
+        extra: tuple[str, ...] = (),
+    ) -> None:
         self.port = free_port()
         self.directory = tempfile.mkdtemp(prefix="portalgraph-redis-")
         self.process: subprocess.Popen[bytes] | None = None
@@ -39,7 +45,7 @@ class ThrowawayRedis:
             ]
             if persistent
             else ["--appendonly", "no"]
-        )
+        ) + list(extra)
 
     @property
     def url(self) -> str:
@@ -136,11 +142,11 @@ def require_redis_server() -> None:
 
 @contextmanager
 def throwaway_redis(
-    *, persistent: bool = True, appendfsync: str = "everysec"
+    *, persistent: bool = True, appendfsync: str = "everysec", extra: tuple[str, ...] = ()
 ) -> Iterator[ThrowawayRedis]:
     """A redis-server of the test's own, even when PORTALGRAPH_REDIS_URL is set: it gets killed."""
     require_redis_server()
-    server = ThrowawayRedis(persistent=persistent, appendfsync=appendfsync)
+    server = ThrowawayRedis(persistent=persistent, appendfsync=appendfsync, extra=extra)
     server.start()
     try:
         yield server
