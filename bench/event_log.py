@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import os
+import statistics
 import time
 from multiprocessing.connection import Connection
 from typing import Any
@@ -156,32 +159,64 @@ async def replay_all(log: EventLog, origin: EventPosition) -> list[EventPosition
         after = replay.events[-1].position
 
 
-async def measure(variant: str, args: argparse.Namespace) -> list[str]:
-    with backend_server(variant) as backend:
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+async def measure(args: argparse.Namespace) -> list[str]:
+    variants = args.variants.split(",")
+    lines = [f"load average at the start (1/5/15 min): {load()}"]
+    with contextlib.ExitStack() as stack:
+        backends = {v: stack.enter_context(backend_server(v)) for v in variants}
         try:
-            lines = [f"### {variant}"]
-            appended = await append_latency(backend, args.appends)
-            lines.append(
-                f"- append p50 / p99 / max (ms): {ms(appended)} ({args.appends} sequential)"
-            )
-            flow = await end_to_end(backend, args.rate, args.seconds, args.consumers)
-            lines.append(
-                f"- end to end at {flow['rate']:.0f} events/s, {args.consumers} consumer processes: "
-                f"p50 / p99 / max (ms) {ms(flow['delays'])}; delivered {flow['delivered']} of "
-                f"{flow['expected']}; appends refused: {flow['failed']}"
-            )
-            down = await outage(backend)
-            lines.append(
-                f"- server killed: {down['refused']} of 20 appends refused, each within "
-                f"{max(down['failures']) * 1000:.1f} ms; first append stored "
-                f"{down['recovery'] * 1000:.0f} ms after the restart began; lost after restart: {down['lost']}"
-            )
-            if variant != "redis-always":
-                chaos = await run_chaos(backend, seconds=args.chaos)
-                lines.append(f"- chaos: {chaos.summary()}")
-            return lines
+            # Rounds alternate the backends, so a busy moment of the machine hits each alike.
+            rounds: dict[str, list[tuple[list[float], dict[str, Any]]]] = {v: [] for v in variants}
+            for _ in range(args.repeat):
+                for variant, backend in backends.items():
+                    appended = await append_latency(backend, args.appends)
+                    flow = await end_to_end(backend, args.rate, args.seconds, args.consumers)
+                    rounds[variant].append((appended, flow))
+            for variant, results in rounds.items():
+                lines += [f"### {variant}", *report_rounds(results, args)]
+                backend = backends[variant]
+                down = await outage(backend)
+                lines.append(
+                    f"- server killed: {down['refused']} of 20 appends refused, each within "
+                    f"{max(down['failures']) * 1000:.1f} ms; first append stored "
+                    f"{down['recovery'] * 1000:.0f} ms after the restart began; "
+                    f"acknowledged but lost: {down['lost']}"
+                )
+                if variant != "redis-always":
+                    chaos = await run_chaos(backend, seconds=args.chaos)
+                    lines.append(f"- chaos: {chaos.summary()}")
         finally:
-            await backend.close()
+            for backend in backends.values():
+                await backend.close()
+    lines.append(f"load average at the end: {load()}")
+    return lines
+
+
+def report_rounds(
+    results: list[tuple[list[float], dict[str, Any]]], args: argparse.Namespace
+) -> list[str]:
+    lines = []
+    for n, (appended, flow) in enumerate(results, 1):
+        lines.append(
+            f"- round {n}: append p50 / p99 / max (ms) {ms(appended)}; end to end at "
+            f"{flow['rate']:.0f} events/s to {args.consumers} consumer processes: p50 / p99 / max "
+            f"(ms) {ms(flow['delays'])}; delivered {flow['delivered']} of {flow['expected']}; "
+            f"appends refused: {flow['failed']}"
+        )
+    p50s = [percentile(f["delays"], 0.5) * 1000 for _, f in results]
+    p99s = [percentile(f["delays"], 0.99) * 1000 for _, f in results]
+    a50 = [percentile(a, 0.5) * 1000 for a, _ in results]
+    a99 = [percentile(a, 0.99) * 1000 for a, _ in results]
+    lines.append(
+        f"- median of {len(results)} rounds: append p50 {statistics.median(a50):.2f} ms, p99 "
+        f"{statistics.median(a99):.2f} ms; end to end p50 {statistics.median(p50s):.2f} ms, "
+        f"p99 {statistics.median(p99s):.2f} ms"
+    )
+    return lines
 
 
 def main() -> None:
@@ -191,11 +226,11 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--consumers", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--chaos", type=float, default=20.0)
     args = parser.parse_args()
     logging.getLogger("portalgraph.events").setLevel(logging.ERROR)  # the outages are on purpose
-    for variant in args.variants.split(","):
-        print("\n".join(asyncio.run(measure(variant, args))), flush=True)
+    print("\n".join(asyncio.run(measure(args))), flush=True)
 
 
 if __name__ == "__main__":
