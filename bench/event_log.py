@@ -57,6 +57,7 @@ def consume(name: str, url: str, namespace: str, count: int, pipe: Connection) -
     """A consumer process (one replica): its own connection, the whole log from the head."""
 
     async def main() -> list[float]:
+        logging.getLogger("portalgraph.events").setLevel(logging.ERROR)  # closing is not news
         log = open_log(name, url, namespace)
         await log.start()
         await until_answering(log)
@@ -71,7 +72,9 @@ def consume(name: str, url: str, namespace: str, count: int, pipe: Connection) -
         except TimeoutError:
             pass  # some appends were refused: nothing more is coming
         finally:
-            await log.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(events.aclose(), 5)
+            await asyncio.wait_for(log.close(), 10)
         return delays
 
     pipe.send(asyncio.run(main()))
@@ -89,6 +92,7 @@ async def end_to_end(backend: Backend, rate: int, seconds: float, consumers: int
             daemon=True,  # ends with the benchmark, even when it fails
         )
         process.start()
+        theirs.close()  # so a consumer that dies shows as EOF here, not as silence
         pipes.append(mine)
         processes.append(process)
     for pipe in pipes:  # each consumer is reading before the first append
@@ -105,7 +109,8 @@ async def end_to_end(backend: Backend, rate: int, seconds: float, consumers: int
     failed = sum(isinstance(r, BaseException) for r in results)
     delays: list[float] = []
     for pipe in pipes:
-        delays += await asyncio.to_thread(pipe.recv)
+        if await asyncio.to_thread(pipe.poll, 60):
+            delays += await asyncio.to_thread(pipe.recv)
     for process in processes:
         process.terminate()
         process.join(10)

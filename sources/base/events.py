@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any, NewType, Protocol
 
@@ -176,7 +176,7 @@ class EventLog(Protocol):
         """
         ...
 
-    def read(self, after: EventPosition | None = None) -> AsyncIterator[LoggedEvent]:
+    def read(self, after: EventPosition | None = None) -> AsyncGenerator[LoggedEvent, None]:
         """Every event after `after` (None: from head() when reading starts), until close().
 
         Survives outages: reconnects with backoff and resumes after the last event it

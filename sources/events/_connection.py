@@ -9,10 +9,22 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 
-from sources.base import EventLogStatus
+from sources.base import EventLogStatus, EventRecord
 
 logger = logging.getLogger("portalgraph.events")
 PROBE_INTERVAL = 5.0
+
+
+def decode(raw: bytes | str, position: str) -> EventRecord | None:
+    """The stored event; None (and a warning) for an entry no gateway wrote, which readers skip.
+
+    A reader that failed on such an entry would fail on it again after resuming, forever.
+    """
+    try:
+        return EventRecord.from_json(raw)
+    except (ValueError, KeyError, TypeError):
+        logger.warning("skipped an unreadable event log entry at %s", position)
+        return None
 
 
 class Backoff:

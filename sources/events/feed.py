@@ -165,8 +165,12 @@ class EventFeed:
             try:
                 start = self.position or await self.log.head()
                 self._started.set()
-                async for logged in self.log.read(start):
-                    self._deliver(logged)
+                events = self.log.read(start)
+                try:
+                    async for logged in events:
+                        self._deliver(logged)
+                finally:
+                    await events.aclose()  # its consumer/connection, also after a failure
                 return  # the log was closed
             except EventLogUnavailableError as exc:
                 logger.warning("event log unavailable (%s); retrying", exc)

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import hashlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import nats
@@ -24,7 +24,7 @@ from nats.js import JetStreamContext, api
 
 from sources.base import EventLogStatus, EventPosition, EventRecord, LoggedEvent, Replay, Retention
 from sources.errors import EventLogUnavailableError, EventPositionError
-from sources.events._connection import Backoff, ConnectionState
+from sources.events._connection import Backoff, ConnectionState, decode
 
 BACKEND = "jetstream"
 POSITION = re.compile(r"^\d{20}$")
@@ -188,7 +188,13 @@ class JetStreamLog:
             self._subject, ordered_consumer=True, idle_heartbeat=self._heartbeat, config=config
         )
 
-    async def read(self, after: EventPosition | None = None) -> AsyncIterator[LoggedEvent]:
+    async def _unsubscribe(self, subscription: JetStreamContext.PushSubscription) -> None:
+        """Best effort and bounded: it also runs while the reader is being cancelled."""
+        with contextlib.suppress(*FAILURES):
+            async with asyncio.timeout(self._timeout):
+                await subscription.unsubscribe()
+
+    async def read(self, after: EventPosition | None = None) -> AsyncGenerator[LoggedEvent, None]:
         backoff = Backoff()
         while after is None and not self._closed.is_set():
             try:
@@ -220,13 +226,14 @@ class JetStreamLog:
                         self.state.missed += sequence - last - 1  # trimmed before it was read
                     last = sequence
                     self.state.delivered_at(meta.timestamp.timestamp())
-                    yield LoggedEvent(_position(sequence), EventRecord.from_json(msg.data))
+                    position = _position(sequence)
+                    if (stored := decode(msg.data, position)) is not None:
+                        yield LoggedEvent(position, stored)
             except FAILURES as exc:
                 self.state.failed(exc)
                 await backoff.sleep(self._closed)
             finally:
-                with contextlib.suppress(*FAILURES):
-                    await subscription.unsubscribe()
+                await self._unsubscribe(subscription)
 
     async def replay(self, after: EventPosition, *, limit: int) -> Replay:
         sequence = int(self.position(after))
@@ -243,16 +250,13 @@ class JetStreamLog:
                     while True:
                         msg = await subscription.next_msg(timeout=self._timeout)
                         meta = msg.metadata
-                        events.append(
-                            LoggedEvent(
-                                _position(meta.sequence.stream), EventRecord.from_json(msg.data)
-                            )
-                        )
+                        position = _position(meta.sequence.stream)
+                        if (stored := decode(msg.data, position)) is not None:
+                            events.append(LoggedEvent(position, stored))
                         if meta.sequence.stream >= end or meta.num_pending == 0:
                             break
                 finally:
-                    with contextlib.suppress(*FAILURES):
-                        await subscription.unsubscribe()
+                    await self._unsubscribe(subscription)
             except FAILURES as exc:
                 self.state.failed(exc)
                 raise EventLogUnavailableError(

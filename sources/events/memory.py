@@ -11,7 +11,7 @@ import asyncio
 import re
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from itertools import islice
 
 from sources.base import EventLogStatus, EventPosition, EventRecord, LoggedEvent, Replay, Retention
@@ -95,7 +95,7 @@ class MemoryEventLog:
         start = max(n + 1 - self._first(), 0)
         return [logged for _, logged in islice(self._items, start, start + limit)]
 
-    async def read(self, after: EventPosition | None = None) -> AsyncIterator[LoggedEvent]:
+    async def read(self, after: EventPosition | None = None) -> AsyncGenerator[LoggedEvent, None]:
         n = self._number(after) if after is not None else self._last
         if n is None:
             n = 0  # a position of an earlier process: all of this one's events are newer

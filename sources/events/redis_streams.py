@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import redis.asyncio as redis
@@ -26,7 +26,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from sources.base import EventLogStatus, EventPosition, EventRecord, LoggedEvent, Replay, Retention
 from sources.errors import EventLogUnavailableError, EventPositionError
-from sources.events._connection import Backoff, ConnectionState
+from sources.events._connection import Backoff, ConnectionState, decode
 
 BACKEND = "redis"
 POSITION = re.compile(r"^(\d{13})-(\d{16})$")
@@ -180,7 +180,7 @@ class RedisStreamLog:
         self.state.succeeded()
         return _position(info["last-generated-id"])
 
-    async def read(self, after: EventPosition | None = None) -> AsyncIterator[LoggedEvent]:
+    async def read(self, after: EventPosition | None = None) -> AsyncGenerator[LoggedEvent, None]:
         backoff = Backoff()
         while after is None and not self._closed.is_set():
             try:
@@ -210,7 +210,8 @@ class RedisStreamLog:
                     self.state.missed += n - last_n - 1  # trimmed before this replica read it
                 last_n = n
                 self.state.delivered_at(ms / 1000)
-                yield LoggedEvent(position, EventRecord.from_json(fields[FIELD]))
+                if (stored := decode(fields.get(FIELD, b""), position)) is not None:
+                    yield LoggedEvent(position, stored)
 
     async def replay(self, after: EventPosition, *, limit: int) -> Replay:
         start, after_ms, after_n = _entry_id(self.position(after))
@@ -229,16 +230,17 @@ class RedisStreamLog:
         self.state.succeeded()
         if after_ms > seconds * 1000 + micros // 1000 + 1000:
             raise EventPositionError("position is ahead of the event log", backend=BACKEND)
+        decoded = ((_position(i), f.get(FIELD, b"")) for i, f in entries[:limit])
         events = tuple(
-            LoggedEvent(_position(i), EventRecord.from_json(f[FIELD])) for i, f in entries[:limit]
+            LoggedEvent(p, stored) for p, raw in decoded if (stored := decode(raw, p)) is not None
         )
-        stored = int(counter or 0)
+        issued = int(counter or 0)
         if events:
             first_n = _entry_id(events[0].position)[2]
             missed: int | None = first_n - after_n - 1 if first_n > after_n else None
         else:
             # Everything after the position was trimmed, or the log lost its data (None).
-            missed = stored - after_n if stored >= after_n else None
+            missed = issued - after_n if issued >= after_n else None
         return Replay(events, missed, len(entries) > limit)
 
     def status(self) -> EventLogStatus:

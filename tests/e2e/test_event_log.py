@@ -250,3 +250,26 @@ async def test_a_full_redis_refuses_appends_instead_of_evicting_events() -> None
             assert [e.position for e in replay.events] == stored  # nothing evicted
         finally:
             await log.close()
+
+
+async def test_an_entry_no_gateway_wrote_is_skipped_not_fatal(backend: Backend) -> None:
+    log = await backend.log()
+    start = await log.head()
+    await log.append(event(1))
+    if backend.name == "redis":
+        import redis.asyncio as redis  # noqa: PLC0415 - only this test writes to Redis directly
+
+        client = redis.Redis.from_url(backend.server.url)
+        await client.xadd("{" + backend.namespace + "}", {"e": b"not json"})
+        await client.aclose()
+    else:
+        import nats  # noqa: PLC0415 - only this test publishes to NATS directly
+
+        connection = await nats.connect(backend.server.url)
+        await connection.jetstream().publish(backend.namespace.lower(), b"not json")
+        await connection.close()
+    await log.append(event(2))
+    got = await collect(log, start, 2)
+    assert [g.event.id for g in got] == ["e1", "e2"]
+    replay = await log.replay(start, limit=10)
+    assert [e.event.id for e in replay.events] == ["e1", "e2"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 import pytest
 
@@ -161,7 +161,7 @@ class FlakyLog(MemoryEventLog):
             raise EventLogUnavailableError("starting", backend="memory")
         return await super().head()
 
-    async def read(self, after: EventPosition | None = None) -> AsyncIterator[LoggedEvent]:
+    async def read(self, after: EventPosition | None = None) -> AsyncGenerator[LoggedEvent, None]:
         async for logged in super().read(after):
             yield logged
 
