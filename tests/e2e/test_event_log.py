@@ -12,7 +12,7 @@ import pytest
 from sources.base import EventLog, EventPosition, LoggedEvent, Retention
 from sources.errors import EventLogUnavailableError, EventPositionError
 from sources.events.feed import EventFeed
-from sources.events.redis_streams import RedisStreamLog
+from sources.events.logs import RedisStreamLog
 from tests.helpers.event_logs import BACKENDS, Backend, backend_server, event, eventually
 from tests.helpers.redis_server import throwaway_redis
 

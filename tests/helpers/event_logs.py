@@ -12,8 +12,7 @@ from typing import Any
 
 from sources.base import EventKind, EventLog, EventRecord, Retention
 from sources.errors import EventLogUnavailableError
-from sources.events.jetstream import JetStreamLog
-from sources.events.redis_streams import RedisStreamLog
+from sources.events.logs import JetStreamLog, RedisStreamLog
 from tests.helpers.nats_server import ThrowawayNats, throwaway_nats
 from tests.helpers.redis_server import ThrowawayRedis, throwaway_redis
 

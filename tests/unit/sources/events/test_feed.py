@@ -10,7 +10,7 @@ import pytest
 from sources.base import EventKind, EventPosition, EventRecord, LoggedEvent, Replay, Retention
 from sources.errors import EventLogUnavailableError, EventPositionError
 from sources.events.feed import EventFeed, Subscription
-from sources.events.memory import MemoryEventLog
+from sources.events.logs import MemoryEventLog
 
 
 def event(i: int, audience: str = "a", event_id: str | None = None) -> EventRecord:

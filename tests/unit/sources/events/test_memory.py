@@ -8,7 +8,7 @@ import pytest
 
 from sources.base import EventKind, EventLog, EventRecord, LoggedEvent, Retention
 from sources.errors import EventPositionError
-from sources.events.memory import MemoryEventLog
+from sources.events.logs import MemoryEventLog
 
 
 def event(i: int, audience: str = "a") -> EventRecord:

@@ -1,13 +1,19 @@
-"""Which event log a URL names: the one place the composition root turns settings into a log."""
+"""The event logs: the public face of the backends, and which one a URL names.
+
+The composition root calls `event_log_for(settings)`; the backends themselves are private
+modules (`_memory`, `_redis_streams`, `_jetstream`), like the transport behind `_http`.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from sources.base import EventLog, Retention
-from sources.events.jetstream import JetStreamLog
-from sources.events.memory import MemoryEventLog
-from sources.events.redis_streams import RedisStreamLog
+from sources.events._jetstream import JetStreamLog
+from sources.events._memory import MemoryEventLog
+from sources.events._redis_streams import RedisStreamLog
+
+__all__ = ["JetStreamLog", "MemoryEventLog", "RedisStreamLog", "event_log_for"]
 
 SCHEMES = {
     "redis": "redis",

@@ -14,21 +14,17 @@ import contextlib
 import hashlib
 import re
 from collections.abc import AsyncGenerator
-from typing import Any
 
-import nats
 import nats.errors
-import nats.js.errors
-from nats.aio.client import Client
 from nats.js import JetStreamContext, api
 
 from sources.base import EventLogStatus, EventPosition, EventRecord, LoggedEvent, Replay, Retention
 from sources.errors import EventLogUnavailableError, EventPositionError
 from sources.events._connection import Backoff, ConnectionState, decode
+from sources.events._nats import FAILURES, JetStreamConnection
 
 BACKEND = "jetstream"
 POSITION = re.compile(r"^\d{20}$")
-FAILURES = (nats.errors.Error, TimeoutError, OSError)
 
 
 def _position(sequence: int) -> EventPosition:
@@ -47,99 +43,22 @@ class JetStreamLog:
         heartbeat: float = 1.0,
     ) -> None:
         self.retention = retention or Retention()
-        self._url, self._stream, self._subject = url, stream, stream.lower().replace("_", ".")
+        self._stream, self._subject = stream, stream.lower().replace("_", ".")
         self._timeout, self._block, self._heartbeat = append_timeout, block, heartbeat
-        self._nc: Client | None = None
-        self._js: JetStreamContext | None = None
-        self._generation = 0  # bumped on every reconnect: readers then recreate their consumer
-        self._connected = asyncio.Event()
-        self._closed = asyncio.Event()
         self.state = ConnectionState(BACKEND)
-        self._connector: asyncio.Task[None] | None = None
-        self._ensuring: asyncio.Task[None] | None = None
+        self._nats = JetStreamConnection(
+            url, self._stream, self._subject, self.retention, append_timeout, self.state
+        )
+        self._closed = self._nats.closed
 
     async def start(self) -> None:
-        self._connector = asyncio.create_task(self._connect(), name="portalgraph-jetstream")
-
-    async def _connect(self) -> None:
-        nc = self._nc = Client()
-        # nats-py annotates these as int but sleeps on them: sub-second waits work.
-        options: dict[str, Any] = {"reconnect_time_wait": 0.25, "connect_timeout": self._timeout}
-        await nc.connect(
-            servers=[self._url],
-            allow_reconnect=True,
-            max_reconnect_attempts=-1,  # also keeps the first connect trying
-            ping_interval=5,
-            max_outstanding_pings=2,
-            error_cb=self._on_error,
-            disconnected_cb=self._on_disconnected,
-            reconnected_cb=self._on_reconnected,
-            **options,
-        )
-        self._js = nc.jetstream(timeout=self._timeout)
-        await self._ensure_stream()
-
-    async def _ensure_stream(self) -> None:
-        """Create or update the stream; retried until JetStream answers (it starts late)."""
-        assert self._js is not None
-        r = self.retention
-        config = api.StreamConfig(
-            name=self._stream,
-            subjects=[self._subject],
-            storage=api.StorageType.FILE,
-            retention=api.RetentionPolicy.LIMITS,
-            discard=api.DiscardPolicy.OLD,
-            max_age=r.max_age,
-            max_msgs=r.max_events,
-            duplicate_window=min(r.dedupe_window, r.max_age),
-        )
-        backoff = Backoff()
-        while not self._closed.is_set():
-            try:
-                try:
-                    info = await self._js.add_stream(config)
-                except nats.js.errors.BadRequestError:  # exists with other limits
-                    info = await self._js.update_stream(config)
-            except FAILURES as exc:
-                self.state.failed(exc)
-                await backoff.sleep(self._closed)
-                continue
-            self.state.durable = info.config.storage == api.StorageType.FILE
-            self.state.succeeded()
-            self._connected.set()
-            return
-
-    async def _on_error(self, exc: Exception) -> None:
-        if self._nc is None or not self._nc.is_connected:
-            self.state.failed(exc)
-
-    async def _on_disconnected(self) -> None:
-        self._connected.clear()
-        self.state.failed(ConnectionError("disconnected"))
-
-    async def _on_reconnected(self) -> None:
-        self._generation += 1
-        # The server may have come back without its store. Not awaited here: nats-py runs
-        # this callback inside its reconnect step, before it reads replies again.
-        self._ensuring = asyncio.create_task(self._ensure_stream())
+        await self._nats.start()
 
     async def close(self) -> None:
-        self._closed.set()
-        for task in (self._connector, self._ensuring):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        await self.state.close()
-        if self._nc is not None and not self._nc.is_closed:
-            await self._nc.close()
+        await self._nats.close()
 
     def _context(self) -> JetStreamContext:
-        if self._js is None or self._nc is None or not self._nc.is_connected:
-            exc = EventLogUnavailableError("not connected", backend=BACKEND)
-            self.state.failed(exc)
-            raise exc
-        return self._js
+        return self._nats.context()
 
     def position(self, text: str) -> EventPosition:
         if not POSITION.match(text):
@@ -203,7 +122,7 @@ class JetStreamLog:
                 await backoff.sleep(self._closed)
         last = int(after) if after else 0
         while not self._closed.is_set():
-            generation = self._generation
+            generation = self._nats.generation
             try:
                 subscription = await self._consumer(last + 1)
             except (*FAILURES, EventLogUnavailableError) as exc:
@@ -211,7 +130,7 @@ class JetStreamLog:
                 await backoff.sleep(self._closed)
                 continue
             try:
-                while generation == self._generation and not self._closed.is_set():
+                while generation == self._nats.generation and not self._closed.is_set():
                     try:
                         msg = await subscription.next_msg(timeout=self._block)
                     except nats.errors.TimeoutError:

@@ -5,10 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sources.base import Retention
-from sources.events.choice import event_log_for
-from sources.events.jetstream import JetStreamLog
-from sources.events.memory import MemoryEventLog
-from sources.events.redis_streams import RedisStreamLog
+from sources.events.logs import JetStreamLog, MemoryEventLog, RedisStreamLog, event_log_for
 
 
 @pytest.mark.parametrize(
