@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import statistics
 import time
+import uuid
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -42,13 +43,14 @@ def ms(values: list[float]) -> str:
 
 
 async def append_latency(backend: Backend, count: int) -> list[float]:
+    run = uuid.uuid4().hex[:8]  # new ids each round: a repeated id would be a duplicate
     log = await backend.log()
     for i in range(200):  # warm-up: connections, script cache, stream creation
-        await log.append(event(i, prefix="w"))
+        await log.append(event(i, prefix=f"w{run}-"))
     timings = []
     for i in range(count):
         started = time.perf_counter()
-        await log.append(event(i, prefix="a"))
+        await log.append(event(i, prefix=f"a{run}-"))
         timings.append(time.perf_counter() - started)
     return timings
 
@@ -82,6 +84,7 @@ def consume(name: str, url: str, namespace: str, count: int, pipe: Connection) -
 
 async def end_to_end(backend: Backend, rate: int, seconds: float, consumers: int) -> dict[str, Any]:
     count = int(rate * seconds)
+    run = uuid.uuid4().hex[:8]
     context = multiprocessing.get_context("spawn")
     pipes, processes = [], []
     for _ in range(consumers):
@@ -103,7 +106,7 @@ async def end_to_end(backend: Backend, rate: int, seconds: float, consumers: int
     for i in range(count):
         await asyncio.sleep(max(started + i / rate - time.monotonic(), 0))
         # Concurrent appends, as concurrent callbacks would make them.
-        appends.append(asyncio.create_task(log.append(event(i, prefix="x"))))
+        appends.append(asyncio.create_task(log.append(event(i, prefix=f"x{run}-"))))
     results = await asyncio.gather(*appends, return_exceptions=True)
     achieved = count / (time.monotonic() - started)
     failed = sum(isinstance(r, BaseException) for r in results)
