@@ -39,7 +39,7 @@ class JetStreamLog:
         *,
         stream: str = "PORTALGRAPH_EVENTS",
         append_timeout: float = 1.0,
-        block: float = 2.0,
+        block: float = 0.25,
         heartbeat: float = 1.0,
     ) -> None:
         self.retention = retention or Retention()
@@ -132,6 +132,7 @@ class JetStreamLog:
             try:
                 while generation == self._nats.generation and not self._closed.is_set():
                     try:
+                        # Short waits: a reconnect is noticed (generation) within one.
                         msg = await subscription.next_msg(timeout=self._block)
                     except nats.errors.TimeoutError:
                         self.state.caught_up()
