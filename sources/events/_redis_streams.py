@@ -7,8 +7,10 @@ trimmed gap from a quiet moment), trims by length (MAXLEN ~) and by age (MINID).
 Each replica reads with XREAD BLOCK from the last ID it delivered; no consumer group,
 because every replica needs every event and groups would share them out instead.
 
-What an append acknowledges survives a Redis crash only with AOF on (`appendonly yes`,
-`appendfsync everysec` or `always`) and `maxmemory-policy noeviction`: docs and deploy/.
+What an append acknowledges survives a crash only with AOF fsynced before each reply
+(`appendonly yes`, `appendfsync always`) and `maxmemory-policy noeviction`. With
+`everysec` Redis may reply before it has even written the AOF (while an fsync lags), and a
+crash then loses acknowledged events (measured: docs/live-updates-delivery.md).
 """
 
 from __future__ import annotations
@@ -131,9 +133,16 @@ class RedisStreamLog:
     async def _check_durability(self) -> None:
         persistence = await self._writer.info("persistence")
         memory = await self._writer.info("memory")
-        self.state.durable = bool(persistence.get("aof_enabled")) and (
+        durable = bool(persistence.get("aof_enabled")) and (
             memory.get("maxmemory_policy") == "noeviction"
         )
+        try:
+            # Typed as str keys; without decode_responses they arrive as bytes.
+            found: Any = await self._writer.config_get("appendfsync")
+            fsync = found.get(b"appendfsync", found.get("appendfsync"))
+        except ResponseError:  # CONFIG is renamed away on some managed Redis: unknown
+            fsync = None
+        self.state.durable = durable and fsync in (None, b"always", "always")
 
     def position(self, text: str) -> EventPosition:
         if not POSITION.match(text):

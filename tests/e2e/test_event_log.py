@@ -218,8 +218,11 @@ async def test_the_first_append_after_a_restart_needs_no_retry_by_the_caller(
     assert log.status().appended == 2
 
 
-async def test_a_redis_without_aof_and_noeviction_is_reported_as_not_durable() -> None:
-    with backend_server("redis-volatile") as backend:
+@pytest.mark.parametrize("name", ["redis-volatile", "redis-everysec"])
+async def test_a_redis_that_may_lose_acknowledged_events_is_reported_as_not_durable(
+    name: str,
+) -> None:
+    with backend_server(name) as backend:
         try:
             log = await backend.log()
             await eventually(lambda: log.status().durable is not None, 5)

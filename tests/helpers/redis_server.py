@@ -28,7 +28,7 @@ class ThrowawayRedis:
         self,
         *,
         persistent: bool = False,
-        appendfsync: str = "everysec",
+        appendfsync: str = "always",
         extra: tuple[str, ...] = (),
     ) -> None:
         self.port = free_port()
@@ -142,7 +142,7 @@ def require_redis_server() -> None:
 
 @contextmanager
 def throwaway_redis(
-    *, persistent: bool = True, appendfsync: str = "everysec", extra: tuple[str, ...] = ()
+    *, persistent: bool = True, appendfsync: str = "always", extra: tuple[str, ...] = ()
 ) -> Iterator[ThrowawayRedis]:
     """A redis-server of the test's own, even when PORTALGRAPH_REDIS_URL is set: it gets killed."""
     require_redis_server()
