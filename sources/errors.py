@@ -1,17 +1,22 @@
-"""Failures of upstream calls, translated from HTTP and transport errors.
+"""Failures of upstream calls (translated from HTTP and transport errors) and of the event log.
 
     SourceError                  any upstream failure; carries the UpstreamRef it is about
     ├── SourceUnavailableError   5xx, connection refused, breaker open
     │   ├── SourceTimeoutError   connect/read timeout or deadline passed
     │   │   ├── DeadlineExceededError   the request's deadline passed: nothing was sent
     │   │   └── BulkheadFullError       every slot stayed busy until the deadline: nothing sent
-    │   └── KeysUnavailableError        no signing keys were ever fetched, the key source is down
+    │   ├── KeysUnavailableError        no signing keys were ever fetched, the key source is down
+    │   └── EventLogUnavailableError    the event log cannot store or read events right now
     ├── SourceRateLimitedError   429, with the upstream's Retry-After
     ├── SourceBadResponseError   malformed body: bad JSON, missing fields, wrong types
     ├── SourceAuthError          401/403 from the upstream or a failed token exchange
     ├── SourceRejectedError      other 4xx: the upstream refused the request
-    └── SourceNotFoundError      404 for an object the gateway asked for
-        └── InvalidIdError       an id not of the standard's form: nothing was sent
+    ├── SourceNotFoundError      404 for an object the gateway asked for
+    │   └── InvalidIdError       an id not of the standard's form: nothing was sent
+    └── EventPositionError       a resume position the event log cannot use
+
+The event log's errors name the backend as `portal_id` and "status" as capability (live
+updates carry status changes).
 
 Each class's `code` is the `ErrorCode` a client sees. Messages are for logs and
 operators; the GraphQL layer shows only the code. Standard library only.
@@ -102,6 +107,24 @@ class SourceNotFoundError(SourceError):
 
 class InvalidIdError(SourceNotFoundError):
     """An id that cannot name an object of this standard; nothing was sent upstream."""
+
+
+class EventLogUnavailableError(SourceUnavailableError):
+    """Not stored (or not read): a callback must not be answered 200, nor a poll marked seen."""
+
+    code = ErrorCode.EVENT_LOG_UNAVAILABLE
+
+    def __init__(self, message: str, *, backend: str) -> None:
+        super().__init__(message, upstream=UpstreamRef(backend, Capability.STATUS))
+
+
+class EventPositionError(SourceError):
+    """A position that is malformed, of another log, or ahead of the log: the client's input."""
+
+    code = ErrorCode.EVENT_POSITION_INVALID
+
+    def __init__(self, message: str, *, backend: str) -> None:
+        super().__init__(message, upstream=UpstreamRef(backend, Capability.STATUS))
 
 
 def error_for_status(

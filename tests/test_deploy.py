@@ -188,3 +188,55 @@ def test_the_dockerfile_passes_hadolint() -> None:
     assert "USER 10001" in text
     assert "HEALTHCHECK" in text
     assert "PORTALGRAPH_WORKERS=0" in text
+
+
+def redis_options(argv: list[str]) -> dict[str, str]:
+    """`--name value` pairs of a redis-server command line."""
+    args = argv[1:] if argv and argv[0] == "redis-server" else argv
+    return {args[i].removeprefix("--"): args[i + 1] for i in range(0, len(args) - 1, 2)}
+
+
+def assert_keeps_what_it_acknowledged(options: dict[str, str]) -> None:
+    """The event log's Redis: AOF on, fsync before each reply, never evicting.
+
+    `everysec` is not enough: with the disk behind, Redis postpones its AOF writes while
+    still replying, and a crash lost acknowledged events (docs/live-updates-delivery.md).
+    """
+    assert options["appendonly"] == "yes"
+    assert options["appendfsync"] == "always"
+    assert options["maxmemory-policy"] == "noeviction"
+
+
+def test_the_event_log_has_a_redis_of_its_own_that_keeps_what_it_acknowledged() -> None:
+    found = manifests()
+    [gateway] = found[("Deployment", "portalgraph")]["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e["value"] for e in gateway["env"]}
+    assert env["PORTALGRAPH_EVENT_LOG_URL"].startswith("redis://portalgraph-redis-events:")
+    assert env["PORTALGRAPH_REDIS_URL"].startswith("redis://portalgraph-redis:")
+    events = found[("StatefulSet", "portalgraph-redis-events")]["spec"]
+    [redis] = events["template"]["spec"]["containers"]
+    assert_keeps_what_it_acknowledged(redis_options(redis["args"]))
+    # The AOF lives on a claimed volume, not in the container or an emptyDir.
+    [claim] = events["volumeClaimTemplates"]
+    assert {"name": claim["metadata"]["name"], "mountPath": "/data"} in redis["volumeMounts"]
+    assert ("Service", "portalgraph-redis-events") in found
+    # The cache Redis may evict; it must be another instance.
+    cache = found[("Deployment", "portalgraph-redis")]["spec"]["template"]["spec"]
+    assert redis_options(cache["containers"][0]["args"])["maxmemory-policy"] == "allkeys-lru"
+
+
+def test_compose_runs_the_event_log_on_its_own_persistent_redis() -> None:
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    events = services["redis-events"]
+    assert_keeps_what_it_acknowledged(redis_options(events["command"]))
+    volume = events["volumes"][0].split(":")
+    assert volume[1] == "/data"
+    assert volume[0] in compose["volumes"]
+    assert redis_options(services["redis"]["command"])["maxmemory-policy"] == "allkeys-lru"
+    for name, service in services.items():
+        if name.startswith("gateway"):
+            assert (
+                service["environment"]["PORTALGRAPH_EVENT_LOG_URL"] == "redis://redis-events:6379/0"
+            )
+            assert "redis-events" in service["depends_on"]

@@ -20,7 +20,19 @@ from sources.base.cases import (
     StatusEventRecord,
 )
 from sources.base.codes import ERROR_MEANINGS, ErrorCode
-from sources.base.events import Broker, CaseRoutes, EventRecord, EventStream, Lock
+from sources.base.events import (
+    Broker,
+    CaseRoutes,
+    EventLog,
+    EventLogStatus,
+    EventPosition,
+    EventRecord,
+    EventStream,
+    Lock,
+    LoggedEvent,
+    Replay,
+    Retention,
+)
 from sources.base.identity import (
     AccountArea,
     AccountRecord,
@@ -86,6 +98,9 @@ __all__ = [
     "EndpointRecord",
     "ErrorCode",
     "EventKind",
+    "EventLog",
+    "EventLogStatus",
+    "EventPosition",
     "EventRecord",
     "EventStream",
     "FeeRecord",
@@ -95,6 +110,7 @@ __all__ = [
     "IssuedToken",
     "LinkRecord",
     "Lock",
+    "LoggedEvent",
     "MessageRecord",
     "OnlineServiceRecord",
     "OrganisationRecord",
@@ -108,6 +124,8 @@ __all__ = [
     "PostalAddressRecord",
     "Postbox",
     "RegionRecord",
+    "Replay",
+    "Retention",
     "RouteRecord",
     "Router",
     "ServiceDirectory",

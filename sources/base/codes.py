@@ -58,6 +58,8 @@ class ErrorCode(enum.StrEnum):
     UPLOADS_BUSY = "UPLOADS_BUSY"
     REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
     FORBIDDEN = "FORBIDDEN"
+    EVENT_LOG_UNAVAILABLE = "EVENT_LOG_UNAVAILABLE"
+    EVENT_POSITION_INVALID = "EVENT_POSITION_INVALID"
 
 
 ERROR_MEANINGS: Mapping[ErrorCode, str] = MappingProxyType(
@@ -102,5 +104,7 @@ ERROR_MEANINGS: Mapping[ErrorCode, str] = MappingProxyType(
         ErrorCode.UPLOADS_BUSY: "the shared upload budget is taken; retry after `Retry-After`",
         ErrorCode.REQUEST_TIMEOUT: "the request body stalled longer than allowed",
         ErrorCode.FORBIDDEN: "`_service { sdl }` in production without the router's token",
+        ErrorCode.EVENT_LOG_UNAVAILABLE: "the live-update event log cannot store or read events right now",
+        ErrorCode.EVENT_POSITION_INVALID: "a resume position (`after:` / Last-Event-ID) the event log cannot use",
     }
 )

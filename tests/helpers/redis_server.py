@@ -18,12 +18,34 @@ from graph.testing import free_port
 
 
 class ThrowawayRedis:
-    """A redis-server on a free loopback port that tests may stop and start again."""
+    """A redis-server on a free loopback port that tests may stop, kill and start again.
 
-    def __init__(self) -> None:
+    `persistent` runs it as deploy/ runs the events Redis: AOF with `appendfsync` as
+    given and noeviction, in a directory that outlives restarts (removed by `remove()`).
+    """
+
+    def __init__(
+        self,
+        *,
+        persistent: bool = False,
+        appendfsync: str = "always",
+        extra: tuple[str, ...] = (),
+    ) -> None:
         self.port = free_port()
         self.directory = tempfile.mkdtemp(prefix="portalgraph-redis-")
         self.process: subprocess.Popen[bytes] | None = None
+        self.persistence = (
+            [
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                appendfsync,
+                "--maxmemory-policy",
+                "noeviction",
+            ]
+            if persistent
+            else ["--appendonly", "no"]
+        ) + list(extra)
 
     @property
     def url(self) -> str:
@@ -41,8 +63,7 @@ class ThrowawayRedis:
                 "127.0.0.1",
                 "--save",
                 "",
-                "--appendonly",
-                "no",
+                *self.persistence,
                 "--dir",
                 self.directory,
             ],
@@ -62,6 +83,17 @@ class ThrowawayRedis:
             self.process.terminate()
             self.process.wait(5)
             self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL: a crash, with no chance to write anything more to disk."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(5)
+            self.process = None
+
+    def remove(self) -> None:
+        self.kill()
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 TEST_DATABASE = 15
@@ -98,3 +130,25 @@ def redis_url() -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+def require_redis_server() -> None:
+    """Skip without redis-server, except in CI, where .ci/run installs it."""
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but redis-server is missing: .ci/run must install it")
+        pytest.skip("needs redis-server (Debian package redis-server) to start and kill")
+
+
+@contextmanager
+def throwaway_redis(
+    *, persistent: bool = True, appendfsync: str = "always", extra: tuple[str, ...] = ()
+) -> Iterator[ThrowawayRedis]:
+    """A redis-server of the test's own, even when PORTALGRAPH_REDIS_URL is set: it gets killed."""
+    require_redis_server()
+    server = ThrowawayRedis(persistent=persistent, appendfsync=appendfsync, extra=extra)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.remove()
