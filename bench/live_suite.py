@@ -73,6 +73,8 @@ def heap_per_sub(sandbox: Sandbox, tokens: list[str], size: int) -> float:
         [sys.executable, "-m", "bench.live_gateway"],
         BENCH_TRACEMALLOC="1",
         PORTALGRAPH_POLL_INTERVAL="3600",
+        # Every benchmark socket comes from loopback: lift the per-client cap (issue 18 #6).
+        PORTALGRAPH_WS_MAX_PER_CLIENT="100000",
     )
     clients = Clients(gateway.url)
     http = httpx.Client(trust_env=False, timeout=120)
@@ -111,6 +113,7 @@ def one_rep(
         PORTALGRAPH_POLL_INTERVAL="3600",
         PORTALGRAPH_SUBSCRIPTION_QUEUE="1000",
         PORTALGRAPH_SUBSCRIPTIONS_PER_VIEWER="20",
+        PORTALGRAPH_WS_MAX_PER_CLIENT="100000",
     )
     clients = Clients(gateway.url)
     http = httpx.Client(trust_env=False, timeout=120)
