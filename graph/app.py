@@ -7,10 +7,12 @@ request's scope. Nothing is assigned to an object after it was built.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 
 import redis.asyncio as redis
 from starlette.applications import Starlette
@@ -18,6 +20,8 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute, request_response
 
 from graph.context import STATE_KEY, GatewayState
+from graph.domain.live import audience_of
+from graph.domain.submitting import DeskJournal
 from graph.domain.uploads import UploadLimits
 from graph.extensions.hardening import Hardening
 from graph.http.auth import BearerAuth
@@ -31,10 +35,12 @@ from graph.http.security import security_middleware
 from graph.http.spec import GraphQLResponseType
 from graph.http.uploads import UploadBodyLimit, configure_spooling
 from graph.http.view import GRAPHIQL_ASSETS, GatewayView
+from graph.ops.journal import open_journal, purge_loop, subject_keys
 from graph.ops.observability import Operations
 from graph.schema import build_schema
 from graph.settings import Settings
 from graph.wiring import (
+    audience_key,
     build_adapters,
     build_live,
     build_rate_limiter,
@@ -93,8 +99,18 @@ def create_app(
                 redis_client = redis.from_url(settings.server.redis_url, socket_timeout=2.0)
                 stack.push_async_callback(redis_client.aclose)
             stack.callback(ops.close)
+            journal = await stack.enter_async_context(open_journal(settings, ops.journal))
+            desk = DeskJournal(
+                journal,
+                subject_keys(settings),
+                partial(audience_of, audience_key(settings, portals)),
+                lease_seconds=settings.journal.lease_seconds,
+                busy_wait=settings.journal.busy_wait,
+            )
             wrapping = build_wrapping(settings, stack, ops.observer)
-            adapters, verifier = build_adapters(portals, client, settings.secrets, wrapping, stack)
+            adapters, verifier = build_adapters(
+                portals, client, settings.secrets, wrapping, stack, journal=desk
+            )
             if scanner is not None:
                 adapters = dataclasses.replace(adapters, scanner=scanner)
             live = build_live(settings, portals, adapters, redis_client)
@@ -103,6 +119,8 @@ def create_app(
                 stack.push_async_callback(live.broker.close)
             await live.start()
             stack.push_async_callback(live.stop)
+            purging = asyncio.create_task(purge_loop(journal, settings, live.lock))
+            stack.push_async_callback(cancelled, purging)
             state = GatewayState(
                 settings=settings,
                 network=portals,
@@ -113,6 +131,8 @@ def create_app(
                 guards=wrapping.guards,
                 cache=wrapping.cache,
                 ping=redis_client.ping if redis_client else None,
+                journal=journal,
+                subject_keys=desk.subject_keys,
             )
             logger.info("portalgraph ready with %d portals", len(portals.portals))
             try:
@@ -159,6 +179,12 @@ def create_app(
     app.state.view = view  # the server drains this view's WebSockets on shutdown
     app.state.operations = ops  # the server reads its drain delay; tests read the metrics
     return app
+
+
+async def cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def response_cache(settings: Settings) -> ResponseCache | None:

@@ -35,6 +35,7 @@ from sources.base import (
     StatusEventRecord,
     ViewerRecord,
 )
+from sources.journal import Journal
 from sources.network import Network
 from sources.transport import CacheStore, UpstreamGuards
 
@@ -56,6 +57,8 @@ class GatewayState:
     cache: CacheStore | None = None  # the public-data cache, when on
     ping: Callable[[], Awaitable[object]] | None = None  # Redis, for readiness
     portals: Mapping[str, Portal] = field(default_factory=dict)
+    journal: Journal | None = None  # the gateway's own record (sources/journal)
+    subject_keys: Callable[[str], str] | None = None  # the journal's viewer pseudonyms
 
     def __post_init__(self) -> None:
         if not self.portals:

@@ -32,6 +32,9 @@ POSITIVE = {
     "CACHE_TTL_SERVICES",
     "CACHE_TTL_ORGANISATIONS",
     "CACHE_TTL_REGIONS",
+    "JOURNAL_RETENTION_DAYS",
+    "JOURNAL_PURGE_INTERVAL",
+    "JOURNAL_LEASE_SECONDS",
 }
 ZERO_OR_POSITIVE = {
     "WORKERS": "0 (one per CPU) or positive",
@@ -44,6 +47,7 @@ ZERO_OR_POSITIVE = {
     "CACHE_MAX_STALE": "0 (off) or positive",
     "SHUTDOWN_DELAY": "0 or positive",
     "SHUTDOWN_GRACE": "0 or positive",
+    "JOURNAL_BUSY_WAIT": "0 (answer at once) or positive",
 }
 
 

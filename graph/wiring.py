@@ -15,7 +15,7 @@ from redis.backoff import NoBackoff
 from graph.domain.adapters import Adapters
 from graph.domain.identity import TokenVerifier
 from graph.domain.live import LiveHub
-from graph.domain.submitting import SubmissionDesk, SubmissionJournal
+from graph.domain.submitting import DeskJournal, SubmissionDesk
 from graph.extensions.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from graph.settings import Secrets, Settings
 from sources._auth import CachedTokenIssuer, ExchangedBearer, ServiceBearer
@@ -74,8 +74,11 @@ def build_adapters(
     secrets: Secrets,
     wrapping: Wrapping | None = None,
     stack: contextlib.AsyncExitStack | None = None,
+    journal: DeskJournal | None = None,
 ) -> tuple[Adapters, TokenVerifier | None]:
-    """Every upstream adapter of the network, each wrapped with the credentials it needs."""
+    """Every upstream adapter of the network, each wrapped with the credentials it needs.
+
+    Without a `journal` the gateway takes no submissions (idempotency needs it)."""
     wrap = wrapping or Wrapping()
     verifier, tokens = build_identity(network, client, secrets, stack, wrap.guards.observer)
 
@@ -156,8 +159,10 @@ def build_adapters(
                 )
                 for p in network.with_capability(Capability.SUBMISSIONS)
             },
-            journal=SubmissionJournal(),
-        ),
+            journal=journal,
+        )
+        if journal is not None
+        else None,
     )
     return adapters, verifier
 
@@ -281,20 +286,23 @@ def build_live(
         lock: Lock = RedisLock(client)
     else:
         broker, routes, lock = InMemoryBroker(), InMemoryCaseRoutes(), InMemoryLock()
-    # Replicas must agree on the audience of a viewer; derive the key from a shared secret.
-    shared = network.identity.client_secret_env if network.identity else "portalgraph"
-    secret = settings.secrets.get(shared) or shared
-    key = hashlib.sha256(("audience:" + secret).encode()).digest()
     return LiveHub(
         broker,
         routes,
         lock,
         adapters,
-        audience_key=key,
+        audience_key=audience_key(settings, network),
         poll_interval=settings.live.poll_interval,
         max_queue=settings.live.subscription_queue,
         max_per_viewer=settings.live.subscriptions_per_viewer,
     )
+
+
+def audience_key(settings: Settings, network: Network) -> bytes:
+    """Replicas must agree on the audience of a viewer; derived from a shared secret."""
+    shared = network.identity.client_secret_env if network.identity else "portalgraph"
+    secret = settings.secrets.get(shared) or shared
+    return hashlib.sha256(("audience:" + secret).encode()).digest()
 
 
 def callback_secrets(network: Network, secrets: Secrets) -> dict[str, str]:
