@@ -10,8 +10,10 @@ free the key.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import logging
 import secrets
 from collections.abc import Awaitable
 from http import HTTPStatus
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from graph.domain.submitting import Delivery, SubmissionDesk
 
 T = TypeVar("T")
+logger = logging.getLogger("portalgraph.submissions")
 
 
 class Run:
@@ -51,11 +54,29 @@ class Run:
         self.submissions = desk.journal.journal.submissions
 
     async def go(self) -> SubmissionRecord:
+        keeping = asyncio.create_task(self._keep_lease())
         try:
             return await self._go()
         except SubmissionRefusedError as exc:
             await self._note(exc.code.value, retryable=exc.retryable)
             raise
+        finally:
+            keeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeping
+
+    async def _keep_lease(self) -> None:
+        """Renews the lease while this attempt runs: a slow upload must not let a retry on
+        another replica take the attempt over. A dead process renews nothing, so its lease
+        runs out and a retry resumes."""
+        lease = self.desk.journal.lease_seconds
+        while True:
+            await asyncio.sleep(lease / 3)
+            try:
+                await self.submissions.renew(self.ticket, lease)
+            except JournalError as exc:  # finished meanwhile, or lost: the steps will tell
+                logger.info("lease not renewed (%s)", exc.code)
+                return
 
     async def _go(self) -> SubmissionRecord:
         entry, delivery = self.entry, self.delivery
@@ -175,7 +196,7 @@ class Run:
         try:
             return await step
         except JournalError as exc:  # the lease is kept until it runs out; a retry resumes
-            raise journal_down() from exc
+            raise journal_down(exc) from exc
 
     async def _note(self, reason: str, *, retryable: bool) -> None:
         """A retryable failure frees the lease for the retry; a final one frees the key."""
@@ -199,7 +220,9 @@ def record_of(entry: SubmissionEntry) -> SubmissionRecord:
     )
 
 
-def journal_down() -> SubmissionRefusedError:
+def journal_down(exc: JournalError) -> SubmissionRefusedError:
+    # The code and the journal's message only: it never carries a statement's parameters.
+    logger.warning("submission not recorded (%s): %s", exc.code, exc)
     return SubmissionRefusedError(
         SubmissionRejection.UPSTREAM_FAILED,
         "The gateway cannot record the submission right now; retry with the same clientMutationId.",

@@ -135,7 +135,7 @@ class SubmissionDesk:
                     lease_seconds=desk.lease_seconds,
                 )
             except JournalError as exc:
-                raise journal_down() from exc
+                raise journal_down(exc) from exc
             if claim.outcome is ClaimOutcome.MISMATCH:
                 raise SubmissionRefusedError(
                     SubmissionRejection.DUPLICATE,

@@ -200,3 +200,26 @@ def test_reply_goes_into_the_same_case_and_shows_in_history_and_inbox(
     assert body["errors"][0]["extensions"]["code"] == "INSUFFICIENT_TRUST_LEVEL"
     calls = clean_sandbox.calls("koeln", "submissions")
     assert calls["POST /v1/submissions"] == 2  # the application and one reply
+
+
+def test_an_application_of_a_citizen_without_an_account_there_is_listed_from_the_journal(
+    gateway: Gateway, clean_sandbox: Sandbox
+) -> None:
+    store = clean_sandbox.network.cases
+    assert store is not None
+    citizen = next(
+        c
+        for c in reversed(list(store.citizens.values()))
+        if not c.account_at("koeln") and c.trust_level == 3 and c.login.startswith("buerger")
+    )
+    token = citizen_token(clean_sandbox, citizen)
+    result = submit(gateway, token, "no-account-1")
+    assert result["__typename"] == "ApplicationSubmitted", result
+    # Koeln's account area does not know this citizen: the journal's entry is the application.
+    assert result["application"]["portal"]["id"] == "koeln"
+    application = listed(gateway, token, result["caseId"])
+    assert application["leikaKey"] == "99085001012000"
+    assert application["status"] == "SUBMITTED"
+    body = gateway.query(APPLICATIONS, token=token)
+    cases = [e["node"]["caseId"] for e in body["data"]["me"]["applications"]["edges"]]
+    assert cases.count(result["caseId"]) == 1
