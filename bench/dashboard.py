@@ -1,7 +1,11 @@
 """Dashboard benchmark: the "Mein Konto" query against the sandbox with injected latency.
 
 Usage: .venv/bin/python -m bench.dashboard [--latency-ms 20] [--requests 60] [--login erika]
-Prints median/p95 latency and the upstream calls one dashboard query makes.
+                                           [--journal sqlite|postgresql|both]
+Prints median/p95 latency and the upstream calls one dashboard query makes. The dashboard
+reads the journal once (the viewer's own submissions): `--journal` runs it on a temporary
+SQLite file, on a PostgreSQL database created for the run (PORTALGRAPH_TEST_POSTGRES_URL
+or postgresql://postgres@127.0.0.1:5432/postgres), or both one after the other.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.journal import DEFAULT_POSTGRES, fresh_postgres
 from graph.app import create_app
 from graph.settings import Settings
 from graph.testing import UvicornServer
@@ -36,7 +41,9 @@ query Dashboard {
 """
 
 
-async def main(latency_ms: int, requests: int, login: str) -> dict[str, object]:
+async def main(
+    latency_ms: int, requests: int, login: str, database_url: str | None = None
+) -> dict[str, object]:
     os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
     for name, secret in callback_secrets().items():
         os.environ.setdefault(name, secret)
@@ -45,7 +52,14 @@ async def main(latency_ms: int, requests: int, login: str) -> dict[str, object]:
     path = Path(tempfile.mkdtemp()) / "network.toml"
     path.write_text(sandbox.network_toml(), encoding="utf-8")
     server = UvicornServer(
-        create_app(Settings.from_env().override(network=str(path), log_level="warning"))
+        create_app(
+            Settings.from_env().override(
+                network=str(path),
+                log_level="warning",
+                database_url=database_url,
+                data_dir=str(path.parent),
+            )
+        )
     )
     await server.start()
     async with httpx.AsyncClient(trust_env=False, timeout=30) as http:
@@ -76,6 +90,7 @@ async def main(latency_ms: int, requests: int, login: str) -> dict[str, object]:
     await sandbox.stop()
     samples.sort()
     return {
+        "journal": "sqlite" if database_url is None else "postgresql",
         "login": login,
         "injected_latency_ms": latency_ms,
         "requests": requests,
@@ -85,10 +100,22 @@ async def main(latency_ms: int, requests: int, login: str) -> dict[str, object]:
     }
 
 
+async def compare(args: argparse.Namespace) -> list[dict[str, object]]:
+    results = []
+    if args.journal in ("sqlite", "both"):
+        results.append(await main(args.latency_ms, args.requests, args.login))
+    if args.journal in ("postgresql", "both"):
+        server = os.environ.get("PORTALGRAPH_TEST_POSTGRES_URL") or DEFAULT_POSTGRES
+        async with fresh_postgres(server) as url:
+            results.append(await main(args.latency_ms, args.requests, args.login, url))
+    return results
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--login", default="erika")
+    parser.add_argument("--journal", choices=["sqlite", "postgresql", "both"], default="sqlite")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.latency_ms, args.requests, args.login)), indent=2))
+    print(json.dumps(asyncio.run(compare(args)), indent=2))

@@ -7,11 +7,12 @@ request's scope. Nothing is assigned to an object after it was built.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
-import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 
 import redis.asyncio as redis
 from starlette.applications import Starlette
@@ -20,7 +21,8 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute, request_r
 
 from graph.context import STATE_KEY, GatewayState
 from graph.domain.adapters import Adapters
-from graph.domain.live import LiveHub
+from graph.domain.live import LiveHub, audience_of
+from graph.domain.submitting import DeskJournal
 from graph.domain.uploads import UploadLimits
 from graph.extensions.hardening import Hardening
 from graph.extensions.ratelimit import Limiter, MemoryLimiter, RedisLimiter
@@ -37,10 +39,11 @@ from graph.http.spec import GraphQLResponseType
 from graph.http.uploads import UploadBodyLimit, configure_spooling
 from graph.http.view import GRAPHIQL_ASSETS, GatewayView
 from graph.http.websockets import ClientSocketCap
+from graph.ops.journal import open_journal, purge_loop, subject_keys
 from graph.ops.observability import Observability
 from graph.schema import build_schema
 from graph.settings import Settings
-from graph.wiring import build_adapters, build_wrapping, callback_secrets
+from graph.wiring import audience_key, build_adapters, build_wrapping, callback_secrets
 from sources._http import new_client
 from sources.base import Broker, CaseRoutes, Lock, VirusScanner
 from sources.events import InMemoryBroker, InMemoryCaseRoutes, InMemoryLock
@@ -102,8 +105,18 @@ def create_app(
                 redis_client = redis.from_url(settings.server.redis_url, socket_timeout=2.0)
                 stack.push_async_callback(redis_client.aclose)
             stack.callback(ops.close)
+            journal = await stack.enter_async_context(open_journal(settings, ops.journal))
+            desk = DeskJournal(
+                journal,
+                subject_keys(settings),
+                partial(audience_of, audience_key(settings, portals)),
+                lease_seconds=settings.journal.lease_seconds,
+                busy_wait=settings.journal.busy_wait,
+            )
             wrapping = build_wrapping(settings, stack, ops.observer)
-            adapters, verifier = build_adapters(portals, client, settings.secrets, wrapping, stack)
+            adapters, verifier = build_adapters(
+                portals, client, settings.secrets, wrapping, stack, journal=desk
+            )
             if scanner is not None:
                 adapters = dataclasses.replace(adapters, scanner=scanner)
             live = build_live(settings, portals, adapters, redis_client)
@@ -112,6 +125,8 @@ def create_app(
                 stack.push_async_callback(live.broker.close)
             await live.start()
             stack.push_async_callback(live.stop)
+            purging = asyncio.create_task(purge_loop(journal, settings, live.lock))
+            stack.push_async_callback(cancelled, purging)
             state = GatewayState(
                 settings=settings,
                 network=portals,
@@ -123,6 +138,8 @@ def create_app(
                 cache=wrapping.cache,
                 ping=redis_client.ping if redis_client else None,
                 download_wait=hardening.download_wait,
+                journal=journal,
+                subject_keys=desk.subject_keys,
             )
             logger.info("portalgraph ready with %d portals", len(portals.portals))
             try:
@@ -175,6 +192,12 @@ def create_app(
     return app
 
 
+async def cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def response_cache(settings: Settings) -> ResponseCache | None:
     seconds = settings.cache.response_seconds
     if seconds is None:
@@ -192,16 +215,12 @@ def build_live(
         lock: Lock = RedisLock(client)
     else:
         broker, routes, lock = InMemoryBroker(), InMemoryCaseRoutes(), InMemoryLock()
-    # Replicas must agree on the audience of a viewer; derive the key from a shared secret.
-    shared = network.identity.client_secret_env if network.identity else "portalgraph"
-    secret = settings.secrets.get(shared) or shared
-    key = hashlib.sha256(("audience:" + secret).encode()).digest()
     return LiveHub(
         broker,
         routes,
         lock,
         adapters,
-        audience_key=key,
+        audience_key=audience_key(settings, network),
         poll_interval=settings.live.poll_interval,
         max_queue=settings.live.subscription_queue,
         max_per_viewer=settings.live.subscriptions_per_viewer,

@@ -1,4 +1,4 @@
-"""`portalgraph` command line: serve, sandbox, dev (both) and check-config.
+"""`portalgraph` command line: serve, sandbox, dev (both), check-config, migrate, journal.
 
 The sandbox is imported only by the commands that run it (`sandbox`, `dev`): the product
 does not depend on its simulator.
@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,9 +24,11 @@ import uvicorn
 from graph import config_check, server
 from graph.app import create_app
 from graph.domain.ids import from_global_id
+from graph.ops import journal_commands
 from graph.ops.logging import log_config
 from graph.settings import Settings, SettingsError
 from sources.base import Capability
+from sources.journal import JournalError
 from sources.network import NetworkConfigError, load_network
 
 if TYPE_CHECKING:
@@ -63,6 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the gateway (settings from PORTALGRAPH_* variables)")
     commands.add_parser("check-config", help="validate settings and the network file")
+    commands.add_parser("migrate", help="apply the journal's database migrations")
+    journal = commands.add_parser("journal", help="journal maintenance (docs/journal.md)")
+    journal.add_argument(
+        "action",
+        choices=["purge", "rotate-keys"],
+        help="purge: delete entries beyond PORTALGRAPH_JOURNAL_RETENTION_DAYS;"
+        " rotate-keys: re-encrypt callback secrets with the current journal key",
+    )
     for name, text in (
         ("sandbox", "run the simulated upstream network"),
         ("dev", "sandbox + gateway"),
@@ -85,10 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = Settings.from_env()
-        if args.command == "check-config":
-            return check_config(settings)
-        if args.command == "serve":
-            return serve(settings)
+        commands_of_settings: dict[str, Callable[[Settings], int]] = {
+            "check-config": check_config,
+            "serve": serve,
+            "migrate": lambda s: asyncio.run(journal_commands.migrate(s)),
+            "journal": lambda s: asyncio.run(journal_commands.maintain(s, args.action)),
+        }
+        if args.command in commands_of_settings:
+            return commands_of_settings[args.command](settings)
         if args.command == "sandbox" and args.action == "advance":
             return advance(settings, args.application)
         out = Path(args.network_out or settings.server.network)
@@ -100,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(running)
         return 0
-    except (SettingsError, NetworkConfigError) as exc:
+    except (SettingsError, NetworkConfigError, JournalError) as exc:
         print(f"portalgraph: {exc}", file=sys.stderr)
         return 2
 
@@ -144,6 +159,8 @@ def check_config(settings: Settings) -> int:
 def serve(settings: Settings) -> int:
     where = settings.server
     load_network(where.network)  # fail fast with a clear message, before forking workers
+    if not settings.is_production:  # once, not by every worker at the same moment
+        asyncio.run(journal_commands.migrate(settings, quiet=True))
     config = uvicorn.Config(
         "graph.app:create_app",
         factory=True,

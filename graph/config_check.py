@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from graph.extensions.documents import load_manifest
+from graph.ops.journal import problems as journal_problems
 from graph.server import worker_count
 from graph.settings import PREFIX, Settings
 from sources.network import Network, load_network
@@ -47,6 +48,7 @@ def check(settings: Settings) -> Report:
         f"settings ok (profile {server.profile}, {ops.replicas} replica(s),"
         f" {worker_count(server.workers)} worker(s),"
         f" redis {'configured' if server.redis_url else 'off'},"
+        f" journal {'SQLite' if settings.journal.is_sqlite else 'PostgreSQL'},"
         f" tracing {'to ' + ops.otel_endpoint if ops.otel_endpoint else 'off'})"
     )
     if network_file_version(server.network) == 2:
@@ -55,6 +57,7 @@ def check(settings: Settings) -> Report:
         report.problems += found.problems
     else:
         _check_v1(load_network(server.network), report, settings.secrets)
+    report.problems += journal_problems(settings)
     if settings.limits.trusted_documents:
         try:
             load_manifest(settings.limits.trusted_documents)

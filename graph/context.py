@@ -23,6 +23,7 @@ from graph.domain.errors import UnauthenticatedError
 from graph.domain.identity import TokenVerifier
 from graph.domain.live import LiveHub
 from graph.domain.outages import OutageLog, outage_message
+from graph.domain.own_applications import merge_own
 from graph.domain.replays import ReplayGuard
 from graph.domain.status import merged_history
 from graph.extensions.outages import FieldsInFlight
@@ -36,6 +37,7 @@ from sources.base import (
     StatusEventRecord,
     ViewerRecord,
 )
+from sources.journal import Journal, SubmissionEntry
 from sources.network import Network
 from sources.transport import CacheStore, UpstreamGuards
 
@@ -60,6 +62,8 @@ class GatewayState:
     download_wait: Callable[[str], Awaitable[float]] | None = None
     replays: ReplayGuard = field(default_factory=ReplayGuard)  # callbacks seen (issue 18 #10)
     portals: Mapping[str, Portal] = field(default_factory=dict)
+    journal: Journal | None = None  # the gateway's own record (sources/journal)
+    subject_keys: Callable[[str], str] | None = None  # the journal's viewer pseudonyms
 
     def __post_init__(self) -> None:
         if not self.portals:
@@ -131,10 +135,20 @@ class Context:
         self, portal_id: str, application_id: str
     ) -> ApplicationRecord | None:
         """One of the viewer's applications; None for anything that is not theirs."""
-        if self.viewer is None or portal_id not in self.gateway.adapters.account_areas:
+        if self.viewer is None:
             return None
-        found = await self.loaders.applications(self.viewer.token, [portal_id])
-        return next((a for a in found if a.id == application_id), None)
+        found: list[ApplicationRecord] = []
+        if portal_id in self.gateway.adapters.account_areas:
+            found = await self.loaders.applications(self.viewer.token, [portal_id])
+        found = merge_own(found, await self.own_submissions())
+        return next((a for a in found if (a.portal_id, a.id) == (portal_id, application_id)), None)
+
+    async def own_submissions(self) -> list[SubmissionEntry]:
+        """The viewer's journal entries (what this gateway submitted for them)."""
+        keys = self.gateway.subject_keys
+        if self.viewer is None or keys is None:
+            return []
+        return await self.loaders.own_submissions(keys(self.viewer.subject))
 
     async def find_message(self, portal_id: str, message_id: str) -> MessageRecord | None:
         """One of the viewer's messages; None for anything that is not theirs."""
@@ -156,7 +170,7 @@ class Context:
             request=request,
             response=response,
             gateway=gateway,
-            loaders=Loaders(outages, gateway.adapters),
+            loaders=Loaders(outages, gateway.adapters, gateway.journal),
             actions=Actions(gateway.adapters),
             outages=outages,
             viewer=viewer,

@@ -10,6 +10,7 @@ portals' data still reaches the client (partial results).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar, cast
@@ -33,6 +34,9 @@ from sources.base import (
     ars_covers,
 )
 from sources.errors import SourceError
+from sources.journal import Journal, JournalError, SubmissionEntry
+
+logger = logging.getLogger("portalgraph.loaders")
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
@@ -86,9 +90,14 @@ def _each(
 class Loaders:
     """The read loaders of one request; build a fresh instance per request (and per event)."""
 
-    def __init__(self, outages: OutageLog, adapters: Adapters) -> None:
+    def __init__(
+        self, outages: OutageLog, adapters: Adapters, journal: Journal | None = None
+    ) -> None:
         self.adapters = adapters
         self._outages = outages
+        self._journal = journal
+        # Keyed by the viewer's pseudonym: one journal query per request.
+        self._own: DataLoader[str, list[SubmissionEntry]] = _loader(self._fetch_own)
         self._search: DataLoader[PortalKey[ServiceQuery], list[ServiceRecord]] = _loader(
             _per_portal(_each(self._search_one), [])
         )
@@ -124,6 +133,10 @@ class Loaders:
         )
 
     # One upstream call each; the batch functions above group and fan them out.
+
+    async def _fetch_own(self, subject_keys: list[str]) -> list[list[SubmissionEntry]]:
+        journal = self._journal
+        return [await journal.entries(key) if journal else [] for key in subject_keys]
 
     async def _search_one(self, portal_id: str, query: ServiceQuery) -> list[ServiceRecord]:
         return await self.adapters.directories[portal_id].search(query)
@@ -211,6 +224,15 @@ class Loaders:
     async def applications(self, token: str, portal_ids: Sequence[str]) -> list[ApplicationRecord]:
         found = await self._all(self._applications, [(p, token) for p in portal_ids], [])
         return [application for applications in found for application in applications]
+
+    async def own_submissions(self, subject_key: str) -> list[SubmissionEntry]:
+        """What this gateway submitted for the viewer; empty (and logged) when the journal
+        is down, so the portals' lists still answer."""
+        try:
+            return await self._own.load(subject_key)
+        except JournalError as exc:
+            logger.warning("journal unavailable for a viewer's list: %s", exc.code)
+            return []
 
     async def case_events(self, portal_id: str, case_id: str) -> list[StatusEventRecord]:
         if portal_id not in self.adapters.case_events:

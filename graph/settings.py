@@ -18,7 +18,7 @@ from typing import Any, Literal
 from graph.settings_checks import PREFIX, SettingsError, check_group, convert
 
 Profile = Literal["development", "production"]
-__all__ = ["PREFIX", "LimitSettings", "Secrets", "Settings", "SettingsError"]
+__all__ = ["PREFIX", "JournalSettings", "LimitSettings", "Secrets", "Settings", "SettingsError"]
 
 
 def env(name: str, default: Any, *, documented: str | None = None) -> Any:
@@ -196,6 +196,31 @@ class OpsSettings:
         check_group(self)
 
 
+@dataclass(frozen=True, slots=True)
+class JournalSettings:
+    """The journal (docs/journal.md): where it lives, how long finished entries stay.
+
+    Its keys are secrets, read from `Settings.secrets`: PORTALGRAPH_JOURNAL_KEYS (the
+    AES key ring for callback secrets) and PORTALGRAPH_JOURNAL_SUBJECT_KEY (the HMAC key of
+    the viewers' pseudonyms); see graph/ops/journal.py.
+    """
+
+    # Unset: a SQLite file in `data_dir` (one replica only); postgresql://… otherwise.
+    database_url: str | None = env("DATABASE_URL", None)
+    data_dir: str = env("DATA_DIR", ".portalgraph")
+    retention_days: float = env("JOURNAL_RETENTION_DAYS", 365.0)
+    purge_interval: float = env("JOURNAL_PURGE_INTERVAL", 3600.0)
+    lease_seconds: float = env("JOURNAL_LEASE_SECONDS", 120.0)
+    busy_wait: float = env("JOURNAL_BUSY_WAIT", 10.0)
+
+    def __post_init__(self) -> None:
+        check_group(self)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url is None or self.database_url.startswith("sqlite")
+
+
 GROUPS = {
     "server": ServerSettings,
     "upstream": UpstreamSettings,
@@ -204,6 +229,7 @@ GROUPS = {
     "live": LiveSettings,
     "uploads": UploadSettings,
     "ops": OpsSettings,
+    "journal": JournalSettings,
 }
 
 
@@ -218,6 +244,7 @@ class Settings:
     live: LiveSettings = field(default_factory=LiveSettings)
     uploads: UploadSettings = field(default_factory=UploadSettings)
     ops: OpsSettings = field(default_factory=OpsSettings)
+    journal: JournalSettings = field(default_factory=JournalSettings)
     secrets: Secrets = field(default_factory=Secrets, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -37,6 +37,9 @@ POSITIVE = {
     "WS_MAX_PER_CLIENT",
     "CLIENT_HEADER_TIMEOUT",
     "CLIENT_BODY_TIMEOUT",
+    "JOURNAL_RETENTION_DAYS",
+    "JOURNAL_PURGE_INTERVAL",
+    "JOURNAL_LEASE_SECONDS",
 }
 ZERO_OR_POSITIVE = {
     "WORKERS": "0 (one per CPU) or positive",
@@ -50,6 +53,7 @@ ZERO_OR_POSITIVE = {
     "CACHE_MAX_STALE": "0 (off) or positive",
     "SHUTDOWN_DELAY": "0 or positive",
     "SHUTDOWN_GRACE": "0 or positive",
+    "JOURNAL_BUSY_WAIT": "0 (answer at once) or positive",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -14,7 +15,7 @@ from redis.backoff import NoBackoff
 
 from graph.domain.adapters import Adapters
 from graph.domain.identity import TokenVerifier
-from graph.domain.submitting import SubmissionDesk, SubmissionJournal
+from graph.domain.submitting import DeskJournal, SubmissionDesk
 from graph.settings import Secrets, Settings
 from sources._auth import CachedTokenIssuer, ExchangedBearer, ServiceBearer
 from sources._cache_store import CacheStore, MemoryCache, TieredCache
@@ -68,8 +69,11 @@ def build_adapters(
     secrets: Secrets,
     wrapping: Wrapping | None = None,
     stack: contextlib.AsyncExitStack | None = None,
+    journal: DeskJournal | None = None,
 ) -> tuple[Adapters, TokenVerifier | None]:
-    """Every upstream adapter of the network, each wrapped with the credentials it needs."""
+    """Every upstream adapter of the network, each wrapped with the credentials it needs.
+
+    Without a `journal` the gateway takes no submissions (idempotency needs it)."""
     wrap = wrapping or Wrapping()
     verifier, tokens = build_identity(network, client, secrets, stack, wrap.guards.observer)
 
@@ -141,8 +145,10 @@ def build_adapters(
                     p, upstream(p, Capability.SUBMISSIONS), bearer(p, Capability.SUBMISSIONS)
                 ),
             ),
-            journal=SubmissionJournal(),
-        ),
+            journal=journal,
+        )
+        if journal is not None
+        else None,
     )
     return adapters, verifier
 
@@ -254,6 +260,13 @@ def build_identity(
     keys = JwksCache(provider.fetch_jwks, IDENTITY)
     verifier = TokenVerifier(keys, issuer=identity.issuer, audience=identity.audience)
     return verifier, CachedTokenIssuer(provider)
+
+
+def audience_key(settings: Settings, network: Network) -> bytes:
+    """Replicas must agree on the audience of a viewer; derived from a shared secret."""
+    shared = network.identity.client_secret_env if network.identity else "portalgraph"
+    secret = settings.secrets.get(shared) or shared
+    return hashlib.sha256(("audience:" + secret).encode()).digest()
 
 
 def callback_secrets(network: Network, secrets: Secrets) -> dict[str, str]:

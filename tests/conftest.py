@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,13 @@ from graph.app import create_app
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
+
+# The journal's SQLite file of every gateway this test run starts (in-process apps through
+# `gateway_settings`, and `portalgraph serve` processes, which inherit the environment):
+# one throwaway data directory per run, so no run finds another run's submissions.
+DATA_DIR = tempfile.mkdtemp(prefix="portalgraph-test-data-")
+atexit.register(shutil.rmtree, DATA_DIR, ignore_errors=True)
+os.environ["PORTALGRAPH_DATA_DIR"] = DATA_DIR
 
 
 class Sandbox:
@@ -125,6 +135,7 @@ def gateway_settings(sandbox: Sandbox) -> Settings:
         cache=False,
         response_cache=False,
         breaker_failures=0,
+        data_dir=DATA_DIR,
     )
 
 

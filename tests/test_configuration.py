@@ -156,3 +156,67 @@ def test_check_config_passes_and_fails_with_clear_messages(
     code, _, err = run_cli(monkeypatch, capsys, "check-config", PORTALGRAPH_NETWORK=str(broken))
     assert code == 2
     assert "tier must be one of FEDERAL, STATE, MUNICIPAL" in err
+
+
+def test_check_config_refuses_a_sqlite_journal_for_several_replicas_and_keyless_production(
+    gateway_settings: Settings,  # puts the sandbox's secrets into the environment
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    network = str(sandbox.toml_path)
+    replicas = {"PORTALGRAPH_REPLICAS": "2", "PORTALGRAPH_REDIS_URL": "redis://r:6379/0"}
+    code, out, err = run_cli(
+        monkeypatch, capsys, "check-config", PORTALGRAPH_NETWORK=network, **replicas
+    )
+    assert code == 2
+    assert "journal SQLite" in out
+    assert "PORTALGRAPH_REPLICAS is 2 but the journal is SQLite" in err
+    assert "PORTALGRAPH_DATABASE_URL=postgresql://" in err
+    code, out, err = run_cli(
+        monkeypatch,
+        capsys,
+        "check-config",
+        PORTALGRAPH_NETWORK=network,
+        PORTALGRAPH_DATABASE_URL="postgresql://u:p@db:5432/journal",
+        **replicas,
+    )
+    assert (code, "journal PostgreSQL" in out, "SQLite" in err) == (0, True, False)
+    for name in ("PORTALGRAPH_JOURNAL_KEYS", "PORTALGRAPH_JOURNAL_SUBJECT_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        "check-config",
+        PORTALGRAPH_NETWORK=network,
+        PORTALGRAPH_PROFILE="production",
+        PORTALGRAPH_AUDIT_KEY="a",
+    )
+    assert code == 2
+    assert "PORTALGRAPH_JOURNAL_KEYS is required in production" in err
+    assert "PORTALGRAPH_JOURNAL_SUBJECT_KEY is required in production" in err
+
+
+def test_migrate_and_purge_run_on_the_configured_journal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = str(tmp_path / "data")
+    code, out, _ = run_cli(monkeypatch, capsys, "migrate", PORTALGRAPH_DATA_DIR=data)
+    assert code == 0
+    assert "journal.db" in out
+    assert "at revision" in out
+    assert (tmp_path / "data" / "journal.db").exists()
+    code, out, _ = run_cli(monkeypatch, capsys, "journal", "purge", PORTALGRAPH_DATA_DIR=data)
+    assert (code, out.strip()) == (0, "journal purge: 0 entries older than 365 days deleted")
+    # production on a database without the schema: the journal's message, exit 2
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        "journal",
+        "purge",
+        PORTALGRAPH_DATA_DIR=str(tmp_path / "empty"),
+        PORTALGRAPH_PROFILE="production",
+        PORTALGRAPH_JOURNAL_KEYS="k1:" + "A" * 43 + "=",
+    )
+    assert code == 2
+    assert "Run `portalgraph migrate`" in err

@@ -210,7 +210,7 @@ def assert_keeps_what_it_acknowledged(options: dict[str, str]) -> None:
 def test_the_event_log_has_a_redis_of_its_own_that_keeps_what_it_acknowledged() -> None:
     found = manifests()
     [gateway] = found[("Deployment", "portalgraph")]["spec"]["template"]["spec"]["containers"]
-    env = {e["name"]: e["value"] for e in gateway["env"]}
+    env = {e["name"]: e.get("value", "") for e in gateway["env"]}
     assert env["PORTALGRAPH_EVENT_LOG_URL"].startswith("redis://portalgraph-redis-events:")
     assert env["PORTALGRAPH_REDIS_URL"].startswith("redis://portalgraph-redis:")
     events = found[("StatefulSet", "portalgraph-redis-events")]["spec"]

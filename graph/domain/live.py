@@ -84,7 +84,7 @@ class LiveHub:
         self._poller: asyncio.Task[None] | None = None
 
     def audience(self, subject: str) -> str:
-        return hmac.new(self._key, subject.encode(), hashlib.sha256).hexdigest()[:32]
+        return audience_of(self._key, subject)
 
     def open(self, audience: str) -> None:
         if self.subscriptions.get(audience, 0) >= self.max_per_viewer:
@@ -213,3 +213,8 @@ class LiveHub:
                     await self.poll(watch)
                 except SourceError as exc:
                     logger.info("poll of %s/%s failed: %s", watch.portal_id, watch.kind, exc.code)
+
+
+def audience_of(key: bytes, subject: str) -> str:
+    """Who a live event is for: a keyed pseudonym, the same on every replica."""
+    return hmac.new(key, subject.encode(), hashlib.sha256).hexdigest()[:32]

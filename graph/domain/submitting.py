@@ -1,37 +1,43 @@
-"""One submission from route to receipt, idempotent per client mutation id.
+"""One submission from route to receipt, idempotent per client mutation id, on any replica.
 
 Order: route → destination and key → form schema → create (announce attachments) →
-upload each attachment → submit. The journal remembers how far an attempt got, keyed by
-the viewer and the client's mutation id: a retry with the same id resumes the same
-submission (no orphan upstream), a repeat after success answers the same receipt. A failure
-the upstream will not accept on retry (4xx) deletes the incomplete submission and answers
-typed. The journal is in-process memory: with several replicas a client retries through the
-same replica only by luck, and an unfinished attempt is lost on restart (the sandbox keeps
-it as an incomplete submission, as FIT-Connect does until it expires).
+upload each attachment → submit. The journal (sources/journal, a database shared by the
+replicas) remembers how far an attempt got, keyed by the viewer's pseudonym and the
+client's mutation id, and hands each attempt to one owner at a time (a lease):
+
+- a retry with the same id resumes the same submission on any replica (no second
+  POST /v1/submissions once it was announced), a repeat after success answers the first
+  receipt with `duplicate: true`;
+- a twin request running elsewhere (BUSY) is waited for, up to `busy_wait` seconds, then
+  answered with a retryable UPSTREAM_FAILED ("still being sent");
+- a failure the upstream will not accept on retry (4xx) deletes the incomplete submission,
+  answers typed and frees the key. The steps of one attempt are in graph/domain/submission_run.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
+import hmac
 import json
-from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from graph.domain.forms import field_errors
 from graph.domain.refusals import SubmissionRefusedError, SubmissionRejection
+from graph.domain.submission_run import Run, journal_down, record_of
 from sources.base import (
     Capability,
-    FormRecord,
     Router,
     SubmissionApi,
     SubmissionRecord,
     UploadRecord,
 )
-from sources.errors import SourceBadResponseError, SourceError, SourceRejectedError
+from sources.errors import SourceError
+from sources.journal import AttachmentDigest, Claim, ClaimOutcome, Draft, Journal, JournalError
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,33 +59,17 @@ class Delivery:
         return hashlib.sha256(f"{content}|{hashes}".encode()).hexdigest()
 
 
-@dataclass(slots=True)
-class Attempt:
-    fingerprint: str
-    submission: SubmissionRecord | None = None
-    uploaded: set[str] = field(default_factory=set)
-    done: bool = False
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+class SubjectKeys:
+    """The journal's pseudonym of a viewer: an HMAC of the identity provider's subject.
 
+    The journal never sees the subject; replicas share the key, so they find the same rows.
+    """
 
-class SubmissionJournal:
-    """Attempts by (viewer, client mutation id), oldest dropped beyond `max_entries`."""
+    def __init__(self, key: bytes) -> None:
+        self._key = key
 
-    def __init__(self, max_entries: int = 10_000) -> None:
-        self.max_entries = max_entries
-        self._attempts: OrderedDict[tuple[str, str], Attempt] = OrderedDict()
-
-    def attempt(self, subject: str, key: str, fingerprint: str) -> Attempt:
-        index = (hashlib.sha256(subject.encode()).hexdigest(), key)
-        found = self._attempts.get(index)
-        if found is None:
-            found = self._attempts[index] = Attempt(fingerprint)
-            while len(self._attempts) > self.max_entries:
-                self._attempts.popitem(last=False)
-        return found
-
-    def forget(self, subject: str, key: str) -> None:
-        self._attempts.pop((hashlib.sha256(subject.encode()).hexdigest(), key), None)
+    def __call__(self, subject: str) -> str:
+        return hmac.new(self._key, b"journal-subject:" + subject.encode(), "sha256").hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,85 +78,80 @@ class Receipt:
     duplicate: bool
 
 
+@dataclass(frozen=True, slots=True)
+class DeskJournal:
+    """The journal as the desk uses it, with the viewer pseudonyms and the lease rules.
+
+    `busy_wait`: how long a request whose twin runs on another replica (BUSY) polls for the
+    twin's result before answering a retryable UPSTREAM_FAILED ("still in progress").
+    """
+
+    journal: Journal
+    subject_keys: SubjectKeys
+    audience: Callable[[str], str]
+    lease_seconds: float = 120.0
+    busy_wait: float = 10.0
+    poll_interval: float = 0.2
+
+
 class SubmissionDesk:
     def __init__(
-        self, router: Router | None, apis: Mapping[str, SubmissionApi], journal: SubmissionJournal
+        self, router: Router | None, apis: Mapping[str, SubmissionApi], journal: DeskJournal
     ) -> None:
         self.router = router
         self.apis = apis
         self.journal = journal
 
     async def deliver(self, subject: str, key: str, delivery: Delivery) -> Receipt:
-        attempt = self.journal.attempt(subject, key, delivery.fingerprint())
-        if attempt.fingerprint != delivery.fingerprint():
-            raise SubmissionRefusedError(
-                SubmissionRejection.DUPLICATE,
-                "This clientMutationId was used for another submission.",
-            )
-        async with attempt.lock:  # a double click waits for the first request, then repeats it
-            if attempt.done and attempt.submission is not None:
-                return Receipt(attempt.submission, duplicate=True)
-            try:
-                return Receipt(await self._run(attempt, delivery), duplicate=False)
-            except SubmissionRefusedError as exc:
-                if not exc.retryable:
-                    self.journal.forget(subject, key)
-                raise
-
-    async def _run(self, attempt: Attempt, delivery: Delivery) -> SubmissionRecord:
-        api, destination_id = await self._route(delivery)
-        try:
-            destination = await api.destination(destination_id)
-        except SourceBadResponseError as exc:
-            raise SubmissionRefusedError(
-                SubmissionRejection.DESTINATION_KEY_INVALID,
-                "The authority's encryption key is unusable.",
-            ) from exc
-        except SourceError as exc:
-            raise SubmissionRefusedError(
-                SubmissionRejection.UPSTREAM_FAILED,
-                "The authority cannot be reached.",
-                retryable=True,
-            ) from exc
-        schema_uri = delivery.schema_uri or destination.schema_uris.get(delivery.leika_key)
-        if delivery.schema_uri is None and schema_uri is not None:
-            await self._check_form(api, schema_uri, delivery.form)
-        data = json.dumps(delivery.form, ensure_ascii=False, separators=(",", ":")).encode()
-        form = FormRecord(
-            delivery.leika_key, delivery.service_name, data, schema_uri or "", delivery.postfach_ref
+        attempt = await self._claim(subject, key, delivery)
+        if attempt.outcome is ClaimOutcome.DONE:
+            return Receipt(record_of(attempt.entry), duplicate=True)
+        assert attempt.ticket is not None  # NEW and RESUME carry one
+        run = Run(
+            self, attempt.ticket, attempt.entry, delivery, audience=self.journal.audience(subject)
         )
-        try:
-            if attempt.submission is None:
-                attempt.submission = await api.create(
-                    destination,
-                    delivery.leika_key,
-                    delivery.service_name,
-                    len(delivery.uploads),
-                    delivery.case_id,
-                )
-            submission = attempt.submission
-            for attachment_id, upload in zip(
-                submission.attachment_ids, delivery.uploads, strict=True
-            ):
-                if attachment_id not in attempt.uploaded:
-                    await api.upload(submission, destination, attachment_id, upload)
-                    attempt.uploaded.add(attachment_id)
-            await api.submit(submission, destination, form, delivery.uploads)
-        except SourceRejectedError as exc:
-            await self._clean_up(api, attempt)
-            raise SubmissionRefusedError(
-                SubmissionRejection.REFUSED_BY_DESTINATION, "The authority refused the submission."
-            ) from exc
-        except SourceError as exc:
-            raise SubmissionRefusedError(
-                SubmissionRejection.UPSTREAM_FAILED,
-                "Sending failed half-way; retry with the same clientMutationId.",
-                retryable=True,
-            ) from exc
-        attempt.done = True
-        return submission
+        return Receipt(await run.go(), duplicate=False)
 
-    async def _route(self, delivery: Delivery) -> tuple[SubmissionApi, str]:
+    async def _claim(self, subject: str, key: str, delivery: Delivery) -> Claim:
+        desk = self.journal
+        draft = Draft(
+            service_key=delivery.leika_key,
+            service_name=delivery.service_name[:200],
+            region=delivery.ars,
+            attachments=tuple(
+                AttachmentDigest(u.sha512, u.size, u.mime_type) for u in delivery.uploads
+            ),
+        )
+        owner = uuid.uuid4().hex  # one attempt, not one process: a double click gets BUSY
+        deadline = time.monotonic() + desk.busy_wait
+        while True:
+            try:
+                claim = await desk.journal.submissions.claim(
+                    desk.subject_keys(subject),
+                    key,
+                    delivery.fingerprint(),
+                    draft,
+                    owner=owner,
+                    lease_seconds=desk.lease_seconds,
+                )
+            except JournalError as exc:
+                raise journal_down(exc) from exc
+            if claim.outcome is ClaimOutcome.MISMATCH:
+                raise SubmissionRefusedError(
+                    SubmissionRejection.DUPLICATE,
+                    "This clientMutationId was used for another submission.",
+                )
+            if claim.outcome is not ClaimOutcome.BUSY:
+                return claim
+            if time.monotonic() + desk.poll_interval > deadline:
+                raise SubmissionRefusedError(
+                    SubmissionRejection.UPSTREAM_FAILED,
+                    "This submission is still being sent; retry with the same clientMutationId.",
+                    retryable=True,
+                )
+            await asyncio.sleep(desk.poll_interval)
+
+    async def route(self, delivery: Delivery) -> tuple[SubmissionApi, str]:
         if self.router is None:
             raise SubmissionRefusedError(
                 SubmissionRejection.NO_ROUTE, "This gateway has no routing service configured."
@@ -190,7 +175,7 @@ class SubmissionDesk:
             )
         return api, route.destination_id
 
-    async def _check_form(self, api: SubmissionApi, uri: str, form: Any) -> None:
+    async def check_form(self, api: SubmissionApi, uri: str, form: Any) -> None:
         try:
             schema = await api.form_schema(uri)
         except SourceError as exc:
@@ -204,13 +189,6 @@ class SubmissionDesk:
             raise SubmissionRefusedError(
                 SubmissionRejection.INVALID_FORM, "The form has errors.", fields=errors
             )
-
-    async def _clean_up(self, api: SubmissionApi, attempt: Attempt) -> None:
-        if attempt.submission is None:
-            return
-        with contextlib.suppress(SourceError):  # else the destination expires it itself
-            await api.delete(attempt.submission)
-        attempt.submission, attempt.uploaded = None, set()
 
 
 def _host(api: SubmissionApi) -> str:

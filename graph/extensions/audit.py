@@ -27,6 +27,7 @@ PERSONAL = {
     "Payment": "Payment",
     "PortalAccount": "Account",
     "Me": "Account",
+    "ApplicationsForgotten": "Application",
 }
 Info = GraphQLResolveInfo[Any]
 DENIED_CODES = {ErrorCode.UNAUTHENTICATED, ErrorCode.INSUFFICIENT_TRUST_LEVEL}
@@ -92,7 +93,9 @@ class AuditLog(SchemaExtension):
             definition = getattr(type(item), "__strawberry_definition__", None)
             what = PERSONAL.get(getattr(definition, "name", ""))
             if what is not None:
-                result_text = "denied" if getattr(item, "locked", False) else "ok"
+                result_text = getattr(item, "audit_result", "ok")  # e.g. "deleted"
+                if getattr(item, "locked", False):
+                    result_text = "denied"
                 self._emit(info, what, _object_id(item), result_text)
 
     def _failed(self, info: Info, kwargs: dict[str, Any], exc: PublicError) -> None:

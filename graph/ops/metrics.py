@@ -131,6 +131,19 @@ class Metrics:
             ["client"],
             registry=r,
         )
+        self.journal_seconds = Histogram(
+            "portalgraph_journal_operation_duration_seconds",
+            "Journal (database) operations by name, e.g. submissions.claim",
+            ["operation"],
+            buckets=BUCKETS,
+            registry=r,
+        )
+        self.journal_errors = Counter(
+            "portalgraph_journal_errors",
+            "Journal operations that failed, by error code (JOURNAL_UNAVAILABLE, …)",
+            ["operation", "code"],
+            registry=r,
+        )
         self.websockets = Gauge(
             "portalgraph_websocket_connections", "Open WebSocket connections", registry=r
         )
@@ -155,6 +168,12 @@ class Metrics:
             extensions = (error.extensions if isinstance(error, GraphQLError) else None) or {}
             code = str(extensions.get("code") or ErrorCode.INTERNAL_SERVER_ERROR)
             self.errors.labels(name, self.code(code)).inc()
+
+    def observe(self, operation: str, seconds: float, error: str | None) -> None:
+        """The journal's observer hook (`JournalObserver`); its operation names are fixed."""
+        self.journal_seconds.labels(operation).observe(seconds)
+        if error is not None:
+            self.journal_errors.labels(operation, self.code(error)).inc()
 
     def upstream_call(self, upstream: UpstreamRef, seconds: float, code: str | None) -> None:
         portal, capability = upstream.portal_id, upstream.capability.value

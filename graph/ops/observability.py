@@ -32,6 +32,7 @@ from graph.ops.upstream_window import UpstreamWindow
 from graph.settings import Settings
 from sources.base import ErrorCode, UpstreamRef
 from sources.errors import SourceError
+from sources.journal import JournalObserver
 from sources.transport import UpstreamCall
 
 # Upstream calls the client or the deadline gave up on: a metrics label, not the upstream's fault.
@@ -96,6 +97,7 @@ class Observability:
         self.window = window or UpstreamWindow()
         self.tracing = tracing if tracing is not None else Tracing.from_settings(settings)
         self.observer = GatewayObserver(self.metrics, self.window, self.tracing)
+        self.journal: JournalObserver = self.metrics  # journal latency and errors
 
     def extensions(self) -> list[Callable[[], SchemaExtension]]:
         """Outermost first, so refusals by the hardening extensions are counted too."""

@@ -8,6 +8,7 @@ metrics; German labels, because the readers run German public-sector IT.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import html
 import os
@@ -90,8 +91,13 @@ def rows(
 
 
 def render(
-    network: Network | None, guards: UpstreamGuards | None, window: UpstreamWindow, now: float
+    network: Network | None,
+    guards: UpstreamGuards | None,
+    window: UpstreamWindow,
+    now: float,
+    journal: tuple[str, bool] | None = None,
 ) -> str:
+    """`journal`: the journal's backend and whether it answered, when there is one."""
     states_of = guards.breaker_states() if guards else []
     breakers = {(b.upstream.portal_id, b.upstream.capability.value): b for b in states_of}
     body, states, totals = [], [], [window.summary(p, c) for p, c in window.upstreams()]
@@ -137,6 +143,7 @@ def render(
         f'<p class="meta">Stand {stamp} UTC · letzte {minutes} Minuten · Prozess {os.getpid()}'
         " · aktualisiert sich alle 15 Sekunden</p>"
         f'<div class="banner {banner[0]}" role="status">{banner[1]}</div>'
+        f"{journal_line(journal)}"
         f"<figure>{calls_chart(totals, window.bucket_seconds)}<figcaption>Aufrufe an alle Upstreams"
         f" {slot}; rot: davon fehlgeschlagen</figcaption></figure>"
         "<table><thead><tr><th>Portal</th><th>Dienst</th><th>Zustand</th>"
@@ -146,12 +153,39 @@ def render(
     )
 
 
+def journal_line(journal: tuple[str, bool] | None) -> str:
+    """The gateway's own record (the journal): its database and whether it answers."""
+    if journal is None:
+        return ""
+    backend, up = journal
+    css, text = (
+        ("ok", "erreichbar") if up else ("bad", "nicht erreichbar – Anträge werden abgewiesen")
+    )
+    name = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(backend, backend)
+    return (
+        f'<p class="meta">Antragsjournal ({html.escape(name)}): '
+        f'<span class="state {css}" id="journal">{text}</span></p>'
+    )
+
+
+async def journal_health(gateway: GatewayState) -> tuple[str, bool] | None:
+    if gateway.journal is None:
+        return None
+    try:
+        async with asyncio.timeout(1.0):
+            await gateway.journal.ping()
+    except Exception:  # the page shows it; metrics count the error
+        return gateway.journal.backend, False
+    return gateway.journal.backend, True
+
+
 def status_endpoint(window: UpstreamWindow) -> Callable[[Request], Awaitable[HTMLResponse]]:
     async def status(request: Request) -> HTMLResponse:
         gateway = GatewayState.of(request)
         network, guards = gateway.network, gateway.guards
         return HTMLResponse(
-            render(network, guards, window, time.time()), headers={"Cache-Control": "no-store"}
+            render(network, guards, window, time.time(), await journal_health(gateway)),
+            headers={"Cache-Control": "no-store"},
         )
 
     return status

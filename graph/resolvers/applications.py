@@ -1,4 +1,5 @@
-"""The viewer's applications across portals: one list call per portal, filters, pages."""
+"""The viewer's applications across portals: one list call per portal, merged with what
+this gateway submitted for them (the journal, one query per request); filters, pages."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import strawberry
 from graph.context import Info
 from graph.domain.errors import BadUserInputError
 from graph.domain.ids import id_parts
+from graph.domain.own_applications import merge_own
 from graph.domain.status import current_status
 from graph.resolvers.arguments import check_first_page
 from graph.resolvers.pagination import paginate, start_after
@@ -49,6 +51,8 @@ async def list_applications(
     start = start_after(after, list_name)
     portal_ids = portals_for(info, Capability.ACCOUNTS, portal)
     records = await info.context.loaders.applications(info.context.token(), portal_ids)
+    own = [e for e in await info.context.own_submissions() if portal in (None, e.portal_id)]
+    records = merge_own(records, own)
     records.sort(key=newest_first, reverse=True)
     if wanted:
         histories = await asyncio.gather(*(info.context.application_history(r) for r in records))

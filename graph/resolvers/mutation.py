@@ -8,12 +8,14 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from graph.context import Info
+from graph.resolvers.forget import forget_finished_applications
 from graph.resolvers.inbox import mark_read
 from graph.resolvers.payments import start_payment
 from graph.resolvers.submissions import reply_to_message, submit_application
 from graph.types.message import Message
 from graph.types.payment import StartPaymentInput, StartPaymentResult
 from graph.types.submission import (
+    ApplicationsForgotten,
     ReplyToMessageResult,
     SubmitApplicationInput,
     SubmitApplicationResult,
@@ -74,3 +76,9 @@ class Mutation:
         ] = None,
     ) -> ReplyToMessageResult:
         return await reply_to_message(info, message_id, body, attachments or [], client_mutation_id)
+
+    @strawberry.mutation(
+        description="Delete the viewer's finished applications (submitted or failed) from this gateway's own record (GDPR Art. 17). Portals and authorities keep theirs; entries still being sent stay."
+    )
+    async def forget_finished_applications(self, info: Info) -> ApplicationsForgotten:
+        return await forget_finished_applications(info)

@@ -14,6 +14,7 @@ from graph.context import Info
 from graph.domain.access import can_open
 from graph.domain.errors import BadUserInputError, InsufficientTrustLevelError, NotFoundError
 from graph.domain.ids import id_parts
+from graph.domain.own_applications import merge_own
 from graph.domain.refusals import SubmissionRefusedError, SubmissionRejection
 from graph.domain.submitting import Delivery
 from graph.domain.uploads import UploadLimits, UploadRefusedError, read_upload
@@ -26,7 +27,7 @@ from graph.types.submission import (
     SubmissionRejected,
     SubmitApplicationInput,
 )
-from sources.base import LEIKA_PATTERN, UploadRecord, ViewerRecord
+from sources.base import LEIKA_PATTERN, ApplicationRecord, UploadRecord, ViewerRecord
 
 CLIENT_KEY = re.compile(r"^[\w.:-]{1,64}$")
 ARS12 = re.compile(r"^\d{12}$")
@@ -110,7 +111,11 @@ async def submit_application(
     except SubmissionRefusedError as exc:
         return rejected(exc.code, str(exc), key, retryable=exc.retryable, fields=exc.fields)
     submission = receipt.submission
-    listed = await info.context.loaders.applications(viewer.token, [submission.portal_id])
+    listed: list[ApplicationRecord] = []
+    if submission.portal_id in info.context.gateway.adapters.account_areas:
+        listed = await info.context.loaders.applications(viewer.token, [submission.portal_id])
+    # A citizen without an account there: the journal's entry stands for the application.
+    listed = merge_own(listed, await info.context.own_submissions())
     record = next((a for a in listed if a.case_id == submission.case_id), None)
     portal = info.context.gateway.portals[submission.portal_id]
     return ApplicationSubmitted(

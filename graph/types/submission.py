@@ -111,3 +111,13 @@ ReplyToMessageResult = Annotated[
     ReplySent | SubmissionRejected,
     strawberry.union("ReplyToMessageResult", description="Outcome of `replyToMessage`."),
 ]
+
+
+@strawberry.type(
+    description="The viewer's finished applications deleted from this gateway's record (GDPR Art. 17)."
+)
+class ApplicationsForgotten:
+    count: int = strawberry.field(
+        description="How many finished entries (submitted or failed) were deleted; entries still being sent stay."
+    )
+    audit_result: strawberry.Private[str] = "deleted"  # the audit line's result, no content

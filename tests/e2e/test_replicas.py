@@ -29,7 +29,14 @@ ME = "query Me { me { givenName accounts { portal { id } } } }"
 
 
 class Replica:
-    def __init__(self, network: Path, redis: str, log: Path, workers: int = 1) -> None:
+    def __init__(
+        self,
+        network: Path,
+        redis: str,
+        log: Path,
+        workers: int = 1,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
@@ -42,6 +49,7 @@ class Replica:
             "PORTALGRAPH_LOG_LEVEL": "info",
             "PORTALGRAPH_SHUTDOWN_DELAY": "0.2",
             "PORTALGRAPH_AUDIT_KEY": "replica-test-audit-key",
+            **(extra or {}),
         }
         script = Path(sys.executable).parent / "portalgraph"
         self.log = log.open("wb")

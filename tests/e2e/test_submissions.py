@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
 from starlette.applications import Starlette
 
 from tests.conftest import Gateway, Sandbox
@@ -200,3 +202,61 @@ def test_reply_goes_into_the_same_case_and_shows_in_history_and_inbox(
     assert body["errors"][0]["extensions"]["code"] == "INSUFFICIENT_TRUST_LEVEL"
     calls = clean_sandbox.calls("koeln", "submissions")
     assert calls["POST /v1/submissions"] == 2  # the application and one reply
+
+
+def test_an_application_of_a_citizen_without_an_account_there_is_listed_from_the_journal(
+    gateway: Gateway, clean_sandbox: Sandbox
+) -> None:
+    store = clean_sandbox.network.cases
+    assert store is not None
+    citizen = next(
+        c
+        for c in reversed(list(store.citizens.values()))
+        if not c.account_at("koeln") and c.trust_level == 3 and c.login.startswith("buerger")
+    )
+    token = citizen_token(clean_sandbox, citizen)
+    result = submit(gateway, token, "no-account-1")
+    assert result["__typename"] == "ApplicationSubmitted", result
+    # Koeln's account area does not know this citizen: the journal's entry is the application.
+    assert result["application"]["portal"]["id"] == "koeln"
+    application = listed(gateway, token, result["caseId"])
+    assert application["leikaKey"] == "99085001012000"
+    assert application["status"] == "SUBMITTED"
+    body = gateway.query(APPLICATIONS, token=token)
+    cases = [e["node"]["caseId"] for e in body["data"]["me"]["applications"]["edges"]]
+    assert cases.count(result["caseId"]) == 1
+
+
+FORGET = "mutation { forgetFinishedApplications { count } }"
+
+
+def test_the_citizen_forgets_their_finished_entries_and_the_audit_log_says_so_without_content(
+    gateway: Gateway, clean_sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = clean_sandbox.network.cases
+    assert store is not None
+    citizen = [
+        c
+        for c in store.citizens.values()
+        if not c.account_at("koeln") and c.trust_level == 3 and c.login.startswith("buerger")
+    ][-2]
+    token = citizen_token(clean_sandbox, citizen)
+    first = submit(gateway, token, "forget-1")
+    second = submit(gateway, token, "forget-2", form={**PASSPORT_FORM, "anliegen": "Zweiter"})
+    body = gateway.query(APPLICATIONS, token=token)
+    cases = {e["node"]["caseId"] for e in body["data"]["me"]["applications"]["edges"]}
+    assert {first["caseId"], second["caseId"]} <= cases
+    with caplog.at_level(logging.INFO, logger="portalgraph.audit"):
+        forgotten = gateway.query(FORGET, token=token)
+    assert forgotten["data"]["forgetFinishedApplications"] == {"count": 2}
+    body = gateway.query(APPLICATIONS, token=token)
+    cases = {e["node"]["caseId"] for e in body["data"]["me"]["applications"]["edges"]}
+    assert not {first["caseId"], second["caseId"]} & cases  # no account there: gone
+    lines: list[dict[str, str]] = [
+        r.__dict__["audit"] for r in caplog.records if r.name == "portalgraph.audit"
+    ]
+    assert {"what": "Application", "id": "me", "result": "deleted"}.items() <= lines[-1].items()
+    assert first["caseId"] not in caplog.text
+    assert gateway.query(FORGET, token=token)["data"]["forgetFinishedApplications"] == {"count": 0}
+    anonymous = gateway.query(FORGET)
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -1,15 +1,18 @@
-"""The submission desk with fake upstreams: resume, clean-up, duplicates."""
+"""The submission desk with fake upstreams and the journal on a real SQLite file: resume,
+clean-up, duplicates, two desks (replicas) on one journal, a killed attempt, the race."""
 
 from __future__ import annotations
 
+import asyncio
 import io
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graph.domain.refusals import SubmissionRefusedError, SubmissionRejection
-from graph.domain.submitting import Delivery, SubmissionDesk, SubmissionJournal
+from graph.domain.submitting import Delivery, DeskJournal, SubjectKeys, SubmissionDesk
 from sources.base import (
     Capability,
     DestinationRecord,
@@ -23,6 +26,7 @@ from sources.base import (
     UpstreamRef,
 )
 from sources.errors import SourceError, SourceRejectedError, SourceUnavailableError
+from sources.journal import Journal, SecretBox, SubmissionState, upgrade
 
 HOST = "http://submissions.test"
 PORTAL = PortalRecord(
@@ -46,9 +50,15 @@ class FakeApi:
     def __init__(self, fail_on: str | None = None, error: SourceError | None = None) -> None:
         self.fail_on, self.error = fail_on, error
         self.calls: list[str] = []
+        self.hold: dict[str, asyncio.Event] = {}  # a step waits until its event is set
+        self.reached: dict[str, asyncio.Event] = {}
+        self.created = 0
 
-    def _step(self, name: str) -> None:
+    async def _step(self, name: str) -> None:
         self.calls.append(name)
+        self.reached.setdefault(name, asyncio.Event()).set()
+        if name in self.hold:
+            await self.hold[name].wait()
         if name == self.fail_on and self.error is not None:
             raise self.error
 
@@ -66,9 +76,13 @@ class FakeApi:
         attachments: int,
         case_id: str | None = None,
     ) -> SubmissionRecord:
-        self._step("create")
-        ids = tuple(f"att-{n}" for n in range(attachments))
-        return SubmissionRecord("koeln", destination.destination_id, "sub-1", "case-1", ids)
+        await self._step("create")
+        self.created += 1
+        ids = tuple(f"att-{self.created}-{n}" for n in range(attachments))
+        number = self.created
+        return SubmissionRecord(
+            "koeln", destination.destination_id, f"sub-{number}", f"case-{number}", ids
+        )
 
     async def upload(
         self,
@@ -77,7 +91,7 @@ class FakeApi:
         attachment_id: str,
         upload: UploadRecord,
     ) -> None:
-        self._step("upload")
+        await self._step("upload")
 
     async def submit(
         self,
@@ -86,7 +100,7 @@ class FakeApi:
         form: FormRecord,
         uploads: Sequence[UploadRecord],
     ) -> None:
-        self._step("submit")
+        await self._step("submit")
 
     async def delete(self, submission: SubmissionRecord) -> None:
         self.calls.append("delete")
@@ -97,14 +111,46 @@ def delivery(leika: str = "99085001012000") -> Delivery:
     return Delivery(leika, "053150000000", "Reisepass", {"a": 1}, [upload], "handle")
 
 
-async def test_a_refused_submit_deletes_the_submission_and_forgets_the_attempt() -> None:
+KEYS = SecretBox.parse("k1:" + "A" * 43 + "=")
+
+
+@pytest.fixture
+async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
+    await upgrade(None, sqlite_path=tmp_path / "journal.db")
+    async with Journal.connect(None, sqlite_path=tmp_path / "journal.db", secrets=KEYS) as opened:
+        yield opened
+
+
+def desk_on(
+    journal: Journal, api: FakeApi, *, lease: float = 60.0, busy_wait: float = 5.0
+) -> SubmissionDesk:
+    """One replica's desk; desks on the same journal behave as replicas on one database."""
+    keys = DeskJournal(
+        journal,
+        SubjectKeys(b"test subject key"),
+        lambda subject: "audience-" + subject[:3],
+        lease_seconds=lease,
+        busy_wait=busy_wait,
+        poll_interval=0.05,
+    )
+    apis: dict[str, Any] = {"koeln": api}
+    return SubmissionDesk(FakeRouter(), apis, keys)
+
+
+def unavailable() -> SourceUnavailableError:
+    return SourceUnavailableError("down", upstream=UpstreamRef("koeln", Capability.SUBMISSIONS))
+
+
+async def test_a_refused_submit_deletes_the_submission_and_frees_the_key(
+    journal: Journal,
+) -> None:
     api = FakeApi(
         "submit",
         SourceRejectedError(
             "422", upstream=UpstreamRef("koeln", Capability.SUBMISSIONS), status=422
         ),
     )
-    desk = SubmissionDesk(FakeRouter(), {"koeln": api}, SubmissionJournal())
+    desk = desk_on(journal, api)
     with pytest.raises(SubmissionRefusedError) as refused:
         await desk.deliver("subject", "k", delivery())
     assert (refused.value.code, refused.value.retryable) == (
@@ -112,18 +158,17 @@ async def test_a_refused_submit_deletes_the_submission_and_forgets_the_attempt()
         False,
     )
     assert api.calls == ["create", "upload", "submit", "delete"]
+    (entry,) = await journal.entries(SubjectKeys(b"test subject key")("subject"))
+    assert (entry.state, entry.failure_reason) == (SubmissionState.FAILED, "REFUSED_BY_DESTINATION")
     api.fail_on = None
     receipt = await desk.deliver("subject", "k", delivery())  # a fresh attempt, not a duplicate
     assert not receipt.duplicate
     assert api.calls[4:] == ["create", "upload", "submit"]
 
 
-async def test_an_unavailable_upstream_keeps_the_attempt_for_the_retry() -> None:
-    api = FakeApi(
-        "upload",
-        SourceUnavailableError("down", upstream=UpstreamRef("koeln", Capability.SUBMISSIONS)),
-    )
-    desk = SubmissionDesk(FakeRouter(), {"koeln": api}, SubmissionJournal())
+async def test_an_unavailable_upstream_keeps_the_attempt_for_the_retry(journal: Journal) -> None:
+    api = FakeApi("upload", unavailable())
+    desk = desk_on(journal, api)
     with pytest.raises(SubmissionRefusedError) as refused:
         await desk.deliver("subject", "k", delivery())
     assert refused.value.retryable
@@ -132,10 +177,138 @@ async def test_an_unavailable_upstream_keeps_the_attempt_for_the_retry() -> None
     repeat = await desk.deliver("subject", "k", delivery())
     assert api.calls == ["create", "upload", "upload", "submit"]
     assert (first.duplicate, repeat.duplicate) == (False, True)
+    assert repeat.submission == first.submission
 
 
-async def test_no_route_and_hosts_outside_the_network_are_no_route() -> None:
-    desk = SubmissionDesk(FakeRouter(), {}, SubmissionJournal())
+async def test_a_retry_on_another_replica_resumes_and_a_repeat_is_a_duplicate(
+    journal: Journal,
+) -> None:
+    api_a, api_b = FakeApi("upload", unavailable()), FakeApi()
+    replica_a, replica_b = desk_on(journal, api_a), desk_on(journal, api_b)
+    with pytest.raises(SubmissionRefusedError):
+        await replica_a.deliver("subject", "k", delivery())
+    first = await replica_b.deliver("subject", "k", delivery())
+    assert api_b.calls == ["upload", "submit"]  # no second POST /v1/submissions
+    assert first.submission.submission_id == "sub-1"
+    api_a.fail_on = None
+    repeat = await replica_a.deliver("subject", "k", delivery())
+    assert (first.duplicate, repeat.duplicate) == (False, True)
+    assert api_a.calls == ["create", "upload"]
+
+
+async def test_a_killed_attempt_is_resumed_from_the_stored_submission_after_its_lease(
+    journal: Journal,
+) -> None:
+    api_a, api_b = FakeApi(), FakeApi()
+    api_a.hold["upload"] = asyncio.Event()  # replica A dies during the upload
+    replica_a = desk_on(journal, api_a, lease=0.5)
+    replica_b = desk_on(journal, api_b, lease=0.5, busy_wait=5.0)
+    dying = asyncio.create_task(replica_a.deliver("subject", "k", delivery()))
+    await api_a.reached.setdefault("upload", asyncio.Event()).wait()
+    dying.cancel()  # the process is gone: nothing more is written, the lease stays
+    with pytest.raises(asyncio.CancelledError):
+        await dying
+    receipt = await replica_b.deliver("subject", "k", delivery())  # BUSY, then RESUME
+    assert api_b.calls == ["upload", "submit"]
+    assert receipt.submission.submission_id == "sub-1"
+    assert not receipt.duplicate
+
+
+async def test_twins_racing_on_two_replicas_create_one_submission(journal: Journal) -> None:
+    api_a, api_b = FakeApi(), FakeApi()
+    api_a.hold["create"] = api_b.hold["create"] = gate = asyncio.Event()
+    replica_a, replica_b = desk_on(journal, api_a), desk_on(journal, api_b)
+    racing = [
+        asyncio.create_task(replica.deliver("subject", "k", delivery()))
+        for replica in (replica_a, replica_b)
+    ]
+    await asyncio.sleep(0.3)  # both claimed: one owns the attempt, the other polls (BUSY)
+    gate.set()
+    receipts = await asyncio.gather(*racing)
+    assert api_a.created + api_b.created == 1
+    assert sorted(r.duplicate for r in receipts) == [False, True]
+    assert receipts[0].submission == receipts[1].submission
+
+
+async def test_a_twin_still_running_after_the_busy_wait_is_a_retryable_rejection(
+    journal: Journal,
+) -> None:
+    api_a = FakeApi()
+    api_a.hold["create"] = asyncio.Event()
+    running = asyncio.create_task(desk_on(journal, api_a).deliver("subject", "k", delivery()))
+    await api_a.reached.setdefault("create", asyncio.Event()).wait()
+    with pytest.raises(SubmissionRefusedError, match="still being sent") as refused:
+        await desk_on(journal, FakeApi(), busy_wait=0.2).deliver("subject", "k", delivery())
+    assert (refused.value.code, refused.value.retryable) == (
+        SubmissionRejection.UPSTREAM_FAILED,
+        True,
+    )
+    api_a.hold["create"].set()
+    assert not (await running).duplicate
+
+
+async def test_the_same_key_for_another_request_is_a_duplicate_rejection(journal: Journal) -> None:
+    desk = desk_on(journal, FakeApi())
+    await desk.deliver("subject", "k", delivery())
+    other = Delivery("99085001012000", "053150000000", "Reisepass", {"a": 2}, [], "handle")
+    with pytest.raises(SubmissionRefusedError) as refused:
+        await desk.deliver("subject", "k", other)
+    assert refused.value.code is SubmissionRejection.DUPLICATE
+    # Another viewer's identical key is their own attempt, not a duplicate of this one.
+    assert not (await desk.deliver("someone else", "k", delivery())).duplicate
+
+
+async def test_the_journal_keeps_a_pseudonym_digests_an_encrypted_secret_and_the_route(
+    journal: Journal,
+) -> None:
+    desk = desk_on(journal, FakeApi())
+    await desk.deliver("subject-1234", "k", delivery())
+    pseudonym = SubjectKeys(b"test subject key")("subject-1234")
+    assert pseudonym != SubjectKeys(b"another key")("subject-1234")
+    (entry,) = await journal.entries(pseudonym)
+    assert "subject-1234" not in pseudonym
+    assert entry.state is SubmissionState.SUBMITTED
+    assert [(a.sha512, a.size, a.media_type) for a in entry.attachments] == [
+        ("ab" * 64, 5, "application/pdf")
+    ]
+    secret = await journal.submissions.callback_secret("sub-1")
+    assert secret is not None
+    assert len(secret) >= 40
+    (route,) = await journal.routes.lookup("koeln", "case-1")
+    assert (route.subject_key, route.audience) == (pseudonym, "audience-sub")
+    assert route.data["caseId"] == "case-1"
+    database = Path(str(journal.url.database))
+    for file in (
+        database,
+        database.with_name(database.name + "-wal"),
+    ):  # the WAL holds recent pages
+        raw = file.read_bytes() if file.exists() else b""
+        assert b"subject-1234" not in raw, file
+        assert secret.encode() not in raw, file
+
+
+async def test_a_repeated_submit_after_a_kill_that_finds_it_sent_completes(
+    journal: Journal,
+) -> None:
+    conflict = SourceRejectedError(
+        "409", upstream=UpstreamRef("koeln", Capability.SUBMISSIONS), status=409
+    )
+    api_a = FakeApi()
+    api_a.hold["submit"] = asyncio.Event()
+    replica_a = desk_on(journal, api_a, lease=0.3)
+    dying = asyncio.create_task(replica_a.deliver("subject", "k", delivery()))
+    await api_a.reached.setdefault("submit", asyncio.Event()).wait()
+    dying.cancel()  # killed after the submit call went out, before the journal heard
+    with pytest.raises(asyncio.CancelledError):
+        await dying
+    api_b = FakeApi("submit", conflict)  # the upstream: "submission already submitted"
+    receipt = await desk_on(journal, api_b, lease=0.3).deliver("subject", "k", delivery())
+    assert api_b.calls == ["submit"]
+    assert receipt.submission.submission_id == "sub-1"
+
+
+async def test_no_route_and_hosts_outside_the_network_are_no_route(journal: Journal) -> None:
+    desk = SubmissionDesk(FakeRouter(), {}, desk_on(journal, FakeApi()).journal)
     for leika in ("12345678901234", "99085001012000"):
         with pytest.raises(SubmissionRefusedError, match="No authority"):
             await desk.deliver("subject", leika, delivery(leika))
