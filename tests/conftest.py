@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -159,3 +160,17 @@ def clean_sandbox(sandbox: Sandbox) -> Iterator[Sandbox]:
     sandbox.reset_stats()
     yield sandbox
     sandbox.clear_faults()
+
+
+# Demo secrets a production-profile gateway requires (the journal's key ring and the HMAC
+# key of its subject pseudonyms); fixed values, for tests only.
+PRODUCTION_SECRETS = {
+    "PORTALGRAPH_JOURNAL_KEYS": "k1:" + "A" * 43 + "=",
+    "PORTALGRAPH_JOURNAL_SUBJECT_KEY": "test-suite-subject-key",
+}
+
+
+def in_production(settings: Settings, data_dir: Path, **values: Any) -> Settings:
+    """`settings` in the production profile, with its own journal and the secrets it needs."""
+    chosen = settings.override(profile="production", data_dir=str(data_dir), **values)
+    return dataclasses.replace(chosen, secrets=chosen.secrets.with_defaults(PRODUCTION_SECRETS))

@@ -13,7 +13,7 @@ from websockets.typing import Subprotocol
 from graph.app import create_app
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
-from tests.conftest import Gateway, Sandbox
+from tests.conftest import Gateway, Sandbox, in_production
 from tests.e2e.test_citizen_data import DASHBOARD, START, apps
 
 
@@ -54,9 +54,13 @@ def test_start_payment_refuses_a_return_url_outside_the_portal(
 
 @pytest.fixture(scope="module")
 def production(
-    loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
+    loop_thread: LoopThread,
+    gateway_settings: Settings,
+    sandbox: Sandbox,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Gateway]:
-    settings = gateway_settings.override(profile="production", federation_token="router-secret")
+    data = tmp_path_factory.mktemp("production-journal")
+    settings = in_production(gateway_settings, data, federation_token="router-secret")
     server = UvicornServer(create_app(settings))
     loop_thread.call(server.start())
     gw = Gateway(server.url)

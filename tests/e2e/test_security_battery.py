@@ -25,7 +25,7 @@ from graph.loaders import Loaders
 from graph.ops.logging import JsonFormatter
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
-from tests.conftest import Gateway, Sandbox
+from tests.conftest import Gateway, Sandbox, in_production
 from tests.e2e import test_identity
 from tests.e2e.test_citizen_data import DASHBOARD, INBOX
 
@@ -73,9 +73,13 @@ def serve(loop_thread: LoopThread, settings: Settings) -> Iterator[Gateway]:
 
 @pytest.fixture(scope="module")
 def production(
-    loop_thread: LoopThread, gateway_settings: Settings, logs: Capture
+    loop_thread: LoopThread,
+    gateway_settings: Settings,
+    logs: Capture,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Gateway]:
-    yield from serve(loop_thread, gateway_settings.override(profile="production"))
+    data = tmp_path_factory.mktemp("production-journal")
+    yield from serve(loop_thread, in_production(gateway_settings, data))
 
 
 @pytest.fixture(scope="module")

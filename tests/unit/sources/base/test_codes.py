@@ -85,3 +85,10 @@ def test_every_member_is_used_and_explained() -> None:
     assert not unused, unused
     assert set(ERROR_MEANINGS) == set(ErrorCode)
     assert all(meaning.strip() and "\n" not in meaning for meaning in ERROR_MEANINGS.values())
+
+
+def test_every_code_is_documented_for_clients() -> None:
+    # docs/errors.md is the client's reference: a new code without a row there fails here.
+    page = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    missing = [c.value for c in ErrorCode if f"`{c.value}`" not in page]
+    assert not missing, missing
