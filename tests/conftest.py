@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import dataclasses
 import os
@@ -15,9 +16,11 @@ import httpx
 import pytest
 
 from graph.app import create_app
+from graph.ops.journal import sqlite_path
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
+from sources.journal import upgrade
 
 # The journal's SQLite file of every gateway this test run starts (in-process apps through
 # `gateway_settings`, and `portalgraph serve` processes, which inherit the environment):
@@ -171,6 +174,8 @@ PRODUCTION_SECRETS = {
 
 
 def in_production(settings: Settings, data_dir: Path, **values: Any) -> Settings:
-    """`settings` in the production profile, with its own journal and the secrets it needs."""
+    """`settings` in the production profile, with its own migrated journal (production
+    refuses an unmigrated one, as `portalgraph migrate` would prepare it) and its secrets."""
     chosen = settings.override(profile="production", data_dir=str(data_dir), **values)
+    asyncio.run(upgrade(None, sqlite_path=sqlite_path(chosen)))
     return dataclasses.replace(chosen, secrets=chosen.secrets.with_defaults(PRODUCTION_SECRETS))
