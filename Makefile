@@ -64,5 +64,5 @@ browser:
 		echo "chromium not installed: the GraphiQL browser test will skip"
 
 clean:
-	rm -rf $(VENV) graph/static/vendor .mypy_cache .ruff_cache .pytest_cache \
+	rm -rf $(VENV) graph/static/vendor .mypy_cache .ruff_cache .pytest_cache .coverage \
 		tests/node/node_modules examples/web/node_modules
