@@ -122,6 +122,8 @@ def gateway_env(network: Path, port: int, **extra: str) -> dict[str, str]:
         PORTALGRAPH_MAX_PAGE_SIZE="500",  # scenario 3 asks for 500 messages in one page
         PORTALGRAPH_RATE_LIMIT_ANONYMOUS="0",  # the load comes from one address
         PORTALGRAPH_RATE_LIMIT_VIEWER="0",
+        PORTALGRAPH_RATE_LIMIT_DOWNLOADS="0",
+        PORTALGRAPH_WS_MAX_PER_CLIENT="1000000",  # thousands of sockets from one address
         PORTALGRAPH_REQUEST_DEADLINE="30",
     )
     env.update(extra)

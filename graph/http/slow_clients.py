@@ -11,6 +11,7 @@ hundred such clients exhaust the server's sockets ("slowloris").
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 from starlette.responses import JSONResponse
@@ -21,7 +22,10 @@ from sources.base import ErrorCode
 
 
 class HeadTimeoutProtocol(HttpToolsProtocol):
-    head_timeout = 10.0
+    # A class attribute, not a per-server subclass: uvicorn pickles its config into worker
+    # processes, and a class made at run time does not pickle. Workers read the setting
+    # from the environment they inherit.
+    head_timeout = float(os.environ.get("PORTALGRAPH_CLIENT_HEADER_TIMEOUT", "10") or "10")
     _head_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn narrows it too
@@ -56,8 +60,9 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
 
 
 def head_timeout_protocol(seconds: float) -> type[HeadTimeoutProtocol]:
-    """The protocol class for uvicorn.Config(http=...), with this head timeout."""
-    return type("GatewayHttpProtocol", (HeadTimeoutProtocol,), {"head_timeout": seconds})
+    """The protocol class for uvicorn.Config(http=...), with this head timeout (per process)."""
+    HeadTimeoutProtocol.head_timeout = seconds
+    return HeadTimeoutProtocol
 
 
 class SlowBodyError(Exception):
