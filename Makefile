@@ -32,7 +32,8 @@ fuzz: $(STAMP)
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q -m "not slow"
 
-bench: $(STAMP) $(ASSETS)
+# The peer (Hive Gateway + GraphQL Mesh) from bench/peer's lockfile; without npm it is skipped.
+bench: $(STAMP) $(ASSETS) bench/peer/node_modules/.portalgraph-installed
 	$(PY) -m bench
 
 schema: $(STAMP)

@@ -1,8 +1,10 @@
 """`make bench`: the whole suite against the floor; writes bench/RESULTS.md.
 
-`python -m bench [--smoke] [--out PATH] [--json PATH]`. --smoke (a few seconds, small
-sandbox, one repetition) only shows that each scenario runs and that the gateway
-makes exactly the floor's upstream calls; tests/e2e/test_bench_smoke.py runs it.
+`python -m bench [--smoke] [--only peer] [--out PATH] [--json PATH]`. --smoke (a few
+seconds, small sandbox, one repetition) only shows that each scenario runs and that the
+gateway makes exactly the floor's upstream calls; tests/e2e/test_bench_smoke.py runs it.
+The full run also measures the peer (Hive Gateway + GraphQL Mesh, bench/peer_suite.py);
+`--only peer` measures just that and splices its section into RESULTS.md.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any
 import httpx
 
 from bench.live_suite import live_figures
+from bench.peer_report import peer_section, splice
+from bench.peer_suite import peer_figures
 from bench.procs import CLIENT_CORE, Gateway, Sandbox, end_all, pin_self
 from bench.report import write_report
 from bench.scenarios import SEARCH_ARS, FloorProc, calls_ratio, floor_run, gateway_run, one_by_one
@@ -161,6 +165,7 @@ def main() -> int:
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--only", choices=("all", "peer"), default="all")
     opts = parser.parse_args()
     opts.citizens = 300 if opts.smoke else 10_000
     opts.seconds, opts.reps = (0.3, 1) if opts.smoke else (2.5, 3)
@@ -170,9 +175,18 @@ def main() -> int:
         work = Path(tmp)
         sandbox = Sandbox(work, opts.citizens)
         try:
-            figures = asyncio.run(http_scenarios(opts, sandbox, work))
-            sandbox.latency(0)
-            figures["live"] = asyncio.run(live_figures(opts, sandbox))
+            figures: dict[str, Any] = {"calls": {}}
+            if opts.only == "all":
+                figures = asyncio.run(http_scenarios(opts, sandbox, work))
+            # The smoke run of the whole suite leaves the peer to its own smoke test.
+            figures["peer"] = (
+                {"skipped": "smoke run of the whole suite"}
+                if opts.smoke and opts.only == "all"
+                else asyncio.run(peer_figures(sandbox, work, seconds=opts.seconds, reps=opts.reps))
+            )
+            if opts.only == "all":
+                sandbox.latency(0)
+                figures["live"] = asyncio.run(live_figures(opts, sandbox))
         finally:
             sandbox.stop()
             end_all()
@@ -181,9 +195,15 @@ def main() -> int:
     figures["argv"] = sys.argv
     if opts.json is not None:
         opts.json.write_text(json.dumps(figures, indent=1))
-    if not opts.smoke:
-        write_report(figures, opts.out)
+    if opts.smoke:
+        pass
+    elif opts.only == "peer":
+        splice(opts.out, peer_section(figures["peer"], sys.argv))
+    else:
+        write_report(figures, opts.out, peer_section(figures["peer"], sys.argv))
     print(json.dumps({k: figures[k] for k in ("calls", "elapsed_s")}, indent=1))
+    if "checks" in figures["peer"]:
+        print(json.dumps({"peer": figures["peer"]["checks"]}, indent=1))
     return 0
 
 

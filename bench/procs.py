@@ -136,7 +136,13 @@ class Gateway:
     def __init__(self, network: Path, argv: list[str] | None = None, **env: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = argv or [sys.executable, "-m", "graph.cli", "serve"]
+        # A peer gateway takes its port on the command line: "{port}" is replaced.
+        command = [a.replace("{port}", str(self.port)) for a in argv or []] or [
+            sys.executable,
+            "-m",
+            "graph.cli",
+            "serve",
+        ]
         spawned = time.perf_counter()
         self.proc = spawn(
             pinned(GATEWAY_CORE, command),

@@ -94,7 +94,8 @@ def http_table(rows: list[dict[str, Any]]) -> list[str]:
 NOTES = Path(__file__).with_name("results_notes.md")  # hand-written analysis, appended
 
 
-def write_report(figures: dict[str, Any], out: Path) -> None:
+def write_report(figures: dict[str, Any], out: Path, peer: list[str]) -> None:
+    """`peer` is the peer section's lines (bench/peer_report.py), placed after the HTTP table."""
     notes = NOTES.read_text(encoding="utf-8") if NOTES.exists() else ""
     live = figures["live"]
     calls = figures["calls"]
@@ -121,6 +122,7 @@ def write_report(figures: dict[str, Any], out: Path) -> None:
         "",
         *http_table(figures["rows"]),
         "",
+        *peer,
     ]
     lines += ["## Subscriptions (median [min–max])", "", "| figure | value |", "|---|---|"]
     small, large = live["sizes"]

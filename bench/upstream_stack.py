@@ -1,0 +1,170 @@
+"""Per-call CPU of the upstream stack: today's path against lighter clients, same upstream.
+
+`python -m bench.upstream_stack [--calls N]` starts the sandbox (its own process, on the
+client core) and, pinned to the gateway core, makes N GET calls per variant to the same
+loopback PVOG directory: a small answer (one Organisationseinheit, ~0.5 KB) and the
+federal search (31 descriptions, ~50 KB), sequentially (c=1) and 16 at a time (c=16).
+CPU is this process's (`time.process_time`), so the sandbox's work is not in it; each
+figure is the median of 3 rounds, the variants interleaved.
+
+Variants, each ending with the decoded JSON:
+- today: `ResilientUpstream.get_json` as the gateway wires it (breaker, bulkhead, retry
+  budget, request deadline, the metrics/status-window observer; httpx; `response.json()`);
+- upstream: `Upstream.get_json` (httpx + deadline + error mapping, no resilience, no observer);
+- httpx: `client.get` + orjson, the same client (PerOriginTransport);
+- httpcore: one `httpcore.AsyncConnectionPool`, URL built by hand, orjson;
+- aiohttp: one `aiohttp.ClientSession` (when installed; not a project dependency), orjson.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpcore
+import orjson
+
+from bench.procs import GATEWAY_CORE, Sandbox, end_all, gateway_env, pin_self
+from graph.ops.observability import Operations
+from graph.settings import Settings
+from sources._http import Upstream, deadline_after, new_client
+from sources._policy import UpstreamPolicy
+from sources._resilience import UpstreamGuards
+
+ROUNDS = 3  # each figure is the median of these
+Call = Callable[[str, dict[str, Any]], Awaitable[Any]]
+
+
+async def timed(call: Call, path: str, params: dict[str, Any], n: int, c: int) -> float:
+    """CPU ms per call for n calls, c at a time."""
+    for _ in range(10):
+        await call(path, params)
+    started = time.process_time()
+
+    async def loop(count: int) -> None:
+        for _ in range(count):
+            with deadline_after(30):
+                await call(path, params)
+
+    await asyncio.gather(*(loop(n // c) for _ in range(c)))
+    return (time.process_time() - started) / (n // c * c) * 1000
+
+
+async def variants(sandbox: Sandbox) -> dict[str, tuple[Call, Callable[[], Awaitable[None]]]]:
+    base = sandbox.urls["bund/services"]
+    settings = Settings.from_env(gateway_env(sandbox.network, 8000))
+    observer = Operations(settings).observer
+    client = new_client()
+    today = UpstreamGuards(observer).upstream(
+        client, base, portal_id="bund", capability="services", policy=UpstreamPolicy()
+    )
+    plain = Upstream(client, base, portal_id="bund", capability="services")
+
+    async def bare_httpx(path: str, params: dict[str, Any]) -> Any:
+        response = await client.get(base + path, params=params)
+        assert response.status_code == 200, response.status_code
+        return orjson.loads(response.content)
+
+    pool = httpcore.AsyncConnectionPool(max_connections=200, max_keepalive_connections=200)
+
+    async def bare_httpcore(path: str, params: dict[str, Any]) -> Any:
+        response = await pool.request("GET", f"{base}{path}?{urlencode(params, doseq=True)}")
+        assert response.status == 200, response.status
+        return orjson.loads(response.content)
+
+    found: dict[str, tuple[Call, Callable[[], Awaitable[None]]]] = {
+        # The three httpx variants share one client; the last one closes it.
+        "today (resilience + observer + httpx)": (today.get_json, _noop),
+        "upstream (httpx + deadline, no resilience/observer)": (plain.get_json, _noop),
+        "httpx client.get + orjson": (bare_httpx, client.aclose),
+        "httpcore pool + orjson": (bare_httpcore, pool.aclose),
+    }
+    try:
+        import aiohttp  # noqa: PLC0415 - optional, measured only when installed
+    except ImportError:
+        return found
+    session = aiohttp.ClientSession()
+
+    async def bare_aiohttp(path: str, params: dict[str, Any]) -> Any:
+        query = urlencode(params, doseq=True)  # aiohttp takes no list values in a dict
+        async with session.get(f"{base}{path}?{query}") as response:
+            assert response.status == 200, response.status
+            return orjson.loads(await response.read())
+
+    found["aiohttp session + orjson"] = (bare_aiohttp, session.close)
+    return found
+
+
+async def _noop() -> None:
+    return None
+
+
+async def run(sandbox: Sandbox, n: int) -> dict[str, Any]:
+    base = sandbox.urls["bund/services"]
+    # A real Organisationseinheit id, from the federal search.
+    search: dict[str, Any] = {
+        "ars": "000000000000",
+        "page": 0,
+        "size": 500,
+        "useArsHierarchy": "true",
+    }
+    client = new_client()
+    first = (await client.get(base + "/v8beta1/servicedescriptions", params=search)).json()
+    await client.aclose()
+    oe = first["serviceDescriptions"]["content"][0]["organisationIds"][0]
+    payloads: dict[str, tuple[str, dict[str, Any]]] = {
+        "small (1 OE)": ("/v5/organisationunits/detail", {"q": [oe]}),
+        "search (31 descriptions)": ("/v8beta1/servicedescriptions", search),
+    }
+    found = await variants(sandbox)
+    samples: dict[str, list[float]] = {}
+    for _ in range(ROUNDS):  # interleaved, so drifting machine load hits every variant alike
+        for name, (call, _close) in found.items():
+            for payload, (path, params) in payloads.items():
+                for c in (1, 16):
+                    key = f"{name} | {payload} | c={c}"
+                    samples.setdefault(key, []).append(await timed(call, path, params, n, c))
+    for _call, close in found.values():
+        await close()
+    out: dict[str, Any] = {key: statistics.median(v) for key, v in samples.items()}
+    raw = orjson.dumps(first)
+    started = time.process_time()
+    for _ in range(200):
+        json.loads(raw)
+    out["decode search body: json.loads ms"] = (time.process_time() - started) / 200 * 1000
+    started = time.process_time()
+    for _ in range(200):
+        orjson.loads(raw)
+    out["decode search body: orjson.loads ms"] = (time.process_time() - started) / 200 * 1000
+    out["search body bytes"] = len(raw)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.upstream_stack")
+    parser.add_argument("--calls", type=int, default=800)
+    opts = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="portalgraph-stack-") as tmp:
+        sandbox = Sandbox(Path(tmp), 300)
+        pin_self(GATEWAY_CORE)
+        try:
+            import uvloop  # noqa: PLC0415 - the gateway's loop
+
+            figures = uvloop.run(run(sandbox, opts.calls))
+        finally:
+            sandbox.stop()
+            end_all()
+    for key, value in figures.items():
+        print(f"{key}: {value:.3f}" if isinstance(value, float) else f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    main()
