@@ -33,11 +33,12 @@ import httpcore
 import orjson
 
 from bench.procs import GATEWAY_CORE, Sandbox, end_all, gateway_env, pin_self
-from graph.ops.observability import Operations
+from graph.ops.observability import Observability
 from graph.settings import Settings
 from sources._http import Upstream, deadline_after, new_client
 from sources._policy import UpstreamPolicy
 from sources._resilience import UpstreamGuards
+from sources.base import Capability, UpstreamRef
 
 ROUNDS = 3  # each figure is the median of these
 Call = Callable[[str, dict[str, Any]], Awaitable[Any]]
@@ -61,12 +62,11 @@ async def timed(call: Call, path: str, params: dict[str, Any], n: int, c: int) -
 async def variants(sandbox: Sandbox) -> dict[str, tuple[Call, Callable[[], Awaitable[None]]]]:
     base = sandbox.urls["bund/services"]
     settings = Settings.from_env(gateway_env(sandbox.network, 8000))
-    observer = Operations(settings).observer
+    observer = Observability(settings).observer
     client = new_client()
-    today = UpstreamGuards(observer).upstream(
-        client, base, portal_id="bund", capability="services", policy=UpstreamPolicy()
-    )
-    plain = Upstream(client, base, portal_id="bund", capability="services")
+    ref = UpstreamRef("bund", Capability.SERVICES)
+    today = UpstreamGuards(observer).upstream(client, base, ref=ref, policy=UpstreamPolicy())
+    plain = Upstream(client, base, ref=ref)
 
     async def bare_httpx(path: str, params: dict[str, Any]) -> Any:
         response = await client.get(base + path, params=params)
@@ -88,7 +88,7 @@ async def variants(sandbox: Sandbox) -> dict[str, tuple[Call, Callable[[], Await
         "httpcore pool + orjson": (bare_httpcore, pool.aclose),
     }
     try:
-        import aiohttp  # noqa: PLC0415 - optional, measured only when installed
+        import aiohttp  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415 - optional, measured only when installed
     except ImportError:
         return found
     session = aiohttp.ClientSession()
