@@ -14,7 +14,6 @@ from typing import Any
 from bench.report import cell, med
 
 HEADING = "## Peer: Hive Gateway + GraphQL Mesh (same sandbox, same load)"
-SIDES = ("portalgraph", "hive")
 
 
 def peer_section(peer: dict[str, Any], argv: list[str]) -> list[str]:

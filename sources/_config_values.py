@@ -12,7 +12,6 @@ from sources._toml_lines import Path
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 ADAPTER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,62}$")
-DIGITS_2_TO_12 = re.compile(r"^\d{2,12}$")
 ARS12 = re.compile(r"^\d{12}$")
 
 

@@ -123,7 +123,7 @@ class Expiry:
 class TransportWsHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.schema = cast("BaseSchema", PerOperationSchema(self.schema))
+        self.schema = cast(BaseSchema, PerOperationSchema(self.schema))
         self.expiry = Expiry()
 
     async def handle_message(self, message: Any) -> None:
@@ -183,7 +183,7 @@ def legacy_problem(message: object) -> str | None:
 class LegacyWsHandler(BaseGraphQLWSHandler[Context, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.schema = cast("BaseSchema", PerOperationSchema(self.schema))
+        self.schema = cast(BaseSchema, PerOperationSchema(self.schema))
         self.expiry = Expiry()
         # The view's graphql-transport-ws timeout applies to the legacy protocol, too.
         self.init_timeout = self.view.connection_init_wait_timeout.total_seconds()
