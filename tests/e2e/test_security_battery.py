@@ -9,7 +9,9 @@ the last test here reads every log line the gateways wrote during the battery.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import dataclasses
 import hashlib
 import json
 import logging
@@ -25,6 +27,7 @@ from graph.loaders import Loaders
 from graph.ops.logging import JsonFormatter
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
+from sources.journal import upgrade
 from tests.conftest import Gateway, Sandbox
 from tests.e2e import test_identity
 from tests.e2e.test_citizen_data import DASHBOARD, INBOX
@@ -73,9 +76,22 @@ def serve(loop_thread: LoopThread, settings: Settings) -> Iterator[Gateway]:
 
 @pytest.fixture(scope="module")
 def production(
-    loop_thread: LoopThread, gateway_settings: Settings, logs: Capture
+    loop_thread: LoopThread,
+    gateway_settings: Settings,
+    logs: Capture,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Gateway]:
-    yield from serve(loop_thread, gateway_settings.override(profile="production"))
+    # Production needs the journal's keys and a migrated database (`portalgraph migrate`).
+    data = tmp_path_factory.mktemp("production-journal")
+    asyncio.run(upgrade(None, sqlite_path=data / "journal.db"))
+    keys = {
+        "PORTALGRAPH_JOURNAL_KEYS": "k1:" + "A" * 43 + "=",
+        "PORTALGRAPH_JOURNAL_SUBJECT_KEY": "security-battery-subject-key",
+    }
+    settings = gateway_settings.override(profile="production", data_dir=str(data))
+    yield from serve(
+        loop_thread, dataclasses.replace(settings, secrets=settings.secrets.with_defaults(keys))
+    )
 
 
 @pytest.fixture(scope="module")
