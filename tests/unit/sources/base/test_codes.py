@@ -15,6 +15,10 @@ from sources.base import ERROR_MEANINGS, ErrorCode
 ROOT = Path(__file__).resolve().parents[4]
 CODES = ROOT / "sources" / "base" / "codes.py"
 VALUES = {member.value for member in ErrorCode}
+# The journal's own codes (JOURNAL_*) label its failures in metrics and logs, never a
+# client's `extensions.code`; the package is self-contained (it imports nothing from the
+# rest of sources/, tests/test_architecture.py), so it cannot use the enum.
+JOURNAL = ROOT / "sources" / "journal"
 
 
 def sources_of_the_product() -> list[Path]:
@@ -62,7 +66,9 @@ def test_no_code_string_bypasses_the_enum() -> None:
     problems = {
         str(path.relative_to(ROOT)): found
         for path in sources_of_the_product()
-        if path != CODES and (found := bypasses(ast.parse(path.read_text(encoding="utf-8"))))
+        if path != CODES
+        and JOURNAL not in path.parents
+        and (found := bypasses(ast.parse(path.read_text(encoding="utf-8"))))
     }
     assert not problems, problems
 
