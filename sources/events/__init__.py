@@ -1,7 +1,8 @@
-"""In-process event plumbing: bounded subscriber queues, fan-out, broker, routes, locks.
+"""Live events. The durable event log: `logs.py` (a backend by URL) and `feed.py` (each
+replica's reader and fan-out), see docs/live-updates-delivery.md.
 
-These are the defaults for a single replica; `sources.redis_events` provides the
-same Protocols across replicas and reuses the local fan-out below.
+Below, the previous in-process plumbing (bounded queues, fan-out, broker, routes, locks;
+`sources.redis_events` has the pub/sub versions), kept until the gateway reads the log.
 """
 
 from __future__ import annotations
