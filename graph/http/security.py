@@ -2,8 +2,14 @@
 
 A browser sends "simple" requests (GET, or POST as text/plain, form-urlencoded or
 multipart) cross-site without a CORS preflight, carrying whatever ambient credentials it
-has. Such a request may only run an operation if it also carries a header no HTML form
+has. A simple POST may only run an operation if it also carries a header no HTML form
 can set, the rule Apollo Server and Router use.
+
+GET is allowed without that header (docs/frontend.md "CSRF and GET"): the gateway reads
+credentials from the Authorization header only, which a browser never adds to a forged
+request, so a cross-site GET runs anonymously; GET never runs a mutation (405), and the
+answer is unreadable to a page on an origin outside PORTALGRAPH_CORS_ORIGINS. That is what
+lets urql's and Apollo's default GET queries work without a custom header.
 """
 
 from __future__ import annotations
@@ -11,7 +17,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
-from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
@@ -23,7 +28,6 @@ from graph.ops.logging import RequestIdMiddleware
 
 SIMPLE_CONTENT_TYPES = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}
 PREFLIGHT_HEADERS = ("x-apollo-operation-name", "apollo-require-preflight", "graphql-preflight")
-OPERATION_PARAMS = {"query", "documentId", "extensions"}
 HTML_POLICY = (
     "default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
     "connect-src 'self'; img-src 'self' data:; font-src 'self' data:; "
@@ -47,15 +51,10 @@ def csrf_refusal(scope: Scope) -> str | None:
     headers = Headers(scope=scope)
     if any(headers.get(name, "").strip() for name in PREFLIGHT_HEADERS):
         return None
-    method = scope["method"]
-    if method == "POST":
+    if scope["method"] == "POST":
         content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if not content_type or content_type in SIMPLE_CONTENT_TYPES:
             return f"POST with Content-Type {content_type or '(none)'}"
-    elif method == "GET":
-        params = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        if OPERATION_PARAMS & params.keys():
-            return "an operation in a GET request"
     return None
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import weakref
+from collections.abc import Mapping
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -17,6 +19,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.streaming import HTTPStreamTransport
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
@@ -29,7 +32,7 @@ from graph.errors import UnauthenticatedError, http_refusal
 from graph.http.graphiql import graphiql_html
 from graph.http.response_cache import ResponseCache
 from graph.http.security import NONCE_KEY
-from graph.http.spec import mark_request_error, negotiate
+from graph.http.spec import NegotiatedSSETransport, mark_request_error, negotiate
 from sources.base import ViewerRecord
 
 GRAPHIQL_ASSETS = "/graphiql/assets"
@@ -38,6 +41,16 @@ ACTIVE_VIEWS: weakref.WeakSet[GatewayView] = weakref.WeakSet()
 
 
 class GatewayView(GraphQL[Context, None]):
+    # SSE only for clients that prefer it to JSON (graph/http/spec.py).
+    stream_transport_classes_by_protocol: Mapping[str, type[HTTPStreamTransport]] = (
+        MappingProxyType(
+            {
+                **GraphQL.stream_transport_classes_by_protocol,
+                GRAPHQL_SSE_PROTOCOL: NegotiatedSSETransport,
+            }
+        )
+    )
+
     def __init__(
         self,
         schema: Any,

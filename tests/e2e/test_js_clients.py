@@ -26,3 +26,30 @@ def test_graphql_ws_and_graphql_sse_clients(gateway: Gateway, clean_sandbox: San
     assert ws["anonymousError"] == "UNAUTHENTICATED"
     assert sse["event"] == "graphql-sse"
     assert sse["completed"] is True
+
+
+def test_urql_and_apollo_client_with_their_default_configuration(
+    gateway: Gateway, clean_sandbox: Sandbox
+) -> None:
+    report = node_json(
+        "frontend_clients.mjs", gateway.url, clean_sandbox.demo_token("erika"), timeout=90
+    )
+    urql, apollo, apq = report["urql"], report["apollo"], report["apq"]
+    # urql sends queries as GET with text/event-stream among its accepted types; it must
+    # get JSON, without a custom CSRF header.
+    assert urql["error"] is None, urql
+    assert urql["applications"] >= 3
+    assert [(r["method"], r["status"]) for r in urql["requests"]] == [("GET", 200)]
+    assert urql["requests"][0]["type"] == "application/graphql-response+json"
+    assert apollo["error"] is None, apollo
+    assert apollo["applications"] == urql["applications"]
+    assert [(r["method"], r["status"]) for r in apollo["requests"]] == [("POST", 200)]
+    # APQ with useGETForHashedQueries: a GET miss, the POST that registers, then a GET hit.
+    assert apq["first"] == apq["second"] == 4
+    assert [(r["method"], r["hashOnly"]) for r in apq["firstRequests"]] == [
+        ("GET", True),
+        ("POST", False),
+    ]
+    assert [(r["method"], r["status"], r["hashOnly"]) for r in apq["secondRequests"]] == [
+        ("GET", 200, True)
+    ]
