@@ -95,6 +95,7 @@ def create_app(
         graphiql=not settings.is_production,
         connection_init_timeout=settings.connection_init_timeout,
         subscriptions_per_connection=settings.subscriptions_per_connection,
+        allowed_origins=settings.cors_origin_list,
         response_cache=ResponseCache(
             # A whole response never outlives the freshness of the data cached under it.
             min(

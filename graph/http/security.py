@@ -20,10 +20,10 @@ from collections.abc import Sequence
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graph.http.cors import cors_middleware
 from graph.ops.logging import RequestIdMiddleware
 
 SIMPLE_CONTENT_TYPES = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}
@@ -111,17 +111,5 @@ def security_middleware(cors_origins: Sequence[str]) -> list[Middleware]:
     return [
         Middleware(RequestIdMiddleware),
         Middleware(SecurityHeaders),
-        Middleware(
-            CORSMiddleware,
-            allow_origins=list(cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "X-Request-ID",
-                *PREFLIGHT_HEADERS,
-            ],
-            expose_headers=["X-Request-ID", "Retry-After"],
-            max_age=600,
-        ),
+        cors_middleware(cors_origins, extra_headers=PREFLIGHT_HEADERS),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from types import MappingProxyType
 from typing import Any
@@ -59,6 +59,7 @@ class GatewayView(GraphQL[Context, None]):
         connection_init_timeout: float = 10.0,
         subscriptions_per_connection: int = 10,
         response_cache: ResponseCache | None = None,
+        allowed_origins: Sequence[str] = (),
     ) -> None:
         super().__init__(
             schema,
@@ -74,6 +75,8 @@ class GatewayView(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=connection_init_timeout),
             max_subscriptions_per_connection=subscriptions_per_connection,
             multipart_uploads_enabled=True,
+            # Cross-origin WebSocket handshakes: the same origins CORS admits.
+            allowed_origins=allowed_origins,
         )
         self.resources: Resources | None = None
         self.response_cache = response_cache
