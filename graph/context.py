@@ -79,7 +79,7 @@ class Context:
     def token(self) -> str:
         """The viewer's sign-in token, for per-portal exchange; refuses anonymous requests."""
         if self.viewer is None:
-            raise UnauthenticatedError("Sign in to see your own data.")
+            raise UnauthenticatedError("Sign in to see your own data.", reason="NO_TOKEN")
         return self.viewer.token
 
     async def application_history(self, record: ApplicationRecord) -> list[StatusEventRecord]:

@@ -13,6 +13,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from graph.loaders import OutageEntry
+from graph.messages import HEADER as LANGUAGE_HEADER, Language, language, localise
 
 UPSTREAM_MESSAGES = {
     "UPSTREAM_UNAVAILABLE": "is unavailable",
@@ -76,6 +77,9 @@ MASKED_MESSAGE = "Unexpected error."
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 PARSER_ABORTED = "Document contains more than"
 INTROSPECTION_OFF = "introspection has been disabled"
+# graphql-core words a null for a non-null variable in Python's terms.
+NOT_NONE = re.compile(r"Expected value of non-null type '([^']+)' not to be None\.")
+NOT_NONE_TEXT = r"null is not allowed for type '\1'; omit the field or send a value."
 
 
 def error_code(error: GraphQLError) -> str:
@@ -89,9 +93,13 @@ def error_code(error: GraphQLError) -> str:
     return "GRAPHQL_VALIDATION_FAILED" if error.path is None else "INTERNAL_SERVER_ERROR"
 
 
-def public_error(error: GraphQLError, *, hide_suggestions: bool) -> GraphQLError:
+def public_error(
+    error: GraphQLError, *, hide_suggestions: bool, lang: Language = "en"
+) -> GraphQLError:
     code = (error.extensions or {}).get("code")
     message = SUGGESTION.sub("", error.message) if hide_suggestions else error.message
+    message = NOT_NONE.sub(NOT_NONE_TEXT, message)
+    message = localise(message, lang)
     if code and message == error.message:
         return error
     return GraphQLError(
@@ -117,9 +125,15 @@ class ErrorHygiene(SchemaExtension):
     def _clean(self, result: object) -> None:
         errors = getattr(result, "errors", None)
         if errors:
-            hide = self.production
-            cleaned = [public_error(e, hide_suggestions=hide) for e in errors]
+            hide, lang = self.production, self._language()
+            cleaned = [public_error(e, hide_suggestions=hide, lang=lang) for e in errors]
             result.errors = _distinct(cleaned)  # type: ignore[attr-defined]
+
+    def _language(self) -> Language:
+        # HTTP request or WebSocket handshake: both carry the client's Accept-Language.
+        request = getattr(self.execution_context.context, "request", None)
+        headers = getattr(request, "headers", None)
+        return language(headers.get(LANGUAGE_HEADER) if headers is not None else None)
 
     def on_operation(self) -> Iterator[None]:
         try:
@@ -127,20 +141,28 @@ class ErrorHygiene(SchemaExtension):
         except GraphQLError as error:
             # ParserCache parses inside its hook, so syntax errors (and the token limit)
             # escape the operation as exceptions instead of arriving as a result.
-            raise public_error(error, hide_suggestions=self.production) from None
+            lang = self._language()
+            raise public_error(error, hide_suggestions=self.production, lang=lang) from None
         result = self.execution_context.result
         self._clean(getattr(result, "initial_result", result))
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
-        yield
+        # Before the yield: the stream sends the result while the hook is suspended there,
+        # so cleaning afterwards left WebSocket and SSE errors without a code.
         self._clean(result)
+        yield
 
 
 # Strawberry refuses malformed HTTP requests with a plain-text reason; clients get
-# the same GraphQL error shape as everywhere else, with a code per reason.
+# the same GraphQL error shape as everywhere else, with a code per reason, and a refusal
+# that a setting changes names the setting.
 HTTP_REASON_CODES = {
     "Batching is not enabled": "BATCHING_DISABLED",
     "Too many operations": "BATCH_TOO_LARGE",
+}
+HTTP_REASON_HINTS = {
+    "Batching is not enabled": " — send one operation per request, or set PORTALGRAPH_MAX_BATCH",
+    "Too many operations": " — the limit is PORTALGRAPH_MAX_BATCH",
 }
 
 
@@ -156,7 +178,7 @@ def _distinct(errors: list[GraphQLError]) -> list[GraphQLError]:
     return kept
 
 
-def http_refusal(exc: HTTPException) -> JSONResponse:
+def http_refusal(exc: HTTPException, lang: Language = "en") -> JSONResponse:
     status, headers = exc.status_code, {}
     code = HTTP_REASON_CODES.get(exc.reason, "BAD_REQUEST")
     if isinstance(exc.__cause__, InvalidOperationTypeError):
@@ -164,5 +186,6 @@ def http_refusal(exc: HTTPException) -> JSONResponse:
         status, code, headers = 405, "METHOD_NOT_ALLOWED", {"Allow": "POST"}
     elif status == 404:
         code = "NOT_FOUND"
-    body = {"data": None, "errors": [{"message": exc.reason, "extensions": {"code": code}}]}
+    message = localise(exc.reason + HTTP_REASON_HINTS.get(exc.reason, ""), lang)
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
     return JSONResponse(body, status_code=status, headers=headers)

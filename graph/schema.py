@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from graph.context import Context
 from graph.errors import outage_error, should_mask_error
 from graph.extensions.hardening import Hardening
+from graph.extensions.transport import SubscriptionTransport
 from graph.federation import FEDERATION_VERSION, FederatedSchema
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
@@ -84,6 +85,7 @@ def build_schema(
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             OutageErrors,
+            SubscriptionTransport,
             lambda: MaskErrors(should_mask_error=should_mask_error),
         ],
     )

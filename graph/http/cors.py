@@ -14,6 +14,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 
+from graph.messages import HEADER as LANGUAGE_HEADER, language, localise
+
 ORIGINS_SETTING = "PORTALGRAPH_CORS_ORIGINS"
 ALLOWED_HEADERS = (
     "Authorization",
@@ -44,6 +46,7 @@ class GatewayCORS(CORSMiddleware):
         message = f"Disallowed CORS {failures}"
         if "origin" in failures:
             message += f" — add the origin to {ORIGINS_SETTING}"
+        message = localise(message, language(request_headers.get(LANGUAGE_HEADER)))
         return JSONResponse(
             {"errors": [{"message": message, "extensions": {"code": "CORS_REFUSED"}}]},
             status_code=400,

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from graph.context import Context
 from graph.errors import BadUserInputError, PublicError, UnauthenticatedError
 from graph.http.view import GatewayView, unauthenticated_response
+from graph.messages import HEADER as LANGUAGE_HEADER, language
 from graph.resolvers.inbox import message_parts
 from sources.errors import SourceError
 
@@ -29,7 +30,7 @@ def attachment_endpoint(view: GatewayView) -> Any:
             viewer = await view.authenticate(request.headers.get("authorization", ""))
             portal_id, message_id = message_parts(request.path_params["message_id"])
         except UnauthenticatedError as exc:
-            return unauthenticated_response(exc)
+            return unauthenticated_response(exc, language(request.headers.get(LANGUAGE_HEADER)))
         except BadUserInputError as exc:
             return _error(400, exc.code, str(exc))
         context = Context.build(view.resources, request, None, viewer=viewer)

@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.http.cors import cors_middleware
+from graph.messages import HEADER as LANGUAGE_HEADER, language, localise
 from graph.ops.logging import RequestIdMiddleware
 
 SIMPLE_CONTENT_TYPES = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}
@@ -93,8 +94,11 @@ class SecurityHeaders:
                 {
                     "errors": [
                         {
-                            "message": f"Refused {reason}: send the header"
-                            " 'GraphQL-Preflight: 1' (or Apollo-Require-Preflight).",
+                            "message": localise(
+                                f"Refused {reason}: send the header"
+                                " 'GraphQL-Preflight: 1' (or Apollo-Require-Preflight).",
+                                language(Headers(scope=scope).get(LANGUAGE_HEADER)),
+                            ),
                             "extensions": {"code": "CSRF_PREFLIGHT_REQUIRED"},
                         }
                     ]

@@ -33,6 +33,7 @@ from graph.http.graphiql import graphiql_html
 from graph.http.response_cache import ResponseCache
 from graph.http.security import NONCE_KEY
 from graph.http.spec import NegotiatedSSETransport, mark_request_error, negotiate
+from graph.messages import HEADER as LANGUAGE_HEADER, Language, language, localise
 from sources.base import ViewerRecord
 
 GRAPHIQL_ASSETS = "/graphiql/assets"
@@ -94,7 +95,8 @@ class GatewayView(GraphQL[Context, None]):
             try:
                 scope.setdefault("state", {})["viewer"] = await self.authenticate(authorization)
             except UnauthenticatedError as exc:
-                await unauthenticated_response(exc)(scope, receive, send)
+                lang = language(Headers(scope=scope).get(LANGUAGE_HEADER))
+                await unauthenticated_response(exc, lang)(scope, receive, send)
                 return
         if scope["type"] == "http":
             # As Strawberry's own __call__, but refusals answer in GraphQL's error shape.
@@ -109,7 +111,7 @@ class GatewayView(GraphQL[Context, None]):
             try:
                 response = await self.run(request)
             except HTTPException as exc:
-                response = http_refusal(exc)
+                response = http_refusal(exc, language(request.headers.get(LANGUAGE_HEADER)))
             finally:
                 await request.close()  # removes the spooled files of multipart uploads
             if cache is not None and key is not None:
@@ -176,8 +178,9 @@ class GatewayView(GraphQL[Context, None]):
         try:
             context.viewer = await self.authenticate(str(authorization))
         except UnauthenticatedError as exc:
+            lang = language(context.request.headers.get(LANGUAGE_HEADER))
             raise ConnectionRejectionError(
-                {"message": str(exc), "code": "UNAUTHENTICATED"}
+                {"message": localise(str(exc), lang), **exc.extensions}
             ) from None
         return None
 
@@ -195,9 +198,17 @@ class GatewayView(GraphQL[Context, None]):
         )
 
 
-def unauthenticated_response(error: UnauthenticatedError) -> JSONResponse:
+def unauthenticated_response(error: UnauthenticatedError, lang: Language = "en") -> JSONResponse:
+    # RFC 6750 §3: error_description is for the developer; extensions.reason for code.
+    description = getattr(error, "description", None)
+    challenge = 'Bearer error="invalid_token"'
+    if description:
+        challenge += f', error_description="{description}"'
     return JSONResponse(
-        {"data": None, "errors": [{"message": str(error), "extensions": error.extensions}]},
+        {
+            "data": None,
+            "errors": [{"message": localise(str(error), lang), "extensions": error.extensions}],
+        },
         status_code=401,
-        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        headers={"WWW-Authenticate": challenge},
     )

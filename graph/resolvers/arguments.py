@@ -5,9 +5,13 @@ from __future__ import annotations
 from graph.errors import BadUserInputError
 from graph.settings import Settings
 from graph.types.node import from_global_id
-from sources.base import ARS_PATTERN, LEIKA_PATTERN, pad_ars
+from sources.base import ARS_PATTERN, FEDERAL_ARS, LEIKA_PATTERN, pad_ars
 
 MAX_SEARCH_LENGTH = 200
+
+
+# The 16 Länder (Schlüsselnummer des Landes, first two digits of every ARS); 00 is the Bund.
+LAND_CODES = frozenset(f"{n:02d}" for n in range(1, 17))
 
 
 def check_ars(ars: str, *, argument: str = "ars") -> str:
@@ -15,7 +19,13 @@ def check_ars(ars: str, *, argument: str = "ars") -> str:
         raise BadUserInputError(
             argument, "must be an Amtlicher Regionalschlüssel of 2, 3, 5, 9 or 12 digits"
         )
-    return pad_ars(ars)
+    padded = pad_ars(ars)
+    if padded[:2] not in LAND_CODES and padded != FEDERAL_ARS:
+        # Well-formed but no region: answering with federal services alone would hide it.
+        raise BadUserInputError(
+            argument, f"the region {ars} is unknown: an ARS starts with a Land code 01 to 16"
+        )
+    return padded
 
 
 def check_leika_key(key: str, *, argument: str = "leikaKey") -> str:

@@ -44,7 +44,7 @@ async def events(
     context = info.context
     viewer, live = context.viewer, context.resources.live
     if viewer is None:
-        raise UnauthenticatedError("Sign in to subscribe to your own updates.")
+        raise UnauthenticatedError("Sign in to subscribe to your own updates.", reason="NO_TOKEN")
     if live is None:
         raise PublicError("Live updates are not enabled on this gateway.")
     audience = live.audience(viewer.subject)

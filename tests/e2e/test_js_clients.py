@@ -22,10 +22,13 @@ def test_graphql_ws_and_graphql_sse_clients(gateway: Gateway, clean_sandbox: San
     assert ws["afterReconnect"] == "graphql-ws 2"
     assert ws["reconnects"] == 1
     assert ws["completed"] is True
-    assert "nope" in ws["validationError"]
+    assert "nope" in ws["validationError"]["message"]
+    assert ws["validationError"]["codes"] == ["GRAPHQL_VALIDATION_FAILED"]
     assert ws["anonymousError"] == "UNAUTHENTICATED"
     assert sse["event"] == "graphql-sse"
     assert sse["completed"] is True
+    assert "nope" in sse["validationError"]["message"], sse
+    assert sse["validationError"]["codes"] == ["GRAPHQL_VALIDATION_FAILED"]
 
 
 def test_urql_and_apollo_client_with_their_default_configuration(
