@@ -60,3 +60,13 @@ def check_first_page(first: int | None, settings: Settings) -> int:
     if first > settings.max_page_size:
         raise BadUserInputError("first", f"must be at most {settings.max_page_size}")
     return first
+
+
+def check_page_size(size: int | None, settings: Settings, argument: str) -> int | None:
+    if size is None:
+        return None
+    if size < 0:
+        raise BadUserInputError(argument, "must not be negative")
+    if size > settings.max_page_size:
+        raise BadUserInputError(argument, f"must be at most {settings.max_page_size}")
+    return size

@@ -56,3 +56,29 @@ def test_urql_and_apollo_client_with_their_default_configuration(
     assert [(r["method"], r["status"], r["hashOnly"]) for r in apq["secondRequests"]] == [
         ("GET", 200, True)
     ]
+
+
+def test_normalised_caches_with_the_shipped_keys_and_type_policies(
+    gateway: Gateway, clean_sandbox: Sandbox
+) -> None:
+    report = node_json(
+        "normalised_caches.mjs", gateway.url, clean_sandbox.demo_token("erika"), timeout=90
+    )
+    # Without keys Graphcache warns about every value type; with examples/cache it is quiet.
+    assert report["graphcacheBare"]["errors"] == []
+    assert report["graphcacheBare"]["warnings"] > 0
+    assert report["graphcache"] == {"errors": [], "warnings": []}
+    paging = report["paging"]
+    assert paging["total"] >= 4, paging
+    assert paging["forwardMerged"] == 4  # relayPagination merged two pages of two
+    assert paging["tail"] == paging["all"][-2:]
+    assert paging["beforeTail"] == paging["all"][-4:-2]
+    assert paging["tailInfo"]["hasPreviousPage"] is True
+    assert paging["tailInfo"]["hasNextPage"] is False
+    assert paging["warnings"] == []
+    apollo = report["apollo"]
+    assert apollo["errors"] == []
+    assert apollo["merged"] == 4  # relayStylePagination merged the fetchMore page
+    assert apollo["normalisedApplication"] >= 4
+    assert apollo["meKey"] == "Me:{}"  # the viewer is a singleton
+    assert apollo["warnings"] == []
