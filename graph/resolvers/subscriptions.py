@@ -6,7 +6,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncGenerator
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from starlette.websockets import WebSocket
@@ -16,6 +16,7 @@ from graph.errors import BadUserInputError, NotFoundError, PublicError, Unauthen
 from graph.live import TooManySubscriptionsError
 from graph.loaders import Loaders, OutageLog
 from graph.resolvers.arguments import check_global_id
+from graph.resolvers.live_payloads import event_payload
 from graph.types.event import ApplicationStatusEvent, InboxMessageEvent, PaymentStatusEvent
 from graph.types.node import to_global_id
 from sources.base import EventKind, EventRecord
@@ -101,10 +102,6 @@ ApplicationArg = Annotated[
 ]
 
 
-def _portal(info: Info, event: EventRecord) -> Any:
-    return info.context.resources.portals[event.portal_id]
-
-
 @strawberry.type(
     description="Live updates for the signed-in viewer; only their own events are delivered."
 )
@@ -115,7 +112,9 @@ class Subscription:
     ) -> AsyncGenerator[ApplicationStatusEvent, None]:
         wanted = application_filter(application_id)
         async for event, missed in events(info, EventKind.APPLICATION_STATUS, wanted):
-            yield ApplicationStatusEvent.from_data(event.data, _portal(info, event), missed)
+            payload = await event_payload(info, event, missed)
+            assert isinstance(payload, ApplicationStatusEvent)  # by the event's kind
+            yield payload
 
     @strawberry.subscription(description="Status changes of the viewer's payments, e.g. paid.")
     async def payment_status_changed(
@@ -123,13 +122,13 @@ class Subscription:
     ) -> AsyncGenerator[PaymentStatusEvent, None]:
         wanted = application_filter(application_id)
         async for event, missed in events(info, EventKind.PAYMENT_STATUS, wanted):
-            yield PaymentStatusEvent.from_data(event.data, _portal(info, event), missed)
+            payload = await event_payload(info, event, missed)
+            assert isinstance(payload, PaymentStatusEvent)  # by the event's kind
+            yield payload
 
     @strawberry.subscription(description="New messages in the viewer's mailboxes.")
     async def inbox_message_received(self, info: Info) -> AsyncGenerator[InboxMessageEvent, None]:
-        viewer = info.context.viewer
         async for event, missed in events(info, EventKind.INBOX_MESSAGE, None):
-            assert viewer is not None  # events() refuses anonymous viewers
-            yield InboxMessageEvent.from_data(
-                event.data, _portal(info, event), missed, viewer.trust_level
-            )
+            payload = await event_payload(info, event, missed)
+            assert isinstance(payload, InboxMessageEvent)  # by the event's kind
+            yield payload

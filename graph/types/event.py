@@ -1,4 +1,11 @@
-"""Payloads of live subscriptions: each carries enough to render it without another query."""
+"""Payloads of live subscriptions: each carries the changed object as it is now.
+
+`application`, `payment` and `message` are the same objects queries return (same ids), so
+a normalised client cache (Apollo, Graphcache, Relay) updates itself from the event. One
+step of a case can produce two status events (FIT-Connect's event log, then the
+authority's Statusmonitor): both carry the application's current state, so applying both
+is idempotent. graph/resolvers/live_payloads.py builds them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,9 @@ from typing import Any
 
 import strawberry
 
-from graph.types.payment import Money
+from graph.types.application import Application
+from graph.types.message import Message
+from graph.types.payment import Money, Payment
 from graph.types.portal import Portal, TrustLevel
 from sources.base import ApplicationStatus, PaymentStatus, StatusSource
 
@@ -21,26 +30,45 @@ class ApplicationStatusEvent:
     application_id: strawberry.ID = strawberry.field(description="Global ID of the application.")
     service_name: str | None = strawberry.field(description="Name of the service applied for.")
     reference: str | None = strawberry.field(description="File reference (Aktenzeichen).")
-    status: ApplicationStatus = strawberry.field(description="The new status.")
+    status: ApplicationStatus = strawberry.field(
+        description="The application's status after this change: its current status."
+    )
+    reported_status: ApplicationStatus = strawberry.field(
+        description="The status this event reported (may already be overtaken by `status`)."
+    )
     source: StatusSource = strawberry.field(description="Which system reported it.")
     time: datetime | None = strawberry.field(description="When the status was reached.")
     detail: str | None = strawberry.field(description="Human-readable detail.")
     portal: Portal = strawberry.field(description="Portal the application was made through.")
+    application: Application | None = strawberry.field(
+        description="The application as it is now (status, statusHistory, payments, …); null"
+        " if its portal could not be asked."
+    )
     missed_events: int = strawberry.field(
         description="Events dropped before this one because the client read too slowly; refetch if > 0."
     )
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], portal: Portal, missed: int) -> ApplicationStatusEvent:
+    def from_data(
+        cls,
+        data: dict[str, Any],
+        portal: Portal,
+        missed: int,
+        application: Application | None = None,
+        status: ApplicationStatus | None = None,
+    ) -> ApplicationStatusEvent:
+        reported = ApplicationStatus(data["status"])
         return cls(
             application_id=strawberry.ID(data["applicationId"]),
             service_name=data.get("serviceName"),
             reference=data.get("reference"),
-            status=ApplicationStatus(data["status"]),
+            status=status or reported,
+            reported_status=reported,
             source=StatusSource(data["source"]),
             time=_time(data.get("time")),
             detail=data.get("detail"),
             portal=portal,
+            application=application,
             missed_events=missed,
         )
 
@@ -56,12 +84,25 @@ class PaymentStatusEvent:
     amount: Money = strawberry.field(description="Total amount.")
     time: datetime | None = strawberry.field(description="When it was paid, if paid.")
     portal: Portal = strawberry.field(description="Portal whose provider holds the payment.")
+    payment: Payment | None = strawberry.field(
+        description="The payment as it is now; null if its provider could not be asked."
+    )
+    application: Application | None = strawberry.field(
+        description="The application paid for, as it is now (with its payments)."
+    )
     missed_events: int = strawberry.field(
         description="Events dropped before this one; refetch if > 0."
     )
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], portal: Portal, missed: int) -> PaymentStatusEvent:
+    def from_data(
+        cls,
+        data: dict[str, Any],
+        portal: Portal,
+        missed: int,
+        payment: Payment | None = None,
+        application: Application | None = None,
+    ) -> PaymentStatusEvent:
         return cls(
             payment_id=strawberry.ID(data["paymentId"]),
             application_id=strawberry.ID(data["applicationId"]),
@@ -70,6 +111,8 @@ class PaymentStatusEvent:
             amount=Money(cents=int(data["amountCents"]), currency=data["currency"]),
             time=_time(data.get("time")),
             portal=portal,
+            payment=payment,
+            application=application,
             missed_events=missed,
         )
 
@@ -94,13 +137,22 @@ class InboxMessageEvent:
         description="Application it belongs to, if any."
     )
     portal: Portal = strawberry.field(description="Portal whose mailbox received it.")
+    message: Message | None = strawberry.field(
+        description="The message as the inbox lists it (locked like there); null if the"
+        " mailbox could not be asked."
+    )
     missed_events: int = strawberry.field(
         description="Events dropped before this one; refetch if > 0."
     )
 
     @classmethod
     def from_data(
-        cls, data: dict[str, Any], portal: Portal, missed: int, viewer_level: TrustLevel
+        cls,
+        data: dict[str, Any],
+        portal: Portal,
+        missed: int,
+        viewer_level: TrustLevel,
+        message: Message | None = None,
     ) -> InboxMessageEvent:
         level = TrustLevel(int(data["requiredTrustLevel"]))
         return cls(
@@ -116,5 +168,6 @@ class InboxMessageEvent:
             if data.get("applicationId")
             else None,
             portal=portal,
+            message=message,
             missed_events=missed,
         )
