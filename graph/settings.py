@@ -88,6 +88,9 @@ class Settings:
     upload_max_files: int = 10
     upload_types: str = "application/pdf,image/jpeg,image/png,text/plain"
     upload_spool_bytes: int = 1_048_576
+    # Signed attachment links (graph/domain/downloads.py); unset key: per process only.
+    download_key: str | None = None
+    download_url_ttl: float = 300.0
     # Operations (README "Operations"): replicas, shutdown, tracing.
     replicas: int = 1
     shutdown_delay: float = 0.0
@@ -178,6 +181,7 @@ def _check_failure_behaviour(settings: Settings) -> None:
         "breaker_reset",
         "cache_max_entries",
         "response_cache_max_entries",
+        "download_url_ttl",
     )
     for name in (*positive, "redis_timeout", "redis_retry_interval"):
         if getattr(settings, name) <= 0:

@@ -9,10 +9,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from graph.context import Context
+from graph.domain.downloads import DownloadLinkError, download_signer, parse_link
 from graph.errors import BadUserInputError, PublicError, UnauthenticatedError
 from graph.http.view import GatewayView, unauthenticated_response
 from graph.messages import HEADER as LANGUAGE_HEADER, language
 from graph.resolvers.inbox import message_parts
+from sources.base import ViewerRecord
 from sources.errors import SourceError
 
 UNSAFE_FILENAME = re.compile(r"[^\w.\- ]")
@@ -22,13 +24,30 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
 
 
+async def _viewer(view: GatewayView, request: Request) -> ViewerRecord:
+    """From the Authorization header, or else from the signed link (graph/domain/downloads)."""
+    authorization = request.headers.get("authorization")
+    link = parse_link(dict(request.query_params))
+    if authorization is not None or link is None or view.resources is None:
+        return await view.authenticate(authorization or "")
+    settings = view.resources.settings
+    signer = download_signer(settings.download_key, settings.download_url_ttl)
+    token = signer.open(request.url.path, link)
+    viewer = await view.authenticate(f"Bearer {token}")
+    if not signer.belongs_to(link, viewer.subject):
+        raise DownloadLinkError("This download link is not valid.")
+    return viewer
+
+
 def attachment_endpoint(view: GatewayView) -> Any:
     async def download(request: Request) -> Response:  # noqa: PLR0911 - one answer per failure
         if view.resources is None:
             return _error(503, "UNAVAILABLE", "The gateway is starting.")
         try:
-            viewer = await view.authenticate(request.headers.get("authorization", ""))
+            viewer = await _viewer(view, request)
             portal_id, message_id = message_parts(request.path_params["message_id"])
+        except DownloadLinkError as exc:
+            return _error(403, exc.code, str(exc) + " Query the message again for a fresh link.")
         except UnauthenticatedError as exc:
             return unauthenticated_response(exc, language(request.headers.get(LANGUAGE_HEADER)))
         except BadUserInputError as exc:
