@@ -15,7 +15,7 @@ from graph.context import Context
 from graph.errors import outage_error, should_mask_error
 from graph.extensions.hardening import Hardening
 from graph.extensions.transport import SubscriptionTransport
-from graph.federation import FEDERATION_VERSION, FederatedSchema
+from graph.federation import FEDERATION_VERSION, FederatedSchema, federation_fields_last
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
 from graph.resolvers.subscriptions import Subscription
@@ -70,7 +70,7 @@ def build_schema(
         Settings(profile="production" if production else "development")
     )
     production = production or hardening.settings.is_production
-    return PortalgraphSchema(
+    built = PortalgraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -89,6 +89,8 @@ def build_schema(
             lambda: MaskErrors(should_mask_error=should_mask_error),
         ],
     )
+    federation_fields_last(built)
+    return built
 
 
 schema = build_schema()

@@ -30,6 +30,7 @@ from strawberry.types import ExecutionResult
 from graph.context import Context, Resources
 from graph.errors import UnauthenticatedError, http_refusal
 from graph.http.graphiql import graphiql_html
+from graph.http.introspection import is_introspection_request
 from graph.http.response_cache import ResponseCache
 from graph.http.security import NONCE_KEY
 from graph.http.spec import NegotiatedSSETransport, mark_request_error, negotiate
@@ -91,16 +92,19 @@ class GatewayView(GraphQL[Context, None]):
         authorization = (
             Headers(scope=scope).get("authorization") if scope["type"] == "http" else None
         )
+        request = Request(scope, receive) if scope["type"] == "http" else None
         if authorization is not None:
             try:
                 scope.setdefault("state", {})["viewer"] = await self.authenticate(authorization)
             except UnauthenticatedError as exc:
-                lang = language(Headers(scope=scope).get(LANGUAGE_HEADER))
-                await unauthenticated_response(exc, lang)(scope, receive, send)
-                return
-        if scope["type"] == "http":
+                # With GraphiQL on (development), a bad token still lets the docs load.
+                docs = self.graphql_ide is not None and request is not None
+                if not (docs and request and await is_introspection_request(request)):
+                    lang = language(Headers(scope=scope).get(LANGUAGE_HEADER))
+                    await unauthenticated_response(exc, lang)(scope, receive, send)
+                    return
+        if request is not None:
             # As Strawberry's own __call__, but refusals answer in GraphQL's error shape.
-            request = Request(scope, receive)
             cache, key = self.response_cache, None
             if cache is not None and authorization is None:
                 key = await cache.key(request)  # the body stays readable: Request keeps it
