@@ -24,6 +24,7 @@ from graph.types.application import Application
 from graph.types.message import Message
 from graph.types.payment import Payment
 from graph.types.service import Service
+from graph.version import SCHEMA_DESCRIPTION
 
 logger = logging.getLogger("portalgraph.errors")
 CACHE_SIZE = 1024
@@ -42,6 +43,11 @@ class OutageErrors(SchemaExtension):
 
 
 class PortalgraphSchema(FederatedSchema):
+    def as_str(self) -> str:
+        # Strawberry's printer leaves the schema description out (its TODO); the SDL file
+        # carries it, as introspection's `__schema { description }` does.
+        return f'"""\n{SCHEMA_DESCRIPTION}\n"""\n' + super().as_str()
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -90,6 +96,7 @@ def build_schema(
         ],
     )
     federation_fields_last(built)
+    built._schema.description = SCHEMA_DESCRIPTION
     return built
 
 

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graph.http.cors import cors_middleware
 from graph.messages import HEADER as LANGUAGE_HEADER, language, localise
 from graph.ops.logging import RequestIdMiddleware
+from graph.version import SCHEMA_VERSION, VERSION_HEADER
 
 SIMPLE_CONTENT_TYPES = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}
 PREFLIGHT_HEADERS = ("x-apollo-operation-name", "apollo-require-preflight", "graphql-preflight")
@@ -86,6 +87,7 @@ class SecurityHeaders:
                 if is_graphql:
                     # Answers may hold personal data: no shared or browser cache keeps them.
                     headers.setdefault("cache-control", "no-store")
+                    headers.setdefault(VERSION_HEADER, SCHEMA_VERSION)
             await send(message)
 
         reason = csrf_refusal(scope) if is_graphql else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from graph.version import SCHEMA_VERSION
 from tests.conftest import Gateway
 from tests.helpers.nodejs import node_json
 
@@ -64,3 +65,11 @@ def test_a_refused_media_type_is_not_chosen(gateway: Gateway) -> None:
         headers={"Accept": f"{RESPONSE_JSON};q=0, application/json"},
     )
     assert response.headers["content-type"].startswith("application/json")
+
+
+def test_every_answer_names_the_schema_version(gateway: Gateway) -> None:
+    response = gateway.http.post("/graphql", json={"query": "{ __schema { description } }"})
+    assert response.headers["portalgraph-schema-version"] == SCHEMA_VERSION
+    assert SCHEMA_VERSION in response.json()["data"]["__schema"]["description"]
+    refused = gateway.http.post("/graphql", json={"query": "{ nope }"})
+    assert refused.headers["portalgraph-schema-version"] == SCHEMA_VERSION
