@@ -12,7 +12,7 @@ from __future__ import annotations
 SCHEMA_VERSION = "1.1.0"
 # sha256 of the SDL this version names (without the description); a schema change
 # without a version bump fails tests/test_schema_file.py, which prints the new value.
-SCHEMA_FINGERPRINT = "824ec46e822b24264ab06447ed2f8a608e861dee858d067485178020290232bc"
+SCHEMA_FINGERPRINT = "09090dc88548c62ade98deaad1d4ed0ce57479b2ec68f0f20b8cc449389665da"
 VERSION_HEADER = "Portalgraph-Schema-Version"
 SCHEMA_DESCRIPTION = (
     f"Portalgraph schema {SCHEMA_VERSION}: the German Portalverbund (PVOG, FIT-Connect,"

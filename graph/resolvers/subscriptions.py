@@ -112,7 +112,7 @@ class Subscription:
     ) -> AsyncGenerator[ApplicationStatusEvent, None]:
         wanted = application_filter(application_id)
         async for event, missed in events(info, EventKind.APPLICATION_STATUS, wanted):
-            payload = await event_payload(info, event, missed)
+            payload = event_payload(info, event, missed)
             assert isinstance(payload, ApplicationStatusEvent)  # by the event's kind
             yield payload
 
@@ -122,13 +122,13 @@ class Subscription:
     ) -> AsyncGenerator[PaymentStatusEvent, None]:
         wanted = application_filter(application_id)
         async for event, missed in events(info, EventKind.PAYMENT_STATUS, wanted):
-            payload = await event_payload(info, event, missed)
+            payload = event_payload(info, event, missed)
             assert isinstance(payload, PaymentStatusEvent)  # by the event's kind
             yield payload
 
     @strawberry.subscription(description="New messages in the viewer's mailboxes.")
     async def inbox_message_received(self, info: Info) -> AsyncGenerator[InboxMessageEvent, None]:
         async for event, missed in events(info, EventKind.INBOX_MESSAGE, None):
-            payload = await event_payload(info, event, missed)
+            payload = event_payload(info, event, missed)
             assert isinstance(payload, InboxMessageEvent)  # by the event's kind
             yield payload

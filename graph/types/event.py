@@ -10,7 +10,7 @@ is idempotent. graph/resolvers/live_payloads.py builds them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import strawberry
 
@@ -19,6 +19,30 @@ from graph.types.message import Message
 from graph.types.payment import Money, Payment
 from graph.types.portal import Portal, TrustLevel
 from sources.base import ApplicationStatus, PaymentStatus, StatusSource
+
+
+class CurrentState(Protocol):
+    """The changed object, loaded when (and only when) a client selects it."""
+
+    async def application(self) -> Application | None: ...
+
+    async def payment(self) -> Payment | None: ...
+
+    async def message(self) -> Message | None: ...
+
+
+class _Unknown:
+    async def application(self) -> Application | None:
+        return None
+
+    async def payment(self) -> Payment | None:
+        return None
+
+    async def message(self) -> Message | None:
+        return None
+
+
+UNKNOWN = _Unknown()
 
 
 def _time(value: Any) -> datetime | None:
@@ -30,9 +54,6 @@ class ApplicationStatusEvent:
     application_id: strawberry.ID = strawberry.field(description="Global ID of the application.")
     service_name: str | None = strawberry.field(description="Name of the service applied for.")
     reference: str | None = strawberry.field(description="File reference (Aktenzeichen).")
-    status: ApplicationStatus = strawberry.field(
-        description="The application's status after this change: its current status."
-    )
     reported_status: ApplicationStatus = strawberry.field(
         description="The status this event reported (may already be overtaken by `status`)."
     )
@@ -40,36 +61,39 @@ class ApplicationStatusEvent:
     time: datetime | None = strawberry.field(description="When the status was reached.")
     detail: str | None = strawberry.field(description="Human-readable detail.")
     portal: Portal = strawberry.field(description="Portal the application was made through.")
-    application: Application | None = strawberry.field(
-        description="The application as it is now (status, statusHistory, payments, …); null"
-        " if its portal could not be asked."
-    )
     missed_events: int = strawberry.field(
         description="Events dropped before this one because the client read too slowly; refetch if > 0."
     )
+    now: strawberry.Private[CurrentState] = UNKNOWN
+
+    @strawberry.field(description="The application's status after this change: its current status.")
+    async def status(self) -> ApplicationStatus:
+        application = await self.now.application()
+        history = application.history_now if application is not None else None
+        return history[-1].status if history else self.reported_status
+
+    @strawberry.field(
+        description="The application as it is now (status, statusHistory, payments, …); null"
+        " if its portal could not be asked. Loaded when selected."
+    )
+    async def application(self) -> Application | None:
+        return await self.now.application()
 
     @classmethod
     def from_data(
-        cls,
-        data: dict[str, Any],
-        portal: Portal,
-        missed: int,
-        application: Application | None = None,
-        status: ApplicationStatus | None = None,
+        cls, data: dict[str, Any], portal: Portal, missed: int, now: CurrentState = UNKNOWN
     ) -> ApplicationStatusEvent:
-        reported = ApplicationStatus(data["status"])
         return cls(
             application_id=strawberry.ID(data["applicationId"]),
             service_name=data.get("serviceName"),
             reference=data.get("reference"),
-            status=status or reported,
-            reported_status=reported,
+            reported_status=ApplicationStatus(data["status"]),
             source=StatusSource(data["source"]),
             time=_time(data.get("time")),
             detail=data.get("detail"),
             portal=portal,
-            application=application,
             missed_events=missed,
+            now=now,
         )
 
 
@@ -84,24 +108,28 @@ class PaymentStatusEvent:
     amount: Money = strawberry.field(description="Total amount.")
     time: datetime | None = strawberry.field(description="When it was paid, if paid.")
     portal: Portal = strawberry.field(description="Portal whose provider holds the payment.")
-    payment: Payment | None = strawberry.field(
-        description="The payment as it is now; null if its provider could not be asked."
-    )
-    application: Application | None = strawberry.field(
-        description="The application paid for, as it is now (with its payments)."
-    )
     missed_events: int = strawberry.field(
         description="Events dropped before this one; refetch if > 0."
     )
+    now: strawberry.Private[CurrentState] = UNKNOWN
+
+    @strawberry.field(
+        description="The payment as it is now; null if its provider could not be asked."
+        " Loaded when selected."
+    )
+    async def payment(self) -> Payment | None:
+        return await self.now.payment()
+
+    @strawberry.field(
+        description="The application paid for, as it is now (with its payments)."
+        " Loaded when selected."
+    )
+    async def application(self) -> Application | None:
+        return await self.now.application()
 
     @classmethod
     def from_data(
-        cls,
-        data: dict[str, Any],
-        portal: Portal,
-        missed: int,
-        payment: Payment | None = None,
-        application: Application | None = None,
+        cls, data: dict[str, Any], portal: Portal, missed: int, now: CurrentState = UNKNOWN
     ) -> PaymentStatusEvent:
         return cls(
             payment_id=strawberry.ID(data["paymentId"]),
@@ -111,9 +139,8 @@ class PaymentStatusEvent:
             amount=Money(cents=int(data["amountCents"]), currency=data["currency"]),
             time=_time(data.get("time")),
             portal=portal,
-            payment=payment,
-            application=application,
             missed_events=missed,
+            now=now,
         )
 
 
@@ -137,13 +164,17 @@ class InboxMessageEvent:
         description="Application it belongs to, if any."
     )
     portal: Portal = strawberry.field(description="Portal whose mailbox received it.")
-    message: Message | None = strawberry.field(
-        description="The message as the inbox lists it (locked like there); null if the"
-        " mailbox could not be asked."
-    )
     missed_events: int = strawberry.field(
         description="Events dropped before this one; refetch if > 0."
     )
+    now: strawberry.Private[CurrentState] = UNKNOWN
+
+    @strawberry.field(
+        description="The message as the inbox lists it (locked like there); null if the"
+        " mailbox could not be asked. Loaded when selected."
+    )
+    async def message(self) -> Message | None:
+        return await self.now.message()
 
     @classmethod
     def from_data(
@@ -152,7 +183,7 @@ class InboxMessageEvent:
         portal: Portal,
         missed: int,
         viewer_level: TrustLevel,
-        message: Message | None = None,
+        now: CurrentState = UNKNOWN,
     ) -> InboxMessageEvent:
         level = TrustLevel(int(data["requiredTrustLevel"]))
         return cls(
@@ -168,6 +199,6 @@ class InboxMessageEvent:
             if data.get("applicationId")
             else None,
             portal=portal,
-            message=message,
             missed_events=missed,
+            now=now,
         )
