@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from graph.domain.downloads import download_signer
 from graph.domain.identity import TokenVerifier
 from graph.errors import UPSTREAM_MESSAGES, UnauthenticatedError
 from graph.live import LiveHub
@@ -98,6 +99,13 @@ class Context:
             return None
         found = await self.loaders.applications(self.viewer.token, [portal_id])
         return next((a for a in found if a.id == application_id), None)
+
+    def signed_download(self, path: str) -> str:
+        """`path` as a link that opens without a header, for this viewer (domain/downloads)."""
+        if self.viewer is None:
+            return path
+        signer = download_signer(self.settings.download_key, self.settings.download_url_ttl)
+        return signer.sign(path, self.viewer.subject, self.viewer.token, self.viewer.expires_at)
 
     async def find_message(self, portal_id: str, message_id: str) -> MessageRecord | None:
         """One of the viewer's messages; None for anything that is not theirs."""

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from graph.domain.downloads import download_signer
 from graph.types.application import Application
 from graph.types.node import Node, to_global_id
 from graph.types.portal import Portal, TrustLevel
@@ -36,11 +35,7 @@ class Attachment:
         " for a fresh one; the path without its query also works with an Authorization header."
     )
     def download_url(self, info: strawberry.Info[Context, None]) -> str:
-        viewer, settings = info.context.viewer, info.context.settings
-        if viewer is None:
-            return self.path
-        signer = download_signer(settings.download_key, settings.download_url_ttl)
-        return signer.sign(self.path, viewer.subject, viewer.token, viewer.expires_at)
+        return info.context.signed_download(self.path)
 
     @classmethod
     def from_record(cls, record: AttachmentRecord, message_id: str) -> Attachment:
