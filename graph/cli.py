@@ -24,6 +24,7 @@ from graph import config_check, server
 from graph.app import create_app
 from graph.domain.ids import from_global_id
 from graph.ops.logging import log_config
+from graph.schema import schema
 from graph.settings import Settings, SettingsError
 from sources.base import Capability
 from sources.network import NetworkConfigError, load_network
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the gateway (settings from PORTALGRAPH_* variables)")
     commands.add_parser("check-config", help="validate settings and the network file")
+    commands.add_parser("schema", help="print the schema (SDL) frontends build against")
     for name, text in (
         ("sandbox", "run the simulated upstream network"),
         ("dev", "sandbox + gateway"),
@@ -87,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
         if args.command == "check-config":
             return check_config(settings)
+        if args.command == "schema":
+            return print_schema()
         if args.command == "serve":
             return serve(settings)
         if args.command == "sandbox" and args.action == "advance":
@@ -103,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, NetworkConfigError) as exc:
         print(f"portalgraph: {exc}", file=sys.stderr)
         return 2
+
+
+def print_schema() -> int:
+    """The SDL, for codegen where production has introspection off."""
+    print(schema.as_str())
+    return 0
 
 
 def advance(settings: Settings, application: str | None) -> int:

@@ -14,7 +14,8 @@ from strawberry.types import ExecutionContext
 from graph.extensions.hardening import Hardening
 from graph.extensions.masking import should_mask_error
 from graph.extensions.outages import OutageReport
-from graph.federation import FEDERATION_VERSION, FederatedSchema
+from graph.extensions.transport import SubscriptionTransport
+from graph.federation import FEDERATION_VERSION, FederatedSchema, federation_fields_last
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
 from graph.resolvers.subscriptions import Subscription
@@ -23,12 +24,18 @@ from graph.types.application import Application
 from graph.types.message import Message
 from graph.types.payment import Payment
 from graph.types.service import Service
+from graph.version import SCHEMA_DESCRIPTION
 
 logger = logging.getLogger("portalgraph.errors")
 CACHE_SIZE = 1024
 
 
 class PortalgraphSchema(FederatedSchema):
+    def as_str(self) -> str:
+        # Strawberry's printer leaves the schema description out (its TODO); the SDL file
+        # carries it, as introspection's `__schema { description }` does.
+        return f'"""\n{SCHEMA_DESCRIPTION}\n"""\n' + super().as_str()
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -57,7 +64,7 @@ def build_schema(
         Settings().override(profile="production" if production else "development")
     )
     production = production or hardening.settings.is_production
-    return PortalgraphSchema(
+    built = PortalgraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -72,9 +79,13 @@ def build_schema(
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             OutageReport,
+            SubscriptionTransport,
             lambda: MaskErrors(should_mask_error=should_mask_error),
         ],
     )
+    federation_fields_last(built)
+    built._schema.description = SCHEMA_DESCRIPTION
+    return built
 
 
 schema = build_schema()

@@ -37,6 +37,7 @@ POSITIVE = {
     "WS_MAX_PER_CLIENT",
     "CLIENT_HEADER_TIMEOUT",
     "CLIENT_BODY_TIMEOUT",
+    "DOWNLOAD_URL_TTL",
 }
 ZERO_OR_POSITIVE = {
     "WORKERS": "0 (one per CPU) or positive",

@@ -58,6 +58,11 @@ class ErrorCode(enum.StrEnum):
     UPLOADS_BUSY = "UPLOADS_BUSY"
     REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
     FORBIDDEN = "FORBIDDEN"
+    # Browser clients (issue 20).
+    SUBSCRIPTION_TRANSPORT_REQUIRED = "SUBSCRIPTION_TRANSPORT_REQUIRED"
+    CORS_REFUSED = "CORS_REFUSED"
+    DOWNLOAD_LINK_INVALID = "DOWNLOAD_LINK_INVALID"
+    DOWNLOAD_LINK_EXPIRED = "DOWNLOAD_LINK_EXPIRED"
 
 
 ERROR_MEANINGS: Mapping[ErrorCode, str] = MappingProxyType(
@@ -102,5 +107,9 @@ ERROR_MEANINGS: Mapping[ErrorCode, str] = MappingProxyType(
         ErrorCode.UPLOADS_BUSY: "the shared upload budget is taken; retry after `Retry-After`",
         ErrorCode.REQUEST_TIMEOUT: "the request body stalled longer than allowed",
         ErrorCode.FORBIDDEN: "`_service { sdl }` in production without the router's token",
+        ErrorCode.SUBSCRIPTION_TRANSPORT_REQUIRED: "a subscription was sent as plain JSON; use SSE or WebSocket",
+        ErrorCode.CORS_REFUSED: "the browser's Origin is not in PORTALGRAPH_CORS_ORIGINS",
+        ErrorCode.DOWNLOAD_LINK_INVALID: "the download link's signature does not match (altered or foreign)",
+        ErrorCode.DOWNLOAD_LINK_EXPIRED: "the download link is past its expiry; query a fresh one",
     }
 )
