@@ -14,7 +14,6 @@ from strawberry.types import ExecutionContext
 from graph.extensions.hardening import Hardening
 from graph.extensions.masking import should_mask_error
 from graph.extensions.outages import OutageReport
-from graph.extensions.transport import SubscriptionTransport
 from graph.federation import FEDERATION_VERSION, FederatedSchema, federation_fields_last
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
@@ -79,7 +78,6 @@ def build_schema(
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             OutageReport,
-            SubscriptionTransport,
             lambda: MaskErrors(should_mask_error=should_mask_error),
         ],
     )

@@ -16,6 +16,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from graph.domain.errors import PublicError
 from graph.domain.messages import Language, localise
+from graph.http.request_body import SUBSCRIPTION_NEEDS_STREAM
 from sources.base import ErrorCode
 
 # Strawberry refuses malformed HTTP requests with a plain-text reason; clients get
@@ -24,6 +25,7 @@ from sources.base import ErrorCode
 HTTP_REASON_CODES = {
     "Batching is not enabled": ErrorCode.BATCHING_DISABLED,
     "Too many operations": ErrorCode.BATCH_TOO_LARGE,
+    SUBSCRIPTION_NEEDS_STREAM: ErrorCode.SUBSCRIPTION_TRANSPORT_REQUIRED,
 }
 HTTP_REASON_HINTS = {
     "Batching is not enabled": " — send one operation per request, or set PORTALGRAPH_MAX_BATCH",
