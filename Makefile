@@ -37,7 +37,7 @@ bench: $(STAMP) $(ASSETS) bench/peer/node_modules/.portalgraph-installed
 	$(PY) -m bench
 
 schema: $(STAMP)
-	$(PY) -c "from graph.schema import schema; open('schema.graphql','w').write(schema.as_str() + '\n')"
+	$(VENV)/bin/portalgraph schema > schema.graphql
 
 assets: $(ASSETS)
 

@@ -82,7 +82,9 @@ async def publish(request: Request) -> JSONResponse:
 def main() -> None:
     if os.environ.get("BENCH_TRACEMALLOC"):
         tracemalloc.start()
-    settings = Settings.from_env()
+    # Every bench client connects from one loopback address: the per-client socket cap
+    # (PORTALGRAPH_WS_MAX_PER_CLIENT, issue 18) would refuse all but the first 50.
+    settings = Settings.from_env().override(ws_max_per_client=1_000_000)
     gateway = create_app(settings)
     app = Starlette(
         routes=[

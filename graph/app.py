@@ -29,7 +29,7 @@ from graph.extensions.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from graph.http.auth import BearerAuth
 from graph.http.callbacks import callback_app
 from graph.http.deadline import RequestDeadline
-from graph.http.downloads import download_attachment
+from graph.http.downloads import SignedLinkAuth, download_attachment
 from graph.http.graphiql import graphiql_assets_app
 from graph.http.health import healthz, readiness, upstream_status
 from graph.http.response_cache import ResponseCache, ResponseCacheMiddleware
@@ -87,6 +87,7 @@ def create_app(
         connection_init_timeout=settings.live.connection_init_timeout,
         subscriptions_per_connection=settings.live.subscriptions_per_connection,
         shutdown_delay=settings.ops.shutdown_delay,
+        allowed_origins=settings.server.cors_origin_list,
     )
 
     @contextlib.asynccontextmanager
@@ -149,7 +150,9 @@ def create_app(
 
     graphql = GraphQLResponseType(
         UploadBodyLimit(
-            ResponseCacheMiddleware(BearerAuth(view), cache=response_cache(settings)),
+            ResponseCacheMiddleware(
+                BearerAuth(view, docs=not settings.is_production), cache=response_cache(settings)
+            ),
             json_bytes=settings.server.max_body_bytes,
             limits=UploadLimits.parse(
                 settings.uploads.max_bytes, settings.uploads.max_files, settings.uploads.types
@@ -162,7 +165,7 @@ def create_app(
         WebSocketRoute("/graphql", ClientSocketCap(view, settings.live.ws_max_per_client)),
         Route(
             "/attachments/{message_id}/{attachment_id}",
-            BearerAuth(request_response(download_attachment), required=True),
+            SignedLinkAuth(request_response(download_attachment)),
             methods=["GET"],
         ),
         Route("/hooks/fitconnect/{portal}", callback_app, methods=["POST"]),

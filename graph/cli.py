@@ -26,6 +26,7 @@ from graph.app import create_app
 from graph.domain.ids import from_global_id
 from graph.ops import journal_commands
 from graph.ops.logging import log_config
+from graph.schema import schema
 from graph.settings import Settings, SettingsError
 from sources.base import Capability
 from sources.journal import JournalError
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the gateway (settings from PORTALGRAPH_* variables)")
     commands.add_parser("check-config", help="validate settings and the network file")
+    commands.add_parser("schema", help="print the schema (SDL) frontends build against")
     commands.add_parser("migrate", help="apply the journal's database migrations")
     journal = commands.add_parser("journal", help="journal maintenance (docs/journal.md)")
     journal.add_argument(
@@ -98,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
         commands_of_settings: dict[str, Callable[[Settings], int]] = {
             "check-config": check_config,
+            "schema": lambda _settings: print_schema(),
             "serve": serve,
             "migrate": lambda s: asyncio.run(journal_commands.migrate(s)),
             "journal": lambda s: asyncio.run(journal_commands.maintain(s, args.action)),
@@ -118,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, NetworkConfigError, JournalError) as exc:
         print(f"portalgraph: {exc}", file=sys.stderr)
         return 2
+
+
+def print_schema() -> int:
+    """The SDL, for codegen where production has introspection off."""
+    print(schema.as_str())
+    return 0
 
 
 def advance(settings: Settings, application: str | None) -> int:

@@ -19,6 +19,7 @@ from starlette.websockets import WebSocket
 
 from graph.actions import Actions
 from graph.domain.adapters import Adapters
+from graph.domain.downloads import DownloadSigner, download_signer
 from graph.domain.errors import UnauthenticatedError
 from graph.domain.identity import TokenVerifier
 from graph.domain.live import LiveHub
@@ -77,6 +78,12 @@ class GatewayState:
             "cache": {"backend": "off"} if self.cache is None else self.cache.status(),
         }
 
+    @property
+    def download_signer(self) -> DownloadSigner:
+        """Signs and opens attachment links (graph/domain/downloads.py); one per process."""
+        uploads = self.settings.uploads
+        return download_signer(uploads.download_key, uploads.download_url_ttl)
+
     @staticmethod
     def of(connection: HTTPConnection) -> GatewayState:
         """The state of a running gateway, from a request's or WebSocket's scope."""
@@ -120,7 +127,7 @@ class Context:
     def token(self) -> str:
         """The viewer's sign-in token, for per-portal exchange; refuses anonymous requests."""
         if self.viewer is None:
-            raise UnauthenticatedError("Sign in to see your own data.")
+            raise UnauthenticatedError("Sign in to see your own data.", reason="NO_TOKEN")
         return self.viewer.token
 
     async def application_history(self, record: ApplicationRecord) -> list[StatusEventRecord]:
@@ -149,6 +156,13 @@ class Context:
         if self.viewer is None or keys is None:
             return []
         return await self.loaders.own_submissions(keys(self.viewer.subject))
+
+    def signed_download(self, path: str) -> str:
+        """`path` as a link that opens without a header, for this viewer (domain/downloads)."""
+        if self.viewer is None:
+            return path
+        signer = self.gateway.download_signer
+        return signer.sign(path, self.viewer.subject, self.viewer.token, self.viewer.expires_at)
 
     async def find_message(self, portal_id: str, message_id: str) -> MessageRecord | None:
         """One of the viewer's messages; None for anything that is not theirs."""

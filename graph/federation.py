@@ -33,3 +33,21 @@ class FederatedSchema(strawberry.federation.Schema):
                 # One bad reference fails only its own item, as Strawberry's resolver does.
                 results.append(exc)
         return results
+
+
+FEDERATION_FIELDS = ("_entities", "_service")
+
+
+def federation_fields_last(schema: strawberry.Schema) -> None:
+    """List `_entities` and `_service` after the domain fields (GraphiQL's docs, the SDL).
+
+    They are for a router composing the supergraph; a frontend developer reading the
+    Query type should meet `services`, `me` and `node` first. Only the order changes.
+    """
+    query = schema._schema.query_type
+    if query is None:
+        return
+    fields = query.fields  # graphql-core builds this dict once and keeps it
+    for name in FEDERATION_FIELDS:
+        if name in fields:
+            fields[name] = fields.pop(name)

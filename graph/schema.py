@@ -14,7 +14,7 @@ from strawberry.types import ExecutionContext
 from graph.extensions.hardening import Hardening
 from graph.extensions.masking import should_mask_error
 from graph.extensions.outages import OutageReport
-from graph.federation import FEDERATION_VERSION, FederatedSchema
+from graph.federation import FEDERATION_VERSION, FederatedSchema, federation_fields_last
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
 from graph.resolvers.subscriptions import Subscription
@@ -23,12 +23,18 @@ from graph.types.application import Application
 from graph.types.message import Message
 from graph.types.payment import Payment
 from graph.types.service import Service
+from graph.version import SCHEMA_DESCRIPTION
 
 logger = logging.getLogger("portalgraph.errors")
 CACHE_SIZE = 1024
 
 
 class PortalgraphSchema(FederatedSchema):
+    def as_str(self) -> str:
+        # Strawberry's printer leaves the schema description out (its TODO); the SDL file
+        # carries it, as introspection's `__schema { description }` does.
+        return f'"""\n{SCHEMA_DESCRIPTION}\n"""\n' + super().as_str()
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -57,7 +63,7 @@ def build_schema(
         Settings().override(profile="production" if production else "development")
     )
     production = production or hardening.settings.is_production
-    return PortalgraphSchema(
+    built = PortalgraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -75,6 +81,9 @@ def build_schema(
             lambda: MaskErrors(should_mask_error=should_mask_error),
         ],
     )
+    federation_fields_last(built)
+    built._schema.description = SCHEMA_DESCRIPTION
+    return built
 
 
 schema = build_schema()

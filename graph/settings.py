@@ -176,6 +176,9 @@ class UploadSettings:
     types: str = env("UPLOAD_TYPES", "application/pdf,image/jpeg,image/png,text/plain")
     spool_bytes: int = env("UPLOAD_SPOOL_BYTES", 1_048_576)
     spool_total_bytes: int = env("UPLOAD_SPOOL_TOTAL_BYTES", 268_435_456)
+    # Signed attachment links (graph/domain/downloads.py); unset key: per process only.
+    download_key: str | None = env("DOWNLOAD_KEY", None)
+    download_url_ttl: float = env("DOWNLOAD_URL_TTL", 300.0)
 
     def __post_init__(self) -> None:
         check_group(self)

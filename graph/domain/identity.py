@@ -1,17 +1,20 @@
 """Bearer token validation: joserfc against the issuer's JWKS, into a ViewerRecord.
 
 Every rejection is the same `InvalidTokenError` to the client (no detail that
-helps an attacker); the precise reason goes to the debug log, never the token.
+helps an attacker), except a token that is authentic and only expired: that one is a
+`TokenExpiredError`, so a client knows to refresh rather than sign in again. The precise
+reason goes to the debug log, never the token.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 from typing import Any, Protocol
 
 from joserfc import jws, jwt
-from joserfc.errors import JoseError
+from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import KeySet
 
 from graph.domain.errors import UnauthenticatedError
@@ -24,8 +27,26 @@ ACR_LEVELS = {f"STORK-QAA-Level-{level.value}": level for level in TrustLevel}
 
 
 class InvalidTokenError(UnauthenticatedError):
+    """`reason` goes to `extensions.reason`; `description` to RFC 6750's error_description."""
+
+    reason = "INVALID_TOKEN"
+    description = "The access token is invalid"
+
     def __init__(self) -> None:
-        super().__init__("The access token is invalid or expired.")
+        super().__init__(
+            f"{self.description}; sign in again.",
+            reason=self.reason,
+        )
+
+
+class TokenExpiredError(InvalidTokenError):
+    reason = "TOKEN_EXPIRED"
+    description = "The access token expired"
+
+    def __init__(self) -> None:
+        UnauthenticatedError.__init__(
+            self, f"{self.description}; refresh it and send the request again.", reason=self.reason
+        )
 
 
 class SignInUnavailableError(UnauthenticatedError):
@@ -77,7 +98,19 @@ class TokenVerifier:
             raise _reject("unknown key id")
         try:
             decoded = jwt.decode(token, key_set, algorithms=self.algorithms)
+        except (JoseError, ValueError) as exc:
+            raise _reject(type(exc).__name__) from None
+        try:
+            # The signature is good: an expired token is worth telling apart.
             self.claims.validate(decoded.claims)
+        except ExpiredTokenError:
+            # Only an otherwise valid token (issuer, audience, subject) counts as expired.
+            try:
+                self.claims.validate({**decoded.claims, "exp": int(time.time()) + 60})
+            except (JoseError, ValueError) as exc:
+                raise _reject(type(exc).__name__) from None
+            logger.debug("token rejected: expired")
+            raise TokenExpiredError from None
         except (JoseError, ValueError) as exc:
             raise _reject(type(exc).__name__) from None
         return viewer_from_claims(decoded.claims, token)

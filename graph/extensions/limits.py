@@ -44,6 +44,10 @@ from sources.base import ErrorCode
 # `ofType` only unwraps List/NonNull wrappers, so its nesting is bounded by the schema;
 # counting it would refuse the standard introspection query GraphiQL sends.
 DEPTH_NEUTRAL = frozenset({"ofType"})
+# Relay's `edges { node { … } }` is the shape of one list, not two levels of the graph: a
+# connection counts as one level, so the depth limit measures the domain (application →
+# service → responsible authority → addresses) however the lists are wrapped.
+RELAY_WRAPPERS = (("edges", "Connection"), ("node", "Edge"))
 META_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 
 
@@ -143,14 +147,15 @@ class _Walker:
         )
         if definition is None or node.selection_set is None:
             return own
-        size, child_sized = self.list_size(node, definition.type, "first" in definition.args)
+        paged = "first" in definition.args or "last" in definition.args
+        size, child_sized = self.list_size(node, definition.type, paged)
         if sized and not child_sized:
             size = 1  # the edges of a connection whose `first` was already counted
         named = get_named_type(definition.type)
         inner = self.selections(node.selection_set, named, child_sized)
         introspection = name.startswith("__") or named.name.startswith("__")
         object_cost = 0 if introspection else 1
-        step = 0 if name in DEPTH_NEUTRAL else 1
+        step = 0 if name in DEPTH_NEUTRAL or _relay_wrapper(name, parent) else 1
         return own + Measure(
             depth=inner.depth + step,
             aliases=inner.aliases,
@@ -163,7 +168,9 @@ class _Walker:
 
     def list_size(self, node: FieldNode, kind: GraphQLOutputType, paged: bool) -> tuple[int, bool]:
         if paged:
-            argument = next((a for a in node.arguments or () if a.name.value == "first"), None)
+            argument = next(
+                (a for a in node.arguments or () if a.name.value in ("first", "last")), None
+            )
             if argument is None:
                 return self.limits.default_list_size, True
             if isinstance(argument.value, IntValueNode):
@@ -188,6 +195,10 @@ class _Walker:
     @staticmethod
     def _is_list(kind: GraphQLOutputType) -> bool:
         return isinstance(get_nullable_type(kind), GraphQLList)
+
+
+def _relay_wrapper(name: str, parent: GraphQLNamedType) -> bool:
+    return any(name == f and parent.name.endswith(t) for f, t in RELAY_WRAPPERS)
 
 
 class LimitExceededError(ValidationAbortedError):

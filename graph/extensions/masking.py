@@ -15,6 +15,7 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
 from graph.domain.errors import PublicError
+from graph.domain.messages import HEADER as LANGUAGE_HEADER, Language, language, localise
 from sources.base import ErrorCode
 
 MASKED_MESSAGE = "Unexpected error."
@@ -22,6 +23,9 @@ MASKED_MESSAGE = "Unexpected error."
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 PARSER_ABORTED = "Document contains more than"
 INTROSPECTION_OFF = "introspection has been disabled"
+# graphql-core words a null for a non-null variable in Python's terms.
+NOT_NONE = re.compile(r"Expected value of non-null type '([^']+)' not to be None\.")
+NOT_NONE_TEXT = r"null is not allowed for type '\1'; omit the field or send a value."
 
 
 def should_mask_error(error: GraphQLError) -> bool:
@@ -47,9 +51,13 @@ def error_code(error: GraphQLError) -> ErrorCode:
     return ErrorCode.INTERNAL_SERVER_ERROR
 
 
-def public_error(error: GraphQLError, *, hide_suggestions: bool) -> GraphQLError:
+def public_error(
+    error: GraphQLError, *, hide_suggestions: bool, lang: Language = "en"
+) -> GraphQLError:
     code = (error.extensions or {}).get("code")
     message = SUGGESTION.sub("", error.message) if hide_suggestions else error.message
+    message = NOT_NONE.sub(NOT_NONE_TEXT, message)
+    message = localise(message, lang)
     if code and message == error.message:
         return error
     return GraphQLError(
@@ -87,9 +95,15 @@ class ErrorHygiene(SchemaExtension):
     def _clean(self, result: object) -> None:
         errors = getattr(result, "errors", None)
         if errors:
-            hide = self.production
-            cleaned = [public_error(e, hide_suggestions=hide) for e in errors]
+            hide, lang = self.production, self._language()
+            cleaned = [public_error(e, hide_suggestions=hide, lang=lang) for e in errors]
             result.errors = _distinct(cleaned)  # type: ignore[attr-defined]  # ExecutionResult or a stream result
+
+    def _language(self) -> Language:
+        # HTTP request or WebSocket handshake: both carry the client's Accept-Language.
+        request = getattr(self.execution_context.context, "request", None)
+        headers = getattr(request, "headers", None)
+        return language(headers.get(LANGUAGE_HEADER) if headers is not None else None)
 
     def on_operation(self) -> Iterator[None]:
         try:
@@ -97,10 +111,13 @@ class ErrorHygiene(SchemaExtension):
         except GraphQLError as error:
             # ParserCache parses inside its hook, so syntax errors (and the token limit)
             # escape the operation as exceptions instead of arriving as a result.
-            raise public_error(error, hide_suggestions=self.production) from None
+            lang = self._language()
+            raise public_error(error, hide_suggestions=self.production, lang=lang) from None
         result = self.execution_context.result
         self._clean(getattr(result, "initial_result", result))
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
-        yield
+        # Before the yield: the stream sends the result while the hook is suspended there,
+        # so cleaning afterwards left WebSocket and SSE errors without a code.
         self._clean(result)
+        yield

@@ -1,6 +1,7 @@
 """Attachment downloads through the gateway, with the same authorisation as the graph.
 
-Mounted behind `BearerAuth(required=True)`: the viewer is signed in when this runs.
+Mounted behind `SignedLinkAuth` (a signed link or `BearerAuth(required=True)`): the viewer
+is signed in when `download_attachment` runs.
 """
 
 from __future__ import annotations
@@ -8,19 +9,68 @@ from __future__ import annotations
 import math
 import re
 
-from starlette.requests import Request
+from starlette.datastructures import Headers, QueryParams
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from graph.context import Context, GatewayState
+from graph.context import VIEWER_KEY, Context, GatewayState
 from graph.domain.access import can_open
+from graph.domain.downloads import DownloadLinkError, parse_link
 from graph.domain.errors import PublicError, UnauthenticatedError
 from graph.domain.ids import id_parts
-from graph.http.auth import viewer_of
+from graph.http.auth import BearerAuth, authenticate, refuse, viewer_of
 from graph.http.errors import error_response, public_error_response
-from sources.base import ErrorCode
+from sources.base import ErrorCode, ViewerRecord
 from sources.errors import SourceError
 
 UNSAFE_FILENAME = re.compile(r"[^\w.\- ]")
+INVALID_LINK = "This download link is not valid."
+
+
+class SignedLinkAuth:
+    """Pure ASGI on the download route: a signed link (graph/domain/downloads.py) signs in.
+
+    A request with an `Authorization` header, or without a link, goes to `BearerAuth`
+    (sign-in required); a link opens its sealed token, which is verified like a header's
+    and must belong to the viewer the link was made for.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.bearer = BearerAuth(app, required=True)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        params = dict(QueryParams(scope.get("query_string", b"")))
+        if scope["type"] != "http" or "authorization" in headers or "ticket" not in params:
+            await self.bearer(scope, receive, send)
+            return
+        try:
+            viewer = await viewer_of_link(GatewayState.of(HTTPConnection(scope)), scope, params)
+        except DownloadLinkError as exc:
+            hint = f"{exc} Query the message again for a fresh link."
+            await error_response(403, hint, exc.code)(scope, receive, send)
+            return
+        except UnauthenticatedError as exc:
+            await refuse(exc, scope)(scope, receive, send)
+            return
+        scope.setdefault("state", {})[VIEWER_KEY] = viewer
+        await self.app(scope, receive, send)
+
+
+async def viewer_of_link(
+    gateway: GatewayState, scope: Scope, params: dict[str, str]
+) -> ViewerRecord:
+    link = parse_link(params)
+    if link is None:
+        raise DownloadLinkError(INVALID_LINK)
+    signer = gateway.download_signer
+    token = signer.open(scope["path"], link)
+    viewer = await authenticate(gateway, f"Bearer {token}")
+    if not signer.belongs_to(link, viewer.subject):
+        raise DownloadLinkError(INVALID_LINK)
+    return viewer
 
 
 async def download_attachment(request: Request) -> Response:

@@ -15,15 +15,22 @@ from starlette.responses import JSONResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from graph.domain.errors import PublicError
+from graph.domain.messages import Language, localise
+from graph.http.request_body import SUBSCRIPTION_NEEDS_STREAM
 from sources.base import ErrorCode
 
 # Strawberry refuses malformed HTTP requests with a plain-text reason; clients get
-# the same GraphQL error shape as everywhere else, with a code per reason.
+# the same GraphQL error shape as everywhere else, with a code per reason, and a refusal
+# that a setting changes names the setting.
 HTTP_REASON_CODES = {
     "Batching is not enabled": ErrorCode.BATCHING_DISABLED,
     "Too many operations": ErrorCode.BATCH_TOO_LARGE,
+    SUBSCRIPTION_NEEDS_STREAM: ErrorCode.SUBSCRIPTION_TRANSPORT_REQUIRED,
 }
-UNAUTHENTICATED_HEADERS = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+HTTP_REASON_HINTS = {
+    "Batching is not enabled": " — send one operation per request, or set PORTALGRAPH_MAX_BATCH",
+    "Too many operations": " — the limit is PORTALGRAPH_MAX_BATCH",
+}
 
 
 def error_body(message: str, code: ErrorCode, **extensions: Any) -> dict[str, Any]:
@@ -46,14 +53,21 @@ def error_response(
     )
 
 
-def public_error_response(status: int, error: PublicError) -> JSONResponse:
-    """A `PublicError` as an HTTP answer; 401s tell the client how to authenticate."""
+def public_error_response(status: int, error: PublicError, lang: Language = "en") -> JSONResponse:
+    """A `PublicError` as an HTTP answer in the client's language; 401s say how to authenticate."""
     extensions = {k: v for k, v in error.extensions.items() if k != "code"}
-    headers = UNAUTHENTICATED_HEADERS if error.code is ErrorCode.UNAUTHENTICATED else None
-    return error_response(status, str(error), error.code, headers=headers, **extensions)
+    headers = None
+    if error.code is ErrorCode.UNAUTHENTICATED:
+        # RFC 6750 §3: error_description is for the developer; extensions.reason for code.
+        challenge = 'Bearer error="invalid_token"'
+        if description := getattr(error, "description", None):
+            challenge += f', error_description="{description}"'
+        headers = {"WWW-Authenticate": challenge}
+    message = localise(str(error), lang)
+    return error_response(status, message, error.code, headers=headers, **extensions)
 
 
-def http_refusal(exc: HTTPException) -> JSONResponse:
+def http_refusal(exc: HTTPException, lang: Language = "en") -> JSONResponse:
     """Strawberry's refusal of a malformed request, in GraphQL's error shape."""
     status, headers = exc.status_code, {}
     code = HTTP_REASON_CODES.get(exc.reason, ErrorCode.BAD_REQUEST)
@@ -62,4 +76,5 @@ def http_refusal(exc: HTTPException) -> JSONResponse:
         status, code, headers = 405, ErrorCode.METHOD_NOT_ALLOWED, {"Allow": "POST"}
     elif status == 404:
         code = ErrorCode.NOT_FOUND
-    return error_response(status, exc.reason, code, headers=headers)
+    message = localise(exc.reason + HTTP_REASON_HINTS.get(exc.reason, ""), lang)
+    return error_response(status, message, code, headers=headers)

@@ -35,6 +35,46 @@ REQUIRED_ASSETS: tuple[str, ...] = (
     "graphql-ws/graphql-ws.min.js",
 )
 
+# What GraphiQL opens with: the citizen dashboard, and where a token comes from.
+DEFAULT_QUERY = """\
+# Portalgraph: the citizen dashboard (applications, payments, inbox) across portals.
+#
+# It needs a sign-in. Paste a token into the Headers tab below:
+#   {"Authorization": "Bearer <token>"}
+# `make run` prints tokens for demo citizens (Erika: eID, Max: password); the sandbox's
+# identity provider lists them all at <idp>/_sandbox/demo-tokens. In production the
+# token is the access token your portal's sign-in (BundID via OIDC) issued.
+# Without a token, public data works: try `services(query: "Reisepass")`.
+
+query Dashboard {
+  me {
+    givenName
+    applications(first: 10) {
+      totalCount
+      edges {
+        node {
+          id
+          serviceName
+          status
+          statusHistory { time status source }
+          portal { id name }
+          payments { id status amount { cents currency } redirectUrl }
+        }
+      }
+    }
+    unreadMessageCount
+    outages { portalId capability message }
+  }
+}
+"""
+# A favicon inline, so the browser's own request for /favicon.ico is never made.
+FAVICON = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E"
+    "%3Crect width='32' height='32' rx='6' fill='%23003064'/%3E"
+    "%3Ctext x='16' y='22' font-family='sans-serif' font-size='16' text-anchor='middle'"
+    " fill='%23ffcc00'%3EPG%3C/text%3E%3C/svg%3E"
+)
+
 # CSP nonces are base64 (RFC 4648, either alphabet); anything else could break
 # out of the attribute.
 _NONCE_RE = re.compile(r"[A-Za-z0-9+/_=-]{1,256}")
@@ -89,7 +129,7 @@ def graphiql_html(
     endpoint: str = "/graphql",
     assets_prefix: str = "/graphiql/assets",
     default_headers: str = "",
-    default_query: str = "",
+    default_query: str = DEFAULT_QUERY,
     nonce: str = "",
 ) -> str:
     """Render the GraphiQL page.
@@ -112,5 +152,6 @@ def graphiql_html(
     return _template().safe_substitute(
         assets=html.escape(assets, quote=True),
         nonce_attr=f' nonce="{html.escape(nonce, quote=True)}"' if nonce else "",
+        favicon=html.escape(FAVICON, quote=True),
         config_json=_json_in_script(config),
     )

@@ -65,6 +65,13 @@ def _put(operations: dict[str, Any] | list[Any], path: str, file: object) -> Non
             target = target[index]
 
 
+# graph/http/errors.py answers it as SUBSCRIPTION_TRANSPORT_REQUIRED (in German on request).
+SUBSCRIPTION_NEEDS_STREAM = (
+    "Subscriptions need a stream: use a WebSocket (graphql-ws, protocol graphql-transport-ws)"
+    " or Server-Sent Events (graphql-sse, 'Accept: text/event-stream') on this URL."
+)
+
+
 def is_subscription(query: str | None, operation_name: str | None) -> bool:
     """Whether the operation to run is a subscription (False if the document does not parse:
     the parser's own error is reported later, with its location)."""
@@ -86,11 +93,7 @@ class StrictBodies:
         # INTERNAL_SERVER_ERROR (found by the fuzz suite): it needs a stream.
         data = kwargs.get("request_data")
         if data is not None and is_subscription(data.query, data.operation_name):
-            raise HTTPException(
-                400,
-                "A subscription needs a stream: send 'Accept: text/event-stream' or use"
-                " a WebSocket (graphql-transport-ws).",
-            )
+            raise HTTPException(400, SUBSCRIPTION_NEEDS_STREAM)
         return await super().execute_single(*args, **kwargs)  # type: ignore[misc]  # mixin
 
     def decode_json(self, data: str | bytes) -> object:

@@ -2,8 +2,14 @@
 
 A browser sends "simple" requests (GET, or POST as text/plain, form-urlencoded or
 multipart) cross-site without a CORS preflight, carrying whatever ambient credentials it
-has. Such a request may only run an operation if it also carries a header no HTML form
+has. A simple POST may only run an operation if it also carries a header no HTML form
 can set, the rule Apollo Server and Router use.
+
+GET is allowed without that header (docs/frontend.md "CSRF and GET"): the gateway reads
+credentials from the Authorization header only, which a browser never adds to a forged
+request, so a cross-site GET runs anonymously; GET never runs a mutation (405), and the
+answer is unreadable to a page on an origin outside PORTALGRAPH_CORS_ORIGINS. That is what
+lets urql's and Apollo's default GET queries work without a custom header.
 """
 
 from __future__ import annotations
@@ -11,20 +17,20 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
-from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graph.domain.messages import HEADER as LANGUAGE_HEADER, language, localise
+from graph.http.cors import cors_middleware
 from graph.http.errors import error_response
 from graph.ops.logging import RequestIdMiddleware
+from graph.version import SCHEMA_VERSION, VERSION_HEADER
 from sources.base import ErrorCode
 
 SIMPLE_CONTENT_TYPES = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}
 PREFLIGHT_HEADERS = ("x-apollo-operation-name", "apollo-require-preflight", "graphql-preflight")
-OPERATION_PARAMS = {"query", "documentId", "extensions"}
 HTML_POLICY = (
     "default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
     "connect-src 'self'; img-src 'self' data:; font-src 'self' data:; "
@@ -48,15 +54,10 @@ def csrf_refusal(scope: Scope) -> str | None:
     headers = Headers(scope=scope)
     if any(headers.get(name, "").strip() for name in PREFLIGHT_HEADERS):
         return None
-    method = scope["method"]
-    if method == "POST":
+    if scope["method"] == "POST":
         content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if not content_type or content_type in SIMPLE_CONTENT_TYPES:
             return f"POST with Content-Type {content_type or '(none)'}"
-    elif method == "GET":
-        params = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        if OPERATION_PARAMS & params.keys():
-            return "an operation in a GET request"
     return None
 
 
@@ -87,14 +88,18 @@ class SecurityHeaders:
                 if is_graphql:
                     # Answers may hold personal data: no shared or browser cache keeps them.
                     headers.setdefault("cache-control", "no-store")
+                    headers.setdefault(VERSION_HEADER, SCHEMA_VERSION)
             await send(message)
 
         reason = csrf_refusal(scope) if is_graphql else None
         if reason is not None:
             response = error_response(
                 400,
-                f"Refused {reason}: send the header"
-                " 'GraphQL-Preflight: 1' (or Apollo-Require-Preflight).",
+                localise(
+                    f"Refused {reason}: send the header"
+                    " 'GraphQL-Preflight: 1' (or Apollo-Require-Preflight).",
+                    language(Headers(scope=scope).get(LANGUAGE_HEADER)),
+                ),
                 ErrorCode.CSRF_PREFLIGHT_REQUIRED,
             )
             await response(scope, receive, send_with_headers)
@@ -107,17 +112,5 @@ def security_middleware(cors_origins: Sequence[str]) -> list[Middleware]:
     return [
         Middleware(RequestIdMiddleware),
         Middleware(SecurityHeaders),
-        Middleware(
-            CORSMiddleware,
-            allow_origins=list(cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "X-Request-ID",
-                *PREFLIGHT_HEADERS,
-            ],
-            expose_headers=["X-Request-ID", "Retry-After"],
-            max_age=600,
-        ),
+        cors_middleware(cors_origins, extra_headers=PREFLIGHT_HEADERS),
     ]

@@ -8,28 +8,98 @@ request error (parse, validation or variable coercion: nothing executed, so no `
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.streaming import SSETransport
 from strawberry.types import ExecutionResult
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+EVENT_STREAM = "text/event-stream"
+# What a single result can be sent as, in the order the gateway prefers on a tie of q.
+SINGLE_RESULT = (GRAPHQL_RESPONSE, "application/json")
 REQUEST_ERROR = "graphql_request_error"
 
 
+def preferred_media_type(accept: str, offered: Sequence[str]) -> str | None:
+    """The offered type the client prefers (RFC 9110 §12.5.1), None if it takes none.
+
+    Each offered type gets the q of the most specific range matching it; the highest q
+    wins, and on equal q the type whose range the client listed first. A missing or
+    empty Accept takes anything: the first offered type.
+    """
+    if not accept.strip():
+        return offered[0] if offered else None
+    ranges: list[tuple[str, float]] = []
+    for media_range in accept.split(","):
+        media, *params = (part.strip().lower() for part in media_range.split(";"))
+        if media:
+            ranges.append((media, _quality(params)))
+    best: tuple[float, int, str] | None = None
+    for kind in offered:
+        matched = _match(kind, ranges)
+        if matched is None or matched[1] <= 0:
+            continue
+        position, quality = matched
+        if best is None or (quality, -position) > (best[0], -best[1]):
+            best = (quality, position, kind)
+    return best[2] if best else None
+
+
+def _match(kind: str, ranges: list[tuple[str, float]]) -> tuple[int, float] | None:
+    """(position, q) of the most specific range naming `kind`: exact, then type/*, */*."""
+    family = kind.split("/", 1)[0] + "/*"
+    for pattern in (kind, family, "*/*"):
+        for position, (media, quality) in enumerate(ranges):
+            if media == pattern:
+                return position, quality
+    return None
+
+
+def _quality(params: list[str]) -> float:
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip() == "q":
+            try:
+                return min(max(float(value.strip()), 0.0), 1.0)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def wants_event_stream(accept: str) -> bool:
+    """Stream only when the client prefers SSE to every JSON answer it would take."""
+    return preferred_media_type(accept, (*SINGLE_RESULT, EVENT_STREAM)) == EVENT_STREAM
+
+
+def prefers_stream(accept: str) -> bool:
+    """An SSE or multipart answer (subscriptions, @defer): not bounded by the request deadline."""
+    streams = (EVENT_STREAM, "multipart/mixed")
+    return preferred_media_type(accept, (*SINGLE_RESULT, *streams)) in streams
+
+
+class NegotiatedSSETransport(SSETransport):
+    """Strawberry streams whenever `text/event-stream` appears in Accept at all; urql's
+    default Accept lists it after the JSON types, so it would get a stream it can't read.
+    """
+
+    def accepts(self, accept: str) -> bool:
+        return wants_event_stream(accept)
+
+
 def accepts_graphql_response(headers: Headers) -> bool:
+    """Whether the client lists the GraphQL response media type (q > 0) at all.
+
+    Named explicitly, not through `*/*`: a legacy client that takes anything keeps JSON.
+    """
     for media_range in headers.get("accept", "").split(","):
         media, *params = (part.strip().lower() for part in media_range.split(";"))
-        if media == GRAPHQL_RESPONSE and not any(_is_zero_quality(p) for p in params):
+        if media == GRAPHQL_RESPONSE and _quality(params) > 0:
             return True
     return False
-
-
-def _is_zero_quality(param: str) -> bool:
-    # `;q=0` (or 0.0, 0.000) means "not acceptable" (RFC 9110 §12.4.2).
-    name, _, value = param.partition("=")
-    return name.strip() == "q" and value.strip().strip("0").strip(".") == ""
 
 
 def is_request_error(result: ExecutionResult) -> bool:

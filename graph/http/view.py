@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import weakref
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Any, cast
 
 import orjson
@@ -22,6 +24,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.streaming import HTTPStreamTransport
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
@@ -33,19 +36,19 @@ from strawberry.types.unset import UNSET
 
 from graph.context import Context, GatewayState
 from graph.domain.errors import UnauthenticatedError
+from graph.domain.messages import HEADER as LANGUAGE_HEADER, language, localise
 from graph.http.auth import authenticate, viewer_of
 from graph.http.errors import http_refusal
 from graph.http.graphiql import graphiql_html
 from graph.http.request_body import StrictBodies
 from graph.http.security import NONCE_KEY
-from graph.http.spec import mark_request_error
+from graph.http.spec import NegotiatedSSETransport, mark_request_error
 from graph.http.websockets import (
     BoundedWebSocketAdapter,
     LegacyWsHandler,
     TransportWsHandler,
     refusals_as_errors,
 )
-from sources.base import ErrorCode
 
 GRAPHIQL_ASSETS = "/graphiql/assets"
 # Every view of this process, so the server can drain them on shutdown.
@@ -57,6 +60,15 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
     graphql_transport_ws_handler_class = TransportWsHandler
     graphql_ws_handler_class = LegacyWsHandler
     websocket_adapter_class = BoundedWebSocketAdapter
+    # SSE only for clients that prefer it to JSON (graph/http/spec.py).
+    stream_transport_classes_by_protocol: Mapping[str, type[HTTPStreamTransport]] = (
+        MappingProxyType(
+            {
+                **GraphQL.stream_transport_classes_by_protocol,
+                GRAPHQL_SSE_PROTOCOL: NegotiatedSSETransport,
+            }
+        )
+    )
 
     def __init__(
         self,
@@ -66,6 +78,7 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
         connection_init_timeout: float = 10.0,
         subscriptions_per_connection: int = 10,
         shutdown_delay: float = 0.0,
+        allowed_origins: Sequence[str] = (),
     ) -> None:
         super().__init__(
             schema,
@@ -81,6 +94,8 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
             connection_init_wait_timeout=timedelta(seconds=connection_init_timeout),
             max_subscriptions_per_connection=subscriptions_per_connection,
             multipart_uploads_enabled=True,
+            # Cross-origin WebSocket handshakes: the same origins CORS admits.
+            allowed_origins=allowed_origins,
         )
         self.shutdown_delay = shutdown_delay
         self.websockets: weakref.WeakSet[WebSocket] = weakref.WeakSet()
@@ -95,7 +110,7 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
         except HTTPException as exc:
             if isinstance(request, WebSocket):
                 raise
-            return http_refusal(exc)
+            return http_refusal(exc, language(request.headers.get(LANGUAGE_HEADER)))
         finally:
             if isinstance(request, Request):
                 await request.close()  # removes the spooled files of multipart uploads
@@ -158,8 +173,9 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
         try:
             context.viewer = await authenticate(context.gateway, str(authorization))
         except UnauthenticatedError as exc:
+            lang = language(context.request.headers.get(LANGUAGE_HEADER))
             raise ConnectionRejectionError(
-                {"message": str(exc), "code": ErrorCode.UNAUTHENTICATED}
+                {"message": localise(str(exc), lang), **exc.extensions}
             ) from None
         return None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from datetime import UTC, datetime
+from typing import Any
 
 import strawberry
 
@@ -14,8 +15,7 @@ from graph.domain.errors import BadUserInputError
 from graph.domain.ids import id_parts
 from graph.domain.own_applications import merge_own
 from graph.domain.status import current_status
-from graph.resolvers.arguments import check_first_page
-from graph.resolvers.pagination import paginate, start_after
+from graph.resolvers.pagination import page_request, paginate
 from graph.types.application import Application
 from graph.types.connection import Connection
 from sources.base import ApplicationRecord, ApplicationStatus, Capability
@@ -39,16 +39,14 @@ def newest_first(record: ApplicationRecord) -> tuple[datetime, str]:
 
 async def list_applications(
     info: Info,
-    first: int | None,
-    after: str | None,
+    paging: dict[str, Any],
     status: list[ApplicationStatus] | None,
     portal: strawberry.ID | None,
 ) -> Connection[Application]:
-    size = check_first_page(first, info.context.settings)
     wanted = frozenset(status or ())
     scope = f"{portal}|{','.join(sorted(s.value for s in wanted))}"
     list_name = "applications-" + hashlib.sha256(scope.encode()).hexdigest()[:12]
-    start = start_after(after, list_name)
+    page = page_request(list_name, info.context.settings, **paging)
     portal_ids = portals_for(info, Capability.ACCOUNTS, portal)
     records = await info.context.loaders.applications(info.context.token(), portal_ids)
     own = [e for e in await info.context.own_submissions() if portal in (None, e.portal_id)]
@@ -63,8 +61,7 @@ async def list_applications(
     return paginate(
         [Application.from_record(r, portals[r.portal_id]) for r in records],
         list_name=list_name,
-        first=size,
-        start=start,
+        page=page,
         outages=info.context.outage_list(Capability.ACCOUNTS),
     )
 

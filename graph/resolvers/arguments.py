@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from graph.domain.errors import BadUserInputError
 from graph.settings import Settings
-from sources.base import ARS_PATTERN, LEIKA_PATTERN, pad_ars
+from sources.base import ARS_PATTERN, FEDERAL_ARS, LEIKA_PATTERN, pad_ars
 
 MAX_SEARCH_LENGTH = 200
+
+
+# The 16 Länder (Schlüsselnummer des Landes, first two digits of every ARS); 00 is the Bund.
+LAND_CODES = frozenset(f"{n:02d}" for n in range(1, 17))
 
 
 def check_ars(ars: str, *, argument: str = "ars") -> str:
@@ -14,7 +18,13 @@ def check_ars(ars: str, *, argument: str = "ars") -> str:
         raise BadUserInputError(
             argument, "must be an Amtlicher Regionalschlüssel of 2, 3, 5, 9 or 12 digits"
         )
-    return pad_ars(ars)
+    padded = pad_ars(ars)
+    if padded[:2] not in LAND_CODES and padded != FEDERAL_ARS:
+        # Well-formed but no region: answering with federal services alone would hide it.
+        raise BadUserInputError(
+            argument, f"the region {ars} is unknown: an ARS starts with a Land code 01 to 16"
+        )
+    return padded
 
 
 def check_leika_key(key: str, *, argument: str = "leikaKey") -> str:
@@ -34,12 +44,11 @@ def check_text(text: str | None, *, argument: str, minimum: int = 0) -> str | No
     return text or None
 
 
-def check_first_page(first: int | None, settings: Settings) -> int:
-    limits = settings.limits
-    if first is None:
-        return limits.default_page_size
-    if first < 0:
-        raise BadUserInputError("first", "must not be negative")
-    if first > limits.max_page_size:
-        raise BadUserInputError("first", f"must be at most {limits.max_page_size}")
-    return first
+def check_page_size(size: int | None, settings: Settings, argument: str) -> int | None:
+    if size is None:
+        return None
+    if size < 0:
+        raise BadUserInputError(argument, "must not be negative")
+    if size > settings.limits.max_page_size:
+        raise BadUserInputError(argument, f"must be at most {settings.limits.max_page_size}")
+    return size

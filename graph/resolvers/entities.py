@@ -32,8 +32,7 @@ async def service_entity(info: Info, representation: Mapping[str, Any]) -> Servi
         None,
         _text(representation, "ars"),
         _text(representation, "leikaKey"),
-        1,
-        None,
+        {"first": 1},
     )
     return page.edges[0].node if page.edges else None
 

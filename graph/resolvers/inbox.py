@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from datetime import UTC, datetime
+from typing import Any
 
 import strawberry
 
@@ -13,8 +14,7 @@ from graph.domain.access import can_open
 from graph.domain.errors import InsufficientTrustLevelError, NotFoundError
 from graph.domain.ids import id_parts
 from graph.resolvers.applications import portals_for
-from graph.resolvers.arguments import check_first_page
-from graph.resolvers.pagination import paginate, start_after
+from graph.resolvers.pagination import page_request, paginate
 from graph.types.connection import Connection
 from graph.types.message import Message
 from sources.base import Capability, MessageRecord
@@ -27,17 +27,15 @@ def as_message(info: Info, record: MessageRecord) -> Message:
 
 async def list_messages(
     info: Info,
-    first: int | None,
-    after: str | None,
+    paging: dict[str, Any],
     unread_only: bool,
     portal: strawberry.ID | None,
     application: strawberry.ID | None,
 ) -> Connection[Message]:
-    size = check_first_page(first, info.context.settings)
     list_name = (
         "inbox-" + hashlib.sha256(f"{unread_only}|{portal}|{application}".encode()).hexdigest()[:12]
     )
-    start = start_after(after, list_name)
+    page = page_request(list_name, info.context.settings, **paging)
     linked: tuple[str, str] | None = None
     if application is not None:
         portal_id, application_id = id_parts(application, "Application", argument="application")
@@ -54,8 +52,7 @@ async def list_messages(
     return paginate(
         [as_message(info, m) for m in records],
         list_name=list_name,
-        first=size,
-        start=start,
+        page=page,
         outages=info.context.outage_list(Capability.INBOX),
     )
 

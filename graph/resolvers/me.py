@@ -9,16 +9,13 @@ import strawberry
 from graph.context import Info
 from graph.resolvers.applications import application_by_id, list_applications
 from graph.resolvers.inbox import list_messages, unread_count
+from graph.resolvers.pagination import After, Before, First, Last
 from graph.types.account import Identity
 from graph.types.application import Application
 from graph.types.connection import Connection
 from graph.types.message import Message
 from sources.base import ApplicationStatus
 
-First = Annotated[
-    int | None, strawberry.argument(description="Page size (default 20, maximum 100).")
-]
-After = Annotated[str | None, strawberry.argument(description="Cursor of the last item seen.")]
 PortalId = Annotated[strawberry.ID | None, strawberry.argument(description="Only this portal.")]
 
 
@@ -35,6 +32,8 @@ class Me(Identity):
         info: Info,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         status: Annotated[
             list[ApplicationStatus] | None,
             strawberry.argument(
@@ -43,7 +42,8 @@ class Me(Identity):
         ] = None,
         portal: PortalId = None,
     ) -> Connection[Application]:
-        return await list_applications(info, first, after, status, portal)
+        paging = {"first": first, "after": after, "last": last, "before": before}
+        return await list_applications(info, paging, status, portal)
 
     @strawberry.field(description="One of the viewer's applications; null if it is not theirs.")
     async def application(
@@ -59,6 +59,8 @@ class Me(Identity):
         info: Info,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         unread_only: Annotated[
             bool, strawberry.argument(description="Only unread messages.")
         ] = False,
@@ -68,7 +70,8 @@ class Me(Identity):
             strawberry.argument(description="Only messages about this application."),
         ] = None,
     ) -> Connection[Message]:
-        return await list_messages(info, first, after, unread_only, portal, application)
+        paging = {"first": first, "after": after, "last": last, "before": before}
+        return await list_messages(info, paging, unread_only, portal, application)
 
     @strawberry.field(
         description="Number of unread messages across all mailboxes (locked ones included)."

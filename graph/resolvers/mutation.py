@@ -11,6 +11,7 @@ from graph.context import Info
 from graph.resolvers.forget import forget_finished_applications
 from graph.resolvers.inbox import mark_read
 from graph.resolvers.payments import start_payment
+from graph.resolvers.permissions import SignedIn
 from graph.resolvers.submissions import reply_to_message, submit_application
 from graph.types.message import Message
 from graph.types.payment import StartPaymentInput, StartPaymentResult
@@ -25,7 +26,8 @@ from graph.types.submission import (
 @strawberry.type(description="Changes made on behalf of the signed-in viewer.")
 class Mutation:
     @strawberry.mutation(
-        description="Start paying for one of the viewer's applications; returns the pay page to redirect to."
+        permission_classes=[SignedIn],
+        description="Start paying for one of the viewer's applications; returns the pay page to redirect to.",
     )
     async def start_payment(
         self,
@@ -37,7 +39,10 @@ class Mutation:
     ) -> StartPaymentResult:
         return await start_payment(info, input)
 
-    @strawberry.mutation(description="Mark one of the viewer's messages as read; returns it.")
+    @strawberry.mutation(
+        permission_classes=[SignedIn],
+        description="Mark one of the viewer's messages as read; returns it.",
+    )
     async def mark_message_read(
         self,
         info: Info,
@@ -46,7 +51,8 @@ class Mutation:
         return await mark_read(info, id)
 
     @strawberry.mutation(
-        description="Submit an application: routed to the responsible authority, encrypted (FIT-Connect), then listed in the viewer's applications. Attachments per the GraphQL multipart request spec."
+        permission_classes=[SignedIn],
+        description="Submit an application: routed to the responsible authority, encrypted (FIT-Connect), then listed in the viewer's applications. Attachments per the GraphQL multipart request spec.",
     )
     async def submit_application(
         self,
@@ -59,7 +65,8 @@ class Mutation:
         return await submit_application(info, input)
 
     @strawberry.mutation(
-        description="Answer a message that allows a reply (replyAllowed); delivered through the portal's return channel into the same case."
+        permission_classes=[SignedIn],
+        description="Answer a message that allows a reply (replyAllowed); delivered through the portal's return channel into the same case.",
     )
     async def reply_to_message(
         self,

@@ -9,6 +9,7 @@ import strawberry
 from graph.context import Info
 from graph.resolvers.me import Me, me
 from graph.resolvers.node import node_by_id
+from graph.resolvers.pagination import After, Before, First, Last
 from graph.resolvers.portals import list_portals, portal_by_id, search_regions
 from graph.resolvers.services import search_services, service_by_id
 from graph.types.connection import Connection
@@ -28,10 +29,6 @@ LeikaKey = Annotated[
     str | None,
     strawberry.argument(description="Only this LeiKa key (Leistungsschlüssel, 14 digits)."),
 ]
-First = Annotated[
-    int | None, strawberry.argument(description="Page size (default 20, maximum 100).")
-]
-After = Annotated[str | None, strawberry.argument(description="Cursor of the last item seen.")]
 GlobalId = Annotated[strawberry.ID, strawberry.argument(description="Opaque global ID.")]
 
 
@@ -51,8 +48,11 @@ class Query:
         leika_key: LeikaKey = None,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Service]:
-        return await search_services(info, query, ars, leika_key, first, after)
+        paging = {"first": first, "after": after, "last": last, "before": before}
+        return await search_services(info, query, ars, leika_key, paging)
 
     @strawberry.field(description="One service description by its global ID.")
     async def service(self, info: Info, id: GlobalId) -> Service | None:  # noqa: A002 - GraphQL argument name

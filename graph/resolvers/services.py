@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from graph.context import Info
 from graph.domain.ids import id_parts
 from graph.domain.merge import merge_most_local
-from graph.resolvers.arguments import check_ars, check_first_page, check_leika_key, check_text
-from graph.resolvers.pagination import paginate, start_after
+from graph.resolvers.arguments import check_ars, check_leika_key, check_text
+from graph.resolvers.pagination import page_request, paginate
 from graph.types.connection import Connection
 from graph.types.service import Service
 from sources.base import (
@@ -24,15 +25,13 @@ async def search_services(
     query: str | None,
     ars: str | None,
     leika_key: str | None,
-    first: int | None,
-    after: str | None,
+    paging: dict[str, Any],
 ) -> Connection[Service]:
     area = check_ars(ars) if ars is not None else FEDERAL_ARS
     text = check_text(query, argument="query")
     key = check_leika_key(leika_key) if leika_key is not None else None
-    size = check_first_page(first, info.context.settings)
     list_name = "services-" + hashlib.sha256(f"{area}|{text}|{key}".encode()).hexdigest()[:12]
-    start = start_after(after, list_name)
+    page = page_request(list_name, info.context.settings, **paging)
     portals = {p.id: p for p in info.context.network.with_capability(Capability.SERVICES)}
     serving = [p.id for p in portals.values() if ars_covers(p.ars, area)]
     records = await info.context.loaders.search(
@@ -45,8 +44,7 @@ async def search_services(
     return paginate(
         services,
         list_name=list_name,
-        first=size,
-        start=start,
+        page=page,
         outages=info.context.outage_list(Capability.SERVICES),
     )
 

@@ -6,7 +6,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncGenerator
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from starlette.websockets import WebSocket
@@ -21,6 +21,7 @@ from graph.domain.errors import (
 from graph.domain.ids import id_parts
 from graph.domain.outages import OutageLog
 from graph.loaders import Loaders
+from graph.resolvers.live_payloads import event_payload
 from graph.types.event import ApplicationStatusEvent, InboxMessageEvent, PaymentStatusEvent
 from graph.types.node import to_global_id
 from sources.base import EventKind, EventRecord
@@ -43,7 +44,7 @@ async def events(
     context = info.context
     viewer, live = context.viewer, context.gateway.live
     if viewer is None:
-        raise UnauthenticatedError("Sign in to subscribe to your own updates.")
+        raise UnauthenticatedError("Sign in to subscribe to your own updates.", reason="NO_TOKEN")
     if live is None:
         raise PublicError("Live updates are not enabled on this gateway.")
     audience = live.audience(viewer.subject)
@@ -100,10 +101,6 @@ ApplicationArg = Annotated[
 ]
 
 
-def _portal(info: Info, event: EventRecord) -> Any:
-    return info.context.gateway.portals[event.portal_id]
-
-
 @strawberry.type(
     description="Live updates for the signed-in viewer; only their own events are delivered."
 )
@@ -114,7 +111,9 @@ class Subscription:
     ) -> AsyncGenerator[ApplicationStatusEvent, None]:
         wanted = application_filter(application_id)
         async for event, missed in events(info, EventKind.APPLICATION_STATUS, wanted):
-            yield ApplicationStatusEvent.from_data(event.data, _portal(info, event), missed)
+            payload = event_payload(info, event, missed)
+            assert isinstance(payload, ApplicationStatusEvent)  # by the event's kind
+            yield payload
 
     @strawberry.subscription(description="Status changes of the viewer's payments, e.g. paid.")
     async def payment_status_changed(
@@ -122,10 +121,13 @@ class Subscription:
     ) -> AsyncGenerator[PaymentStatusEvent, None]:
         wanted = application_filter(application_id)
         async for event, missed in events(info, EventKind.PAYMENT_STATUS, wanted):
-            yield PaymentStatusEvent.from_data(event.data, _portal(info, event), missed)
+            payload = event_payload(info, event, missed)
+            assert isinstance(payload, PaymentStatusEvent)  # by the event's kind
+            yield payload
 
     @strawberry.subscription(description="New messages in the viewer's mailboxes.")
     async def inbox_message_received(self, info: Info) -> AsyncGenerator[InboxMessageEvent, None]:
-        viewer = info.context.viewer
         async for event, missed in events(info, EventKind.INBOX_MESSAGE, None):
-            yield InboxMessageEvent.from_data(event.data, _portal(info, event), missed, viewer)
+            payload = event_payload(info, event, missed)
+            assert isinstance(payload, InboxMessageEvent)  # by the event's kind
+            yield payload

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Self
 
 import strawberry
 
+from graph.types.node import to_global_id
 from graph.types.portal import Capability, Outage, Portal, TrustLevel
 from graph.types.vocabulary import describe_values
 from sources.base import AccountRecord, PostalAddressRecord, ViewerRecord
@@ -59,6 +60,9 @@ class PostalAddress:
 
 @strawberry.type(description="The viewer's account at one portal (Servicekonto / Mein Konto).")
 class PortalAccount:
+    id: strawberry.ID = strawberry.field(
+        description="Stable opaque ID of this account (portal and account id): a cache key."
+    )
     portal: Portal = strawberry.field(description="The portal holding the account.")
     account_id: str = strawberry.field(description="Account id local to that portal.")
     since: datetime | None = strawberry.field(description="When the account was created.")
@@ -70,6 +74,7 @@ class PortalAccount:
     def from_record(cls, record: AccountRecord, portal: Portal) -> PortalAccount:
         offered = [SERVICE_CAPABILITIES[s] for s in record.services if s in SERVICE_CAPABILITIES]
         return cls(
+            id=to_global_id("PortalAccount", portal.id, record.account_id),
             portal=portal,
             account_id=record.account_id,
             since=record.created_at,
@@ -82,6 +87,9 @@ class PortalAccount:
     description="Identity claims of the signed-in citizen or organisation; `Me` extends it.",
 )
 class Identity:
+    id: strawberry.ID = strawberry.field(
+        description="Stable opaque ID of the viewer (from the subject): the cache key of `Me`."
+    )
     subject: str = strawberry.field(
         description="Pseudonymous subject (bPK2-style); stable per user, not a name."
     )
@@ -127,6 +135,7 @@ class Identity:
     @classmethod
     def from_record(cls, viewer: ViewerRecord) -> Self:
         return cls(
+            id=to_global_id("Me", viewer.subject),
             subject=viewer.subject,
             trust_level=viewer.trust_level,
             sign_in_methods=list(viewer.sign_in_methods),

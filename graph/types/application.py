@@ -13,7 +13,13 @@ from graph.types.payment import Payment
 from graph.types.portal import Portal
 from graph.types.service import Service
 from graph.types.vocabulary import describe_values
-from sources.base import ApplicationRecord, ApplicationStatus, StatusEventRecord, StatusSource
+from sources.base import (
+    ApplicationRecord,
+    ApplicationStatus,
+    PaymentRecord,
+    StatusEventRecord,
+    StatusSource,
+)
 
 if TYPE_CHECKING:
     from graph.context import Context
@@ -85,6 +91,10 @@ class Application(Node):
     updated_at: datetime | None = strawberry.field(description="Last change.")
     portal: Portal = strawberry.field(description="Portal the application was made through.")
     record: strawberry.Private[ApplicationRecord]
+    # Loaded fresh for one subscription event: the operation's loaders live as long as the
+    # connection and would answer every later event with the first event's state.
+    history_now: strawberry.Private[list[StatusEventRecord] | None] = None
+    payments_now: strawberry.Private[list[PaymentRecord] | None] = None
 
     @strawberry.field(description="Full status history (Statusverlauf), oldest first.")
     async def status_history(self, info: strawberry.Info[Context, None]) -> list[StatusChange]:
@@ -95,6 +105,8 @@ class Application(Node):
         return current_status(await self._history(info))
 
     async def _history(self, info: strawberry.Info[Context, None]) -> list[StatusEventRecord]:
+        if self.history_now is not None:
+            return self.history_now
         return await info.context.application_history(self.record)
 
     @strawberry.field(description="The service applied for, described for the portal's region.")
@@ -108,7 +120,11 @@ class Application(Node):
 
     @strawberry.field(description="Payments linked to the application (XBezahldienste).")
     async def payments(self, info: strawberry.Info[Context, None]) -> list[Payment]:
-        records = await info.context.loaders.payments(self.record.portal_id, self.record.payments)
+        records = self.payments_now
+        if records is None:
+            records = await info.context.loaders.payments(
+                self.record.portal_id, self.record.payments
+            )
         return [Payment.from_record(r, self.portal, self.record.id) for r in records]
 
     @classmethod

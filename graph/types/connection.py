@@ -16,7 +16,7 @@ class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether items follow this page.")
     has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
     start_cursor: str | None = strawberry.field(
-        description="Cursor of the first item; null for an empty page."
+        description="Cursor of the first item; pass it as `before` for the previous page."
     )
     end_cursor: str | None = strawberry.field(
         description="Cursor of the last item; pass it as `after` for the next page."
@@ -25,7 +25,9 @@ class PageInfo:
 
 @strawberry.type(description="One item of a page together with its cursor.")
 class Edge(Generic[NodeType]):
-    cursor: str = strawberry.field(description="Opaque cursor; pass it as `after`.")
+    cursor: str = strawberry.field(
+        description="Opaque cursor; pass it as `after` (forwards) or `before` (backwards)."
+    )
     node: NodeType = strawberry.field(description="The item.")
 
 

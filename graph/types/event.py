@@ -1,16 +1,49 @@
-"""Payloads of live subscriptions: each carries enough to render it without another query."""
+"""Payloads of live subscriptions: each carries the changed object as it is now.
+
+`application`, `payment` and `message` are the same objects queries return (same ids), so
+a normalised client cache (Apollo, Graphcache, Relay) updates itself from the event. One
+step of a case can produce two status events (FIT-Connect's event log, then the
+authority's Statusmonitor): both carry the application's current state, so applying both
+is idempotent. graph/resolvers/live_payloads.py builds them.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import strawberry
 
 from graph.domain.access import can_open
-from graph.types.payment import Money
+from graph.types.application import Application
+from graph.types.message import Message
+from graph.types.payment import Money, Payment
 from graph.types.portal import Portal, TrustLevel
 from sources.base import ApplicationStatus, PaymentStatus, StatusSource, ViewerRecord
+
+
+class CurrentState(Protocol):
+    """The changed object, loaded when (and only when) a client selects it."""
+
+    async def application(self) -> Application | None: ...
+
+    async def payment(self) -> Payment | None: ...
+
+    async def message(self) -> Message | None: ...
+
+
+class _Unknown:
+    async def application(self) -> Application | None:
+        return None
+
+    async def payment(self) -> Payment | None:
+        return None
+
+    async def message(self) -> Message | None:
+        return None
+
+
+UNKNOWN = _Unknown()
 
 
 def _time(value: Any) -> datetime | None:
@@ -22,7 +55,9 @@ class ApplicationStatusEvent:
     application_id: strawberry.ID = strawberry.field(description="Global ID of the application.")
     service_name: str | None = strawberry.field(description="Name of the service applied for.")
     reference: str | None = strawberry.field(description="File reference (Aktenzeichen).")
-    status: ApplicationStatus = strawberry.field(description="The new status.")
+    reported_status: ApplicationStatus = strawberry.field(
+        description="The status this event reported (may already be overtaken by `status`)."
+    )
     source: StatusSource = strawberry.field(description="Which system reported it.")
     time: datetime | None = strawberry.field(description="When the status was reached.")
     detail: str | None = strawberry.field(description="Human-readable detail.")
@@ -30,19 +65,36 @@ class ApplicationStatusEvent:
     missed_events: int = strawberry.field(
         description="Events dropped before this one because the client read too slowly; refetch if > 0."
     )
+    now: strawberry.Private[CurrentState] = UNKNOWN
+
+    @strawberry.field(description="The application's status after this change: its current status.")
+    async def status(self) -> ApplicationStatus:
+        application = await self.now.application()
+        history = application.history_now if application is not None else None
+        return history[-1].status if history else self.reported_status
+
+    @strawberry.field(
+        description="The application as it is now (status, statusHistory, payments, …); null"
+        " if its portal could not be asked. Loaded when selected."
+    )
+    async def application(self) -> Application | None:
+        return await self.now.application()
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], portal: Portal, missed: int) -> ApplicationStatusEvent:
+    def from_data(
+        cls, data: dict[str, Any], portal: Portal, missed: int, now: CurrentState = UNKNOWN
+    ) -> ApplicationStatusEvent:
         return cls(
             application_id=strawberry.ID(data["applicationId"]),
             service_name=data.get("serviceName"),
             reference=data.get("reference"),
-            status=ApplicationStatus(data["status"]),
+            reported_status=ApplicationStatus(data["status"]),
             source=StatusSource(data["source"]),
             time=_time(data.get("time")),
             detail=data.get("detail"),
             portal=portal,
             missed_events=missed,
+            now=now,
         )
 
 
@@ -60,9 +112,26 @@ class PaymentStatusEvent:
     missed_events: int = strawberry.field(
         description="Events dropped before this one; refetch if > 0."
     )
+    now: strawberry.Private[CurrentState] = UNKNOWN
+
+    @strawberry.field(
+        description="The payment as it is now; null if its provider could not be asked."
+        " Loaded when selected."
+    )
+    async def payment(self) -> Payment | None:
+        return await self.now.payment()
+
+    @strawberry.field(
+        description="The application paid for, as it is now (with its payments)."
+        " Loaded when selected."
+    )
+    async def application(self) -> Application | None:
+        return await self.now.application()
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], portal: Portal, missed: int) -> PaymentStatusEvent:
+    def from_data(
+        cls, data: dict[str, Any], portal: Portal, missed: int, now: CurrentState = UNKNOWN
+    ) -> PaymentStatusEvent:
         return cls(
             payment_id=strawberry.ID(data["paymentId"]),
             application_id=strawberry.ID(data["applicationId"]),
@@ -72,6 +141,7 @@ class PaymentStatusEvent:
             time=_time(data.get("time")),
             portal=portal,
             missed_events=missed,
+            now=now,
         )
 
 
@@ -98,10 +168,23 @@ class InboxMessageEvent:
     missed_events: int = strawberry.field(
         description="Events dropped before this one; refetch if > 0."
     )
+    now: strawberry.Private[CurrentState] = UNKNOWN
+
+    @strawberry.field(
+        description="The message as the inbox lists it (locked like there); null if the"
+        " mailbox could not be asked. Loaded when selected."
+    )
+    async def message(self) -> Message | None:
+        return await self.now.message()
 
     @classmethod
     def from_data(
-        cls, data: dict[str, Any], portal: Portal, missed: int, viewer: ViewerRecord | None
+        cls,
+        data: dict[str, Any],
+        portal: Portal,
+        missed: int,
+        viewer: ViewerRecord | None,
+        now: CurrentState = UNKNOWN,
     ) -> InboxMessageEvent:
         level = TrustLevel(int(data["requiredTrustLevel"]))
         return cls(
@@ -118,4 +201,5 @@ class InboxMessageEvent:
             else None,
             portal=portal,
             missed_events=missed,
+            now=now,
         )

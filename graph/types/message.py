@@ -28,9 +28,15 @@ class Attachment:
     mime_type: str | None = strawberry.field(description="Media type, e.g. application/pdf.")
     size: int | None = strawberry.field(description="Size in bytes (contentLength).")
     sha512: str | None = strawberry.field(description="SHA-512 checksum as hex (sha512sum).")
-    download_url: str = strawberry.field(
-        description="Gateway path to download the file; send the same Authorization header."
+    path: strawberry.Private[str]
+
+    @strawberry.field(
+        description="Gateway path that downloads the file as a plain link (`<a href>`): signed"
+        " for this viewer, valid for minutes (PORTALGRAPH_DOWNLOAD_URL_TTL). Query it again"
+        " for a fresh one; the path without its query also works with an Authorization header."
     )
+    def download_url(self, info: strawberry.Info[Context, None]) -> str:
+        return info.context.signed_download(self.path)
 
     @classmethod
     def from_record(cls, record: AttachmentRecord, message_id: str) -> Attachment:
@@ -40,7 +46,7 @@ class Attachment:
             mime_type=record.mime_type,
             size=record.size,
             sha512=record.sha512,
-            download_url=f"{ATTACHMENT_PATH}/{message_id}/{record.id}",
+            path=f"{ATTACHMENT_PATH}/{message_id}/{record.id}",
         )
 
 

@@ -60,6 +60,11 @@ class ErrorCode(enum.StrEnum):
     FORBIDDEN = "FORBIDDEN"
     EVENT_LOG_UNAVAILABLE = "EVENT_LOG_UNAVAILABLE"
     EVENT_POSITION_INVALID = "EVENT_POSITION_INVALID"
+    # Browser clients (issue 20).
+    SUBSCRIPTION_TRANSPORT_REQUIRED = "SUBSCRIPTION_TRANSPORT_REQUIRED"
+    CORS_REFUSED = "CORS_REFUSED"
+    DOWNLOAD_LINK_INVALID = "DOWNLOAD_LINK_INVALID"
+    DOWNLOAD_LINK_EXPIRED = "DOWNLOAD_LINK_EXPIRED"
 
 
 ERROR_MEANINGS: Mapping[ErrorCode, str] = MappingProxyType(
@@ -106,5 +111,9 @@ ERROR_MEANINGS: Mapping[ErrorCode, str] = MappingProxyType(
         ErrorCode.FORBIDDEN: "`_service { sdl }` in production without the router's token",
         ErrorCode.EVENT_LOG_UNAVAILABLE: "the live-update event log cannot store or read events right now",
         ErrorCode.EVENT_POSITION_INVALID: "a resume position (`after:` / Last-Event-ID) the event log cannot use",
+        ErrorCode.SUBSCRIPTION_TRANSPORT_REQUIRED: "a subscription was sent as plain JSON; use SSE or WebSocket",
+        ErrorCode.CORS_REFUSED: "the browser's Origin is not in PORTALGRAPH_CORS_ORIGINS",
+        ErrorCode.DOWNLOAD_LINK_INVALID: "the download link's signature does not match (altered or foreign)",
+        ErrorCode.DOWNLOAD_LINK_EXPIRED: "the download link is past its expiry; query a fresh one",
     }
 )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
 from typing import Any
 
 import pytest
 
+from graph.domain.downloads import download_signer
+from graph.settings import Settings
 from tests.conftest import Gateway, Sandbox
 
 DASHBOARD = """
@@ -150,7 +153,7 @@ def test_attachments_download_through_the_gateway_for_their_owner_only(
 ) -> None:
     found = messages(gateway.query(INBOX, token=erika))
     attachment = next(a for m in found for a in m["attachments"])
-    url = attachment["downloadUrl"]
+    url = attachment["downloadUrl"].split("?", 1)[0]  # the path, for the header route
     response = gateway.http.get(url, headers={"Authorization": f"Bearer {erika}"})
     assert response.status_code == 200
     assert hashlib.sha512(response.content).hexdigest() == attachment["sha512"]
@@ -158,6 +161,43 @@ def test_attachments_download_through_the_gateway_for_their_owner_only(
     assert gateway.http.get(url).status_code == 401
     assert (
         gateway.http.get(url, headers={"Authorization": f"Bearer {max_token}"}).status_code == 404
+    )
+
+
+def test_signed_download_links_work_as_plain_links_for_one_viewer_and_file(
+    gateway: Gateway, erika: str, max_token: str
+) -> None:
+    found = messages(gateway.query(INBOX, token=erika))
+    with_files = [a for m in found for a in m["attachments"]]
+    signed = with_files[0]["downloadUrl"]
+    path, query = signed.split("?", 1)
+    assert erika not in signed  # the token is sealed, never in clear
+    # No Authorization header: what an <a href> sends.
+    response = gateway.http.get(signed)
+    assert response.status_code == 200
+    assert hashlib.sha512(response.content).hexdigest() == with_files[0]["sha512"]
+    assert response.headers["referrer-policy"] == "no-referrer"
+    # The link opens only its own file: another attachment's path with it is refused.
+    other = next(a for a in with_files if a["downloadUrl"].split("?")[0] != path)
+    moved = gateway.http.get(other["downloadUrl"].split("?")[0] + "?" + query)
+    assert (moved.status_code, moved.json()["errors"][0]["extensions"]["code"]) == (
+        403,
+        "DOWNLOAD_LINK_INVALID",
+    )
+    # Max's viewer pseudonym in erika's link breaks the seal.
+    uploads = Settings().uploads
+    signer = download_signer(uploads.download_key, uploads.download_url_ttl)
+    max_subject = gateway.query("{ me { subject } }", token=max_token)["data"]["me"]["subject"]
+    params = dict(p.split("=", 1) for p in query.split("&"))
+    forged = gateway.http.get(path, params={**params, "viewer": signer.pseudonym(max_subject)})
+    assert forged.status_code == 403
+    # An expired link says so (signed by the gateway's own signer, an hour ago).
+    subject = gateway.query("{ me { subject } }", token=erika)["data"]["me"]["subject"]
+    stale = signer.sign(path, subject, erika, time.time() + 600, now=time.time() - 3600)
+    expired = gateway.http.get(stale)
+    assert (expired.status_code, expired.json()["errors"][0]["extensions"]["code"]) == (
+        403,
+        "DOWNLOAD_LINK_EXPIRED",
     )
 
 

@@ -82,6 +82,34 @@ def test_the_web_example_runs_a_persisted_query_and_subscription(
     assert message["message"] == {"subject": "Hallo aus examples/web", "portal": {"id": "koeln"}}
 
 
+def test_the_web_example_runs_against_make_run_in_apq_mode(
+    web_build: Path, loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
+) -> None:
+    # `make run`'s gateway has no manifest: the ids are unknown until the client registers
+    # them (APQ); a fresh gateway, so no earlier test registered them already.
+    server = UvicornServer(create_app(gateway_settings.override(poll_interval=0.3)))
+    loop_thread.call(server.start())
+    try:
+        env = {
+            "PORTALGRAPH_URL": server.url + "/graphql",
+            "PORTALGRAPH_TOKEN": sandbox.demo_token("lena"),
+            "SANDBOX_INBOX": sandbox.url("koeln", "inbox"),
+        }
+        result = run_node(str(web_build), folder=WEB, timeout=60, env=env)
+        portals, message = json_lines(result.stdout)
+        assert set(portals["portals"]) >= {"bund", "nrw", "koeln", "dormagen"}
+        assert message["message"]["subject"] == "Hallo aus examples/web"
+        # Registered now: the id alone runs.
+        manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+        portals_id = next(k for k, v in manifest.items() if "query Portals" in v)
+        again = Gateway(server.url)
+        body = again.http.post("/graphql", json={"documentId": portals_id}).json()
+        again.http.close()
+        assert body["data"]["portals"], body
+    finally:
+        loop_thread.call(server.stop())
+
+
 def test_the_python_gql_example(gateway: Gateway, sandbox: Sandbox) -> None:
     env = {
         **os.environ,

@@ -45,6 +45,25 @@ def test_graphiql_runs_the_dashboard_and_a_subscription(
         timeout=90,
     )
     assert report["title"].startswith("Portalgraph")
+    assert "query Dashboard" in report["defaultQuery"]
+    assert '"Authorization": "Bearer <token>"' in report["defaultQuery"]
+    # A bad token in the headers still loads the docs; domain fields before federation's.
+    assert report["schemaError"] is None, report["schemaError"]
+    refetched = [i for i in report["introspections"] if i["token"].startswith("Bearer expired")]
+    assert refetched, report["introspections"]
+    assert all(i["status"] == 200 for i in report["introspections"]), report["introspections"]
+    fields = report["docsFields"]
+    assert fields[: fields.index("node") + 1] == [
+        "services",
+        "service",
+        "portals",
+        "portal",
+        "regions",
+        "me",
+        "node",
+    ], fields
+    assert fields[-2:] == ["_entities", "_service"]
+    assert report["overlap"] is False
     assert report["dashboard"]["errors"] == []
     assert report["dashboard"]["applications"] >= 1
     assert report["dashboard"]["statuses"]

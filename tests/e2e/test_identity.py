@@ -41,14 +41,23 @@ def claims(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in base.items() if v is not None}
 
 
-def assert_unauthenticated(gateway: Gateway, token: str) -> None:
+def assert_unauthenticated(gateway: Gateway, token: str, reason: str = "INVALID_TOKEN") -> None:
     response = gateway.http.post(
-        "/graphql", json={"query": "{ me { subject } }"}, headers=bearer(token)
+        "/graphql",
+        json={"query": "{ me { subject } }"},
+        headers={**bearer(token), "Accept-Language": "en"},
     )
     assert response.status_code == 401
     body = response.json()
-    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    assert body["errors"][0]["message"] == "The access token is invalid or expired."
+    assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED", "reason": reason}
+    description = {
+        "INVALID_TOKEN": "The access token is invalid",
+        "TOKEN_EXPIRED": "The access token expired",
+    }[reason]
+    assert body["errors"][0]["message"].startswith(description)
+    assert response.headers["www-authenticate"] == (
+        f'Bearer error="invalid_token", error_description="{description}"'
+    )
     assert "kid" not in response.text
     assert "signature" not in response.text.lower()
 
@@ -170,7 +179,14 @@ def test_rejects_an_unknown_kid(gateway: Gateway, sandbox: Sandbox) -> None:
 def test_rejects_an_expired_token(gateway: Gateway, sandbox: Sandbox) -> None:
     now = int(time.time())
     assert_unauthenticated(
-        gateway, sandbox.sign(claims(sandbox, iat=now - 7200, nbf=now - 7200, exp=now - 3600))
+        gateway,
+        sandbox.sign(claims(sandbox, iat=now - 7200, nbf=now - 7200, exp=now - 3600)),
+        reason="TOKEN_EXPIRED",
+    )
+    # Expired and meant for someone else: invalid, not merely expired.
+    assert_unauthenticated(
+        gateway,
+        sandbox.sign(claims(sandbox, aud="someone-else", nbf=now - 7200, exp=now - 3600)),
     )
 
 

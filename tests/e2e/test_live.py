@@ -15,11 +15,21 @@ from tests.conftest import Gateway, Sandbox
 from tests.helpers.live import LiveClient
 
 STATUS = """subscription($id: ID) { applicationStatusChanged(applicationId: $id) {
-  applicationId serviceName status source time detail portal { id } missedEvents } }"""
-PAYMENT = (
-    "subscription { paymentStatusChanged { paymentId applicationId status amount { cents } } }"
-)
-INBOX = "subscription { inboxMessageReceived { messageId subject sender locked requiredTrustLevel portal { id } } }"
+  applicationId serviceName status reportedStatus source time detail portal { id } missedEvents
+  application { id status statusHistory { status source } } } }"""
+PAYMENT = """subscription { paymentStatusChanged { paymentId applicationId status amount { cents }
+  payment { id status } application { id payments { id status } } } }"""
+INBOX = """subscription { inboxMessageReceived { messageId subject sender locked requiredTrustLevel
+  portal { id } message { id subject locked body } } }"""
+
+
+def assert_carries_the_application_now(event: dict[str, Any], app: dict[str, Any]) -> None:
+    """The event's application is the normalisable object, in its current state."""
+    application = event["application"]
+    assert application["id"] == event["applicationId"] == app["id"]
+    assert event["status"] == application["status"] == application["statusHistory"][-1]["status"]
+
+
 APPS = "{ me { applications(first: 100) { edges { node { id applicationId caseId status portal { id } } } } } }"
 
 
@@ -77,7 +87,8 @@ def test_a_status_change_arrives_through_a_signed_callback(
         lambda p: p["data"]["applicationStatusChanged"]["source"] == "FIT_CONNECT", timeout=10
     )["data"]["applicationStatusChanged"]
     assert event["applicationId"] == app["id"]
-    assert event["status"] == "SUBMITTED" or event["status"] == "RECEIVED"
+    assert event["reportedStatus"] in ("SUBMITTED", "RECEIVED")
+    assert_carries_the_application_now(event, app)
     assert event["serviceName"]
     assert event["portal"]["id"] == app["portal"]["id"]
     deadline = time.monotonic() + 2
@@ -99,6 +110,10 @@ def test_statusmonitor_updates_arrive_through_the_poller(
         lambda p: p["data"]["applicationStatusChanged"]["source"] == "STATUS_MONITOR", timeout=10
     )["data"]["applicationStatusChanged"]
     assert event["applicationId"] == app["id"]
+    assert_carries_the_application_now(event, app)
+    # The event's state is what a query now answers: a cache updated from it is current.
+    now = next(a for a in applications(gateway, lena) if a["id"] == app["id"])
+    assert now["status"] == event["status"]
 
 
 def test_only_the_viewers_own_events_are_delivered(
@@ -132,7 +147,13 @@ def test_a_new_message_arrives_and_is_locked_for_a_weak_sign_in(
         assert event["portal"]["id"] == "dormagen"
         assert event["locked"] is True
         assert event["requiredTrustLevel"] == "SUBSTANTIAL"
-        assert "body" not in event
+        message = event["message"]
+        assert message["id"] == event["messageId"]
+        assert (message["subject"], message["locked"], message["body"]) == (
+            "Ihr Bescheid",
+            True,
+            None,
+        )
     finally:
         client.close()
 
@@ -158,6 +179,9 @@ def test_a_paid_payment_arrives(
     assert event["paymentId"] == started["payment"]["id"]
     assert event["status"] == "PAYED"
     assert event["amount"]["cents"] == 1250
+    assert event["payment"] == {"id": started["payment"]["id"], "status": "PAYED"}
+    assert event["application"]["id"] == app["id"]
+    assert {"id": started["payment"]["id"], "status": "PAYED"} in event["application"]["payments"]
 
 
 def send_message(sandbox: Sandbox, login: str, portal: str, title: str) -> None:

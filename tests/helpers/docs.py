@@ -11,7 +11,8 @@ README = ROOT / "README.md"
 DOCS = ROOT / "docs"
 # Languages the snippet tests run; every other fence is prose and needs no runner.
 RUNNABLE = frozenset({"graphql", "sh", "console", "python", "toml"})
-KNOWN = RUNNABLE | {"json", "text", ""}
+# js: browser-client snippets (docs/frontend.md); tests/node/ runs the same calls.
+KNOWN = RUNNABLE | {"json", "js", "text", ""}
 FENCE = re.compile(r"^```(\w*)\s*$")
 # `<!-- snippet: not run — why -->` on the line above a block exempts it, with a reason.
 NOT_RUN = re.compile(r"^<!-- snippet: not run\s*[—:-]\s*(?P<reason>\S.*?)\s*-->$")

@@ -28,10 +28,16 @@ async function firstEvent(iterator, title) {
 
 async function errorOf(iterator) {
   try {
-    await iterator.next();
-    return null;
+    // A stream may also deliver the errors as its only result.
+    const { value } = await iterator.next();
+    const errors = value?.errors ?? [];
+    return errors.length ? { message: errors.map((e) => e.message).join('; '), codes: errors.map((e) => e.extensions?.code ?? null) } : null;
   } catch (error) {
-    return Array.isArray(error) ? error.map((e) => e.message).join('; ') : String(error.message ?? error);
+    const errors = Array.isArray(error) ? error : [error];
+    return {
+      message: errors.map((e) => e.message ?? String(e)).join('; '),
+      codes: errors.map((e) => e.extensions?.code ?? null),
+    };
   }
 }
 
@@ -81,6 +87,7 @@ const sse = createSseClient({
 const stream = sse.iterate({ query: INBOX });
 report.sse.event = (await firstEvent(stream, 'graphql-sse')).data.inboxMessageReceived.subject;
 report.sse.completed = (await stream.return()).done;
+report.sse.validationError = await errorOf(sse.iterate({ query: 'subscription { nope }' }));
 sse.dispose();
 
 console.log(JSON.stringify(report));

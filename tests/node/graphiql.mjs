@@ -20,10 +20,21 @@ const browser = await chromium.launch({
 const report = { consoleErrors: [] };
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  // A browser asks for /favicon.ico on its own; every other failure is the page's.
+  // The page declares its favicon inline: no request may fail, /favicon.ico included.
   page.on('response', (response) => {
-    if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) {
+    if (response.status() >= 400 && !(response.request().postData() ?? '').includes('IntrospectionQuery')) {
       report.consoleErrors.push(`${response.status()} ${response.url()}`);
+    }
+  });
+  // Every introspection GraphiQL sends, with the status it got.
+  report.introspections = [];
+  page.on('response', (response) => {
+    const body = response.request().postData() ?? '';
+    if (body.includes('IntrospectionQuery')) {
+      report.introspections.push({
+        status: response.status(),
+        token: (response.request().headers().authorization ?? '').slice(0, 20),
+      });
     }
   });
   page.on('console', (message) => {
@@ -49,7 +60,29 @@ try {
     throw new Error('result pane never showed the expected text:\n' + (await result()).slice(0, 500));
   };
 
+  // What a first visit shows: the dashboard query and where the token comes from.
+  report.defaultQuery = await page.evaluate(
+    () => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue(),
+  );
+  // A bad token in the headers editor must not break the docs: re-fetch the schema with it.
   await page.getByRole('button', { name: 'Headers' }).click();
+  await setEditor(
+    '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror',
+    JSON.stringify({ Authorization: 'Bearer expired.or.garbage' }, null, 2),
+  );
+  await sleep(700); // GraphiQL reads the headers editor after a debounce
+  await page.getByRole('button', { name: /Re-fetch GraphQL schema/i }).click();
+  await sleep(800);
+  await page.getByRole('button', { name: /Show Documentation Explorer/i }).click();
+  await page.waitForSelector('.graphiql-doc-explorer', { timeout: 5000 });
+  await page.getByText('Query', { exact: true }).first().click();
+  await sleep(300);
+  report.docsFields = await page.evaluate(() =>
+    [...document.querySelectorAll('.graphiql-doc-explorer-field-name')].map((e) => e.textContent),
+  );
+  report.schemaError = await page.evaluate(
+    () => document.querySelector('.graphiql-doc-explorer-error')?.textContent ?? null,
+  );
   await setEditor(
     '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror',
     JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2),
@@ -64,6 +97,12 @@ try {
     errors: dashboard.errors ?? [],
   };
   await page.screenshot({ path: screenshot });
+  // The upload strip sits below GraphiQL, not over the result pane.
+  report.overlap = await page.evaluate(() => {
+    const a = document.querySelector('.graphiql-response').getBoundingClientRect();
+    const b = document.querySelector('.portalgraph-upload').getBoundingClientRect();
+    return !(a.bottom <= b.top || b.bottom <= a.top || a.right <= b.left || b.right <= a.left);
+  });
 
   // A subscription over graphql-ws; the message is sent again until the fresh subscription
   // (which takes the inbox as its baseline) reports it.

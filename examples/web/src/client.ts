@@ -1,11 +1,19 @@
-// A tiny GraphQL client for persisted documents: queries go over HTTP by id only, the
-// subscription over graphql-ws with the exact text that was hashed into the manifest.
+// A tiny GraphQL client for persisted documents. Queries go over HTTP by id first
+// ({"documentId": "sha256:…"}); a gateway that does not know the id yet (APQ mode, e.g.
+// `make run`) answers PERSISTED_QUERY_NOT_FOUND, and the client sends the text once with
+// its hash (Apollo's APQ extension), which registers it. A gateway in trusted-documents
+// mode knows every id from the manifest, so the fallback never happens there. The
+// subscription goes over graphql-ws with the exact text that was hashed.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { printExecutableGraphQLDocument } from '@graphql-tools/documents';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
 type Persisted = { __meta__?: { hash?: string } };
+type GraphQLBody<R> = {
+  data?: R;
+  errors?: { message: string; extensions?: { code?: string } }[];
+};
 
 function documentId(document: TypedDocumentNode<unknown, never>): string {
   const hash = (document as Persisted).__meta__?.hash;
@@ -26,6 +34,22 @@ export class PortalgraphClient {
   }
 
   async query<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
+    const id = documentId(document as never);
+    // GraphQL over HTTP, persisted documents appendix: the id instead of the text.
+    let body = await this.post<R>({ documentId: id, variables });
+    if (body.errors?.some((e) => e.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND')) {
+      // APQ mode: register the document by sending it once with its hash.
+      const query = printExecutableGraphQLDocument(document);
+      const persistedQuery = { version: 1, sha256Hash: id.replace(/^sha256:/, '') };
+      body = await this.post<R>({ query, variables, extensions: { persistedQuery } });
+    }
+    if (body.errors?.length || body.data === undefined) {
+      throw new Error(body.errors?.map((e) => e.message).join('; ') ?? 'no data');
+    }
+    return body.data;
+  }
+
+  private async post<R>(payload: object): Promise<GraphQLBody<R>> {
     const response = await fetch(this.endpoint, {
       method: 'POST',
       headers: {
@@ -33,14 +57,13 @@ export class PortalgraphClient {
         accept: 'application/graphql-response+json, application/json;q=0.9',
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
       },
-      // GraphQL over HTTP, persisted documents appendix: the id instead of the text.
-      body: JSON.stringify({ documentId: documentId(document as never), variables }),
+      body: JSON.stringify(payload),
     });
-    const body = (await response.json()) as { data?: R; errors?: { message: string }[] };
-    if (body.errors?.length || body.data === undefined) {
-      throw new Error(body.errors?.map((e) => e.message).join('; ') ?? `HTTP ${response.status}`);
+    const body = (await response.json()) as GraphQLBody<R>;
+    if (body.data === undefined && !body.errors) {
+      body.errors = [{ message: `HTTP ${response.status}` }];
     }
-    return body.data;
+    return body;
   }
 
   subscribe<R, V>(document: TypedDocumentNode<R, V>, variables?: V): AsyncIterableIterator<R> {

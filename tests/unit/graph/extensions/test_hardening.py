@@ -68,8 +68,9 @@ def scope(method: str, content_type: str = "", query: str = "", **headers: str) 
         (scope("POST", "text/plain", Apollo_Require_Preflight="true"), False),
         (scope("POST", "text/plain", X_Apollo_Operation_Name="Q"), False),
         (scope("POST", "text/plain", X_Apollo_Operation_Name=" "), True),
-        (scope("GET", query="query=%7B__typename%7D"), True),
-        (scope("GET", query="documentId=abc"), True),
+        # Bearer-only auth: a forged GET runs anonymously and never mutates (docs/frontend.md).
+        (scope("GET", query="query=%7B__typename%7D"), False),
+        (scope("GET", query="documentId=abc"), False),
         (scope("GET", query="query=%7B__typename%7D", GraphQL_Preflight="1"), False),
         (scope("GET"), False),
     ],

@@ -52,8 +52,26 @@ def test_the_legitimate_queries_fit_the_defaults() -> None:
         found = measure(query, schema._schema)
         assert found.depth <= limits.depth
         assert found.cost <= limits.cost
-    # README "Security": the dashboard needs depth 6, the graphql-armor default.
-    assert measure(DASHBOARD, schema._schema).depth == 6
+    # Relay's edges/node do not count: the dashboard is me → applications → service → portal.
+    assert measure(DASHBOARD, schema._schema).depth == 4
+
+
+DETAIL = """{ me { applications(first: 5) { edges { node {
+  status service { name responsibleAuthority { name addresses { street city } } }
+} } } } }"""
+BY_NODE = """query($id: ID!) { node(id: $id) { ... on Application {
+  status service { responsibleAuthority { addresses { city } } }
+} } }"""
+
+
+def test_a_detail_query_through_a_connection_fits_the_depth_limit() -> None:
+    # application → service → responsible authority → addresses, under me's connection.
+    assert measure(DETAIL, schema._schema).depth == 5
+    assert measure(BY_NODE, schema._schema).depth == 4
+    limits = Limits()
+    assert measure(DETAIL, schema._schema).depth <= limits.depth
+    # Wrappers only count as free inside a connection: a toy `edges` field still counts.
+    assert measure("{ people { friends { friends { name } } } }", toy._schema).depth == 3
 
 
 def test_a_100_x_100_x_100_nested_page_is_refused_and_10_x_10_x_10_runs() -> None:
