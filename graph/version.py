@@ -9,10 +9,10 @@ header of every /graphql answer.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 # sha256 of the SDL this version names (without the description); a schema change
 # without a version bump fails tests/test_schema_file.py, which prints the new value.
-SCHEMA_FINGERPRINT = "09090dc88548c62ade98deaad1d4ed0ce57479b2ec68f0f20b8cc449389665da"
+SCHEMA_FINGERPRINT = "35eb3fda2bd9c28c1ff006548bc5f22cfe3447715a99c650c7e2a1c055efdea1"
 VERSION_HEADER = "Portalgraph-Schema-Version"
 SCHEMA_DESCRIPTION = (
     f"Portalgraph schema {SCHEMA_VERSION}: the German Portalverbund (PVOG, FIT-Connect,"

@@ -44,6 +44,7 @@ export const keys = {
   // (application, payment, message) that update the cache; the wrapper itself is a value.
   ApplicationSubmitted: embedded,
   SubmissionRejected: embedded,
+  ApplicationsForgotten: embedded,
   ReplySent: embedded,
   PaymentStarted: embedded,
   PaymentRejected: embedded,
