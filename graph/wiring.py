@@ -139,17 +139,7 @@ def build_adapters(
             for p in network.with_capability(Capability.PAYMENTS)
         },
         submission_desk=SubmissionDesk(
-            router=FitConnectRouting(
-                Upstream(
-                    client,
-                    network.routing.url,
-                    portal_id="routing",
-                    capability="routing",
-                    observer=wrap.guards.observer,
-                )
-            )
-            if network.routing
-            else None,
+            router=_router(network, client, wrap.guards.observer) if network.routing else None,
             apis={
                 p.id: FitConnectSubmissions(
                     p,
@@ -162,6 +152,24 @@ def build_adapters(
         ),
     )
     return adapters, verifier
+
+
+def _router(
+    network: Network, client: httpx.AsyncClient, observer: UpstreamObserver
+) -> FitConnectRouting:
+    """The Routing API; routes verify with the Self-Service-Portal's key set (`jwks_url`) and
+    their bare `submissionHost` maps to a Submission API of `[routing.submission_hosts]`."""
+    assert network.routing is not None
+
+    def upstream(url: str) -> Upstream:
+        return Upstream(client, url, portal_id="routing", capability="routing", observer=observer)
+
+    keys = network.routing.jwks_url
+    return FitConnectRouting(
+        upstream(network.routing.url),
+        signing_keys=upstream(keys) if keys else None,
+        hosts=network.submission_hosts,
+    )
 
 
 def build_wrapping(settings: Settings, stack: contextlib.AsyncExitStack) -> Wrapping:

@@ -23,7 +23,7 @@ from sandbox.instrument import release
 from sandbox.network import PortalEntry, render_network
 from sandbox.payments import create_payments_app
 from sandbox.pvog import PvogUpstream
-from sandbox.routing import create_routing_app
+from sandbox.routing import create_routing_app, submission_host
 from sandbox.submission_api import create_submission_app
 
 START_TIMEOUT_S = 10.0
@@ -271,5 +271,13 @@ class SandboxNetwork:
             "client_id": GATEWAY_CLIENT_ID,
             "client_secret_env": IDP_SECRET_ENV,
         }
-        tables = {"identity": identity, "routing": {"url": self._urls[ROUTING]}}
+        routing = self._urls[ROUTING]
+        hosts = {
+            submission_host(portal.id): self._urls[(portal.id, "submissions")] for portal in PORTALS
+        }
+        tables = {
+            "identity": identity,
+            "routing": {"url": routing, "jwks_url": routing + "/ssp/.well-known/jwks.json"},
+            "routing.submission_hosts": hosts,
+        }
         return render_network(entries, seed=self.seed, tables=tables)

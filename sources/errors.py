@@ -5,6 +5,7 @@
     │   └── SourceTimeoutError   connect/read timeout or deadline passed
     ├── SourceRateLimitedError   429, with the upstream's Retry-After
     ├── SourceBadResponseError   malformed body: bad JSON, missing fields, wrong types
+    │   └── DestinationKeyError  a FIT-Connect destination's published key is unusable
     ├── SourceAuthError          401/403 from the upstream or a failed token exchange
     ├── SourceRejectedError      other 4xx: the upstream refused the request
     └── SourceNotFoundError      404 for an object the gateway asked for
@@ -50,6 +51,12 @@ class SourceRateLimitedError(SourceError):
 
 class SourceBadResponseError(SourceError):
     code = "UPSTREAM_BAD_RESPONSE"
+
+
+class DestinationKeyError(SourceBadResponseError):
+    """The destination's encryption key is not RSA ≥ 4096 with a valid `x5c`: nothing is sent."""
+
+    code = "DESTINATION_KEY_INVALID"
 
 
 class SourceAuthError(SourceError):

@@ -4,7 +4,7 @@ Order: route → destination and key → form schema → create (announce attach
 upload each attachment → submit. The journal remembers how far an attempt got, keyed by
 the viewer and the client's mutation id: a retry with the same id resumes the same
 submission (no orphan upstream), a repeat after success answers the same receipt. A failure
-the upstream will not accept on retry (4xx) deletes the incomplete submission and answers
+the upstream will not accept on retry (4xx) forgets the incomplete submission and answers
 typed. The journal is in-process memory: with several replicas a client retries through the
 same replica only by luck, and an unfinished attempt is lost on restart (the sandbox keeps
 it as an incomplete submission, as FIT-Connect does until it expires).
@@ -13,7 +13,6 @@ it as an incomplete submission, as FIT-Connect does until it expires).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 from collections import OrderedDict
@@ -163,7 +162,7 @@ class SubmissionDesk:
                     attempt.uploaded.add(attachment_id)
             await api.submit(submission, destination, form, delivery.uploads)
         except SourceRejectedError as exc:
-            await self._clean_up(api, attempt)
+            self._clean_up(attempt)
             raise SubmissionRefusedError(
                 "REFUSED_BY_DESTINATION", "The authority refused the submission."
             ) from exc
@@ -189,7 +188,7 @@ class SubmissionDesk:
             ) from exc
         # Only hosts of the network file are trusted to receive a citizen's data.
         api = next(
-            (a for a in self.apis.values() if route and _host(a) == route.submission_host), None
+            (a for a in self.apis.values() if route and _host(a) == route.submission_url), None
         )
         if route is None or api is None:
             raise SubmissionRefusedError(
@@ -208,11 +207,9 @@ class SubmissionDesk:
         if errors:
             raise SubmissionRefusedError("INVALID_FORM", "The form has errors.", fields=errors)
 
-    async def _clean_up(self, api: SubmissionApi, attempt: Attempt) -> None:
-        if attempt.submission is None:
-            return
-        with contextlib.suppress(SourceError):  # else the destination expires it itself
-            await api.delete(attempt.submission)
+    @staticmethod
+    def _clean_up(attempt: Attempt) -> None:
+        # Nothing to delete upstream (1.1.3 has no DELETE): the incomplete submission expires.
         attempt.submission, attempt.uploaded = None, set()
 
 

@@ -44,16 +44,25 @@ def verify_callback(
     return hmac.compare_digest(expected.hexdigest(), signature.strip().lower())
 
 
-def case_ids(body: bytes) -> list[str]:
-    """The case ids of a new-events or new-submissions callback; ValueError if malformed."""
+def case_ids(body: bytes) -> list[tuple[str, str | None]]:
+    """(case id, destination id) of each submission of a new-events or new-submissions
+    callback; ValueError if malformed. Only that destination may write into the case."""
     document: Any = json.loads(body)
     submissions = document.get("submissions") if isinstance(document, dict) else None
     if not isinstance(submissions, list) or not submissions:
         raise ValueError("submissions missing")
-    ids = [s.get("caseId") if isinstance(s, dict) else None for s in submissions]
-    if not all(isinstance(i, str) and CASE_ID.match(i) for i in ids):
-        raise ValueError("caseId missing or malformed")
-    return [str(i) for i in ids]
+    found: list[tuple[str, str | None]] = []
+    for submission in submissions:
+        entry = submission if isinstance(submission, dict) else {}
+        case, destination = entry.get("caseId"), entry.get("destinationId")
+        if not (isinstance(case, str) and CASE_ID.match(case)):
+            raise ValueError("caseId missing or malformed")
+        if destination is not None and not (
+            isinstance(destination, str) and CASE_ID.match(destination)
+        ):
+            raise ValueError("destinationId malformed")
+        found.append((case, destination))
+    return found
 
 
 def callback_endpoint(hub: Callable[[], LiveHub | None], secrets: Mapping[str, str]) -> Any:
@@ -80,7 +89,7 @@ def callback_endpoint(hub: Callable[[], LiveHub | None], secrets: Mapping[str, s
         except ValueError:
             return JSONResponse({"error": "malformed callback body"}, 400)
         try:
-            published = sum([await publish_case(live, portal_id, case) for case in cases])
+            published = sum([await publish_case(live, portal_id, *case) for case in cases])
         except SourceError as exc:
             # Not accepted: the upstream retries the callback, nothing is lost.
             logger.warning("callback for %s not processed: %s", portal_id, exc.code)
@@ -90,11 +99,13 @@ def callback_endpoint(hub: Callable[[], LiveHub | None], secrets: Mapping[str, s
     return callback
 
 
-async def publish_case(live: LiveHub, portal_id: str, case_id: str) -> int:
+async def publish_case(
+    live: LiveHub, portal_id: str, case_id: str, destination_id: str | None = None
+) -> int:
     routes = await live.routes.lookup(portal_id, case_id)
     if not routes:
         return 0  # nobody follows the case right now; the event log keeps it for queries
-    newest = await live.adapters.case_events[portal_id].latest(case_id)
+    newest = await live.adapters.case_events[portal_id].latest(case_id, destination_id)
     if newest is None:
         return 0  # empty log, or the newest event's signature failed: dropped and counted
     published = 0

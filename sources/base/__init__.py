@@ -17,6 +17,8 @@ from sources.base.cases import (
     PaymentRecord,
     PaymentRequestRecord,
     Postbox,
+    RequestorAddressRecord,
+    RequestorRecord,
     StatusEventRecord,
 )
 from sources.base.events import Broker, CaseRoutes, EventRecord, EventStream, Lock
@@ -35,12 +37,15 @@ from sources.base.services import (
     LinkRecord,
     OnlineServiceRecord,
     OrganisationRecord,
+    PagedServiceDirectory,
     RegionRecord,
     ServiceDirectory,
+    ServicePageRecord,
     ServiceQuery,
     ServiceRecord,
 )
 from sources.base.submissions import (
+    CallbackRecord,
     DestinationRecord,
     FormRecord,
     Router,
@@ -64,6 +69,7 @@ from sources.base.vocabulary import (
     ars_covers,
     ars_prefix,
     pad_ars,
+    trust_level_from,
 )
 
 __all__ = [
@@ -77,6 +83,7 @@ __all__ = [
     "ApplicationStatus",
     "AttachmentRecord",
     "Broker",
+    "CallbackRecord",
     "Capability",
     "CaseEvents",
     "CaseRoutes",
@@ -95,6 +102,7 @@ __all__ = [
     "MessageRecord",
     "OnlineServiceRecord",
     "OrganisationRecord",
+    "PagedServiceDirectory",
     "PaymentItemRecord",
     "PaymentLinkRecord",
     "PaymentProvider",
@@ -105,9 +113,12 @@ __all__ = [
     "PostalAddressRecord",
     "Postbox",
     "RegionRecord",
+    "RequestorAddressRecord",
+    "RequestorRecord",
     "RouteRecord",
     "Router",
     "ServiceDirectory",
+    "ServicePageRecord",
     "ServiceQuery",
     "ServiceRecord",
     "StatusEventRecord",
@@ -123,4 +134,5 @@ __all__ = [
     "ars_covers",
     "ars_prefix",
     "pad_ars",
+    "trust_level_from",
 ]

@@ -1,4 +1,4 @@
-"""The submission desk with fake upstreams: resume, clean-up, duplicates."""
+"""The submission desk with fake upstreams: resume, clean-up, duplicates, host mapping."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from graph.domain.submitting import (
     SubmissionRefusedError,
 )
 from sources.base import (
+    CallbackRecord,
     Capability,
     DestinationRecord,
     EndpointRecord,
@@ -40,7 +41,9 @@ PORTAL = PortalRecord(
 
 class FakeRouter:
     async def route(self, leika_key: str, ars: str) -> RouteRecord | None:
-        return RouteRecord("dest-1", "Bürgeramt", HOST) if leika_key.startswith("99") else None
+        if not leika_key.startswith("99"):
+            return None
+        return RouteRecord("dest-1", "Bürgeramt", "submissions.test", HOST)
 
 
 class FakeApi:
@@ -68,6 +71,7 @@ class FakeApi:
         service_name: str,
         attachments: int,
         case_id: str | None = None,
+        callback: CallbackRecord | None = None,
     ) -> SubmissionRecord:
         self._step("create")
         ids = tuple(f"att-{n}" for n in range(attachments))
@@ -91,16 +95,13 @@ class FakeApi:
     ) -> None:
         self._step("submit")
 
-    async def delete(self, submission: SubmissionRecord) -> None:
-        self.calls.append("delete")
-
 
 def delivery(leika: str = "99085001012000") -> Delivery:
     upload = UploadRecord("a.pdf", "application/pdf", 5, "ab" * 64, io.BytesIO(b"%PDF-"))
     return Delivery(leika, "053150000000", "Reisepass", {"a": 1}, [upload], "handle")
 
 
-async def test_a_refused_submit_deletes_the_submission_and_forgets_the_attempt() -> None:
+async def test_a_refused_submit_forgets_the_attempt_without_deleting_upstream() -> None:
     api = FakeApi(
         "submit",
         SourceRejectedError("422", portal_id="koeln", capability="submissions", status=422),
@@ -109,11 +110,12 @@ async def test_a_refused_submit_deletes_the_submission_and_forgets_the_attempt()
     with pytest.raises(SubmissionRefusedError) as refused:
         await desk.deliver("subject", "k", delivery())
     assert (refused.value.code, refused.value.retryable) == ("REFUSED_BY_DESTINATION", False)
-    assert api.calls == ["create", "upload", "submit", "delete"]
+    # Submission API 1.1.3 has no DELETE: the incomplete submission expires upstream.
+    assert api.calls == ["create", "upload", "submit"]
     api.fail_on = None
     receipt = await desk.deliver("subject", "k", delivery())  # a fresh attempt, not a duplicate
     assert not receipt.duplicate
-    assert api.calls[4:] == ["create", "upload", "submit"]
+    assert api.calls[3:] == ["create", "upload", "submit"]
 
 
 async def test_an_unavailable_upstream_keeps_the_attempt_for_the_retry() -> None:
@@ -136,3 +138,15 @@ async def test_no_route_and_hosts_outside_the_network_are_no_route() -> None:
     for leika in ("12345678901234", "99085001012000"):
         with pytest.raises(SubmissionRefusedError, match="No authority"):
             await desk.deliver("subject", leika, delivery(leika))
+
+
+async def test_a_route_whose_host_maps_to_no_network_api_is_no_route() -> None:
+    class Unmapped:
+        async def route(self, leika_key: str, ars: str) -> RouteRecord | None:
+            return RouteRecord("dest-1", "Bürgeramt", "submissions.test", None)
+
+    api = FakeApi()
+    desk = SubmissionDesk(Unmapped(), {"koeln": api}, SubmissionJournal())
+    with pytest.raises(SubmissionRefusedError, match="No authority"):
+        await desk.deliver("subject", "k", delivery())
+    assert api.calls == []
