@@ -174,13 +174,23 @@ class Floor:
         memo = self._memo if cached else {}
         serving = [p for p in self.portals if ars_covers(ARS[p], ars)]
         bodies = await asyncio.gather(*(self._search(p, ars, text, (), memo) for p in serving))
+        # As the gateway does: a hit without LeiKa keys gets them from its detail view.
+        hits = [
+            (portal, item)
+            for portal, body in zip(serving, bodies, strict=True)
+            for item in body["serviceDescriptions"]["content"]
+        ]
+        details = await asyncio.gather(
+            *(self._detail(p, i["id"], memo) for p, i in hits if not i.get("leikakeys"))
+        )
+        keys = {d["id"]: d.get("leikakeys") for d in details}
         chosen: dict[str, tuple[int, str, dict[str, Any]]] = {}
-        for portal, body in zip(serving, bodies, strict=True):
-            for item in body["serviceDescriptions"]["content"]:
-                key = item["leikakeys"][0] if item.get("leikakeys") else f"{portal}/{item['id']}"
-                rank = len(ars_prefix(ARS[portal]))
-                if key not in chosen or rank > chosen[key][0]:
-                    chosen[key] = (rank, portal, item)
+        for portal, item in hits:
+            leikas = item.get("leikakeys") or keys.get(item["id"])
+            key = leikas[0] if leikas else f"{portal}/{item['id']}"
+            rank = len(ars_prefix(ARS[portal]))
+            if key not in chosen or rank > chosen[key][0]:
+                chosen[key] = (rank, portal, item)
         page = sorted(chosen.values(), key=lambda c: (c[2]["name"].casefold(), c[1], c[2]["id"]))
         wanted: dict[str, list[str]] = {}
         for _, portal, item in page[:first]:
@@ -189,13 +199,16 @@ class Floor:
         await asyncio.gather(*(self._organisations(p, ids, memo) for p, ids in wanted.items()))
         return min(first, len(page))
 
+    def _detail(self, portal: str, service_id: str, memo: Memo) -> Any:
+        url = self.urls[f"{portal}/services"] + f"/v6/servicedescriptions/{service_id}/detail"
+        return self._once(("d", portal, service_id), lambda: self.get(url), memo)
+
     async def _organisations(self, portal: str, ids: list[str], memo: Memo) -> None:
-        missing = [i for i in dict.fromkeys(ids) if ("o", portal, i) not in memo]
-        if missing:
-            url = self.urls[f"{portal}/services"] + "/v5/organisationunits/detail"
-            flight = asyncio.ensure_future(self.get(url, q=missing))
-            for i in missing:
-                memo[("o", portal, i)] = flight
+        # The organisation-unit detail takes one `q` per call, as PVOG's does.
+        url = self.urls[f"{portal}/services"] + "/v5/organisationunits/detail"
+        for i in dict.fromkeys(ids):
+            if ("o", portal, i) not in memo:
+                memo[("o", portal, i)] = asyncio.ensure_future(self.get(url, q=i))
         await asyncio.gather(*(memo[("o", portal, i)] for i in ids))
 
     async def inbox(self, token: str, first: int) -> int:

@@ -35,7 +35,8 @@ class Destination:
         }
 
     def warm(self) -> None:
-        pki.warm(*(name for name, _ in self._names.values()))
+        for kid, (name, alg) in self._names.items():
+            pki.prepare(name, kid=kid, alg=alg)
 
     def key_pair(self, kid: str) -> pki.KeyPair:
         name, alg = self._names[kid]

@@ -110,7 +110,7 @@ def create_status_app(  # noqa: PLR0915 - one closure per endpoint over shared s
     """The status (FIT-Connect) upstream of `portal_id`; `issuer`/`jwks` are the IdP's."""
     destination = Destination(portal_id)
     destination.warm()
-    pki.warm(ZUSTELLDIENST)
+    pki.prepare(ZUSTELLDIENST, kid=ZUSTELLDIENST_KID, alg="PS512")
     log = EventLog(destination)
     check = BearerCheck(issuer=issuer, jwks=jwks, audience=audience)
 

@@ -137,22 +137,25 @@ def validate(body: Any) -> None:
 
 
 def transaction_json(tx: Transaction, base: str) -> dict[str, Any]:
+    """PaymentTransaction; members without a value are left out (the redirect URL, e.g., "should
+    not be contained" once the transaction is settled: Gover's XBezahldienstePaymentInformation)."""
     path = f"paymenttransaction/{tx.originator_id}/{tx.end_point_id}/{tx.transaction_id}"
+    information = {
+        "transactionUrl": f"{base}/{path}",
+        "transactionRedirectUrl": (
+            f"{base}/paypage/{tx.transaction_id}" if tx.status == "INITIAL" else None
+        ),
+        "transactionId": tx.transaction_id,
+        "transactionReference": tx.reference,
+        "transactionTimestamp": tx.timestamp,
+        "paymentMethod": tx.method,
+        "paymentMethodDetail": tx.method_detail,
+        "status": tx.status,
+        "statusDetail": tx.status_detail,
+    }
     return {
         "paymentRequest": tx.request,
-        "paymentInformation": {
-            "transactionUrl": f"{base}/{path}",
-            "transactionRedirectUrl": (
-                f"{base}/paypage/{tx.transaction_id}" if tx.status == "INITIAL" else None
-            ),
-            "transactionId": tx.transaction_id,
-            "transactionReference": tx.reference,
-            "transactionTimestamp": tx.timestamp,
-            "paymentMethod": tx.method,
-            "paymentMethodDetail": tx.method_detail,
-            "status": tx.status,
-            "statusDetail": tx.status_detail,
-        },
+        "paymentInformation": {k: v for k, v in information.items() if v is not None},
     }
 
 

@@ -28,6 +28,7 @@ _lock = threading.Lock()
 _keys: dict[str, rsa.RSAPrivateKey] = {}
 _pending: dict[str, threading.Event] = {}
 _slots = threading.Semaphore(2)  # at most two keys in generation at once (2 cores)
+_preparing: dict[tuple[str, str, str], threading.Event] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,29 @@ def warm(*names: str) -> None:
                 continue
             _pending[name] = done = threading.Event()
         threading.Thread(target=_generate, args=(name, done), daemon=True).start()
+
+
+def prepare(name: str, *, kid: str, alg: str) -> None:
+    """Like `warm`, and also build the JWK pair (certificate chain included) in the background."""
+    with _lock:
+        if (name, kid, alg) in _pairs or (name, kid, alg) in _preparing:
+            return
+        _preparing[(name, kid, alg)] = done = threading.Event()
+    warm(name)
+
+    def build() -> None:
+        key_pair(name, kid=kid, alg=alg)
+        done.set()
+
+    threading.Thread(target=build, daemon=True).start()
+
+
+def ready() -> None:
+    """Block until every key and pair asked for so far exists (a sandbox start waits for them)."""
+    with _lock:
+        pending = [*_pending.values(), *_preparing.values()]
+    for done in pending:
+        done.wait()
 
 
 def private_key(name: str) -> rsa.RSAPrivateKey:
@@ -108,12 +132,7 @@ def key_pair(name: str, *, kid: str, alg: str) -> KeyPair:
         cached = _pairs.get((name, kid, alg))
     if cached is not None:
         return cached
-    pem = private_key(name).private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    private = RSAKey.import_key(pem, {"kid": kid, "alg": alg})
+    private = RSAKey.import_key(private_key(name), {"kid": kid, "alg": alg})
     public = {k: v for k, v in private.as_dict(private=False).items() if k in ("kty", "n", "e")}
     operation = "verify" if alg == "PS512" else "wrapKey"
     public |= {"kid": kid, "alg": alg, "key_ops": [operation], "x5c": chain(name)}

@@ -177,7 +177,7 @@ def create_routing_app(
     (None: no Submission API, so no route to it)."""
     names = {portal_id: data.portal.name for portal_id, data in network.items()}
     service = RoutingService(offers(network), names)
-    pki.warm(SSP_KEY)
+    pki.prepare(SSP_KEY, kid=SSP_KID, alg="PS512")
 
     async def routes(request: Request) -> Response:
         params = request.query_params

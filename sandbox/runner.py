@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.types import ASGIApp
 
+from sandbox import pki
 from sandbox.accounts import create_accounts_app
 from sandbox.callbacks import CallbackSender, callback_secret, callback_secret_env
 from sandbox.case_store import CaseStore
@@ -179,6 +180,9 @@ class SandboxNetwork:
                 await self._start_one(key, app, port)
                 if key == IDENTITY:
                     self.issuer.url = self._urls[key]
+            # The FIT-Connect keys (RSA 4096) are made in the background while the servers
+            # start; the first start of a process waits for them, later starts find them made.
+            await asyncio.to_thread(pki.ready)
         except BaseException:
             await self.stop()
             raise

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sandbox.openapi.common import (
     BEARER_JWT,
     CACHE_CONTROL,
-    NULLABLE_STRING,
     PROBLEM_SCHEMA,
     SANDBOX,
     STRING,
@@ -70,23 +69,21 @@ REQUESTOR = {
     },
 }
 STATUS = {"enum": ["INITIAL", "PAYED", "FAILED", "CANCELED"]}
-METHOD = {"enum": ["GIROPAY", "PAYDIRECT", "CREDITCARD", "PAYPAL", "OTHER", None]}
+METHOD = {"enum": ["GIROPAY", "PAYDIRECT", "CREDITCARD", "PAYPAL", "OTHER"]}
 PAYMENT_INFORMATION = obj(
-    [
-        *("transactionUrl", "transactionRedirectUrl", "transactionId", "transactionReference"),
-        *("transactionTimestamp", "paymentMethod", "paymentMethodDetail", "status", "statusDetail"),
-    ],
+    ["transactionUrl", "transactionId", "status"],
     {
         "transactionUrl": STRING,
-        "transactionRedirectUrl": NULLABLE_STRING | {"description": "Pay page, only while INITIAL"},
+        "transactionRedirectUrl": STRING | {"description": "Pay page, only while INITIAL"},
         "transactionId": STRING,
-        "transactionReference": NULLABLE_STRING,
-        "transactionTimestamp": NULLABLE_STRING,
+        "transactionReference": STRING,
+        "transactionTimestamp": STRING,
         "paymentMethod": METHOD,
-        "paymentMethodDetail": NULLABLE_STRING,
+        "paymentMethodDetail": STRING,
         "status": STATUS,
-        "statusDetail": NULLABLE_STRING,
+        "statusDetail": STRING,
     },
+    description="Members without a value are left out.",
 )
 TRANSACTION = obj(
     ["paymentRequest", "paymentInformation"],

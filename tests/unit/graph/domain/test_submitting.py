@@ -26,7 +26,12 @@ from sources.base import (
     Tier,
     UploadRecord,
 )
-from sources.errors import SourceError, SourceRejectedError, SourceUnavailableError
+from sources.errors import (
+    DestinationKeyError,
+    SourceError,
+    SourceRejectedError,
+    SourceUnavailableError,
+)
 
 HOST = "http://submissions.test"
 PORTAL = PortalRecord(
@@ -149,4 +154,17 @@ async def test_a_route_whose_host_maps_to_no_network_api_is_no_route() -> None:
     desk = SubmissionDesk(Unmapped(), {"koeln": api}, SubmissionJournal())
     with pytest.raises(SubmissionRefusedError, match="No authority"):
         await desk.deliver("subject", "k", delivery())
+    assert api.calls == []
+
+
+async def test_a_refused_destination_key_is_destination_key_invalid_and_nothing_is_sent() -> None:
+    class BadKey(FakeApi):
+        async def destination(self, destination_id: str) -> DestinationRecord:
+            raise DestinationKeyError("no x5c", portal_id="koeln", capability="submissions")
+
+    api = BadKey()
+    desk = SubmissionDesk(FakeRouter(), {"koeln": api}, SubmissionJournal())
+    with pytest.raises(SubmissionRefusedError) as refused:
+        await desk.deliver("subject", "k", delivery())
+    assert refused.value.code == "DESTINATION_KEY_INVALID"
     assert api.calls == []
