@@ -11,6 +11,9 @@ case events, status updates, payments and LeiKa service look-ups of the page.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,7 +28,15 @@ EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a type URN
 PAGE = 500  # the adapters' page size: one call per list unless it is longer
 ARS = {p.id: p.ars for p in PORTALS}
+UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 Memo = dict[tuple[Any, ...], "asyncio.Future[Any]"]
+
+
+def signer(token: str) -> tuple[str, str] | None:
+    """(destination, kid) of a SET a destination signed (`iss` a UUID), else None."""
+    header, payload = (json.loads(base64.urlsafe_b64decode(p + "==")) for p in token.split(".")[:2])
+    issuer = str(payload.get("iss", ""))
+    return (issuer.lower(), str(header.get("kid"))) if UUID.match(issuer) else None
 
 
 def newest(application: dict[str, Any]) -> str:
@@ -130,8 +141,17 @@ class Floor:
 
     async def _events(self, portal: str, case_id: str) -> Any:
         headers = await self.service(f"urn:portalgraph:fitconnect:{portal}")
-        url = f"{self.urls[portal + '/status']}/v1/cases/{case_id}/events"
-        return await self.get(url, headers, limit=PAGE)
+        base = self.urls[portal + "/status"]
+        log = await self.get(f"{base}/v1/cases/{case_id}/events", headers, limit=PAGE)
+        # As the gateway does: an event the destination signed needs that destination's key,
+        # fetched once per key (the Zustelldienst's key set was fetched while warming up).
+        signers = {signer(token) for token in (log or {}).get("eventLog", [])}
+        await asyncio.gather(*(self._key(base, *key) for key in signers if key is not None))
+        return log
+
+    async def _key(self, base: str, destination: str, kid: str) -> Any:
+        url = f"{base}/v1/destinations/{destination}/keys/{kid}"
+        return await self._once(("key", url), lambda: self.get(url))
 
     async def _updates(self, token: str, portal: str) -> Any:
         headers = await self.exchanged(token, portal)

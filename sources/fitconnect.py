@@ -91,7 +91,7 @@ class FitConnectCases:
         self.bearer = bearer
         self.issuer = (issuer or upstream.base_url).rstrip("/")
         self.keys = JwksCache(self._fetch_keys, portal_id=portal.id, capability=upstream.capability)
-        self._destination_keys: dict[tuple[str, str], RSAKey] = {}
+        self._destination_keys: dict[tuple[str, str], asyncio.Future[RSAKey]] = {}
         # No batch endpoint: one call per case, but never more than this many at once.
         self.limit = asyncio.Semaphore(MAX_CONCURRENT_CASES)
         self.rejected_events = 0
@@ -180,18 +180,26 @@ class FitConnectCases:
         return await self._destination_key(issuer.lower(), kid)
 
     async def _destination_key(self, destination_id: str, kid: str) -> RSAKey:
-        cached = self._destination_keys.get((destination_id, kid))
-        if cached is not None:
-            return cached
+        # One flight per key: the events of one page share their destination's key.
+        pending = self._destination_keys.get((destination_id, kid))
+        if pending is None:
+            while len(self._destination_keys) >= MAX_DESTINATION_KEYS:
+                self._destination_keys.pop(next(iter(self._destination_keys)))
+            pending = asyncio.ensure_future(self._fetch_destination_key(destination_id, kid))
+            self._destination_keys[(destination_id, kid)] = pending
+        try:
+            return await asyncio.shield(pending)
+        except Exception:
+            if self._destination_keys.get((destination_id, kid)) is pending:
+                del self._destination_keys[(destination_id, kid)]  # a failure is not kept
+            raise
+
+    async def _fetch_destination_key(self, destination_id: str, kid: str) -> RSAKey:
         try:
             jwk = await self.upstream.get_json(f"/v1/destinations/{destination_id}/keys/{kid}")
         except SourceError as exc:
             raise MalformedError(f"destination key unavailable: {exc.code}") from exc
-        key = signing_key(jwk)
-        while len(self._destination_keys) >= MAX_DESTINATION_KEYS:
-            self._destination_keys.pop(next(iter(self._destination_keys)))
-        self._destination_keys[(destination_id, kid)] = key
-        return key
+        return signing_key(jwk)
 
 
 def _json(payload: bytes) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -138,6 +139,15 @@ async def test_the_case_destination_signs_accept_and_it_counts(
     assert [c.url.path for c in key_calls] == [f"/v1/destinations/{DESTINATION}/keys/dest-sig-1"]
     # The key is kept: the next read fetches it no more.
     await cases.events(CASE, DESTINATION)
+    assert len([c for c in mock.calls if "/keys/" in c.url.path]) == 1
+
+
+async def test_concurrent_reads_fetch_a_destination_key_once(
+    service: tuple[Zustelldienst, FitConnectCases],
+) -> None:
+    mock, cases = service
+    mock.log = lifecycle("reject-submission", DESTINATION_KEY, DESTINATION)
+    await asyncio.gather(*(cases.events(CASE, DESTINATION) for _ in range(5)))
     assert len([c for c in mock.calls if "/keys/" in c.url.path]) == 1
 
 
