@@ -7,6 +7,7 @@ with `/v1/destinations/{iss}/keys/{kid}` for the case's destination and shows th
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -15,12 +16,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from graph.testing import LoopThread, UvicornServer
+from graph.testing import LoopThread, free_port
 from sandbox.destination import destination_id
 from sources._jwe import encrypt_compact, encryption_key
 from sources.base import FormRecord
@@ -137,10 +139,25 @@ class Receiver:
 @pytest.fixture
 def receiver(loop_thread: LoopThread) -> Iterator[tuple[Receiver, str]]:
     receiver = Receiver()
-    server = UvicornServer(receiver.app)
-    loop_thread.call(server.start())
-    yield receiver, server.url + "/hook"
-    loop_thread.call(server.stop())
+    # A plain uvicorn server: graph.testing's would, on stopping, drain every gateway of
+    # the process (this app has no view of its own), the shared one included.
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(receiver.app, port=port, log_level="warning"))
+
+    async def start() -> asyncio.Task[None]:
+        task = asyncio.create_task(server.serve())
+        while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+            await asyncio.sleep(0.01)
+        return task
+
+    task = loop_thread.call(start())
+    yield receiver, f"http://127.0.0.1:{port}/hook"
+    server.should_exit = True
+
+    async def stop() -> None:
+        await task
+
+    loop_thread.call(stop())
 
 
 def test_a_per_submission_callback_is_signed_with_its_own_secret(
