@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from websockets.sync.client import connect
 from websockets.typing import Subprotocol
 
 from graph.app import create_app
-from graph.settings import Settings
+from graph.settings import Secrets, Settings
 from graph.testing import LoopThread, UvicornServer
 from tests.conftest import Gateway, Sandbox
 from tests.e2e.test_citizen_data import DASHBOARD, START, apps
@@ -57,6 +58,14 @@ def production(
     loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
 ) -> Iterator[Gateway]:
     settings = gateway_settings.override(profile="production", federation_token="router-secret")
+    # Production refuses to start without the journal's secrets (docs/journal.md).
+    journal_secrets = {
+        "PORTALGRAPH_JOURNAL_KEYS": "k1:" + "A" * 43 + "=",
+        "PORTALGRAPH_JOURNAL_SUBJECT_KEY": "s" * 43,
+    }
+    settings = dataclasses.replace(
+        settings, secrets=Secrets({**settings.secrets, **journal_secrets})
+    )
     server = UvicornServer(create_app(settings))
     loop_thread.call(server.start())
     gw = Gateway(server.url)
