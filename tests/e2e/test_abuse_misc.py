@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator
@@ -12,10 +11,11 @@ from websockets.sync.client import connect
 from websockets.typing import Subprotocol
 
 from graph.app import create_app
-from graph.settings import Secrets, Settings
+from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
 from tests.conftest import Gateway, Sandbox
 from tests.e2e.test_citizen_data import DASHBOARD, START, apps
+from tests.helpers.production import production as production_settings
 
 
 def test_a_foreign_host_never_gets_a_redirect_to_itself(gateway: Gateway) -> None:
@@ -57,15 +57,7 @@ def test_start_payment_refuses_a_return_url_outside_the_portal(
 def production(
     loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
 ) -> Iterator[Gateway]:
-    settings = gateway_settings.override(profile="production", federation_token="router-secret")
-    # Production refuses to start without the journal's secrets (docs/journal.md).
-    journal_secrets = {
-        "PORTALGRAPH_JOURNAL_KEYS": "k1:" + "A" * 43 + "=",
-        "PORTALGRAPH_JOURNAL_SUBJECT_KEY": "s" * 43,
-    }
-    settings = dataclasses.replace(
-        settings, secrets=Secrets({**settings.secrets, **journal_secrets})
-    )
+    settings = production_settings(gateway_settings, federation_token="router-secret")
     server = UvicornServer(create_app(settings))
     loop_thread.call(server.start())
     gw = Gateway(server.url)

@@ -28,6 +28,7 @@ from graph.testing import LoopThread, UvicornServer
 from tests.conftest import Gateway, Sandbox
 from tests.e2e import test_identity
 from tests.e2e.test_citizen_data import DASHBOARD, INBOX
+from tests.helpers.production import production as production_settings
 
 # Standalone refusals take 1-20 ms; every gateway and the sandbox share one event-loop
 # thread in the tests, so the budget leaves room for whatever else that loop is doing.
@@ -75,7 +76,7 @@ def serve(loop_thread: LoopThread, settings: Settings) -> Iterator[Gateway]:
 def production(
     loop_thread: LoopThread, gateway_settings: Settings, logs: Capture
 ) -> Iterator[Gateway]:
-    yield from serve(loop_thread, gateway_settings.override(profile="production"))
+    yield from serve(loop_thread, production_settings(gateway_settings))
 
 
 @pytest.fixture(scope="module")
