@@ -11,6 +11,9 @@ case events, status updates, payments and LeiKa service look-ups of the page.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,7 +28,15 @@ EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a type URN
 PAGE = 500  # the adapters' page size: one call per list unless it is longer
 ARS = {p.id: p.ars for p in PORTALS}
+UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 Memo = dict[tuple[Any, ...], "asyncio.Future[Any]"]
+
+
+def signer(token: str) -> tuple[str, str] | None:
+    """(destination, kid) of a SET a destination signed (`iss` a UUID), else None."""
+    header, payload = (json.loads(base64.urlsafe_b64decode(p + "==")) for p in token.split(".")[:2])
+    issuer = str(payload.get("iss", ""))
+    return (issuer.lower(), str(header.get("kid"))) if UUID.match(issuer) else None
 
 
 def newest(application: dict[str, Any]) -> str:
@@ -130,8 +141,17 @@ class Floor:
 
     async def _events(self, portal: str, case_id: str) -> Any:
         headers = await self.service(f"urn:portalgraph:fitconnect:{portal}")
-        url = f"{self.urls[portal + '/status']}/v1/cases/{case_id}/events"
-        return await self.get(url, headers, limit=PAGE)
+        base = self.urls[portal + "/status"]
+        log = await self.get(f"{base}/v1/cases/{case_id}/events", headers, limit=PAGE)
+        # As the gateway does: an event the destination signed needs that destination's key,
+        # fetched once per key (the Zustelldienst's key set was fetched while warming up).
+        signers = {signer(token) for token in (log or {}).get("eventLog", [])}
+        await asyncio.gather(*(self._key(base, *key) for key in signers if key is not None))
+        return log
+
+    async def _key(self, base: str, destination: str, kid: str) -> Any:
+        url = f"{base}/v1/destinations/{destination}/keys/{kid}"
+        return await self._once(("key", url), lambda: self.get(url))
 
     async def _updates(self, token: str, portal: str) -> Any:
         headers = await self.exchanged(token, portal)
@@ -174,13 +194,23 @@ class Floor:
         memo = self._memo if cached else {}
         serving = [p for p in self.portals if ars_covers(ARS[p], ars)]
         bodies = await asyncio.gather(*(self._search(p, ars, text, (), memo) for p in serving))
+        # As the gateway does: a hit without LeiKa keys gets them from its detail view.
+        hits = [
+            (portal, item)
+            for portal, body in zip(serving, bodies, strict=True)
+            for item in body["serviceDescriptions"]["content"]
+        ]
+        details = await asyncio.gather(
+            *(self._detail(p, i["id"], memo) for p, i in hits if not i.get("leikakeys"))
+        )
+        keys = {d["id"]: d.get("leikakeys") for d in details}
         chosen: dict[str, tuple[int, str, dict[str, Any]]] = {}
-        for portal, body in zip(serving, bodies, strict=True):
-            for item in body["serviceDescriptions"]["content"]:
-                key = item["leikakeys"][0] if item.get("leikakeys") else f"{portal}/{item['id']}"
-                rank = len(ars_prefix(ARS[portal]))
-                if key not in chosen or rank > chosen[key][0]:
-                    chosen[key] = (rank, portal, item)
+        for portal, item in hits:
+            leikas = item.get("leikakeys") or keys.get(item["id"])
+            key = leikas[0] if leikas else f"{portal}/{item['id']}"
+            rank = len(ars_prefix(ARS[portal]))
+            if key not in chosen or rank > chosen[key][0]:
+                chosen[key] = (rank, portal, item)
         page = sorted(chosen.values(), key=lambda c: (c[2]["name"].casefold(), c[1], c[2]["id"]))
         wanted: dict[str, list[str]] = {}
         for _, portal, item in page[:first]:
@@ -189,13 +219,16 @@ class Floor:
         await asyncio.gather(*(self._organisations(p, ids, memo) for p, ids in wanted.items()))
         return min(first, len(page))
 
+    def _detail(self, portal: str, service_id: str, memo: Memo) -> Any:
+        url = self.urls[f"{portal}/services"] + f"/v6/servicedescriptions/{service_id}/detail"
+        return self._once(("d", portal, service_id), lambda: self.get(url), memo)
+
     async def _organisations(self, portal: str, ids: list[str], memo: Memo) -> None:
-        missing = [i for i in dict.fromkeys(ids) if ("o", portal, i) not in memo]
-        if missing:
-            url = self.urls[f"{portal}/services"] + "/v5/organisationunits/detail"
-            flight = asyncio.ensure_future(self.get(url, q=missing))
-            for i in missing:
-                memo[("o", portal, i)] = flight
+        # The organisation-unit detail takes one `q` per call, as PVOG's does.
+        url = self.urls[f"{portal}/services"] + "/v5/organisationunits/detail"
+        for i in dict.fromkeys(ids):
+            if ("o", portal, i) not in memo:
+                memo[("o", portal, i)] = asyncio.ensure_future(self.get(url, q=i))
         await asyncio.gather(*(memo[("o", portal, i)] for i in ids))
 
     async def inbox(self, token: str, first: int) -> int:

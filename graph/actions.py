@@ -33,12 +33,6 @@ class Actions:
     ) -> PaymentRecord:
         return await self.adapters.payments[portal_id].create(originator, end_point, request)
 
-    async def find_payment(
-        self, portal_id: str, originator: str, end_point: str, request_id: str
-    ) -> PaymentRecord | None:
-        provider = self.adapters.payments[portal_id]
-        return await provider.find_by_request(originator, end_point, request_id)
-
     async def link_payment(
         self, portal_id: str, token: str, application_id: str, link: PaymentLinkRecord
     ) -> None:

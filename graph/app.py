@@ -116,7 +116,13 @@ def create_app(
             )
             wrapping = build_wrapping(settings, stack, ops.observer)
             adapters, verifier = build_adapters(
-                portals, client, settings.secrets, wrapping, stack, journal=desk
+                portals,
+                client,
+                settings.secrets,
+                wrapping,
+                stack,
+                journal=desk,
+                callback_base=settings.journal.callback_base_url,
             )
             if scanner is not None:
                 adapters = dataclasses.replace(adapters, scanner=scanner)

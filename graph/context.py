@@ -135,7 +135,7 @@ class Context:
 
     async def application_history(self, record: ApplicationRecord) -> list[StatusEventRecord]:
         events, updates = await asyncio.gather(
-            self.loaders.case_events(record.portal_id, record.case_id),
+            self.loaders.case_events(record.portal_id, record.case_id, record.destination_id),
             self.loaders.status_updates(record.portal_id, self.token()),
         )
         own = [u for u in updates if u.application_id == record.id]

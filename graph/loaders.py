@@ -116,8 +116,8 @@ class Loaders:
         self._applications: DataLoader[PortalKey[str], list[ApplicationRecord]] = _loader(
             _per_portal(_each(self._applications_one), [])
         )
-        self._events: DataLoader[PortalKey[str], list[StatusEventRecord]] = _loader(
-            _per_portal(_each(self._events_one), [])
+        self._events: DataLoader[PortalKey[tuple[str, str | None]], list[StatusEventRecord]] = (
+            _loader(_per_portal(_each(self._events_one), []))
         )
         self._updates: DataLoader[PortalKey[str], list[StatusEventRecord]] = _loader(
             _per_portal(_each(self._updates_one), [])
@@ -153,8 +153,10 @@ class Loaders:
     async def _applications_one(self, portal_id: str, token: str) -> list[ApplicationRecord]:
         return await self.adapters.account_areas[portal_id].applications(token)
 
-    async def _events_one(self, portal_id: str, case_id: str) -> list[StatusEventRecord]:
-        return await self.adapters.case_events[portal_id].events(case_id)
+    async def _events_one(
+        self, portal_id: str, case: tuple[str, str | None]
+    ) -> list[StatusEventRecord]:
+        return await self.adapters.case_events[portal_id].events(*case)
 
     async def _updates_one(self, portal_id: str, token: str) -> list[StatusEventRecord]:
         return await self.adapters.postboxes[portal_id].status_updates(token)
@@ -234,10 +236,13 @@ class Loaders:
             logger.warning("journal unavailable for a viewer's list: %s", exc.code)
             return []
 
-    async def case_events(self, portal_id: str, case_id: str) -> list[StatusEventRecord]:
+    async def case_events(
+        self, portal_id: str, case_id: str, destination_id: str | None = None
+    ) -> list[StatusEventRecord]:
+        """The case's verified events; the authority's count only from `destination_id`."""
         if portal_id not in self.adapters.case_events:
             return []
-        return (await self._all(self._events, [(portal_id, case_id)], []))[0]
+        return (await self._all(self._events, [(portal_id, (case_id, destination_id))], []))[0]
 
     async def status_updates(self, portal_id: str, token: str) -> list[StatusEventRecord]:
         if portal_id not in self.adapters.postboxes:

@@ -46,6 +46,8 @@ from sources.xbezahldienste import XBezahldienste
 
 T = TypeVar("T")
 ROUTING = UpstreamRef("routing", Capability.SUBMISSIONS)  # FIT-Connect Routing API, network-wide
+# The Self-Service-Portal's key set that signs routes (`[routing] jwks_url`).
+ROUTING_KEYS = UpstreamRef("routing-keys", Capability.SUBMISSIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ def build_adapters(
     wrapping: Wrapping | None = None,
     stack: contextlib.AsyncExitStack | None = None,
     journal: DeskJournal | None = None,
+    callback_base: str | None = None,
 ) -> tuple[Adapters, TokenVerifier | None]:
     """Every upstream adapter of the network, each wrapped with the credentials it needs.
 
@@ -102,13 +105,7 @@ def build_adapters(
     def each(capability: Capability, build: Callable[[PortalRecord], T]) -> dict[str, T]:
         return {p.id: build(p) for p in network.with_capability(capability)}
 
-    router = (
-        FitConnectRouting(
-            Upstream(client, network.routing.url, ref=ROUTING, observer=wrap.guards.observer)
-        )
-        if network.routing
-        else None
-    )
+    router = _router(network, client, wrap.guards.observer) if network.routing else None
     adapters = Adapters(
         directories=each(Capability.SERVICES, lambda p: wrap.directory(directory(p))),
         account_areas=each(
@@ -146,11 +143,31 @@ def build_adapters(
                 ),
             ),
             journal=journal,
+            callback_url=_callback_url(callback_base) if callback_base else None,
         )
         if journal is not None
         else None,
     )
     return adapters, verifier
+
+
+def _callback_url(base: str) -> Callable[[str], str]:
+    """The gateway's FIT-Connect callback endpoint of a portal (graph/http/callbacks.py)."""
+    return lambda portal_id: f"{base.rstrip('/')}/hooks/fitconnect/{portal_id}"
+
+
+def _router(
+    network: Network, client: httpx.AsyncClient, observer: UpstreamObserver
+) -> FitConnectRouting:
+    """The Routing API; routes verify with the Self-Service-Portal's key set (`jwks_url`) and
+    their bare `submissionHost` maps to a Submission API of `[routing.submission_hosts]`."""
+    assert network.routing is not None
+    keys = network.routing.jwks_url
+    return FitConnectRouting(
+        Upstream(client, network.routing.url, ref=ROUTING, observer=observer),
+        signing_keys=Upstream(client, keys, ref=ROUTING_KEYS, observer=observer) if keys else None,
+        hosts=network.submission_hosts,
+    )
 
 
 def build_wrapping(

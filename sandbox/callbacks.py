@@ -1,9 +1,12 @@
 """FIT-Connect callbacks from the sandbox's submission services to the gateway.
 
 When a case gets new events the Zustelldienst POSTs `{"type": ".../new-events",
-"submissions": [...]}` to the subscriber's callback URL, authenticated with
+"submissions": [...]}` to the sender's callback URL, authenticated with
 `callback-authentication` = hex HMAC-SHA512 over "{callback-timestamp}.{raw body}"
-(reference/portalverbund.md §3.6), and retries a few times until it gets a 200.
+(reference/portalverbund.md §3.6), and retries a few times until it gets a 200. A case whose
+create-submission carried `callback {url, secret}` is called back there with that secret;
+other cases (seeded ones, or a sender that gave none) go to the gateway's
+`/hooks/fitconnect/{portal}` with the portal's fixed demo secret [I].
 """
 
 from __future__ import annotations
@@ -48,7 +51,11 @@ class CallbackSender:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def new_events(self, portal_id: str, destination_id: str, app: Application) -> None:
-        if self.url is None:
+        if app.callback is not None:
+            url, secret = app.callback
+        elif self.url is not None:
+            url, secret = f"{self.url}/hooks/fitconnect/{portal_id}", callback_secret(portal_id)
+        else:
             return
         submission = {
             "destinationId": destination_id,
@@ -56,19 +63,18 @@ class CallbackSender:
             "caseId": app.case_id,
         }
         body = json.dumps({"type": NEW_EVENTS, "submissions": [submission]}).encode()
-        task = asyncio.get_running_loop().create_task(self._deliver(portal_id, body))
+        task = asyncio.get_running_loop().create_task(self._deliver(url, secret, body))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(self, portal_id: str, body: bytes) -> None:
-        url = f"{self.url}/hooks/fitconnect/{portal_id}"
+    async def _deliver(self, url: str, secret: str, body: bytes) -> None:
         async with httpx.AsyncClient(timeout=10, trust_env=False) as client:
             for attempt in range(ATTEMPTS):
                 timestamp = str(int(time.time()))
                 headers = {
                     "content-type": "application/json",
                     "callback-timestamp": timestamp,
-                    "callback-authentication": sign(callback_secret(portal_id), timestamp, body),
+                    "callback-authentication": sign(secret, timestamp, body),
                 }
                 try:
                     response = await client.post(url, content=body, headers=headers)
@@ -79,6 +85,5 @@ class CallbackSender:
                     pass
                 await asyncio.sleep(0.2 * 2**attempt)
         self.failed += 1
-        logger.warning(
-            "callback to the gateway for %s failed after %d attempts", portal_id, ATTEMPTS
-        )
+        # The host only: a callback URL is the sender's and may carry its own tokens.
+        logger.warning("callback to %s failed after %d attempts", httpx.URL(url).host, ATTEMPTS)

@@ -12,9 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.auth import iso
+from sandbox.destination import destination_id
 
 EVENT_BASE = "https://schema.fitko.de/fit-connect/events/"
 JSON = dict[str, Any]
+
+
+def iso_millis(timestamp: int) -> str:
+    """status_v6 `createdDate` as php-fitconnect writes it: `2025-03-01T10:15:30.000Z`."""
+    return str(iso(timestamp)).replace("Z", ".000Z")
 
 
 @dataclass(slots=True)
@@ -101,6 +107,8 @@ class Application:
     payments: list[PaymentLink] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     statuses: list[StatusUpdate] = field(default_factory=list)
+    # The per-submission callback (url, secret) of create-submission, if the sender gave one.
+    callback: tuple[str, str] | None = None
 
     @property
     def updated_at(self) -> int:
@@ -114,6 +122,7 @@ class Application:
             "applicationId": self.application_id,
             "caseId": self.case_id,
             "submissionId": self.submission_id,
+            "destinationId": destination_id(self.portal_id),
             "leikaKey": self.leika_key,
             "serviceName": self.service_name,
             "reference": self.reference,
@@ -124,20 +133,22 @@ class Application:
         }
 
     def status_json(self, update: StatusUpdate) -> JSON:
-        # status_v6 limits: statusDetails <= 50, additionalInformation <= 100, reference <= 50.
-        return {
-            "id": update.id,
+        """A ZBP status_v6 object as published (php-fitconnect EnvelopeBuilder::serializeState):
+        optional members are left out when empty; limits statusDetails ≤ 50,
+        additionalInformation ≤ 100, reference ≤ 50, names ≤ 100."""
+        body: JSON = {
             "applicationId": self.application_id,
             "status": update.status,
             "publicServiceName": {"de": self.service_name[:100]},
             "senderName": self.sender[:100],
-            "createdDate": iso(update.at),
+            "createdDate": iso_millis(update.at),
             "statusDetails": {"de": update.details[:50]},
-            "additionalInformation": (
-                {"de": update.additional[:100]} if update.additional else None
-            ),
-            "reference": self.reference[:50],
         }
+        if update.additional:
+            body["additionalInformation"] = {"de": update.additional[:100]}
+        if self.reference:
+            body["reference"] = self.reference[:50]
+        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,14 +159,17 @@ class Attachment:
     content: bytes
     sha512: str
 
-    def as_json(self) -> JSON:
+    def content_json(self) -> JSON:
+        """The message_v6 attachment entry: {filename, sha512sum, contentLength}."""
         return {
-            "id": self.id,
             "filename": self.filename,
-            "mimeType": self.mime_type,
             "sha512sum": self.sha512,
             "contentLength": len(self.content),
         }
+
+    def envelope_json(self) -> JSON:
+        """The mailbox's own data on it [I]: the id to download it by, its media type."""
+        return {"attachmentId": self.id, "sha512sum": self.sha512, "mimeType": self.mime_type}
 
 
 @dataclass(slots=True)
@@ -177,24 +191,37 @@ class Message:
     read_at: int | None
     attachments: tuple[Attachment, ...] = ()
 
+    def message_v6(self) -> JSON:
+        """The ZBP message_v6 content as an authority sends it (php-fitconnect
+        EnvelopeBuilder::serializeMessage): optional members only when set."""
+        body: JSON = {
+            "stork_qaa_level": self.level,
+            "mailboxUuid": self.mailbox,
+            "sender": self.sender[:255],
+            "title": self.title[:1024],
+            "content": self.content,
+            "service": self.service[:255],
+        }
+        optional = {
+            "applicationId": self.application_id,
+            "replyAddress": self.reply_address,
+            "reference": self.reference,
+            "senderUrl": self.sender_url or None,
+        }
+        body |= {k: v for k, v in optional.items() if v is not None}
+        if self.attachments:
+            body["attachments"] = [a.content_json() for a in self.attachments]
+        return body
+
     def as_json(self) -> JSON:
+        """The mailbox entry [I]: envelope (id, times, notice flag, attachment ids) + message_v6."""
         return {
             "id": self.id,
-            "mailboxUuid": self.mailbox,
-            "stork_qaa_level": self.level,
-            "sender": self.sender,
-            "senderUrl": self.sender_url,
-            "title": self.title,
-            "content": self.content,
-            "service": self.service,
-            "applicationId": self.application_id,
-            "reference": self.reference,
-            "replyAddress": self.reply_address,
-            "isNotice": self.is_notice,
-            "replyAllowed": self.reply_address is not None,
             "receivedAt": iso(self.received_at),
             "readAt": iso(self.read_at),
-            "attachments": [a.as_json() for a in self.attachments],
+            "isNotice": self.is_notice,
+            "message": self.message_v6(),
+            "attachments": [a.envelope_json() for a in self.attachments],
         }
 
 

@@ -14,7 +14,15 @@ import uuid
 from collections.abc import Iterable, Iterator
 
 from sandbox.case_model import Application, Cases, Event, Message, StatusUpdate, Transaction
-from sandbox.case_texts import ACTION_REQUIRED, COMPLETED, COMPLETED_INFO, EVENT_STATUS, RESUMED
+from sandbox.case_texts import (
+    ACTION_REQUIRED,
+    COMPLETED,
+    COMPLETED_INFO,
+    EVENT_STATUS,
+    PROBLEM_BASE,
+    PROBLEMS,
+    RESUMED,
+)
 from sandbox.cases import generate_cases
 from sandbox.citizens import Citizen
 
@@ -147,16 +155,23 @@ class CaseStore:
         """Every generated citizen's cases (generates nobody)."""
         return iter(self._cases.items())
 
-    def advance(self, app: Application) -> tuple[str | None, str]:
+    def advance(self, app: Application, outcome: str | None = None) -> tuple[str | None, str]:
         """Append the next plausible FIT-Connect event and/or ZBP status update.
 
         submit → notify (RECEIVED) → accept (PROCESSING) → COMPLETED; ACTION_REQUIRED →
         PROCESSING; after accept the transport log is final, so only the status moves.
+        `outcome="reject"` makes the authority reject the submission instead of accepting it
+        (reject-submission with a problem; no status update, status_v6 has no such state).
         """
         last_event = app.events[-1].name if app.events else "create"
         last_status = app.statuses[-1].status if app.statuses else "INITIATED"
         # Live: the next step happens now (never before the case's last change).
         at = max(app.updated_at + 1, int(time.time()))
+        if outcome == "reject" and NEXT_EVENT.get(last_event) == "accept":
+            kind, title, detail, instance = PROBLEMS[0]
+            problem = {"type": PROBLEM_BASE + kind, "title": title, "detail": detail}
+            app.events.append(Event("reject", at, live_id(), (problem | {"instance": instance},)))
+            return app.events[-1].uri, last_status
         if last_event in NEXT_EVENT:
             name = NEXT_EVENT[last_event]
             app.events.append(Event(name, at, live_id()))

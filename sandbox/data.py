@@ -96,33 +96,30 @@ def _iso(moment: datetime) -> str:
 
 
 def _organisation(office: Office, oe_id: str, rng: random.Random) -> JSON:
+    """An OE as `/v5/organisationunits/detail` answers it (role is added per request)."""
     extension = rng.randrange(100, 9999)
     phone = (
         f"{office.phone}{extension}"
         if office.phone.endswith("-")
         else f"{office.phone} {extension % 100:02d}"
     )
-    channels = [{"channel": "TELEFON", "value": phone}]
+    communications = [{"code": "02", "name": "Telefon", "value": phone}]
     if office.phone.endswith("-") and rng.random() < 0.5:
-        channels.append({"channel": "FAX", "value": f"{office.phone}{extension + 1}"})
-    channels += [
-        {"channel": "EMAIL", "value": office.email},
-        {"channel": "WEB", "value": office.web},
-    ]
+        communications.append({"name": "Fax", "value": f"{office.phone}{extension + 1}"})
+    communications.append({"name": "E-Mail", "value": office.email})
     address = {
-        "street": office.street,
-        "houseNumber": office.number,
-        "zipCode": office.zip,
+        "type": "Hausanschrift",
+        "street": f"{office.street} {office.number}",
+        "zip": office.zip,
         "city": office.city,
     }
     return {
         "id": oe_id,
         "title": office.title,
         "lastUpdate": _iso(_timestamp(rng)),
-        "role": RESPONSIBLE,
-        "location": {"addresses": [address]},
-        "communicationSystems": channels,
-        "openingHours": office.hours,
+        "location": {"addresses": [address], "communications": communications},
+        "internetAddresses": [{"uri": office.web}],
+        "additionalInformation": [{"type": "INFO_TIMES", "text": office.hours}],
     }
 
 
@@ -187,9 +184,7 @@ def _description(
         "onlineServiceLinks": _online(spec, level, portal),
         "sourcePortals": [{"title": portal.name, "uri": portal.website}],
         "organisationIds": [oe["id"] for oe in organisations],
-        "organisations": [
-            {"id": oe["id"], "title": oe["title"], "role": {"name": role}} for oe in organisations
-        ],
+        "organisations": [{"title": oe["title"], "role": {"name": role}} for oe in organisations],
         "keywords": keywords,
         "details": details,
     }
@@ -201,7 +196,7 @@ def _local_text(level: str, main: JSON, rng: random.Random) -> str:
     if level == "L":
         return "<p>In Nordrhein-Westfalen gelten ergänzend die landesrechtlichen Regelungen.</p>"
     address = main["location"]["addresses"][0]
-    where = f"{address['street']} {address['houseNumber']}, {address['zipCode']} {address['city']}"
+    where = f"{address['street']}, {address['zip']} {address['city']}"
     return f"<p>Zuständige Stelle {LEVEL_PLACE[level]}: {main['title']}, {where}. {rng.choice(LOCAL_NOTES)}</p>"
 
 
@@ -240,6 +235,5 @@ def _online(spec: Spec, level: str, portal: Portal) -> list[JSON]:
         return []
     slug = re.sub(r"[^a-z0-9]+", "-", spec.name.lower().translate(UMLAUTS)).strip("-")
     uri = spec.bund_url or f"{portal.online_base}/{slug}"
-    return [
-        {"title": f"{spec.name} – online", "uri": uri, "vertrauensniveau": {"code": spec.online}}
-    ]
+    # PVOG's onlineServiceLinks carry title and uri only (no trust level, see docs/sandbox.md).
+    return [{"title": f"{spec.name} – online", "uri": uri}]

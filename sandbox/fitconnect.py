@@ -1,63 +1,72 @@
 """A portal's FIT-Connect Submission API, as far as status goes: the case event log (SETs).
 
-Every Security Event Token is signed by this Zustelldienst with its own PS512 key
-(RSA 2048 here, not the 4096 bits the spec demands: key generation stays fast) and
-published under /.well-known/jwks.json. Callers need a client-credentials token for the
-upstream's audience. Sandbox helpers (routed before the stats wrapper, so uncounted):
-PUT/DELETE /_sandbox/tamper breaks the newest SET of chosen cases, and
-POST /_sandbox/cases/{caseId}/advance appends the next event and ZBP status update.
+Who signs a Security Event Token follows FIT-Connect (SET payload schema, docs.fitko.de
+event-log/set-creation): the Zustelldienst signs the events it writes (create, submit,
+notify, delete) with its key from `/.well-known/jwks.json` and `iss` = its base URL; the
+destination signs the events the receiving authority writes (forward, accept, reject) with
+its own signing key, served at `/v1/destinations/{id}/keys/{kid}`, and `iss` = the
+destination UUID — written upper case in reject events, as the spec's own example writes
+UUIDs, so clients must compare case-insensitively. All keys are RSA 4096 with `x5c`
+(sandbox.pki). The log pages with `limit` (≤ 500) and `offset`. Callers need a
+client-credentials token for the upstream's audience. Sandbox helpers (routed before the
+stats wrapper, so uncounted): PUT/DELETE /_sandbox/tamper breaks the newest SET of chosen
+cases, POST /_sandbox/cases/{caseId}/advance appends the next event and ZBP status update.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Callable
 from typing import Any
 
 from joserfc import jws
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import KeySet
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sandbox import pki
 from sandbox.auth import BearerCheck, json_response, page, paging, problem
 from sandbox.callbacks import CallbackSender
 from sandbox.case_model import Application, Event
 from sandbox.case_store import CaseConflictError, CaseStore
+from sandbox.destination import Destination
 from sandbox.instrument import Instrumented
 from sandbox.openapi.common import HTTP_PROBLEMS, with_openapi
 from sandbox.openapi.status import status_document
 
-SET_SCHEMA = "https://schema.fitko.de/fit-connect/set-payload/1.0.0/set-payload.schema.json"
-KEY_BITS = 2048
+SET_SCHEMA = "https://schema.fitko.de/fit-connect/set-payload/1.2.2/set-payload.schema.json"
+AUTHORITY_EVENTS = ("forward", "accept", "reject")  # written by the receiving authority
+ZUSTELLDIENST = "zustelldienst"  # one FIT-Connect: every portal's status upstream shares its key
+ZUSTELLDIENST_KID = "6f1f4c4a-2b6e-4d55-9a3b-5e1b7d0c9a11"
 
 
-class Zustelldienst:
-    """Signing key and SET cache of one portal's submission service."""
+def zustelldienst_key() -> pki.KeyPair:
+    return pki.key_pair(ZUSTELLDIENST, kid=ZUSTELLDIENST_KID, alg="PS512")
 
-    def __init__(self, portal_id: str) -> None:
-        self.kid = f"zustelldienst-{portal_id}-ps512"
-        self._key: RSAKey | None = None
+
+class EventLog:
+    """Signs one portal's SETs (cached: a SET once issued never changes) and tampers on request."""
+
+    def __init__(self, destination: Destination) -> None:
+        self.destination = destination
         self._cache: dict[tuple[str, str], str] = {}
         self.tampered: set[str] = set()
 
-    @property
-    def key(self) -> RSAKey:
-        # Generated on first use: a sandbox start that never reads a SET pays nothing.
-        if self._key is None:
-            self._key = RSAKey.generate_key(KEY_BITS, parameters={"kid": self.kid, "alg": "PS512"})
-        return self._key
-
-    def jwks(self) -> dict[str, Any]:
-        public = dict(self.key.as_dict(private=False))
-        public |= {"kid": self.kid, "alg": "PS512", "use": "sig", "key_ops": ["verify"]}
-        return {"keys": [public]}
-
-    def token(self, app: Application, event: Event, issuer: str) -> str:
-        cached = self._cache.get((event.jti, issuer))
+    def token(self, app: Application, event: Event, zustelldienst: str) -> str:
+        cached = self._cache.get((event.jti, zustelldienst))
         if cached is None:
+            by_authority = event.name in AUTHORITY_EVENTS
+            if by_authority:
+                key = self.destination.signing
+                issuer = (
+                    self.destination.id.upper() if event.name == "reject" else self.destination.id
+                )
+            else:
+                key, issuer = zustelldienst_key(), zustelldienst
             claims = {
                 "$schema": SET_SCHEMA,
                 "jti": event.jti,
@@ -67,11 +76,17 @@ class Zustelldienst:
                 "txn": f"case:{app.case_id}",
                 "events": {event.uri: event.payload()},
             }
-            header = {"typ": "secevent+jwt", "alg": "PS512", "kid": self.kid}
+            header = {"typ": "secevent+jwt", "alg": "PS512", "kid": key.private.kid}
             payload = json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode()
-            cached = jws.serialize_compact(header, payload, self.key, algorithms=["PS512"])
-            self._cache[(event.jti, issuer)] = cached
+            cached = jws.serialize_compact(header, payload, key.private, algorithms=["PS512"])
+            self._cache[(event.jti, zustelldienst)] = cached
         return cached
+
+    def tokens(self, app: Application, zustelldienst: str) -> list[str]:
+        log = [self.token(app, event, zustelldienst) for event in app.events]
+        if app.case_id in self.tampered and log:
+            log[-1] = broken(log[-1])
+        return log
 
 
 def broken(token: str) -> str:
@@ -93,7 +108,10 @@ def create_status_app(  # noqa: PLR0915 - one closure per endpoint over shared s
     callbacks: CallbackSender | None = None,
 ) -> Starlette:
     """The status (FIT-Connect) upstream of `portal_id`; `issuer`/`jwks` are the IdP's."""
-    service = Zustelldienst(portal_id)
+    destination = Destination(portal_id)
+    destination.warm()
+    pki.prepare(ZUSTELLDIENST, kid=ZUSTELLDIENST_KID, alg="PS512")
+    log = EventLog(destination)
     check = BearerCheck(issuer=issuer, jwks=jwks, audience=audience)
 
     def own_case(case_id: str) -> Application | None:
@@ -111,17 +129,26 @@ def create_status_app(  # noqa: PLR0915 - one closure per endpoint over shared s
         if app is None:
             return problem(404, "Not Found", "case not found")
         base = str(request.base_url).rstrip("/")
-        log = [service.token(app, event, base) for event in app.events]
-        if app.case_id in service.tampered and log:
-            log[-1] = broken(log[-1])
-        return json_response(page(log, *paged, key="eventLog"))
+        # The first SETs of a process wait for key generation: off the event loop.
+        tokens = await asyncio.to_thread(log.tokens, app, base)
+        return json_response(page(tokens, *paged, key="eventLog"))
 
     async def keys(request: Request) -> Response:
-        return JSONResponse(service.jwks(), headers={"Cache-Control": "public, max-age=300"})
+        jwk = await asyncio.to_thread(lambda: zustelldienst_key().public)
+        return JSONResponse({"keys": [jwk]}, headers={"Cache-Control": "public, max-age=300"})
+
+    async def destination_key(request: Request) -> Response:
+        params = request.path_params
+        if params["destinationId"].lower() != destination.id:
+            return problem(404, "Not Found", "destination not found")
+        jwk = await asyncio.to_thread(destination.public_key, params["keyId"])
+        if jwk is None:
+            return problem(404, "Not Found", "key not found")
+        return JSONResponse(jwk, headers={"Cache-Control": "no-cache"})
 
     async def tamper(request: Request) -> Response:
         if request.method == "DELETE":
-            service.tampered.clear()
+            log.tampered.clear()
             return JSONResponse({"caseIds": []})
         try:
             body: Any = await request.json()
@@ -130,19 +157,19 @@ def create_status_app(  # noqa: PLR0915 - one closure per endpoint over shared s
         ids = body.get("caseIds") if isinstance(body, dict) else None
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             return problem(400, "Bad Request", 'body must be {"caseIds": ["<uuid>", ...]}')
-        service.tampered = set(ids)
-        return JSONResponse({"caseIds": sorted(service.tampered)})
+        log.tampered = set(ids)
+        return JSONResponse({"caseIds": sorted(log.tampered)})
 
     async def advance(request: Request) -> Response:
         app = own_case(request.path_params["caseId"])
         if app is None:
             return problem(404, "Not Found", "case not found")
         try:
-            event, status = cases.advance(app)
+            event, status = cases.advance(app, request.query_params.get("outcome"))
         except CaseConflictError as exc:
             return problem(409, "Conflict", str(exc))
         if callbacks is not None and event is not None:
-            callbacks.new_events(portal_id, f"destination-{portal_id}", app)
+            callbacks.new_events(portal_id, destination.id, app)
         body = {"caseId": app.case_id, "applicationId": app.application_id, "event": event}
         return JSONResponse({**body, "status": status})
 
@@ -171,6 +198,7 @@ def create_status_app(  # noqa: PLR0915 - one closure per endpoint over shared s
 
     upstream = [
         Route("/v1/cases/{caseId}/events", events),
+        Route("/v1/destinations/{destinationId}/keys/{keyId}", destination_key),
         Route("/.well-known/jwks.json", keys),
     ]
     helpers = [
@@ -183,4 +211,7 @@ def create_status_app(  # noqa: PLR0915 - one closure per endpoint over shared s
     ]
     inner = Starlette(routes=upstream, exception_handlers=HTTP_PROBLEMS)
     counted = Instrumented(inner, routes=upstream)
-    return with_openapi(status_document, counted, helpers)
+    app = with_openapi(status_document, counted, helpers)
+    app.state.event_log = log
+    app.state.destination = destination
+    return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -66,7 +67,12 @@ def render_network(
 
 
 def _pairs(values: Mapping[str, Scalar]) -> list[str]:
-    return [f"{key} = {_value(value)}" for key, value in values.items()]
+    return [f"{_key(key)} = {_value(value)}" for key, value in values.items()]
+
+
+def _key(key: str) -> str:
+    """A bare key where TOML allows one, else quoted (host names contain dots)."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
 
 
 def _value(value: Scalar) -> str:

@@ -1,8 +1,10 @@
-"""A portal's payment provider speaking XBezahldienste 1.0 (portalverbund.md §4).
+"""A portal's payment provider speaking XBezahldienste 1.0.0 (portalverbund.md §4).
 
 Service-to-service: a client-credentials token for this upstream's audience is required.
-`GET …?requestId=` is a sandbox extension [I] so the gateway can finish a half-done
-payment start on retry. The person-facing pay page lives in `sandbox.paypage`.
+POST a PaymentRequest (items may carry `bookingData`, string to string; a `requestor` is
+checked for its published shape; amounts are euros with at most two decimals), GET a
+transaction by id, GET `/status/{originatorId}/{endPointId}` for the tenant's health. There
+is no look-up by requestId, as in the spec. The pay page lives in `sandbox.paypage`.
 """
 
 from __future__ import annotations
@@ -58,6 +60,56 @@ def _text(body: dict[str, Any], name: str, limit: int, *, required: bool = True)
     return value
 
 
+def _cents_only(amount: Decimal, name: str) -> Decimal:
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidRequestError(f"{name} must be a euro amount with at most two decimals")
+    return amount
+
+
+def _strings(value: Any, name: str) -> None:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise InvalidRequestError(f"{name} must map strings to strings")
+
+
+def validate_requestor(requestor: Any) -> None:
+    """The payer: name, firstName, gender M|F|D, isOrganization, organizationName, address."""
+    if not isinstance(requestor, dict):
+        raise InvalidRequestError("requestor must be an object")
+    for key in ("name", "firstName", "organizationName"):
+        if requestor.get(key) is not None:
+            _text(requestor, key, 250)
+    if requestor.get("gender") not in (None, "M", "F", "D"):
+        raise InvalidRequestError("requestor.gender must be M, F or D")
+    if not isinstance(requestor.get("isOrganization", False), bool):
+        raise InvalidRequestError("requestor.isOrganization must be a boolean")
+    address = requestor.get("address")
+    if address is not None:
+        if not isinstance(address, dict):
+            raise InvalidRequestError("requestor.address must be an object")
+        if not re.fullmatch(r"[A-Z]{2}", str(address.get("country", "DE"))):
+            raise InvalidRequestError("requestor.address.country must be ISO 3166-1 alpha-2")
+
+
+def _validate_items(items: Any) -> Decimal:
+    """The items' checks; their total (net + tax), which grosAmount must equal."""
+    if not isinstance(items, list) or not 1 <= len(items) <= 99:
+        raise InvalidRequestError("items must hold 1..99 entries")
+    total = Decimal(0)
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise InvalidRequestError(f"items[{index}] must be an object")
+        for key in ("totalNetAmount", "totalTaxAmount", "singleNetAmount", "singleTaxAmount"):
+            if key in item or key == "totalNetAmount":
+                amount = _amount(item.get(key), f"items[{index}].{key}")
+                if key.startswith("total"):
+                    total += _cents_only(amount, f"items[{index}].{key}")
+        if item.get("bookingData") is not None:
+            _strings(item["bookingData"], f"items[{index}].bookingData")
+    return total
+
+
 def validate(body: Any) -> None:
     """Raise InvalidRequestError for a PaymentRequest that breaks the §4.2 constraints."""
     if not isinstance(body, dict):
@@ -74,16 +126,10 @@ def validate(body: Any) -> None:
     redirect = _text(body, "redirectUrl", 2082) or ""
     if not redirect.startswith(("http://", "https://")):
         raise InvalidRequestError("redirectUrl must be an http(s) URL")
-    items = body.get("items")
-    if not isinstance(items, list) or not 1 <= len(items) <= 99:
-        raise InvalidRequestError("items must hold 1..99 entries")
-    total = Decimal(0)
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise InvalidRequestError(f"items[{index}] must be an object")
-        total += _amount(item.get("totalNetAmount"), f"items[{index}].totalNetAmount")
-        total += _amount(item.get("totalTaxAmount", 0), f"items[{index}].totalTaxAmount")
-    gross = _amount(body.get("grosAmount"), "grosAmount")
+    total = _validate_items(body.get("items"))
+    gross = _cents_only(_amount(body.get("grosAmount"), "grosAmount"), "grosAmount")
+    if body.get("requestor") is not None:
+        validate_requestor(body["requestor"])
     if gross.quantize(Decimal("0.01")) != total.quantize(Decimal("0.01")):
         raise InvalidRequestError(
             f"grosAmount {gross} is not the sum of the items ({total})", "CALCULATION_ERROR"
@@ -91,22 +137,25 @@ def validate(body: Any) -> None:
 
 
 def transaction_json(tx: Transaction, base: str) -> dict[str, Any]:
+    """PaymentTransaction; members without a value are left out (the redirect URL, e.g., "should
+    not be contained" once the transaction is settled: Gover's XBezahldienstePaymentInformation)."""
     path = f"paymenttransaction/{tx.originator_id}/{tx.end_point_id}/{tx.transaction_id}"
+    information = {
+        "transactionUrl": f"{base}/{path}",
+        "transactionRedirectUrl": (
+            f"{base}/paypage/{tx.transaction_id}" if tx.status == "INITIAL" else None
+        ),
+        "transactionId": tx.transaction_id,
+        "transactionReference": tx.reference,
+        "transactionTimestamp": tx.timestamp,
+        "paymentMethod": tx.method,
+        "paymentMethodDetail": tx.method_detail,
+        "status": tx.status,
+        "statusDetail": tx.status_detail,
+    }
     return {
         "paymentRequest": tx.request,
-        "paymentInformation": {
-            "transactionUrl": f"{base}/{path}",
-            "transactionRedirectUrl": (
-                f"{base}/paypage/{tx.transaction_id}" if tx.status == "INITIAL" else None
-            ),
-            "transactionId": tx.transaction_id,
-            "transactionReference": tx.reference,
-            "transactionTimestamp": tx.timestamp,
-            "paymentMethod": tx.method,
-            "paymentMethodDetail": tx.method_detail,
-            "status": tx.status,
-            "statusDetail": tx.status_detail,
-        },
+        "paymentInformation": {k: v for k, v in information.items() if v is not None},
     }
 
 
@@ -153,17 +202,13 @@ def create_payments_app(
         cases.add_transaction(tx)
         return json_response(transaction_json(tx, str(request.base_url).rstrip("/")))
 
-    async def by_request(request: Request) -> Response:
+    async def status(request: Request) -> Response:
         ids = path_ids(request)
         if isinstance(ids, JSONResponse):
             return ids
-        request_id = request.query_params.get("requestId")
-        if not request_id:
-            return failure(400, "requestId query parameter required [I]", "VALIDATION_ERROR")
-        tx = cases.by_request_id((portal_id, *ids, request_id))
-        if tx is None:
-            return failure(404, "no payment with this requestId", "UNSPECIFIED")
-        return json_response(transaction_json(tx, str(request.base_url).rstrip("/")))
+        detail = "Der Bezahldienst ist für diesen Mandanten verfügbar."
+        body = {"type": "about:blank", "status": 200, "title": "OK", "detail": detail}
+        return JSONResponse(body, media_type="application/problem+json")
 
     async def read(request: Request) -> Response:
         ids = path_ids(request)
@@ -174,15 +219,10 @@ def create_payments_app(
             return failure(404, "unknown transaction", "UNSPECIFIED")
         return json_response(transaction_json(tx, str(request.base_url).rstrip("/")))
 
-    async def transactions(request: Request) -> Response:
-        # One route for both methods, so a 405 names both in its Allow header.
-        return await (create if request.method == "POST" else by_request)(request)
-
     upstream = [
-        Route(
-            "/paymenttransaction/{originatorId}/{endPointId}", transactions, methods=["GET", "POST"]
-        ),
+        Route("/paymenttransaction/{originatorId}/{endPointId}", create, methods=["POST"]),
         Route("/paymenttransaction/{originatorId}/{endPointId}/{transactionId}", read),
+        Route("/status/{originatorId}/{endPointId}", status),
         *paypage_routes(portal_id, cases),
     ]
     inner = Starlette(routes=upstream, exception_handlers=HTTP_PROBLEMS)

@@ -1,4 +1,10 @@
-"""A PVOG-Suchdienst-style services upstream for one portal (reference §1.2 endpoints)."""
+"""A PVOG-Suchdienst-style services upstream for one portal (reference §1.2 endpoints).
+
+Shapes follow tests/samples/pvog/: search hits may lack `leikakeys` (the detail view has
+them), the organisation-unit detail takes one `q` and answers one object whose `role` is an
+object derived from `lbId` (without it: Ansprechpunkt). `keywords` is the sandbox's own
+search index and is never served.
+"""
 
 from __future__ import annotations
 
@@ -24,9 +30,20 @@ MAX_SIZE, DEFAULT_SIZE, MAX_LIMIT, DEFAULT_LIMIT = 500, 20, 100, 10
 MALFORMED = {
     "/v8beta1/servicedescriptions": b'{"serviceDescriptions": {"content": [{"id": 42',
     "/v6/servicedescriptions": b'{"id": "L100002.LB.1", "name": "Reisepass',
-    "/v5/organisationunits": b'[{"id": "L100002.OE.4711", "title": ',
+    "/v5/organisationunits": b'{"id": "L100002.OE.4711", "title": ',
     "/v3/locations": b'[{"ars": "0531',
 }
+INTERNAL = ("keywords",)  # the sandbox's own fields, never part of an answer
+ROLE_CODES = {"Zuständige Stelle": "01", "Ansprechpunkt": "03"}
+
+
+def served(sd: JSON, *, hit: bool = False) -> JSON:
+    """A description as answered: without internal fields; as a search hit, one in ten of them
+    (seeded by id) without `leikakeys`, as PVOG search hits may come [I: the share]."""
+    answer = {k: v for k, v in sd.items() if k not in INTERNAL}
+    if hit and int(sd["id"].rsplit(".", 1)[1]) % 10 == 0:
+        del answer["leikakeys"]
+    return answer
 
 
 def covers(area: str, ars: str) -> bool:
@@ -45,6 +62,12 @@ class PvogUpstream:
     def __init__(self, data: PortalData, *, seed: int) -> None:
         self.data = data
         self.haystacks = {sd["id"]: _haystack(sd) for sd in data.descriptions}
+        # (service id, OE id) -> role name, for the role of an OE asked for with lbId.
+        self.roles = {
+            (sd["id"], oe_id): org["role"]["name"]
+            for sd in data.descriptions
+            for oe_id, org in zip(sd["organisationIds"], sd["organisations"], strict=True)
+        }
         routes = [
             Route("/v8beta1/servicedescriptions", self.search, methods=["GET"]),
             Route("/v6/servicedescriptions/{id}/detail", self.detail, methods=["GET"]),
@@ -78,7 +101,7 @@ class PvogUpstream:
             and (not text or text in self.haystacks[sd["id"]])
         ]
         body = {
-            "content": matches[page * size : (page + 1) * size],
+            "content": [served(sd, hit=True) for sd in matches[page * size : (page + 1) * size]],
             "totalElements": len(matches),
             "totalPages": math.ceil(len(matches) / size),
             "number": page,
@@ -92,16 +115,20 @@ class PvogUpstream:
         found = self.data.by_id.get(service_id)
         if found is None:
             return problem(404, f"no service description {service_id!r} at {self.data.portal.name}")
-        return JSONResponse(found)
+        return JSONResponse(served(found))
 
     async def organisations(self, request: Request) -> Response:
-        # Repeating q is a sandbox extension: the real endpoint takes one OE id per call.
-        wanted = [q for q in request.query_params.getlist("q") if q.strip()]
-        if not wanted:
-            raise BadRequestError("q (an Organisationseinheit id) is required")
-        return JSONResponse(
-            [self.data.organisations[q] for q in wanted if q in self.data.organisations]
-        )
+        params = request.query_params
+        wanted = [q for q in params.getlist("q") if q.strip()]
+        if len(wanted) != 1:
+            raise BadRequestError("q must name exactly one Organisationseinheit id")
+        _ars(params.get("ars"))
+        found = self.data.organisations.get(wanted[0])
+        if found is None:
+            return problem(404, f"no organisation unit {wanted[0]!r} at {self.data.portal.name}")
+        # The role depends on the service asked about (lbId); without one it is Ansprechpunkt.
+        name = self.roles.get((params.get("lbId") or "", wanted[0]), "Ansprechpunkt")
+        return JSONResponse(found | {"role": {"code": ROLE_CODES[name], "name": name}})
 
     async def locations(self, request: Request) -> Response:
         params = request.query_params

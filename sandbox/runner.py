@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.types import ASGIApp
 
+from sandbox import pki
 from sandbox.accounts import create_accounts_app
 from sandbox.callbacks import CallbackSender, callback_secret, callback_secret_env
 from sandbox.case_store import CaseStore
@@ -23,7 +24,7 @@ from sandbox.instrument import release
 from sandbox.network import PortalEntry, render_network
 from sandbox.payments import create_payments_app
 from sandbox.pvog import PvogUpstream
-from sandbox.routing import create_routing_app
+from sandbox.routing import create_routing_app, submission_host
 from sandbox.submission_api import create_submission_app
 
 START_TIMEOUT_S = 10.0
@@ -179,6 +180,9 @@ class SandboxNetwork:
                 await self._start_one(key, app, port)
                 if key == IDENTITY:
                     self.issuer.url = self._urls[key]
+            # The FIT-Connect keys (RSA 4096) are made in the background while the servers
+            # start; the first start of a process waits for them, later starts find them made.
+            await asyncio.to_thread(pki.ready)
         except BaseException:
             await self.stop()
             raise
@@ -271,5 +275,13 @@ class SandboxNetwork:
             "client_id": GATEWAY_CLIENT_ID,
             "client_secret_env": IDP_SECRET_ENV,
         }
-        tables = {"identity": identity, "routing": {"url": self._urls[ROUTING]}}
+        routing = self._urls[ROUTING]
+        hosts = {
+            submission_host(portal.id): self._urls[(portal.id, "submissions")] for portal in PORTALS
+        }
+        tables = {
+            "identity": identity,
+            "routing": {"url": routing, "jwks_url": routing + "/ssp/.well-known/jwks.json"},
+            "routing.submission_hosts": hosts,
+        }
         return render_network(entries, seed=self.seed, tables=tables)

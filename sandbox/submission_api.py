@@ -1,22 +1,27 @@
-"""A portal's FIT-Connect Submission API, sender side (reference/portalverbund.md §3.2, §3.4).
+"""A portal's FIT-Connect Submission API, sender side (Submission API 1.1.3, §3.2, §3.4).
 
-`GET /v1/destinations/{id}` and `/keys/{kid}` publish the destination's encryption key
-(RSA-OAEP-256, RSA 2048 here instead of 4096 [I]); `POST /v1/submissions` announces
-attachments, `PUT …/attachments/{aid}` takes them as JWE, `PUT /v1/submissions/{id}` takes
-encrypted metadata and data, decrypts, checks the sha512 hashes and files the case
-(sandbox/submission_intake.py). `DELETE /v1/submissions/{id}` drops an incomplete one [I].
-Form schemas are served at `/schemas/{leikaKey}.schema.json` (schema.fitko.de stands-in [I]).
+`GET /v1/destinations/{id}` and `/keys/{kid}` publish the destination and its keys (RSA 4096
+with `x5c`, sandbox.pki); `POST /v1/submissions` announces attachments and may carry a
+per-submission `callback {url, secret}` (https, or http on loopback [I]); `PUT
+…/attachments/{aid}` takes them as JWE, `PUT /v1/submissions/{id}` takes encrypted metadata
+and data, decrypts, checks the sha512 hashes and files the case (sandbox/submission_intake.py).
+Every JWE must name the destination's key (`kid`) and its content type (`cty`). There is no
+DELETE: it is not in 1.1.3, an incomplete submission simply stays incomplete [I: the real one
+expires]. Form schemas are served at `/schemas/{leikaKey}.schema.json` (schema.fitko.de
+stand-ins [I]).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import KeySet
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -26,11 +31,11 @@ from sandbox.auth import BearerCheck, json_response, problem
 from sandbox.callbacks import CallbackSender
 from sandbox.case_store import CaseStore
 from sandbox.citizens import Citizen
+from sandbox.destination import Destination
 from sandbox.form_schemas import REPLY_SCHEMA, form_schema
 from sandbox.instrument import Instrumented
 from sandbox.openapi.common import HTTP_PROBLEMS, with_openapi
 from sandbox.openapi.submission import submission_document
-from sandbox.routing import destination_id
 from sandbox.submission_intake import (
     Intake,
     IntakeError,
@@ -40,53 +45,59 @@ from sandbox.submission_intake import (
 )
 
 LEIKA_URN = "urn:de:fim:leika:leistung:"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-class Destination:
-    def __init__(self, portal_id: str, services: Mapping[str, str]) -> None:
-        self.id = destination_id(portal_id)
-        self.kid = f"destination-{portal_id}-rsa-oaep-256"
-        self.services = services  # LeiKa key -> service name
-        self._key: RSAKey | None = None
+def destination_json(
+    destination: Destination, services: Mapping[str, str], base: str
+) -> dict[str, Any]:
+    return {
+        "destinationId": destination.id,
+        "status": "active",
+        "encryptionKid": destination.encryption_kid,
+        "metadataVersions": ["2.1.0"],
+        "replyChannels": {"fink": {}},
+        "services": [
+            {
+                "identifier": LEIKA_URN + key,
+                "regions": ["DE" + destination_region(destination.portal_id)],
+                "submissionSchemas": [
+                    {
+                        "schemaUri": f"{base}/schemas/{key}.schema.json",
+                        "mimeType": "application/json",
+                    }
+                ],
+            }
+            for key in sorted(services)
+        ],
+    }
 
-    @property
-    def key(self) -> RSAKey:
-        if self._key is None:
-            self._key = RSAKey.generate_key(
-                2048, parameters={"kid": self.kid, "alg": "RSA-OAEP-256"}
-            )
-        return self._key
 
-    def public_jwk(self) -> dict[str, Any]:
-        public = dict(self.key.as_dict(private=False))
-        return public | {
-            "kid": self.kid,
-            "alg": "RSA-OAEP-256",
-            "use": "enc",
-            "key_ops": ["wrapKey"],
-        }
+def destination_region(portal_id: str) -> str:
+    """The ARS prefix a portal's destination serves (`DE` + region, `^DE[0-9]{0,12}$`) [I]."""
+    from sandbox.data_places import PORTALS  # noqa: PLC0415 - the catalogue is big; only here
 
-    def as_json(self, base: str) -> dict[str, Any]:
-        return {
-            "destinationId": self.id,
-            "status": "active",
-            "encryptionKid": self.kid,
-            "metadataVersions": ["2.1.0"],
-            "replyChannels": {"fink": {}},
-            "services": [
-                {
-                    "identifier": LEIKA_URN + key,
-                    "regions": [],
-                    "submissionSchemas": [
-                        {
-                            "schemaUri": f"{base}/schemas/{key}.schema.json",
-                            "mimeType": "application/json",
-                        }
-                    ],
-                }
-                for key in sorted(self.services)
-            ],
-        }
+    ars = next(p.ars for p in PORTALS if p.id == portal_id)
+    for length in (0, 2, 3, 5, 9):
+        if ars[length:] == "0" * (12 - length):
+            return ars[:length]
+    return ars
+
+
+def callback_of(body: Any) -> tuple[str, str] | None:
+    """`callback {url, secret}` of a CreateSubmission; ValueError if it breaks the spec."""
+    callback = body.get("callback")
+    if callback is None:
+        return None
+    url, secret = callback.get("url"), callback.get("secret")
+    if not isinstance(url, str) or not isinstance(secret, str):
+        raise ValueError("callback needs url and secret")
+    parts = urlsplit(url)
+    if not (parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK)):
+        raise ValueError("callback.url must be an https URL")
+    if not 32 <= len(secret) <= 512:
+        raise ValueError("callback.secret must have 32 to 512 characters")
+    return url, secret
 
 
 def create_submission_app(  # noqa: PLR0915 - one closure per endpoint over shared state
@@ -101,7 +112,8 @@ def create_submission_app(  # noqa: PLR0915 - one closure per endpoint over shar
     callbacks: CallbackSender | None = None,
 ) -> Starlette:
     """The Submission API of `portal_id`'s destination; `services` maps LeiKa key → name."""
-    destination = Destination(portal_id, services)
+    destination = Destination(portal_id)
+    destination.warm()
     intake = Intake(portal_id, cases, citizens)
     submissions: dict[str, Submission] = {}
     check = BearerCheck(issuer=issuer, jwks=jwks, audience=audience)
@@ -114,16 +126,18 @@ def create_submission_app(  # noqa: PLR0915 - one closure per endpoint over shar
         return found or problem(404, "Not Found", "submission not found")
 
     async def get_destination(request: Request) -> Response:
-        if request.path_params["destinationId"] != destination.id:
+        if request.path_params["destinationId"].lower() != destination.id:
             return problem(404, "Not Found", "destination not found")
-        body = destination.as_json(str(request.base_url).rstrip("/"))
+        body = destination_json(destination, services, str(request.base_url).rstrip("/"))
         return JSONResponse(body, headers={"Cache-Control": "no-cache"})
 
     async def get_key(request: Request) -> Response:
-        wrong = request.path_params["destinationId"] != destination.id
-        if wrong or request.path_params["keyId"] != destination.kid:
+        jwk = None
+        if request.path_params["destinationId"].lower() == destination.id:
+            jwk = await asyncio.to_thread(destination.public_key, request.path_params["keyId"])
+        if jwk is None:
             return problem(404, "Not Found", "key not found")
-        return JSONResponse(destination.public_jwk())
+        return JSONResponse(jwk, headers={"Cache-Control": "no-cache"})
 
     async def get_schema(request: Request) -> Response:
         key = request.path_params["leikaKey"]
@@ -142,8 +156,12 @@ def create_submission_app(  # noqa: PLR0915 - one closure per endpoint over shar
             target = str(body["destinationId"])
             announced = tuple(str(uuid.UUID(str(a))) for a in body.get("announcedAttachments", []))
             identifier = str(body["serviceType"]["identifier"])
-        except (ValueError, KeyError, TypeError):
-            return problem(400, "Bad Request", "destinationId, serviceType.identifier required")
+            callback = callback_of(body)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            detail = str(exc) if isinstance(exc, ValueError) and "callback" in str(exc) else ""
+            return problem(
+                400, "Bad Request", detail or "destinationId, serviceType.identifier required"
+            )
         if target != destination.id:
             return problem(404, "Not Found", "destination not found")
         leika = identifier.removeprefix(LEIKA_URN)
@@ -164,6 +182,7 @@ def create_submission_app(  # noqa: PLR0915 - one closure per endpoint over shar
             service_name=reply_to.service_name if reply_to else services[leika],
             announced=announced,
             reply_to=reply_to,
+            callback=callback,
         )
         submissions[submission.submission_id] = submission
         return json_response(submission.reduced(), 201)
@@ -179,8 +198,9 @@ def create_submission_app(  # noqa: PLR0915 - one closure per endpoint over shar
             return problem(409, "Conflict", "submission already submitted")
         if not request.headers.get("content-type", "").startswith("application/jose"):
             return problem(415, "Unsupported Media Type", "send the attachment as application/jose")
+        key = (await asyncio.to_thread(lambda: destination.encryption)).private
         try:
-            plain = decrypt((await request.body()).decode("ascii"), destination.key)
+            plain = decrypt((await request.body()).decode("ascii"), key)
         except (IntakeError, UnicodeError) as exc:
             return problem(400, "Bad Request", str(exc))
         found.uploaded[attachment_id] = hashlib.sha512(plain).hexdigest()
@@ -192,11 +212,12 @@ def create_submission_app(  # noqa: PLR0915 - one closure per endpoint over shar
             return found
         if found.submitted:
             return problem(409, "Conflict", "submission already submitted")
+        key = (await asyncio.to_thread(lambda: destination.encryption)).private
         try:
             body: Any = await request.json()
-            metadata = json.loads(decrypt(str(body["encryptedMetadata"]), destination.key))
+            metadata = json.loads(decrypt(str(body["encryptedMetadata"]), key))
             raw = body.get("encryptedData")
-            data = decrypt(str(raw), destination.key) if raw is not None else None
+            data = decrypt(str(raw), key) if raw is not None else None
             intake_check(found, metadata, data)
         except (ValueError, KeyError, TypeError) as exc:
             return problem(422, "Unprocessable Entity", str(exc))
@@ -206,25 +227,12 @@ def create_submission_app(  # noqa: PLR0915 - one closure per endpoint over shar
             callbacks.new_events(portal_id, destination.id, app)
         return json_response(found.reduced(), 202)
 
-    async def delete(request: Request) -> Response:
-        found = own(request)
-        if isinstance(found, Response):
-            return found
-        if found.submitted:
-            return problem(409, "Conflict", "a submitted submission cannot be deleted")
-        del submissions[found.submission_id]
-        return Response(status_code=204)
-
-    async def submission(request: Request) -> Response:
-        # One route for both methods, so a 405 names both in its Allow header.
-        return await (submit if request.method == "PUT" else delete)(request)
-
     upstream = [
         Route("/v1/destinations/{destinationId}", get_destination),
         Route("/v1/destinations/{destinationId}/keys/{keyId}", get_key),
         Route("/schemas/{leikaKey}.schema.json", get_schema),
         Route("/v1/submissions", create, methods=["POST"]),
-        Route("/v1/submissions/{submissionId}", submission, methods=["PUT", "DELETE"]),
+        Route("/v1/submissions/{submissionId}", submit, methods=["PUT"]),
         Route("/v1/submissions/{submissionId}/attachments/{attachmentId}", upload, methods=["PUT"]),
     ]
     inner = Starlette(routes=upstream, exception_handlers=HTTP_PROBLEMS)

@@ -50,6 +50,7 @@ class Submission:
     service_name: str
     announced: tuple[str, ...]
     reply_to: Application | None = None
+    callback: tuple[str, str] | None = None  # (url, secret) of create-submission
     uploaded: dict[str, str] = field(default_factory=dict)  # attachmentId -> sha512 hex
     submitted: bool = False
 
@@ -62,10 +63,18 @@ class Submission:
 
 
 def decrypt(token: str, key: RSAKey) -> bytes:
+    """The plaintext of a JWE to `key`; its header must name the key (`kid`) and the content
+    type (`cty`), as FIT-Connect's encryption rules demand (docs.fitko.de details/crypto)."""
     try:
-        return jwe.decrypt_compact(token, key, registry=REGISTRY).plaintext or b""
+        decrypted = jwe.decrypt_compact(token, key, registry=REGISTRY)
     except (JoseError, ValueError) as exc:
         raise IntakeError(f"cannot decrypt: {type(exc).__name__}") from exc
+    header = decrypted.protected
+    if header.get("kid") != key.kid:
+        raise IntakeError("the JWE header must name the destination's key id (kid)")
+    if not isinstance(header.get("cty"), str) or not header["cty"]:
+        raise IntakeError("the JWE header must carry the content type (cty)")
+    return decrypted.plaintext or b""
 
 
 def check_metadata(submission: Submission, metadata: dict[str, Any], data: bytes | None) -> None:
@@ -109,6 +118,8 @@ class Intake:
         """File the submission; the application it belongs to (None: no known Postfach)."""
         now = int(time.time())
         if submission.reply_to is not None:
+            if submission.callback is not None:
+                submission.reply_to.callback = submission.callback
             return self._reply(submission.reply_to, submission, data, now)
         citizen = self.by_handle.get(postfach_ref(metadata) or "")
         mine = self.cases.cases(citizen.subject) if citizen else None
@@ -132,6 +143,7 @@ class Intake:
                 Event("submit", now, str(uuid.uuid4())),
             ],
             statuses=[StatusUpdate(str(uuid.uuid4()), "SUBMITTED", now, "Antrag eingegangen")],
+            callback=submission.callback,
         )
         mine.applications.setdefault(self.portal_id, []).insert(0, app)
         self.cases.applications[app.application_id] = app

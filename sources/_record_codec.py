@@ -18,6 +18,7 @@ from sources.base import (
     OnlineServiceRecord,
     OrganisationRecord,
     RegionRecord,
+    ServicePageRecord,
     ServiceRecord,
     TrustLevel,
 )
@@ -139,6 +140,24 @@ def region_from_dict(raw: dict[str, Json]) -> RegionRecord:
     )
 
 
+def page_to_dict(record: ServicePageRecord) -> dict[str, Json]:
+    return {
+        "services": [service_to_dict(s) for s in record.services],
+        "total": record.total,
+        "page": record.page,
+        "size": record.size,
+    }
+
+
+def page_from_dict(raw: dict[str, Json]) -> ServicePageRecord:
+    return ServicePageRecord(
+        services=tuple(service_from_dict(s) for s in raw["services"]),
+        total=int(raw["total"]),
+        page=int(raw["page"]),
+        size=int(raw["size"]),
+    )
+
+
 Encoder = Callable[[Any], Json]
 Decoder = Callable[[Json], Any]
 
@@ -148,6 +167,7 @@ CODECS: dict[str, tuple[Encoder, Decoder]] = {
         lambda records: [service_to_dict(r) for r in records],
         lambda raw: [service_from_dict(r) for r in raw],
     ),
+    "page": (page_to_dict, page_from_dict),
     "service": (service_to_dict, service_from_dict),
     "organisation": (organisation_to_dict, organisation_from_dict),
     "regions": (

@@ -111,4 +111,5 @@ def parse_application(raw: Any, portal_id: str) -> ApplicationRecord:
             )
             for p in map(obj, items_of(item.get("payments", [])))
         ),
+        destination_id=optional_str(item.get("destinationId")),
     )

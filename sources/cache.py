@@ -21,9 +21,11 @@ from typing import Any, TypeVar, cast
 from sources._cache_store import CacheEntry, CacheStore
 from sources.base import (
     OrganisationRecord,
+    PagedServiceDirectory,
     PortalRecord,
     RegionRecord,
     ServiceDirectory,
+    ServicePageRecord,
     ServiceQuery,
     ServiceRecord,
 )
@@ -31,7 +33,7 @@ from sources.errors import SourceError
 
 logger = logging.getLogger("portalgraph.cache")
 Value = TypeVar("Value")
-KEY_VERSION = "pg1"  # bump when a record's shape changes, so old entries are ignored
+KEY_VERSION = "pg2"  # bump when a record's shape changes, so old entries are ignored
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +77,14 @@ class CachedServiceDirectory:
         return f"{KEY_VERSION}:{kind}:{self.portal.id}:{_digest(*parts)}"
 
     async def search(self, query: ServiceQuery) -> list[ServiceRecord]:
-        key = self._key("search", query.ars, query.text, query.leika_keys)
+        key = self._key("search", query.ars, query.text, query.leika_keys, query.page, query.size)
         return await self._cached(key, self.ttls.services, lambda: self.directory.search(query))
+
+    async def search_page(self, query: ServiceQuery) -> ServicePageRecord:
+        """One upstream page; only for directories that page (the PVOG adapter does)."""
+        paged = cast(PagedServiceDirectory, self.directory)
+        key = self._key("page", query.ars, query.text, query.leika_keys, query.page, query.size)
+        return await self._cached(key, self.ttls.services, lambda: paged.search_page(query))
 
     async def service(self, service_id: str) -> ServiceRecord | None:
         key = self._key("service", service_id)

@@ -9,6 +9,7 @@
     │   └── EventLogUnavailableError    the event log cannot store or read events right now
     ├── SourceRateLimitedError   429, with the upstream's Retry-After
     ├── SourceBadResponseError   malformed body: bad JSON, missing fields, wrong types
+    │   └── DestinationKeyError  a FIT-Connect destination's published key is unusable
     ├── SourceAuthError          401/403 from the upstream or a failed token exchange
     ├── SourceRejectedError      other 4xx: the upstream refused the request
     ├── SourceNotFoundError      404 for an object the gateway asked for
@@ -79,6 +80,12 @@ class SourceRateLimitedError(SourceError):
 
 class SourceBadResponseError(SourceError):
     code = ErrorCode.UPSTREAM_BAD_RESPONSE
+
+
+class DestinationKeyError(SourceBadResponseError):
+    """The destination's encryption key is not RSA ≥ 4096 with a valid `x5c`: nothing is sent.
+
+    Its code stays UPSTREAM_BAD_RESPONSE; the submission desk answers DESTINATION_KEY_INVALID."""
 
 
 class SourceAuthError(SourceError):

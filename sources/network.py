@@ -21,10 +21,18 @@ from sources.base import Capability, EndpointRecord, IdentityRecord, PortalRecor
 PORTAL_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 ARS12 = re.compile(r"^\d{12}$")
 PORTAL_KEYS = {"id", "name", "tier", "ars", "website"} | {c.value for c in Capability}
-ENDPOINT_KEYS = {"url", "audience", "client_id", "client_secret_env", "callback_secret_env"}
+ENDPOINT_KEYS = {
+    "url",
+    "audience",
+    "client_id",
+    "client_secret_env",
+    "callback_secret_env",
+    "jwks_url",
+}
 ADAPTER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,62}$")
 IDENTITY_KEYS = {"issuer", "audience", "client_id", "client_secret_env"}
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+HOST_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$")
 
 
 class NetworkConfigError(ValueError):
@@ -41,6 +49,9 @@ class Network:
     source: str
     identity: IdentityRecord | None = None
     routing: EndpointRecord | None = None  # FIT-Connect Routing API, network-wide
+    # Bare host name of a signed route's `submissionHost` -> that Submission API's base URL
+    # (`[routing.submission_hosts]`; a v2 base ends in /submission-api).
+    submission_hosts: Mapping[str, str] = field(default_factory=dict)
     defaults: PolicyOverrides = field(default_factory=dict)
     overrides: Mapping[tuple[str, str], PolicyOverrides] = field(default_factory=dict)
 
@@ -89,19 +100,24 @@ def parse_network(text: str, *, source: str = "network.toml") -> Network:
         seen.add(portal.id)
     identity = _parse_identity(document.get("identity"), source, _table_line(text, "[identity]"))
     defaults, overrides = _parse_policies(document, portals, source, text)
-    routing = None
+    routing, hosts = None, {}
     if "routing" in document:
         line = _table_line(text, "[routing]")
 
         def routing_error(problem: str) -> NetworkConfigError:
             return NetworkConfigError(source, f"routing: {problem}", line=line)
 
-        routing = _parse_endpoint(document["routing"], "routing", routing_error)
+        table = document["routing"]
+        if isinstance(table, dict):
+            table = dict(table)
+            hosts = _parse_hosts(table.pop("submission_hosts", {}), routing_error)
+        routing = _parse_endpoint(table, "routing", routing_error)
     return Network(
         portals=tuple(portals),
         source=source,
         identity=identity,
         routing=routing,
+        submission_hosts=hosts,
         defaults=defaults,
         overrides=overrides,
     )
@@ -244,6 +260,9 @@ def _parse_endpoint(table: Any, name: str, fail: Any) -> EndpointRecord:
         raise fail(f"{name}.callback_secret_env must name an environment variable")
     if (table.get("client_id") is None) != (secret_env is None):
         raise fail(f"{name}: client_id and client_secret_env go together")
+    jwks_url = table.get("jwks_url")
+    if jwks_url is not None and not _is_http_url(jwks_url):
+        raise fail(f"{name}.jwks_url must be an http(s) URL (got {jwks_url!r})")
     return EndpointRecord(
         url=str(url),
         audience=table.get("audience"),
@@ -251,7 +270,19 @@ def _parse_endpoint(table: Any, name: str, fail: Any) -> EndpointRecord:
         client_secret_env=secret_env,
         callback_secret_env=callback_env,
         adapter=adapter,
+        jwks_url=jwks_url,
     )
+
+
+def _parse_hosts(table: Any, fail: Any) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise fail("submission_hosts must be a table of host name = Submission API URL")
+    for host, url in table.items():
+        if not HOST_NAME.match(host):
+            raise fail(f"submission_hosts: {host!r} is not a bare host name")
+        if not _is_http_url(url):
+            raise fail(f"submission_hosts.{host} must be an http(s) URL (got {url!r})")
+    return {host.lower(): str(url).rstrip("/") for host, url in table.items()}
 
 
 def _required_str(table: dict[str, Any], key: str, fail: Any) -> str:

@@ -1,11 +1,20 @@
-"""Postfach (ZBP-style mailbox) of one portal: messages, Statusmonitor updates, attachments.
+"""Postfach of one portal: messages, Statusmonitor updates, attachments — a plug-in adapter.
 
-Messages carry the ZBP message_v6 fields (reference/portalverbund.md §5.1);
-status updates are status_v6. Calls carry a token exchanged for the portal.
+The Zentrales Bürgerpostfach publishes no read API for third parties (its REST interface is
+reachable only inside the government networks, with BPKI; authorities write to it through
+FIT-Connect as message_v6 / status_v6 submissions, reference/portalverbund.md §5.1). So this
+adapter reads a portal's *own* mailbox API, which every portal product defines bilaterally:
+what it expects is documented in docs/sandbox.md (the sandbox's Postfach). The published
+parts are kept as published: each message's `message` member is a ZBP message_v6 object
+(`replyAddress` set means the authority accepts a reply), each status update a status_v6
+object (`applicationId`, `createdDate`); the envelope around a message (`id`, `receivedAt`,
+`readAt`, `isNotice`, attachment ids) is the plug-in contract. Calls carry a token exchanged
+for the portal.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -89,59 +98,74 @@ class PostfachBox:
 
 
 def parse_message(raw: Any, portal_id: str) -> MessageRecord:
-    item = obj(raw)
-    level = item.get("stork_qaa_level", 1)
-    if not isinstance(level, int) or not 1 <= level <= 4:
+    """One mailbox entry: the envelope with its ZBP message_v6 `message`."""
+    envelope = obj(raw)
+    message = obj(envelope["message"])
+    level = message.get("stork_qaa_level", 1)
+    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 4:
         raise MalformedError("stork_qaa_level must be 1..4")
-    received = aware(item["receivedAt"])
+    received = aware(envelope["receivedAt"])
     if received is None:
         raise MalformedError("receivedAt is required")
+    ids = {text(a["sha512sum"]): obj(a) for a in items_of(envelope.get("attachments") or [])}
+    reply_address = optional_str(message.get("replyAddress")) or None
     return MessageRecord(
         portal_id=portal_id,
-        id=text(item["id"]),
-        sender=text(item["sender"]),
-        sender_url=optional_str(item.get("senderUrl")),
-        subject=text(item["title"]),
-        body=optional_str(item.get("content")),
-        service=optional_str(item.get("service")),
-        application_id=optional_str(item.get("applicationId")),
-        reference=optional_str(item.get("reference")),
+        id=text(envelope["id"]),
+        sender=text(message["sender"]),
+        sender_url=optional_str(message.get("senderUrl")),
+        subject=text(message["title"]),
+        body=optional_str(message.get("content")),
+        service=optional_str(message.get("service")),
+        application_id=optional_str(message.get("applicationId")),
+        reference=optional_str(message.get("reference")),
         required_trust_level=TrustLevel(level),
-        is_notice=bool(item.get("isNotice", False)),
-        reply_allowed=bool(item.get("replyAllowed", False)),
+        is_notice=bool(envelope.get("isNotice", False)),
+        reply_allowed=reply_address is not None,
         received_at=received,
-        read_at=aware(item.get("readAt")),
-        attachments=tuple(parse_attachment(a) for a in items_of(item.get("attachments", []))),
+        read_at=aware(envelope.get("readAt")),
+        attachments=tuple(
+            parse_attachment(a, ids) for a in items_of(message.get("attachments") or [])
+        ),
+        reply_address=reply_address,
     )
 
 
-def parse_attachment(raw: Any) -> AttachmentRecord:
+def parse_attachment(raw: Any, ids: dict[str, dict[str, Any]]) -> AttachmentRecord:
+    """A message_v6 attachment ({filename, sha512sum, contentLength}) with the envelope's id
+    and media type for it, matched by hash (no envelope entry: the hash is the id)."""
     item = obj(raw)
+    digest = text(item["sha512sum"])
+    extra = ids.get(digest, {})
     size = item.get("contentLength")
     return AttachmentRecord(
-        id=text(item["id"]),
+        id=text(extra.get("attachmentId", digest)),
         filename=text(item["filename"]),
-        mime_type=optional_str(item.get("mimeType")),
-        sha512=optional_str(item.get("sha512sum")),
-        size=size if isinstance(size, int) else None,
+        mime_type=optional_str(extra.get("mimeType")),
+        sha512=digest,
+        size=size if isinstance(size, int) and not isinstance(size, bool) else None,
     )
 
 
 def parse_status_update(raw: Any, portal_id: str) -> StatusEventRecord:
+    """A ZBP status_v6 update; it has no id of its own, so one is derived from its content."""
     item = obj(raw)
     moment = aware(item["createdDate"])
     if moment is None:
         raise MalformedError("createdDate is required")
+    application_id = text(item["applicationId"])
+    status = ApplicationStatus(text(item["status"]))
     details = item.get("statusDetails") or {}
     extra = item.get("additionalInformation") or {}
     detail = " – ".join(
         part for part in (obj(details).get("de"), obj(extra).get("de")) if isinstance(part, str)
     )
+    key = f"{application_id}|{item['createdDate']}|{status.value}|{detail}"
     return StatusEventRecord(
-        id=text(item["id"]),
-        application_id=text(item["applicationId"]),
+        id="zbp-" + hashlib.sha256(key.encode()).hexdigest()[:32],
+        application_id=application_id,
         time=moment,
-        status=ApplicationStatus(text(item["status"])),
+        status=status,
         source=StatusSource.STATUS_MONITOR,
         detail=detail or None,
     )

@@ -1,9 +1,12 @@
-"""FIT-Connect Submission API v1, sender side: create, upload, submit, delete.
+"""FIT-Connect Submission API v1 (1.1.3), sender side: create, upload, submit.
 
-Follows reference/portalverbund.md §3.2 and §3.4: announce attachments, upload each as
-JWE (RSA-OAEP-256 / A256GCM) to the destination's published key, then send metadata
-v2.1.0 with sha512 hashes of the plaintexts plus the encrypted form data. Calls carry a
-client-credentials token (the gateway is the sender system).
+Follows reference/portalverbund.md §3.2 and §3.4: announce attachments (optionally with a
+per-submission `callback {url, secret}`), upload each as JWE (RSA-OAEP-256 / A256GCM, header
+with `kid` and `cty`) to the destination's published key, then send metadata v2.1.0 with
+sha512 hashes of the plaintexts plus the encrypted form data. A key that is not RSA ≥ 4096
+with a consistent `x5c` is refused before anything is sent (DestinationKeyError). There is
+no delete: 1.1.3 has none, an incomplete submission expires at the Zustelldienst. Calls
+carry a client-credentials token (the gateway is the sender system).
 """
 
 from __future__ import annotations
@@ -20,14 +23,17 @@ from sources._jwe import EncryptionKeyError, StreamingJwe, encrypt_compact, encr
 from sources._parse import MalformedError, items_of, obj, text
 from sources._paths import UUID, segment
 from sources.base import (
+    CallbackRecord,
     DestinationRecord,
     FormRecord,
     PortalRecord,
     SubmissionRecord,
     UploadRecord,
 )
+from sources.errors import DestinationKeyError
 
 METADATA_SCHEMA = "https://schema.fitko.de/fit-connect/metadata/2.1.0/metadata.schema.json"
+JSON_TYPE = "application/json"
 LEIKA_URN = "urn:de:fim:leika:leistung:"
 
 
@@ -53,7 +59,7 @@ class FitConnectSubmissions:
             headers=headers,
         )
         try:
-            kid, schemas = parse_destination(body)
+            kid, schemas, channels = parse_destination(body)
         except (MalformedError, KeyError) as exc:
             raise self.upstream.bad_response(f"unexpected destination: {exc}") from exc
         jwk = await self.upstream.send_json(
@@ -64,8 +70,11 @@ class FitConnectSubmissions:
         try:
             encryption_key(obj(jwk))
         except (EncryptionKeyError, MalformedError) as exc:
-            raise self.upstream.bad_response(f"destination key unusable: {exc}") from exc
-        return DestinationRecord(destination_id, obj(jwk), schemas)
+            raise DestinationKeyError(
+                f"{self.portal.id}: destination key unusable: {exc}",
+                upstream=self.upstream.ref,
+            ) from exc
+        return DestinationRecord(destination_id, obj(jwk), schemas, channels)
 
     async def form_schema(self, uri: str) -> dict[str, Any] | None:
         # Only schemas this upstream serves are fetched: a schema URI from a destination
@@ -81,7 +90,9 @@ class FitConnectSubmissions:
         service_name: str,
         attachments: int,
         case_id: str | None = None,
+        callback: CallbackRecord | None = None,
     ) -> SubmissionRecord:
+        """Announce a submission; with `callback`, FIT-Connect announces its new events there."""
         announced = [str(uuid.uuid4()) for _ in range(attachments)]
         body: dict[str, Any] = {
             "destinationId": destination.destination_id,
@@ -90,6 +101,8 @@ class FitConnectSubmissions:
         }
         if case_id is not None:
             body["caseId"] = case_id
+        if callback is not None:
+            body["callback"] = {"url": callback.url, "secret": callback.secret}
         headers = await self.bearer.headers()
         created = await self.upstream.send_json(
             "POST", "/v1/submissions", json=body, headers=headers
@@ -113,7 +126,8 @@ class FitConnectSubmissions:
         attachment_id: str,
         upload: UploadRecord,
     ) -> None:
-        body = StreamingJwe(encryption_key(destination.encryption_key), upload.file, upload.size)
+        key = encryption_key(destination.encryption_key)
+        body = StreamingJwe(key, upload.file, upload.size, upload.mime_type)
         headers = await self.bearer.headers()
         headers |= {"Content-Type": "application/jose", "Content-Length": str(body.length)}
         url = f"{self.upstream.base_url}/v1/submissions/{segment(self.upstream, submission.submission_id, UUID)}/attachments/{segment(self.upstream, attachment_id, UUID)}"
@@ -137,8 +151,8 @@ class FitConnectSubmissions:
         key = encryption_key(destination.encryption_key)
         listed = list(zip(submission.attachment_ids, uploads, strict=True))
         body = {
-            "encryptedMetadata": encrypt_compact(metadata(form, listed), key),
-            "encryptedData": encrypt_compact(form.data, key),
+            "encryptedMetadata": encrypt_compact(metadata(form, listed), key, JSON_TYPE),
+            "encryptedData": encrypt_compact(form.data, key, JSON_TYPE),
         }
         headers = await self.bearer.headers()
         await self.upstream.send(
@@ -148,25 +162,20 @@ class FitConnectSubmissions:
             headers=headers,
         )
 
-    async def delete(self, submission: SubmissionRecord) -> None:
-        headers = await self.bearer.headers()
-        await self.upstream.send(
-            "DELETE",
-            f"/v1/submissions/{segment(self.upstream, submission.submission_id, UUID)}",
-            headers=headers,
-        )
 
-
-def parse_destination(body: Any) -> tuple[str, dict[str, str]]:
-    """The encryption key id and the form schema URI per LeiKa key of a PublicDestination."""
+def parse_destination(body: Any) -> tuple[str, dict[str, str], tuple[str, ...]]:
+    """Of a PublicDestination: the encryption key id, the form schema URI per LeiKa key and
+    the reply channels offered (destination-wide, or per service since Submission API 1.3)."""
     item = obj(body)
     schemas: dict[str, str] = {}
+    channels = set(obj(item.get("replyChannels") or {}))
     for service in map(obj, items_of(item.get("services", []))):
         identifier = text(service["identifier"])
+        channels |= set(obj(service.get("replyChannels") or {}))
         for schema in map(obj, items_of(service.get("submissionSchemas", []))):
-            if schema.get("mimeType", "application/json") == "application/json":
+            if schema.get("mimeType", JSON_TYPE) == JSON_TYPE:
                 schemas[identifier.removeprefix(LEIKA_URN)] = text(schema["schemaUri"])
-    return text(item["encryptionKid"]), schemas
+    return text(item["encryptionKid"]), schemas, tuple(sorted(channels))
 
 
 def metadata(form: FormRecord, attachments: Sequence[tuple[str, UploadRecord]]) -> bytes:

@@ -18,12 +18,11 @@ from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import KeySet
 
 from graph.domain.errors import UnauthenticatedError
-from sources.base import PostalAddressRecord, TrustLevel, ViewerRecord
+from sources.base import PostalAddressRecord, ViewerRecord, trust_level_from
 from sources.errors import KeysUnavailableError
 
 logger = logging.getLogger("portalgraph.auth")
 MAX_TOKEN_BYTES = 8192
-ACR_LEVELS = {f"STORK-QAA-Level-{level.value}": level for level in TrustLevel}
 
 
 class InvalidTokenError(UnauthenticatedError):
@@ -122,7 +121,7 @@ def _reject(reason: str) -> InvalidTokenError:
 
 
 def viewer_from_claims(claims: dict[str, Any], token: str) -> ViewerRecord:
-    level = ACR_LEVELS.get(str(claims.get("acr")))
+    level = trust_level_from(claims.get("acr"))
     if level is None or not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise _reject("missing or unknown acr/sub")
     address = claims.get("address")

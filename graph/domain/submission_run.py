@@ -5,7 +5,8 @@ route. ANNOUNCED: upload what is not recorded as uploaded, one journal step each
 submit and record SUBMITTED. Every step is committed before the next upstream call, so a
 process killed anywhere leaves a state a retry continues from (docs/journal.md lists the
 windows). A refusal is noted in the journal: retryable ones free the lease, final ones
-free the key.
+free the key (the incomplete submission is not deleted: Submission API 1.1.3 has no
+DELETE, it expires at FIT-Connect).
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, TypeVar
 
 from graph.domain.refusals import SubmissionRefusedError, SubmissionRejection
-from sources.base import DestinationRecord, FormRecord, SubmissionApi, SubmissionRecord
+from sources.base import (
+    CallbackRecord,
+    DestinationRecord,
+    FormRecord,
+    SubmissionApi,
+    SubmissionRecord,
+)
 from sources.errors import SourceBadResponseError, SourceError, SourceRejectedError
 from sources.journal import (
     Announcement,
@@ -114,7 +121,6 @@ class Run:
                 if not (resumed_after_submit and exc.status == HTTPStatus.CONFLICT):
                     raise
         except SourceRejectedError as exc:
-            await self._clean_up(api, submission)
             raise SubmissionRefusedError(
                 SubmissionRejection.REFUSED_BY_DESTINATION, "The authority refused the submission."
             ) from exc
@@ -131,15 +137,17 @@ class Run:
         self, api: SubmissionApi, destination: DestinationRecord
     ) -> SubmissionRecord:
         delivery = self.delivery
-        # TODO(issue 15): pass callback_url/callback_secret to api.create() once
-        # sources/submission.py accepts them; until then the secret is only stored.
+        # One secret per submission (FIT-Connect: 32-512 characters; this is 43): FIT-Connect
+        # signs this submission's callbacks with it, and the journal keeps it encrypted.
         secret = secrets.token_urlsafe(32)
+        url = self.desk.callback_url(api.portal.id) if self.desk.callback_url else None
         submission = await api.create(
             destination,
             delivery.leika_key,
             delivery.service_name,
             len(delivery.uploads),
             delivery.case_id,
+            callback=CallbackRecord(url, secret) if url else None,
         )
         announcement = Announcement(
             portal_id=submission.portal_id,
@@ -202,12 +210,6 @@ class Run:
         """A retryable failure frees the lease for the retry; a final one frees the key."""
         with contextlib.suppress(JournalError):  # else the lease runs out by itself
             self.entry = await self.submissions.failed(self.ticket, reason, retryable=retryable)
-
-    async def _clean_up(self, api: SubmissionApi, submission: SubmissionRecord | None) -> None:
-        if submission is None:
-            return
-        with contextlib.suppress(SourceError):  # else the destination expires it itself
-            await api.delete(submission)
 
 
 def record_of(entry: SubmissionEntry) -> SubmissionRecord:

@@ -10,8 +10,11 @@ client's mutation id, and hands each attempt to one owner at a time (a lease):
   receipt with `duplicate: true`;
 - a twin request running elsewhere (BUSY) is waited for, up to `busy_wait` seconds, then
   answered with a retryable UPSTREAM_FAILED ("still being sent");
-- a failure the upstream will not accept on retry (4xx) deletes the incomplete submission,
-  answers typed and frees the key. The steps of one attempt are in graph/domain/submission_run.py.
+- a failure the upstream will not accept on retry (4xx) forgets the incomplete submission
+  (Submission API 1.1.3 has no DELETE; it expires at FIT-Connect), answers typed and frees
+  the key;
+- each submission is announced with its own `callback {url, secret}` when the desk knows
+  the gateway's callback URL; the secret is kept encrypted in the journal. The steps of one attempt are in graph/domain/submission_run.py.
 """
 
 from __future__ import annotations
@@ -96,11 +99,18 @@ class DeskJournal:
 
 class SubmissionDesk:
     def __init__(
-        self, router: Router | None, apis: Mapping[str, SubmissionApi], journal: DeskJournal
+        self,
+        router: Router | None,
+        apis: Mapping[str, SubmissionApi],
+        journal: DeskJournal,
+        callback_url: Callable[[str], str] | None = None,
     ) -> None:
+        """`callback_url`: portal id -> the gateway's public `/hooks/fitconnect/{portal}`
+        URL; None: submissions are announced without a callback (the status is polled)."""
         self.router = router
         self.apis = apis
         self.journal = journal
+        self.callback_url = callback_url
 
     async def deliver(self, subject: str, key: str, delivery: Delivery) -> Receipt:
         attempt = await self._claim(subject, key, delivery)
@@ -166,7 +176,7 @@ class SubmissionDesk:
             ) from exc
         # Only hosts of the network file are trusted to receive a citizen's data.
         api = next(
-            (a for a in self.apis.values() if route and _host(a) == route.submission_host), None
+            (a for a in self.apis.values() if route and _host(a) == route.submission_url), None
         )
         if route is None or api is None:
             raise SubmissionRefusedError(

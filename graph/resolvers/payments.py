@@ -2,7 +2,8 @@
 
 Order of writes, so a failure leaves nothing half-done for long: create the
 transaction (keyed by the client's request id), then link it to the application.
-A retry with the same request id finds the transaction and completes the link.
+XBezahldienste has no look-up by requestId: a reused request id is refused with
+PAYMENT_EXISTS (the journal is to keep the transaction link before answering).
 """
 
 from __future__ import annotations
@@ -95,28 +96,21 @@ async def start_payment(info: Info, data: StartPaymentInput) -> PaymentStarted |
             message="This portal takes no online payments.",
         )
     originator, end_point = application.record.leika_key or "antrag", portal.ars
-    linked = {link.request_id for link in application.record.payments}
     try:
-        record: PaymentRecord | None = await actions.create_payment(
+        record: PaymentRecord = await actions.create_payment(
             portal_id, originator, end_point, request
         )
     except SourceRejectedError as exc:
-        if exc.functional_code != "PAYMENT_EXISTS":
-            code = {"CALCULATION_ERROR": PaymentRejection.CALCULATION_ERROR}.get(
-                exc.functional_code or "", PaymentRejection.VALIDATION_ERROR
-            )
-            return PaymentRejected(code=code, message="The payment provider refused the request.")
-        record = (
-            None
-            if data.request_id in linked
-            else await actions.find_payment(portal_id, originator, end_point, data.request_id)
-        )
-        if record is None:
+        # XBezahldienste has no look-up by requestId: an existing payment is reported as such.
+        if exc.functional_code == "PAYMENT_EXISTS":
             return PaymentRejected(
                 code=PaymentRejection.PAYMENT_EXISTS,
                 message="A payment with this requestId exists already.",
             )
-    assert record is not None  # created, or found by its request id above
+        code = {"CALCULATION_ERROR": PaymentRejection.CALCULATION_ERROR}.get(
+            exc.functional_code or "", PaymentRejection.VALIDATION_ERROR
+        )
+        return PaymentRejected(code=code, message="The payment provider refused the request.")
     link = PaymentLinkRecord(record.transaction_id, originator, end_point, data.request_id)
     await actions.link_payment(portal_id, token, application.record.id, link)
     payment = Payment.from_record(record, portal, application.record.id)

@@ -42,7 +42,6 @@ PROBLEM_SCHEMA: Doc = {
     },
 }
 STRING = {"type": "string"}
-NULLABLE_STRING = {"type": ["string", "null"]}
 DATE_TIME = {"type": "string", "format": "date-time"}
 CACHE_CONTROL = {"Cache-Control": {"schema": STRING, "required": True}}
 B64URL = {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"}
@@ -65,6 +64,28 @@ JWKS: Doc = {
     "type": "object",
     "required": ["keys"],
     "properties": {"keys": {"type": "array", "items": RSA_JWK, "minItems": 1}},
+    "additionalProperties": False,
+}
+# FIT-Connect's JWK (Submission API 1.1.3 and Routing API 2.0.0 `JWK`): RSA ≥ 4096 bit
+# (`n` ≥ 683 characters), `e` AQAB, with the certificate chain in `x5c`.
+FIT_CONNECT_JWK: Doc = {
+    "type": "object",
+    "required": ["kty", "key_ops", "alg", "x5c", "kid", "n", "e"],
+    "properties": {
+        "kty": {"const": "RSA"},
+        "key_ops": {"type": "array", "items": {"enum": ["verify", "wrapKey"]}},
+        "alg": {"enum": ["PS512", "RSA-OAEP-256"]},
+        "x5c": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "kid": {"type": "string", "minLength": 8, "maxLength": 64},
+        "n": B64URL | {"minLength": 683},
+        "e": {"const": "AQAB"},
+    },
+    "additionalProperties": False,
+}
+FIT_CONNECT_JWKS: Doc = {
+    "type": "object",
+    "required": ["keys"],
+    "properties": {"keys": {"type": "array", "items": FIT_CONNECT_JWK, "minItems": 1}},
     "additionalProperties": False,
 }
 

@@ -6,7 +6,6 @@ from sandbox.openapi.common import (
     BEARER_JWT,
     CACHE_CONTROL,
     DATE_TIME,
-    NULLABLE_STRING,
     SANDBOX,
     STRING,
     Doc,
@@ -25,48 +24,55 @@ from sandbox.openapi.common import (
 
 UUID = {"type": "string", "format": "uuid"}
 GERMAN = obj(["de"], {"de": STRING})
-ATTACHMENT = obj(
-    ["id", "filename", "mimeType", "sha512sum", "contentLength"],
+SHA512 = {"type": "string", "pattern": "^[0-9a-f]{128}$"}
+# message_v6 as published (php-fitconnect ZbpMessage / EnvelopeBuilder): limits included.
+MESSAGE_V6 = obj(
+    ["stork_qaa_level", "mailboxUuid", "sender", "title", "content", "service"],
     {
-        "id": STRING,
-        "filename": STRING,
-        "mimeType": STRING,
-        "sha512sum": {"type": "string", "pattern": "^[0-9a-f]{128}$"},
-        "contentLength": {"type": "integer", "minimum": 0},
+        "stork_qaa_level": {"type": "integer", "minimum": 1, "maximum": 4},
+        "mailboxUuid": UUID,
+        "sender": {"type": "string", "minLength": 1, "maxLength": 255},
+        "title": {"type": "string", "minLength": 1, "maxLength": 1024},
+        "content": {"type": "string", "minLength": 1},
+        "service": {"type": "string", "minLength": 1, "maxLength": 255},
+        "applicationId": UUID,
+        "retrievalConfirmationAddress": {"type": "string", "maxLength": 320},
+        "replyAddress": {"type": "string", "maxLength": 320},
+        "reference": {"type": "string", "maxLength": 255},
+        "senderUrl": {"type": "string", "maxLength": 255},
+        "attachments": array(
+            obj(
+                ["filename", "sha512sum", "contentLength"],
+                {
+                    "filename": STRING,
+                    "sha512sum": SHA512,
+                    "contentLength": {"type": "integer", "minimum": 0},
+                },
+            )
+        ),
     },
+)
+ENVELOPE_ATTACHMENT = obj(
+    ["attachmentId", "sha512sum", "mimeType"],
+    {"attachmentId": STRING, "sha512sum": SHA512, "mimeType": STRING},
 )
 MESSAGE = obj(
-    [
-        *("id", "mailboxUuid", "stork_qaa_level", "sender", "senderUrl", "title", "content"),
-        *("service", "applicationId", "reference", "replyAddress", "isNotice", "replyAllowed"),
-        *("receivedAt", "readAt", "attachments"),
-    ],
+    ["id", "receivedAt", "readAt", "isNotice", "message", "attachments"],
     {
         "id": STRING,
-        "mailboxUuid": STRING,
-        "stork_qaa_level": {"type": "integer", "minimum": 1, "maximum": 4},
-        "sender": {"type": "string", "maxLength": 255},
-        "senderUrl": {"type": "string", "maxLength": 255},
-        "title": {"type": "string", "maxLength": 1024},
-        "content": STRING,
-        "service": {"type": "string", "maxLength": 255},
-        "applicationId": NULLABLE_STRING,
-        "reference": NULLABLE_STRING,
-        "replyAddress": NULLABLE_STRING,
-        "isNotice": {"type": "boolean"} | SANDBOX,
-        "replyAllowed": {"type": "boolean"} | SANDBOX,
-        "receivedAt": DATE_TIME | SANDBOX,
-        "readAt": {"type": ["string", "null"], "format": "date-time"} | SANDBOX,
-        "attachments": array(ref("Attachment")),
+        "receivedAt": DATE_TIME,
+        "readAt": {"type": ["string", "null"], "format": "date-time"},
+        "isNotice": {"type": "boolean"},
+        "message": ref("MessageV6"),
+        "attachments": array(ENVELOPE_ATTACHMENT),
     },
+    description="A mailbox entry: the envelope is the sandbox's plug-in contract [I], "
+    "`message` is ZBP message_v6 as published.",
 )
+# status_v6 as published (php-fitconnect ZbpState / EnvelopeBuilder).
 STATUS_UPDATE = obj(
-    [
-        *("id", "applicationId", "status", "publicServiceName", "senderName", "createdDate"),
-        *("statusDetails", "additionalInformation", "reference"),
-    ],
+    ["applicationId", "status", "publicServiceName", "senderName", "createdDate"],
     {
-        "id": UUID | SANDBOX,
         "applicationId": UUID,
         "status": {
             "enum": [
@@ -79,10 +85,10 @@ STATUS_UPDATE = obj(
             ]
         },
         "publicServiceName": GERMAN,
-        "senderName": {"type": "string", "maxLength": 100},
+        "senderName": {"type": "string", "minLength": 1, "maxLength": 100},
         "createdDate": DATE_TIME,
         "statusDetails": GERMAN,
-        "additionalInformation": {"oneOf": [GERMAN, {"type": "null"}]},
+        "additionalInformation": GERMAN,
         "reference": {"type": "string", "maxLength": 50},
     },
 )
@@ -141,15 +147,16 @@ def inbox_document() -> Doc:
     }
     return document(
         "Postfach (sandbox)",
-        "A portal's citizen mailbox with ZBP message_v6 and status_v6 field names. The real ZBP "
-        "has no citizen-side API, so the read endpoints are a sandbox invention.",
+        "A portal's citizen mailbox: ZBP message_v6 and status_v6 objects as published, in a "
+        "read API of the sandbox's own. The real ZBP has no read API for third parties, so the "
+        "gateway's Postfach adapter is a plug-in and these endpoints are a sandbox invention.",
         {
             "/v1/messages": {"get": messages} | SANDBOX,
             "/v1/statusupdates": {"get": updates} | SANDBOX,
             "/v1/messages/{id}/read": {"post": read} | SANDBOX,
             "/v1/messages/{id}/attachments/{attachmentId}": {"get": attachment} | SANDBOX,
         },
-        {"Message": MESSAGE, "StatusUpdate": STATUS_UPDATE, "Attachment": ATTACHMENT},
+        {"Message": MESSAGE, "MessageV6": MESSAGE_V6, "StatusUpdate": STATUS_UPDATE},
         security_schemes={"bearerAuth": BEARER_JWT},
         security=[{"bearerAuth": []}],
     )

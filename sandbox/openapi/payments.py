@@ -5,7 +5,6 @@ from __future__ import annotations
 from sandbox.openapi.common import (
     BEARER_JWT,
     CACHE_CONTROL,
-    NULLABLE_STRING,
     PROBLEM_SCHEMA,
     SANDBOX,
     STRING,
@@ -15,7 +14,6 @@ from sandbox.openapi.common import (
     obj,
     ok,
     path,
-    query,
     ref,
     unauthorized,
 )
@@ -49,27 +47,43 @@ PAYMENT_REQUEST = {
         "description": {"type": "string", "minLength": 1, "maxLength": 250},
         "redirectUrl": {"type": "string", "maxLength": 2082, "pattern": "^https?://"},
         "items": array(ref("PaymentItem"), minItems=1, maxItems=99),
-        "requestor": {"type": "object"},
+        "requestor": ref("Requestor"),
+    },
+}
+REQUESTOR = {
+    "type": "object",
+    "properties": {
+        "name": STRING,
+        "firstName": STRING,
+        "gender": {"enum": ["M", "F", "D"]},
+        "isOrganization": {"type": "boolean"},
+        "organizationName": STRING,
+        "address": {
+            "type": "object",
+            "properties": {
+                **dict.fromkeys(("street", "houseNumber", "postalCode", "city"), STRING),
+                "addressLine": array(STRING),
+                "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            },
+        },
     },
 }
 STATUS = {"enum": ["INITIAL", "PAYED", "FAILED", "CANCELED"]}
-METHOD = {"enum": ["GIROPAY", "PAYDIRECT", "CREDITCARD", "PAYPAL", "OTHER", None]}
+METHOD = {"enum": ["GIROPAY", "PAYDIRECT", "CREDITCARD", "PAYPAL", "OTHER"]}
 PAYMENT_INFORMATION = obj(
-    [
-        *("transactionUrl", "transactionRedirectUrl", "transactionId", "transactionReference"),
-        *("transactionTimestamp", "paymentMethod", "paymentMethodDetail", "status", "statusDetail"),
-    ],
+    ["transactionUrl", "transactionId", "status"],
     {
         "transactionUrl": STRING,
-        "transactionRedirectUrl": NULLABLE_STRING | {"description": "Pay page, only while INITIAL"},
+        "transactionRedirectUrl": STRING | {"description": "Pay page, only while INITIAL"},
         "transactionId": STRING,
-        "transactionReference": NULLABLE_STRING,
-        "transactionTimestamp": NULLABLE_STRING,
+        "transactionReference": STRING,
+        "transactionTimestamp": STRING,
         "paymentMethod": METHOD,
-        "paymentMethodDetail": NULLABLE_STRING,
+        "paymentMethodDetail": STRING,
         "status": STATUS,
-        "statusDetail": NULLABLE_STRING,
+        "statusDetail": STRING,
     },
+    description="Members without a value are left out.",
 )
 TRANSACTION = obj(
     ["paymentRequest", "paymentInformation"],
@@ -142,18 +156,20 @@ def payments_document() -> Doc:
             "409": failure("requestId already used (PAYMENT_EXISTS)"),
         },
     }
-    by_request = {
-        "operationId": "findPaymentTransactionByRequestId",
-        "parameters": [
-            *IDS,
-            query("requestId", PATH_ID, "The PaymentRequest's requestId", required=True),
-        ],
+    status = {
+        "operationId": "getStatusByIds",
+        "summary": "Status of the provider's configuration for this tenant (a health check)",
+        "parameters": IDS,
         "responses": {
-            "200": ok(ref("PaymentTransaction"), headers=CACHE_CONTROL),
+            "200": {
+                "description": "The tenant can take payments",
+                "content": {"application/problem+json": {"schema": ref("SystemResponse")}},
+            },
             **common,
-            "404": failure("No transaction with this requestId"),
+            "403": failure("Not allowed for this tenant (FORBIDDEN)"),
+            "503": failure("Not available"),
         },
-    } | SANDBOX
+    }
     read = {
         "operationId": "getPaymentTransaction",
         "parameters": [*IDS, path("transactionId")],
@@ -165,18 +181,22 @@ def payments_document() -> Doc:
     }
     return document(
         "XBezahldienste (sandbox)",
-        "XBezahldienste 1.0 payment transactions; needs a client-credentials token for "
-        "urn:portalgraph:xbezahldienste:<portal>. The pay page is a sandbox invention.",
+        "XBezahldienste 1.0.0 payment transactions and the tenant status; needs a "
+        "client-credentials token for urn:portalgraph:xbezahldienste:<portal>. There is no "
+        "look-up by requestId. The pay page is a sandbox invention.",
         {
-            "/paymenttransaction/{originatorId}/{endPointId}": {"post": create, "get": by_request},
+            "/paymenttransaction/{originatorId}/{endPointId}": {"post": create},
+            "/status/{originatorId}/{endPointId}": {"get": status},
             "/paymenttransaction/{originatorId}/{endPointId}/{transactionId}": {"get": read},
             **_paypage(),
         },
         {
             "PaymentRequest": PAYMENT_REQUEST,
             "PaymentItem": ITEM,
+            "Requestor": REQUESTOR,
             "PaymentTransaction": TRANSACTION,
             "XBezahldiensteProblem": XB_PROBLEM,
+            "SystemResponse": PROBLEM_SCHEMA,
         },
         security_schemes={"bearerAuth": BEARER_JWT},
         security=[{"bearerAuth": []}],

@@ -30,18 +30,9 @@ DETAIL = obj(
         "details": array(obj(["title"], {"title": STRING, "text": STRING})),
     },
 )
-ONLINE_LINK = obj(
-    ["title", "uri"],
-    {
-        "title": STRING,
-        "uri": STRING,
-        "vertrauensniveau": obj(
-            ["code"], {"code": {"enum": ["niedrig", "substanziell", "hoch"]}}, **SANDBOX
-        ),
-    },
-)
+ONLINE_LINK = obj(["title", "uri"], {"title": STRING, "uri": STRING})
 SERVICE_DESCRIPTION = obj(
-    ["id", "name", "ars", "leikakeys", "lastUpdate", "organisationIds", "organisations", "details"],
+    ["id", "name", "ars", "lastUpdate", "organisationIds", "organisations", "details"],
     {
         "id": {"type": "string", "pattern": r"^[BL]\d+\.LB\.\d+$"},
         "name": STRING,
@@ -53,14 +44,11 @@ SERVICE_DESCRIPTION = obj(
         "sourcePortals": array(LINK),
         "organisationIds": array(STRING),
         "organisations": array(
-            obj(
-                ["title", "role"],
-                {"id": STRING, "title": STRING, "role": obj(["name"], {"name": STRING})},
-            )
+            obj(["title", "role"], {"title": STRING, "role": obj(["name"], {"name": STRING})})
         ),
-        "keywords": array(STRING) | SANDBOX,
         "details": array(DETAIL),
     },
+    description="Search hits may lack `leikakeys`; the detail view always has them.",
 )
 ORGANISATION_UNIT = obj(
     ["id", "title", "lastUpdate", "role"],
@@ -68,30 +56,26 @@ ORGANISATION_UNIT = obj(
         "id": {"type": "string", "pattern": r"^[BL]\d+\.OE\.\d+$"},
         "title": STRING,
         "lastUpdate": DATE_TIME,
-        "role": STRING,
+        "role": obj(["code", "name"], {"code": STRING, "name": STRING}),
         "location": obj(
-            ["addresses"],
+            ["addresses", "communications"],
             {
                 "addresses": array(
                     obj(
-                        ["street", "houseNumber", "zipCode", "city"],
-                        {
-                            "street": STRING,
-                            "houseNumber": STRING,
-                            "zipCode": STRING,
-                            "city": STRING,
-                        },
+                        ["type", "street", "zip", "city"],
+                        {"type": STRING, "street": STRING, "zip": STRING, "city": STRING},
                     )
-                )
+                ),
+                "communications": array(
+                    obj(["name", "value"], {"code": STRING, "name": STRING, "value": STRING})
+                ),
             },
         ),
-        "communicationSystems": array(
-            obj(
-                ["channel", "value"],
-                {"channel": {"enum": ["TELEFON", "FAX", "EMAIL", "WEB"]}, "value": STRING},
-            )
+        "internetAddresses": array(obj(["uri"], {"uri": STRING})),
+        "additionalInformation": array(
+            obj(["type", "text"], {"type": STRING, "text": STRING}),
+            description="Opening hours have type INFO_TIMES.",
         ),
-        "openingHours": STRING | SANDBOX,
     },
 )
 LOCATION = obj(
@@ -155,17 +139,17 @@ def pvog_document() -> Doc:
     }
     organisations = {
         "operationId": "getOrganisationUnitDetail",
-        "summary": "Organisationseinheiten by id, in request order; unknown ids are left out",
+        "summary": "One Organisationseinheit; its role comes from lbId (without: Ansprechpunkt)",
         "parameters": [
-            query(
-                "q",
-                array(STRING, minItems=1),
-                "OE id; repeating q is a sandbox batch extension",
-                required=True,
-                explode=True,
-            )
+            query("q", STRING, "OE id (exactly one)", required=True),
+            query("ars", ARS, "Validated if present"),
+            query("lbId", STRING, "Service the role is asked for"),
         ],
-        "responses": {"200": ok(array(ref("OrganisationUnit"))), "400": BAD},
+        "responses": {
+            "200": ok(ref("OrganisationUnit")),
+            "400": BAD,
+            "404": problem("Unknown on this server"),
+        },
     }
     locations = {
         "operationId": "searchLocations",

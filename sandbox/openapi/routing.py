@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from sandbox.openapi.common import (
     CACHE_CONTROL,
-    JWKS,
-    SANDBOX,
     STRING,
     Doc,
     document,
@@ -33,7 +31,8 @@ ROUTE = obj(
         "origin": {"const": "PVOG"},
     },
 )
-UNSIMULATED = {"type": "string", "description": "Not simulated: any value is refused with 400"}
+AREA = obj(["id", "name", "type"], {"id": STRING, "name": STRING, "type": STRING})
+INTEGER = {"type": "integer"}
 
 
 def routing_document() -> Doc:
@@ -49,37 +48,66 @@ def routing_document() -> Doc:
             ),
             query(
                 "ars",
-                {"type": "string", "pattern": "^[0-9]{12}$"},
-                "Regionalschlüssel",
-                required=True,
+                {"type": "string", "pattern": r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$"},
+                "Regionalschlüssel (exactly one of ars, ags, areaId)",
             ),
-            query("ags", UNSIMULATED, "Gemeindeschlüssel (not simulated)", deprecated=True),
-            query("areaId", UNSIMULATED, "Area id (not simulated)", deprecated=True),
+            query(
+                "ags",
+                {"type": "string", "pattern": r"^(\d{2}|\d{3}|\d{5}|\d{8})$"},
+                "Gemeindeschlüssel",
+            ),
+            query("areaId", {"type": "string", "pattern": r"^\d{1,}"}, "Area id from /v1/areas"),
             *paging(),
         ],
         "responses": {
             "200": ok(envelope("routes", ref("Route")), headers=CACHE_CONTROL),
-            "400": problem("Bad leikaKey or ars, more than one area parameter, or bad paging"),
+            "400": problem("Bad leikaKey or area, not exactly one area parameter, or bad paging"),
+        },
+    }
+    search_areas = {
+        "operationId": "findAreas",
+        "summary": "Areas by name or postal code (`*` wildcard), every term matching",
+        "parameters": [
+            query(
+                "areaSearchexpression",
+                {"type": "array", "items": STRING, "minItems": 1, "maxItems": 10},
+                "Search terms",
+                required=True,
+                explode=True,
+            ),
+            *paging(),
+        ],
+        "responses": {
+            "200": ok(envelope("areas", ref("Area")), headers=CACHE_CONTROL),
+            "400": problem("No or bad search terms, or bad paging"),
         },
     }
     info = {
         "operationId": "getInfo",
         "summary": "Service version",
-        "responses": {"200": ok(obj(["version"], {"version": STRING}))},
-    }
-    jwks = {
-        "operationId": "getRoutingKeys",
-        "summary": "Keys that verify destinationSignature",
-        "responses": {"200": ok(JWKS, headers=CACHE_CONTROL)},
+        "responses": {
+            "200": ok(
+                obj(
+                    ["version"],
+                    {
+                        "version": obj(
+                            ["major", "minor", "patch"],
+                            {"major": INTEGER, "minor": INTEGER, "patch": INTEGER},
+                        )
+                    },
+                )
+            )
+        },
     }
     return document(
         "FIT-Connect Routing API (sandbox)",
-        "Finds the destination for a LeiKa key and a region; only `ars` is simulated as the "
-        "area parameter. No authentication, as in the real API.",
+        "Finds the destination for a LeiKa key and an area (ars, ags or areaId) and searches "
+        "areas. No authentication, as in the real API. The Self-Service-Portal key set that "
+        "verifies destinationSignature is a sandbox stand-in at /ssp/.well-known/jwks.json.",
         {
             "/v1/routes": {"get": routes},
+            "/v1/areas": {"get": search_areas},
             "/v1/info": {"get": info},
-            "/.well-known/jwks.json": {"get": jwks} | SANDBOX,
         },
-        {"Route": ROUTE},
+        {"Route": ROUTE, "Area": AREA},
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sandbox.openapi.common import (
     BEARER_JWT,
     CACHE_CONTROL,
-    JWKS,
+    FIT_CONNECT_JWK,
+    FIT_CONNECT_JWKS,
     Doc,
     document,
     envelope,
@@ -38,15 +39,32 @@ def status_document() -> Doc:
     }
     jwks = {
         "operationId": "getZustelldienstKeys",
-        "summary": "Public keys of the Zustelldienst that signs the SETs (PS512)",
+        "summary": "Public keys of the Zustelldienst that signs its SETs (PS512)",
         "security": [],
-        "responses": {"200": ok(JWKS, headers=CACHE_CONTROL)},
+        "responses": {"200": ok(FIT_CONNECT_JWKS, headers=CACHE_CONTROL)},
+    }
+    key = {
+        "operationId": "getDestinationKey",
+        "summary": "A public key of a destination; its signing key verifies the SETs it writes",
+        "security": [],
+        "parameters": [
+            path("destinationId", {"type": "string"}),
+            path("keyId", {"type": "string"}),
+        ],
+        "responses": {
+            "200": ok(FIT_CONNECT_JWK, headers=CACHE_CONTROL),
+            "404": problem("Unknown destination or key"),
+        },
     }
     return document(
         "FIT-Connect Submission API – case events (sandbox)",
         "The part of the FIT-Connect Submission API v1 a sender uses to follow a case. "
         "Needs a client-credentials token for urn:portalgraph:fitconnect:<portal>.",
-        {"/v1/cases/{caseId}/events": {"get": events}, "/.well-known/jwks.json": {"get": jwks}},
+        {
+            "/v1/cases/{caseId}/events": {"get": events},
+            "/v1/destinations/{destinationId}/keys/{keyId}": {"get": key},
+            "/.well-known/jwks.json": {"get": jwks},
+        },
         {"EventLog": envelope("eventLog", COMPACT_JWS)},
         security_schemes={"bearerAuth": BEARER_JWT},
         security=[{"bearerAuth": []}],

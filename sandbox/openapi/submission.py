@@ -5,8 +5,8 @@ from __future__ import annotations
 from sandbox.openapi.common import (
     BEARER_JWT,
     CACHE_CONTROL,
+    FIT_CONNECT_JWK,
     JSON,
-    RSA_JWK,
     SANDBOX,
     STRING,
     Doc,
@@ -26,7 +26,7 @@ DESTINATION = obj(
     ["destinationId", "status", "encryptionKid", "metadataVersions", "replyChannels", "services"],
     {
         "destinationId": UUID,
-        "status": {"enum": ["created", "active", "blocked", "deleted"]},
+        "status": {"enum": ["created", "active", "inactive", "decommissioned"]},
         "encryptionKid": STRING,
         "metadataVersions": array(STRING),
         "replyChannels": {"type": "object", "properties": {"fink": {"type": "object"}}},
@@ -38,7 +38,7 @@ DESTINATION = obj(
                         "type": "string",
                         "pattern": "^urn:de:fim:leika:leistung:99[0-9]{12}$",
                     },
-                    "regions": array(STRING),
+                    "regions": array({"type": "string", "pattern": "^DE[0-9]{0,12}$"}),
                     "submissionSchemas": array(
                         obj(
                             ["schemaUri", "mimeType"],
@@ -62,6 +62,16 @@ CREATE = {
             "properties": {"name": STRING, "identifier": STRING},
         },
         "caseId": UUID | {"description": "An existing case of this destination: a reply"},
+        "callback": {
+            "type": "object",
+            "required": ["url", "secret"],
+            "description": "Where new events of this submission are announced (HMAC-SHA512 "
+            "with `secret`); https, or http on loopback in the sandbox",
+            "properties": {
+                "url": {"type": "string", "minLength": 9},
+                "secret": {"type": "string", "minLength": 32, "maxLength": 512},
+            },
+        },
     },
 }
 REDUCED = obj(
@@ -88,7 +98,7 @@ def _operations() -> Doc:
             },
             "responses": {
                 "201": ok(ref("SubmissionReduced"), "Announced", headers=CACHE_CONTROL),
-                "400": problem("destinationId or serviceType.identifier missing"),
+                "400": problem("destinationId or serviceType.identifier missing, bad callback"),
                 **AUTH,
                 "404": problem("Unknown destination, or a caseId of another destination"),
                 "422": problem("The destination does not offer this service"),
@@ -109,17 +119,6 @@ def _operations() -> Doc:
                 "422": problem("Undecryptable, announced attachment missing or hash mismatch"),
             },
         },
-        "delete": {
-            "operationId": "deleteSubmission",
-            "parameters": [SUBMISSION_ID],
-            "responses": {
-                "204": no_content("Deleted"),
-                **AUTH,
-                "404": UNKNOWN,
-                "409": problem("Already submitted"),
-            },
-        }
-        | SANDBOX,
         "upload": {
             "operationId": "addAttachment",
             "parameters": [SUBMISSION_ID, path("attachmentId", UUID)],
@@ -154,7 +153,10 @@ def submission_document() -> Doc:
     key = public | {
         "operationId": "getDestinationKey",
         "parameters": [path("destinationId", STRING), path("keyId", STRING)],
-        "responses": {"200": ok(RSA_JWK), "404": problem("Unknown destination or key")},
+        "responses": {
+            "200": ok(FIT_CONNECT_JWK, headers=CACHE_CONTROL),
+            "404": problem("Unknown destination or key"),
+        },
     }
     form = (
         public
@@ -179,7 +181,7 @@ def submission_document() -> Doc:
             "/v1/destinations/{destinationId}/keys/{keyId}": {"get": key},
             "/schemas/{leikaKey}.schema.json": {"get": form},
             "/v1/submissions": {"post": ops["create"]},
-            "/v1/submissions/{submissionId}": {"put": ops["submit"], "delete": ops["delete"]},
+            "/v1/submissions/{submissionId}": {"put": ops["submit"]},
             "/v1/submissions/{submissionId}/attachments/{attachmentId}": {"put": ops["upload"]},
         },
         {

@@ -17,6 +17,8 @@ from sources.base.cases import (
     PaymentRecord,
     PaymentRequestRecord,
     Postbox,
+    RequestorAddressRecord,
+    RequestorRecord,
     StatusEventRecord,
 )
 from sources.base.codes import ERROR_MEANINGS, ErrorCode
@@ -48,12 +50,15 @@ from sources.base.services import (
     LinkRecord,
     OnlineServiceRecord,
     OrganisationRecord,
+    PagedServiceDirectory,
     RegionRecord,
     ServiceDirectory,
+    ServicePageRecord,
     ServiceQuery,
     ServiceRecord,
 )
 from sources.base.submissions import (
+    CallbackRecord,
     DestinationRecord,
     FormRecord,
     Router,
@@ -77,6 +82,7 @@ from sources.base.vocabulary import (
     ars_covers,
     ars_prefix,
     pad_ars,
+    trust_level_from,
 )
 
 __all__ = [
@@ -91,6 +97,7 @@ __all__ = [
     "ApplicationStatus",
     "AttachmentRecord",
     "Broker",
+    "CallbackRecord",
     "Capability",
     "CaseEvents",
     "CaseRoutes",
@@ -114,6 +121,7 @@ __all__ = [
     "MessageRecord",
     "OnlineServiceRecord",
     "OrganisationRecord",
+    "PagedServiceDirectory",
     "PaymentItemRecord",
     "PaymentLinkRecord",
     "PaymentProvider",
@@ -125,10 +133,13 @@ __all__ = [
     "Postbox",
     "RegionRecord",
     "Replay",
+    "RequestorAddressRecord",
+    "RequestorRecord",
     "Retention",
     "RouteRecord",
     "Router",
     "ServiceDirectory",
+    "ServicePageRecord",
     "ServiceQuery",
     "ServiceRecord",
     "StatusEventRecord",
@@ -145,4 +156,5 @@ __all__ = [
     "ars_covers",
     "ars_prefix",
     "pad_ars",
+    "trust_level_from",
 ]

@@ -33,6 +33,9 @@ class ApplicationRecord:
     submitted_at: datetime | None
     updated_at: datetime | None
     payments: tuple[PaymentLinkRecord, ...]
+    # The FIT-Connect destination the case was submitted to: only that destination may
+    # write accept/reject/reply events into its log. None when the portal does not say.
+    destination_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,7 @@ class StatusEventRecord:
     status: ApplicationStatus
     source: StatusSource
     detail: str | None
+    reply_id: str | None = None  # set for FIT-Connect reply events (SET `sub` reply:<id>)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,31 @@ class PaymentItemRecord:
     reference: str | None
     quantity: int
     total_cents: int
+    # XBezahldienste `bookingData`: provider-specific key-value pairs for the booking
+    # (Haushaltsstelle, Kassenzeichen, ...), kept as sorted pairs so the record stays hashable.
+    booking_data: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RequestorAddressRecord:
+    street: str | None = None
+    house_number: str | None = None
+    address_lines: tuple[str, ...] = ()
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2
+
+
+@dataclass(frozen=True, slots=True)
+class RequestorRecord:
+    """XBezahldienste `requestor`: who pays (name = family name, gender M|F|D)."""
+
+    name: str | None = None
+    first_name: str | None = None
+    gender: str | None = None
+    is_organization: bool = False
+    organization_name: str | None = None
+    address: RequestorAddressRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +118,7 @@ class PaymentRequestRecord:
     redirect_url: str
     items: tuple[PaymentItemRecord, ...]
     total_cents: int
+    requestor: RequestorRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +145,11 @@ class MessageRecord:
     reference: str | None
     required_trust_level: TrustLevel
     is_notice: bool
-    reply_allowed: bool
+    reply_allowed: bool  # message_v6 `replyAddress` is set: the authority accepts a reply
     received_at: datetime
     read_at: datetime | None
     attachments: tuple[AttachmentRecord, ...]
+    reply_address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,13 +160,21 @@ class FileRecord:
 
 
 class CaseEvents(Protocol):
-    """FIT-Connect event logs; SETs whose signature does not verify are dropped."""
+    """FIT-Connect event logs; SETs whose signature, issuer or case do not check out are dropped.
+
+    `destination_id` is the destination the case was submitted to; events the receiving
+    authority writes are accepted only from it.
+    """
 
     portal: PortalRecord
 
-    async def events(self, case_id: str) -> list[StatusEventRecord]: ...
+    async def events(
+        self, case_id: str, destination_id: str | None = None
+    ) -> list[StatusEventRecord]: ...
 
-    async def latest(self, case_id: str) -> StatusEventRecord | None: ...
+    async def latest(
+        self, case_id: str, destination_id: str | None = None
+    ) -> StatusEventRecord | None: ...
 
 
 class Postbox(Protocol):
@@ -155,7 +194,12 @@ class Postbox(Protocol):
 
 
 class PaymentProvider(Protocol):
-    """XBezahldienste; service-to-service credentials."""
+    """XBezahldienste; service-to-service credentials.
+
+    There is no look-up by requestId: whoever starts a payment keeps the transaction link.
+    `health` asks `/status/{originatorId}/{endPointId}` and raises a SourceError when the
+    tenant is not usable (403: SourceAuthError, 503: SourceUnavailableError).
+    """
 
     portal: PortalRecord
 
@@ -165,6 +209,4 @@ class PaymentProvider(Protocol):
         self, originator_id: str, end_point_id: str, request: PaymentRequestRecord
     ) -> PaymentRecord: ...
 
-    async def find_by_request(
-        self, originator_id: str, end_point_id: str, request_id: str
-    ) -> PaymentRecord | None: ...
+    async def health(self, originator_id: str, end_point_id: str) -> None: ...

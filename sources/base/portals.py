@@ -38,6 +38,7 @@ class EndpointRecord:
     client_secret_env: str | None = None
     callback_secret_env: str | None = None
     adapter: str | None = None  # entry point in group `portalgraph.sources`; None: built in
+    jwks_url: str | None = None  # a key set this upstream's signatures verify against
 
 
 @dataclass(frozen=True, slots=True)

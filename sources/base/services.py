@@ -26,9 +26,12 @@ class FeeRecord:
 
 @dataclass(frozen=True, slots=True)
 class OnlineServiceRecord:
+    """A link to an online service. PVOG's JSON carries no trust level for it (only raw
+    XZuFi `onlinedienst.vertrauensniveau` does), so the PVOG adapter leaves it None."""
+
     title: str
     uri: str
-    trust_level: TrustLevel | None
+    trust_level: TrustLevel | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +94,26 @@ class RegionRecord:
 
 @dataclass(frozen=True, slots=True)
 class ServiceQuery:
-    """A directory search, hashable so loaders can batch and deduplicate it."""
+    """A directory search, hashable so loaders can batch and deduplicate it.
+
+    `page` (from 0) and `size` map onto the upstream's paging (PVOG `page`/`size`).
+    """
 
     ars: str
     text: str | None = None
     leika_keys: tuple[str, ...] = ()
+    page: int = 0
+    size: int = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePageRecord:
+    """One page of a directory search and the upstream's count of all hits."""
+
+    services: tuple[ServiceRecord, ...]
+    total: int
+    page: int
+    size: int
 
 
 class ServiceDirectory(Protocol):
@@ -113,3 +131,9 @@ class ServiceDirectory(Protocol):
     async def organisations(self, ids: Sequence[str]) -> dict[str, OrganisationRecord]: ...
 
     async def regions(self, text: str) -> list[RegionRecord]: ...
+
+
+class PagedServiceDirectory(ServiceDirectory, Protocol):
+    """A directory that pages on the upstream and knows the total number of hits."""
+
+    async def search_page(self, query: ServiceQuery) -> ServicePageRecord: ...

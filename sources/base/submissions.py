@@ -11,20 +11,29 @@ from sources.base.portals import PortalRecord
 
 @dataclass(frozen=True, slots=True)
 class RouteRecord:
-    """Where a service is submitted for a region (FIT-Connect Routing API)."""
+    """Where a service is submitted for a region (FIT-Connect Routing API).
+
+    `submission_host` is the bare host name of the signed route; `submission_url` is the
+    Submission API base the gateway maps that host to (None: no API known for the host).
+    """
 
     destination_id: str
     destination_name: str | None
     submission_host: str
+    submission_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DestinationRecord:
-    """A destination's public data: its encryption key (JWK) and form schema per LeiKa key."""
+    """A destination's public data: its encryption key (JWK) and form schema per LeiKa key.
+
+    `reply_channels` names the reply channels it offers (`fitConnect`, `eMail`, `fink`, ...).
+    """
 
     destination_id: str
     encryption_key: dict[str, Any] = field(repr=False)
     schema_uris: dict[str, str]
+    reply_channels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +75,20 @@ class Router(Protocol):
     async def route(self, leika_key: str, ars: str) -> RouteRecord | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class CallbackRecord:
+    """A per-submission callback: FIT-Connect POSTs new-events there, HMAC-signed with `secret`."""
+
+    url: str
+    secret: str = field(repr=False)
+
+
 class SubmissionApi(Protocol):
-    """A FIT-Connect Submission API (sender side); it encrypts what it sends."""
+    """A FIT-Connect Submission API (sender side); it encrypts what it sends.
+
+    There is no delete: `DELETE /v1/submissions/{id}` is not in Submission API 1.1.3, and an
+    incomplete submission expires at the Zustelldienst.
+    """
 
     portal: PortalRecord
 
@@ -82,6 +103,7 @@ class SubmissionApi(Protocol):
         service_name: str,
         attachments: int,
         case_id: str | None = None,
+        callback: CallbackRecord | None = None,
     ) -> SubmissionRecord: ...
 
     async def upload(
@@ -99,8 +121,6 @@ class SubmissionApi(Protocol):
         form: FormRecord,
         uploads: Sequence[UploadRecord],
     ) -> None: ...
-
-    async def delete(self, submission: SubmissionRecord) -> None: ...
 
 
 class VirusScanner(Protocol):

@@ -38,6 +38,30 @@ class TrustLevel(enum.IntEnum):
     HIGH = 4
 
 
+# BundID and its brokers speak three vocabularies for the same four levels: STORK QAA (the
+# SAML AuthnContextClassRef, opdt/keycloak-extension-bundid AuthnLevel.java), akdb's attribute
+# trust levels (same file, fromAkdbTrustlevel) and the eIDAS levels of assurance, which have no
+# level 2 (low → 1, substantial → 3, high → 4; reference/portalverbund.md §2.3).
+_TRUST_NAMES: dict[str, TrustLevel] = {
+    **{f"STORK-QAA-Level-{level.value}": level for level in TrustLevel},
+    "http://eidas.europa.eu/LoA/low": TrustLevel.BASIC,
+    "http://eidas.europa.eu/LoA/substantial": TrustLevel.SUBSTANTIAL,
+    "http://eidas.europa.eu/LoA/high": TrustLevel.HIGH,
+    "UNTERGEORDNET": TrustLevel.BASIC,
+    "NORMAL": TrustLevel.NORMAL,
+    "SUBSTANTIELL": TrustLevel.SUBSTANTIAL,
+    "HOCH": TrustLevel.HIGH,
+}
+
+
+def trust_level_from(value: object) -> TrustLevel | None:
+    """The TrustLevel an `acr` or level attribute names, or None for anything unknown.
+
+    Matching is exact: an unknown or misspelt level must not grant any level at all.
+    """
+    return _TRUST_NAMES.get(value) if isinstance(value, str) else None
+
+
 def pad_ars(ars: str) -> str:
     """Truncated ARS are area prefixes; pad them to the 12-digit form."""
     return ars.ljust(12, "0")

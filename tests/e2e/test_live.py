@@ -241,8 +241,8 @@ CALLBACK = json.dumps(
         "type": "https://schema.fitko.de/fit-connect/submission-api/callbacks/new-events",
         "submissions": [
             {
-                "destinationId": "d",
-                "submissionId": "s",
+                "destinationId": "d12caea8-f372-4eb1-b102-b0a228253a11",
+                "submissionId": "f39ab143-d91a-474a-b69f-b00f1a1873c2",
                 "caseId": "9eec7d3e-0000-4000-8000-000000000000",
             }
         ],
@@ -257,6 +257,8 @@ def test_callbacks_are_authenticated_fresh_and_well_formed(gateway: Gateway) -> 
     assert post_callback(gateway, "koeln", CALLBACK, at=int(time.time()) + 120).status_code == 401
     assert post_callback(gateway, "nowhere", CALLBACK).status_code == 404
     assert post_callback(gateway, "koeln", b'{"submissions": "nope"}').status_code == 400
+    not_a_uuid = CALLBACK.replace(b"d12caea8-f372-4eb1-b102-b0a228253a11", b"d")
+    assert post_callback(gateway, "koeln", not_a_uuid).status_code == 400
     assert post_callback(gateway, "koeln", b"not json").status_code == 400
     unsigned = gateway.http.post("/hooks/fitconnect/koeln", content=CALLBACK)
     assert unsigned.status_code == 401

@@ -69,9 +69,11 @@ def test_dormagen_does_not_see_koeln_descriptions(gateway: Gateway, clean_sandbo
     assert "dormagen" in origins
 
 
-def test_twenty_services_with_authorities_cost_one_call_per_portal(
+def test_twenty_services_with_authorities_cost_one_call_per_needed_object(
     gateway: Gateway, clean_sandbox: Sandbox
 ) -> None:
+    """One search per portal; one organisation-unit call per authority shown (the endpoint
+    takes one `q`); one detail call per search hit that came without its LeiKa keys."""
     body = search(gateway, ars=KOELN, first=20)
     found = nodes(body)
     assert len(found) == 20
@@ -79,12 +81,16 @@ def test_twenty_services_with_authorities_cost_one_call_per_portal(
     for portal in ("bund", "nrw", "koeln"):
         calls = clean_sandbox.calls(portal)
         assert calls.get("GET /v8beta1/servicedescriptions") == 1, (portal, calls)
-        wanted = {n["originPortal"]["id"] for n in found}
-        expected_oe_calls = 1 if portal in wanted else 0
-        assert calls.get("GET /v5/organisationunits/detail", 0) == expected_oe_calls, (
-            portal,
-            calls,
-        )
+        shown = {
+            n["responsibleAuthority"]["id"] for n in found if n["originPortal"]["id"] == portal
+        }
+        assert calls.get("GET /v5/organisationunits/detail", 0) == len(shown), (portal, calls)
+        hits = clean_sandbox.http.get(
+            clean_sandbox.url(portal) + "/v8beta1/servicedescriptions",
+            params={"ars": KOELN, "size": 500},
+        ).json()["serviceDescriptions"]["content"]
+        keyless = sum("leikakeys" not in hit for hit in hits)
+        assert calls.get("GET /v6/servicedescriptions/{id}/detail", 0) == keyless, (portal, calls)
     assert clean_sandbox.calls("dormagen") == {}
 
 

@@ -2,7 +2,7 @@
 
 Everything is read over HTTP from the running network, as a client of the upstreams would:
 erika's applications, messages and payments at koeln, one koeln service description, and
-three announced submissions (to submit, to delete, to upload an attachment to).
+two announced submissions (to submit, to upload an attachment to).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import httpx
 from joserfc import jwe
 from joserfc.jwk import RSAKey
 
+from sandbox.destination import Destination
 from sandbox.idp import ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE
 from sandbox.runner import GATEWAY_CLIENT_ID, IDP_SECRET, SandboxNetwork, service_audiences
 from sandbox.submission_intake import REGISTRY
@@ -58,17 +59,23 @@ def _known_ids(http: httpx.Client, up: Upstreams) -> None:
     message = next(m for m in messages if m["attachments"])
     search = up.call(http, "services", "GET", "/v8beta1/servicedescriptions?ars=053150000000")
     link = app["payments"][0]
+    organisation = search["serviceDescriptions"]["content"][0]["organisationIds"][0]
+    up.fixed = {"GET /v5/organisationunits/detail": {"query": {"q": organisation}}}
     up.ids = {
         "services": {"id": search["serviceDescriptions"]["content"][0]["id"]},
         "accounts": {"applicationId": app["applicationId"], "transactionId": link["transactionId"]},
-        "inbox": {"id": message["id"], "attachmentId": message["attachments"][0]["id"]},
-        "status": {"caseId": app["caseId"]},
+        "inbox": {"id": message["id"], "attachmentId": message["attachments"][0]["attachmentId"]},
+        "status": {
+            "caseId": app["caseId"],
+            "destinationId": Destination(PORTAL).id,
+            "keyId": Destination(PORTAL).signing_kid,
+        },
         "payments": {k: link[k] for k in ("originatorId", "endPointId", "transactionId")},
     }
 
 
 def _submissions(http: httpx.Client, up: Upstreams) -> None:
-    """Destination ids, and one announced submission each for submit, delete and upload."""
+    """Destination ids, and one announced submission each for submit and upload."""
     query = {"leikaKey": REISEPASS, "ars": "053150000000"}
     destination_id = up.call(http, "routing", "GET", "/v1/routes", params=query)["routes"][0][
         "destinationId"
@@ -88,25 +95,26 @@ def _submissions(http: httpx.Client, up: Upstreams) -> None:
     attachment = str(uuid.uuid4())
     made = [
         up.call(http, "submissions", "POST", "/v1/submissions", json=create | extra)["submissionId"]
-        for extra in ({}, {}, {"announcedAttachments": [attachment]})
+        for extra in ({}, {"announcedAttachments": [attachment]})
     ]
 
-    def seal(plain: bytes) -> str:
-        header = {"alg": "RSA-OAEP-256", "enc": "A256GCM"}
+    def seal(plain: bytes, content_type: str) -> str:
+        header = {"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": kid, "cty": content_type}
         return jwe.encrypt_compact(header, plain, key, registry=REGISTRY)
 
     metadata = json.dumps({"contentStructure": {"attachments": []}}).encode()
     up.ids["submissions"] = {"destinationId": destination_id, "keyId": kid, "leikaKey": REISEPASS}
-    up.fixed = {
+    up.fixed |= {
+        "GET /v1/routes": {"query": query},
+        "GET /v1/areas": {"query": {"areaSearchexpression": ["Köln"]}},
         "POST /v1/submissions": {"body": create},
         "PUT /v1/submissions/{submissionId}": {
             "path_parameters": {"submissionId": made[0]},
-            "body": {"encryptedMetadata": seal(metadata)},
+            "body": {"encryptedMetadata": seal(metadata, "application/json")},
         },
-        "DELETE /v1/submissions/{submissionId}": {"path_parameters": {"submissionId": made[1]}},
         "PUT /v1/submissions/{submissionId}/attachments/{attachmentId}": {
-            "path_parameters": {"submissionId": made[2], "attachmentId": attachment},
-            "body": seal(b"%PDF-1.4 sandbox"),
+            "path_parameters": {"submissionId": made[1], "attachmentId": attachment},
+            "body": seal(b"%PDF-1.4 sandbox", "application/pdf"),
         },
     }
 

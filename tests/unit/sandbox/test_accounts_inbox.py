@@ -31,8 +31,8 @@ async def test_applications_are_the_subjects_own(net: Upstreams) -> None:
     assert updated == sorted(updated, reverse=True)
     first = erika["applications"][0]
     assert set(first) == {
-        "applicationId", "caseId", "submissionId", "leikaKey", "serviceName", "reference",
-        "createdAt", "submittedAt", "updatedAt", "payments",
+        "applicationId", "caseId", "submissionId", "destinationId", "leikaKey", "serviceName",
+        "reference", "createdAt", "submittedAt", "updatedAt", "payments",
     }  # fmt: skip
     assert first["createdAt"].endswith("Z")
     lena = await applications(net, "lena", "koeln")
@@ -89,9 +89,13 @@ async def test_inbox_messages_status_updates_read_and_attachments(net: Upstreams
         assert listing["totalCount"] == len(messages) >= 4
         received = [m["receivedAt"] for m in messages]
         assert received == sorted(received, reverse=True)
-        assert {m["stork_qaa_level"] for m in messages} >= {1, 2, 4}  # the gateway locks level 4
+        levels = {m["message"]["stork_qaa_level"] for m in messages}
+        assert levels >= {1, 2, 4}  # the gateway locks level 4
         notice = next(m for m in messages if m["isNotice"] and m["attachments"])
-        assert notice["content"].startswith("<p>")
+        assert notice["message"]["content"].startswith("<p>")
+        # The envelope names each message_v6 attachment by its hash.
+        hashes = {a["sha512sum"] for a in notice["message"]["attachments"]}
+        assert {a["sha512sum"] for a in notice["attachments"]} == hashes
         unread = next(m for m in messages if m["readAt"] is None)
         for _ in range(2):
             response = await client.post(f"/v1/messages/{unread['id']}/read", headers=bearer(token))
@@ -99,13 +103,14 @@ async def test_inbox_messages_status_updates_read_and_attachments(net: Upstreams
         again = (await client.get("/v1/messages", headers=bearer(token))).json()["messages"]
         read_at = next(m["readAt"] for m in again if m["id"] == unread["id"])
         assert read_at is not None
-        attachment = notice["attachments"][0]
-        url = f"/v1/messages/{notice['id']}/attachments/{attachment['id']}"
+        attachment = notice["message"]["attachments"][0]
+        entry = next(a for a in notice["attachments"] if a["sha512sum"] == attachment["sha512sum"])
+        url = f"/v1/messages/{notice['id']}/attachments/{entry['attachmentId']}"
         response = await client.get(url, headers=bearer(token))
         assert response.status_code == 200
         assert hashlib.sha512(response.content).hexdigest() == attachment["sha512sum"]
         assert int(response.headers["content-length"]) == attachment["contentLength"]
-        assert response.headers["content-type"].startswith(attachment["mimeType"])
+        assert response.headers["content-type"].startswith(entry["mimeType"])
         assert attachment["filename"] in response.headers["content-disposition"]
         assert response.content.startswith(b"%PDF-")
         lena = await net.citizen_token("lena", "koeln")
@@ -118,10 +123,12 @@ async def test_inbox_messages_status_updates_read_and_attachments(net: Upstreams
         assert created == sorted(created)
         assert "ACTION_REQUIRED" in {u["status"] for u in updates["statusUpdates"]}
         assert all(u["statusDetails"]["de"] for u in updates["statusUpdates"])
+        assert all("id" not in u for u in updates["statusUpdates"])  # status_v6 has none
+        assert all(u["createdDate"].endswith(".000Z") for u in updates["statusUpdates"])
 
 
 async def test_max_has_a_message_he_cannot_open(net: Upstreams) -> None:
     token = await net.citizen_token("max", "dormagen")
     async with net.client("dormagen", "inbox") as client:
         messages = (await client.get("/v1/messages", headers=bearer(token))).json()["messages"]
-    assert any(m["stork_qaa_level"] >= 3 for m in messages)
+    assert any(m["message"]["stork_qaa_level"] >= 3 for m in messages)

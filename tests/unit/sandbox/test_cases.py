@@ -37,10 +37,11 @@ def app_count(cases: Cases) -> int:
 
 def test_ten_thousand_citizens_are_fast_deterministic_and_spread() -> None:
     store = CaseStore(CITIZENS, 2026)
-    # CPU time, not wall time: a loaded machine (other test processes) must not fail it.
-    started = time.process_time()
+    # This thread's CPU time, not wall time: a loaded machine must not fail it, nor the
+    # sandbox's background key generation (sandbox/pki.py threads) started by other tests.
+    started = time.thread_time()
     store.generate_all()
-    assert time.process_time() - started < 10  # ~4 s on a laptop; generous for CI
+    assert time.thread_time() - started < 10  # ~4 s on a laptop; generous for CI
     counts = Counter(app_count(cases) for _, cases in store.iter_cases())
     heavy = sum(n for apps, n in counts.items() if apps >= 100)
     assert 50 <= heavy <= 150  # ≈ 1 % Vielantragsteller

@@ -1,4 +1,4 @@
-"""XBezahldienste: creating payments, errors, the requestId look-up and the pay page."""
+"""XBezahldienste: creating payments, errors, bookingData/requestor, status, the pay page."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ async def token(net: Upstreams, portal: str = "koeln") -> dict[str, str]:
     return bearer(await net.service_token(f"urn:portalgraph:xbezahldienste:{portal}"))
 
 
-async def test_create_duplicate_lookup_and_errors(net: Upstreams) -> None:
+async def test_create_duplicate_and_errors(net: Upstreams) -> None:
     headers = await token(net)
     async with net.client("koeln", "payments") as client:
         assert (await client.post(BASE, json=request("a-1"))).status_code == 401
@@ -63,13 +63,15 @@ async def test_create_duplicate_lookup_and_errors(net: Upstreams) -> None:
             request("a-3", purpose="x" * 28),
             request("a-3", items=[]),
             request("a-3", description="d" * 251),
+            request("a-3", grosAmount=102.001),  # euros with at most two decimals
+            request("a-3", requestor={"name": "Mustermann", "gender": "X"}),
+            request("a-3", items=[{"id": "1", "totalNetAmount": 1, "bookingData": {"k": 1}}]),
         ):
             response = await client.post(BASE, json=bad, headers=headers)
             assert response.status_code == 400
             assert response.json()["functionalCode"] == "VALIDATION_ERROR"
-        found = await client.get(f"{BASE}?requestId=a-1", headers=headers)
-        assert found.json()["paymentInformation"]["transactionId"] == info["transactionId"]
-        assert (await client.get(f"{BASE}?requestId=nope", headers=headers)).status_code == 404
+        # No look-up by requestId in XBezahldienste: the path takes POST only.
+        assert (await client.get(f"{BASE}?requestId=a-1", headers=headers)).status_code == 405
         read = await client.get(f"{BASE}/{info['transactionId']}", headers=headers)
         assert read.json() == created.json()
         elsewhere = "/paymenttransaction/other/053150000000/" + info["transactionId"]
@@ -99,7 +101,7 @@ async def test_pay_page_transitions(net: Upstreams, action: str, status: str) ->
         assert (await client.get(f"/paypage/{tx_id}")).status_code == 409
         info = (await client.get(f"{BASE}/{tx_id}", headers=headers)).json()["paymentInformation"]
     assert info["status"] == status
-    assert info["transactionRedirectUrl"] is None
+    assert "transactionRedirectUrl" not in info  # left out once settled
     if status == "PAYED":
         assert info["paymentMethod"] == "CREDITCARD"
         assert info["transactionReference"]
@@ -120,3 +122,34 @@ async def test_seeded_transactions_are_served(net: Upstreams) -> None:
                 assert body["paymentRequest"]["requestId"] == link["requestId"]
                 statuses.append(body["paymentInformation"]["status"])
     assert sorted(statuses) == ["INITIAL", "PAYED"]
+
+
+async def test_booking_data_requestor_and_the_tenant_status(net: Upstreams) -> None:
+    headers = await token(net)
+    item = {
+        "id": "1",
+        "description": "Reisepass",
+        "quantity": 3,
+        "totalNetAmount": 10.00,
+        "singleNetAmount": 3.33,
+        "totalTaxAmount": 0,
+        "bookingData": {"Haushaltsstelle": "1100.11100", "Kassenzeichen": "KZ-4711"},
+    }
+    payer = {
+        "name": "Mustermann",
+        "firstName": "Erika",
+        "gender": "F",
+        "isOrganization": False,
+        "address": {"street": "Domkloster", "houseNumber": "4", "postalCode": "50667",
+                    "city": "Köln", "country": "DE"},
+    }  # fmt: skip
+    body = request("b-1", grosAmount=10.0, items=[item], requestor=payer)
+    async with net.client("koeln", "payments") as client:
+        created = await client.post(BASE, json=body, headers=headers)
+        assert created.status_code == 200, created.text
+        assert created.json()["paymentRequest"]["requestor"] == payer
+        assert created.json()["paymentRequest"]["items"][0]["bookingData"] == item["bookingData"]
+        status = await client.get("/status/99085001012000/053150000000", headers=headers)
+        assert status.status_code == 200
+        assert status.json()["status"] == 200
+        assert (await client.get("/status/99085001012000/053150000000")).status_code == 401

@@ -214,6 +214,7 @@ def sandbox_records() -> dict[str, object]:
             ids = sorted({i for s in found for i in s.organisation_ids})
             return {
                 "search": found,
+                "page": await directory.search_page(ServiceQuery(KOELN, size=5)),
                 "service": found[0],
                 "organisation": next(iter((await directory.organisations(ids)).values())),
                 "regions": await directory.regions("Köln"),

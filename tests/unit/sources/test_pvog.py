@@ -1,54 +1,52 @@
+"""The PVOG adapter: one organisation unit per call, keyless search hits, paging, bad bodies."""
+
 from __future__ import annotations
 
+import asyncio
 import json
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from graph.domain.merge import merge_most_local
 from sources._http import Upstream
-from sources.base import (
-    Capability,
-    EndpointRecord,
-    PortalRecord,
-    ServiceQuery,
-    Tier,
-    TrustLevel,
-    UpstreamRef,
-)
+from sources.base import Capability, PortalRecord, ServiceQuery, Tier, UpstreamRef
 from sources.errors import SourceBadResponseError
-from sources.pvog import (
-    PvogDirectory,
-    parse_locations,
-    parse_organisation,
-    parse_search,
-    parse_service,
-)
+from sources.pvog import PvogDirectory, parse_fee, parse_search, parse_service
 
-SAMPLE = json.loads(
-    (Path(__file__).parents[2] / "samples/pvog/servicedescription.json").read_text()
-)
+SAMPLES = Path(__file__).parents[2] / "samples/pvog"
 PORTAL = PortalRecord("koeln", "Köln", Tier.MUNICIPAL, "053150000000", None, {})
+OE = json.loads((SAMPLES / "organisationunit.json").read_text())
+DETAIL = json.loads((SAMPLES / "servicedescription.json").read_text())
+SEARCH = json.loads((SAMPLES / "search.json").read_text())
 
 
-def test_a_pvog_description_becomes_a_service_record() -> None:
-    record = parse_service(SAMPLE, "koeln")
-    assert record.portal_id == "koeln"
-    assert record.leika_keys == ("99085001012000",)
-    assert record.teaser == "<p>Kurzinfo</p>"
-    assert record.required_documents == "<ul><li>Personalausweis</li></ul>"
-    assert record.deadlines is None  # placeholder modules mean "nicht angegeben"
-    assert record.description is None
-    assert [f.amount_cents for f in record.fees] == [7000, 103750, 0, None]
-    assert record.fees[0].description == "Gebühr: 70,00 Euro (ab 24 Jahren)"
-    assert record.legal_basis[0].title == "§ 6 PassG"
-    assert record.online_services[0].trust_level is TrustLevel.SUBSTANTIAL
-    assert record.organisation_ids == ("L100002.OE.4711",)
-    assert record.approved_on == date(2026, 5, 13)
-    assert record.last_update is not None
-    assert record.last_update.year == 2026
+def directory(
+    handler: Callable[[httpx.Request], httpx.Response], portal: PortalRecord = PORTAL
+) -> PvogDirectory:
+    transport = httpx.MockTransport(handler)
+    upstream = Upstream(
+        httpx.AsyncClient(transport=transport),
+        "http://pvog.test",
+        ref=UpstreamRef(portal.id, Capability.SERVICES),
+    )
+    return PvogDirectory(portal, upstream, client_id="portalgraph-test")
+
+
+@pytest.mark.parametrize(
+    ("title", "cents"),
+    [
+        ("Gebühr: 70,00 Euro", 7000),
+        ("Gebühr: 1.037,50 Euro", 103750),
+        ("gebührenfrei", 0),
+        ("nach Aufwand", None),
+    ],
+)
+def test_fee_titles_become_cents(title: str, cents: int | None) -> None:
+    assert parse_fee({"title": title}).amount_cents == cents
 
 
 @pytest.mark.parametrize(
@@ -56,6 +54,7 @@ def test_a_pvog_description_becomes_a_service_record() -> None:
     [
         {"serviceDescriptions": {"content": [{"id": 42}]}},
         {"serviceDescriptions": {"content": "nope"}},
+        {"serviceDescriptions": {"content": [], "totalElements": -1}},
         {"serviceDescriptions": None},
         [],
     ],
@@ -65,65 +64,101 @@ def test_malformed_search_bodies_raise(body: Any) -> None:
         parse_search(body, "koeln")
 
 
-def test_organisation_and_location_parsing() -> None:
-    organisation = parse_organisation(
-        {
-            "id": "L100002.OE.1",
-            "title": "Bürgeramt",
-            "role": "Zuständige Stelle",
-            "location": {
-                "addresses": [
-                    {
-                        "street": "Laurenzplatz",
-                        "houseNumber": "4",
-                        "zipCode": "50667",
-                        "city": "Köln",
-                    }
-                ]
-            },
-            "communicationSystems": [
-                {"channel": "telefon", "value": "0221 221-0"},
-                {"channel": "EMAIL", "value": "a@b.de"},
-            ],
-            "openingHours": "Mo–Fr",
-        },
-        "koeln",
-    )
-    assert organisation.phone == "0221 221-0"
-    assert organisation.email == "a@b.de"
-    assert organisation.addresses[0].postal_code == "50667"
-    regions = parse_locations(
-        [{"ars": "051620008008", "name": "Dormagen", "type": "Stadt", "zip": ["41539"]}]
-    )
-    assert regions[0].postal_codes == ("41539",)
+async def test_organisations_are_fetched_one_q_per_call_a_few_at_a_time() -> None:
+    seen: list[list[str]] = []
+    running, peak = 0, 0
 
+    async def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        ids = request.url.params.get_list("q")
+        seen.append(ids)
+        assert request.headers["pvog-sud-api-client-id"] == "portalgraph-test"
+        if ids[0] == "L100042.OE.404":
+            return httpx.Response(404, json={"title": "Not Found"})
+        return httpx.Response(200, json=OE | {"id": ids[0]})
 
-async def test_the_adapter_sends_pvog_parameters_and_maps_bad_payloads() -> None:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        if request.url.path == "/v8beta1/servicedescriptions":
-            return httpx.Response(200, json={"serviceDescriptions": {"content": [SAMPLE]}})
-        return httpx.Response(200, json={"unexpected": True})
-
+    transport = httpx.MockTransport(answer)
     upstream = Upstream(
-        httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        httpx.AsyncClient(transport=transport),
         "http://pvog.test",
         ref=UpstreamRef("koeln", Capability.SERVICES),
     )
-    directory = PvogDirectory(PORTAL, upstream)
-    found = await directory.search(ServiceQuery("053150000000", "Pass", ("99085001012000",)))
-    assert [r.id for r in found] == ["L100002.LB.121370768"]
-    params = seen[0].url.params
-    assert (params["ars"], params["q"], params["leikaIds"], params["useArsHierarchy"]) == (
-        "053150000000",
-        "Pass",
-        "99085001012000",
-        "true",
-    )
+    pvog = PvogDirectory(PORTAL, upstream, client_id="portalgraph-test")
+    wanted = [f"L100042.OE.{n}" for n in range(20)] + ["L100042.OE.404", "L100042.OE.1"]
+    found = await pvog.organisations(wanted)
+    assert all(len(ids) == 1 for ids in seen)  # the endpoint takes one q and answers one object
+    assert len(seen) == 21  # each id once, the duplicate asked for only once
+    assert set(found) == {f"L100042.OE.{n}" for n in range(20)}  # the 404 is simply missing
+    assert 1 < peak <= 8
+    record = found["L100042.OE.3"]
+    assert (record.phone, record.addresses[0].postal_code) == ("0906 74-0", "86609")
+
+
+async def test_keyless_hits_get_their_keys_from_the_detail_so_the_merge_sees_one_service() -> None:
+    calls: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if request.url.path == "/v8beta1/servicedescriptions":
+            return httpx.Response(200, json=SEARCH)
+        assert request.url.path == "/v6/servicedescriptions/L100002.LB.121370768/detail"
+        return httpx.Response(200, json=DETAIL)
+
+    page = await directory(answer).search_page(ServiceQuery("053150000000", "Pass"))
+    assert [s.leika_keys for s in page.services] == [("99085001012000",), ("99107004018000",)]
+    assert calls.count("/v6/servicedescriptions/L100002.LB.121370768/detail") == 1
+    # The same service described federally, with its key: one service after merging.
+    federal = PortalRecord("bund", "Bund", Tier.FEDERAL, "000000000000", None, {})
+    stammtext = parse_service(DETAIL | {"id": "B100019.LB.1"}, "bund")
+    merged = merge_most_local([*page.services, stammtext], {"koeln": PORTAL, "bund": federal})
+    assert sorted(r.id for r in merged) == ["B100019.LB.581863", "L100002.LB.121370768"]
+
+
+async def test_a_key_asked_for_completes_a_keyless_hit_without_a_detail_call() -> None:
+    calls: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(200, json=SEARCH)
+
+    query = ServiceQuery("053150000000", None, ("99085001012000",))
+    page = await directory(answer).search_page(query)
+    assert page.services[0].leika_keys == ("99085001012000",)
+    assert calls == ["/v8beta1/servicedescriptions"]
+
+
+async def test_paging_maps_onto_page_and_size_and_exposes_the_total() -> None:
+    seen: list[httpx.QueryParams] = []
+    hits = [SEARCH["serviceDescriptions"]["content"][1] | {"id": f"B1.LB.{n}"} for n in range(7)]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.params)
+        page, size = int(request.url.params["page"]), int(request.url.params["size"])
+        body = {"content": hits[page * size : (page + 1) * size], "totalElements": len(hits)}
+        return httpx.Response(200, json={"serviceDescriptions": body})
+
+    pvog = directory(answer)
+    second = await pvog.search_page(ServiceQuery("053150000000", "Kind", page=1, size=3))
+    assert (second.total, second.page, second.size) == (7, 1, 3)
+    assert [s.id for s in second.services] == ["B1.LB.3", "B1.LB.4", "B1.LB.5"]
+    params = seen[0]
+    assert (params["ars"], params["q"], params["page"], params["size"]) == (
+        "053150000000", "Kind", "1", "3",
+    )  # fmt: skip
+    assert params["useArsHierarchy"] == "true"
+    seen.clear()
+    every = await pvog.search(ServiceQuery("053150000000", "Kind", size=3))
+    assert [s.id for s in every] == [f"B1.LB.{n}" for n in range(7)]  # not cut at one page
+    assert [p["page"] for p in seen] == ["0", "1", "2"]
+
+
+async def test_malformed_payloads_become_bad_response_errors() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[{"id": "L100002.OE.1"}])  # a list, not one object
+
     with pytest.raises(SourceBadResponseError):
-        await directory.organisations(["L100002.OE.1", "L100002.OE.2"])
-    assert seen[-1].url.params.get_list("q") == ["L100002.OE.1", "L100002.OE.2"]
-    assert PORTAL.endpoints == {}
-    assert EndpointRecord("http://x").audience is None
+        await directory(answer).organisations(["L100002.OE.1"])

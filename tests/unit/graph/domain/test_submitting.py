@@ -1,11 +1,12 @@
 """The submission desk with fake upstreams and the journal on a real SQLite file: resume,
-clean-up, duplicates, two desks (replicas) on one journal, a killed attempt, the race."""
+clean-up, duplicates, two desks (replicas) on one journal, a killed attempt, the race,
+host mapping, per-submission callback secrets."""
 
 from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from graph.domain.refusals import SubmissionRefusedError, SubmissionRejection
 from graph.domain.submitting import Delivery, DeskJournal, SubjectKeys, SubmissionDesk
 from sources.base import (
+    CallbackRecord,
     Capability,
     DestinationRecord,
     EndpointRecord,
@@ -25,7 +27,12 @@ from sources.base import (
     UploadRecord,
     UpstreamRef,
 )
-from sources.errors import SourceError, SourceRejectedError, SourceUnavailableError
+from sources.errors import (
+    DestinationKeyError,
+    SourceError,
+    SourceRejectedError,
+    SourceUnavailableError,
+)
 from sources.journal import Journal, SecretBox, SubmissionState, upgrade
 
 HOST = "http://submissions.test"
@@ -41,7 +48,9 @@ PORTAL = PortalRecord(
 
 class FakeRouter:
     async def route(self, leika_key: str, ars: str) -> RouteRecord | None:
-        return RouteRecord("dest-1", "Bürgeramt", HOST) if leika_key.startswith("99") else None
+        if not leika_key.startswith("99"):
+            return None
+        return RouteRecord("dest-1", "Bürgeramt", "submissions.test", HOST)
 
 
 class FakeApi:
@@ -53,6 +62,7 @@ class FakeApi:
         self.hold: dict[str, asyncio.Event] = {}  # a step waits until its event is set
         self.reached: dict[str, asyncio.Event] = {}
         self.created = 0
+        self.callbacks: list[CallbackRecord | None] = []
 
     async def _step(self, name: str) -> None:
         self.calls.append(name)
@@ -75,8 +85,10 @@ class FakeApi:
         service_name: str,
         attachments: int,
         case_id: str | None = None,
+        callback: CallbackRecord | None = None,
     ) -> SubmissionRecord:
         await self._step("create")
+        self.callbacks.append(callback)
         self.created += 1
         ids = tuple(f"att-{self.created}-{n}" for n in range(attachments))
         number = self.created
@@ -102,9 +114,6 @@ class FakeApi:
     ) -> None:
         await self._step("submit")
 
-    async def delete(self, submission: SubmissionRecord) -> None:
-        self.calls.append("delete")
-
 
 def delivery(leika: str = "99085001012000") -> Delivery:
     upload = UploadRecord("a.pdf", "application/pdf", 5, "ab" * 64, io.BytesIO(b"%PDF-"))
@@ -122,7 +131,12 @@ async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
 
 
 def desk_on(
-    journal: Journal, api: FakeApi, *, lease: float = 60.0, busy_wait: float = 5.0
+    journal: Journal,
+    api: FakeApi,
+    *,
+    lease: float = 60.0,
+    busy_wait: float = 5.0,
+    callback_url: Callable[[str], str] | None = None,
 ) -> SubmissionDesk:
     """One replica's desk; desks on the same journal behave as replicas on one database."""
     keys = DeskJournal(
@@ -134,14 +148,14 @@ def desk_on(
         poll_interval=0.05,
     )
     apis: dict[str, Any] = {"koeln": api}
-    return SubmissionDesk(FakeRouter(), apis, keys)
+    return SubmissionDesk(FakeRouter(), apis, keys, callback_url=callback_url)
 
 
 def unavailable() -> SourceUnavailableError:
     return SourceUnavailableError("down", upstream=UpstreamRef("koeln", Capability.SUBMISSIONS))
 
 
-async def test_a_refused_submit_deletes_the_submission_and_frees_the_key(
+async def test_a_refused_submit_frees_the_key_without_deleting_upstream(
     journal: Journal,
 ) -> None:
     api = FakeApi(
@@ -157,13 +171,14 @@ async def test_a_refused_submit_deletes_the_submission_and_frees_the_key(
         SubmissionRejection.REFUSED_BY_DESTINATION,
         False,
     )
-    assert api.calls == ["create", "upload", "submit", "delete"]
+    # Submission API 1.1.3 has no DELETE: the incomplete submission expires upstream.
+    assert api.calls == ["create", "upload", "submit"]
     (entry,) = await journal.entries(SubjectKeys(b"test subject key")("subject"))
     assert (entry.state, entry.failure_reason) == (SubmissionState.FAILED, "REFUSED_BY_DESTINATION")
     api.fail_on = None
     receipt = await desk.deliver("subject", "k", delivery())  # a fresh attempt, not a duplicate
     assert not receipt.duplicate
-    assert api.calls[4:] == ["create", "upload", "submit"]
+    assert api.calls[3:] == ["create", "upload", "submit"]
 
 
 async def test_an_unavailable_upstream_keeps_the_attempt_for_the_retry(journal: Journal) -> None:
@@ -312,3 +327,60 @@ async def test_no_route_and_hosts_outside_the_network_are_no_route(journal: Jour
     for leika in ("12345678901234", "99085001012000"):
         with pytest.raises(SubmissionRefusedError, match="No authority"):
             await desk.deliver("subject", leika, delivery(leika))
+
+
+async def test_a_route_whose_host_maps_to_no_network_api_is_no_route(journal: Journal) -> None:
+    class Unmapped:
+        async def route(self, leika_key: str, ars: str) -> RouteRecord | None:
+            return RouteRecord("dest-1", "Bürgeramt", "submissions.test", None)
+
+    api = FakeApi()
+    desk = SubmissionDesk(Unmapped(), {"koeln": api}, desk_on(journal, api).journal)
+    with pytest.raises(SubmissionRefusedError, match="No authority"):
+        await desk.deliver("subject", "k", delivery())
+    assert api.calls == []
+
+
+async def test_a_refused_destination_key_is_destination_key_invalid_and_nothing_is_sent(
+    journal: Journal,
+) -> None:
+    class BadKey(FakeApi):
+        async def destination(self, destination_id: str) -> DestinationRecord:
+            raise DestinationKeyError(
+                "no x5c", upstream=UpstreamRef("koeln", Capability.SUBMISSIONS)
+            )
+
+    api = BadKey()
+    desk = desk_on(journal, api)
+    with pytest.raises(SubmissionRefusedError) as refused:
+        await desk.deliver("subject", "k", delivery())
+    assert refused.value.code is SubmissionRejection.DESTINATION_KEY_INVALID
+    assert api.calls == []
+
+
+async def test_create_carries_the_callback_url_and_the_secret_the_journal_keeps(
+    journal: Journal,
+) -> None:
+    api = FakeApi()
+    desk = desk_on(journal, api, callback_url=lambda p: f"https://gw.test/hooks/fitconnect/{p}")
+    await desk.deliver("subject", "k", delivery())
+    (callback,) = api.callbacks
+    assert callback is not None
+    assert callback.url == "https://gw.test/hooks/fitconnect/koeln"
+    assert 32 <= len(callback.secret) <= 512  # FIT-Connect's bounds
+    assert callback.secret == await journal.submissions.callback_secret("sub-1")
+    other = FakeApi()
+    await desk_on(journal, other, callback_url=lambda p: "https://gw.test/x").deliver(
+        "subject", "k2", delivery()
+    )
+    assert other.callbacks[0] is not None
+    assert other.callbacks[0].secret != callback.secret  # one secret per submission
+
+
+async def test_without_a_callback_url_nothing_is_announced_but_the_secret_is_kept(
+    journal: Journal,
+) -> None:
+    api = FakeApi()
+    await desk_on(journal, api).deliver("subject", "k", delivery())
+    assert api.callbacks == [None]
+    assert await journal.submissions.callback_secret("sub-1") is not None
