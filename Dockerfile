@@ -15,7 +15,7 @@
 # further by digest (--build-arg PYTHON_IMAGE=python:3.11.14-slim-bookworm@sha256:...).
 # Workers: one per CPU the container may use (PORTALGRAPH_WORKERS=0, cgroup quota
 # included); Kubernetes sets 1 and scales pods instead, so each /metrics scrape sees
-# the whole process (docs: README "Operations").
+# the whole process (docs/operations.md).
 
 ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 ARG NODE_IMAGE=node:20.19-bookworm-slim

@@ -28,10 +28,15 @@ CGROUP_CPU = Path("/sys/fs/cgroup/cpu.max")
 
 class GatewayServer(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        # This server's own view when it was handed an app object (tests run several in
-        # one process); every view of the process when uvicorn built the app itself.
-        own = getattr(getattr(self.config.app, "state", None), "view", None)
-        views = [own] if own is not None else list(ACTIVE_VIEWS)
+        # Every view of the process when uvicorn built the app itself (`serve`); else only
+        # the view of the app object it was handed. Tests run several servers in one
+        # process, some serving apps that are not gateways: those drain no gateway.
+        app = self.config.app
+        if isinstance(app, str):
+            views = list(ACTIVE_VIEWS)
+        else:
+            own = getattr(getattr(app, "state", None), "view", None)
+            views = [own] if own is not None else []
         for view in views:
             view.draining = True
             await view.close_websockets()

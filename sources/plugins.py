@@ -3,7 +3,7 @@
 A package declares `[project.entry-points."portalgraph.sources"] my-directory =
 "my_package:factory"`; network.toml names it per capability (`adapter = "my-directory"`).
 The factory gets an `AdapterContext` and returns an object implementing that capability's
-Protocol from `sources.base`. docs/extending.md walks through one.
+Protocol from `sources.base`. docs/submissions.md ("Plug-in adapters") walks through one.
 """
 
 from __future__ import annotations

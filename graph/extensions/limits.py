@@ -246,7 +246,7 @@ def operation_limits_rule(limits: Limits) -> type[ValidationRule]:
 
 
 def measure(document: str, schema: GraphQLSchema, limits: Limits | None = None) -> Measure:
-    """The measure of every operation in `document` combined; for tests and the README."""
+    """The measure of every operation in `document` combined; for tests and docs/security.md."""
     parsed = parse(document)
     context = ValidationContext(schema, parsed, TypeInfo(schema), lambda _error: None)
     walker = _Walker(context, limits or Limits())
