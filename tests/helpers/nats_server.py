@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 
-from graph.testing import free_port
+from tests.helpers.server_process import ServerProcess
 
 # Debian installs it in /usr/sbin, which is not on every user's PATH.
 CANDIDATES = ("nats-server", "/usr/sbin/nats-server", "/usr/local/bin/nats-server")
@@ -27,13 +23,13 @@ def nats_binary() -> str | None:
     return None
 
 
-class ThrowawayNats:
+class ThrowawayNats(ServerProcess):
     """nats-server -js on a free loopback port; its store survives stop/kill and start."""
 
+    name = "nats-server"
+
     def __init__(self) -> None:
-        self.port = free_port()
-        self.directory = tempfile.mkdtemp(prefix="portalgraph-nats-")
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__("portalgraph-nats-")
 
     @property
     def url(self) -> str:
@@ -42,37 +38,8 @@ class ThrowawayNats:
     def start(self) -> None:
         binary = nats_binary()
         assert binary is not None
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed local binary, our own arguments
-            [binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", self.directory],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nats-server exited with {self.process.returncode}")
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.02)
-        raise RuntimeError("nats-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-    def kill(self) -> None:
-        """SIGKILL: a crash."""
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(5)
-            self.process = None
-
-    def remove(self) -> None:
-        self.kill()
-        shutil.rmtree(self.directory, ignore_errors=True)
+        argv = [binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", self.directory]
+        self.launch(argv, seconds=10)
 
 
 def require_nats() -> None:

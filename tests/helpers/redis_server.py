@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 import redis
 
-from graph.testing import free_port
+from tests.helpers.server_process import ServerProcess
 
 
-class ThrowawayRedis:
+class ThrowawayRedis(ServerProcess):
     """A redis-server on a free loopback port that tests may stop, kill and start again.
 
     `persistent` runs it as deploy/ runs the events Redis: AOF with `appendfsync` as
@@ -31,9 +27,7 @@ class ThrowawayRedis:
         appendfsync: str = "always",
         extra: tuple[str, ...] = (),
     ) -> None:
-        self.port = free_port()
-        self.directory = tempfile.mkdtemp(prefix="portalgraph-redis-")
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__("portalgraph-redis-")
         self.persistence = (
             [
                 "--appendonly",
@@ -47,6 +41,8 @@ class ThrowawayRedis:
             else ["--appendonly", "no"]
         ) + list(extra)
 
+    name = "redis-server"
+
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
@@ -54,46 +50,8 @@ class ThrowawayRedis:
     def start(self) -> None:
         binary = shutil.which("redis-server")
         assert binary is not None
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed local binary, our own arguments
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                *self.persistence,
-                "--dir",
-                self.directory,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.02)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(5)
-            self.process = None
-
-    def kill(self) -> None:
-        """SIGKILL: a crash, with no chance to write anything more to disk."""
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(5)
-            self.process = None
-
-    def remove(self) -> None:
-        self.kill()
-        shutil.rmtree(self.directory, ignore_errors=True)
+        argv = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        self.launch([*argv, *self.persistence, "--dir", self.directory], seconds=5)
 
 
 TEST_DATABASE = 15
