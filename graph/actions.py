@@ -3,37 +3,126 @@
 Never cached, never batched, never merged: each call goes to exactly one upstream and
 its failure propagates as a `SourceError` for the resolver or endpoint to answer.
 Downloading an attachment is here too: a file, personal, streamed once, not a record.
+The journal's writes about the viewer are here as well: learned account links and the
+payment links that `startPayment` stores before it answers.
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from graph.domain.adapters import Adapters
-from sources.base import FileRecord, PaymentLinkRecord, PaymentRecord, PaymentRequestRecord
+from graph.domain.errors import NotFoundError
+from graph.domain.holdings import as_link, needs_refresh
+from sources.base import (
+    AccountRecord,
+    FileRecord,
+    PaymentLinkRecord,
+    PaymentRecord,
+    PaymentRequestRecord,
+    Postbox,
+)
+from sources.errors import SourceError
+from sources.journal import AccountLink, Journal, JournalError
+
+logger = logging.getLogger("portalgraph.actions")
+
+
+class NoPaymentTenantError(Exception):
+    """No provider tenant serves the authority's ARS (or the gateway keeps no journal)."""
 
 
 class Actions:
-    def __init__(self, adapters: Adapters) -> None:
+    def __init__(
+        self,
+        adapters: Adapters,
+        journal: Journal | None = None,
+        link_ttl: timedelta = timedelta(days=90),
+    ) -> None:
         self.adapters = adapters
+        self.journal = journal
+        self.link_ttl = link_ttl
 
     async def mark_read(self, portal_id: str, token: str, message_id: str) -> None:
-        await self.adapters.postboxes[portal_id].mark_read(token, message_id)
+        await self._postbox(portal_id).mark_read(token, message_id)
 
     async def attachment(
         self, portal_id: str, token: str, message_id: str, attachment_id: str
     ) -> FileRecord:
-        return await self.adapters.postboxes[portal_id].attachment(token, message_id, attachment_id)
+        return await self._postbox(portal_id).attachment(token, message_id, attachment_id)
 
-    def takes_payments(self, portal_id: str) -> bool:
-        """Whether the portal has a payment provider and an account area to link payments in."""
-        adapters = self.adapters
-        return portal_id in adapters.payments and portal_id in adapters.account_areas
+    def _postbox(self, portal_id: str) -> Postbox:
+        postbox = self.adapters.postbox(portal_id)
+        if postbox is None:
+            raise NotFoundError("No such message in your mailbox.")
+        return postbox
 
-    async def create_payment(
-        self, portal_id: str, originator: str, end_point: str, request: PaymentRequestRecord
-    ) -> PaymentRecord:
-        return await self.adapters.payments[portal_id].create(originator, end_point, request)
+    async def account_answered(
+        self,
+        subject_key: str | None,
+        entry_id: str,
+        account: AccountRecord | None,
+        known: AccountLink | None,
+    ) -> None:
+        """An account area answered for the viewer: learn or refresh the link (an account
+        there), or forget it (none). A journal failure costs only the link, never the query."""
+        journal = self.journal
+        if journal is None or subject_key is None:
+            return
+        try:
+            if account is None:
+                if known is not None:
+                    await journal.accounts.forget(subject_key, entry_id)
+            elif needs_refresh(known, journal.db.clock(), self.link_ttl):
+                await journal.accounts.learn(subject_key, entry_id, self.link_ttl.total_seconds())
+        except JournalError as exc:
+            logger.warning("account link not written: %s", exc.code)
+
+    async def start_payment(
+        self, subject_key: str, application_id: str, ars: str, request: PaymentRequestRecord
+    ) -> tuple[PaymentLinkRecord, PaymentRecord | None]:
+        """XBezahldienste has no look-up by requestId, so the journal keeps the link: it is
+        stored (PENDING) before the provider call and completed before this answers. The
+        same request again finds the completed link and creates nothing.
+
+        Returns the link and the provider's record (None: the transaction exists but the
+        provider does not show it). Raises NoPaymentTenantError, JournalConflictError
+        (the request id is another payment's), JournalError, SourceError.
+        """
+        choice = self.adapters.tenants.choose(ars)
+        provider = self.adapters.payments.get(choice[0].id) if choice else None
+        if self.journal is None or choice is None or provider is None:
+            raise NoPaymentTenantError(ars)
+        record, tenant = choice
+        stored = await self.journal.payments.record(
+            subject_key,
+            application_id,
+            request.request_id,
+            provider_id=record.id,
+            originator_id=tenant.originator_id,
+            end_point_id=tenant.endpoint_id,
+        )
+        if stored.transaction_id:  # done before: answer from the journal
+            link = as_link(stored)
+            return link, await provider.transaction(link)
+        created = await provider.create(stored.originator_id, stored.end_point_id, request)
+        completed = await self.journal.payments.complete(
+            request.request_id,
+            transaction_id=created.transaction_id,
+            transaction_url=created.redirect_url,
+        )
+        return as_link(completed), created
 
     async def link_payment(
         self, portal_id: str, token: str, application_id: str, link: PaymentLinkRecord
     ) -> None:
-        await self.adapters.account_areas[portal_id].link_payment(token, application_id, link)
+        """Tells the portal's account area about the transaction, where it has one; the
+        journal holds the link anyway, so a failure here is logged, not answered."""
+        area = self.adapters.account_area(portal_id)
+        if area is None:
+            return
+        try:
+            await area.link_payment(token, application_id, link)
+        except SourceError as exc:  # best effort: the journal has the link
+            logger.warning("account area did not take the payment link: %s", type(exc).__name__)

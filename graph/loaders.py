@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader
 
 from graph.domain.adapters import Adapters
+from graph.domain.holdings import Holdings
 from graph.domain.merge import merge_most_local
 from graph.domain.outages import OutageLog
 from sources.base import (
@@ -34,13 +35,14 @@ from sources.base import (
     ars_covers,
 )
 from sources.errors import SourceError
-from sources.journal import Journal, JournalError, SubmissionEntry
+from sources.journal import Journal, JournalError
 
 logger = logging.getLogger("portalgraph.loaders")
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
 PortalKey = tuple[str, Key]
+AnyKey = TypeVar("AnyKey", bound=Hashable)
 
 
 def _loader(
@@ -87,6 +89,17 @@ def _each(
     return fetch
 
 
+def _each_key(
+    call: Callable[[Key], Awaitable[Value]],
+) -> Callable[[list[Key]], Awaitable[list[Value | BaseException]]]:
+    """A batch function making one call per key, concurrently; a failure rejects its key only."""
+
+    async def batch(keys: list[Key]) -> list[Value | BaseException]:
+        return list(await asyncio.gather(*(call(k) for k in keys), return_exceptions=True))
+
+    return batch
+
+
 class Loaders:
     """The read loaders of one request; build a fresh instance per request (and per event)."""
 
@@ -96,8 +109,6 @@ class Loaders:
         self.adapters = adapters
         self._outages = outages
         self._journal = journal
-        # Keyed by the viewer's pseudonym: one journal query per request.
-        self._own: DataLoader[str, list[SubmissionEntry]] = _loader(self._fetch_own)
         self._search: DataLoader[PortalKey[ServiceQuery], list[ServiceRecord]] = _loader(
             _per_portal(_each(self._search_one), [])
         )
@@ -110,33 +121,33 @@ class Loaders:
         self._regions: DataLoader[PortalKey[str], list[RegionRecord]] = _loader(
             _per_portal(_each(self._regions_one), [])
         )
-        self._accounts: DataLoader[PortalKey[str], AccountRecord | None] = _loader(
-            _per_portal(_each(self._account_one), None)
+        # The viewer's data, keyed by what the citizen has (graph/domain/holdings.py):
+        # (entry id, token) for linked account areas and inboxes, (case id, destination)
+        # for the one FIT-Connect, (provider id, link) for each payment. Never by portal.
+        self._holdings: DataLoader[str, Holdings] = _loader(self._fetch_holdings)
+        self._accounts: DataLoader[tuple[str, str], AccountRecord | None] = _loader(
+            _each_key(self._account_one)
         )
-        self._applications: DataLoader[PortalKey[str], list[ApplicationRecord]] = _loader(
-            _per_portal(_each(self._applications_one), [])
+        self._applications: DataLoader[tuple[str, str], list[ApplicationRecord]] = _loader(
+            _each_key(self._applications_one)
         )
-        self._events: DataLoader[PortalKey[tuple[str, str | None]], list[StatusEventRecord]] = (
-            _loader(_per_portal(_each(self._events_one), []))
+        self._events: DataLoader[tuple[str, str | None], list[StatusEventRecord]] = _loader(
+            _each_key(self._events_one)
         )
-        self._updates: DataLoader[PortalKey[str], list[StatusEventRecord]] = _loader(
-            _per_portal(_each(self._updates_one), [])
+        self._updates: DataLoader[tuple[str, str], list[StatusEventRecord]] = _loader(
+            _each_key(self._updates_one)
         )
-        self._messages: DataLoader[PortalKey[str], list[MessageRecord]] = _loader(
-            _per_portal(_each(self._messages_one), [])
+        self._messages: DataLoader[tuple[str, str], list[MessageRecord]] = _loader(
+            _each_key(self._messages_one)
         )
-        self._payment: DataLoader[PortalKey[PaymentLinkRecord], PaymentRecord | None] = _loader(
-            _per_portal(_each(self._payment_one), None)
+        self._payment: DataLoader[PaymentLinkRecord, PaymentRecord | None] = _loader(
+            _each_key(self._payment_one)
         )
         self._by_leika: DataLoader[PortalKey[tuple[str, str]], list[ServiceRecord]] = _loader(
             _per_portal(self._fetch_by_leika, [])
         )
 
     # One upstream call each; the batch functions above group and fan them out.
-
-    async def _fetch_own(self, subject_keys: list[str]) -> list[list[SubmissionEntry]]:
-        journal = self._journal
-        return [await journal.entries(key) if journal else [] for key in subject_keys]
 
     async def _search_one(self, portal_id: str, query: ServiceQuery) -> list[ServiceRecord]:
         return await self.adapters.directories[portal_id].search(query)
@@ -147,25 +158,40 @@ class Loaders:
     async def _regions_one(self, portal_id: str, text: str) -> list[RegionRecord]:
         return await self.adapters.directories[portal_id].regions(text)
 
-    async def _account_one(self, portal_id: str, token: str) -> AccountRecord | None:
-        return await self.adapters.account_areas[portal_id].account(token)
+    async def _fetch_holdings(self, subject_keys: list[str]) -> list[Holdings]:
+        journal = self._journal
+        if journal is None:
+            return [Holdings() for _ in subject_keys]
+        found: list[Holdings] = []
+        for key in subject_keys:  # one viewer per request: one key
+            entries, links, payments = await asyncio.gather(
+                journal.entries(key), journal.accounts.valid(key), journal.payments.for_subject(key)
+            )
+            found.append(Holdings(tuple(entries), tuple(links), tuple(payments)))
+        return found
 
-    async def _applications_one(self, portal_id: str, token: str) -> list[ApplicationRecord]:
-        return await self.adapters.account_areas[portal_id].applications(token)
+    async def _account_one(self, key: tuple[str, str]) -> AccountRecord | None:
+        entry_id, token = key
+        return await self.adapters.account_areas[entry_id].account(token)
 
-    async def _events_one(
-        self, portal_id: str, case: tuple[str, str | None]
-    ) -> list[StatusEventRecord]:
-        return await self.adapters.case_events[portal_id].events(*case)
+    async def _applications_one(self, key: tuple[str, str]) -> list[ApplicationRecord]:
+        entry_id, token = key
+        return await self.adapters.account_areas[entry_id].applications(token)
 
-    async def _updates_one(self, portal_id: str, token: str) -> list[StatusEventRecord]:
-        return await self.adapters.postboxes[portal_id].status_updates(token)
+    async def _events_one(self, case: tuple[str, str | None]) -> list[StatusEventRecord]:
+        assert self.adapters.case_events is not None  # checked by case_events()
+        return await self.adapters.case_events.events(*case)
 
-    async def _messages_one(self, portal_id: str, token: str) -> list[MessageRecord]:
-        return await self.adapters.postboxes[portal_id].messages(token)
+    async def _updates_one(self, key: tuple[str, str]) -> list[StatusEventRecord]:
+        entry_id, token = key
+        return await self.adapters.postboxes[entry_id].status_updates(token)
 
-    async def _payment_one(self, portal_id: str, link: PaymentLinkRecord) -> PaymentRecord | None:
-        return await self.adapters.payments[portal_id].transaction(link)
+    async def _messages_one(self, key: tuple[str, str]) -> list[MessageRecord]:
+        entry_id, token = key
+        return await self.adapters.postboxes[entry_id].messages(token)
+
+    async def _payment_one(self, link: PaymentLinkRecord) -> PaymentRecord | None:
+        return await self.adapters.payments[str(link.provider_id)].transaction(link)
 
     async def _fetch_by_leika(
         self, portal_id: str, keys: list[tuple[str, str]]
@@ -218,51 +244,67 @@ class Loaders:
         return merged[0] if merged else None
 
     # The viewer's data: keys carry the sign-in token, so nothing is shared across viewers.
+    # Callers pass only what the viewer has (Holdings); nothing here iterates all portals.
 
-    async def accounts(self, token: str) -> list[AccountRecord]:
-        keys = [(p, token) for p in self.adapters.account_areas]
-        return [a for a in await self._all(self._accounts, keys, None) if a is not None]
+    async def holdings(self, subject_key: str) -> Holdings:
+        """What the journal knows the viewer has; empty (and logged) when the journal is
+        down, so what the linked upstreams say still answers."""
+        try:
+            return await self._holdings.load(subject_key)
+        except JournalError as exc:
+            logger.warning("journal unavailable for a viewer's holdings: %s", exc.code)
+            return Holdings()
 
-    async def applications(self, token: str, portal_ids: Sequence[str]) -> list[ApplicationRecord]:
-        found = await self._all(self._applications, [(p, token) for p in portal_ids], [])
+    async def accounts(
+        self, token: str, entry_ids: Iterable[str]
+    ) -> dict[str, AccountRecord | None]:
+        """The viewer's account at each entry's account area that answered (None: it says
+        there is no account); a failing one is an outage and missing from the answer."""
+        keys = [(e, token) for e in entry_ids if e in self.adapters.account_areas]
+        answers = await asyncio.gather(
+            *(self._accounts.load(k) for k in keys), return_exceptions=True
+        )
+        found: dict[str, AccountRecord | None] = {}
+        for (entry_id, _), answer in zip(keys, answers, strict=True):
+            if isinstance(answer, SourceError):
+                self._outages.record(answer)
+            elif isinstance(answer, BaseException):
+                raise answer
+            else:
+                found[entry_id] = answer
+        return found
+
+    async def applications(self, token: str, entry_ids: Iterable[str]) -> list[ApplicationRecord]:
+        keys = [(e, token) for e in entry_ids if e in self.adapters.account_areas]
+        found = await self._all(self._applications, keys, [])
         return [application for applications in found for application in applications]
 
-    async def own_submissions(self, subject_key: str) -> list[SubmissionEntry]:
-        """What this gateway submitted for the viewer; empty (and logged) when the journal
-        is down, so the portals' lists still answer."""
-        try:
-            return await self._own.load(subject_key)
-        except JournalError as exc:
-            logger.warning("journal unavailable for a viewer's list: %s", exc.code)
-            return []
-
     async def case_events(
-        self, portal_id: str, case_id: str, destination_id: str | None = None
+        self, case_id: str, destination_id: str | None = None
     ) -> list[StatusEventRecord]:
         """The case's verified events; the authority's count only from `destination_id`."""
-        if portal_id not in self.adapters.case_events:
+        if self.adapters.case_events is None:
             return []
-        return (await self._all(self._events, [(portal_id, (case_id, destination_id))], []))[0]
+        return (await self._all(self._events, [(case_id, destination_id)], []))[0]
 
-    async def status_updates(self, portal_id: str, token: str) -> list[StatusEventRecord]:
-        if portal_id not in self.adapters.postboxes:
-            return []
-        return (await self._all(self._updates, [(portal_id, token)], []))[0]
+    async def status_updates(self, token: str, entry_ids: Iterable[str]) -> list[StatusEventRecord]:
+        keys = [(e, token) for e in entry_ids if e in self.adapters.postboxes]
+        found = await self._all(self._updates, keys, [])
+        return [update for updates in found for update in updates]
 
-    async def messages(self, token: str, portal_ids: Sequence[str]) -> list[MessageRecord]:
-        found = await self._all(self._messages, [(p, token) for p in portal_ids], [])
+    async def messages(self, token: str, entry_ids: Iterable[str]) -> list[MessageRecord]:
+        keys = [(e, token) for e in entry_ids if e in self.adapters.postboxes]
+        found = await self._all(self._messages, keys, [])
         return [message for messages in found for message in messages]
 
-    async def payments(
-        self, portal_id: str, links: Sequence[PaymentLinkRecord]
-    ) -> list[PaymentRecord]:
-        if portal_id not in self.adapters.payments:
-            return []
-        found = await self._all(self._payment, [(portal_id, link) for link in links], None)
+    async def payments(self, links: Iterable[PaymentLinkRecord]) -> list[PaymentRecord]:
+        """Each transaction at its own provider (links without a known provider are skipped)."""
+        keys = [link for link in links if link.provider_id in self.adapters.payments]
+        found = await self._all(self._payment, keys, None)
         return [payment for payment in found if payment is not None]
 
     async def _all(
-        self, loader: DataLoader[PortalKey[Key], Value], keys: list[PortalKey[Key]], empty: Value
+        self, loader: DataLoader[AnyKey, Value], keys: list[AnyKey], empty: Value
     ) -> list[Value]:
         answers = await asyncio.gather(*(loader.load(k) for k in keys), return_exceptions=True)
         values: list[Value] = []
