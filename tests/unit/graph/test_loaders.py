@@ -156,14 +156,14 @@ async def test_a_search_asks_only_the_named_portals_once_and_repeats_are_cached(
     assert [len(d.calls) for d in directories.values()] == [1, 0, 1]
 
 
-async def test_payments_go_to_their_portal_in_one_batch_and_missing_ones_drop_out() -> None:
+async def test_payments_go_to_their_provider_and_missing_ones_drop_out() -> None:
     provider = FakePayments("koeln")
-    load, _ = loaders(payments={"koeln": provider})
-    links = [PaymentLinkRecord(t, "o", "e") for t in ("T1", "gone", "T2")]
-    found = await load.payments("koeln", links)
+    load, _ = loaders(payments={"epaybl": provider})
+    links = [PaymentLinkRecord(t, "o", "e", None, "epaybl") for t in ("T1", "gone", "T2")]
+    found = await load.payments([*links, PaymentLinkRecord("T3", "o", "e", None, "other")])
     assert [p.transaction_id for p in found] == ["T1", "T2"]
-    assert provider.asked == ["T1", "gone", "T2"]
-    assert await load.payments("bund", links) == []  # no provider there: nobody is asked
+    assert provider.asked == ["T1", "gone", "T2"]  # no provider "other": nobody is asked
+    assert await load.payments([PaymentLinkRecord("T4", "o", "e")]) == []  # provider unknown
 
 
 async def test_a_failing_portal_empties_only_its_own_keys_and_is_logged_once() -> None:

@@ -1,0 +1,187 @@
+"""Cost follows the citizen (issue 16 item 4): a query about one citizen calls only the
+upstreams where the journal says they have something, and the same dashboard makes the
+same upstream calls with 4, 40 or 396 municipalities in the network.
+
+Real journal (SQLite, migrated), counting fake upstreams (tests/helpers/citizen_world.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from graph.domain.holdings import Holdings
+from sources.base import PaymentItemRecord, PaymentRequestRecord
+from sources.journal import Journal, JournalConflictError, PaymentState, upgrade
+from tests.helpers.citizen_world import (
+    DORMAGEN,
+    KOELN,
+    PLATFORM,
+    dashboard,
+    send,
+    world,
+)
+
+ERIKA = "key-erika"  # the fake gateway's pseudonym of subject "erika"
+
+
+@pytest.fixture
+async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
+    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    await upgrade(url)
+    async with Journal.connect(url) as opened:
+        yield opened
+
+
+def request(request_id: str = "req-1") -> PaymentRequestRecord:
+    item = PaymentItemRecord("1", "Hundesteuer", None, 1, 2500)
+    return PaymentRequestRecord(
+        request_id, "Hundesteuer", "Hundesteuer", "https://x.invalid", (item,), 2500
+    )
+
+
+async def erika_has_things(journal: Journal, count: int) -> None:
+    """Two sent cases (Köln, Dormagen), a link to the platform, one payment in Dormagen."""
+    koeln, dormagen = (
+        world(count, journal).adapters.portals.for_ars(ars) for ars in (KOELN, DORMAGEN)
+    )
+    assert koeln is not None
+    assert dormagen is not None
+    await send(journal, ERIKA, 1, koeln.id, KOELN)
+    case = await send(journal, ERIKA, 2, dormagen.id, DORMAGEN)
+    await journal.accounts.learn(ERIKA, PLATFORM, 3600)
+    await (
+        world(count, journal)
+        .view("erika-token")
+        .context.actions.start_payment(ERIKA, case, DORMAGEN, request())
+    )
+
+
+async def test_the_same_dashboard_makes_the_same_calls_at_4_40_and_396_municipalities(
+    journal: Journal,
+) -> None:
+    await erika_has_things(journal, 4)
+    seen = {}
+    for count in (4, 40, 396):
+        network = world(count, journal)
+        assert len(network.adapters.portals) == count + 2
+        answer = await dashboard(network.view("erika-token"))
+        seen[count] = (answer, dict(network.calls.counted))
+    assert seen[4] == seen[40] == seen[396]
+    answer, calls = seen[396]
+    assert answer["applications"] == [
+        ("kommunalportal-nrw-051620008008", "case-2", 1, 1),
+        ("kommunalportal-nrw-053150000000", "case-1", 1, 0),
+    ]
+    assert calls == {
+        "fitconnect GET /v1/cases/case-1/events": 1,
+        "fitconnect GET /v1/cases/case-2/events": 1,
+        "kommunalportal-nrw GET /v1/me/applications": 1,
+        "kommunalportal-nrw GET /v1/statusupdates": 1,
+        "kommunalportal-nrw GET /v1/messages": 1,
+        "kommunalportal-nrw GET /v1/me": 1,
+        # Dormagen's tenant: the Rhein-Kreis Neuss prefix 05162 beats NRW's 05.
+        "pmpayment GET /paymenttransaction/rkn/neuss/T1": 1,
+    }
+
+
+async def test_a_citizen_with_nothing_costs_no_upstream_call_at_all(journal: Journal) -> None:
+    for count in (4, 396):
+        network = world(count, journal)
+        answer = await dashboard(network.view("max-token", subject="max"))
+        assert answer == {"applications": [], "messages": 0, "accounts": 0}
+        assert network.calls.counted == {}
+
+
+async def test_naming_a_portal_asks_its_account_area_once_and_learns_the_link(
+    journal: Journal,
+) -> None:
+    network = world(396, journal)
+    view = network.view("erika-token")
+    koeln = network.adapters.portals.for_ars(KOELN)
+    assert koeln is not None
+    assert await view.applications(koeln.id) == []
+    assert network.calls.counted["kommunalportal-nrw GET /v1/me"] == 1
+    links = await journal.accounts.valid(ERIKA)
+    assert [link.upstream_id for link in links] == [PLATFORM]
+    # The next request asks the linked platform without being told.
+    later = world(396, journal)
+    await later.view("erika-token").messages()
+    assert later.calls.counted == {"kommunalportal-nrw GET /v1/messages": 1}
+
+
+async def test_a_link_whose_account_area_says_no_account_is_forgotten(journal: Journal) -> None:
+    await journal.accounts.learn(ERIKA, PLATFORM, 3600)
+    network = world(40, journal, accounts=set())  # the platform deleted the account
+    assert await network.view("erika-token").accounts() == []
+    assert await journal.accounts.valid(ERIKA) == []
+    assert await world(40, journal).view("erika-token").messages() == []
+
+
+async def test_a_portal_without_account_area_learns_nothing(journal: Journal) -> None:
+    network = world(4, journal)
+    assert await network.view("erika-token").applications("bund") == []
+    assert network.calls.counted == {}
+    assert await journal.accounts.valid(ERIKA) == []
+
+
+async def test_start_payment_stores_the_link_before_it_answers_and_a_retry_creates_nothing(
+    journal: Journal,
+) -> None:
+    network = world(4, journal)
+    actions = network.view("erika-token").context.actions
+    link, record = await actions.start_payment(ERIKA, "case-9", KOELN, request("req-9"))
+    stored = await journal.payments.get("req-9")
+    assert stored is not None
+    assert stored.state is PaymentState.INITIAL
+    assert (stored.provider_id, stored.originator_id, stored.end_point_id) == (
+        "epaybl",
+        "nrw",
+        "land",
+    )  # Köln: NRW's tenant (prefix 05)
+    assert stored.transaction_id == link.transaction_id == "T1"
+    assert record is not None
+    assert record.redirect_url
+    again, _ = await actions.start_payment(ERIKA, "case-9", KOELN, request("req-9"))
+    assert again == link
+    assert network.calls.counted == {
+        "epaybl POST /paymenttransaction/nrw/land": 1,
+        "epaybl GET /paymenttransaction/nrw/land/T1": 1,
+    }
+    with pytest.raises(JournalConflictError):  # someone else's request id
+        await actions.start_payment("key-max", "case-7", KOELN, request("req-9"))
+
+
+async def test_a_half_done_payment_is_completed_by_the_retry(journal: Journal) -> None:
+    # A crash after the journal's PENDING row, before the provider answered.
+    await journal.payments.record(
+        ERIKA, "case-9", "req-5", provider_id="epaybl", originator_id="nrw", end_point_id="land"
+    )
+    network = world(4, journal)
+    link, _ = await network.view("erika-token").context.actions.start_payment(
+        ERIKA, "case-9", KOELN, request("req-5")
+    )
+    stored = await journal.payments.get("req-5")
+    assert stored is not None
+    assert stored.transaction_id == link.transaction_id
+
+
+async def test_the_journal_down_leaves_the_viewer_with_nothing_to_ask(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'never-migrated.db'}"
+    async with Journal.connect(url) as unmigrated:
+        network = world(396, unmigrated)
+        view = network.view("erika-token")
+        assert await view.holdings() == Holdings()
+        assert await dashboard(view) == {"applications": [], "messages": 0, "accounts": 0}
+        assert network.calls.counted == {}
+
+
+async def test_each_loader_key_is_asked_once_per_request(journal: Journal) -> None:
+    await erika_has_things(journal, 4)
+    network = world(40, journal)
+    view = network.view("erika-token")
+    await asyncio.gather(dashboard(view), dashboard(view))
+    assert set(network.calls.counted.values()) == {1}
