@@ -55,19 +55,27 @@ PLATFORM = "kommunalportal-nrw"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def directory(count: int) -> PortalDirectory:
-    """Bund, NRW and a platform serving `count` municipalities (Köln and Dormagen first)."""
+def entries(count: int, *, platform: bool = True) -> tuple[PortalEntryRecord, ...]:
+    """Bund, NRW and `count` municipalities (Köln and Dormagen first): served by one
+    platform entry, or (`platform=False`) each its own entry with its own account area."""
     api = PortalApiRecord(url="https://konto.example.invalid")
-    served = tuple(ServedMunicipality(ars=m.ars, name=m.name) for m in sample_municipalities(count))
-    return PortalDirectory(
-        (
-            PortalEntryRecord("bund", "Bund", Tier.FEDERAL, "000000000000"),
-            PortalEntryRecord("nrw", "NRW", Tier.STATE, "050000000000"),
-            PortalEntryRecord(
-                PLATFORM, "Kommunalportal.NRW", Tier.MUNICIPAL, None, serves=served,
-                accounts=api, inbox=api,
-            ),
+    chosen = sample_municipalities(count)
+    land = (
+        PortalEntryRecord("bund", "Bund", Tier.FEDERAL, "000000000000"),
+        PortalEntryRecord("nrw", "NRW", Tier.STATE, "050000000000"),
+    )
+    if not platform:
+        return land + tuple(
+            PortalEntryRecord(f"m-{m.ars}", m.name, Tier.MUNICIPAL, m.ars, accounts=api, inbox=api)
+            for m in chosen
         )
+    served = tuple(ServedMunicipality(ars=m.ars, name=m.name) for m in chosen)
+    return (
+        *land,
+        PortalEntryRecord(
+            PLATFORM, "Kommunalportal.NRW", Tier.MUNICIPAL, None, serves=served,
+            accounts=api, inbox=api,
+        ),
     )  # fmt: skip
 
 
@@ -227,14 +235,28 @@ class FakeContext:
         return self.viewer.token
 
 
-def world(count: int, journal: Journal | None, accounts: set[str] | None = None) -> World:
+def world(
+    count: int,
+    journal: Journal | None,
+    accounts: set[str] | None = None,
+    *,
+    platform: bool = True,
+) -> World:
+    """`accounts`: the tokens that have an account at Köln's and Dormagen's account areas
+    (default: Erika's); nobody has one anywhere else."""
     calls = Calls()
-    area = FakeArea(PLATFORM, calls, accounts if accounts is not None else {"erika-token"})
     records = providers()
+    network = entries(count, platform=platform)
+    holders = accounts if accounts is not None else {"erika-token"}
+    areas: dict[str, Any] = {
+        e.id: FakeArea(e.id, calls, holders if e.ars in (None, KOELN, DORMAGEN) else set())
+        for e in network
+        if e.accounts is not None
+    }
     adapters = Adapters(
-        portals=directory(count),
-        account_areas={PLATFORM: cast(Any, area)},
-        postboxes={PLATFORM: cast(Any, area)},
+        portals=PortalDirectory(network),
+        account_areas=areas,
+        postboxes=areas,
         case_events=cast(Any, FakeCases(calls)),
         payments={p.id: cast(Any, FakeProvider(p.id, calls)) for p in records},
         tenants=TenantIndex(records),

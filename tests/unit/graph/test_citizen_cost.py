@@ -43,21 +43,20 @@ def request(request_id: str = "req-1") -> PaymentRequestRecord:
     )
 
 
-async def erika_has_things(journal: Journal, count: int) -> None:
-    """Two sent cases (Köln, Dormagen), a link to the platform, one payment in Dormagen."""
-    koeln, dormagen = (
-        world(count, journal).adapters.portals.for_ars(ars) for ars in (KOELN, DORMAGEN)
-    )
+async def erika_has_things(journal: Journal, count: int, *, platform: bool = True) -> None:
+    """Two sent cases (Köln, Dormagen), links to their account areas, one payment."""
+    network = world(count, journal, platform=platform)
+    koeln, dormagen = (network.adapters.portals.for_ars(ars) for ars in (KOELN, DORMAGEN))
     assert koeln is not None
     assert dormagen is not None
     await send(journal, ERIKA, 1, koeln.id, KOELN)
     case = await send(journal, ERIKA, 2, dormagen.id, DORMAGEN)
-    await journal.accounts.learn(ERIKA, PLATFORM, 3600)
-    await (
-        world(count, journal)
-        .view("erika-token")
-        .context.actions.start_payment(ERIKA, case, DORMAGEN, request())
-    )
+    for portal in (koeln, dormagen):
+        entry_id = network.adapters.entry_id(portal.id)
+        assert entry_id is not None
+        await journal.accounts.learn(ERIKA, entry_id, 3600)
+    actions = network.view("erika-token").context.actions
+    await actions.start_payment(ERIKA, case, DORMAGEN, request())
 
 
 async def test_the_same_dashboard_makes_the_same_calls_at_4_40_and_396_municipalities(
@@ -86,6 +85,25 @@ async def test_the_same_dashboard_makes_the_same_calls_at_4_40_and_396_municipal
         # Dormagen's tenant: the Rhein-Kreis Neuss prefix 05162 beats NRW's 05.
         "pmpayment GET /paymenttransaction/rkn/neuss/T1": 1,
     }
+
+
+async def test_with_an_account_area_per_municipality_only_the_linked_ones_are_asked(
+    journal: Journal,
+) -> None:
+    await erika_has_things(journal, 4, platform=False)
+    seen = {}
+    for count in (4, 40, 396):
+        network = world(count, journal, platform=False)
+        assert len(network.adapters.account_areas) == count
+        answer = await dashboard(network.view("erika-token"))
+        seen[count] = (dict(network.calls.counted), answer)
+    assert seen[4] == seen[40] == seen[396]
+    calls = seen[396][0]
+    asked = {call.split()[0] for call in calls}
+    assert asked == {"fitconnect", "m-053150000000", "m-051620008008", "pmpayment"}
+    # Per case: its event log, the Statusmonitor of its portal; per linked area: me,
+    # applications, messages; one payment. Nothing of the other 394 account areas.
+    assert sum(calls.values()) == 2 + 2 + 3 * 2 + 1, calls
 
 
 async def test_a_citizen_with_nothing_costs_no_upstream_call_at_all(journal: Journal) -> None:
