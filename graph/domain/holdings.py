@@ -15,7 +15,6 @@ Nothing here grows with the number of portals in the network file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -78,8 +77,3 @@ def needs_refresh(link: AccountLink | None, now: datetime, ttl: timedelta) -> bo
     """Whether an answering account area should (re)write the viewer's link: when there is
     none, or when half its lifetime has passed (so a busy viewer costs no write per query)."""
     return link is None or now >= link.learned_at + ttl / 2
-
-
-def cases_of(records: Iterable[ApplicationRecord]) -> list[tuple[str, str | None]]:
-    """The distinct (case id, destination id) pairs to read event logs for, in order."""
-    return list(dict.fromkeys((r.case_id, r.destination_id) for r in records))
