@@ -16,7 +16,6 @@ from graph.domain.adapters import Adapters
 from graph.domain.errors import NotFoundError
 from graph.domain.holdings import as_link, needs_refresh
 from sources.base import (
-    AccountRecord,
     FileRecord,
     PaymentLinkRecord,
     PaymentRecord,
@@ -59,11 +58,7 @@ class Actions:
         return postbox
 
     async def account_answered(
-        self,
-        subject_key: str | None,
-        entry_id: str,
-        account: AccountRecord | None,
-        known: AccountLink | None,
+        self, subject_key: str | None, entry_id: str, has_account: bool, known: AccountLink | None
     ) -> None:
         """An account area answered for the viewer: learn or refresh the link (an account
         there), or forget it (none). A journal failure costs only the link, never the query."""
@@ -71,7 +66,7 @@ class Actions:
         if journal is None or subject_key is None:
             return
         try:
-            if account is None:
+            if not has_account:
                 if known is not None:
                     await journal.accounts.forget(subject_key, entry_id)
             elif needs_refresh(known, journal.db.clock(), self.link_ttl):

@@ -90,15 +90,27 @@ class CitizenView:
         known = {link.upstream_id: link for link in holdings.links}
         key = self.subject_key()
         for entry_id, account in found.items():
-            await context.actions.account_answered(key, entry_id, account, known.get(entry_id))
+            has_account = account is not None
+            await context.actions.account_answered(key, entry_id, has_account, known.get(entry_id))
         return found
+
+    async def _seen_at(self, entry_ids: set[str | None], holdings: Holdings) -> None:
+        """Linked entries that answered with the viewer's data: their links stay alive
+        (a write at most once per half lifetime; no extra upstream call)."""
+        known = {link.upstream_id: link for link in holdings.links}
+        for entry_id in sorted(e for e in entry_ids if e in known):
+            await self.context.actions.account_answered(
+                self.subject_key(), entry_id, True, known[entry_id]
+            )
 
     async def applications(self, portal_id: str | None = None) -> list[ApplicationRecord]:
         """The linked account areas' lists merged with the journal's entries (of one
         portal, or all)."""
         entries = await self.linked_entries(portal_id)
         listed = await self.context.loaders.applications(self.context.token(), entries)
-        merged = merge_own(listed, await self.own_submissions())
+        holdings = await self.holdings()
+        await self._seen_at({self._entry_id(a.portal_id) for a in listed}, holdings)
+        merged = merge_own(listed, holdings.entries)
         return [a for a in merged if portal_id in (None, a.portal_id)]
 
     async def find_application(
@@ -141,6 +153,7 @@ class CitizenView:
         """The messages in the linked entries' inboxes (of one portal, or all)."""
         entries = await self.linked_entries(portal_id)
         found = await self.context.loaders.messages(self.context.token(), entries)
+        await self._seen_at({self._entry_id(m.portal_id) for m in found}, await self.holdings())
         return [m for m in found if portal_id in (None, m.portal_id)]
 
     async def find_message(self, portal_id: str, message_id: str) -> MessageRecord | None:

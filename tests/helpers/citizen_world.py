@@ -126,6 +126,7 @@ class FakeArea:
 
     def __init__(self, entry_id: str, calls: Calls, accounts: set[str]) -> None:
         self.entry_id, self.calls, self.accounts = entry_id, calls, accounts
+        self.listing: list[ApplicationRecord] = []  # what applications() lists for a holder
         self.portal = PortalRecord(entry_id, entry_id, Tier.MUNICIPAL, "05", None, {})
 
     def _call(self, what: str, token: str) -> bool:
@@ -138,8 +139,7 @@ class FakeArea:
         return AccountRecord(self.entry_id, "acc-1", NOW, ("applications", "inbox"))
 
     async def applications(self, subject_token: str) -> list[ApplicationRecord]:
-        self._call("GET /v1/me/applications", subject_token)
-        return []
+        return list(self.listing) if self._call("GET /v1/me/applications", subject_token) else []
 
     async def link_payment(self, subject_token: str, application_id: str, link: Any) -> None:
         self._call(f"PUT /v1/me/applications/{application_id}/payments", subject_token)

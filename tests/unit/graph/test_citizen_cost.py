@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from graph.domain.holdings import Holdings
-from sources.base import PaymentItemRecord, PaymentRequestRecord
+from sources.base import ApplicationRecord, PaymentItemRecord, PaymentRequestRecord
 from sources.journal import Journal, JournalConflictError, PaymentState, upgrade
 from tests.helpers.citizen_world import (
     DORMAGEN,
@@ -24,6 +25,7 @@ from tests.helpers.citizen_world import (
     send,
     world,
 )
+from tests.unit.sources.journal.conftest import Clock
 
 ERIKA = "key-erika"  # the fake gateway's pseudonym of subject "erika"
 
@@ -203,3 +205,28 @@ async def test_each_loader_key_is_asked_once_per_request(journal: Journal) -> No
     view = network.view("erika-token")
     await asyncio.gather(dashboard(view), dashboard(view))
     assert set(network.calls.counted.values()) == {1}
+
+
+async def test_a_linked_area_listing_the_viewers_data_keeps_the_link_alive(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    await upgrade(url)
+    clock = Clock()
+    async with Journal.connect(url, clock=clock) as journal:
+        await journal.accounts.learn(ERIKA, PLATFORM, 90 * 86400)
+        learned = (await journal.accounts.valid(ERIKA))[0].learned_at
+        network = world(40, journal)
+        area = network.adapters.account_areas[PLATFORM]
+        koeln = network.adapters.portals.for_ars(KOELN)
+        assert koeln is not None
+        cast(Any, area).listing = [ApplicationRecord(
+            koeln.id, "A-1", "case-7", None, None, "Hundesteuer", "AZ-1", None, None, None, (),
+        )]  # fmt: skip
+        clock.advance(86400)  # a day later: nothing written
+        assert len(await network.view("erika-token").applications()) == 1
+        assert (await journal.accounts.valid(ERIKA))[0].learned_at == learned
+        clock.advance(50 * 86400)  # past half its life: refreshed, no extra upstream call
+        assert len(await world(40, journal).view("erika-token").applications()) == 0
+        network.calls.counted.clear()
+        assert len(await network.view("erika-token").applications()) == 1
+        assert network.calls.counted == {"kommunalportal-nrw GET /v1/me/applications": 1}
+        assert (await journal.accounts.valid(ERIKA))[0].learned_at == clock.now
