@@ -13,9 +13,10 @@ import logging
 from datetime import timedelta
 
 from graph.domain.adapters import Adapters
-from graph.domain.errors import NotFoundError
+from graph.domain.errors import NotFoundError, PublicError
 from graph.domain.holdings import as_link, needs_refresh
 from sources.base import (
+    ErrorCode,
     FileRecord,
     PaymentLinkRecord,
     PaymentRecord,
@@ -23,13 +24,23 @@ from sources.base import (
     Postbox,
 )
 from sources.errors import SourceError
-from sources.journal import AccountLink, Journal, JournalError
+from sources.journal import AccountLink, Journal, JournalConflictError, JournalError
 
 logger = logging.getLogger("portalgraph.actions")
 
 
 class NoPaymentTenantError(Exception):
     """No provider tenant serves the authority's ARS (or the gateway keeps no journal)."""
+
+
+class PaymentRequestTakenError(Exception):
+    """The payment's requestId is another viewer's or another application's."""
+
+
+class RecordUnavailableError(PublicError):
+    """The journal (the gateway's own record) cannot be read or written right now."""
+
+    code = ErrorCode.UPSTREAM_UNAVAILABLE
 
 
 class Actions:
@@ -82,31 +93,39 @@ class Actions:
         same request again finds the completed link and creates nothing.
 
         Returns the link and the provider's record (None: the transaction exists but the
-        provider does not show it). Raises NoPaymentTenantError, JournalConflictError
-        (the request id is another payment's), JournalError, SourceError.
+        provider does not show it). Raises NoPaymentTenantError, PaymentRequestTakenError,
+        RecordUnavailableError (the journal), SourceError (the provider).
         """
         choice = self.adapters.tenants.choose(ars)
         provider = self.adapters.payments.get(choice[0].id) if choice else None
         if self.journal is None or choice is None or provider is None:
             raise NoPaymentTenantError(ars)
         record, tenant = choice
-        stored = await self.journal.payments.record(
-            subject_key,
-            application_id,
-            request.request_id,
-            provider_id=record.id,
-            originator_id=tenant.originator_id,
-            end_point_id=tenant.endpoint_id,
-        )
-        if stored.transaction_id:  # done before: answer from the journal
-            link = as_link(stored)
-            return link, await provider.transaction(link)
-        created = await provider.create(stored.originator_id, stored.end_point_id, request)
-        completed = await self.journal.payments.complete(
-            request.request_id,
-            transaction_id=created.transaction_id,
-            transaction_url=created.redirect_url,
-        )
+        payments = self.journal.payments
+        try:
+            stored = await payments.record(
+                subject_key,
+                application_id,
+                request.request_id,
+                provider_id=record.id,
+                originator_id=tenant.originator_id,
+                end_point_id=tenant.endpoint_id,
+            )
+            if stored.transaction_id:  # done before: answer from the journal
+                link = as_link(stored)
+                return link, await provider.transaction(link)
+            created = await provider.create(stored.originator_id, stored.end_point_id, request)
+            completed = await payments.complete(
+                request.request_id,
+                transaction_id=created.transaction_id,
+                transaction_url=created.redirect_url,
+            )
+        except JournalConflictError as exc:
+            raise PaymentRequestTakenError(request.request_id) from exc
+        except JournalError as exc:
+            raise RecordUnavailableError(
+                "The gateway's record cannot be written right now; try again later."
+            ) from exc
         return as_link(completed), created
 
     async def link_payment(

@@ -28,9 +28,9 @@ from graph.ops import journal_commands
 from graph.ops.logging import log_config
 from graph.schema import schema
 from graph.settings import Settings, SettingsError
-from sources.base import Capability
 from sources.journal import JournalError
-from sources.network import NetworkConfigError, load_network
+from sources.network import NetworkConfigError
+from sources.topology import load_topology
 
 if TYPE_CHECKING:
     from sandbox.runner import SandboxNetwork
@@ -134,20 +134,17 @@ def advance(settings: Settings, application: str | None) -> int:
     if not application:
         print("portalgraph: sandbox advance needs an application ID", file=sys.stderr)
         return 2
-    network = load_network(settings.server.network)
+    fitconnect = load_topology(settings.server.network).fitconnect
     try:
         type_name, parts = from_global_id(application)
-        portal_ids, raw_id = ([parts[0]], parts[1]) if type_name == "Application" else ([], "")
+        raw_id = parts[1] if type_name == "Application" else ""
     except ValueError:
-        portal_ids, raw_id = [], application
-    candidates = portal_ids or [p.id for p in network.with_capability(Capability.STATUS)]
+        raw_id = application
     with httpx.Client(timeout=10, trust_env=False) as client:
-        for portal_id in candidates:
-            portal = network.portal(portal_id)
-            if portal is None or Capability.STATUS not in portal.endpoints:
-                continue
-            url = portal.endpoints[Capability.STATUS].url
-            response = client.post(f"{url}/_sandbox/applications/{raw_id}/advance")
+        for url in dict.fromkeys(
+            [fitconnect.submission_url, *fitconnect.submission_hosts.values()]
+        ):
+            response = client.post(f"{url.rstrip('/')}/_sandbox/applications/{raw_id}/advance")
             if response.status_code != 404:
                 print(json.dumps(response.json(), ensure_ascii=False))
                 return 0 if response.is_success else 1
@@ -167,7 +164,7 @@ def check_config(settings: Settings) -> int:
 
 def serve(settings: Settings) -> int:
     where = settings.server
-    load_network(where.network)  # fail fast with a clear message, before forking workers
+    load_topology(where.network)  # fail fast with a clear message, before forking workers
     if not settings.is_production:  # once, not by every worker at the same moment
         asyncio.run(journal_commands.migrate(settings, quiet=True))
     config = uvicorn.Config(

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from graph.actions import Actions
+from graph.citizen.loaders import CitizenLoaders
 from graph.citizen.view import CitizenView
 from graph.domain.adapters import Adapters
 from graph.domain.downloads import DownloadSigner, download_signer
@@ -27,12 +28,12 @@ from graph.domain.live import LiveHub
 from graph.domain.outages import OutageLog, outage_message
 from graph.domain.replays import ReplayGuard
 from graph.extensions.outages import FieldsInFlight
-from graph.loaders import Loaders
+from graph.portal_views import PortalViews
 from graph.settings import Settings
 from graph.types.portal import Outage, Portal
 from sources.base import Capability, ViewerRecord
 from sources.journal import Journal
-from sources.network import Network
+from sources.topology import Topology
 from sources.transport import CacheStore, UpstreamGuards
 
 STATE_KEY = "gateway"
@@ -44,7 +45,7 @@ class GatewayState:
     """What the lifespan owns and every request reads: config, adapters, live hub."""
 
     settings: Settings
-    network: Network
+    topology: Topology
     adapters: Adapters
     verifier: TokenVerifier | None
     live: LiveHub | None = None
@@ -61,8 +62,7 @@ class GatewayState:
 
     def __post_init__(self) -> None:
         if not self.portals:
-            views = {p.id: Portal.from_record(p) for p in self.network.portals}
-            object.__setattr__(self, "portals", views)
+            object.__setattr__(self, "portals", PortalViews(self.adapters))
 
     def upstream_status(self) -> dict[str, object]:
         """Breaker states and cache health, for operators and probes; no GraphQL needed."""
@@ -91,7 +91,7 @@ class Context:
     request: Request | WebSocket
     response: Response | None
     gateway: GatewayState
-    loaders: Loaders
+    loaders: CitizenLoaders  # the public loaders and the viewer's
     actions: Actions
     outages: OutageLog
     viewer: ViewerRecord | None = None
@@ -103,15 +103,15 @@ class Context:
         return self.gateway.settings
 
     @property
-    def network(self) -> Network:
-        return self.gateway.network
+    def topology(self) -> Topology:
+        return self.gateway.topology
 
     def outage_list(self, capability: Capability | None = None) -> list[Outage]:
         return [
             Outage(
                 portal_id=strawberry.ID(e.upstream.portal_id),
                 portal_name=portal.name
-                if (portal := self.network.portal(e.upstream.portal_id))
+                if (portal := self.gateway.portals.get(e.upstream.portal_id))
                 else None,
                 capability=e.upstream.capability,
                 code=e.code,
@@ -151,7 +151,7 @@ class Context:
             request=request,
             response=response,
             gateway=gateway,
-            loaders=Loaders(outages, gateway.adapters, gateway.journal),
+            loaders=CitizenLoaders(outages, gateway.adapters, gateway.journal),
             actions=Actions(
                 gateway.adapters,
                 gateway.journal,

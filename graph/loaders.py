@@ -1,48 +1,40 @@
-"""Per-request DataLoaders: group keys by portal and ask each upstream once per batch.
+"""Per-request DataLoaders: group keys by upstream and ask each upstream once per batch.
 
-Reads only; writes go through graph/actions.py.
+Reads only; writes go through graph/actions.py. The viewer's own data is loaded by the
+subclass in graph/citizen/loaders.py, keyed by what the citizen has.
 
-A failing portal rejects only its own keys: its error is recorded in the
-request's `OutageLog` and its keys resolve to empty values, so the other
-portals' data still reaches the client (partial results).
+Public data has one upstream, the PVOG: it does the ARS hierarchy itself, so a search
+is one call whatever the number of portals, and each description says by its own ARS
+whose text it is. A failing upstream rejects only its own keys: its error is recorded
+in the request's `OutageLog` and its keys resolve to empty values, so the other
+upstreams' data still reaches the client (partial results).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader
 
 from graph.domain.adapters import Adapters
-from graph.domain.holdings import Holdings
 from graph.domain.merge import merge_most_local
 from graph.domain.outages import OutageLog
 from sources.base import (
-    AccountRecord,
-    ApplicationRecord,
-    MessageRecord,
     OrganisationRecord,
-    PaymentLinkRecord,
-    PaymentRecord,
+    PortalRecord,
     RegionRecord,
+    ServiceDirectory,
     ServiceQuery,
     ServiceRecord,
-    StatusEventRecord,
-    ars_covers,
 )
 from sources.errors import SourceError
-from sources.journal import Journal, JournalError
-
-logger = logging.getLogger("portalgraph.loaders")
+from sources.journal import Journal
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
-PortalKey = tuple[str, Key]
-AnyKey = TypeVar("AnyKey", bound=Hashable)
 
 
 def _loader(
@@ -53,49 +45,13 @@ def _loader(
     return DataLoader(cast(Any, batch))
 
 
-def _per_portal(
-    fetch: Callable[[str, list[Key]], Awaitable[Mapping[Key, Value]]], missing: Value
-) -> Callable[[list[PortalKey[Key]]], Awaitable[list[Value | BaseException]]]:
-    """A batch function that runs `fetch` once per portal, concurrently, in key order."""
-
-    async def batch(keys: list[PortalKey[Key]]) -> list[Value | BaseException]:
-        by_portal: dict[str, list[Key]] = defaultdict(list)
-        for portal_id, key in keys:
-            if key not in by_portal[portal_id]:
-                by_portal[portal_id].append(key)
-        portal_ids = list(by_portal)
-        answers = await asyncio.gather(
-            *(fetch(p, by_portal[p]) for p in portal_ids), return_exceptions=True
-        )
-        results = dict(zip(portal_ids, answers, strict=True))
-        out: list[Value | BaseException] = []
-        for portal_id, key in keys:
-            answer = results[portal_id]
-            out.append(answer if isinstance(answer, BaseException) else answer.get(key, missing))
-        return out
-
-    return batch
-
-
-def _each(
-    call: Callable[[str, Key], Awaitable[Value]],
-) -> Callable[[str, list[Key]], Awaitable[dict[Key, Value]]]:
-    """For upstreams without a batch endpoint: one call per key, concurrently."""
-
-    async def fetch(portal_id: str, keys: list[Key]) -> dict[Key, Value]:
-        found = await asyncio.gather(*(call(portal_id, k) for k in keys))
-        return dict(zip(keys, found, strict=True))
-
-    return fetch
-
-
 def _each_key(
     call: Callable[[Key], Awaitable[Value]],
 ) -> Callable[[list[Key]], Awaitable[list[Value | BaseException]]]:
-    """A batch function making one call per key, concurrently; a failure rejects its key only."""
+    """A batch function for an upstream without a batch endpoint: one call per key."""
 
     async def batch(keys: list[Key]) -> list[Value | BaseException]:
-        return list(await asyncio.gather(*(call(k) for k in keys), return_exceptions=True))
+        return list(await asyncio.gather(*map(call, keys), return_exceptions=True))
 
     return batch
 
@@ -109,202 +65,100 @@ class Loaders:
         self.adapters = adapters
         self._outages = outages
         self._journal = journal
-        self._search: DataLoader[PortalKey[ServiceQuery], list[ServiceRecord]] = _loader(
-            _per_portal(_each(self._search_one), [])
+        self._search: DataLoader[ServiceQuery, list[ServiceRecord]] = _loader(
+            _each_key(self._search_one)
         )
-        self._service: DataLoader[PortalKey[str], ServiceRecord | None] = _loader(
-            _per_portal(_each(self._service_one), None)
+        self._service: DataLoader[str, ServiceRecord | None] = _loader(_each_key(self._service_one))
+        self._organisation: DataLoader[str, OrganisationRecord | None] = _loader(
+            self._fetch_organisations
         )
-        self._organisation: DataLoader[PortalKey[str], OrganisationRecord | None] = _loader(
-            _per_portal(self._fetch_organisations, None)
-        )
-        self._regions: DataLoader[PortalKey[str], list[RegionRecord]] = _loader(
-            _per_portal(_each(self._regions_one), [])
-        )
-        # The viewer's data, keyed by what the citizen has (graph/domain/holdings.py):
-        # (entry id, token) for linked account areas and inboxes, (case id, destination)
-        # for the one FIT-Connect, (provider id, link) for each payment. Never by portal.
-        self._holdings: DataLoader[str, Holdings] = _loader(self._fetch_holdings)
-        self._accounts: DataLoader[tuple[str, str], AccountRecord | None] = _loader(
-            _each_key(self._account_one)
-        )
-        self._applications: DataLoader[tuple[str, str], list[ApplicationRecord]] = _loader(
-            _each_key(self._applications_one)
-        )
-        self._events: DataLoader[tuple[str, str | None], list[StatusEventRecord]] = _loader(
-            _each_key(self._events_one)
-        )
-        self._updates: DataLoader[tuple[str, str], list[StatusEventRecord]] = _loader(
-            _each_key(self._updates_one)
-        )
-        self._messages: DataLoader[tuple[str, str], list[MessageRecord]] = _loader(
-            _each_key(self._messages_one)
-        )
-        self._payment: DataLoader[PaymentLinkRecord, PaymentRecord | None] = _loader(
-            _each_key(self._payment_one)
-        )
-        self._by_leika: DataLoader[PortalKey[tuple[str, str]], list[ServiceRecord]] = _loader(
-            _per_portal(self._fetch_by_leika, [])
+        self._regions: DataLoader[str, list[RegionRecord]] = _loader(_each_key(self._regions_one))
+        self._by_leika: DataLoader[tuple[str, str], list[ServiceRecord]] = _loader(
+            self._fetch_by_leika
         )
 
     # One upstream call each; the batch functions above group and fan them out.
 
-    async def _search_one(self, portal_id: str, query: ServiceQuery) -> list[ServiceRecord]:
-        return await self.adapters.directories[portal_id].search(query)
+    def _directory(self) -> ServiceDirectory:
+        directory = self.adapters.directory
+        if directory is None:
+            raise RuntimeError("the gateway has no service directory (network file [pvog])")
+        return directory
 
-    async def _service_one(self, portal_id: str, service_id: str) -> ServiceRecord | None:
-        return await self.adapters.directories[portal_id].service(service_id)
+    async def _search_one(self, query: ServiceQuery) -> list[ServiceRecord]:
+        return await self._directory().search(query)
 
-    async def _regions_one(self, portal_id: str, text: str) -> list[RegionRecord]:
-        return await self.adapters.directories[portal_id].regions(text)
+    async def _service_one(self, service_id: str) -> ServiceRecord | None:
+        return await self._directory().service(service_id)
 
-    async def _fetch_holdings(self, subject_keys: list[str]) -> list[Holdings]:
-        journal = self._journal
-        if journal is None:
-            return [Holdings() for _ in subject_keys]
-        found: list[Holdings] = []
-        for key in subject_keys:  # one viewer per request: one key
-            entries, links, payments = await asyncio.gather(
-                journal.entries(key), journal.accounts.valid(key), journal.payments.for_subject(key)
-            )
-            found.append(Holdings(tuple(entries), tuple(links), tuple(payments)))
-        return found
-
-    async def _account_one(self, key: tuple[str, str]) -> AccountRecord | None:
-        entry_id, token = key
-        return await self.adapters.account_areas[entry_id].account(token)
-
-    async def _applications_one(self, key: tuple[str, str]) -> list[ApplicationRecord]:
-        entry_id, token = key
-        return await self.adapters.account_areas[entry_id].applications(token)
-
-    async def _events_one(self, case: tuple[str, str | None]) -> list[StatusEventRecord]:
-        assert self.adapters.case_events is not None  # checked by case_events()
-        return await self.adapters.case_events.events(*case)
-
-    async def _updates_one(self, key: tuple[str, str]) -> list[StatusEventRecord]:
-        entry_id, token = key
-        return await self.adapters.postboxes[entry_id].status_updates(token)
-
-    async def _messages_one(self, key: tuple[str, str]) -> list[MessageRecord]:
-        entry_id, token = key
-        return await self.adapters.postboxes[entry_id].messages(token)
-
-    async def _payment_one(self, link: PaymentLinkRecord) -> PaymentRecord | None:
-        return await self.adapters.payments[str(link.provider_id)].transaction(link)
+    async def _regions_one(self, text: str) -> list[RegionRecord]:
+        return await self._directory().regions(text)
 
     async def _fetch_by_leika(
-        self, portal_id: str, keys: list[tuple[str, str]]
-    ) -> dict[tuple[str, str], list[ServiceRecord]]:
-        # One search per region with every LeiKa key asked for there (leikaIds=k1,k2,...).
+        self, keys: list[tuple[str, str]]
+    ) -> list[list[ServiceRecord] | BaseException]:
+        # One search per region with every LeiKa key asked for there (leikaIds=k1,k2,...);
+        # the PVOG adds the Bund and Land texts (useArsHierarchy).
         by_ars: dict[str, list[str]] = defaultdict(list)
         for ars, leika in keys:
             by_ars[ars].append(leika)
-        directory = self.adapters.directories[portal_id]
+        directory = self._directory()
         areas = list(by_ars)
         found = await asyncio.gather(
-            *(directory.search(ServiceQuery(a, None, tuple(by_ars[a]))) for a in areas)
+            *(directory.search(ServiceQuery(a, None, tuple(by_ars[a]))) for a in areas),
+            return_exceptions=True,
         )
-        out: dict[tuple[str, str], list[ServiceRecord]] = {}
-        for ars, records in zip(areas, found, strict=True):
-            for leika in by_ars[ars]:
-                out[(ars, leika)] = [r for r in records if leika in r.leika_keys]
+        answers = dict(zip(areas, found, strict=True))
+        out: list[list[ServiceRecord] | BaseException] = []
+        for ars, leika in keys:
+            records = answers[ars]
+            out.append(
+                records
+                if isinstance(records, BaseException)
+                else [r for r in records if leika in r.leika_keys]
+            )
         return out
 
     async def _fetch_organisations(
-        self, portal_id: str, ids: list[str]
-    ) -> Mapping[str, OrganisationRecord | None]:
-        return await self.adapters.directories[portal_id].organisations(ids)
+        self, ids: list[str]
+    ) -> list[OrganisationRecord | BaseException | None]:
+        try:
+            found = await self._directory().organisations(ids)
+        except SourceError as exc:
+            return [exc for _ in ids]
+        return [found.get(i) for i in ids]
 
     # Public data.
 
-    async def search(self, portal_ids: Sequence[str], query: ServiceQuery) -> list[ServiceRecord]:
-        found = await self._all(self._search, [(p, query) for p in portal_ids], [])
-        return [record for records in found for record in records]
+    async def search(self, query: ServiceQuery) -> list[ServiceRecord]:
+        """Every description in force for the query's ARS: one PVOG search (the PVOG adds
+        the Bund and Land texts), each record the text of its own ARS's portal."""
+        return (await self._all(self._search, [query], []))[0]
 
-    async def service(self, portal_id: str, service_id: str) -> ServiceRecord | None:
-        return (await self._all(self._service, [(portal_id, service_id)], None))[0]
+    async def service(self, service_id: str) -> ServiceRecord | None:
+        return (await self._all(self._service, [service_id], None))[0]
 
-    async def organisation(self, portal_id: str, organisation_id: str) -> OrganisationRecord | None:
-        return (await self._all(self._organisation, [(portal_id, organisation_id)], None))[0]
+    async def organisation(self, organisation_id: str) -> OrganisationRecord | None:
+        return (await self._all(self._organisation, [organisation_id], None))[0]
 
-    async def regions(self, portal_ids: Sequence[str], text: str) -> list[RegionRecord]:
-        found = await self._all(self._regions, [(p, text) for p in portal_ids], [])
-        return [region for regions in found for region in regions]
+    async def regions(self, text: str) -> list[RegionRecord]:
+        """The PVOG's places (`/v3/locations`) matching a name or postal code: one call."""
+        return (await self._all(self._regions, [text], []))[0]
 
     async def service_for(self, ars: str, leika_key: str) -> ServiceRecord | None:
         """The most local description of a LeiKa key for a region (ARS inheritance)."""
-        portals = {
-            p: d.portal
-            for p, d in self.adapters.directories.items()
-            if ars_covers(d.portal.ars, ars)
-        }
-        found = await self._all(self._by_leika, [(p, (ars, leika_key)) for p in portals], [])
-        merged = merge_most_local([r for records in found for r in records], portals)
+        found = (await self._all(self._by_leika, [(ars, leika_key)], []))[0]
+        merged = merge_most_local(found, self.origins(found))
         return merged[0] if merged else None
 
-    # The viewer's data: keys carry the sign-in token, so nothing is shared across viewers.
-    # Callers pass only what the viewer has (Holdings); nothing here iterates all portals.
-
-    async def holdings(self, subject_key: str) -> Holdings:
-        """What the journal knows the viewer has; empty (and logged) when the journal is
-        down, so what the linked upstreams say still answers."""
-        try:
-            return await self._holdings.load(subject_key)
-        except JournalError as exc:
-            logger.warning("journal unavailable for a viewer's holdings: %s", exc.code)
-            return Holdings()
-
-    async def accounts(
-        self, token: str, entry_ids: Iterable[str]
-    ) -> dict[str, AccountRecord | None]:
-        """The viewer's account at each entry's account area that answered (None: it says
-        there is no account); a failing one is an outage and missing from the answer."""
-        keys = [(e, token) for e in entry_ids if e in self.adapters.account_areas]
-        answers = await asyncio.gather(
-            *(self._accounts.load(k) for k in keys), return_exceptions=True
-        )
-        found: dict[str, AccountRecord | None] = {}
-        for (entry_id, _), answer in zip(keys, answers, strict=True):
-            if isinstance(answer, SourceError):
-                self._outages.record(answer)
-            elif isinstance(answer, BaseException):
-                raise answer
-            else:
-                found[entry_id] = answer
-        return found
-
-    async def applications(self, token: str, entry_ids: Iterable[str]) -> list[ApplicationRecord]:
-        keys = [(e, token) for e in entry_ids if e in self.adapters.account_areas]
-        found = await self._all(self._applications, keys, [])
-        return [application for applications in found for application in applications]
-
-    async def case_events(
-        self, case_id: str, destination_id: str | None = None
-    ) -> list[StatusEventRecord]:
-        """The case's verified events; the authority's count only from `destination_id`."""
-        if self.adapters.case_events is None:
-            return []
-        return (await self._all(self._events, [(case_id, destination_id)], []))[0]
-
-    async def status_updates(self, token: str, entry_ids: Iterable[str]) -> list[StatusEventRecord]:
-        keys = [(e, token) for e in entry_ids if e in self.adapters.postboxes]
-        found = await self._all(self._updates, keys, [])
-        return [update for updates in found for update in updates]
-
-    async def messages(self, token: str, entry_ids: Iterable[str]) -> list[MessageRecord]:
-        keys = [(e, token) for e in entry_ids if e in self.adapters.postboxes]
-        found = await self._all(self._messages, keys, [])
-        return [message for messages in found for message in messages]
-
-    async def payments(self, links: Iterable[PaymentLinkRecord]) -> list[PaymentRecord]:
-        """Each transaction at its own provider (links without a known provider are skipped)."""
-        keys = [link for link in links if link.provider_id in self.adapters.payments]
-        found = await self._all(self._payment, keys, None)
-        return [payment for payment in found if payment is not None]
+    def origins(self, records: Sequence[ServiceRecord]) -> dict[str, PortalRecord]:
+        """The portals the records are texts of (a record of no known portal has none)."""
+        portals = self.adapters.portals
+        found = {r.portal_id: portals.get(r.portal_id) for r in records}
+        return {portal_id: p for portal_id, p in found.items() if p is not None}
 
     async def _all(
-        self, loader: DataLoader[AnyKey, Value], keys: list[AnyKey], empty: Value
+        self, loader: DataLoader[Key, Value], keys: list[Key], empty: Value
     ) -> list[Value]:
         answers = await asyncio.gather(*(loader.load(k) for k in keys), return_exceptions=True)
         values: list[Value] = []

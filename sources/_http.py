@@ -116,13 +116,17 @@ class Upstream:
         timeout: float | None = None,
         connect_timeout: float | None = None,
         observer: UpstreamObserver = NO_OBSERVER,
+        auth: httpx.Auth | None = None,
     ) -> None:
+        """`auth`: how this upstream authenticates the gateway (its `auth` table, built by
+        `sources._upstream_auth`); None: no credentials (or the caller sends headers)."""
         self.client = client
         self.base_url = base_url.rstrip("/")
         self.ref = ref
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.observer = observer
+        self.auth = auth
 
     def bad_response(self, detail: str) -> SourceBadResponseError:
         return SourceBadResponseError(f"{self.ref}: {detail}", upstream=self.ref)
@@ -172,6 +176,7 @@ class Upstream:
                     json=json,
                     headers=call.headers,
                     timeout=timeout,
+                    auth=self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT,
                 )
                 await response.aread()
             call.status = response.status_code

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sources._auth import ServiceBearer
+from sources._auth import ON_UPSTREAM, ServiceHeaders
 from sources._http import Upstream, map_transport_errors
 from sources._jwe import EncryptionKeyError, StreamingJwe, encrypt_compact, encryption_key
 from sources._parse import MalformedError, items_of, obj, text
@@ -42,7 +42,7 @@ class FitConnectSubmissions:
         self,
         portal: PortalRecord,
         upstream: Upstream,
-        bearer: ServiceBearer,
+        bearer: ServiceHeaders = ON_UPSTREAM,
         *,
         upload_timeout: float = 120.0,
     ) -> None:

@@ -16,14 +16,8 @@ from typing import TYPE_CHECKING
 from graph.domain.holdings import Holdings, payments_of
 from graph.domain.own_applications import merge_own
 from graph.domain.status import merged_history
-from sources.base import (
-    AccountRecord,
-    ApplicationRecord,
-    MessageRecord,
-    PaymentRecord,
-    StatusEventRecord,
-)
-from sources.journal import SubmissionEntry
+from sources.base import AccountRecord, ApplicationRecord, MessageRecord
+from sources.base.cases import PaymentLinkRecord, PaymentRecord, StatusEventRecord
 
 if TYPE_CHECKING:
     from graph.context import Context
@@ -44,10 +38,6 @@ class CitizenView:
         """What the journal knows the viewer has (one read per request)."""
         key = self.subject_key()
         return Holdings() if key is None else await self.context.loaders.holdings(key)
-
-    async def own_submissions(self) -> list[SubmissionEntry]:
-        """The viewer's journal entries (what this gateway submitted for them)."""
-        return list((await self.holdings()).entries)
 
     def _entry_id(self, portal_id: str) -> str | None:
         return self.context.gateway.adapters.entry_id(portal_id)
@@ -141,13 +131,17 @@ class CitizenView:
         own = [u for u in updates if u.application_id == record.id]
         return merged_history(events, own)
 
-    async def application_payments(self, record: ApplicationRecord) -> list[PaymentRecord]:
-        """The application's transactions, each at its own provider and tenant."""
+    async def payment_links(self, record: ApplicationRecord) -> list[PaymentLinkRecord]:
+        """The application's transactions (journal and account area), each naming its
+        provider; one the account area lists alone goes to the tenant of the portal's ARS."""
         gateway = self.context.gateway
         portal = gateway.portals.get(record.portal_id)
         choice = gateway.adapters.tenants.choose(portal.ars) if portal else None
-        links = payments_of(record, await self.holdings(), choice[0].id if choice else None)
-        return await self.context.loaders.payments(links)
+        return payments_of(record, await self.holdings(), choice[0].id if choice else None)
+
+    async def application_payments(self, record: ApplicationRecord) -> list[PaymentRecord]:
+        """The application's transactions, each at its own provider and tenant."""
+        return await self.context.loaders.payments(await self.payment_links(record))
 
     async def messages(self, portal_id: str | None = None) -> list[MessageRecord]:
         """The messages in the linked entries' inboxes (of one portal, or all)."""

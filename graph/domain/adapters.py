@@ -23,8 +23,10 @@ from graph.domain.submitting import SubmissionDesk
 from graph.domain.uploads import NoVirusScan
 from sources.base import (
     AccountArea,
+    Capability,
     CaseEvents,
     PaymentProvider,
+    PortalRecord,
     Postbox,
     ServiceDirectory,
     VirusScanner,
@@ -52,12 +54,23 @@ class Adapters:
         return None if entry is None else entry.id
 
     def account_area(self, portal_id: str) -> AccountArea | None:
-        entry_id = self.entry_id(portal_id)
-        return None if entry_id is None else self.account_areas.get(entry_id)
+        """The account area of a portal (or of an entry id): its entry's adapter."""
+        found = self.account_areas.get(portal_id)
+        entry_id = self.entry_id(portal_id) if found is None else None
+        return found if entry_id is None else self.account_areas.get(entry_id)
 
     def postbox(self, portal_id: str) -> Postbox | None:
-        entry_id = self.entry_id(portal_id)
-        return None if entry_id is None else self.postboxes.get(entry_id)
+        """The inbox of a portal (or of an entry id): its entry's adapter."""
+        found = self.postboxes.get(portal_id)
+        entry_id = self.entry_id(portal_id) if found is None else None
+        return found if entry_id is None else self.postboxes.get(entry_id)
+
+    def payment_provider(self, portal_id: str) -> PaymentProvider | None:
+        """The provider serving a portal (by provider id, else by the portal's ARS tenant)."""
+        found = self.payments.get(portal_id)
+        portal = self.portals.get(portal_id) if found is None else None
+        choice = self.payment_tenant(portal.ars) if portal is not None else None
+        return choice[0] if choice is not None else found
 
     def payment_tenant(self, ars: str) -> tuple[PaymentProvider, PaymentTenantRecord] | None:
         """The provider adapter and tenant serving an authority's ARS (most specific prefix)."""
@@ -66,3 +79,18 @@ class Adapters:
             return None
         provider = self.payments.get(choice[0].id)
         return None if provider is None else (provider, choice[1])
+
+    def capabilities(self, portal: PortalRecord) -> tuple[Capability, ...]:
+        """What a portal offers in the graph: the central services reach every portal (its
+        texts are in the PVOG, FIT-Connect takes its applications), payments where a tenant
+        covers its ARS, an account area and an inbox where its entry has one."""
+        offered = set(portal.capabilities)
+        if self.directory is not None:
+            offered.add(Capability.SERVICES)
+        if self.case_events is not None:
+            offered.add(Capability.STATUS)
+        if self.submission_desk is not None:
+            offered.add(Capability.SUBMISSIONS)
+        if self.payment_tenant(portal.ars) is not None:
+            offered.add(Capability.PAYMENTS)
+        return tuple(c for c in Capability if c in offered)

@@ -13,16 +13,11 @@ from __future__ import annotations
 
 import logging
 
+from graph.actions import RecordUnavailableError
 from graph.context import Info
-from graph.domain.errors import PublicError
 from graph.types.submission import ApplicationsForgotten
-from sources.base import ErrorCode
 
 logger = logging.getLogger("portalgraph.journal")
-
-
-class RecordUnavailableError(PublicError):
-    code = ErrorCode.UPSTREAM_UNAVAILABLE
 
 
 async def forget_finished_applications(info: Info) -> ApplicationsForgotten:

@@ -14,13 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from graph.actions import NoPaymentTenantError
+from graph.actions import NoPaymentTenantError, PaymentRequestTakenError
 from graph.context import Info
 from graph.domain.errors import BadUserInputError, NotFoundError
 from graph.domain.ids import id_parts
 from graph.domain.redirects import redirect_allowed
 from graph.resolvers.applications import load_application
-from graph.resolvers.forget import RecordUnavailableError
 from graph.types.payment import (
     Payment,
     PaymentRejected,
@@ -30,7 +29,6 @@ from graph.types.payment import (
 )
 from sources.base import PaymentItemRecord, PaymentRequestRecord
 from sources.errors import SourceRejectedError
-from sources.journal import JournalConflictError, JournalError
 
 REQUEST_ID = re.compile(r"^[\w-]{1,36}$")
 PURPOSE = re.compile(r"^[\w\s-]{1,27}$")
@@ -108,15 +106,11 @@ async def start_payment(info: Info, data: StartPaymentInput) -> PaymentStarted |
             code=PaymentRejection.NO_PAYMENT_PROVIDER,
             message="This portal takes no online payments.",
         )
-    except JournalConflictError:
+    except PaymentRequestTakenError:
         return PaymentRejected(
             code=PaymentRejection.PAYMENT_EXISTS,
             message="A payment with this requestId exists already.",
         )
-    except JournalError as exc:
-        raise RecordUnavailableError(
-            "The gateway's record cannot be written right now; try again later."
-        ) from exc
     except SourceRejectedError as exc:
         # XBezahldienste has no look-up by requestId: an existing payment is reported as such.
         if exc.functional_code == "PAYMENT_EXISTS":

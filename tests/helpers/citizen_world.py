@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from graph.actions import Actions
+from graph.citizen.loaders import CitizenLoaders
 from graph.citizen.view import CitizenView
 from graph.domain.adapters import Adapters
 from graph.domain.outages import OutageLog
-from graph.loaders import Loaders
 from sandbox.scale import sample_municipalities
 from sources.base import (
     AccountRecord,
@@ -208,7 +208,7 @@ class World:
         outages = OutageLog()
         context = FakeContext(
             gateway=FakeGateway(self.adapters, self.adapters.portals, lambda s: f"key-{s}"),
-            loaders=Loaders(outages, self.adapters, self.journal),
+            loaders=CitizenLoaders(outages, self.adapters, self.journal),
             actions=Actions(self.adapters, self.journal),
             viewer=viewer,
             outages=outages,
@@ -226,7 +226,7 @@ class FakeGateway:
 @dataclass
 class FakeContext:
     gateway: FakeGateway
-    loaders: Loaders
+    loaders: CitizenLoaders
     actions: Actions
     viewer: ViewerRecord
     outages: OutageLog

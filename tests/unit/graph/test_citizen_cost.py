@@ -14,9 +14,10 @@ from typing import Any, cast
 
 import pytest
 
+from graph.actions import PaymentRequestTakenError
 from graph.domain.holdings import Holdings
 from sources.base import ApplicationRecord, PaymentItemRecord, PaymentRequestRecord
-from sources.journal import Journal, JournalConflictError, PaymentState, upgrade
+from sources.journal import Journal, PaymentState, upgrade
 from tests.helpers.citizen_world import (
     DORMAGEN,
     KOELN,
@@ -171,7 +172,7 @@ async def test_start_payment_stores_the_link_before_it_answers_and_a_retry_creat
         "epaybl POST /paymenttransaction/nrw/land": 1,
         "epaybl GET /paymenttransaction/nrw/land/T1": 1,
     }
-    with pytest.raises(JournalConflictError):  # someone else's request id
+    with pytest.raises(PaymentRequestTakenError):  # someone else's request id
         await actions.start_payment("key-max", "case-7", KOELN, request("req-9"))
 
 
