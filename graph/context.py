@@ -29,9 +29,9 @@ from graph.domain.replays import ReplayGuard
 from graph.domain.status import merged_history
 from graph.extensions.outages import FieldsInFlight
 from graph.loaders import Loaders
-from graph.portal_views import PortalViews
 from graph.settings import Settings
 from graph.types.portal import Outage, Portal
+from graph.types.portal_views import PortalViews
 from sources.base import (
     ApplicationRecord,
     Capability,

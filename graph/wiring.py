@@ -24,7 +24,6 @@ from graph.domain.adapters import Adapters
 from graph.domain.identity import TokenVerifier
 from graph.domain.submitting import DeskJournal, SubmissionDesk
 from graph.settings import Secrets, Settings
-from graph.wiring_upstreams import UpstreamFactory
 from sources._auth import CachedTokenIssuer, ExchangedBearer
 from sources._cache_store import CacheStore, MemoryCache, TieredCache
 from sources._http import Upstream
@@ -33,6 +32,7 @@ from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._policy import UpstreamPolicy
 from sources._redis_cache import RedisCache
 from sources._resilience import UpstreamGuards
+from sources._upstreams import UpstreamFactory
 from sources.account_area import PortalAccountArea
 from sources.base import (
     AccountArea,
@@ -96,7 +96,14 @@ def build_adapters(
     Without a `journal` the gateway takes no submissions (idempotency needs it)."""
     wrap = wrapping or Wrapping()
     verifier, tokens = build_identity(topology, client, secrets, stack, wrap.guards.observer)
-    make = UpstreamFactory(topology, client, secrets, wrap.guards, wrap.policy, stack)
+    make = UpstreamFactory(
+        topology.source,
+        client,
+        secrets,
+        wrap.guards,
+        lambda table: topology.policy(table, wrap.policy),
+        stack,
+    )
     portals = PortalDirectory(topology.portals)
     pvog = topology.pvog
     directory = PvogDirectory(
@@ -125,7 +132,10 @@ def build_adapters(
         case_events=case_events,
         payments={
             p.id: XBezahldienste(
-                make.central(p.id, p.name), make.upstream(p.id, Capability.PAYMENTS, p.url, p.auth)
+                make.central(p.id, p.name),
+                make.upstream(
+                    p.id, Capability.PAYMENTS, p.url, p.auth, policy=f"payment_providers.{p.id}"
+                ),
             )
             for p in topology.payment_providers
         },
@@ -215,7 +225,7 @@ def _exchanging(
     scheme = api.auth.scheme if api.auth is not None else None
     if tokens is None or not isinstance(scheme, TokenExchange):
         raise NetworkConfigError(
-            make.topology.source,
+            make.source,
             f"{name}: the built-in {capability.value} client sends the citizen's token"
             " exchanged for the portal: it needs [identity] and auth type token_exchange",
         )
@@ -234,7 +244,7 @@ def _plugin(
         return load_adapter(context)
     except PluginError as exc:
         raise NetworkConfigError(
-            make.topology.source, f"portals.{entry.id}.{capability.value}: {exc}"
+            make.source, f"portals.{entry.id}.{capability.value}: {exc}"
         ) from exc
 
 
