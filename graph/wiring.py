@@ -50,6 +50,7 @@ from sources.base.topology import PortalApiRecord, PortalEntryRecord
 from sources.base.upstream_auth import TokenExchange
 from sources.cache import CachedServiceDirectory, CacheTtls
 from sources.fitconnect import FitConnectCases
+from sources.fitconnect_hosts import CasesAcrossHosts
 from sources.idp import IDENTITY, OidcProvider
 from sources.network import NetworkConfigError
 from sources.plugins import AdapterContext, PluginError, load_adapter
@@ -112,10 +113,16 @@ def build_adapters(
         origin=portals.origin,
         use_ars_hierarchy=pvog.use_ars_hierarchy,
     )
-    fitconnect = topology.fitconnect
-    case_events = FitConnectCases(
-        make.central(FITCONNECT, "FIT-Connect"),
-        make.upstream(FITCONNECT, Capability.STATUS, fitconnect.submission_url, fitconnect.auth),
+    case_events = CasesAcrossHosts(
+        [
+            FitConnectCases(
+                make.central(name, "FIT-Connect"),
+                make.upstream(
+                    name, Capability.STATUS, base, topology.fitconnect.auth, **_FITCONNECT
+                ),
+            )
+            for name, base in _submission_bases(topology)
+        ]
     )
     accounts: dict[str, AccountArea] = {}
     postboxes: dict[str, Postbox] = {}
@@ -158,12 +165,9 @@ def _desk(
     of `submission_hosts`); they share FIT-Connect's token."""
     fitconnect = topology.fitconnect
     apis = {}
-    for host, base in {"": fitconnect.submission_url, **fitconnect.submission_hosts}.items():
-        name = f"{FITCONNECT}@{host}" if host else FITCONNECT
+    for name, base in _submission_bases(topology):
         central = make.central(name, "FIT-Connect", submissions=base)
-        upstream = make.upstream(
-            name, Capability.SUBMISSIONS, base, fitconnect.auth, policy=FITCONNECT, token=FITCONNECT
-        )
+        upstream = make.upstream(name, Capability.SUBMISSIONS, base, fitconnect.auth, **_FITCONNECT)
         apis[name] = FitConnectSubmissions(central, upstream)
     router = FitConnectRouting(
         make.plain(fitconnect.routing_url, ROUTING, fitconnect.routing_auth),
@@ -178,6 +182,20 @@ def _desk(
         callback_url=_callback_url(callback_base) if callback_base else None,
         portal_of=_portal_of(portals),
     )
+
+
+# Every Submission API host is FIT-Connect: its resilience keys and one shared token.
+_FITCONNECT = {"policy": FITCONNECT, "token": FITCONNECT}
+
+
+def _submission_bases(topology: Topology) -> list[tuple[str, str]]:
+    """(upstream name, base URL): `fitconnect` for the default Submission API, then
+    `fitconnect@<host>` for each other base a route's `submissionHost` may name."""
+    fitconnect = topology.fitconnect
+    found = {fitconnect.submission_url.rstrip("/"): FITCONNECT}
+    for host, base in fitconnect.submission_hosts.items():
+        found.setdefault(base.rstrip("/"), f"{FITCONNECT}@{host}")
+    return [(name, base) for base, name in found.items()]
 
 
 def _portal_of(portals: PortalDirectory) -> Callable[[str], str | None]:
