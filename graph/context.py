@@ -28,9 +28,9 @@ from graph.domain.live import LiveHub
 from graph.domain.outages import OutageLog, outage_message
 from graph.domain.replays import ReplayGuard
 from graph.extensions.outages import FieldsInFlight
-from graph.portal_views import PortalViews
 from graph.settings import Settings
 from graph.types.portal import Outage, Portal
+from graph.types.portal_views import PortalViews
 from sources.base import Capability, ViewerRecord
 from sources.journal import Journal
 from sources.topology import Topology

@@ -24,7 +24,6 @@ from graph.domain.adapters import Adapters
 from graph.domain.identity import TokenVerifier
 from graph.domain.submitting import DeskJournal, SubmissionDesk
 from graph.settings import Secrets, Settings
-from graph.wiring_upstreams import UpstreamFactory
 from sources._auth import CachedTokenIssuer, ExchangedBearer
 from sources._cache_store import CacheStore, MemoryCache, TieredCache
 from sources._http import Upstream
@@ -33,6 +32,7 @@ from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._policy import UpstreamPolicy
 from sources._redis_cache import RedisCache
 from sources._resilience import UpstreamGuards
+from sources._upstreams import UpstreamFactory
 from sources.account_area import PortalAccountArea
 from sources.base import (
     AccountArea,
@@ -50,6 +50,7 @@ from sources.base.topology import PortalApiRecord, PortalEntryRecord
 from sources.base.upstream_auth import TokenExchange
 from sources.cache import CachedServiceDirectory, CacheTtls
 from sources.fitconnect import FitConnectCases
+from sources.fitconnect_hosts import CasesAcrossHosts
 from sources.idp import IDENTITY, OidcProvider
 from sources.network import NetworkConfigError
 from sources.plugins import AdapterContext, PluginError, load_adapter
@@ -96,7 +97,14 @@ def build_adapters(
     Without a `journal` the gateway takes no submissions (idempotency needs it)."""
     wrap = wrapping or Wrapping()
     verifier, tokens = build_identity(topology, client, secrets, stack, wrap.guards.observer)
-    make = UpstreamFactory(topology, client, secrets, wrap.guards, wrap.policy, stack)
+    make = UpstreamFactory(
+        topology.source,
+        client,
+        secrets,
+        wrap.guards,
+        lambda table: topology.policy(table, wrap.policy),
+        stack,
+    )
     portals = PortalDirectory(topology.portals)
     pvog = topology.pvog
     directory = PvogDirectory(
@@ -105,10 +113,16 @@ def build_adapters(
         origin=portals.origin,
         use_ars_hierarchy=pvog.use_ars_hierarchy,
     )
-    fitconnect = topology.fitconnect
-    case_events = FitConnectCases(
-        make.central(FITCONNECT, "FIT-Connect"),
-        make.upstream(FITCONNECT, Capability.STATUS, fitconnect.submission_url, fitconnect.auth),
+    case_events = CasesAcrossHosts(
+        [
+            FitConnectCases(
+                make.central(name, "FIT-Connect"),
+                make.upstream(
+                    name, Capability.STATUS, base, topology.fitconnect.auth, **_FITCONNECT
+                ),
+            )
+            for name, base in _submission_bases(topology)
+        ]
     )
     accounts: dict[str, AccountArea] = {}
     postboxes: dict[str, Postbox] = {}
@@ -125,7 +139,10 @@ def build_adapters(
         case_events=case_events,
         payments={
             p.id: XBezahldienste(
-                make.central(p.id, p.name), make.upstream(p.id, Capability.PAYMENTS, p.url, p.auth)
+                make.central(p.id, p.name),
+                make.upstream(
+                    p.id, Capability.PAYMENTS, p.url, p.auth, policy=f"payment_providers.{p.id}"
+                ),
             )
             for p in topology.payment_providers
         },
@@ -148,12 +165,9 @@ def _desk(
     of `submission_hosts`); they share FIT-Connect's token."""
     fitconnect = topology.fitconnect
     apis = {}
-    for host, base in {"": fitconnect.submission_url, **fitconnect.submission_hosts}.items():
-        name = f"{FITCONNECT}@{host}" if host else FITCONNECT
+    for name, base in _submission_bases(topology):
         central = make.central(name, "FIT-Connect", submissions=base)
-        upstream = make.upstream(
-            name, Capability.SUBMISSIONS, base, fitconnect.auth, policy=FITCONNECT, token=FITCONNECT
-        )
+        upstream = make.upstream(name, Capability.SUBMISSIONS, base, fitconnect.auth, **_FITCONNECT)
         apis[name] = FitConnectSubmissions(central, upstream)
     router = FitConnectRouting(
         make.plain(fitconnect.routing_url, ROUTING, fitconnect.routing_auth),
@@ -168,6 +182,20 @@ def _desk(
         callback_url=_callback_url(callback_base) if callback_base else None,
         portal_of=_portal_of(portals),
     )
+
+
+# Every Submission API host is FIT-Connect: its resilience keys and one shared token.
+_FITCONNECT = {"policy": FITCONNECT, "token": FITCONNECT}
+
+
+def _submission_bases(topology: Topology) -> list[tuple[str, str]]:
+    """(upstream name, base URL): `fitconnect` for the default Submission API, then
+    `fitconnect@<host>` for each other base a route's `submissionHost` may name."""
+    fitconnect = topology.fitconnect
+    found = {fitconnect.submission_url.rstrip("/"): FITCONNECT}
+    for host, base in fitconnect.submission_hosts.items():
+        found.setdefault(base.rstrip("/"), f"{FITCONNECT}@{host}")
+    return [(name, base) for base, name in found.items()]
 
 
 def _portal_of(portals: PortalDirectory) -> Callable[[str], str | None]:
@@ -215,7 +243,7 @@ def _exchanging(
     scheme = api.auth.scheme if api.auth is not None else None
     if tokens is None or not isinstance(scheme, TokenExchange):
         raise NetworkConfigError(
-            make.topology.source,
+            make.source,
             f"{name}: the built-in {capability.value} client sends the citizen's token"
             " exchanged for the portal: it needs [identity] and auth type token_exchange",
         )
@@ -234,7 +262,7 @@ def _plugin(
         return load_adapter(context)
     except PluginError as exc:
         raise NetworkConfigError(
-            make.topology.source, f"portals.{entry.id}.{capability.value}: {exc}"
+            make.source, f"portals.{entry.id}.{capability.value}: {exc}"
         ) from exc
 
 

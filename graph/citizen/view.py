@@ -40,7 +40,11 @@ class CitizenView:
         return Holdings() if key is None else await self.context.loaders.holdings(key)
 
     def _entry_id(self, portal_id: str) -> str | None:
-        return self.context.gateway.adapters.entry_id(portal_id)
+        """The `[[portals]]` entry of a portal; a platform's records may name the entry."""
+        adapters = self.context.gateway.adapters
+        if portal_id in adapters.account_areas or portal_id in adapters.postboxes:
+            return portal_id
+        return adapters.entry_id(portal_id)
 
     async def linked_entries(self, portal_id: str | None = None) -> list[str]:
         """The `[[portals]]` entries to ask for the viewer: every one with a valid account

@@ -231,3 +231,18 @@ async def test_a_linked_area_listing_the_viewers_data_keeps_the_link_alive(tmp_p
         assert len(await network.view("erika-token").applications()) == 1
         assert network.calls.counted == {"kommunalportal-nrw GET /v1/me/applications": 1}
         assert (await journal.accounts.valid(ERIKA))[0].learned_at == clock.now
+
+
+async def test_a_record_the_platform_answers_as_its_own_is_found_at_the_platform(
+    journal: Journal,
+) -> None:
+    await journal.accounts.learn(ERIKA, PLATFORM, 3600)
+    network = world(396, journal)
+    cast(Any, network.adapters.account_areas[PLATFORM]).listing = [ApplicationRecord(
+        PLATFORM, "A-2", "case-8", None, None, "Hundesteuer", None, None, None, None, (),
+    )]  # fmt: skip
+    view = network.view("erika-token")
+    found = await view.find_application(PLATFORM, "A-2")
+    assert found is not None
+    assert len(await view.application_history(found)) == 1
+    assert network.calls.counted["kommunalportal-nrw GET /v1/statusupdates"] == 1

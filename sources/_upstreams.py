@@ -10,7 +10,7 @@ TLS context. Breakers, bulkheads and metrics are keyed by the upstream's name.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import httpx
 
@@ -22,20 +22,21 @@ from sources.base import FEDERAL_ARS, Capability, EndpointRecord, PortalRecord, 
 from sources.base.topology import PortalEntryRecord
 from sources.base.upstream_auth import UpstreamAuth
 from sources.network import NetworkConfigError
-from sources.topology import Topology
 
 
 class UpstreamFactory:
     def __init__(
         self,
-        topology: Topology,
+        source: str,
         client: httpx.AsyncClient,
         secrets: Mapping[str, str],
         guards: UpstreamGuards,
-        policy: UpstreamPolicy,
+        policy: Callable[[str], UpstreamPolicy],
         stack: contextlib.AsyncExitStack | None = None,
     ) -> None:
-        self.topology = topology
+        """`source`: the network file (for errors); `policy`: an upstream table's name
+        (`pvog`, `payment_providers.epay21`, ...) -> its resilience policy."""
+        self.source = source
         self.client = client
         self.secrets = secrets
         self.guards = guards
@@ -61,7 +62,7 @@ class UpstreamFactory:
             client,
             url,
             ref=UpstreamRef(name, capability),
-            policy=self.topology.policy(policy or _policy_name(self.topology, name), self.policy),
+            policy=self.policy(policy or name),
             auth=http_auth,
         )
 
@@ -81,14 +82,14 @@ class UpstreamFactory:
         try:
             resolved = resolve_auth(auth, self.secrets)
         except MissingSecretsError as exc:
-            raise NetworkConfigError(self.topology.source, f"{name}.auth: {exc}") from exc
+            raise NetworkConfigError(self.source, f"{name}.auth: {exc}") from exc
         try:
             options = client_options(
                 resolved, token_client=self.client, upstream=name, capability=capability.value
             )
         except OSError as exc:  # a certificate or key file that cannot be read
             raise NetworkConfigError(
-                self.topology.source, f"{name}.auth: cannot read {exc.filename}"
+                self.source, f"{name}.auth: cannot read {exc.filename}"
             ) from exc
         client = self.client
         if "verify" in options:
@@ -122,10 +123,3 @@ class UpstreamFactory:
             if api is not None
         }
         return PortalRecord(entry.id, entry.name, entry.tier, ars, entry.website, endpoints)
-
-
-def _policy_name(topology: Topology, name: str) -> str:
-    """The table whose resilience keys apply: `pvog`, `fitconnect`, `payment_providers.<id>`."""
-    if any(p.id == name for p in topology.payment_providers):
-        return f"payment_providers.{name}"
-    return name
