@@ -63,7 +63,8 @@ class Actions:
         return await self._postbox(portal_id).attachment(token, message_id, attachment_id)
 
     def _postbox(self, portal_id: str) -> Postbox:
-        postbox = self.adapters.postbox(portal_id)
+        # A platform's records may name its entry instead of a municipality.
+        postbox = self.adapters.postboxes.get(portal_id) or self.adapters.postbox(portal_id)
         if postbox is None:
             raise NotFoundError("No such message in your mailbox.")
         return postbox
@@ -133,7 +134,7 @@ class Actions:
     ) -> None:
         """Tells the portal's account area about the transaction, where it has one; the
         journal holds the link anyway, so a failure here is logged, not answered."""
-        area = self.adapters.account_area(portal_id)
+        area = self.adapters.account_areas.get(portal_id) or self.adapters.account_area(portal_id)
         if area is None:
             return
         try:

@@ -110,6 +110,10 @@ class CitizenLoaders(Loaders):
             logger.warning("journal unavailable for a viewer's holdings: %s", exc.code)
             return Holdings()
 
+    def reread_holdings(self, subject_key: str) -> None:
+        """The next `holdings` reads the journal again (after a write in this request)."""
+        self._holdings.clear(subject_key)
+
     async def accounts(
         self, token: str, entry_ids: Iterable[str]
     ) -> dict[str, AccountRecord | None]:

@@ -39,6 +39,12 @@ class CitizenView:
         key = self.subject_key()
         return Holdings() if key is None else await self.context.loaders.holdings(key)
 
+    def written(self) -> None:
+        """The journal changed for the viewer in this request (a submission): read it again."""
+        key = self.subject_key()
+        if key is not None:
+            self.context.loaders.reread_holdings(key)
+
     def _entry_id(self, portal_id: str) -> str | None:
         """The `[[portals]]` entry of a portal; a platform's records may name the entry."""
         adapters = self.context.gateway.adapters

@@ -113,6 +113,7 @@ async def submit_application(
     # The portal's account area, asked once: an account there is learned as a link, so
     # later queries ask it (and only the linked ones). A citizen without an account
     # there: the journal's entry stands for the application.
+    info.context.citizen.written()
     listed = await info.context.citizen.applications(submission.portal_id)
     record = next((a for a in listed if a.case_id == submission.case_id), None)
     portal = info.context.gateway.portals[submission.portal_id]

@@ -153,7 +153,7 @@ class FakeArea:
         return []
 
     async def mark_read(self, subject_token: str, message_id: str) -> None:
-        raise NotImplementedError
+        self._call(f"PUT /v1/messages/{message_id}/read", subject_token)
 
     async def attachment(self, subject_token: str, message_id: str, attachment_id: str) -> Any:
         raise NotImplementedError

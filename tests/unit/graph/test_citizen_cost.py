@@ -15,6 +15,7 @@ from typing import Any, cast
 import pytest
 
 from graph.actions import PaymentRequestTakenError
+from graph.domain.errors import NotFoundError
 from graph.domain.holdings import Holdings
 from sources.base import ApplicationRecord, PaymentItemRecord, PaymentRequestRecord
 from sources.journal import Journal, PaymentState, upgrade
@@ -246,3 +247,27 @@ async def test_a_record_the_platform_answers_as_its_own_is_found_at_the_platform
     assert found is not None
     assert len(await view.application_history(found)) == 1
     assert network.calls.counted["kommunalportal-nrw GET /v1/statusupdates"] == 1
+
+
+async def test_writes_reach_a_platform_named_by_its_entry_id(journal: Journal) -> None:
+    network = world(40, journal)
+    actions = network.view("erika-token").context.actions
+    await actions.mark_read(PLATFORM, "erika-token", "M-1")
+    koeln = network.adapters.portals.for_ars(KOELN)
+    assert koeln is not None
+    await actions.mark_read(koeln.id, "erika-token", "M-2")  # a municipality: its platform
+    assert network.calls.counted == {
+        "kommunalportal-nrw PUT /v1/messages/M-1/read": 1,
+        "kommunalportal-nrw PUT /v1/messages/M-2/read": 1,
+    }
+    with pytest.raises(NotFoundError):
+        await actions.mark_read("bund", "erika-token", "M-3")  # Bund has no inbox here
+
+
+async def test_a_submission_in_the_request_is_seen_by_the_next_read(journal: Journal) -> None:
+    view = world(4, journal).view("erika-token")
+    assert await view.applications() == []
+    await send(journal, ERIKA, 3, "bund", "000000000000")
+    assert await view.applications() == []  # one journal read per request...
+    view.written()
+    assert [a.case_id for a in await view.applications()] == ["case-3"]  # ...until a write
