@@ -1,6 +1,9 @@
 """What one citizen's dashboard costs upstream at 4 / 40 / 396 municipalities.
 
-Run: `.venv/bin/python -m bench.citizen_cost`. Erika has two sent cases (Köln, Dormagen),
+Run: `.venv/bin/python -m bench.citizen_cost` (add `--sandbox` for the same over real HTTP
+against the topology sandbox, counted by every upstream's `/_sandbox/stats`).
+
+In process: Erika has two sent cases (Köln, Dormagen),
 account links and one payment in a real journal (SQLite); the upstreams are counting
 fakes (tests/helpers/citizen_world.py) in two layouts: Kommunalportal.NRW as one platform
 entry, and one account area per municipality. The dashboard is what the `me` resolvers
@@ -11,10 +14,12 @@ which upstreams, and the best-of-7 time of the gateway's side (journal read incl
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+from graph.testing import LoopThread
 from sources.journal import Journal, upgrade
 from tests.helpers.citizen_world import dashboard, world
 from tests.unit.graph.test_citizen_cost import erika_has_things
@@ -39,6 +44,24 @@ async def figures(journal: Journal, *, platform: bool) -> list[tuple[int, int, i
     return rows
 
 
+def sandbox_figures() -> None:
+    """The dashboard of tests/e2e/test_citizen_cost.py at each size, over real HTTP."""
+    # Not at the top: without the topology sandbox the module skips (pytest.importorskip).
+    from tests.e2e.test_citizen_cost import one_network  # noqa: PLC0415
+
+    loop = LoopThread()
+    print("\ntopology sandbox, real HTTP\n| municipalities | upstream calls | upstreams asked |")
+    print("|---|---|---|")
+    try:
+        for count in COUNTS:
+            with tempfile.TemporaryDirectory() as folder:
+                _, calls = one_network(count, loop, Path(folder))
+            total = sum(sum(c.values()) for c in calls.values())
+            print(f"| {count} | {total} | {len(calls)} |")
+    finally:
+        loop.close()
+
+
 async def main() -> None:
     for platform in (True, False):
         with tempfile.TemporaryDirectory() as folder:
@@ -56,3 +79,5 @@ async def main() -> None:
 
 if __name__ == "__main__":
     asyncio.run(main())
+    if "--sandbox" in sys.argv:
+        sandbox_figures()
