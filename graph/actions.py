@@ -23,7 +23,7 @@ from sources.base import (
     PaymentRequestRecord,
     Postbox,
 )
-from sources.errors import SourceError
+from sources.errors import SourceError, SourceRejectedError
 from sources.journal import AccountLink, Journal, JournalConflictError, JournalError
 
 logger = logging.getLogger("portalgraph.actions")
@@ -39,6 +39,12 @@ class PaymentRequestTakenError(Exception):
 
 class RecordUnavailableError(PublicError):
     """The journal (the gateway's own record) cannot be read or written right now."""
+
+    code = ErrorCode.UPSTREAM_UNAVAILABLE
+
+
+class ProviderUnavailableError(PublicError):
+    """The payment provider did not answer; the journal keeps the request for the retry."""
 
     code = ErrorCode.UPSTREAM_UNAVAILABLE
 
@@ -95,7 +101,8 @@ class Actions:
 
         Returns the link and the provider's record (None: the transaction exists but the
         provider does not show it). Raises NoPaymentTenantError, PaymentRequestTakenError,
-        RecordUnavailableError (the journal), SourceError (the provider).
+        RecordUnavailableError (the journal), SourceRejectedError (the provider refused),
+        ProviderUnavailableError (any other provider failure: retry the same request).
         """
         choice = self.adapters.tenants.choose(ars)
         provider = self.adapters.payments.get(choice[0].id) if choice else None
@@ -123,6 +130,13 @@ class Actions:
             )
         except JournalConflictError as exc:
             raise PaymentRequestTakenError(request.request_id) from exc
+        except SourceRejectedError:
+            raise  # the provider refused the request: the resolver answers why
+        except SourceError as exc:
+            raise ProviderUnavailableError(
+                "The payment provider is not answering; try again with the same requestId.",
+                retryable=True,
+            ) from exc
         except JournalError as exc:
             raise RecordUnavailableError(
                 "The gateway's record cannot be written right now; try again later."
