@@ -139,7 +139,8 @@ class Actions:
             ) from exc
         except JournalError as exc:
             raise RecordUnavailableError(
-                "The gateway's record cannot be written right now; try again later."
+                "The gateway's record cannot be written right now; try again later.",
+                retryable=True,
             ) from exc
         return as_link(completed), created
 
