@@ -14,10 +14,17 @@ from typing import Any, cast
 
 import pytest
 
-from graph.actions import PaymentRequestTakenError
+from graph.actions import PaymentRequestTakenError, ProviderUnavailableError
 from graph.domain.errors import NotFoundError
 from graph.domain.holdings import Holdings
-from sources.base import ApplicationRecord, PaymentItemRecord, PaymentRequestRecord
+from sources.base import (
+    ApplicationRecord,
+    Capability,
+    PaymentItemRecord,
+    PaymentRequestRecord,
+    UpstreamRef,
+)
+from sources.errors import SourceUnavailableError
 from sources.journal import Journal, PaymentState, upgrade
 from tests.helpers.citizen_world import (
     DORMAGEN,
@@ -271,3 +278,24 @@ async def test_a_submission_in_the_request_is_seen_by_the_next_read(journal: Jou
     assert await view.applications() == []  # one journal read per request...
     view.written()
     assert [a.case_id for a in await view.applications()] == ["case-3"]  # ...until a write
+
+
+async def test_a_failing_provider_is_retryable_and_the_retry_completes(journal: Journal) -> None:
+    network = world(4, journal)
+    provider = cast(Any, network.adapters.payments["epaybl"])
+    create = provider.create
+
+    async def down(*args: Any) -> None:
+        raise SourceUnavailableError("503", upstream=UpstreamRef("epaybl", Capability.PAYMENTS))
+
+    provider.create = down
+    actions = network.view("erika-token").context.actions
+    with pytest.raises(ProviderUnavailableError) as failed:
+        await actions.start_payment(ERIKA, "case-9", KOELN, request("req-6"))
+    assert failed.value.extensions["retryable"] is True
+    pending = await journal.payments.get("req-6")
+    assert pending is not None
+    assert pending.state is PaymentState.PENDING
+    provider.create = create
+    link, _ = await actions.start_payment(ERIKA, "case-9", KOELN, request("req-6"))
+    assert link.transaction_id == "T1"
