@@ -21,15 +21,13 @@ from graph.app import create_app
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
 from tests.conftest import Gateway
+from tests.helpers.citizen_links import learn_links
 
 topology = pytest.importorskip(
     "tests.helpers.topology_sandbox", reason="the topology sandbox is not on this branch yet"
 )
 
 SIZES = (4, 40, 396)
-DORMAGEN = "051620008008"
-PORTALS = "query { portals(tier: MUNICIPAL) { id ars } }"
-LEARN = "query Learn($p: ID) { me { applications(portal: $p, first: 1) { totalCount } } }"
 DASHBOARD = """
 query Dashboard {
   me {
@@ -65,11 +63,7 @@ def one_network(size: int, loop: LoopThread, folder: Path) -> tuple[Any, dict[st
         gateway = Gateway(server.url)
         try:
             token = sandbox.demo_token("erika")
-            portals = gateway.query(PORTALS)["data"]["portals"]
-            dormagen = next(p["id"] for p in portals if p["ars"] == DORMAGEN)
-            for portal in ("bund", "nrw", "koeln", dormagen):
-                learned = gateway.query(LEARN, {"p": portal}, token=token)
-                assert "errors" not in learned, learned
+            learn_links(gateway, token)
             sandbox.reset_stats()
             body = gateway.query(DASHBOARD, token=token)
             assert "errors" not in body, body["errors"]

@@ -16,12 +16,12 @@ from graph.app import create_app
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
 from tests.conftest import Gateway
+from tests.helpers.citizen_links import learn_links
 
 topology = pytest.importorskip(
     "tests.helpers.topology_sandbox", reason="the topology sandbox is not on this branch yet"
 )
 
-LEARN = "query Learn($p: ID) { me { applications(portal: $p, first: 1) { totalCount } } }"
 LIST = """
 query { me { applications(first: 50) { edges { node {
   id portal { id ars } payments { id transactionId status }
@@ -56,8 +56,7 @@ class Network:
 
     def applications(self, login: str) -> list[dict[str, Any]]:
         token = self.token(login)
-        for portal in ("bund", "nrw", "koeln"):
-            self.gateway.query(LEARN, {"p": portal}, token=token)
+        learn_links(self.gateway, token, ("bund", "nrw", "koeln"))
         body = self.gateway.query(LIST, token=token)
         return [e["node"] for e in body["data"]["me"]["applications"]["edges"]]
 
