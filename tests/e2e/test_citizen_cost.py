@@ -63,7 +63,9 @@ def one_network(size: int, loop: LoopThread, folder: Path) -> tuple[Any, dict[st
         gateway = Gateway(server.url)
         try:
             token = sandbox.demo_token("erika")
+            sandbox.reset_stats()
             learn_links(gateway, token)
+            learning = {name: dict(c) for name, c in sandbox.all_stats().items() if c}
             sandbox.reset_stats()
             body = gateway.query(DASHBOARD, token=token)
             assert "errors" not in body, body["errors"]
@@ -76,7 +78,8 @@ def one_network(size: int, loop: LoopThread, folder: Path) -> tuple[Any, dict[st
         (a["node"]["portal"]["id"], a["node"]["status"], len(a["node"]["payments"]))
         for a in me["applications"]["edges"]
     )
-    return (shown, me["inbox"]["totalCount"], me["accounts"], me["outages"]), calls
+    summary = (shown, me["inbox"]["totalCount"], me["accounts"], me["outages"], learning)
+    return summary, calls
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +122,20 @@ def test_nothing_is_asked_where_erika_has_nothing(networks: dict[int, Any]) -> N
     }
     outages = networks[396][0][3]
     assert outages == [], outages
+
+
+def test_learning_the_links_costs_the_same_too_with_one_exchange_per_entry(
+    networks: dict[int, Any],
+) -> None:
+    learning = networks[4][0][4]
+    assert all(networks[size][0][4] == learning for size in SIZES), "same at every size"
+    print("\nlearning the four links (same at 4 / 40 / 396):", learning)
+    exchanges = learning.get("identity", {}).get("POST /token", 0)
+    assert exchanges <= 4, learning  # at most one RFC 8693 exchange per linked entry
+    areas = {name for name in learning if name.endswith(".accounts")}
+    assert areas == {
+        "portals.bund.accounts",
+        "portals.nrw.accounts",
+        "portals.koeln.accounts",
+        "portals.kommunalportal-nrw.accounts",
+    }, learning
