@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import contextvars
 import email.utils
+import ssl
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -23,6 +24,7 @@ from sources._pool import PerOriginTransport
 from sources.base import UpstreamRef
 from sources.errors import (
     DeadlineExceededError,
+    SourceAuthError,
     SourceBadResponseError,
     SourceError,
     SourceTimeoutError,
@@ -88,9 +90,24 @@ def map_transport_errors(ref: UpstreamRef) -> Iterator[None]:
     except (httpx.TimeoutException, TimeoutError) as exc:
         raise SourceTimeoutError(f"{ref} timed out", upstream=ref) from exc
     except httpx.TransportError as exc:
+        if _tls_refused(exc):  # mutual TLS: a certificate one side does not accept
+            raise SourceAuthError(f"{ref} refused the TLS handshake", upstream=ref) from exc
         raise SourceUnavailableError(
             f"{ref} unreachable: {type(exc).__name__}", upstream=ref
         ) from exc
+
+
+def _tls_refused(exc: BaseException) -> bool:
+    """Whether a transport error comes from a TLS certificate problem (an `ssl.SSLError`
+    in its chain): credentials, not availability."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # chains are short; never loop on a cycle
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def parse_retry_after(value: str | None) -> float | None:
