@@ -118,7 +118,7 @@ class LiveHub:
         for app in applications:
             await self.routes.register(app.portal_id, app.case_id, key, route_for(audience, app))
         watched: list[tuple[str, str, str]] = []
-        for entry_id in sorted(set(inboxes) & set(self.adapters.postboxes)):
+        for entry_id in sorted(e for e in set(inboxes) if e in self.adapters.postboxes):
             own = [a for a in applications if self.adapters.entry_id(a.portal_id) == entry_id]
             watched.append(await self._watch("inbox", entry_id, audience, viewer, own, []))
         by_provider: dict[str, list[tuple[PaymentLinkRecord, ApplicationRecord]]] = {}

@@ -17,6 +17,7 @@ import pytest
 from graph.actions import PaymentRequestTakenError, ProviderUnavailableError
 from graph.domain.errors import NotFoundError
 from graph.domain.holdings import Holdings
+from graph.domain.live import LiveHub
 from sources.base import (
     ApplicationRecord,
     Capability,
@@ -25,6 +26,7 @@ from sources.base import (
     UpstreamRef,
 )
 from sources.errors import SourceUnavailableError
+from sources.events import InMemoryBroker, InMemoryCaseRoutes, InMemoryLock
 from sources.journal import Journal, PaymentState, upgrade
 from tests.helpers.citizen_world import (
     DORMAGEN,
@@ -299,3 +301,27 @@ async def test_a_failing_provider_is_retryable_and_the_retry_completes(journal: 
     provider.create = create
     link, _ = await actions.start_payment(ERIKA, "case-9", KOELN, request("req-6"))
     assert link.transaction_id == "T1"
+
+
+async def test_a_subscription_watches_only_linked_inboxes_and_its_payments_providers(
+    journal: Journal,
+) -> None:
+    await erika_has_things(journal, 4)
+    for count in (4, 396):
+        network = world(count, journal)
+        view = network.view("erika-token")
+        hub = LiveHub(
+            InMemoryBroker(), InMemoryCaseRoutes(), InMemoryLock(), network.adapters,
+            audience_key=b"k" * 32,
+        )  # fmt: skip
+        applications = await view.applications()
+        payments = [(link, a) for a in applications for link in await view.payment_links(a)]
+        assert view.context.viewer is not None
+        follow = await hub.follow(
+            view.context.viewer, applications, "f1",
+            inboxes=await view.linked_entries(), payments=payments,
+        )  # fmt: skip
+        assert sorted(kind_and_upstream[:2] for kind_and_upstream in follow.watches) == [
+            ("inbox", PLATFORM),
+            ("payments", "pmpayment"),
+        ], count
