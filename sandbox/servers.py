@@ -1,0 +1,117 @@
+"""A named group of loopback uvicorn servers sharing one event loop (the topology sandbox's).
+
+`ServerGroup.start(name, app, tls=...)` binds a socket itself (so "port in use" is an
+OSError for the caller, not uvicorn's sys.exit()), serves `app` and returns once it
+accepts connections; `tls` makes it HTTPS and, with `client_ca`, requires a client
+certificate signed by that CA in the handshake (mutual TLS). `stop()` ends them all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+from dataclasses import dataclass
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from sandbox.instrument import Instrumented
+from sandbox.runner import _Server
+
+START_TIMEOUT_S = 10.0
+STOP_GRACE_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class ServerTls:
+    cert_file: str
+    key_file: str
+    client_ca: str | None = None  # set: a client certificate signed by it is required
+
+
+class ServerGroup:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.urls: dict[str, str] = {}
+        self.apps: dict[str, ASGIApp] = {}
+        self._running: dict[str, tuple[_Server, asyncio.Task[None]]] = {}
+
+    async def start(self, name: str, app: ASGIApp, *, tls: ServerTls | None = None) -> str:
+        # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only for sockets that say TCP.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, 0))
+        except OSError:
+            sock.close()
+            raise
+        options: dict[str, object] = {}
+        if tls is not None:
+            options = {"ssl_certfile": tls.cert_file, "ssl_keyfile": tls.key_file}
+            if tls.client_ca is not None:
+                options |= {"ssl_ca_certs": tls.client_ca, "ssl_cert_reqs": ssl.CERT_REQUIRED}
+        config = uvicorn.Config(
+            app,
+            host=self.host,
+            port=0,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+            **options,  # type: ignore[arg-type]
+        )
+        server = _Server(config)
+        task = asyncio.create_task(server.serve(sockets=[sock]), name=f"sandbox-{name}")
+        self._running[name] = (server, task)
+        self.apps[name] = app
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_TIMEOUT_S
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError(f"sandbox server {name} stopped during start-up")
+            if loop.time() > deadline:
+                raise TimeoutError(
+                    f"sandbox server {name} did not start within {START_TIMEOUT_S} s"
+                )
+            await asyncio.sleep(0.005)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        scheme = "https" if tls is not None else "http"
+        self.urls[name] = f"{scheme}://{self.host}:{port}"
+        return self.urls[name]
+
+    async def stop(self) -> None:
+        """Shut every server down gracefully; calling it again is a no-op."""
+        running, self._running = self._running, {}
+        apps, self.apps = self.apps, {}
+        self.urls.clear()
+        for app in apps.values():
+            release_all(app)
+        for server, _ in running.values():
+            server.should_exit = True
+        tasks = [task for _, task in running.values()]
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_S + 1)
+        for server, task in running.values():
+            if task in pending:
+                server.force_exit = True
+        if pending:
+            _, still = await asyncio.wait(pending, timeout=STOP_GRACE_S)
+            for task in still:
+                task.cancel()
+            await asyncio.gather(*still, return_exceptions=True)
+        failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
+        if failed:
+            raise RuntimeError("a sandbox server failed") from failed[0].exception()
+
+
+def release_all(app: object, depth: int = 0) -> None:
+    """End the stalled (timeout-fault) requests of every `Instrumented` inside `app`."""
+    if isinstance(app, Instrumented):
+        app.released.set()
+    children = [getattr(route, "app", None) for route in getattr(app, "routes", ())]
+    children += [getattr(app, name, None) for name in ("app", "submissions", "events")]
+    for child in children:
+        if child is not None and depth < 12:
+            release_all(child, depth + 1)
