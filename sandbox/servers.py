@@ -9,18 +9,30 @@ certificate signed by that CA in the handshake (mutual TLS). `stop()` ends them 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import ssl
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import uvicorn
 from starlette.types import ASGIApp
 
 from sandbox.instrument import Instrumented
-from sandbox.runner import _Server
 
 START_TIMEOUT_S = 10.0
 STOP_GRACE_S = 2.0
+
+
+class _Server(uvicorn.Server):
+    # Several servers share one loop (and may run off the main thread): none of them may
+    # take over SIGINT/SIGTERM, the embedding program owns the signals.
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+Running = tuple[_Server, "asyncio.Task[None]"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +47,7 @@ class ServerGroup:
         self.host = host
         self.urls: dict[str, str] = {}
         self.apps: dict[str, ASGIApp] = {}
-        self._running: dict[str, tuple[_Server, asyncio.Task[None]]] = {}
+        self._running: dict[str, Running] = {}
 
     async def start(self, name: str, app: ASGIApp, *, tls: ServerTls | None = None) -> str:
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only for sockets that say TCP.
@@ -87,23 +99,30 @@ class ServerGroup:
         self.urls.clear()
         for app in apps.values():
             release_all(app)
-        for server, _ in running.values():
-            server.should_exit = True
-        tasks = [task for _, task in running.values()]
-        if not tasks:
-            return
-        _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_S + 1)
-        for server, task in running.values():
-            if task in pending:
-                server.force_exit = True
-        if pending:
-            _, still = await asyncio.wait(pending, timeout=STOP_GRACE_S)
-            for task in still:
-                task.cancel()
-            await asyncio.gather(*still, return_exceptions=True)
-        failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
-        if failed:
-            raise RuntimeError("a sandbox server failed") from failed[0].exception()
+        await shut_down(running.values())
+
+
+async def shut_down(running: Iterable[Running]) -> None:
+    """Ask every server to exit, force the slow ones, cancel what still hangs; re-raise a crash."""
+    servers = list(running)
+    for server, _ in servers:
+        server.should_exit = True
+    tasks = [task for _, task in servers]
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_S + 1)
+    for server, task in servers:
+        if task in pending:
+            server.force_exit = True
+    if pending:
+        _, still = await asyncio.wait(pending, timeout=STOP_GRACE_S)
+        for task in still:
+            task.cancel()
+        await asyncio.gather(*still, return_exceptions=True)
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            # A server that crashed must not hide the others' shutdown; report it last.
+            raise RuntimeError("a sandbox server failed") from task.exception()
 
 
 def release_all(app: object, depth: int = 0) -> None:
