@@ -73,7 +73,10 @@ class TopologySandbox:
         citizens: int = 200,
         host: str = "127.0.0.1",
         folder: Path | None = None,
+        network_file: Path | None = None,
+        env_file: Path | None = None,
     ) -> None:
+        """`folder` holds the TLS files (and the written files unless named); default: a temp dir."""
         self.municipalities = sample_municipalities(municipalities)
         self.seed = seed
         self.citizen_count = citizens
@@ -82,8 +85,8 @@ class TopologySandbox:
         self.callbacks = CallbackSender()  # set `.url` to the gateway's base for callbacks
         self.cases: CaseStore | None = None
         self.chain: Chain | None = None
-        self.network_file = self.folder / NETWORK_FILE
-        self.env_file = self.folder / ENV_FILE
+        self.network_file = network_file or self.folder / NETWORK_FILE
+        self.env_file = env_file or self.folder / ENV_FILE
 
     @property
     def urls(self) -> dict[str, str]:
