@@ -42,9 +42,11 @@ class TokenEndpoint:
         audience: str,
         clients: Mapping[str, tuple[str, frozenset[str]]],
         path: str = "/token",
+        keys: KeyRing | None = None,
     ) -> None:
+        """`keys` may be shared between endpoints: issuer and audience still tell tokens apart."""
         self.issuer, self.audience, self.clients, self.path = issuer, audience, clients, path
-        self.keys = KeyRing()
+        self.keys = keys or KeyRing()
         self.check = BearerCheck(issuer=issuer, jwks=self.keys.public_keyset, audience=audience)
 
     def routes(self) -> list[Route]:

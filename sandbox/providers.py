@@ -22,6 +22,7 @@ from starlette.routing import Mount
 from sandbox.case_model import Transaction
 from sandbox.case_store import CaseStore
 from sandbox.gates import Check, basic_check, tls_checked
+from sandbox.idp import KeyRing
 from sandbox.oauth_server import TokenEndpoint
 from sandbox.payments import create_payments_app
 
@@ -58,7 +59,12 @@ def _no_keys() -> KeySet:  # pragma: no cover - a provider with its own check ne
 
 
 def create_provider_app(
-    provider: Provider, *, cases: CaseStore, secret: str, url: Callable[[], str]
+    provider: Provider,
+    *,
+    cases: CaseStore,
+    secret: str,
+    url: Callable[[], str],
+    keys: KeyRing | None = None,
 ) -> Starlette:
     """The provider's server app; `secret` is its Basic password or OAuth client secret."""
     token: TokenEndpoint | None = None
@@ -69,6 +75,7 @@ def create_provider_app(
             audience=provider_audience(provider.id),
             clients={GIRO_CLIENT_ID: (secret, GIRO_SCOPES)},
             path="/oauth/token",
+            keys=keys,
         )
         check = token.check
     elif provider.auth == "basic":

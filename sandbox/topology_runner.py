@@ -116,6 +116,9 @@ class TopologySandbox:
         citizens = generate_citizens(self.citizen_count, self.seed)
         index = citizen_index(citizens)
         self.cases = cases = CaseStore(citizens, self.seed)
+        # Built first: its RSA-4096 keys are made in background threads meanwhile.
+        tokens = KeyRing()  # FIT-Connect's and the OAuth2 provider's token endpoints
+        fitconnect = self._fitconnect(cases, citizens, tokens)
         issuer, keys = Issuer(), KeyRing()
         audiences = {portal_audience(e) for e in account_entries()}
         idp = create_idp_app(
@@ -131,11 +134,13 @@ class TopologySandbox:
         await self.servers.start(
             "pvog", central_pvog(pvog, seed=self.seed, client_id=PVOG_CLIENT_ID)
         )
-        await self.servers.start("fitconnect", self._fitconnect(cases, citizens))
+        await self.servers.start("fitconnect", fitconnect)
         for provider in PROVIDERS:
             secret = SECRETS["GIRO_CLIENT_SECRET" if provider.id == "giro" else "EPAY21_PASSWORD"]
             name = f"payment_providers.{provider.id}"
-            app = create_provider_app(provider, cases=cases, secret=secret, url=self._url(name))
+            app = create_provider_app(
+                provider, cases=cases, secret=secret, url=self._url(name), keys=tokens
+            )
             tls = None
             if provider.auth == "mtls":
                 tls = ServerTls(chain.server_cert, chain.server_key, client_ca=chain.ca)
@@ -167,7 +172,7 @@ class TopologySandbox:
     def _url(self, name: str) -> Callable[[], str]:
         return lambda: self.servers.urls[name]
 
-    def _fitconnect(self, cases: CaseStore, citizens: list[Citizen]) -> ASGIApp:
+    def _fitconnect(self, cases: CaseStore, citizens: list[Citizen], keys: KeyRing) -> ASGIApp:
         def base() -> str:
             return self.servers.urls["fitconnect"]
 
@@ -175,6 +180,7 @@ class TopologySandbox:
             issuer=base,
             audience=FITCONNECT_AUDIENCE,
             clients={FITCONNECT_CLIENT_ID: (SECRETS["FITCONNECT_CLIENT_SECRET"], SCOPES)},
+            keys=keys,
         )
         catalogue = build_network(self.seed)
         jwks = token.keys.public_keyset
