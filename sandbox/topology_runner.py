@@ -152,6 +152,7 @@ class TopologySandbox:
             jwks=keys.public_keyset,
             citizens=index,
             cases=cases,
+            holds=DESTINATION_GROUPS,  # every portal's messages reach the one Postfach
         )
         await self.servers.start(POSTFACH, postfach)
         for entry in account_entries():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import ssl
@@ -217,3 +218,24 @@ def test_account_areas_and_the_postfach_take_tokens_exchanged_for_their_audience
         answer = client.get("/v1/messages", headers={"Authorization": f"Bearer {postfach}"})
         assert answer.status_code == 200
         assert "messages" in answer.json()
+
+
+def test_the_bundid_postfach_holds_every_portals_messages_newest_first(
+    topology: TopologySandboxHandle,
+) -> None:
+    postfach = exchanged(topology, "erika", portal_audience("bund"))
+    with topology.client("portals.bund.inbox") as client:
+        listed = client.get(
+            "/v1/messages", params={"limit": 500}, headers={"Authorization": f"Bearer {postfach}"}
+        ).json()["messages"]
+    store = topology.sandbox.cases
+    assert store is not None
+    payload = topology.demo_token("erika").split(".")[1]
+    subject = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
+    mine = store.cases(subject)
+    assert mine is not None
+    portals = {p for p, messages in mine.messages.items() if messages}
+    assert len(portals) > 1  # erika has mail from several portals
+    assert len(listed) == sum(len(m) for m in mine.messages.values())
+    received = [m["receivedAt"] for m in listed]
+    assert received == sorted(received, reverse=True)

@@ -149,6 +149,16 @@ def test_every_upstream_keeps_stats_faults_and_its_openapi_document(
     assert topology.stats(upstream)["calls"].get("GET /nothing-here", 0) >= 2
     topology.reset_stats(upstream)
     assert topology.stats(upstream) == {"total": 0, "calls": {}}
+    assert topology.all_stats()[upstream] == {}
+
+
+def test_callbacks_go_where_the_test_says(topology: TopologySandboxHandle) -> None:
+    topology.callbacks_to("http://127.0.0.1:9")
+    try:
+        assert topology.sandbox.callbacks.url == "http://127.0.0.1:9"
+    finally:
+        topology.callbacks_to(None)
+    assert topology.sandbox.callbacks.url is None
 
 
 def test_demo_citizens_sign_in_at_every_trust_level_bundid_offers(
