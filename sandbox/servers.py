@@ -40,6 +40,10 @@ class ServerTls:
     cert_file: str
     key_file: str
     client_ca: str | None = None  # set: a client certificate signed by it is required
+    # With client_ca: TLS 1.2 at most, so that a missing or foreign client certificate fails
+    # the handshake itself; under TLS 1.3 the client finishes first and only sees the
+    # connection close (or a late alert) when it reads.
+    tls12: bool = True
 
 
 class ServerGroup:
@@ -72,6 +76,10 @@ class ServerGroup:
             timeout_graceful_shutdown=1,
             **options,  # type: ignore[arg-type]
         )
+        if tls is not None and tls.client_ca is not None and tls.tls12:
+            config.load()
+            assert config.ssl is not None
+            config.ssl.maximum_version = ssl.TLSVersion.TLSv1_2
         server = _Server(config)
         task = asyncio.create_task(server.serve(sockets=[sock]), name=f"sandbox-{name}")
         self._running[name] = (server, task)
