@@ -18,7 +18,7 @@ with topology_sandbox(municipalities=4) as sandbox:   # None = all 396
     sandbox.clear_faults()              # every upstream (or clear_faults("pvog"))
     sandbox.demo_token("erika")         # a sign-in token of a demo citizen (gateway audience)
     sandbox.client("payment_providers.epaybl")  # httpx.Client with the base URL (and client cert)
-    sandbox.callbacks_to("http://127.0.0.1:8000")  # where FIT-Connect sends callbacks
+    sandbox.callbacks_to("http://127.0.0.1:8000")  # callbacks for seeded demo applications
 ```
 
 Upstream names are the gateway's (`sources.topology.Topology.policy`): `identity`, `pvog`,
@@ -26,6 +26,15 @@ Upstream names are the gateway's (`sources.topology.Topology.policy`): `identity
 Postfach), `portals.<bund|nrw|koeln|kommunalportal-nrw>.accounts`. `fault(...)` takes the
 keys of `sandbox.instrument.FaultConfig` (latency_ms, status, retry_after, timeout,
 malformed, share, path_prefix). Pass `loop=` to share a LoopThread with a gateway server.
+
+Callbacks: a submission made through the gateway carries its own callback URL and secret
+(FIT-Connect `callback {url, secret}`) and needs nothing here. `callbacks_to(url)` only
+sets where events of *seeded* demo applications (which registered no callback) are
+announced: `<url>/hooks/fitconnect/<group>`, signed with the per-portal demo secret
+`sandbox.callbacks.callback_secret(<group>)` — a gateway on version 2 knows no such
+secret, so leave it unset unless a test wants exactly that.
+FIT-Connect helpers per destination group (`bund`, `nrw`, `koeln`, `dormagen`):
+`POST {url("fitconnect")}/zustelldienst/<group>/_sandbox/applications/{id}/advance`.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import pytest
 
 from graph import cli
 from graph.testing import LoopThread
+from sandbox import topology_measure
 from sandbox.nrw_places import nrw_municipalities
 from sandbox.pvog_catalogue import CLIENT_ID_HEADER
 from sandbox.topology_document import PVOG_CLIENT_ENV
@@ -66,6 +67,16 @@ def test_cold_start_and_memory_of_the_full_network_are_measured() -> None:
     assert "396 municipalities, 11 servers" in run.stdout
     assert 20 < float(figures) < 150
     assert resident_mib() > 0
+
+
+def test_the_measurement_reports_both_starts_and_the_resident_memory(
+    capsys: pytest.CaptureFixture[str], topology: TopologySandboxHandle
+) -> None:
+    topology_measure.main(["2"])
+    printed = capsys.readouterr().out
+    assert printed.startswith("topology sandbox, 2 municipalities, 11 servers: cold start ")
+    assert "warm start" in printed
+    assert " MiB with every server up" in printed
 
 
 def test_the_sandbox_command_takes_a_count_or_all() -> None:
