@@ -5,10 +5,12 @@ Paths (one base URL):
   scopes registered in the Self-Service-Portal: `send:region:DE05`), `GET /jwks` its keys;
 - `/routing/v1/routes|areas|info` — the Routing API; `/routing/ssp/.well-known/jwks.json`
   the Self-Service-Portal key set that signs routes [I: its own host in reality];
-- `/zustelldienst/<group>/v1/...` — the Submission API with the event log, one base per
-  group of destinations (`bund`, `nrw`, `koeln`, `dormagen`: a destination per authority
-  of the hand-written catalogue). Signed routes name the bare host
-  `submission-api-<group>.sandbox.invalid`, which the network file maps to that base.
+- `/zustelldienst/<group>/v1/...` — the Submission API with the event log of one
+  destination each for `bund`, `nrw`, `koeln`, `dormagen` (the authorities of the
+  hand-written catalogue); signed routes name the bare host
+  `submission-api-<group>.sandbox.invalid`, which the network file maps to that base;
+- `/zustelldienst/kommunen/v1/...` — one base for the destinations of every further
+  municipality (`sandbox.fitconnect_municipal`), the network file's default `submission_url`.
 
 Every Submission-API and event-log call needs a bearer token of the token endpoint
 (audience `FITCONNECT_AUDIENCE`). `/_sandbox/stats` and `/_sandbox/faults` at the root
@@ -52,10 +54,10 @@ def group_base(group: str) -> str:
     return f"/zustelldienst/{group}"
 
 
-class _Destinations:
+class Destinations:
     """One group's Submission API and event log behind one base path."""
 
-    def __init__(self, submissions: ASGIApp, events: ASGIApp) -> None:
+    def __init__(self, submissions: Starlette, events: ASGIApp) -> None:
         self.submissions, self.events = submissions, events
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -89,12 +91,12 @@ def create_fitconnect_app(
     *,
     token: TokenEndpoint,
     routing: ASGIApp,
-    groups: dict[str, tuple[ASGIApp, ASGIApp]],
+    groups: dict[str, ASGIApp],
     seed: int,
 ) -> Starlette:
-    """`groups`: group → (submission app, status app), both checking `token.check`'s audience."""
+    """`groups`: group → its Submission API and event log (`Destinations`, `Municipal`)."""
     routes: list[BaseRoute] = [*token.routes(), Mount("/routing", app=routing)]
-    routes += [Mount(group_base(g), app=_Destinations(*apps)) for g, apps in groups.items()]
+    routes += [Mount(group_base(g), app=app) for g, app in groups.items()]
     inner = Starlette(routes=routes)
     counted = _Counted(inner, routes=_templates(groups), seed=seed)
     return with_openapi(_document(list(groups)), counted)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sandbox.data_places import PORTALS
 from sandbox.fitconnect_hub import SCOPES, group_base
+from sandbox.fitconnect_municipal import GROUP as MUNICIPAL
 from sandbox.nrw_places import Municipality
 from sandbox.providers import BASIC_USER, GIRO_CLIENT_ID, GIRO_SCOPES, PROVIDERS
 from sandbox.routing import submission_host
@@ -73,7 +74,9 @@ def network_document(
         },
         "fitconnect": {
             "api": "v1",
-            "submission_url": fitconnect + group_base("nrw"),
+            # Routes to the municipalities' destinations name hosts not listed below: the
+            # gateway sends them to this default, the one base of all those destinations.
+            "submission_url": fitconnect + group_base(MUNICIPAL),
             "routing_url": fitconnect + "/routing",
             "route_keys_url": fitconnect + "/routing/ssp/.well-known/jwks.json",
             "submission_hosts": {

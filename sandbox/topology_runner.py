@@ -31,8 +31,14 @@ from sandbox.callbacks import CallbackSender
 from sandbox.case_store import CaseStore
 from sandbox.citizens import Citizen, citizen_index, generate_citizens
 from sandbox.data import DEFAULT_SEED, build_network
-from sandbox.fitconnect import create_status_app
 from sandbox.fitconnect_hub import FITCONNECT_AUDIENCE, SCOPES, create_fitconnect_app, group_base
+from sandbox.fitconnect_municipal import (
+    GROUP as MUNICIPAL,
+    Municipal,
+    Shared,
+    destination_group,
+    municipal,
+)
 from sandbox.idp import Issuer, KeyRing, create_idp_app
 from sandbox.inbox import create_inbox_app
 from sandbox.oauth_server import TokenEndpoint
@@ -42,7 +48,6 @@ from sandbox.routing import create_routing_app
 from sandbox.runner import GATEWAY_AUDIENCE, GATEWAY_CLIENT_ID, IDP_SECRET
 from sandbox.scale import sample_municipalities
 from sandbox.servers import ServerGroup, ServerTls
-from sandbox.submission_api import create_submission_app
 from sandbox.tls import Chain, make_chain
 from sandbox.topology_document import (
     DESTINATION_GROUPS,
@@ -184,31 +189,20 @@ class TopologySandbox:
             keys=keys,
         )
         catalogue = build_network(self.seed)
-        jwks = token.keys.public_keyset
-        groups: dict[str, tuple[ASGIApp, ASGIApp]] = {}
+        shared = Shared(
+            FITCONNECT_AUDIENCE, base, token.keys.public_keyset, cases, citizens, self.callbacks
+        )
+        groups: dict[str, ASGIApp] = {}
         for group in DESTINATION_GROUPS:
             descriptions = catalogue[group].descriptions
-            submissions = create_submission_app(
-                portal_id=group,
-                audience=FITCONNECT_AUDIENCE,
-                issuer=base,
-                jwks=jwks,
-                services={key: str(sd["name"]) for sd in descriptions for key in sd["leikakeys"]},
-                cases=cases,
-                citizens=citizens,
-                callbacks=self.callbacks,
-            )
-            events = create_status_app(
-                portal_id=group,
-                audience=FITCONNECT_AUDIENCE,
-                issuer=base,
-                jwks=jwks,
-                cases=cases,
-                callbacks=self.callbacks,
-            )
-            groups[group] = (submissions, events)
+            services = {key: str(sd["name"]) for sd in descriptions for key in sd["leikakeys"]}
+            groups[group] = destination_group(group, services, shared)
+        towns = municipal(self.municipalities)
+        groups[MUNICIPAL] = Municipal(towns, shared)
+        hosts = {**dict.fromkeys(towns, MUNICIPAL), **{g: g for g in DESTINATION_GROUPS}}
         routing = create_routing_app(
-            network=catalogue, submission_hosts=lambda group: base() + group_base(group)
+            network={**catalogue, **towns},
+            submission_hosts=lambda portal: base() + group_base(hosts[portal]),
         )
         return create_fitconnect_app(token=token, routing=routing, groups=groups, seed=self.seed)
 
