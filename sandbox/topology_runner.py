@@ -12,13 +12,14 @@ One server per upstream, named as the gateway names its upstreams:
 | `portals.<bund, nrw, koeln>.accounts` | account areas of the single portals |
 | `portals.kommunalportal-nrw.accounts` | Kommunalportal.NRW: one account area for its municipalities |
 
-Each keeps `/_sandbox/stats`, `/_sandbox/faults` and `/openapi.json`. `write(folder)` writes
+Each keeps `/_sandbox/stats`, `/_sandbox/faults` and `/openapi.json`. `write()` writes
 `network.toml` (version 2) and `sandbox.env` (every variable its `*_env` keys name).
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -85,6 +86,7 @@ class TopologySandbox:
         self.municipalities = sample_municipalities(municipalities)
         self.seed = seed
         self.citizen_count = citizens
+        self._own_folder = folder is None  # a temporary one is removed by stop()
         self.folder = folder or Path(tempfile.mkdtemp(prefix="portalgraph-topology-"))
         self.servers = ServerGroup(host)
         self.callbacks = CallbackSender()  # set `.url` to the gateway's base for callbacks
@@ -216,6 +218,8 @@ class TopologySandbox:
 
     async def stop(self) -> None:
         await self.servers.stop()
+        if self._own_folder:  # the TLS keys and the written files go with the servers
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 __all__ = ["PLATFORM", "TopologySandbox"]
