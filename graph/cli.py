@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import math
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -252,7 +253,12 @@ async def topology_only(out: Path, seed: int, count: int | None, callbacks: str 
             print(f"  {demo['login']:<8} {demo['trustLevel']:<20} {demo['accessToken']}")
         print(f"Network file: {out}\nEnv file:     {env_file}")
         print(f"Gateway: set -a; . {env_file}; set +a; portalgraph serve", flush=True)
-        await asyncio.Event().wait()
+        stopped = asyncio.Event()
+        # SIGTERM ends it as cleanly as Ctrl-C (the temporary TLS keys are removed); only
+        # the main thread may set signal handlers.
+        with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopped.set)
+        await stopped.wait()
     finally:
         await sandbox.stop()
 
