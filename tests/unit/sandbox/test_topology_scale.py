@@ -103,6 +103,8 @@ def test_the_sandbox_command_writes_both_files_and_prints_tokens(
         while "Gateway: set -a" not in printed and time.monotonic() < deadline:
             time.sleep(0.05)
             printed += capsys.readouterr().out
+        env = dict(line.split("=", 1) for line in out.with_suffix(".env").read_text().splitlines())
+        assert check_topology(out, env).problems == []  # while the TLS files exist
 
         async def end() -> None:
             task.cancel()
@@ -112,9 +114,8 @@ def test_the_sandbox_command_writes_both_files_and_prints_tokens(
         loop.call(end())
     finally:
         loop.close()
-    env = dict(line.split("=", 1) for line in out.with_suffix(".env").read_text().splitlines())
     assert env["PORTALGRAPH_NETWORK"] == str(out)
-    assert check_topology(out, env).problems == []
+    assert not Path(env["EPAYBL_CA_BUNDLE"]).exists()  # the temporary TLS keys went with it
     assert "portals.kommunalportal-nrw.accounts" in printed
     assert "erika    STORK-QAA-Level-4" in printed
     assert f"Env file:     {out.with_suffix('.env')}" in printed
