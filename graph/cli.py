@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import math
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -92,6 +93,14 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument(
                 "--callbacks", default=None, help="gateway base URL for FIT-Connect callbacks"
             )
+            command.add_argument(
+                "--municipalities",
+                type=municipality_count,
+                default=False,
+                metavar="N|all",
+                help="run the topology sandbox (network file v2) with N of NRW's 396"
+                " municipalities; writes the network file and an env file for `serve`",
+            )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO; upstream URLs are operational detail, not news.
@@ -110,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sandbox" and args.action == "advance":
             return advance(settings, args.application)
         out = Path(args.network_out or settings.server.network)
+        if args.command == "sandbox" and args.municipalities is not False:
+            running_topology = topology_only(out, args.seed, args.municipalities, args.callbacks)
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(running_topology)
+            return 0
         running = (
             dev(settings, out, args.seed, args.base_port)
             if args.command == "dev"
@@ -205,6 +219,45 @@ async def sandbox_only(
         await asyncio.Event().wait()
     finally:
         await network.stop()
+
+
+def municipality_count(raw: str) -> int | None:
+    """`--municipalities`: a count from 1, or `all` (None: all 396)."""
+    if raw == "all":
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise argparse.ArgumentTypeError(f"a number from 1, or all (got {raw!r})")
+    return int(raw)
+
+
+async def topology_only(out: Path, seed: int, count: int | None, callbacks: str | None) -> None:
+    """The topology sandbox until Ctrl-C; prints demo tokens and where the files are."""
+    from sandbox.topology_runner import TopologySandbox  # noqa: PLC0415 - only when asked
+
+    env_file = out.with_suffix(".env")
+    sandbox = TopologySandbox(municipalities=count, seed=seed, network_file=out, env_file=env_file)
+    await sandbox.start()
+    sandbox.callbacks.url = callbacks
+    try:
+        async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
+            response = await client.get(sandbox.url_of("identity") + "/_sandbox/demo-tokens")
+            response.raise_for_status()
+        print("Topology sandbox running (network file version 2):")
+        for name, url in sandbox.urls.items():
+            print(f"  {name:<38} {url}")
+        print("Demo citizens (Authorization: Bearer <token>):")
+        for demo in response.json():
+            print(f"  {demo['login']:<8} {demo['trustLevel']:<20} {demo['accessToken']}")
+        print(f"Network file: {out}\nEnv file:     {env_file}")
+        print(f"Gateway: set -a; . {env_file}; set +a; portalgraph serve", flush=True)
+        stopped = asyncio.Event()
+        # SIGTERM ends it as cleanly as Ctrl-C (the temporary TLS keys are removed); only
+        # the main thread may set signal handlers.
+        with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopped.set)
+        await stopped.wait()
+    finally:
+        await sandbox.stop()
 
 
 async def dev(settings: Settings, out: Path, seed: int, base_port: int | None) -> None:

@@ -8,12 +8,14 @@ from collections.abc import Callable, Sequence
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graph.extensions.hardening import Hardening
 from graph.extensions.masking import should_mask_error
 from graph.extensions.outages import OutageReport
+from graph.extensions.unwinding import UnwindingRunner
 from graph.federation import FEDERATION_VERSION, FederatedSchema, federation_fields_last
 from graph.resolvers.mutation import Mutation
 from graph.resolvers.query import Query
@@ -30,6 +32,11 @@ CACHE_SIZE = 1024
 
 
 class PortalgraphSchema(FederatedSchema):
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return UnwindingRunner(execution_context=execution_context, extensions=extensions)
+
     def as_str(self) -> str:
         # Strawberry's printer leaves the schema description out (its TODO); the SDL file
         # carries it, as introspection's `__schema { description }` does.

@@ -190,11 +190,12 @@ _FITCONNECT = {"policy": FITCONNECT, "token": FITCONNECT}
 
 def _submission_bases(topology: Topology) -> list[tuple[str, str]]:
     """(upstream name, base URL): `fitconnect` for the default Submission API, then
-    `fitconnect@<host>` for each other base a route's `submissionHost` may name."""
+    `fitconnect:<host>` for each other base a route's `submissionHost` may name (a
+    metrics label: at most 64 characters)."""
     fitconnect = topology.fitconnect
     found = {fitconnect.submission_url.rstrip("/"): FITCONNECT}
     for host, base in fitconnect.submission_hosts.items():
-        found.setdefault(base.rstrip("/"), f"{FITCONNECT}@{host}")
+        found.setdefault(base.rstrip("/"), f"{FITCONNECT}:{host}"[:64])
     return [(name, base) for base, name in found.items()]
 
 

@@ -23,15 +23,23 @@ def destination_id(portal_id: str) -> str:
 
 
 class Destination:
-    def __init__(self, portal_id: str) -> None:
+    """`keys_of` shares another destination's key material (own ids and key ids, same keys:
+    the topology sandbox's hundreds of municipal destinations); `ars` is the region it
+    serves when `portal_id` is not one of the hand-written portals."""
+
+    def __init__(
+        self, portal_id: str, *, keys_of: str | None = None, ars: str | None = None
+    ) -> None:
         self.portal_id = portal_id
+        self.ars = ars
         self.id = destination_id(portal_id)
         # Key ids are 8..64 characters in FIT-Connect; UUIDs, as the spec's examples use.
         self.encryption_kid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.id}/encryption"))
         self.signing_kid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.id}/signing"))
+        owner = keys_of or portal_id
         self._names = {
-            self.encryption_kid: (f"destination-{portal_id}-encryption", "RSA-OAEP-256"),
-            self.signing_kid: (f"destination-{portal_id}-signing", "PS512"),
+            self.encryption_kid: (f"destination-{owner}-encryption", "RSA-OAEP-256"),
+            self.signing_kid: (f"destination-{owner}-signing", "PS512"),
         }
 
     def warm(self) -> None:

@@ -106,10 +106,14 @@ def create_status_app(  # noqa: PLR0915 - one closure per endpoint over shared s
     jwks: Callable[[], KeySet],
     cases: CaseStore,
     callbacks: CallbackSender | None = None,
+    destination: Destination | None = None,
 ) -> Starlette:
-    """The status (FIT-Connect) upstream of `portal_id`; `issuer`/`jwks` are the IdP's."""
-    destination = Destination(portal_id)
-    destination.warm()
+    """The status (FIT-Connect) upstream of `portal_id`; `issuer`/`jwks` are the IdP's.
+
+    A `destination` given is the caller's to warm (`Destination.warm`)."""
+    if destination is None:
+        destination = Destination(portal_id)
+        destination.warm()
     pki.prepare(ZUSTELLDIENST, kid=ZUSTELLDIENST_KID, alg="PS512")
     log = EventLog(destination)
     check = BearerCheck(issuer=issuer, jwks=jwks, audience=audience)

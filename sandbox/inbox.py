@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from joserfc.jwk import KeySet
 from starlette.applications import Starlette
@@ -26,6 +26,8 @@ from sandbox.citizens import Citizen
 from sandbox.instrument import Instrumented
 from sandbox.openapi.common import HTTP_PROBLEMS, with_openapi
 from sandbox.openapi.inbox import inbox_document
+
+T = TypeVar("T")
 
 
 def new_message(portal_id: str, citizen: Citizen, body: dict[str, Any]) -> Message:
@@ -56,9 +58,18 @@ def create_inbox_app(  # noqa: PLR0915 - one closure per endpoint over shared st
     jwks: Callable[[], KeySet],
     citizens: Mapping[str, Citizen],
     cases: CaseStore,
+    holds: tuple[str, ...] | None = None,
 ) -> Starlette:
-    """The Postfach of `portal_id`; `citizens` is `citizen_index(...)`, `cases` the shared store."""
+    """The Postfach of `portal_id`; `citizens` is `citizen_index(...)`, `cases` the shared store.
+
+    `holds` names the portals whose messages and status updates it keeps (default: its
+    own); the central BundID Postfach of the topology sandbox holds every portal's.
+    """
     check = BearerCheck(issuer=issuer, jwks=jwks, audience=audience)
+    portals = holds or (portal_id,)
+
+    def held(per_portal: Mapping[str, list[T]]) -> list[T]:
+        return [item for p in portals for item in per_portal.get(p, [])]
 
     def mailbox(request: Request) -> Cases | JSONResponse:
         claims = check(request)
@@ -79,7 +90,7 @@ def create_inbox_app(  # noqa: PLR0915 - one closure per endpoint over shared st
         if isinstance(mine, JSONResponse):
             return mine
         wanted = request.path_params["id"]
-        found = next((m for m in mine.messages.get(portal_id, []) if m.id == wanted), None)
+        found = next((m for m in held(mine.messages) if m.id == wanted), None)
         return found or problem(404, "Not Found", "no such message in this mailbox")
 
     async def messages(request: Request) -> Response:
@@ -89,7 +100,10 @@ def create_inbox_app(  # noqa: PLR0915 - one closure per endpoint over shared st
         paged = paging(request)
         if isinstance(paged, JSONResponse):
             return paged
-        listed = [m.as_json() for m in mine.messages.get(portal_id, [])]
+        mail = held(mine.messages)
+        if holds:  # several portals' messages: newest first, as each portal keeps its own
+            mail.sort(key=lambda m: m.received_at, reverse=True)
+        listed = [m.as_json() for m in mail]
         return json_response(page(listed, *paged, key="messages"))
 
     async def status_updates(request: Request) -> Response:
@@ -101,7 +115,7 @@ def create_inbox_app(  # noqa: PLR0915 - one closure per endpoint over shared st
             return paged
         updates = [
             (update.at, update.id, app.status_json(update))
-            for app in mine.applications.get(portal_id, [])
+            for app in held(mine.applications)
             for update in app.statuses
         ]
         updates.sort(key=lambda row: (row[0], row[1]))

@@ -171,12 +171,19 @@ def create_payments_app(
     issuer: Callable[[], str],
     jwks: Callable[[], KeySet],
     cases: CaseStore,
+    check: Callable[[Request], dict[str, Any] | JSONResponse] | None = None,
+    owns: Callable[[Transaction], bool] | None = None,
 ) -> Starlette:
-    """The XBezahldienste upstream of `portal_id`, sharing transactions with the case store."""
-    check = BearerCheck(issuer=issuer, jwks=jwks, audience=audience)
+    """The XBezahldienste upstream of `portal_id`, sharing transactions with the case store.
+
+    `check` replaces the bearer check (a provider on HTTP Basic or mutual TLS); `owns`
+    says which transactions it may read (default: those created at `portal_id`).
+    """
+    authorize = check or BearerCheck(issuer=issuer, jwks=jwks, audience=audience)
+    readable = owns or (lambda tx: tx.portal_id == portal_id)
 
     def path_ids(request: Request) -> tuple[str, str] | JSONResponse:
-        claims = check(request)
+        claims = authorize(request)
         if isinstance(claims, JSONResponse):
             return claims
         ids = (request.path_params["originatorId"], request.path_params["endPointId"])
@@ -215,7 +222,7 @@ def create_payments_app(
         if isinstance(ids, JSONResponse):
             return ids
         tx = cases.transaction(request.path_params["transactionId"])
-        if tx is None or tx.portal_id != portal_id or (tx.originator_id, tx.end_point_id) != ids:
+        if tx is None or not readable(tx) or (tx.originator_id, tx.end_point_id) != ids:
             return failure(404, "unknown transaction", "UNSPECIFIED")
         return json_response(transaction_json(tx, str(request.base_url).rstrip("/")))
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
-from collections.abc import Iterator
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -25,10 +23,10 @@ from sandbox.network import PortalEntry, render_network
 from sandbox.payments import create_payments_app
 from sandbox.pvog import PvogUpstream
 from sandbox.routing import create_routing_app, submission_host
+from sandbox.servers import _Server, shut_down
 from sandbox.submission_api import create_submission_app
 
 START_TIMEOUT_S = 10.0
-STOP_GRACE_S = 2.0
 IDENTITY = ("identity", "idp")
 ROUTING = ("routing", "routing")
 GATEWAY_AUDIENCE = "portalgraph"
@@ -56,14 +54,6 @@ def service_audiences(portal_id: str) -> dict[str, str]:
         "submissions": f"urn:portalgraph:fitconnect:{portal_id}",
         "payments": f"urn:portalgraph:xbezahldienste:{portal_id}",
     }
-
-
-class _Server(uvicorn.Server):
-    # Several servers share one loop (and may run off the main thread): none of them may
-    # take over SIGINT/SIGTERM, the embedding program owns the signals.
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 class SandboxNetwork:
@@ -228,24 +218,7 @@ class SandboxNetwork:
         self._urls.clear()
         for app in apps.values():
             release(app)
-        for server, _ in servers.values():
-            server.should_exit = True
-        tasks = [task for _, task in servers.values()]
-        if not tasks:
-            return
-        _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_S + 1)
-        for server, task in servers.values():
-            if task in pending:
-                server.force_exit = True
-        if pending:
-            _, still = await asyncio.wait(pending, timeout=STOP_GRACE_S)
-            for task in still:
-                task.cancel()
-            await asyncio.gather(*still, return_exceptions=True)
-        for task in tasks:
-            if task.done() and not task.cancelled() and task.exception() is not None:
-                # A server that crashed must not hide the others' shutdown; report it last.
-                raise RuntimeError("a sandbox server failed") from task.exception()
+        await shut_down(servers.values())
 
     def network_toml(self) -> str:
         """The gateway's network file pointing at the running servers."""

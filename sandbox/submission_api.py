@@ -60,7 +60,7 @@ def destination_json(
         "services": [
             {
                 "identifier": LEIKA_URN + key,
-                "regions": ["DE" + destination_region(destination.portal_id)],
+                "regions": ["DE" + destination_region(destination.portal_id, destination.ars)],
                 "submissionSchemas": [
                     {
                         "schemaUri": f"{base}/schemas/{key}.schema.json",
@@ -73,11 +73,11 @@ def destination_json(
     }
 
 
-def destination_region(portal_id: str) -> str:
+def destination_region(portal_id: str, ars: str | None = None) -> str:
     """The ARS prefix a portal's destination serves (`DE` + region, `^DE[0-9]{0,12}$`) [I]."""
     from sandbox.data_places import PORTALS  # noqa: PLC0415 - the catalogue is big; only here
 
-    ars = next(p.ars for p in PORTALS if p.id == portal_id)
+    ars = ars or next(p.ars for p in PORTALS if p.id == portal_id)
     for length in (0, 2, 3, 5, 9):
         if ars[length:] == "0" * (12 - length):
             return ars[:length]
@@ -110,10 +110,14 @@ def create_submission_app(  # noqa: PLR0915 - one closure per endpoint over shar
     cases: CaseStore,
     citizens: Iterable[Citizen],
     callbacks: CallbackSender | None = None,
+    destination: Destination | None = None,
 ) -> Starlette:
-    """The Submission API of `portal_id`'s destination; `services` maps LeiKa key → name."""
-    destination = Destination(portal_id)
-    destination.warm()
+    """The Submission API of `portal_id`'s destination; `services` maps LeiKa key → name.
+
+    A `destination` given is the caller's to warm (`Destination.warm`)."""
+    if destination is None:
+        destination = Destination(portal_id)
+        destination.warm()
     intake = Intake(portal_id, cases, citizens)
     submissions: dict[str, Submission] = {}
     check = BearerCheck(issuer=issuer, jwks=jwks, audience=audience)
