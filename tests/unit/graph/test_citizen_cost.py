@@ -14,7 +14,12 @@ from typing import Any, cast
 
 import pytest
 
-from graph.actions import PaymentRequestTakenError, ProviderUnavailableError
+from graph.actions import (
+    NoPaymentTenantError,
+    PaymentRequestTakenError,
+    ProviderUnavailableError,
+    RecordUnavailableError,
+)
 from graph.domain.errors import NotFoundError
 from graph.domain.holdings import Holdings
 from graph.domain.live import LiveHub
@@ -22,6 +27,7 @@ from sources.base import (
     ApplicationRecord,
     Capability,
     PaymentItemRecord,
+    PaymentLinkRecord,
     PaymentRequestRecord,
     UpstreamRef,
 )
@@ -325,3 +331,44 @@ async def test_a_subscription_watches_only_linked_inboxes_and_its_payments_provi
             ("inbox", PLATFORM),
             ("payments", "pmpayment"),
         ], count
+
+
+async def test_no_tenant_for_the_region_means_no_payment_and_nothing_stored(
+    journal: Journal,
+) -> None:
+    actions = world(4, journal).view("erika-token").context.actions
+    with pytest.raises(NoPaymentTenantError):  # Bund: no tenant covers 000000000000
+        await actions.start_payment(ERIKA, "case-9", "000000000000", request("req-7"))
+    assert await journal.payments.get("req-7") is None
+    without_journal = world(4, None).view("erika-token").context.actions
+    with pytest.raises(NoPaymentTenantError):  # no journal: no payments
+        await without_journal.start_payment(ERIKA, "case-9", KOELN, request("req-8"))
+
+
+async def test_telling_the_account_area_is_best_effort(journal: Journal) -> None:
+    network = world(4, journal)
+    actions = network.view("erika-token").context.actions
+    koeln = network.adapters.portals.for_ars(KOELN)
+    assert koeln is not None
+    link = PaymentLinkRecord("T1", "nrw", "land", "req-1", "epaybl")
+    await actions.link_payment(koeln.id, "erika-token", "A-1", link)
+    await actions.link_payment("bund", "erika-token", "A-1", link)  # no account area: nothing
+    assert network.calls.counted == {"kommunalportal-nrw PUT /v1/me/applications/A-1/payments": 1}
+
+    async def down(*args: Any) -> None:
+        raise SourceUnavailableError("503", upstream=UpstreamRef(PLATFORM, Capability.ACCOUNTS))
+
+    cast(Any, network.adapters.account_areas[PLATFORM]).link_payment = down
+    await actions.link_payment(koeln.id, "erika-token", "A-1", link)  # logged, not raised
+
+
+async def test_a_journal_that_cannot_write_costs_the_link_not_the_query(tmp_path: Path) -> None:
+    async with Journal.connect(f"sqlite:///{tmp_path / 'unmigrated.db'}") as unmigrated:
+        network = world(4, unmigrated)
+        koeln = network.adapters.portals.for_ars(KOELN)
+        assert koeln is not None
+        view = network.view("erika-token")
+        assert await view.applications(koeln.id) == []  # asked, answered, link not written
+        assert network.calls.counted["kommunalportal-nrw GET /v1/me"] == 1
+        with pytest.raises(RecordUnavailableError):
+            await view.context.actions.start_payment(ERIKA, "case-9", KOELN, request("r"))
