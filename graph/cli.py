@@ -241,7 +241,14 @@ async def topology_only(out: Path, seed: int, count: int | None, callbacks: str 
     from sandbox.topology_runner import TopologySandbox  # noqa: PLC0415 - only when asked
 
     env_file = out.with_suffix(".env")
-    sandbox = TopologySandbox(municipalities=count, seed=seed, network_file=out, env_file=env_file)
+    # The TLS files beside the network file: a gateway in another container reads them.
+    sandbox = TopologySandbox(
+        municipalities=count,
+        seed=seed,
+        network_file=out,
+        env_file=env_file,
+        folder=out.parent / "sandbox-files",
+    )
     await sandbox.start()
     sandbox.callbacks.url = callbacks
     try:
