@@ -12,6 +12,7 @@ import pytest
 
 from sandbox.callbacks import callback_secret, sign
 from tests.conftest import Gateway, Sandbox
+from tests.helpers.citizen_links import learn_links
 from tests.helpers.live import LiveClient
 
 STATUS = """subscription($id: ID) { applicationStatusChanged(applicationId: $id) {
@@ -49,6 +50,7 @@ def fresh_application(
     """A newly submitted application (the sandbox's demo helper), so tests never run out."""
     url = sandbox.url(portal, "status") + "/_sandbox/applications"
     created = sandbox.http.post(url, json={"login": login}).json()
+    learn_links(gateway, sandbox.demo_token(login), (portal,))  # the gateway asks it then
     found = applications(gateway, sandbox.demo_token(login))
     return next(a for a in found if a["applicationId"] == created["applicationId"])
 
@@ -65,8 +67,11 @@ def advanceable(
 
 
 @pytest.fixture
-def lena(clean_sandbox: Sandbox) -> str:
-    return clean_sandbox.demo_token("lena")
+def lena(gateway: Gateway, clean_sandbox: Sandbox) -> str:
+    token = clean_sandbox.demo_token("lena")
+    learn_links(gateway, token, ("bund", "nrw", "koeln"))  # where Lena has accounts
+    clean_sandbox.reset_stats()
+    return token
 
 
 @pytest.fixture
