@@ -29,6 +29,7 @@ from sources.base import FormRecord
 from sources.submission import metadata
 from tests.conftest import Gateway, Sandbox
 from tests.e2e.test_live import applications
+from tests.helpers.citizen_links import learn_links
 
 HISTORY = """query($id: ID!) { node(id: $id) { ... on Application {
   status statusHistory { status source detail } } } }"""
@@ -37,6 +38,7 @@ HISTORY = """query($id: ID!) { node(id: $id) { ... on Application {
 def fresh(gateway: Gateway, sandbox: Sandbox, login: str) -> dict[str, Any]:
     url = sandbox.url("koeln", "status") + "/_sandbox/applications"
     created = sandbox.http.post(url, json={"login": login}).json()
+    learn_links(gateway, sandbox.demo_token(login), ("koeln",))  # the gateway asks it then
     found = applications(gateway, sandbox.demo_token(login))
     return next(a for a in found if a["applicationId"] == created["applicationId"])
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sources.topology import load_topology
 from tests.conftest import Gateway, Sandbox
+from tests.helpers.citizen_links import learn_links
 
 OUTAGES_FIRST = """
 query OutagesFirst {
@@ -45,6 +46,7 @@ def test_outages_selected_first_list_failures_of_nested_fields(
     gateway: Gateway, clean_sandbox: Sandbox
 ) -> None:
     token = clean_sandbox.demo_token("erika")
+    learn_links(gateway, token)  # the gateway asks only account areas it learned
     healthy = gateway.query(OUTAGES_FIRST, token=token)
     assert healthy["data"]["me"]["outages"] == []
     assert any(e["node"]["payments"] for e in healthy["data"]["me"]["applications"]["edges"]), (
