@@ -3,9 +3,10 @@
 FIT-Connect is one infrastructure, but routes may name more than one Submission API
 host (`submissionHost`, mapped by `[fitconnect.submission_hosts]`), and a case's event
 log lives at the host it was submitted to. A look-up asks the host that knew the case
-before, else the default host first and the others in turn while they answer 404: the
-cost is bounded by the number of configured hosts (usually one), never by the number
-of portals. The host that knew a case is remembered (in this process, bounded).
+(or its destination) before, else the default host first and the others in turn while
+they answer 404: the cost is bounded by the number of configured hosts (usually one),
+never by the number of portals. Which host knew a case and a destination is remembered
+(in this process, bounded).
 """
 
 from __future__ import annotations
@@ -34,29 +35,48 @@ class CasesAcrossHosts:
     async def events(
         self, case_id: str, destination_id: str | None = None
     ) -> list[StatusEventRecord]:
-        return await self._at(case_id, lambda log: log.events(case_id, destination_id))
+        def ask(log: FitConnectCases) -> Awaitable[list[StatusEventRecord]]:
+            return log.events(case_id, destination_id)
+
+        return await self._at(case_id, destination_id, ask)
 
     async def latest(
         self, case_id: str, destination_id: str | None = None
     ) -> StatusEventRecord | None:
-        return await self._at(case_id, lambda log: log.latest(case_id, destination_id))
+        def ask(log: FitConnectCases) -> Awaitable[StatusEventRecord | None]:
+            return log.latest(case_id, destination_id)
 
-    async def _at(self, case_id: str, ask: Callable[[FitConnectCases], Awaitable[T]]) -> T:
+        return await self._at(case_id, destination_id, ask)
+
+    async def _at(
+        self,
+        case_id: str,
+        destination_id: str | None,
+        ask: Callable[[FitConnectCases], Awaitable[T]],
+    ) -> T:
+        """The host that knew the case; else the one that knew its destination, then the
+        others (a destination lives at one host)."""
         known = self._hosts.get(case_id)
-        order = [known] if known is not None else list(self.logs)
+        if known is not None:
+            return await ask(known)
+        hinted = self._hosts.get(f"destination:{destination_id}") if destination_id else None
+        order = [log for log in (hinted, *self.logs) if log is not None]
+        order = list(dict.fromkeys(order))
         for log in order[:-1]:
             try:
                 found = await ask(log)
             except SourceNotFoundError:
                 continue
-            self._remember(case_id, log)
+            self._remember(case_id, destination_id, log)
             return found
         found = await ask(order[-1])
-        self._remember(case_id, order[-1])
+        self._remember(case_id, destination_id, order[-1])
         return found
 
-    def _remember(self, case_id: str, log: FitConnectCases) -> None:
-        self._hosts[case_id] = log
-        self._hosts.move_to_end(case_id)
+    def _remember(self, case_id: str, destination_id: str | None, log: FitConnectCases) -> None:
+        keys = [case_id] + ([f"destination:{destination_id}"] if destination_id else [])
+        for key in keys:
+            self._hosts[key] = log
+            self._hosts.move_to_end(key)
         while len(self._hosts) > MAX_REMEMBERED:
             self._hosts.popitem(last=False)

@@ -1,8 +1,10 @@
-"""The portal network: which portals exist and where their upstreams live.
+"""Network file version 1 (one table per portal and capability): no longer read by the gateway.
 
-Read from a TOML file (`network.toml`) and validated up front, so a typo names
-the file, the line of the portal table and the key instead of failing at the
-first query.
+The gateway reads version 2 only (`sources.topology`, docs/topology.md) and refuses a
+version 1 file with what moved where. What stays here: `NetworkConfigError` (the error
+both versions raise, with file and line), and the version 1 parser until the last
+version 1 examples (docs/submissions.md's plug-in section, tests/unit/sources/test_network.py)
+are gone.
 """
 
 from __future__ import annotations

@@ -65,7 +65,8 @@ def test_an_operation_span_parents_every_upstream_call_span(
     assert operation.attributes is not None
     assert operation.attributes["graphql.operation.name"] == "Dashboard"
     calls = [s for s in spans if s.kind is SpanKind.CLIENT]
-    assert {s.name.split(" ")[1] for s in calls} >= {"koeln/accounts", "koeln/status"}
+    # Köln's account area, and FIT-Connect's event log (one upstream for every portal).
+    assert {s.name.split(" ")[1] for s in calls} >= {"koeln/accounts", "fitconnect/status"}
     # Fetching the issuer's keys to check the token happens before the operation starts.
     for call in [c for c in calls if c.parent is not None or c.name != "GET identity/accounts"]:
         assert call.context is not None
@@ -74,7 +75,10 @@ def test_an_operation_span_parents_every_upstream_call_span(
         assert call.parent is not None
         assert call.parent.span_id == operation.context.span_id
         assert call.attributes is not None
-        assert call.attributes["http.response.status_code"] == 200
+        # A case's event log is looked for at the default FIT-Connect host first: the
+        # sandbox has one per destination group, so a case elsewhere answers 404 there once.
+        probed = call.name.split(" ")[1].startswith("fitconnect")
+        assert call.attributes["http.response.status_code"] in ((200, 404) if probed else (200,))
 
 
 def test_a_client_traceparent_continues_its_trace(
