@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import tempfile
 import time
@@ -20,9 +19,9 @@ import httpx
 
 from graph.settings import Settings
 from graph.wiring import build_identity
-from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork
+from sandbox.topology_runner import TopologySandbox
 from sources._http import new_client
-from sources.network import load_network
+from sources.topology import load_topology
 
 
 def micros(samples: list[float]) -> dict[str, float]:
@@ -34,16 +33,14 @@ def micros(samples: list[float]) -> dict[str, float]:
 
 
 async def main(rounds: int) -> dict[str, dict[str, float]]:
-    os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
-    sandbox = SandboxNetwork()
+    sandbox = TopologySandbox(municipalities=4, citizens=40, folder=Path(tempfile.mkdtemp()))
     await sandbox.start()
-    path = Path(tempfile.mkdtemp()) / "network.toml"
-    path.write_text(sandbox.network_toml(), encoding="utf-8")
-    network = load_network(path)
+    topology = load_topology(sandbox.network_file)
+    secrets = Settings.from_env().secrets.with_defaults(sandbox.env())
     async with new_client() as client, httpx.AsyncClient(trust_env=False) as http:
-        verifier, tokens = build_identity(network, client, Settings.from_env().secrets)
+        verifier, tokens = build_identity(topology, client, secrets)
         assert verifier is not None and tokens is not None
-        demo = (await http.get(sandbox.urls[("identity", "idp")] + "/_sandbox/demo-tokens")).json()
+        demo = (await http.get(sandbox.url_of("identity") + "/_sandbox/demo-tokens")).json()
         token = demo[0]["accessToken"]
         await verifier.verify(token)  # warm: JWKS fetched once
         validation = []
@@ -56,7 +53,8 @@ async def main(rounds: int) -> dict[str, dict[str, float]]:
         for n in range(max(rounds // 10, 50)):
             started = time.perf_counter()
             await provider.exchange(
-                token, f"urn:portalgraph:portal:{('bund', 'nrw', 'koeln', 'dormagen')[n % 4]}"
+                token,
+                f"urn:portalgraph:portal:{('bund', 'nrw', 'koeln', 'kommunalportal-nrw')[n % 4]}",
             )
             exchange.append(time.perf_counter() - started)
         cached = []

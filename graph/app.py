@@ -43,12 +43,12 @@ from graph.ops.journal import open_journal, purge_loop, subject_keys
 from graph.ops.observability import Observability
 from graph.schema import build_schema
 from graph.settings import Settings
-from graph.wiring import audience_key, build_adapters, build_wrapping, callback_secrets
+from graph.wiring import audience_key, build_adapters, build_wrapping
 from sources._http import new_client
 from sources.base import Broker, CaseRoutes, Lock, VirusScanner
 from sources.events import InMemoryBroker, InMemoryCaseRoutes, InMemoryLock
-from sources.network import Network, load_network
 from sources.redis_events import RedisBroker, RedisCaseRoutes, RedisLock
+from sources.topology import Topology, load_topology
 
 logger = logging.getLogger("portalgraph")
 
@@ -64,11 +64,12 @@ def build_hardening(
 def create_app(
     settings: Settings | None = None,
     *,
-    network: Network | None = None,
+    topology: Topology | None = None,
     scanner: VirusScanner | None = None,
     observability: Observability | None = None,
 ) -> Starlette:
-    """Build the gateway. The network file is read and validated when the app starts.
+    """Build the gateway. The network file (version 2, docs/topology.md) is read and
+    validated when the app starts; `topology` replaces it (tests).
 
     `scanner` is the virus-scan hook for uploaded attachments (default: none);
     `observability` the metrics, tracing and status page (default: from the settings).
@@ -92,7 +93,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, GatewayState]]:
-        portals = network or load_network(settings.server.network)
+        portals = topology or load_topology(settings.server.network)
         async with contextlib.AsyncExitStack() as stack:
             upstream = settings.upstream
             client = await stack.enter_async_context(
@@ -136,11 +137,10 @@ def create_app(
             stack.push_async_callback(cancelled, purging)
             state = GatewayState(
                 settings=settings,
-                network=portals,
+                topology=portals,
                 adapters=adapters,
                 verifier=verifier,
                 live=live,
-                callback_secrets=callback_secrets(portals, settings.secrets),
                 guards=wrapping.guards,
                 cache=wrapping.cache,
                 ping=redis_client.ping if redis_client else None,
@@ -148,7 +148,7 @@ def create_app(
                 journal=journal,
                 subject_keys=desk.subject_keys,
             )
-            logger.info("portalgraph ready with %d portals", len(portals.portals))
+            logger.info("portalgraph ready with %d portals", len(adapters.portals))
             try:
                 yield {STATE_KEY: state}
             finally:
@@ -215,7 +215,7 @@ def response_cache(settings: Settings) -> ResponseCache | None:
 
 
 def build_live(
-    settings: Settings, network: Network, adapters: Adapters, client: redis.Redis | None
+    settings: Settings, topology: Topology, adapters: Adapters, client: redis.Redis | None
 ) -> LiveHub:
     """The live-update hub: Redis pub/sub across replicas when configured, else in-process."""
     if client is not None:
@@ -229,7 +229,7 @@ def build_live(
         routes,
         lock,
         adapters,
-        audience_key=audience_key(settings, network),
+        audience_key=audience_key(settings, topology),
         poll_interval=settings.live.poll_interval,
         max_queue=settings.live.subscription_queue,
         max_per_viewer=settings.live.subscriptions_per_viewer,

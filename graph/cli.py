@@ -29,9 +29,9 @@ from graph.ops import journal_commands
 from graph.ops.logging import log_config
 from graph.schema import schema
 from graph.settings import Settings, SettingsError
-from sources.base import Capability
 from sources.journal import JournalError
-from sources.network import NetworkConfigError, load_network
+from sources.network import NetworkConfigError
+from sources.topology import load_topology
 
 if TYPE_CHECKING:
     from sandbox.runner import SandboxNetwork
@@ -48,12 +48,10 @@ Press Ctrl-C to stop.
 DEMO_LOGINS = ("erika", "max")
 
 
-async def demo_headers(network: SandboxNetwork) -> str:
+async def demo_headers(issuer: str) -> str:
     """Ready-to-paste Authorization headers for two demo citizens from the sandbox IdP."""
-    from sandbox.runner import IDENTITY  # noqa: PLC0415 - the sandbox only for `dev`
-
     async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
-        response = await client.get(network.urls[IDENTITY] + "/_sandbox/demo-tokens")
+        response = await client.get(issuer + "/_sandbox/demo-tokens")
         response.raise_for_status()
     lines = []
     for demo in response.json():
@@ -85,6 +83,14 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--seed", type=int, default=2026)
         command.add_argument("--base-port", type=int, default=None)
         command.add_argument("--network-out", default=None, help="where to write network.toml")
+        if name == "dev":
+            command.add_argument(
+                "--municipalities",
+                type=municipality_count,
+                default=None,
+                metavar="N|all",
+                help="NRW municipalities in the topology sandbox (default: all 396)",
+            )
         if name == "sandbox":
             command.add_argument(
                 "action", nargs="?", choices=["advance"], help="advance: move a demo case on"
@@ -125,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                 asyncio.run(running_topology)
             return 0
         running = (
-            dev(settings, out, args.seed, args.base_port)
+            dev(settings, out, args.seed, args.municipalities)
             if args.command == "dev"
             else sandbox_only(settings, out, args.seed, args.base_port, args.callbacks)
         )
@@ -148,20 +154,17 @@ def advance(settings: Settings, application: str | None) -> int:
     if not application:
         print("portalgraph: sandbox advance needs an application ID", file=sys.stderr)
         return 2
-    network = load_network(settings.server.network)
+    fitconnect = load_topology(settings.server.network).fitconnect
     try:
         type_name, parts = from_global_id(application)
-        portal_ids, raw_id = ([parts[0]], parts[1]) if type_name == "Application" else ([], "")
+        raw_id = parts[1] if type_name == "Application" else ""
     except ValueError:
-        portal_ids, raw_id = [], application
-    candidates = portal_ids or [p.id for p in network.with_capability(Capability.STATUS)]
+        raw_id = application
     with httpx.Client(timeout=10, trust_env=False) as client:
-        for portal_id in candidates:
-            portal = network.portal(portal_id)
-            if portal is None or Capability.STATUS not in portal.endpoints:
-                continue
-            url = portal.endpoints[Capability.STATUS].url
-            response = client.post(f"{url}/_sandbox/applications/{raw_id}/advance")
+        for url in dict.fromkeys(
+            [fitconnect.submission_url, *fitconnect.submission_hosts.values()]
+        ):
+            response = client.post(f"{url.rstrip('/')}/_sandbox/applications/{raw_id}/advance")
             if response.status_code != 404:
                 print(json.dumps(response.json(), ensure_ascii=False))
                 return 0 if response.is_success else 1
@@ -181,7 +184,7 @@ def check_config(settings: Settings) -> int:
 
 def serve(settings: Settings) -> int:
     where = settings.server
-    load_network(where.network)  # fail fast with a clear message, before forking workers
+    load_topology(where.network)  # fail fast with a clear message, before forking workers
     if not settings.is_production:  # once, not by every worker at the same moment
         asyncio.run(journal_commands.migrate(settings, quiet=True))
     config = uvicorn.Config(
@@ -238,7 +241,14 @@ async def topology_only(out: Path, seed: int, count: int | None, callbacks: str 
     from sandbox.topology_runner import TopologySandbox  # noqa: PLC0415 - only when asked
 
     env_file = out.with_suffix(".env")
-    sandbox = TopologySandbox(municipalities=count, seed=seed, network_file=out, env_file=env_file)
+    # The TLS files beside the network file: a gateway in another container reads them.
+    sandbox = TopologySandbox(
+        municipalities=count,
+        seed=seed,
+        network_file=out,
+        env_file=env_file,
+        folder=out.parent / "sandbox-files",
+    )
     await sandbox.start()
     sandbox.callbacks.url = callbacks
     try:
@@ -263,16 +273,21 @@ async def topology_only(out: Path, seed: int, count: int | None, callbacks: str 
         await sandbox.stop()
 
 
-async def dev(settings: Settings, out: Path, seed: int, base_port: int | None) -> None:
-    from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, callback_secrets  # noqa: PLC0415
+async def dev(settings: Settings, out: Path, seed: int, count: int | None) -> None:
+    """The topology sandbox (`count` NRW municipalities, None: all 396) and the gateway on
+    the version 2 file it writes, with the secrets of the env file it writes beside it."""
+    from sandbox.topology_runner import TopologySandbox  # noqa: PLC0415 - only for `dev`
 
-    demo = {IDP_SECRET_ENV: IDP_SECRET, **callback_secrets()}
-    network = await start_sandbox(out, seed, base_port)
+    sandbox = TopologySandbox(
+        municipalities=count, seed=seed, network_file=out, env_file=out.with_suffix(".env")
+    )
+    await sandbox.start()
     settings = replace(
-        settings.override(network=str(out)), secrets=settings.secrets.with_defaults(demo)
+        settings.override(network=str(out)),
+        secrets=settings.secrets.with_defaults(sandbox.env()),
     )
     host, port = settings.server.host, settings.server.port
-    network.callbacks.url = f"http://{host}:{port}"
+    sandbox.callbacks.url = f"http://{host}:{port}"
     config = uvicorn.Config(
         create_app(settings),
         host=host,
@@ -287,11 +302,12 @@ async def dev(settings: Settings, out: Path, seed: int, base_port: int | None) -
         while not gateway.started and not serving.done():  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
             await asyncio.sleep(0.05)
         if gateway.started:
-            tokens = await demo_headers(network)
-            print(BANNER.format(host=host, port=port, network=out, tokens=tokens), flush=True)
+            tokens = await demo_headers(sandbox.url_of("identity"))
+            where = f"{out} (version 2, {len(sandbox.municipalities)} municipalities)"
+            print(BANNER.format(host=host, port=port, network=where, tokens=tokens), flush=True)
         await serving
     finally:
-        await network.stop()
+        await sandbox.stop()
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from graph.extensions.outages import FieldsInFlight
 from graph.loaders import Loaders
 from graph.settings import Settings
 from graph.types.portal import Outage, Portal
+from graph.types.portal_views import PortalViews
 from sources.base import (
     ApplicationRecord,
     Capability,
@@ -39,7 +40,7 @@ from sources.base import (
     ViewerRecord,
 )
 from sources.journal import Journal, SubmissionEntry
-from sources.network import Network
+from sources.topology import Topology
 from sources.transport import CacheStore, UpstreamGuards
 
 STATE_KEY = "gateway"
@@ -51,7 +52,7 @@ class GatewayState:
     """What the lifespan owns and every request reads: config, adapters, live hub."""
 
     settings: Settings
-    network: Network
+    topology: Topology
     adapters: Adapters
     verifier: TokenVerifier | None
     live: LiveHub | None = None
@@ -68,8 +69,7 @@ class GatewayState:
 
     def __post_init__(self) -> None:
         if not self.portals:
-            views = {p.id: Portal.from_record(p) for p in self.network.portals}
-            object.__setattr__(self, "portals", views)
+            object.__setattr__(self, "portals", PortalViews(self.adapters))
 
     def upstream_status(self) -> dict[str, object]:
         """Breaker states and cache health, for operators and probes; no GraphQL needed."""
@@ -110,15 +110,15 @@ class Context:
         return self.gateway.settings
 
     @property
-    def network(self) -> Network:
-        return self.gateway.network
+    def topology(self) -> Topology:
+        return self.gateway.topology
 
     def outage_list(self, capability: Capability | None = None) -> list[Outage]:
         return [
             Outage(
                 portal_id=strawberry.ID(e.upstream.portal_id),
                 portal_name=portal.name
-                if (portal := self.network.portal(e.upstream.portal_id))
+                if (portal := self.gateway.portals.get(e.upstream.portal_id))
                 else None,
                 capability=e.upstream.capability,
                 code=e.code,
@@ -148,7 +148,7 @@ class Context:
         if self.viewer is None:
             return None
         found: list[ApplicationRecord] = []
-        if portal_id in self.gateway.adapters.account_areas:
+        if self.gateway.adapters.account_area(portal_id) is not None:
             found = await self.loaders.applications(self.viewer.token, [portal_id])
         found = merge_own(found, await self.own_submissions())
         return next((a for a in found if (a.portal_id, a.id) == (portal_id, application_id)), None)
@@ -169,7 +169,7 @@ class Context:
 
     async def find_message(self, portal_id: str, message_id: str) -> MessageRecord | None:
         """One of the viewer's messages; None for anything that is not theirs."""
-        if self.viewer is None or portal_id not in self.gateway.adapters.postboxes:
+        if self.viewer is None or self.gateway.adapters.postbox(portal_id) is None:
             return None
         found = await self.loaders.messages(self.viewer.token, [portal_id])
         return next((m for m in found if m.id == message_id), None)

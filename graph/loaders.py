@@ -1,10 +1,12 @@
-"""Per-request DataLoaders: group keys by portal and ask each upstream once per batch.
+"""Per-request DataLoaders: group keys by upstream and ask each upstream once per batch.
 
 Reads only; writes go through graph/actions.py.
 
-A failing portal rejects only its own keys: its error is recorded in the
-request's `OutageLog` and its keys resolve to empty values, so the other
-portals' data still reaches the client (partial results).
+Public data has one upstream, the PVOG: it does the ARS hierarchy itself, so a search
+is one call whatever the number of portals, and each description says by its own ARS
+whose text it is. A failing upstream rejects only its own keys: its error is recorded
+in the request's `OutageLog` and its keys resolve to empty values, so the other
+upstreams' data still reaches the client (partial results).
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ from sources.base import (
     OrganisationRecord,
     PaymentLinkRecord,
     PaymentRecord,
+    PortalRecord,
     RegionRecord,
+    ServiceDirectory,
     ServiceQuery,
     ServiceRecord,
     StatusEventRecord,
-    ars_covers,
 )
 from sources.errors import SourceError
 from sources.journal import Journal, JournalError, SubmissionEntry
@@ -40,6 +43,7 @@ logger = logging.getLogger("portalgraph.loaders")
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
+Found = TypeVar("Found")
 PortalKey = tuple[str, Key]
 
 
@@ -75,6 +79,17 @@ def _per_portal(
     return batch
 
 
+def _each_key(
+    call: Callable[[Key], Awaitable[Value]],
+) -> Callable[[list[Key]], Awaitable[list[Value | BaseException]]]:
+    """A batch function for an upstream without a batch endpoint: one call per key."""
+
+    async def batch(keys: list[Key]) -> list[Value | BaseException]:
+        return list(await asyncio.gather(*map(call, keys), return_exceptions=True))
+
+    return batch
+
+
 def _each(
     call: Callable[[str, Key], Awaitable[Value]],
 ) -> Callable[[str, list[Key]], Awaitable[dict[Key, Value]]]:
@@ -85,6 +100,12 @@ def _each(
         return dict(zip(keys, found, strict=True))
 
     return fetch
+
+
+def _found(adapter: Found | None, portal_id: str) -> Found:
+    if adapter is None:  # callers ask only portals that have the capability
+        raise LookupError(f"no such upstream for portal {portal_id!r}")
+    return adapter
 
 
 class Loaders:
@@ -98,18 +119,14 @@ class Loaders:
         self._journal = journal
         # Keyed by the viewer's pseudonym: one journal query per request.
         self._own: DataLoader[str, list[SubmissionEntry]] = _loader(self._fetch_own)
-        self._search: DataLoader[PortalKey[ServiceQuery], list[ServiceRecord]] = _loader(
-            _per_portal(_each(self._search_one), [])
+        self._search: DataLoader[ServiceQuery, list[ServiceRecord]] = _loader(
+            _each_key(self._search_one)
         )
-        self._service: DataLoader[PortalKey[str], ServiceRecord | None] = _loader(
-            _per_portal(_each(self._service_one), None)
+        self._service: DataLoader[str, ServiceRecord | None] = _loader(_each_key(self._service_one))
+        self._organisation: DataLoader[str, OrganisationRecord | None] = _loader(
+            self._fetch_organisations
         )
-        self._organisation: DataLoader[PortalKey[str], OrganisationRecord | None] = _loader(
-            _per_portal(self._fetch_organisations, None)
-        )
-        self._regions: DataLoader[PortalKey[str], list[RegionRecord]] = _loader(
-            _per_portal(_each(self._regions_one), [])
-        )
+        self._regions: DataLoader[str, list[RegionRecord]] = _loader(_each_key(self._regions_one))
         self._accounts: DataLoader[PortalKey[str], AccountRecord | None] = _loader(
             _per_portal(_each(self._account_one), None)
         )
@@ -128,8 +145,8 @@ class Loaders:
         self._payment: DataLoader[PortalKey[PaymentLinkRecord], PaymentRecord | None] = _loader(
             _per_portal(_each(self._payment_one), None)
         )
-        self._by_leika: DataLoader[PortalKey[tuple[str, str]], list[ServiceRecord]] = _loader(
-            _per_portal(self._fetch_by_leika, [])
+        self._by_leika: DataLoader[tuple[str, str], list[ServiceRecord]] = _loader(
+            self._fetch_by_leika
         )
 
     # One upstream call each; the batch functions above group and fan them out.
@@ -138,84 +155,104 @@ class Loaders:
         journal = self._journal
         return [await journal.entries(key) if journal else [] for key in subject_keys]
 
-    async def _search_one(self, portal_id: str, query: ServiceQuery) -> list[ServiceRecord]:
-        return await self.adapters.directories[portal_id].search(query)
+    def _directory(self) -> ServiceDirectory:
+        directory = self.adapters.directory
+        if directory is None:
+            raise RuntimeError("the gateway has no service directory (network file [pvog])")
+        return directory
 
-    async def _service_one(self, portal_id: str, service_id: str) -> ServiceRecord | None:
-        return await self.adapters.directories[portal_id].service(service_id)
+    async def _search_one(self, query: ServiceQuery) -> list[ServiceRecord]:
+        return await self._directory().search(query)
 
-    async def _regions_one(self, portal_id: str, text: str) -> list[RegionRecord]:
-        return await self.adapters.directories[portal_id].regions(text)
+    async def _service_one(self, service_id: str) -> ServiceRecord | None:
+        return await self._directory().service(service_id)
+
+    async def _regions_one(self, text: str) -> list[RegionRecord]:
+        return await self._directory().regions(text)
 
     async def _account_one(self, portal_id: str, token: str) -> AccountRecord | None:
-        return await self.adapters.account_areas[portal_id].account(token)
+        return await _found(self.adapters.account_area(portal_id), portal_id).account(token)
 
     async def _applications_one(self, portal_id: str, token: str) -> list[ApplicationRecord]:
-        return await self.adapters.account_areas[portal_id].applications(token)
+        return await _found(self.adapters.account_area(portal_id), portal_id).applications(token)
 
     async def _events_one(
-        self, portal_id: str, case: tuple[str, str | None]
+        self, _portal_id: str, case: tuple[str, str | None]
     ) -> list[StatusEventRecord]:
-        return await self.adapters.case_events[portal_id].events(*case)
+        events = self.adapters.case_events
+        return [] if events is None else await events.events(*case)
 
     async def _updates_one(self, portal_id: str, token: str) -> list[StatusEventRecord]:
-        return await self.adapters.postboxes[portal_id].status_updates(token)
+        return await _found(self.adapters.postbox(portal_id), portal_id).status_updates(token)
 
     async def _messages_one(self, portal_id: str, token: str) -> list[MessageRecord]:
-        return await self.adapters.postboxes[portal_id].messages(token)
+        return await _found(self.adapters.postbox(portal_id), portal_id).messages(token)
 
     async def _payment_one(self, portal_id: str, link: PaymentLinkRecord) -> PaymentRecord | None:
-        return await self.adapters.payments[portal_id].transaction(link)
+        return await _found(self.adapters.payment_provider(portal_id), portal_id).transaction(link)
 
     async def _fetch_by_leika(
-        self, portal_id: str, keys: list[tuple[str, str]]
-    ) -> dict[tuple[str, str], list[ServiceRecord]]:
-        # One search per region with every LeiKa key asked for there (leikaIds=k1,k2,...).
+        self, keys: list[tuple[str, str]]
+    ) -> list[list[ServiceRecord] | BaseException]:
+        # One search per region with every LeiKa key asked for there (leikaIds=k1,k2,...);
+        # the PVOG adds the Bund and Land texts (useArsHierarchy).
         by_ars: dict[str, list[str]] = defaultdict(list)
         for ars, leika in keys:
             by_ars[ars].append(leika)
-        directory = self.adapters.directories[portal_id]
+        directory = self._directory()
         areas = list(by_ars)
         found = await asyncio.gather(
-            *(directory.search(ServiceQuery(a, None, tuple(by_ars[a]))) for a in areas)
+            *(directory.search(ServiceQuery(a, None, tuple(by_ars[a]))) for a in areas),
+            return_exceptions=True,
         )
-        out: dict[tuple[str, str], list[ServiceRecord]] = {}
-        for ars, records in zip(areas, found, strict=True):
-            for leika in by_ars[ars]:
-                out[(ars, leika)] = [r for r in records if leika in r.leika_keys]
+        answers = dict(zip(areas, found, strict=True))
+        out: list[list[ServiceRecord] | BaseException] = []
+        for ars, leika in keys:
+            records = answers[ars]
+            out.append(
+                records
+                if isinstance(records, BaseException)
+                else [r for r in records if leika in r.leika_keys]
+            )
         return out
 
     async def _fetch_organisations(
-        self, portal_id: str, ids: list[str]
-    ) -> Mapping[str, OrganisationRecord | None]:
-        return await self.adapters.directories[portal_id].organisations(ids)
+        self, ids: list[str]
+    ) -> list[OrganisationRecord | BaseException | None]:
+        try:
+            found = await self._directory().organisations(ids)
+        except SourceError as exc:
+            return [exc for _ in ids]
+        return [found.get(i) for i in ids]
 
     # Public data.
 
-    async def search(self, portal_ids: Sequence[str], query: ServiceQuery) -> list[ServiceRecord]:
-        found = await self._all(self._search, [(p, query) for p in portal_ids], [])
-        return [record for records in found for record in records]
+    async def search(self, query: ServiceQuery) -> list[ServiceRecord]:
+        """Every description in force for the query's ARS: one PVOG search (the PVOG adds
+        the Bund and Land texts), each record the text of its own ARS's portal."""
+        return (await self._all(self._search, [query], []))[0]
 
-    async def service(self, portal_id: str, service_id: str) -> ServiceRecord | None:
-        return (await self._all(self._service, [(portal_id, service_id)], None))[0]
+    async def service(self, service_id: str) -> ServiceRecord | None:
+        return (await self._all(self._service, [service_id], None))[0]
 
-    async def organisation(self, portal_id: str, organisation_id: str) -> OrganisationRecord | None:
-        return (await self._all(self._organisation, [(portal_id, organisation_id)], None))[0]
+    async def organisation(self, organisation_id: str) -> OrganisationRecord | None:
+        return (await self._all(self._organisation, [organisation_id], None))[0]
 
-    async def regions(self, portal_ids: Sequence[str], text: str) -> list[RegionRecord]:
-        found = await self._all(self._regions, [(p, text) for p in portal_ids], [])
-        return [region for regions in found for region in regions]
+    async def regions(self, text: str) -> list[RegionRecord]:
+        """The PVOG's places (`/v3/locations`) matching a name or postal code: one call."""
+        return (await self._all(self._regions, [text], []))[0]
 
     async def service_for(self, ars: str, leika_key: str) -> ServiceRecord | None:
         """The most local description of a LeiKa key for a region (ARS inheritance)."""
-        portals = {
-            p: d.portal
-            for p, d in self.adapters.directories.items()
-            if ars_covers(d.portal.ars, ars)
-        }
-        found = await self._all(self._by_leika, [(p, (ars, leika_key)) for p in portals], [])
-        merged = merge_most_local([r for records in found for r in records], portals)
+        found = (await self._all(self._by_leika, [(ars, leika_key)], []))[0]
+        merged = merge_most_local(found, self.origins(found))
         return merged[0] if merged else None
+
+    def origins(self, records: Sequence[ServiceRecord]) -> dict[str, PortalRecord]:
+        """The portals the records are texts of (a record of no known portal has none)."""
+        portals = self.adapters.portals
+        found = {r.portal_id: portals.get(r.portal_id) for r in records}
+        return {portal_id: p for portal_id, p in found.items() if p is not None}
 
     # The viewer's data: keys carry the sign-in token, so nothing is shared across viewers.
 
@@ -240,12 +277,12 @@ class Loaders:
         self, portal_id: str, case_id: str, destination_id: str | None = None
     ) -> list[StatusEventRecord]:
         """The case's verified events; the authority's count only from `destination_id`."""
-        if portal_id not in self.adapters.case_events:
+        if self.adapters.case_events is None:
             return []
         return (await self._all(self._events, [(portal_id, (case_id, destination_id))], []))[0]
 
     async def status_updates(self, portal_id: str, token: str) -> list[StatusEventRecord]:
-        if portal_id not in self.adapters.postboxes:
+        if self.adapters.postbox(portal_id) is None:
             return []
         return (await self._all(self._updates, [(portal_id, token)], []))[0]
 
@@ -256,13 +293,13 @@ class Loaders:
     async def payments(
         self, portal_id: str, links: Sequence[PaymentLinkRecord]
     ) -> list[PaymentRecord]:
-        if portal_id not in self.adapters.payments:
+        if self.adapters.payment_provider(portal_id) is None:
             return []
         found = await self._all(self._payment, [(portal_id, link) for link in links], None)
         return [payment for payment in found if payment is not None]
 
     async def _all(
-        self, loader: DataLoader[PortalKey[Key], Value], keys: list[PortalKey[Key]], empty: Value
+        self, loader: DataLoader[Key, Value], keys: list[Key], empty: Value
     ) -> list[Value]:
         answers = await asyncio.gather(*(loader.load(k) for k in keys), return_exceptions=True)
         values: list[Value] = []

@@ -1,12 +1,19 @@
-"""Builders for the composition root: adapters with their credentials, caches, live hub."""
+"""Builders for the composition root: the adapters of network file v2, the caches, identity.
+
+Central services once (one PVOG, one FIT-Connect, one identity provider), payment
+providers by id with their tenants, account areas and inboxes per `[[portals]]` entry (a
+platform is one adapter for all its municipalities). Every upstream authenticates with
+its own `auth` table (`sources._upstream_auth`), and is guarded (breaker, bulkhead,
+retries, metrics) under its own name: `pvog`, `fitconnect`, a provider id, an entry id.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any
 
 import httpx
 import redis.asyncio as redis
@@ -17,7 +24,7 @@ from graph.domain.adapters import Adapters
 from graph.domain.identity import TokenVerifier
 from graph.domain.submitting import DeskJournal, SubmissionDesk
 from graph.settings import Secrets, Settings
-from sources._auth import CachedTokenIssuer, ExchangedBearer, ServiceBearer
+from sources._auth import CachedTokenIssuer, ExchangedBearer
 from sources._cache_store import CacheStore, MemoryCache, TieredCache
 from sources._http import Upstream
 from sources._jwks import JwksCache
@@ -25,28 +32,39 @@ from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._policy import UpstreamPolicy
 from sources._redis_cache import RedisCache
 from sources._resilience import UpstreamGuards
+from sources._upstreams import UpstreamFactory
 from sources.account_area import PortalAccountArea
 from sources.base import (
+    AccountArea,
     Capability,
+    EndpointRecord,
+    IdentityRecord,
     PortalRecord,
+    Postbox,
     ServiceDirectory,
     TokenIssuer,
     UpstreamRef,
 )
+from sources.base.portal_directory import PortalDirectory
+from sources.base.topology import PortalApiRecord, PortalEntryRecord
+from sources.base.upstream_auth import TokenExchange
 from sources.cache import CachedServiceDirectory, CacheTtls
 from sources.fitconnect import FitConnectCases
+from sources.fitconnect_hosts import CasesAcrossHosts
 from sources.idp import IDENTITY, OidcProvider
-from sources.network import Network, NetworkConfigError
+from sources.network import NetworkConfigError
 from sources.plugins import AdapterContext, PluginError, load_adapter
 from sources.postfach import PostfachBox
 from sources.pvog import PvogDirectory
 from sources.routing import FitConnectRouting
 from sources.submission import FitConnectSubmissions
+from sources.topology import Topology
 from sources.xbezahldienste import XBezahldienste
 
-T = TypeVar("T")
-ROUTING = UpstreamRef("routing", Capability.SUBMISSIONS)  # FIT-Connect Routing API, network-wide
-# The Self-Service-Portal's key set that signs routes (`[routing] jwks_url`).
+PVOG = "pvog"
+FITCONNECT = "fitconnect"
+ROUTING = UpstreamRef("routing", Capability.SUBMISSIONS)  # FIT-Connect Routing API
+# The Self-Service-Portal's key set that signs routes (`[fitconnect] route_keys_url`).
 ROUTING_KEYS = UpstreamRef("routing-keys", Capability.SUBMISSIONS)
 
 
@@ -66,7 +84,7 @@ class Wrapping:
 
 
 def build_adapters(
-    network: Network,
+    topology: Topology,
     client: httpx.AsyncClient,
     secrets: Secrets,
     wrapping: Wrapping | None = None,
@@ -74,100 +92,184 @@ def build_adapters(
     journal: DeskJournal | None = None,
     callback_base: str | None = None,
 ) -> tuple[Adapters, TokenVerifier | None]:
-    """Every upstream adapter of the network, each wrapped with the credentials it needs.
+    """Every upstream adapter of the topology, each with its own credentials.
 
     Without a `journal` the gateway takes no submissions (idempotency needs it)."""
     wrap = wrapping or Wrapping()
-    verifier, tokens = build_identity(network, client, secrets, stack, wrap.guards.observer)
-
-    def upstream(portal: PortalRecord, capability: Capability) -> Upstream:
-        return wrap.guards.upstream(
-            client,
-            portal.endpoints[capability].url,
-            ref=UpstreamRef(portal.id, capability),
-            policy=network.policy(portal.id, capability.value, wrap.policy),
-        )
-
-    def bearer(portal: PortalRecord, capability: Capability) -> ServiceBearer:
-        return _service_bearer(network, portal, capability, tokens, secrets)
-
-    def directory(portal: PortalRecord) -> ServiceDirectory:
-        endpoint = portal.endpoints[Capability.SERVICES]
-        if endpoint.adapter is None:
-            return PvogDirectory(portal, upstream(portal, Capability.SERVICES))
-        context = AdapterContext(portal, Capability.SERVICES, endpoint, client)
-        try:
-            plugged: ServiceDirectory = load_adapter(context)
-        except PluginError as exc:
-            raise NetworkConfigError(network.source, f"portal {portal.id!r}: {exc}") from exc
-        return plugged
-
-    def each(capability: Capability, build: Callable[[PortalRecord], T]) -> dict[str, T]:
-        return {p.id: build(p) for p in network.with_capability(capability)}
-
-    router = _router(network, client, wrap.guards.observer) if network.routing else None
-    adapters = Adapters(
-        directories=each(Capability.SERVICES, lambda p: wrap.directory(directory(p))),
-        account_areas=each(
-            Capability.ACCOUNTS,
-            lambda p: PortalAccountArea(
-                p,
-                upstream(p, Capability.ACCOUNTS),
-                _exchanged(network, p, Capability.ACCOUNTS, tokens),
-            ),
-        ),
-        postboxes=each(
-            Capability.INBOX,
-            lambda p: PostfachBox(
-                p, upstream(p, Capability.INBOX), _exchanged(network, p, Capability.INBOX, tokens)
-            ),
-        ),
-        case_events=each(
-            Capability.STATUS,
-            lambda p: FitConnectCases(
-                p, upstream(p, Capability.STATUS), bearer(p, Capability.STATUS)
-            ),
-        ),
-        payments=each(
-            Capability.PAYMENTS,
-            lambda p: XBezahldienste(
-                p, upstream(p, Capability.PAYMENTS), bearer(p, Capability.PAYMENTS)
-            ),
-        ),
-        submission_desk=SubmissionDesk(
-            router=router,
-            apis=each(
-                Capability.SUBMISSIONS,
-                lambda p: FitConnectSubmissions(
-                    p, upstream(p, Capability.SUBMISSIONS), bearer(p, Capability.SUBMISSIONS)
+    verifier, tokens = build_identity(topology, client, secrets, stack, wrap.guards.observer)
+    make = UpstreamFactory(
+        topology.source,
+        client,
+        secrets,
+        wrap.guards,
+        lambda table: topology.policy(table, wrap.policy),
+        stack,
+    )
+    portals = PortalDirectory(topology.portals)
+    pvog = topology.pvog
+    directory = PvogDirectory(
+        make.central(PVOG, "Portalverbund-Online-Gateway (PVOG)"),
+        make.upstream(PVOG, Capability.SERVICES, pvog.url, pvog.auth),
+        origin=portals.origin,
+        use_ars_hierarchy=pvog.use_ars_hierarchy,
+    )
+    case_events = CasesAcrossHosts(
+        [
+            FitConnectCases(
+                make.central(name, "FIT-Connect"),
+                make.upstream(
+                    name, Capability.STATUS, base, topology.fitconnect.auth, **_FITCONNECT
                 ),
-            ),
-            journal=journal,
-            callback_url=_callback_url(callback_base) if callback_base else None,
-        )
+            )
+            for name, base in _submission_bases(topology)
+        ]
+    )
+    accounts: dict[str, AccountArea] = {}
+    postboxes: dict[str, Postbox] = {}
+    for entry in topology.portals:
+        if entry.accounts is not None:
+            accounts[entry.id] = _account_area(make, tokens, entry)
+        if entry.inbox is not None:
+            postboxes[entry.id] = _postbox(make, tokens, entry)
+    adapters = Adapters(
+        directory=wrap.directory(directory),
+        portals=portals,
+        account_areas=accounts,
+        postboxes=postboxes,
+        case_events=case_events,
+        payments={
+            p.id: XBezahldienste(
+                make.central(p.id, p.name),
+                make.upstream(
+                    p.id, Capability.PAYMENTS, p.url, p.auth, policy=f"payment_providers.{p.id}"
+                ),
+            )
+            for p in topology.payment_providers
+        },
+        tenants=topology.tenants,
+        submission_desk=_desk(topology, make, portals, journal, callback_base)
         if journal is not None
         else None,
     )
     return adapters, verifier
 
 
+def _desk(
+    topology: Topology,
+    make: UpstreamFactory,
+    portals: PortalDirectory,
+    journal: DeskJournal,
+    callback_base: str | None,
+) -> SubmissionDesk:
+    """One Submission API client per base FIT-Connect routes may name (the default and each
+    of `submission_hosts`); they share FIT-Connect's token."""
+    fitconnect = topology.fitconnect
+    apis = {}
+    for name, base in _submission_bases(topology):
+        central = make.central(name, "FIT-Connect", submissions=base)
+        upstream = make.upstream(name, Capability.SUBMISSIONS, base, fitconnect.auth, **_FITCONNECT)
+        apis[name] = FitConnectSubmissions(central, upstream)
+    router = FitConnectRouting(
+        make.plain(fitconnect.routing_url, ROUTING, fitconnect.routing_auth),
+        signing_keys=make.plain(fitconnect.route_keys_url, ROUTING_KEYS, None),
+        hosts=fitconnect.submission_hosts,
+        default_url=fitconnect.submission_url,
+    )
+    return SubmissionDesk(
+        router=router,
+        apis=apis,
+        journal=journal,
+        callback_url=_callback_url(callback_base) if callback_base else None,
+        portal_of=_portal_of(portals),
+    )
+
+
+# Every Submission API host is FIT-Connect: its resilience keys and one shared token.
+_FITCONNECT = {"policy": FITCONNECT, "token": FITCONNECT}
+
+
+def _submission_bases(topology: Topology) -> list[tuple[str, str]]:
+    """(upstream name, base URL): `fitconnect` for the default Submission API, then
+    `fitconnect:<host>` for each other base a route's `submissionHost` may name (a
+    metrics label: at most 64 characters)."""
+    fitconnect = topology.fitconnect
+    found = {fitconnect.submission_url.rstrip("/"): FITCONNECT}
+    for host, base in fitconnect.submission_hosts.items():
+        found.setdefault(base.rstrip("/"), f"{FITCONNECT}:{host}"[:64])
+    return [(name, base) for base, name in found.items()]
+
+
+def _portal_of(portals: PortalDirectory) -> Callable[[str], str | None]:
+    """The portal an application to an authority at this ARS belongs to (nearest covering)."""
+
+    def portal_of(ars: str) -> str | None:
+        found = portals.covering(ars.ljust(12, "0"))
+        return None if found is None else found.id
+
+    return portal_of
+
+
+def _account_area(
+    make: UpstreamFactory, tokens: TokenIssuer | None, entry: PortalEntryRecord
+) -> AccountArea:
+    api = entry.accounts
+    assert api is not None
+    if api.adapter is not None:
+        plugged: AccountArea = _plugin(make, entry, Capability.ACCOUNTS, api)
+        return plugged
+    return PortalAccountArea(*_exchanging(make, tokens, entry, Capability.ACCOUNTS, api))
+
+
+def _postbox(
+    make: UpstreamFactory, tokens: TokenIssuer | None, entry: PortalEntryRecord
+) -> Postbox:
+    api = entry.inbox
+    assert api is not None
+    if api.adapter is not None:
+        plugged: Postbox = _plugin(make, entry, Capability.INBOX, api)
+        return plugged
+    return PostfachBox(*_exchanging(make, tokens, entry, Capability.INBOX, api))
+
+
+def _exchanging(
+    make: UpstreamFactory,
+    tokens: TokenIssuer | None,
+    entry: PortalEntryRecord,
+    capability: Capability,
+    api: PortalApiRecord,
+) -> tuple[PortalRecord, Upstream, ExchangedBearer]:
+    """The built-in account area and inbox clients send the citizen's token exchanged for
+    the portal (RFC 8693): only where the entry's `auth` says `token_exchange`."""
+    name = f"portals.{entry.id}.{capability.value}"
+    scheme = api.auth.scheme if api.auth is not None else None
+    if tokens is None or not isinstance(scheme, TokenExchange):
+        raise NetworkConfigError(
+            make.source,
+            f"{name}: the built-in {capability.value} client sends the citizen's token"
+            " exchanged for the portal: it needs [identity] and auth type token_exchange",
+        )
+    upstream = make.upstream(entry.id, capability, api.url, api.auth, policy=name)
+    bearer = ExchangedBearer(tokens, scheme.audience, upstream=UpstreamRef(entry.id, capability))
+    return make.entry_portal(entry), upstream, bearer
+
+
+def _plugin(
+    make: UpstreamFactory, entry: PortalEntryRecord, capability: Capability, api: PortalApiRecord
+) -> Any:
+    """A plug-in adapter (entry point `api.adapter`, docs/extending.md)."""
+    endpoint = EndpointRecord(url=api.url, adapter=api.adapter)
+    context = AdapterContext(make.entry_portal(entry), capability, endpoint, make.client)
+    try:
+        return load_adapter(context)
+    except PluginError as exc:
+        raise NetworkConfigError(
+            make.source, f"portals.{entry.id}.{capability.value}: {exc}"
+        ) from exc
+
+
 def _callback_url(base: str) -> Callable[[str], str]:
     """The gateway's FIT-Connect callback endpoint of a portal (graph/http/callbacks.py)."""
     return lambda portal_id: f"{base.rstrip('/')}/hooks/fitconnect/{portal_id}"
-
-
-def _router(
-    network: Network, client: httpx.AsyncClient, observer: UpstreamObserver
-) -> FitConnectRouting:
-    """The Routing API; routes verify with the Self-Service-Portal's key set (`jwks_url`) and
-    their bare `submissionHost` maps to a Submission API of `[routing.submission_hosts]`."""
-    assert network.routing is not None
-    keys = network.routing.jwks_url
-    return FitConnectRouting(
-        Upstream(client, network.routing.url, ref=ROUTING, observer=observer),
-        signing_keys=Upstream(client, keys, ref=ROUTING_KEYS, observer=observer) if keys else None,
-        hosts=network.submission_hosts,
-    )
 
 
 def build_wrapping(
@@ -209,68 +311,33 @@ def build_wrapping(
     return Wrapping(guards, policy=policy, cache=cache, ttls=ttls)
 
 
-def _exchanged(
-    network: Network, portal: PortalRecord, capability: Capability, tokens: TokenIssuer | None
-) -> ExchangedBearer:
-    audience = portal.endpoints[capability].audience
-    if tokens is None or audience is None:
-        raise NetworkConfigError(
-            network.source,
-            f"portal {portal.id!r}: {capability.value} needs an audience and an [identity] table",
-        )
-    return ExchangedBearer(tokens, audience, upstream=UpstreamRef(portal.id, capability))
-
-
-def _service_bearer(
-    network: Network,
-    portal: PortalRecord,
-    capability: Capability,
-    tokens: TokenIssuer | None,
-    secrets: Secrets,
-) -> ServiceBearer:
-    endpoint = portal.endpoints[capability]
-    if tokens is None or endpoint.client_id is None or endpoint.client_secret_env is None:
-        raise NetworkConfigError(
-            network.source,
-            f"portal {portal.id!r}: {capability.value} needs client_id, client_secret_env"
-            " and an [identity] table",
-        )
-    return ServiceBearer(
-        tokens,
-        client_id=endpoint.client_id,
-        client_secret=_secret(network, secrets, endpoint.client_secret_env),
-        audience=endpoint.audience,
-        upstream=UpstreamRef(portal.id, capability),
-    )
-
-
-def _secret(network: Network, secrets: Secrets, name: str) -> str:
+def _secret(topology: Topology, secrets: Mapping[str, str], name: str) -> str:
     secret = secrets.get(name)
     if not secret:
-        raise NetworkConfigError(network.source, f"environment variable {name} is not set")
+        raise NetworkConfigError(topology.source, f"environment variable {name} is not set")
     return secret
 
 
 def build_identity(
-    network: Network,
+    topology: Topology,
     client: httpx.AsyncClient,
     secrets: Secrets,
     stack: contextlib.AsyncExitStack | None = None,
     observer: UpstreamObserver = NO_OBSERVER,
 ) -> tuple[TokenVerifier | None, TokenIssuer | None]:
-    identity = network.identity
+    identity = topology.identity
     if identity is None:
         return None, None
     provider = OidcProvider(
-        identity,
-        Upstream(
-            client,
-            identity.issuer,
-            ref=IDENTITY,
-            timeout=5.0,
-            observer=observer,
+        IdentityRecord(
+            issuer=identity.issuer,
+            audience=identity.audience,
+            client_id=identity.client_id,
+            client_secret_env=identity.client_secret_env,
         ),
-        _secret(network, secrets, identity.client_secret_env),
+        Upstream(client, identity.issuer, ref=IDENTITY, timeout=5.0, observer=observer),
+        _secret(topology, secrets, identity.client_secret_env),
+        jwks_url=identity.jwks_url,
     )
     if stack is not None:
         stack.push_async_callback(provider.aclose)  # its pooled OAuth connections
@@ -279,16 +346,8 @@ def build_identity(
     return verifier, CachedTokenIssuer(provider)
 
 
-def audience_key(settings: Settings, network: Network) -> bytes:
+def audience_key(settings: Settings, topology: Topology) -> bytes:
     """Replicas must agree on the audience of a viewer; derived from a shared secret."""
-    shared = network.identity.client_secret_env if network.identity else "portalgraph"
+    shared = topology.identity.client_secret_env if topology.identity else "portalgraph"
     secret = settings.secrets.get(shared) or shared
     return hashlib.sha256(("audience:" + secret).encode()).digest()
-
-
-def callback_secrets(network: Network, secrets: Secrets) -> dict[str, str]:
-    return {
-        p.id: _secret(network, secrets, endpoint.callback_secret_env)
-        for p in network.with_capability(Capability.STATUS)
-        if (endpoint := p.endpoints[Capability.STATUS]).callback_secret_env
-    }

@@ -11,6 +11,7 @@ import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from sources.base import IssuedToken, TokenIssuer, UpstreamRef
 from sources.errors import SourceAuthError, SourceError
@@ -81,6 +82,23 @@ class ExchangedBearer:
         except SourceError as exc:
             raise SourceAuthError("token exchange failed", upstream=self.upstream) from exc
         return {"Authorization": f"Bearer {issued.access_token}"}
+
+
+class ServiceHeaders(Protocol):
+    """Headers a service-to-service call carries (none when the `Upstream` authenticates)."""
+
+    async def headers(self) -> dict[str, str]: ...
+
+
+class CredentialsOnUpstream:
+    """Network file v2: the upstream's own `auth` table rides on its `Upstream` as an
+    `httpx.Auth` (sources/_upstream_auth.py), so the adapter adds no header of its own."""
+
+    async def headers(self) -> dict[str, str]:
+        return {}
+
+
+ON_UPSTREAM = CredentialsOnUpstream()
 
 
 class ServiceBearer:

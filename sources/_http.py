@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import contextvars
 import email.utils
+import ssl
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -23,6 +24,7 @@ from sources._pool import PerOriginTransport
 from sources.base import UpstreamRef
 from sources.errors import (
     DeadlineExceededError,
+    SourceAuthError,
     SourceBadResponseError,
     SourceError,
     SourceTimeoutError,
@@ -88,9 +90,24 @@ def map_transport_errors(ref: UpstreamRef) -> Iterator[None]:
     except (httpx.TimeoutException, TimeoutError) as exc:
         raise SourceTimeoutError(f"{ref} timed out", upstream=ref) from exc
     except httpx.TransportError as exc:
+        if _tls_refused(exc):  # mutual TLS: a certificate one side does not accept
+            raise SourceAuthError(f"{ref} refused the TLS handshake", upstream=ref) from exc
         raise SourceUnavailableError(
             f"{ref} unreachable: {type(exc).__name__}", upstream=ref
         ) from exc
+
+
+def _tls_refused(exc: BaseException) -> bool:
+    """Whether a transport error comes from a TLS certificate problem (an `ssl.SSLError`
+    in its chain): credentials, not availability."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # chains are short; never loop on a cycle
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -116,13 +133,17 @@ class Upstream:
         timeout: float | None = None,
         connect_timeout: float | None = None,
         observer: UpstreamObserver = NO_OBSERVER,
+        auth: httpx.Auth | None = None,
     ) -> None:
+        """`auth`: how this upstream authenticates the gateway (its `auth` table, built by
+        `sources._upstream_auth`); None: no credentials (or the caller sends headers)."""
         self.client = client
         self.base_url = base_url.rstrip("/")
         self.ref = ref
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.observer = observer
+        self.auth = auth
 
     def bad_response(self, detail: str) -> SourceBadResponseError:
         return SourceBadResponseError(f"{self.ref}: {detail}", upstream=self.ref)
@@ -172,6 +193,7 @@ class Upstream:
                     json=json,
                     headers=call.headers,
                     timeout=timeout,
+                    auth=self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT,
                 )
                 await response.aread()
             call.status = response.status_code

@@ -79,6 +79,7 @@ class ResilientUpstream(Upstream):
         guard: UpstreamGuard,
         rng: Callable[[], float] = random.random,
         observer: UpstreamObserver = NO_OBSERVER,
+        auth: httpx.Auth | None = None,
     ) -> None:
         super().__init__(
             client,
@@ -87,6 +88,7 @@ class ResilientUpstream(Upstream):
             timeout=policy.timeout,
             connect_timeout=policy.connect_timeout,
             observer=observer,
+            auth=auth,
         )
         self.policy = policy
         self.breaker = guard.breaker
@@ -201,7 +203,11 @@ class UpstreamGuards:
         *,
         ref: UpstreamRef,
         policy: UpstreamPolicy,
+        auth: httpx.Auth | None = None,
     ) -> ResilientUpstream:
+        """One guard (breaker, bulkhead, retry budget) per upstream: adapters that call the
+        same upstream name (`ref.portal_id`: `pvog`, `fitconnect`, a payment provider, a
+        portal entry) and capability share it."""
         guard = self._guards.get(ref)
         if guard is None:
             read = policy.timeout if policy.timeout is not None else client.timeout.read
@@ -219,6 +225,7 @@ class UpstreamGuards:
             policy=policy,
             guard=guard,
             observer=self.observer,
+            auth=auth,
         )
 
     def breaker_states(self) -> list[BreakerSnapshot]:

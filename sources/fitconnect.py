@@ -28,7 +28,7 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 
-from sources._auth import ServiceBearer
+from sources._auth import ON_UPSTREAM, ServiceHeaders
 from sources._http import Upstream
 from sources._jwks import JwksCache
 from sources._parse import MalformedError, items_of, obj, text
@@ -81,7 +81,7 @@ class FitConnectCases:
         self,
         portal: PortalRecord,
         upstream: Upstream,
-        bearer: ServiceBearer,
+        bearer: ServiceHeaders = ON_UPSTREAM,
         *,
         issuer: str | None = None,
     ) -> None:

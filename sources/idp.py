@@ -43,8 +43,18 @@ def map_oauth_errors() -> Iterator[None]:
 
 
 class OidcProvider:
-    def __init__(self, identity: IdentityRecord, upstream: Upstream, client_secret: str) -> None:
+    def __init__(
+        self,
+        identity: IdentityRecord,
+        upstream: Upstream,
+        client_secret: str,
+        *,
+        jwks_url: str | None = None,
+    ) -> None:
+        """`jwks_url`: the key set's URL where the issuer publishes it apart from its
+        discovery document (`[identity] jwks_url`); None: the document's `jwks_uri`."""
         self.identity = identity
+        self.jwks_url = jwks_url
         self.upstream = upstream
         self._client_secret = client_secret
         self._metadata: dict[str, Any] | None = None
@@ -78,7 +88,7 @@ class OidcProvider:
 
     async def fetch_jwks(self) -> dict[str, Any]:
         """The issuer's public key set as JSON, fetched fresh."""
-        jwks_uri = str((await self.metadata())["jwks_uri"])
+        jwks_uri = self.jwks_url or str((await self.metadata())["jwks_uri"])
         response = await self.upstream.send("GET", jwks_uri)
         try:
             body = response.json()

@@ -20,7 +20,11 @@ from sources.base import Capability, EndpointRecord, PortalRecord
 
 GROUP = "portalgraph.sources"
 # The methods each pluggable capability must offer (its Protocol in sources.base).
-REQUIRED_METHODS = {Capability.SERVICES: ("search", "service", "organisations", "regions")}
+REQUIRED_METHODS = {
+    Capability.SERVICES: ("search", "service", "organisations", "regions"),
+    Capability.ACCOUNTS: ("account", "applications", "link_payment"),
+    Capability.INBOX: ("messages", "status_updates", "mark_read", "attachment"),
+}
 
 
 class PluginError(ValueError):
@@ -50,7 +54,7 @@ def load_adapter(context: AdapterContext) -> Any:
     name = context.endpoint.adapter
     required = REQUIRED_METHODS.get(context.capability)
     if name is None or required is None:
-        raise PluginError(f"{context.capability.value}: plug-in adapters serve only services")
+        raise PluginError(f"{context.capability.value}: no plug-in adapters for this capability")
     importlib.invalidate_caches()  # a package installed after start-up is found too
     found = [ep for ep in entry_points(group=GROUP) if ep.name == name]
     if not found:

@@ -49,14 +49,29 @@ OPENING_HOURS = "INFO_TIMES"  # additionalInformation[].type of an organisation 
 PHONE_CODE = "02"  # communications[].code a live PVOG client reads as the phone number
 
 
+Origin = Callable[[tuple[str, ...]], str | None]
+
+
 class PvogDirectory:
     def __init__(
-        self, portal: PortalRecord, upstream: Upstream, *, client_id: str | None = None
+        self,
+        portal: PortalRecord,
+        upstream: Upstream,
+        *,
+        client_id: str | None = None,
+        origin: Origin | None = None,
+        use_ars_hierarchy: bool = True,
     ) -> None:
+        """`origin`: the portal id of a description from its own ARS list (network file v2:
+        an NRW text found in a Köln search is NRW's); None: every record is `portal`'s.
+        `use_ars_hierarchy`: the PVOG inherits Bund and Land texts down the ARS, so one
+        search answers for every tier."""
         self.portal = portal
         self.upstream = upstream
         self.headers = {CLIENT_ID_HEADER: client_id} if client_id else {}
         self.limit = asyncio.Semaphore(MAX_CONCURRENT_DETAILS)
+        self.origin = origin
+        self.hierarchy = "true" if use_ars_hierarchy else "false"
 
     async def _get(self, path: str, params: dict[str, str | int | list[str]] | None = None) -> Any:
         return await self.upstream.send_json("GET", path, params=params, headers=self.headers)
@@ -66,7 +81,7 @@ class PvogDirectory:
             "ars": query.ars,
             "page": query.page,
             "size": query.size,
-            "useArsHierarchy": "true",
+            "useArsHierarchy": self.hierarchy,
         }
         if query.text:
             params["q"] = query.text
@@ -74,6 +89,7 @@ class PvogDirectory:
             params["leikaIds"] = ",".join(query.leika_keys)
         body = await self._get("/v8beta1/servicedescriptions", params)
         services, total = self._parsed(parse_search_page, body)
+        services = [self._of_origin(record) for record in services]
         completed = await self._with_leika_keys(services, query.leika_keys)
         return ServicePageRecord(tuple(completed), total, query.page, query.size)
 
@@ -115,7 +131,12 @@ class PvogDirectory:
             )
         except SourceNotFoundError:
             return None
-        return self._parsed(parse_service, body)
+        return self._of_origin(self._parsed(parse_service, body))
+
+    def _of_origin(self, record: ServiceRecord) -> ServiceRecord:
+        """The record as its own ARS's portal's text (tier and origin follow the text)."""
+        found = self.origin(record.areas) if self.origin else None
+        return replace(record, portal_id=found) if found else record
 
     async def organisations(self, ids: Sequence[str]) -> dict[str, OrganisationRecord]:
         async def one(organisation_id: str) -> OrganisationRecord | None:

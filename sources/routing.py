@@ -16,6 +16,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,12 +43,16 @@ class FitConnectRouting:
         signing_keys: Upstream | None,
         hosts: Mapping[str, str],
         limit: int = 10,
+        default_url: str | None = None,
     ) -> None:
         """`signing_keys`: the Self-Service-Portal's key set (base URL = the JWKS URL);
-        `hosts`: bare `submissionHost` name -> Submission API base URL."""
+        `hosts`: bare `submissionHost` name -> Submission API base URL; `default_url`: the
+        base for any other host (network file v2: the one FIT-Connect's Submission API,
+        `FitConnectRecord.submission_base`); None: other hosts get no base (no route)."""
         self.upstream = upstream
         self.signing_keys = signing_keys
         self.hosts = {host.lower(): url.rstrip("/") for host, url in hosts.items()}
+        self.default_url = default_url.rstrip("/") if default_url else None
         self.limit = limit
         self.keys = JwksCache(self._fetch_keys, (signing_keys or upstream).ref)
         self.rejected_routes = 0
@@ -98,11 +103,14 @@ class FitConnectRouting:
             kid = jws.extract_compact(token.encode("ascii")).protected.get("kid")
             keys = await self.keys.keys_for(kid if isinstance(kid, str) else None)
             payload = jws.deserialize_compact(token, keys, algorithms=["PS512"]).payload
-            return parse_route(raw, obj(json.loads(payload)), leika_key, self.hosts)
+            route = parse_route(raw, obj(json.loads(payload)), leika_key, self.hosts)
         except (JoseError, MalformedError, KeyError, ValueError, UnicodeError) as exc:
             self.rejected_routes += 1
             logger.warning("dropped a route: %s", type(exc).__name__)
             return None
+        if route.submission_url is None and self.default_url is not None:
+            return replace(route, submission_url=self.default_url)
+        return route
 
 
 def area_params(

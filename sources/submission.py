@@ -17,7 +17,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sources._auth import ServiceBearer
+import httpx
+
+from sources._auth import ON_UPSTREAM, ServiceHeaders
 from sources._http import Upstream, map_transport_errors
 from sources._jwe import EncryptionKeyError, StreamingJwe, encrypt_compact, encryption_key
 from sources._parse import MalformedError, items_of, obj, text
@@ -30,7 +32,7 @@ from sources.base import (
     SubmissionRecord,
     UploadRecord,
 )
-from sources.errors import DestinationKeyError
+from sources.errors import DestinationKeyError, SourceAuthError
 
 METADATA_SCHEMA = "https://schema.fitko.de/fit-connect/metadata/2.1.0/metadata.schema.json"
 JSON_TYPE = "application/json"
@@ -42,7 +44,7 @@ class FitConnectSubmissions:
         self,
         portal: PortalRecord,
         upstream: Upstream,
-        bearer: ServiceBearer,
+        bearer: ServiceHeaders = ON_UPSTREAM,
         *,
         upload_timeout: float = 120.0,
     ) -> None:
@@ -133,10 +135,21 @@ class FitConnectSubmissions:
         url = f"{self.upstream.base_url}/v1/submissions/{segment(self.upstream, submission.submission_id, UUID)}/attachments/{segment(self.upstream, attachment_id, UUID)}"
         # Streamed straight from the spooled file: no retries (the body is consumed once)
         # and the upload's own timeout instead of the GraphQL request deadline.
+        auth = self.upstream.auth if self.upstream.auth is not None else httpx.USE_CLIENT_DEFAULT
         with map_transport_errors(self.upstream.ref):
-            response = await self.upstream.client.request(
-                "PUT", url, content=body.chunks(), headers=headers, timeout=self.upload_timeout
-            )
+            try:
+                response = await self.upstream.client.request(
+                    "PUT",
+                    url,
+                    content=body.chunks(),
+                    headers=headers,
+                    timeout=self.upload_timeout,
+                    auth=auth,  # the upstream's own credentials (network file v2)
+                )
+            except httpx.StreamConsumed as exc:  # a 401 asked for the streamed body again
+                raise SourceAuthError(
+                    f"{self.upstream.ref} refused the token", upstream=self.upstream.ref
+                ) from exc
             await response.aread()
         if not response.is_success:
             raise self.upstream.status_error(response)

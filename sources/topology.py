@@ -111,14 +111,6 @@ def file_version(text: str) -> int:
     return version if version in (1, VERSION) else 1
 
 
-def network_file_version(path: str | FilePath) -> int:
-    """The version of the file at `path`; an unreadable file counts as 1 (its parser says why)."""
-    try:
-        return file_version(FilePath(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return 1
-
-
 def load_topology(path: str | FilePath) -> Topology:
     path = FilePath(path)
     try:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sources._auth import ServiceBearer
+from sources._auth import ON_UPSTREAM, ServiceHeaders
 from sources._http import Upstream
 from sources._parse import MalformedError, aware, cents, items_of, obj, optional_str, text
 from sources._paths import segment
@@ -36,7 +36,9 @@ CENT = Decimal("0.01")
 
 
 class XBezahldienste:
-    def __init__(self, portal: PortalRecord, upstream: Upstream, bearer: ServiceBearer) -> None:
+    def __init__(
+        self, portal: PortalRecord, upstream: Upstream, bearer: ServiceHeaders = ON_UPSTREAM
+    ) -> None:
         self.portal = portal
         self.upstream = upstream
         self.bearer = bearer

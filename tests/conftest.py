@@ -1,4 +1,4 @@
-"""Shared fixtures: the sandbox network and the gateway as real servers on loopback."""
+"""Shared fixtures: the topology sandbox (network file v2) and the gateway as real servers on loopback."""
 
 from __future__ import annotations
 
@@ -19,8 +19,12 @@ from graph.app import create_app
 from graph.ops.journal import sqlite_path
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
-from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
+from sandbox.data_places import PORTALS
+from sandbox.fitconnect_hub import group_base
+from sandbox.topology_runner import PLATFORM, POSTFACH
 from sources.journal import upgrade
+from sources.topology import load_topology
+from tests.helpers.topology_sandbox import TopologySandboxHandle, topology_sandbox
 
 # The journal's SQLite file of every gateway this test run starts (in-process apps through
 # `gateway_settings`, and `portalgraph serve` processes, which inherit the environment):
@@ -30,39 +34,87 @@ atexit.register(shutil.rmtree, DATA_DIR, ignore_errors=True)
 os.environ["PORTALGRAPH_DATA_DIR"] = DATA_DIR
 
 
-class Sandbox:
-    """The running sandbox, with helpers for its stats and fault endpoints."""
+# Where a v1-style (portal, capability) address lives in the topology sandbox: the
+# upstream's name and a path prefix inside it. The sandbox's FIT-Connect keeps one
+# Submission API per destination group under /zustelldienst/<group>.
+SINGLE_PORTALS = ("bund", "nrw", "koeln")
+CENTRAL = {
+    "services": ("pvog", ""),
+    "idp": ("identity", ""),
+    "routing": ("fitconnect", "/routing"),
+    "inbox": (POSTFACH, ""),  # the BundID Postfach
+}
 
-    def __init__(self, network: SandboxNetwork, toml_path: Path) -> None:
-        self.network = network
-        self.toml_path = toml_path
+
+class Sandbox:
+    """The running topology sandbox (network file v2), with helpers for its stats and faults.
+
+    `url`, `stats`, `calls` and `fault` take an upstream name (`pvog`, `fitconnect`,
+    `payment_providers.epay21`, `portals.koeln.accounts`, `identity`, ...) or, for the tests
+    written against portals, a portal id and a capability, mapped to the upstream that
+    serves it (`upstream_of`).
+    """
+
+    def __init__(self, handle: TopologySandboxHandle) -> None:
+        self.handle = handle
+        self.network = handle.sandbox
+        self.toml_path = handle.network_file
+        self.env = handle.env
+        self.topology = load_topology(handle.network_file)
         self.http = httpx.Client(timeout=10, trust_env=False)
 
-    def url(self, portal: str, capability: str = "services") -> str:
-        return self.network.urls[(portal, capability)]
+    def upstream_of(self, portal: str, capability: str | None = None) -> tuple[str, str]:
+        """(upstream name, path prefix) serving `portal`'s `capability`."""
+        if capability is None:
+            if portal in self.handle.upstreams:
+                return portal, ""
+            capability = "services"
+        if capability in CENTRAL:
+            return CENTRAL[capability]
+        if capability in ("status", "submissions"):
+            return "fitconnect", group_base(portal)
+        if capability == "accounts":
+            entry = portal if portal in SINGLE_PORTALS else PLATFORM
+            return f"portals.{entry}.accounts", ""
+        if capability == "payments":
+            ars = next(p.ars for p in PORTALS if p.id == portal)
+            choice = self.topology.tenants.choose(ars)
+            # No tenant covers the portal (the Bund): no provider, so never any call.
+            return f"payment_providers.{choice[0].id if choice else None}", ""
+        raise KeyError((portal, capability))
 
-    def stats(self, portal: str, capability: str = "services") -> dict[str, Any]:
-        result: dict[str, Any] = self.http.get(
-            self.url(portal, capability) + "/_sandbox/stats"
-        ).json()
-        return result
+    def url(self, portal: str, capability: str | None = None) -> str:
+        name, prefix = self.upstream_of(portal, capability)
+        return self.handle.url(name) + prefix
 
-    def calls(self, portal: str, capability: str = "services") -> dict[str, int]:
-        calls: dict[str, int] = self.stats(portal, capability)["calls"]
-        return calls
+    def stats(self, portal: str, capability: str | None = None) -> dict[str, Any]:
+        return self.handle.stats(self.upstream_of(portal, capability)[0])
+
+    def calls(self, portal: str, capability: str | None = None) -> dict[str, int]:
+        """Calls by `METHOD /template` of the upstream; of a destination group (FIT-Connect
+        under /zustelldienst/<group>) only those, with the group's prefix taken off."""
+        name, prefix = self.upstream_of(portal, capability)
+        if name not in self.handle.upstreams:
+            return {}
+        calls: dict[str, int] = self.handle.stats(name)["calls"]
+        if not prefix:
+            return calls
+        found = {}
+        for key, count in calls.items():
+            method, path = key.split(" ", 1)
+            if path.startswith(prefix):
+                found[f"{method} {path[len(prefix) :]}"] = count
+        return found
 
     def reset_stats(self) -> None:
-        for url in self.network.urls.values():
-            self.http.delete(url + "/_sandbox/stats").raise_for_status()
+        self.handle.reset_stats()
 
     @property
     def issuer(self) -> str:
-        return self.url("identity", "idp")
+        return self.handle.url("identity")
 
     def demo_token(self, login: str) -> str:
-        tokens = self.http.get(self.issuer + "/_sandbox/demo-tokens").json()
-        token: str = next(t["accessToken"] for t in tokens if t["login"] == login)
-        return token
+        return self.handle.demo_token(login)
 
     def sign(self, claims: dict[str, Any], **header: Any) -> str:
         response = self.http.post(
@@ -72,14 +124,14 @@ class Sandbox:
         token: str = response.json()["token"]
         return token
 
-    def fault(self, portal: str, capability: str = "services", **fault: Any) -> None:
-        self.http.put(
-            self.url(portal, capability) + "/_sandbox/faults", json=fault
-        ).raise_for_status()
+    def fault(self, portal: str, capability: str | None = None, **fault: Any) -> None:
+        name, prefix = self.upstream_of(portal, capability)
+        if prefix:
+            fault["path_prefix"] = prefix + fault.get("path_prefix", "")
+        self.handle.fault(name, **fault)
 
     def clear_faults(self) -> None:
-        for url in self.network.urls.values():
-            self.http.delete(url + "/_sandbox/faults").raise_for_status()
+        self.handle.clear_faults()
 
 
 class Gateway:
@@ -111,22 +163,18 @@ def loop_thread() -> Iterator[LoopThread]:
 
 
 @pytest.fixture(scope="session")
-def sandbox(loop_thread: LoopThread, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    network = SandboxNetwork(seed=2026)
-    loop_thread.call(network.start())
-    path = tmp_path_factory.mktemp("network") / "network.toml"
-    path.write_text(network.network_toml(), encoding="utf-8")
-    box = Sandbox(network, path)
-    yield box
-    box.http.close()
-    loop_thread.call(network.stop())
+def sandbox(loop_thread: LoopThread) -> Iterator[Sandbox]:
+    with topology_sandbox(municipalities=4, seed=2026, citizens=200, loop=loop_thread) as handle:
+        box = Sandbox(handle)
+        yield box
+        box.http.close()
 
 
 @pytest.fixture(scope="session")
 def gateway_settings(sandbox: Sandbox) -> Settings:
-    os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
-    for name, secret in callback_secrets().items():
-        os.environ.setdefault(name, secret)
+    for name, secret in sandbox.env.items():  # `portalgraph serve` subprocesses inherit them
+        if name != "PORTALGRAPH_NETWORK":
+            os.environ.setdefault(name, secret)
     # The shared gateway neither caches nor trips breakers: tests count upstream calls and
     # inject faults one after another. tests/e2e/test_faults.py runs gateways with both on,
     # tests/unit/graph/http/test_response_cache.py tests the response cache.
@@ -149,7 +197,7 @@ def gateway(
 ) -> Iterator[Gateway]:
     server = UvicornServer(create_app(gateway_settings.override(poll_interval=0.3)))
     loop_thread.call(server.start())
-    sandbox.network.callbacks.url = server.url
+    sandbox.handle.callbacks_to(server.url)
     gw = Gateway(server.url)
     yield gw
     gw.http.close()

@@ -120,7 +120,7 @@ def test_check_config_passes_and_fails_with_clear_messages(
     code, out, _ = run_cli(monkeypatch, capsys, "check-config", PORTALGRAPH_NETWORK=network)
     assert code == 0
     assert "settings ok (profile development, 1 replica(s)" in out
-    assert "4 portals" in out
+    assert "6 portal(s) in the graph" in out  # bund, nrw, 4 municipalities (network file v2)
 
     code, _, err = run_cli(
         monkeypatch, capsys, "check-config", PORTALGRAPH_NETWORK=network, PORTALGRAPH_REPLICAS="3"
@@ -146,7 +146,7 @@ def test_check_config_passes_and_fails_with_clear_messages(
         PORTALGRAPH_PROFILE="production",
     )
     assert code == 2
-    assert f"needs environment variable {missing}" in err
+    assert f"environment variable {missing} is not set" in err
     assert "warning: PORTALGRAPH_AUDIT_KEY is unset" in err
 
     broken = tmp_path / "network.toml"
@@ -155,7 +155,15 @@ def test_check_config_passes_and_fails_with_clear_messages(
     )
     code, _, err = run_cli(monkeypatch, capsys, "check-config", PORTALGRAPH_NETWORK=str(broken))
     assert code == 2
-    assert "tier must be one of FEDERAL, STATE, MUNICIPAL" in err
+    assert "portals[2].tier: tier must be FEDERAL, STATE or MUNICIPAL (got 'CITY')" in err
+
+    # A version 1 file: one message saying what moved where, at check-config and start-up.
+    old = tmp_path / "network-v1.toml"
+    old.write_text('[[portals]]\nid = "koeln"\n[portals.services]\nurl = "http://x"\n')
+    for command in ("check-config", "serve"):
+        code, _, err = run_cli(monkeypatch, capsys, command, PORTALGRAPH_NETWORK=str(old))
+        assert code == 2, command
+        assert "this is a version 1 network file" in err, command
 
 
 def test_check_config_refuses_a_sqlite_journal_for_several_replicas_and_keyless_production(

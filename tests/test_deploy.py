@@ -24,7 +24,7 @@ from kubernetes_validate import utils as kubernetes_validate
 from graph.app import create_app
 from graph.settings import PREFIX, Settings
 from sources.journal import SecretBox, journal_url
-from sources.network import parse_network
+from sources.topology import parse_topology
 
 ROOT = Path(__file__).resolve().parent.parent
 K8S = ROOT / "deploy" / "k8s"
@@ -92,7 +92,7 @@ def test_the_deployment_probes_settings_and_shutdown_budget_fit_the_gateway() ->
     assert gateway["resources"]["limits"]
     [volume] = [v for v in pod["volumes"] if "configMap" in v]
     network = found[("ConfigMap", volume["configMap"]["name"])]["data"]["network.toml"]
-    assert parse_network(network).portals
+    assert parse_topology(network).portals
     assert settings.server.network.endswith("/network.toml")
     hpa = found[("HorizontalPodAutoscaler", "portalgraph")]["spec"]
     assert hpa["minReplicas"] >= settings.ops.replicas

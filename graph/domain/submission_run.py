@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import secrets
@@ -92,7 +93,7 @@ class Run:
             api, destination_id = await self.desk.route(delivery)
             destination = await self._destination(api, destination_id)
         else:  # announced before: the same submission, never a second POST /v1/submissions
-            api = self._api(entry.portal_id)
+            api = await self._api(entry.portal_id)
             destination = await self._destination(api, entry.destination_id or "")
         schema_uri = delivery.schema_uri or destination.schema_uris.get(delivery.leika_key)
         if delivery.schema_uri is None and schema_uri is not None:
@@ -140,7 +141,8 @@ class Run:
         # One secret per submission (FIT-Connect: 32-512 characters; this is 43): FIT-Connect
         # signs this submission's callbacks with it, and the journal keeps it encrypted.
         secret = secrets.token_urlsafe(32)
-        url = self.desk.callback_url(api.portal.id) if self.desk.callback_url else None
+        portal_id = self.desk.portal_id(api, delivery)
+        url = self.desk.callback_url(portal_id) if self.desk.callback_url else None
         submission = await api.create(
             destination,
             delivery.leika_key,
@@ -149,6 +151,7 @@ class Run:
             delivery.case_id,
             callback=CallbackRecord(url, secret) if url else None,
         )
+        submission = dataclasses.replace(submission, portal_id=portal_id)
         announcement = Announcement(
             portal_id=submission.portal_id,
             destination_id=submission.destination_id,
@@ -177,8 +180,8 @@ class Run:
         )
         return submission
 
-    def _api(self, portal_id: str | None) -> SubmissionApi:
-        api = self.desk.apis.get(portal_id or "")
+    async def _api(self, portal_id: str | None) -> SubmissionApi:
+        api = await self.desk.api_of(portal_id, self.delivery)
         if api is None:  # the portal left the network file since the attempt started
             raise SubmissionRefusedError(
                 SubmissionRejection.NO_ROUTE, "The authority no longer takes submissions here."

@@ -104,13 +104,31 @@ class SubmissionDesk:
         apis: Mapping[str, SubmissionApi],
         journal: DeskJournal,
         callback_url: Callable[[str], str] | None = None,
+        portal_of: Callable[[str], str | None] | None = None,
     ) -> None:
         """`callback_url`: portal id -> the gateway's public `/hooks/fitconnect/{portal}`
-        URL; None: submissions are announced without a callback (the status is polled)."""
+        URL; None: submissions are announced without a callback (the status is polled).
+        `portal_of`: ARS -> the portal an application there belongs to (network file v2:
+        one FIT-Connect for every portal, so the submission is recorded under the region's
+        portal, not under the API); None: under the API's portal."""
         self.router = router
         self.apis = apis
         self.journal = journal
         self.callback_url = callback_url
+        self.portal_of = portal_of
+
+    def portal_id(self, api: SubmissionApi, delivery: Delivery) -> str:
+        """The portal a submission of `delivery` through `api` is recorded under."""
+        found = self.portal_of(delivery.ars) if self.portal_of else None
+        return found or api.portal.id
+
+    async def api_of(self, portal_id: str | None, delivery: Delivery) -> SubmissionApi | None:
+        """The Submission API of an announced submission: by the recorded portal, else (v2,
+        where the region's portal is recorded) the one its route names again."""
+        api = self.apis.get(portal_id or "")
+        if api is not None or self.portal_of is None:
+            return api
+        return (await self.route(delivery))[0]
 
     async def deliver(self, subject: str, key: str, delivery: Delivery) -> Receipt:
         attempt = await self._claim(subject, key, delivery)

@@ -83,7 +83,7 @@ async def fitconnect_callback(request: Request) -> JSONResponse:
     gateway = GatewayState.of(request)
     live = gateway.live
     known = portal_id in gateway.callback_secrets or gateway.journal is not None
-    if live is None or portal_id not in live.adapters.case_events or not known:
+    if live is None or live.adapters.case_events is None or not known:
         return JSONResponse({"error": "unknown portal"}, 404)
     body = await request.body()  # at most MAX_BODY: StreamingBodyLimit stops the rest
     headers = request.headers
@@ -166,7 +166,10 @@ async def publish_case(
     routes = await live.routes.lookup(portal_id, case_id)
     if not routes:
         return 0  # nobody follows the case right now; the event log keeps it for queries
-    newest = await live.adapters.case_events[portal_id].latest(case_id, destination_id)
+    events = live.adapters.case_events
+    if events is None:
+        return 0
+    newest = await events.latest(case_id, destination_id)
     if newest is None:
         return 0  # empty log, or the newest event's signature failed: dropped and counted
     published = 0

@@ -69,11 +69,11 @@ class StateCollector(Collector):
             kind: CounterMetricFamily(f"portalgraph_cache_{kind}", text, labels=["portal"])
             for kind, text in kinds.items()
         }
-        for portal_id, directory in sorted(self.gateway.adapters.directories.items()):
-            if isinstance(directory, CachedServiceDirectory):
-                counters = directory.counters()
-                for kind, family in families.items():
-                    family.add_metric([portal_id], counters[kind])
+        directory = self.gateway.adapters.directory
+        if isinstance(directory, CachedServiceDirectory):  # the one PVOG, label "pvog"
+            counters = directory.counters()
+            for kind, family in families.items():
+                family.add_metric([directory.portal.id], counters[kind])
         yield from families.values()
         if self.gateway.cache is not None:
             redis = self.gateway.cache.status().get("redis")

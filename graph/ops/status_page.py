@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse
 from graph.context import GatewayState
 from graph.ops.status_svg import calls_chart, sparkline
 from graph.ops.upstream_window import UpstreamSummary, UpstreamWindow
-from sources.network import Network
+from sources.topology import Topology
 from sources.transport import BreakerSnapshot, UpstreamGuards
 
 CAPABILITIES = {
@@ -39,6 +39,7 @@ STATES = {
     None: ("idle", "noch nicht aufgerufen"),
 }
 TIERS = {"FEDERAL": "Bund", "STATE": "Land", "MUNICIPAL": "Kommune"}
+CENTRAL = "Zentral"
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;color:#1b1f24;padding:0 1rem}
 h1{font-size:1.6rem;margin:0 0 .2rem}.meta{color:#57606a;margin:0 0 1.2rem}
@@ -75,15 +76,21 @@ def rate(summary: UpstreamSummary) -> str:
 
 
 def rows(
-    network: Network | None,
+    topology: Topology | None,
     breakers: dict[tuple[str, str], BreakerSnapshot],
     window: UpstreamWindow,
 ) -> list[tuple[str, str, str, str]]:
-    """(portal id, name, tier, capability) per upstream: the network's order, then the rest."""
+    """(upstream name, display name, kind, capability) per upstream: the network file's
+    order (PVOG, FIT-Connect, payment providers, portal entries), then the rest."""
     found: list[tuple[str, str, str, str]] = []
-    for portal in network.portals if network else []:
-        tier = TIERS.get(portal.tier.value, portal.tier.value)
-        found.extend((portal.id, portal.name, tier, c.value) for c in portal.capabilities)
+    if topology is not None:
+        found.append(("pvog", "PVOG Suchdienst", CENTRAL, "services"))
+        found += [("fitconnect", "FIT-Connect", CENTRAL, c) for c in ("status", "submissions")]
+        found += [(p.id, p.name, "Bezahldienst", "payments") for p in topology.payment_providers]
+    for entry in topology.portals if topology else ():
+        tier = TIERS.get(entry.tier.value, entry.tier.value)
+        apis = (("accounts", entry.accounts), ("inbox", entry.inbox))
+        found += [(entry.id, entry.name, tier, c) for c, api in apis if api is not None]
     known = {(row[0], row[3]) for row in found}
     extras = sorted((set(breakers) | set(window.upstreams())) - known)
     found.extend((p, p, "Gateway", c) for p, c in extras)
@@ -91,7 +98,7 @@ def rows(
 
 
 def render(
-    network: Network | None,
+    network: Topology | None,
     guards: UpstreamGuards | None,
     window: UpstreamWindow,
     now: float,
@@ -182,7 +189,7 @@ async def journal_health(gateway: GatewayState) -> tuple[str, bool] | None:
 def status_endpoint(window: UpstreamWindow) -> Callable[[Request], Awaitable[HTMLResponse]]:
     async def status(request: Request) -> HTMLResponse:
         gateway = GatewayState.of(request)
-        network, guards = gateway.network, gateway.guards
+        network, guards = gateway.topology, gateway.guards
         return HTMLResponse(
             render(network, guards, window, time.time(), await journal_health(gateway)),
             headers={"Cache-Control": "no-store"},

@@ -25,12 +25,16 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def portals_for(info: Info, capability: Capability, portal: strawberry.ID | None) -> list[str]:
     """The portals to ask: all with the capability, or the one the client named."""
-    offering = [p.id for p in info.context.network.with_capability(capability)]
+    adapters = info.context.gateway.adapters
+    # By portal entry (a platform's account area serves all its municipalities).
+    by_entry = adapters.account_areas if capability is Capability.ACCOUNTS else adapters.postboxes
+    offering = list(by_entry)
     if portal is None:
         return offering
     if portal not in info.context.gateway.portals:
         raise BadUserInputError("portal", "is not a portal of this network")
-    return [portal] if portal in offering else []
+    entry = adapters.entry_id(portal) or portal
+    return [entry] if entry in offering else []
 
 
 def newest_first(record: ApplicationRecord) -> tuple[datetime, str]:

@@ -1,4 +1,4 @@
-"""Portals of the network and regions (Gebiete) known to their directories."""
+"""Portals of the network and regions (Gebiete) known to the PVOG."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from graph.context import Info
 from graph.resolvers.arguments import check_text
 from graph.types.portal import Portal, Tier
 from graph.types.region import Region
-from sources.base import Capability
 
 MAX_REGIONS = 50
 
@@ -22,8 +21,7 @@ def portal_by_id(info: Info, portal_id: str) -> Portal | None:
 
 async def search_regions(info: Info, search: str) -> list[Region]:
     text = check_text(search, argument="search", minimum=2) or ""
-    portal_ids = [p.id for p in info.context.network.with_capability(Capability.SERVICES)]
-    found = await info.context.loaders.regions(portal_ids, text)
+    found = await info.context.loaders.regions(text)
     unique = {r.ars: r for r in found}
     ordered = sorted(unique.values(), key=lambda r: (r.name.casefold(), r.ars))
     return [Region.from_record(r) for r in ordered[:MAX_REGIONS]]

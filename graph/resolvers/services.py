@@ -16,7 +16,6 @@ from sources.base import (
     FEDERAL_ARS,
     Capability,
     ServiceQuery,
-    ars_covers,
 )
 
 
@@ -32,14 +31,13 @@ async def search_services(
     key = check_leika_key(leika_key) if leika_key is not None else None
     list_name = "services-" + hashlib.sha256(f"{area}|{text}|{key}".encode()).hexdigest()[:12]
     page = page_request(list_name, info.context.settings, **paging)
-    portals = {p.id: p for p in info.context.network.with_capability(Capability.SERVICES)}
-    serving = [p.id for p in portals.values() if ars_covers(p.ars, area)]
-    records = await info.context.loaders.search(
-        serving, ServiceQuery(area, text, (key,) if key else ())
-    )
+    loaders = info.context.loaders
+    records = await loaders.search(ServiceQuery(area, text, (key,) if key else ()))
+    portals = loaders.origins(records)  # a text of no portal of the network is not shown
     views = info.context.gateway.portals
     services = [
-        Service.from_record(r, views[r.portal_id]) for r in merge_most_local(records, portals)
+        Service.from_record(r, views[r.portal_id])
+        for r in merge_most_local([r for r in records if r.portal_id in portals], portals)
     ]
     return paginate(
         services,
@@ -56,7 +54,10 @@ async def service_by_id(info: Info, global_id: str, *, argument: str = "id") -> 
 
 async def load_service(info: Info, portal_id: str, service_id: str) -> Service | None:
     portal = info.context.gateway.portals.get(portal_id)
-    if portal is None or portal_id not in info.context.gateway.adapters.directories:
+    if portal is None or info.context.gateway.adapters.directory is None:
         return None
-    record = await info.context.loaders.service(portal_id, service_id)
-    return Service.from_record(record, portal) if record else None
+    record = await info.context.loaders.service(service_id)
+    if record is None:
+        return None
+    # The description's own ARS decides whose text it is, not the id the client held.
+    return Service.from_record(record, info.context.gateway.portals.get(record.portal_id, portal))

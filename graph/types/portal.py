@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 
 from graph.types.vocabulary import describe_values
@@ -62,14 +64,17 @@ class Portal:
     capabilities: list[Capability] = strawberry.field(description="Upstreams this portal offers.")
 
     @classmethod
-    def from_record(cls, record: PortalRecord) -> Portal:
+    def from_record(
+        cls, record: PortalRecord, capabilities: Sequence[Capability] | None = None
+    ) -> Portal:
+        """`capabilities`: what the network offers this portal (default: its own endpoints)."""
         return cls(
             id=strawberry.ID(record.id),
             name=record.name,
             tier=record.tier,
             ars=record.ars,
             website=record.website,
-            capabilities=list(record.capabilities),
+            capabilities=list(record.capabilities if capabilities is None else capabilities),
         )
 
 

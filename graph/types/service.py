@@ -123,9 +123,7 @@ class Service(Node):
     ) -> Organisation | None:
         if not self.organisation_ids:
             return None
-        record = await info.context.loaders.organisation(
-            self.origin_portal.id, self.organisation_ids[0]
-        )
+        record = await info.context.loaders.organisation(self.organisation_ids[0])
         return Organisation.from_record(record) if record else None
 
     @classmethod

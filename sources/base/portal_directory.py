@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 
 from sources.base.portals import EndpointRecord, PortalRecord
 from sources.base.topology import PortalEntryRecord, ServedMunicipality
-from sources.base.vocabulary import Capability, Tier
+from sources.base.vocabulary import FEDERAL_ARS, Capability, Tier, ars_prefix
 
 
 class PortalDirectory:
@@ -64,6 +64,23 @@ class PortalDirectory:
         """The portal of exactly this 12-digit ARS (no inheritance: that is the PVOG's job)."""
         portal_id = self._by_ars.get(ars)
         return None if portal_id is None else self.get(portal_id)
+
+    def covering(self, ars: str) -> PortalRecord | None:
+        """The portal of this ARS, else of the nearest area above it (Kreis, Regierungsbezirk,
+        Land, Bund): whose text a description with this ARS is."""
+        for length in (12, 9, 5, 3, 2):
+            found = self.for_ars(ars[:length].ljust(12, "0"))
+            if found is not None:
+                return found
+        return self.for_ars(FEDERAL_ARS)
+
+    def origin(self, areas: tuple[str, ...]) -> str | None:
+        """The portal id a service description belongs to, from its own ARS list: the most
+        local portal covering one of them (None: no portal of the network covers it)."""
+        found = [p for p in map(self.covering, areas) if p is not None]
+        if not found:
+            return None
+        return max(found, key=lambda p: len(ars_prefix(p.ars))).id
 
     def entry_of(self, portal_id: str) -> PortalEntryRecord | None:
         """The `[[portals]]` entry (and so the API clients) behind a portal id."""

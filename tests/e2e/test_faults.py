@@ -19,7 +19,7 @@ import redis
 from graph.app import create_app
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer, free_port
-from sources.network import parse_network
+from sources.topology import parse_topology
 from tests.conftest import Gateway, Sandbox
 from tests.helpers.redis_server import ThrowawayRedis
 
@@ -60,7 +60,7 @@ def status_of(gateway: Gateway) -> dict[str, Any]:
         return status
 
 
-def upstream_status(gateway: Gateway, portal: str = "koeln") -> dict[str, Any]:
+def upstream_status(gateway: Gateway, portal: str = "pvog") -> dict[str, Any]:
     status = status_of(gateway)
     return next(
         u for u in status["upstreams"] if (u["portalId"], u["capability"]) == (portal, "services")
@@ -92,7 +92,7 @@ def start_gateway(
                 **settings,
             }
         )
-        server = UvicornServer(create_app(chosen, network=parse_network(text)))
+        server = UvicornServer(create_app(chosen, topology=parse_topology(text)))
         loop_thread.call(server.start())
         servers.append(server)
         gateways.append(Gateway(server.url))
@@ -105,38 +105,38 @@ def start_gateway(
         loop_thread.call(server.stop())
 
 
-def test_a_portal_timing_out_answers_with_upstream_timeout(
+def test_the_pvog_timing_out_answers_with_upstream_timeout(
     start_gateway: StartGateway, clean_sandbox: Sandbox
 ) -> None:
     gateway = start_gateway()
-    clean_sandbox.fault("koeln", timeout=True)
+    clean_sandbox.fault("pvog", timeout=True)
     body, elapsed = timed(gateway, {"ars": KOELN})
-    assert portals_of(body) == {"bund", "nrw"}
-    assert codes(body) == [("UPSTREAM_TIMEOUT", "koeln", "SERVICES")]
+    assert portals_of(body) == set()  # one PVOG: no partial list of descriptions
+    assert codes(body) == [("UPSTREAM_TIMEOUT", "pvog", "SERVICES")]
     assert elapsed < DEADLINE
-    assert clean_sandbox.calls("koeln") == {"GET /v8beta1/servicedescriptions": 1}, "no retry"
+    assert clean_sandbox.calls("pvog") == {"GET /v8beta1/servicedescriptions": 1}, "no retry"
 
 
 @pytest.mark.parametrize("status", [500, 503])
-def test_a_portal_answering_5xx_is_retried_then_reported_unavailable(
+def test_the_pvog_answering_5xx_is_retried_then_reported_unavailable(
     start_gateway: StartGateway, clean_sandbox: Sandbox, status: int
 ) -> None:
     gateway = start_gateway(defaults={"retries": 2})
-    clean_sandbox.fault("koeln", status=status)
+    clean_sandbox.fault("pvog", status=status)
     body = gateway.query(SERVICES, {"ars": KOELN})
-    assert portals_of(body) == {"bund", "nrw"}
-    assert codes(body) == [("UPSTREAM_UNAVAILABLE", "koeln", "SERVICES")]
+    assert portals_of(body) == set()  # one PVOG: no partial list of descriptions
+    assert codes(body) == [("UPSTREAM_UNAVAILABLE", "pvog", "SERVICES")]
     assert body["data"]["services"]["outages"] == [
-        {"portalId": "koeln", "capability": "SERVICES", "code": "UPSTREAM_UNAVAILABLE"}
+        {"portalId": "pvog", "capability": "SERVICES", "code": "UPSTREAM_UNAVAILABLE"}
     ]
-    assert clean_sandbox.calls("koeln") == {"GET /v8beta1/servicedescriptions": 3}
+    assert clean_sandbox.calls("pvog") == {"GET /v8beta1/servicedescriptions": 3}
 
 
-def test_a_portal_refusing_connections_is_unavailable(start_gateway: StartGateway) -> None:
-    gateway = start_gateway(refused="koeln")
+def test_the_pvog_refusing_connections_is_unavailable(start_gateway: StartGateway) -> None:
+    gateway = start_gateway(refused="pvog")
     body, elapsed = timed(gateway, {"ars": KOELN})
-    assert portals_of(body) == {"bund", "nrw"}
-    assert codes(body) == [("UPSTREAM_UNAVAILABLE", "koeln", "SERVICES")]
+    assert portals_of(body) == set()  # one PVOG: no partial list of descriptions
+    assert codes(body) == [("UPSTREAM_UNAVAILABLE", "pvog", "SERVICES")]
     assert elapsed < 1.0
 
 
@@ -144,41 +144,41 @@ def test_malformed_json_is_a_bad_response_not_a_crash(
     start_gateway: StartGateway, clean_sandbox: Sandbox
 ) -> None:
     gateway = start_gateway()
-    clean_sandbox.fault("koeln", malformed=True)
+    clean_sandbox.fault("pvog", malformed=True)
     response = gateway.post(SERVICES, {"ars": KOELN})
     assert response.status_code == 200
     body = response.json()
-    assert portals_of(body) == {"bund", "nrw"}
-    assert codes(body) == [("UPSTREAM_BAD_RESPONSE", "koeln", "SERVICES")]
-    assert clean_sandbox.calls("koeln") == {"GET /v8beta1/servicedescriptions": 1}, "no retry"
+    assert portals_of(body) == set()  # one PVOG: no partial list of descriptions
+    assert codes(body) == [("UPSTREAM_BAD_RESPONSE", "pvog", "SERVICES")]
+    assert clean_sandbox.calls("pvog") == {"GET /v8beta1/servicedescriptions": 1}, "no retry"
 
 
 def test_429_with_a_short_retry_after_is_waited_out_and_a_long_one_is_not(
     start_gateway: StartGateway, clean_sandbox: Sandbox
 ) -> None:
     gateway = start_gateway()
-    clean_sandbox.fault("koeln", status=429, retry_after=1)
+    clean_sandbox.fault("pvog", status=429, retry_after=1)
     body, elapsed = timed(gateway, {"ars": KOELN})
-    assert codes(body) == [("UPSTREAM_RATE_LIMITED", "koeln", "SERVICES")]
-    assert clean_sandbox.calls("koeln") == {"GET /v8beta1/servicedescriptions": 2}
+    assert codes(body) == [("UPSTREAM_RATE_LIMITED", "pvog", "SERVICES")]
+    assert clean_sandbox.calls("pvog") == {"GET /v8beta1/servicedescriptions": 2}
     assert 1.0 <= elapsed < DEADLINE
 
-    clean_sandbox.fault("koeln", status=429, retry_after=30)
+    clean_sandbox.fault("pvog", status=429, retry_after=30)
     clean_sandbox.reset_stats()
     body, elapsed = timed(gateway, {"ars": KOELN, "query": "Pass"})
-    assert codes(body) == [("UPSTREAM_RATE_LIMITED", "koeln", "SERVICES")]
-    assert clean_sandbox.calls("koeln") == {"GET /v8beta1/servicedescriptions": 1}
+    assert codes(body) == [("UPSTREAM_RATE_LIMITED", "pvog", "SERVICES")]
+    assert clean_sandbox.calls("pvog") == {"GET /v8beta1/servicedescriptions": 1}
     assert elapsed < 0.5, "a Retry-After beyond the deadline fails at once"
 
 
-def test_a_portal_slowed_to_10_s_does_not_hold_the_others_past_the_deadline(
+def test_the_pvog_slowed_to_10_s_does_not_hold_the_request_past_the_deadline(
     start_gateway: StartGateway, clean_sandbox: Sandbox
 ) -> None:
     gateway = start_gateway(upstream_read_timeout=30.0)
-    clean_sandbox.fault("koeln", latency_ms=10_000)
+    clean_sandbox.fault("pvog", latency_ms=10_000)
     body, elapsed = timed(gateway, {"ars": KOELN})
-    assert portals_of(body) == {"bund", "nrw"}
-    assert codes(body) == [("UPSTREAM_TIMEOUT", "koeln", "SERVICES")]
+    assert portals_of(body) == set()  # one PVOG: no partial list of descriptions
+    assert codes(body) == [("UPSTREAM_TIMEOUT", "pvog", "SERVICES")]
     assert elapsed < DEADLINE + 0.3
 
 
@@ -186,16 +186,16 @@ def test_the_breaker_opens_then_a_probe_closes_it(
     start_gateway: StartGateway, clean_sandbox: Sandbox
 ) -> None:
     gateway = start_gateway(defaults={"retries": 0, "breaker_failures": 3})
-    clean_sandbox.fault("koeln", status=503)
+    clean_sandbox.fault("pvog", status=503)
     for _ in range(3):
         assert codes(gateway.query(SERVICES, {"ars": KOELN}))[0][0] == "UPSTREAM_UNAVAILABLE"
     assert upstream_status(gateway)["state"] == "open"
     for _ in range(5):
         body, elapsed = timed(gateway, {"ars": KOELN})
-        assert codes(body) == [("UPSTREAM_UNAVAILABLE", "koeln", "SERVICES")]
-        assert portals_of(body) == {"bund", "nrw"}
+        assert codes(body) == [("UPSTREAM_UNAVAILABLE", "pvog", "SERVICES")]
+        assert portals_of(body) == set()  # one PVOG: no partial list of descriptions
         assert elapsed < 0.5, "an open breaker fails fast"
-    assert clean_sandbox.calls("koeln") == {"GET /v8beta1/servicedescriptions": 3}, (
+    assert clean_sandbox.calls("pvog") == {"GET /v8beta1/servicedescriptions": 3}, (
         "an open breaker sends nothing"
     )
 
@@ -205,14 +205,14 @@ def test_the_breaker_opens_then_a_probe_closes_it(
     assert "errors" not in body
     assert portals_of(body) == {"bund", "nrw", "koeln"}
     assert upstream_status(gateway) == {
-        "portalId": "koeln",
+        "portalId": "pvog",
         "capability": "services",
         "state": "closed",
         "consecutiveFailures": 0,
         "retryIn": None,
     }
     # The search, plus one detail call per hit that came without its LeiKa keys.
-    assert clean_sandbox.calls("koeln")["GET /v8beta1/servicedescriptions"] == 4
+    assert clean_sandbox.calls("pvog")["GET /v8beta1/servicedescriptions"] == 4
 
 
 def test_stale_service_data_is_served_while_the_directory_is_down(
@@ -222,18 +222,18 @@ def test_stale_service_data_is_served_while_the_directory_is_down(
     fresh = gateway.query(SERVICES, {"ars": KOELN})
     assert portals_of(fresh) == {"bund", "nrw", "koeln"}
     assert gateway.query(SERVICES, {"ars": KOELN}) == fresh
-    searched = clean_sandbox.calls("koeln")
+    searched = clean_sandbox.calls("pvog")
     assert searched["GET /v8beta1/servicedescriptions"] == 1, "cached"
 
     time.sleep(0.35)  # past the TTL
-    clean_sandbox.fault("koeln", status=503)
+    clean_sandbox.fault("pvog", status=503)
     stale = gateway.query(SERVICES, {"ars": KOELN})
     assert stale == fresh, "stale data, and no outage for it"
-    assert clean_sandbox.calls("koeln") == searched | {"GET /v8beta1/servicedescriptions": 3}, (
+    assert clean_sandbox.calls("pvog") == searched | {"GET /v8beta1/servicedescriptions": 3}, (
         "the directory was asked (and retried) before stale data was served"
     )
     never_cached = gateway.query(SERVICES, {"ars": KOELN, "query": "Hund"})
-    assert codes(never_cached) == [("UPSTREAM_UNAVAILABLE", "koeln", "SERVICES")]
+    assert codes(never_cached) == [("UPSTREAM_UNAVAILABLE", "pvog", "SERVICES")]
 
 
 @pytest.mark.redis

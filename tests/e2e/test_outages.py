@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sources.network import load_network
+from sources.topology import load_topology
 from tests.conftest import Gateway, Sandbox
 
 OUTAGES_FIRST = """
@@ -27,11 +27,13 @@ query OutagesFirst {
 """
 
 
-def failing(sandbox: Sandbox, capability: str) -> set[str]:
-    portals = {p for (p, c) in sandbox.network.urls if c == capability}
-    for portal in portals:
-        sandbox.fault(portal, capability, status=503)
-    return portals
+def failing(sandbox: Sandbox, prefix: str) -> set[str]:
+    """Every upstream whose name starts with `prefix` answers 503; their gateway names."""
+    names = {n for n in sandbox.handle.upstreams if n.startswith(prefix)}
+    for name in names:
+        sandbox.handle.fault(name, status=503)
+    # The gateway names a provider by its id and a portal entry's inbox by the entry's id.
+    return {n.split(".")[1] for n in names}
 
 
 def outages(body: dict[str, Any]) -> set[tuple[str, str, str]]:
@@ -48,8 +50,8 @@ def test_outages_selected_first_list_failures_of_nested_fields(
     assert any(e["node"]["payments"] for e in healthy["data"]["me"]["applications"]["edges"]), (
         "the demo citizen has payments to fail"
     )
-    paying = failing(clean_sandbox, "payments")
-    boxes = failing(clean_sandbox, "inbox")
+    paying = failing(clean_sandbox, "payment_providers.")
+    boxes = failing(clean_sandbox, "portals.bund.inbox")
     body = gateway.query(OUTAGES_FIRST, token=token)
     listed = outages(body)
     assert {(p, "PAYMENTS", "UPSTREAM_UNAVAILABLE") for p in paying} & listed
@@ -62,8 +64,9 @@ def test_outages_selected_first_list_failures_of_nested_fields(
     assert listed == errors
     message = body["data"]["me"]["outages"][0]["message"]
     assert "its data is missing" in message
-    # Each outage names its portal for display (issue 20), as the network file calls it.
-    names = {p.id: p.name for p in load_network(clean_sandbox.toml_path).portals}
-    assert all(o["portalName"] == names[o["portalId"]] for o in body["data"]["me"]["outages"])
+    # Each outage names its portal for display (issue 20), as the network file calls it;
+    # a central service (a payment provider) has no portal name.
+    names = {p.id: p.name for p in load_topology(clean_sandbox.toml_path).portals}
+    assert all(o["portalName"] == names.get(o["portalId"]) for o in body["data"]["me"]["outages"])
     # Every payment field is there, empty where its upstream failed; nothing else is null.
     assert body["data"]["me"]["applications"]["edges"]

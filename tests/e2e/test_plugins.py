@@ -1,29 +1,24 @@
-"""Adapters from other packages: the example adapter is installed, named in network.toml, queried."""
+"""Adapters from other packages: the example adapter is installed, named in network.toml, checked."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
-from graph.app import create_app
-from graph.settings import Settings
-from graph.testing import LoopThread, UvicornServer
-from sources.base import Capability, EndpointRecord
-from sources.network import load_network
+from graph.settings import Secrets
+from graph.wiring import build_adapters
+from sources.base import Capability, EndpointRecord, PortalRecord, Tier
+from sources.network import NetworkConfigError
 from sources.plugins import AdapterContext, PluginError, load_adapter
+from sources.topology import parse_topology
 from tests.conftest import Sandbox
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "portalgraph-example-adapter"
-SEARCH = """
-{ services(ars: "053150000000", query: "Beispielstadt") {
-    totalCount edges { node { name leikaKey originPortal { id } responsibleAuthority { name } } } } }
-"""
 
 
 @pytest.fixture(scope="module")
@@ -44,50 +39,30 @@ def installed_example() -> None:
     )
 
 
-@pytest.fixture
-def plugged_gateway(
-    request: pytest.FixtureRequest,
-    loop_thread: LoopThread,
-    gateway_settings: Settings,
-    sandbox: Sandbox,
-) -> Iterator[str]:
-    request.getfixturevalue("installed_example")  # the plug-in must be installed first
-    network = load_network(sandbox.toml_path)
-    portals = tuple(
-        replace(
-            p,
-            endpoints={
-                **p.endpoints,
-                Capability.SERVICES: replace(
-                    p.endpoints[Capability.SERVICES], adapter="example-directory"
-                ),
-            },
-        )
-        if p.id == "koeln"
-        else p
-        for p in network.portals
-    )
-    server = UvicornServer(create_app(gateway_settings, network=replace(network, portals=portals)))
-    loop_thread.call(server.start())
-    yield server.url
-    loop_thread.call(server.stop())
+@pytest.mark.usefixtures("installed_example")
+def test_a_plug_in_named_for_an_account_area_is_loaded_and_checked(sandbox: Sandbox) -> None:
+    """Network file v2: account areas and inboxes are the per-portal APIs a plug-in serves
+    (`adapter = "<entry point>"`). The example package is a service directory, so the
+    gateway finds it by name and refuses it for an account area, naming the table."""
+    text = sandbox.toml_path.read_text(encoding="utf-8")
+    url = f'url = "{sandbox.url("koeln", "accounts")}"'
+    assert url in text
+    topology = parse_topology(text.replace(url, url + '\nadapter = "example-directory"'))
+
+    async def wire() -> None:
+        async with httpx.AsyncClient() as client:
+            build_adapters(topology, client, Secrets(sandbox.env))
+
+    with pytest.raises(NetworkConfigError) as refused:
+        asyncio.run(wire())
+    assert "portals.koeln.accounts" in str(refused.value)
+    assert "lacks account, applications, link_payment" in str(refused.value)
 
 
-def test_an_installed_adapter_serves_a_portal_named_in_the_network(plugged_gateway: str) -> None:
-    body = httpx.post(plugged_gateway + "/graphql", json={"query": SEARCH}, timeout=10).json()
-    nodes = [e["node"] for e in body["data"]["services"]["edges"]]
-    assert {n["name"] for n in nodes} >= {
-        "Hundesteuer anmelden (Beispielstadt)",
-        "Sperrmüll anmelden (Beispielstadt)",
-    }
-    assert {n["originPortal"]["id"] for n in nodes} == {"koeln"}
-    assert nodes[0]["responsibleAuthority"]["name"] == "Bürgerbüro Beispielstadt"
-
-
-async def test_an_unknown_adapter_name_lists_the_installed_ones(sandbox: Sandbox) -> None:
-    portal = load_network(sandbox.toml_path).portals[0]
+async def test_an_unknown_adapter_name_lists_the_installed_ones() -> None:
+    portal = PortalRecord("koeln", "Köln", Tier.MUNICIPAL, "053150000000", None, {})
     endpoint = EndpointRecord("https://x.example", adapter="nope")
     async with httpx.AsyncClient() as client:
-        context = AdapterContext(portal, Capability.SERVICES, endpoint, client)
+        context = AdapterContext(portal, Capability.ACCOUNTS, endpoint, client)
         with pytest.raises(PluginError, match="no adapter 'nope'"):
             load_adapter(context)

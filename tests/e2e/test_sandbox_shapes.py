@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from graph.testing import LoopThread
+from sandbox.runner import SandboxNetwork
 from tests.conftest import Sandbox
 from tests.helpers.contract_upstreams import PORTAL, REISEPASS, Upstreams, prepare
 from tests.helpers.shapes import mismatches, union
@@ -33,8 +36,13 @@ def claims(token: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def up(sandbox: Sandbox) -> Upstreams:
-    return prepare(sandbox.network)
+def up(loop_thread: LoopThread) -> Iterator[Upstreams]:
+    """The sandbox's upstream apps (the topology sandbox serves the same ones), each on a
+    server of its own as the per-portal runner starts them."""
+    network = SandboxNetwork(seed=2026, citizens=40)
+    loop_thread.call(network.start())
+    yield prepare(network)
+    loop_thread.call(network.stop())
 
 
 def get(sandbox: Sandbox, up: Upstreams, capability: str, path: str, **params: Any) -> Any:

@@ -72,26 +72,28 @@ def test_dormagen_does_not_see_koeln_descriptions(gateway: Gateway, clean_sandbo
 def test_twenty_services_with_authorities_cost_one_call_per_needed_object(
     gateway: Gateway, clean_sandbox: Sandbox
 ) -> None:
-    """One search per portal; one organisation-unit call per authority shown (the endpoint
-    takes one `q`); one detail call per search hit that came without its LeiKa keys."""
+    """One PVOG search whatever the number of portals (it inherits Bund and NRW texts down
+    the ARS); one organisation-unit call per authority shown (the endpoint takes one `q`);
+    one detail call per search hit that came without its LeiKa keys."""
     body = search(gateway, ars=KOELN, first=20)
     found = nodes(body)
     assert len(found) == 20
     assert all(n["responsibleAuthority"] is not None for n in found)
-    for portal in ("bund", "nrw", "koeln"):
-        calls = clean_sandbox.calls(portal)
-        assert calls.get("GET /v8beta1/servicedescriptions") == 1, (portal, calls)
-        shown = {
-            n["responsibleAuthority"]["id"] for n in found if n["originPortal"]["id"] == portal
-        }
-        assert calls.get("GET /v5/organisationunits/detail", 0) == len(shown), (portal, calls)
-        hits = clean_sandbox.http.get(
-            clean_sandbox.url(portal) + "/v8beta1/servicedescriptions",
-            params={"ars": KOELN, "size": 500},
-        ).json()["serviceDescriptions"]["content"]
-        keyless = sum("leikakeys" not in hit for hit in hits)
-        assert calls.get("GET /v6/servicedescriptions/{id}/detail", 0) == keyless, (portal, calls)
-    assert clean_sandbox.calls("dormagen") == {}
+    calls = clean_sandbox.calls("pvog")
+    assert calls.get("GET /v8beta1/servicedescriptions") == 1, calls
+    shown = {n["responsibleAuthority"]["id"] for n in found}
+    assert calls.get("GET /v5/organisationunits/detail", 0) == len(shown), calls
+    hits = (
+        clean_sandbox.handle.client("pvog")
+        .get(
+            "/v8beta1/servicedescriptions",
+            params={"ars": KOELN, "size": 500, "useArsHierarchy": "true"},
+            headers={"pvog-sud-api-client-id": clean_sandbox.env["PVOG_CLIENT_ID"]},
+        )
+        .json()["serviceDescriptions"]["content"]
+    )
+    keyless = sum("leikakeys" not in hit for hit in hits)
+    assert calls.get("GET /v6/servicedescriptions/{id}/detail", 0) == keyless, calls
 
 
 def test_pages_continue_after_the_cursor(gateway: Gateway, clean_sandbox: Sandbox) -> None:
@@ -160,7 +162,7 @@ def test_bad_input_is_a_typed_error_naming_the_argument(
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["argument"] == argument
     assert f"'{argument}'" in error["message"]
-    assert clean_sandbox.calls("bund") == {}, "bad input must not reach an upstream"
+    assert clean_sandbox.calls("pvog") == {}, "bad input must not reach an upstream"
 
 
 def test_a_cursor_from_another_search_is_refused(gateway: Gateway, clean_sandbox: Sandbox) -> None:
@@ -169,24 +171,22 @@ def test_a_cursor_from_another_search_is_refused(gateway: Gateway, clean_sandbox
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-def test_a_failing_portal_gives_partial_data_and_a_coded_error(
+def test_a_failing_pvog_gives_an_empty_list_and_a_coded_error(
     gateway: Gateway, clean_sandbox: Sandbox
 ) -> None:
-    clean_sandbox.fault("koeln", status=503)
+    clean_sandbox.fault("pvog", status=503)
     response = gateway.post(SEARCH, {"ars": KOELN, "first": 100})
     assert response.status_code == 200
     body = response.json()
-    found = nodes(body)
-    assert found
-    assert {n["originPortal"]["id"] for n in found} == {"bund", "nrw"}
+    assert nodes(body) == []
     [error] = body["errors"]
     assert error["extensions"] == {
         "code": "UPSTREAM_UNAVAILABLE",
-        "portalId": "koeln",
+        "portalId": "pvog",
         "capability": "SERVICES",
     }
     assert body["data"]["services"]["outages"] == [
-        {"portalId": "koeln", "capability": "SERVICES", "code": "UPSTREAM_UNAVAILABLE"}
+        {"portalId": "pvog", "capability": "SERVICES", "code": "UPSTREAM_UNAVAILABLE"}
     ]
     assert "127.0.0.1" not in response.text
 
@@ -202,16 +202,16 @@ def test_a_failing_portal_gives_partial_data_and_a_coded_error(
 def test_upstream_faults_map_to_codes(
     gateway: Gateway, clean_sandbox: Sandbox, fault: dict[str, Any], code: str
 ) -> None:
-    clean_sandbox.fault("nrw", **fault)
+    clean_sandbox.fault("pvog", **fault)
     body = search(gateway, ars=KOELN, first=100)
-    assert {n["originPortal"]["id"] for n in nodes(body)} == {"bund", "koeln"}
+    assert nodes(body) == []
     assert [e["extensions"]["code"] for e in body["errors"]] == [code]
 
 
 def test_an_unreachable_authority_lookup_nulls_only_that_field(
     gateway: Gateway, clean_sandbox: Sandbox
 ) -> None:
-    clean_sandbox.fault("koeln", status=500, path_prefix="/v5/organisationunits")
+    clean_sandbox.fault("pvog", status=500, path_prefix="/v5/organisationunits")
     found = nodes(search(gateway, query="Reisepass", ars=KOELN))
     koeln = [n for n in found if n["originPortal"]["id"] == "koeln"]
     assert koeln

@@ -22,7 +22,7 @@ from graph.ops.upstream_window import UpstreamWindow
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
 from sources.base import Capability, UpstreamRef
-from sources.network import parse_network
+from sources.topology import parse_topology
 from tests.conftest import Gateway, Sandbox
 from tests.e2e.test_citizen_data import DASHBOARD
 
@@ -53,11 +53,11 @@ def busy_gateway(
     loop_thread.call(server.start())
     gateway = Gateway(server.url)
     token = clean_sandbox.demo_token("erika")
-    clean_sandbox.fault("koeln", "services", latency_ms=30)
-    clean_sandbox.fault("nrw", "services", latency_ms=60)
+    clean_sandbox.fault("koeln", "accounts", latency_ms=30)
+    clean_sandbox.fault("pvog", latency_ms=60)
     for second in range(6):
         if second == 3:
-            clean_sandbox.fault("dormagen", "services", status=503)
+            clean_sandbox.fault("nrw", "accounts", status=503)
         started = time.monotonic()
         gateway.query(DASHBOARD, token=token)
         for ars in ("053150000000", "051620008008"):
@@ -108,7 +108,7 @@ def test_the_status_page_renders_in_chromium_under_the_csp(
     for text in (
         "Portalgraph – Dienststatus",
         "Stadt Köln – Digitale Services",
-        "gestört – Aufrufe ausgesetzt",  # dormagen's directory: breaker open
+        "gestört – Aufrufe ausgesetzt",  # NRW's account area: breaker open
         "verfügbar",
         "Postfach",
         "Eingeschränkt: 1 Dienst gestört",
@@ -125,9 +125,9 @@ def test_the_status_page_renders_in_chromium_under_the_csp(
 
 def test_portal_names_are_escaped(sandbox: Sandbox) -> None:
     text = sandbox.toml_path.read_text(encoding="utf-8")
-    network = parse_network(text.replace("Stadt Köln", "<script>alert(1)</script>"))
+    network = parse_topology(text.replace("Stadt Köln", "<script>alert(1)</script>"))
     window = UpstreamWindow()
-    koeln = UpstreamRef("koeln", Capability.SERVICES)
+    koeln = UpstreamRef("koeln", Capability.ACCOUNTS)  # Köln's account area
     window.record(koeln, 0.012, failed=False)
     window.record(koeln, 0.5, failed=True)
     page = render(network, None, window, time.time())

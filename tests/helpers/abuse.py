@@ -18,11 +18,7 @@ from tests.conftest import Sandbox
 
 def total_calls(sandbox: Sandbox) -> int:
     """Every counted upstream call of every sandbox upstream since the last reset."""
-    total = 0
-    for url in set(sandbox.network.urls.values()):
-        calls = sandbox.http.get(url + "/_sandbox/stats").json().get("calls", {})
-        total += sum(int(v) for v in calls.values())
-    return total
+    return sum(sum(calls.values()) for calls in sandbox.handle.all_stats().values())
 
 
 def rss_bytes() -> int:

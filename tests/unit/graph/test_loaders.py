@@ -22,15 +22,19 @@ from sources.base import (
     ServiceRecord,
     Tier,
     UpstreamRef,
+    ars_covers,
 )
+from sources.base.portal_directory import PortalDirectory
+from sources.base.topology import PortalEntryRecord
 from sources.errors import SourceUnavailableError
 
+FEDERAL = "000000000000"
 ARS = {"bund": "000000000000", "nrw": "050000000000", "koeln": "053150000000"}
 
 
 def portal(portal_id: str) -> PortalRecord:
     tier = {"bund": Tier.FEDERAL, "nrw": Tier.STATE}.get(portal_id, Tier.MUNICIPAL)
-    return PortalRecord(portal_id, portal_id.title(), tier, ARS[portal_id], None, {})
+    return PortalRecord(portal_id, portal_id.title(), tier, ARS.get(portal_id, FEDERAL), None, {})
 
 
 def service(portal_id: str, leika: str) -> ServiceRecord:
@@ -120,40 +124,80 @@ def loaders(**adapters: object) -> tuple[Loaders, OutageLog]:
     return Loaders(outages, Adapters(**adapters)), outages  # type: ignore[arg-type]  # fakes
 
 
-async def test_organisations_of_one_portal_are_one_batch_with_each_id_once() -> None:
-    koeln, nrw = FakeDirectory("koeln"), FakeDirectory("nrw")
-    load, _ = loaders(directories={"koeln": koeln, "nrw": nrw})
+def pvog_origins() -> PortalDirectory:
+    return PortalDirectory(
+        tuple(
+            PortalEntryRecord(p, p.title(), portal(p).tier, ARS[p])
+            for p in ("bund", "nrw", "koeln")
+        )
+    )
+
+
+class HierarchyDirectory(FakeDirectory):
+    """The PVOG with useArsHierarchy: a search answers every tier's text, each its own."""
+
+    async def search(self, query: ServiceQuery) -> list[ServiceRecord]:
+        self._called("search", query)
+        keys = query.leika_keys or ("99000000000001",)
+        tiers = [p for p in ("bund", "nrw", "koeln") if ars_covers(ARS[p], query.ars)]
+        return [service(p, leika) for leika in keys for p in tiers]
+
+
+async def test_organisations_are_one_batch_with_each_id_once() -> None:
+    pvog = FakeDirectory("pvog")
+    load, _ = loaders(directory=pvog)
     found = await asyncio.gather(
-        load.organisation("koeln", "OE1"),
-        load.organisation("koeln", "OE2"),
-        load.organisation("koeln", "OE1"),
-        load.organisation("nrw", "OE9"),
+        load.organisation("OE1"),
+        load.organisation("OE2"),
+        load.organisation("OE1"),
+        load.organisation("OE9"),
     )
     assert [o.id if o else None for o in found] == ["OE1", "OE2", "OE1", "OE9"]
-    assert koeln.calls == [("organisations", ("OE1", "OE2"))]
-    assert nrw.calls == [("organisations", ("OE9",))]
+    assert pvog.calls == [("organisations", ("OE1", "OE2", "OE9"))]
 
 
 async def test_leika_lookups_are_one_search_per_region_with_every_key_asked_there() -> None:
-    directories = {p: FakeDirectory(p) for p in ARS}
-    load, _ = loaders(directories=directories)
-    await asyncio.gather(
+    pvog = HierarchyDirectory("pvog")
+    load, _ = loaders(directory=pvog, portals=pvog_origins())
+    found = await asyncio.gather(
         load.service_for("053150000000", "99000000000001"),
         load.service_for("053150000000", "99000000000002"),
+        load.service_for("051620008008", "99000000000001"),
     )
-    for portal_id, directory in directories.items():
-        assert directory.calls == [
-            ("search", ServiceQuery("053150000000", None, ("99000000000001", "99000000000002")))
-        ], portal_id
+    assert pvog.calls == [
+        ("search", ServiceQuery("053150000000", None, ("99000000000001", "99000000000002"))),
+        ("search", ServiceQuery("051620008008", None, ("99000000000001",))),
+    ]
+    # Most local wins among the texts the PVOG inherited down the ARS.
+    assert [r.portal_id if r else None for r in found] == ["koeln", "koeln", "nrw"]
 
 
-async def test_a_search_asks_only_the_named_portals_once_and_repeats_are_cached() -> None:
-    directories = {p: FakeDirectory(p) for p in ARS}
-    load, _ = loaders(directories=directories)
+async def test_a_search_is_one_upstream_call_and_repeats_are_cached() -> None:
+    pvog = HierarchyDirectory("pvog")
+    load, _ = loaders(directory=pvog, portals=pvog_origins())
     query = ServiceQuery("053150000000", "Pass", ())
-    await load.search(["bund", "koeln"], query)
-    await load.search(["bund", "koeln"], query)
-    assert [len(d.calls) for d in directories.values()] == [1, 0, 1]
+    first = await load.search(query)
+    await load.search(query)
+    assert pvog.calls == [("search", query)]
+    assert sorted(load.origins(first)) == ["bund", "koeln", "nrw"]
+
+
+async def test_regions_are_one_call_to_the_pvog() -> None:
+    pvog = FakeDirectory("pvog")
+    load, _ = loaders(directory=pvog)
+    await asyncio.gather(load.regions("Dorm"), load.regions("Dorm"))
+    assert pvog.calls == [("regions", "Dorm")]
+
+
+async def test_a_failing_pvog_empties_its_keys_and_is_logged_once() -> None:
+    pvog = FakeDirectory("pvog", down=True)
+    load, outages = loaders(directory=pvog)
+    assert await load.search(ServiceQuery("050000000000", None, ())) == []
+    assert await load.service("x") is None
+    assert await load.organisation("OE1") is None
+    assert [(str(e.upstream), e.code.value) for e in outages.entries] == [
+        ("pvog/services", "UPSTREAM_UNAVAILABLE")
+    ]
 
 
 async def test_payments_go_to_their_portal_in_one_batch_and_missing_ones_drop_out() -> None:
@@ -164,17 +208,6 @@ async def test_payments_go_to_their_portal_in_one_batch_and_missing_ones_drop_ou
     assert [p.transaction_id for p in found] == ["T1", "T2"]
     assert provider.asked == ["T1", "gone", "T2"]
     assert await load.payments("bund", links) == []  # no provider there: nobody is asked
-
-
-async def test_a_failing_portal_empties_only_its_own_keys_and_is_logged_once() -> None:
-    koeln, nrw = FakeDirectory("koeln", down=True), FakeDirectory("nrw")
-    load, outages = loaders(directories={"koeln": koeln, "nrw": nrw})
-    found = await load.search(["koeln", "nrw"], ServiceQuery("050000000000", None, ()))
-    assert {r.portal_id for r in found} == {"nrw"}
-    assert await load.service("koeln", "x") is None
-    assert [(str(e.upstream), e.code.value) for e in outages.entries] == [
-        ("koeln/services", "UPSTREAM_UNAVAILABLE")
-    ]
 
 
 async def test_the_viewers_lists_are_keyed_by_token_so_nothing_is_shared() -> None:

@@ -17,7 +17,7 @@ from graph.http.errors import error_body, http_refusal
 from graph.http.spec import REQUEST_ERROR, GraphQLResponseType
 from graph.settings import Settings
 from sources.base import ErrorCode, TrustLevel, ViewerRecord
-from sources.network import Network
+from tests.helpers.topologies import minimal_topology
 
 VIEWER = ViewerRecord("s", TrustLevel.HIGH, (), *(None,) * 6, False, None, 0.0, token="good")
 
@@ -30,7 +30,7 @@ class Verifier:
 
 
 def gateway(verifier: Any) -> GatewayState:
-    return GatewayState(Settings(), Network((), "n.toml"), Adapters(), verifier)
+    return GatewayState(Settings(), minimal_topology(), Adapters(), verifier)
 
 
 async def call(app: Any, headers: dict[str, str], state: dict[str, Any]) -> tuple[Message, Any]:
