@@ -7,9 +7,9 @@ assigned to a view or an endpoint after construction.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import strawberry
@@ -18,28 +18,21 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from graph.actions import Actions
+from graph.citizen.loaders import CitizenLoaders
+from graph.citizen.view import CitizenView
 from graph.domain.adapters import Adapters
 from graph.domain.downloads import DownloadSigner, download_signer
 from graph.domain.errors import UnauthenticatedError
 from graph.domain.identity import TokenVerifier
 from graph.domain.live import LiveHub
 from graph.domain.outages import OutageLog, outage_message
-from graph.domain.own_applications import merge_own
 from graph.domain.replays import ReplayGuard
-from graph.domain.status import merged_history
 from graph.extensions.outages import FieldsInFlight
-from graph.loaders import Loaders
 from graph.settings import Settings
 from graph.types.portal import Outage, Portal
 from graph.types.portal_views import PortalViews
-from sources.base import (
-    ApplicationRecord,
-    Capability,
-    MessageRecord,
-    StatusEventRecord,
-    ViewerRecord,
-)
-from sources.journal import Journal, SubmissionEntry
+from sources.base import Capability, ViewerRecord
+from sources.journal import Journal
 from sources.topology import Topology
 from sources.transport import CacheStore, UpstreamGuards
 
@@ -98,7 +91,7 @@ class Context:
     request: Request | WebSocket
     response: Response | None
     gateway: GatewayState
-    loaders: Loaders
+    loaders: CitizenLoaders  # the public loaders and the viewer's
     actions: Actions
     outages: OutageLog
     viewer: ViewerRecord | None = None
@@ -133,32 +126,10 @@ class Context:
             raise UnauthenticatedError("Sign in to see your own data.", reason="NO_TOKEN")
         return self.viewer.token
 
-    async def application_history(self, record: ApplicationRecord) -> list[StatusEventRecord]:
-        events, updates = await asyncio.gather(
-            self.loaders.case_events(record.portal_id, record.case_id, record.destination_id),
-            self.loaders.status_updates(record.portal_id, self.token()),
-        )
-        own = [u for u in updates if u.application_id == record.id]
-        return merged_history(events, own)
-
-    async def find_application(
-        self, portal_id: str, application_id: str
-    ) -> ApplicationRecord | None:
-        """One of the viewer's applications; None for anything that is not theirs."""
-        if self.viewer is None:
-            return None
-        found: list[ApplicationRecord] = []
-        if self.gateway.adapters.account_area(portal_id) is not None:
-            found = await self.loaders.applications(self.viewer.token, [portal_id])
-        found = merge_own(found, await self.own_submissions())
-        return next((a for a in found if (a.portal_id, a.id) == (portal_id, application_id)), None)
-
-    async def own_submissions(self) -> list[SubmissionEntry]:
-        """The viewer's journal entries (what this gateway submitted for them)."""
-        keys = self.gateway.subject_keys
-        if self.viewer is None or keys is None:
-            return []
-        return await self.loaders.own_submissions(keys(self.viewer.subject))
+    @property
+    def citizen(self) -> CitizenView:
+        """The viewer's own data, asked only where they have something (graph/citizen)."""
+        return CitizenView(self)
 
     def signed_download(self, path: str) -> str:
         """`path` as a link that opens without a header, for this viewer (domain/downloads)."""
@@ -166,13 +137,6 @@ class Context:
             return path
         signer = self.gateway.download_signer
         return signer.sign(path, self.viewer.subject, self.viewer.token, self.viewer.expires_at)
-
-    async def find_message(self, portal_id: str, message_id: str) -> MessageRecord | None:
-        """One of the viewer's messages; None for anything that is not theirs."""
-        if self.viewer is None or self.gateway.adapters.postbox(portal_id) is None:
-            return None
-        found = await self.loaders.messages(self.viewer.token, [portal_id])
-        return next((m for m in found if m.id == message_id), None)
 
     @classmethod
     def build(
@@ -187,8 +151,12 @@ class Context:
             request=request,
             response=response,
             gateway=gateway,
-            loaders=Loaders(outages, gateway.adapters, gateway.journal),
-            actions=Actions(gateway.adapters),
+            loaders=CitizenLoaders(outages, gateway.adapters, gateway.journal),
+            actions=Actions(
+                gateway.adapters,
+                gateway.journal,
+                timedelta(days=gateway.settings.journal.account_link_days),
+            ),
             outages=outages,
             viewer=viewer,
         )

@@ -1,6 +1,7 @@
 """Per-request DataLoaders: group keys by upstream and ask each upstream once per batch.
 
-Reads only; writes go through graph/actions.py.
+Reads only; writes go through graph/actions.py. The viewer's own data is loaded by the
+subclass in graph/citizen/loaders.py, keyed by what the citizen has.
 
 Public data has one upstream, the PVOG: it does the ARS hierarchy itself, so a search
 is one call whatever the number of portals, and each description says by its own ARS
@@ -12,9 +13,8 @@ upstreams' data still reaches the client (partial results).
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader
@@ -23,28 +23,18 @@ from graph.domain.adapters import Adapters
 from graph.domain.merge import merge_most_local
 from graph.domain.outages import OutageLog
 from sources.base import (
-    AccountRecord,
-    ApplicationRecord,
-    MessageRecord,
     OrganisationRecord,
-    PaymentLinkRecord,
-    PaymentRecord,
     PortalRecord,
     RegionRecord,
     ServiceDirectory,
     ServiceQuery,
     ServiceRecord,
-    StatusEventRecord,
 )
 from sources.errors import SourceError
-from sources.journal import Journal, JournalError, SubmissionEntry
-
-logger = logging.getLogger("portalgraph.loaders")
+from sources.journal import Journal
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
-Found = TypeVar("Found")
-PortalKey = tuple[str, Key]
 
 
 def _loader(
@@ -53,30 +43,6 @@ def _loader(
     # aiodataloader rejects the keys whose slot holds an exception; its annotations
     # do not model that, hence the cast.
     return DataLoader(cast(Any, batch))
-
-
-def _per_portal(
-    fetch: Callable[[str, list[Key]], Awaitable[Mapping[Key, Value]]], missing: Value
-) -> Callable[[list[PortalKey[Key]]], Awaitable[list[Value | BaseException]]]:
-    """A batch function that runs `fetch` once per portal, concurrently, in key order."""
-
-    async def batch(keys: list[PortalKey[Key]]) -> list[Value | BaseException]:
-        by_portal: dict[str, list[Key]] = defaultdict(list)
-        for portal_id, key in keys:
-            if key not in by_portal[portal_id]:
-                by_portal[portal_id].append(key)
-        portal_ids = list(by_portal)
-        answers = await asyncio.gather(
-            *(fetch(p, by_portal[p]) for p in portal_ids), return_exceptions=True
-        )
-        results = dict(zip(portal_ids, answers, strict=True))
-        out: list[Value | BaseException] = []
-        for portal_id, key in keys:
-            answer = results[portal_id]
-            out.append(answer if isinstance(answer, BaseException) else answer.get(key, missing))
-        return out
-
-    return batch
 
 
 def _each_key(
@@ -90,24 +56,6 @@ def _each_key(
     return batch
 
 
-def _each(
-    call: Callable[[str, Key], Awaitable[Value]],
-) -> Callable[[str, list[Key]], Awaitable[dict[Key, Value]]]:
-    """For upstreams without a batch endpoint: one call per key, concurrently."""
-
-    async def fetch(portal_id: str, keys: list[Key]) -> dict[Key, Value]:
-        found = await asyncio.gather(*(call(portal_id, k) for k in keys))
-        return dict(zip(keys, found, strict=True))
-
-    return fetch
-
-
-def _found(adapter: Found | None, portal_id: str) -> Found:
-    if adapter is None:  # callers ask only portals that have the capability
-        raise LookupError(f"no such upstream for portal {portal_id!r}")
-    return adapter
-
-
 class Loaders:
     """The read loaders of one request; build a fresh instance per request (and per event)."""
 
@@ -117,8 +65,6 @@ class Loaders:
         self.adapters = adapters
         self._outages = outages
         self._journal = journal
-        # Keyed by the viewer's pseudonym: one journal query per request.
-        self._own: DataLoader[str, list[SubmissionEntry]] = _loader(self._fetch_own)
         self._search: DataLoader[ServiceQuery, list[ServiceRecord]] = _loader(
             _each_key(self._search_one)
         )
@@ -127,33 +73,11 @@ class Loaders:
             self._fetch_organisations
         )
         self._regions: DataLoader[str, list[RegionRecord]] = _loader(_each_key(self._regions_one))
-        self._accounts: DataLoader[PortalKey[str], AccountRecord | None] = _loader(
-            _per_portal(_each(self._account_one), None)
-        )
-        self._applications: DataLoader[PortalKey[str], list[ApplicationRecord]] = _loader(
-            _per_portal(_each(self._applications_one), [])
-        )
-        self._events: DataLoader[PortalKey[tuple[str, str | None]], list[StatusEventRecord]] = (
-            _loader(_per_portal(_each(self._events_one), []))
-        )
-        self._updates: DataLoader[PortalKey[str], list[StatusEventRecord]] = _loader(
-            _per_portal(_each(self._updates_one), [])
-        )
-        self._messages: DataLoader[PortalKey[str], list[MessageRecord]] = _loader(
-            _per_portal(_each(self._messages_one), [])
-        )
-        self._payment: DataLoader[PortalKey[PaymentLinkRecord], PaymentRecord | None] = _loader(
-            _per_portal(_each(self._payment_one), None)
-        )
         self._by_leika: DataLoader[tuple[str, str], list[ServiceRecord]] = _loader(
             self._fetch_by_leika
         )
 
     # One upstream call each; the batch functions above group and fan them out.
-
-    async def _fetch_own(self, subject_keys: list[str]) -> list[list[SubmissionEntry]]:
-        journal = self._journal
-        return [await journal.entries(key) if journal else [] for key in subject_keys]
 
     def _directory(self) -> ServiceDirectory:
         directory = self.adapters.directory
@@ -169,27 +93,6 @@ class Loaders:
 
     async def _regions_one(self, text: str) -> list[RegionRecord]:
         return await self._directory().regions(text)
-
-    async def _account_one(self, portal_id: str, token: str) -> AccountRecord | None:
-        return await _found(self.adapters.account_area(portal_id), portal_id).account(token)
-
-    async def _applications_one(self, portal_id: str, token: str) -> list[ApplicationRecord]:
-        return await _found(self.adapters.account_area(portal_id), portal_id).applications(token)
-
-    async def _events_one(
-        self, _portal_id: str, case: tuple[str, str | None]
-    ) -> list[StatusEventRecord]:
-        events = self.adapters.case_events
-        return [] if events is None else await events.events(*case)
-
-    async def _updates_one(self, portal_id: str, token: str) -> list[StatusEventRecord]:
-        return await _found(self.adapters.postbox(portal_id), portal_id).status_updates(token)
-
-    async def _messages_one(self, portal_id: str, token: str) -> list[MessageRecord]:
-        return await _found(self.adapters.postbox(portal_id), portal_id).messages(token)
-
-    async def _payment_one(self, portal_id: str, link: PaymentLinkRecord) -> PaymentRecord | None:
-        return await _found(self.adapters.payment_provider(portal_id), portal_id).transaction(link)
 
     async def _fetch_by_leika(
         self, keys: list[tuple[str, str]]
@@ -253,50 +156,6 @@ class Loaders:
         portals = self.adapters.portals
         found = {r.portal_id: portals.get(r.portal_id) for r in records}
         return {portal_id: p for portal_id, p in found.items() if p is not None}
-
-    # The viewer's data: keys carry the sign-in token, so nothing is shared across viewers.
-
-    async def accounts(self, token: str) -> list[AccountRecord]:
-        keys = [(p, token) for p in self.adapters.account_areas]
-        return [a for a in await self._all(self._accounts, keys, None) if a is not None]
-
-    async def applications(self, token: str, portal_ids: Sequence[str]) -> list[ApplicationRecord]:
-        found = await self._all(self._applications, [(p, token) for p in portal_ids], [])
-        return [application for applications in found for application in applications]
-
-    async def own_submissions(self, subject_key: str) -> list[SubmissionEntry]:
-        """What this gateway submitted for the viewer; empty (and logged) when the journal
-        is down, so the portals' lists still answer."""
-        try:
-            return await self._own.load(subject_key)
-        except JournalError as exc:
-            logger.warning("journal unavailable for a viewer's list: %s", exc.code)
-            return []
-
-    async def case_events(
-        self, portal_id: str, case_id: str, destination_id: str | None = None
-    ) -> list[StatusEventRecord]:
-        """The case's verified events; the authority's count only from `destination_id`."""
-        if self.adapters.case_events is None:
-            return []
-        return (await self._all(self._events, [(portal_id, (case_id, destination_id))], []))[0]
-
-    async def status_updates(self, portal_id: str, token: str) -> list[StatusEventRecord]:
-        if self.adapters.postbox(portal_id) is None:
-            return []
-        return (await self._all(self._updates, [(portal_id, token)], []))[0]
-
-    async def messages(self, token: str, portal_ids: Sequence[str]) -> list[MessageRecord]:
-        found = await self._all(self._messages, [(p, token) for p in portal_ids], [])
-        return [message for messages in found for message in messages]
-
-    async def payments(
-        self, portal_id: str, links: Sequence[PaymentLinkRecord]
-    ) -> list[PaymentRecord]:
-        if self.adapters.payment_provider(portal_id) is None:
-            return []
-        found = await self._all(self._payment, [(portal_id, link) for link in links], None)
-        return [payment for payment in found if payment is not None]
 
     async def _all(
         self, loader: DataLoader[Key, Value], keys: list[Key], empty: Value

@@ -215,6 +215,9 @@ class JournalSettings:
     purge_interval: float = env("JOURNAL_PURGE_INTERVAL", 3600.0)
     lease_seconds: float = env("JOURNAL_LEASE_SECONDS", 120.0)
     busy_wait: float = env("JOURNAL_BUSY_WAIT", 10.0)
+    # How long a learned account link lives after its account area last answered for the
+    # viewer (docs/journal.md "Account links"): queries ask only linked account areas.
+    account_link_days: float = env("JOURNAL_ACCOUNT_LINK_DAYS", 90.0)
     # The gateway's public base URL: each submission announces `callback {url, secret}` with
     # `<base>/hooks/fitconnect/<portal>`. Unset: no callback is announced.
     callback_base_url: str | None = env("CALLBACK_BASE_URL", None)

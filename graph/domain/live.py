@@ -2,7 +2,8 @@
 
 A subscription *follows* the viewer's applications: it registers their FIT-Connect
 cases (so a callback on any replica can find the viewer) and starts watches on the
-viewer's mailboxes and open payments. Pollers compare each watch with what it saw
+mailboxes of the portal entries the viewer is linked to and on their payments, at each
+payment's own provider: never a watch per portal of the network. Pollers compare each watch with what it saw
 before and publish only changes; the broker de-duplicates by event id, so two
 replicas or a replayed callback never deliver an event twice.
 """
@@ -15,6 +16,7 @@ import hashlib
 import hmac
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graph.domain.adapters import Adapters
@@ -35,15 +37,16 @@ logger = logging.getLogger("portalgraph.live")
 
 @dataclass(slots=True)
 class Watch:
-    """One viewer's mailbox or payments at one portal, as last seen by the poller."""
+    """One viewer's mailbox (at a `[[portals]]` entry) or payments (at a provider), as
+    last seen by the poller."""
 
     kind: str
-    portal_id: str
+    portal_id: str  # the upstream: an entry id (inbox) or a payment provider id
     audience: str
     viewer: ViewerRecord
     followers: int = 1
     seen: set[str] = field(default_factory=set)
-    payments: dict[str, tuple[PaymentLinkRecord, str]] = field(default_factory=dict)
+    payments: dict[str, tuple[PaymentLinkRecord, ApplicationRecord]] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
     applications: dict[str, ApplicationRecord] = field(default_factory=dict)
 
@@ -99,20 +102,31 @@ class LiveHub:
             self.subscriptions.pop(audience, None)
 
     async def follow(
-        self, viewer: ViewerRecord, applications: list[ApplicationRecord], key: str
+        self,
+        viewer: ViewerRecord,
+        applications: list[ApplicationRecord],
+        key: str,
+        *,
+        inboxes: Sequence[str] = (),
+        payments: Sequence[tuple[PaymentLinkRecord, ApplicationRecord]] = (),
     ) -> Follow:
+        """Registers the applications' cases and watches only what the viewer has: the
+        inboxes of the `[[portals]]` entries they are linked to (`inboxes`, entry ids) and
+        their payments, by provider (each link names its provider)."""
         audience = self.audience(viewer.subject)
         cases = tuple((a.portal_id, a.case_id) for a in applications)
         for app in applications:
             await self.routes.register(app.portal_id, app.case_id, key, route_for(audience, app))
         watched: list[tuple[str, str, str]] = []
-        portals = {a.portal_id for a in applications} | set(self.adapters.postboxes)
-        for portal_id in portals & set(self.adapters.postboxes):
-            own = [a for a in applications if a.portal_id == portal_id]
-            watched.append(await self._watch("inbox", portal_id, audience, viewer, own))
-        for portal_id in {a.portal_id for a in applications} & set(self.adapters.payments):
-            own = [a for a in applications if a.portal_id == portal_id]
-            watched.append(await self._watch("payments", portal_id, audience, viewer, own))
+        for entry_id in sorted(e for e in set(inboxes) if e in self.adapters.postboxes):
+            own = [a for a in applications if self.adapters.entry_id(a.portal_id) == entry_id]
+            watched.append(await self._watch("inbox", entry_id, audience, viewer, own, []))
+        by_provider: dict[str, list[tuple[PaymentLinkRecord, ApplicationRecord]]] = {}
+        for link, app in payments:
+            if link.provider_id in self.adapters.payments:
+                by_provider.setdefault(str(link.provider_id), []).append((link, app))
+        for provider_id, links in sorted(by_provider.items()):
+            watched.append(await self._watch("payments", provider_id, audience, viewer, [], links))
         return Follow(key, audience, cases, tuple(watched))
 
     async def unfollow(self, follow: Follow) -> None:
@@ -129,22 +143,22 @@ class LiveHub:
     async def _watch(
         self,
         kind: str,
-        portal_id: str,
+        upstream_id: str,
         audience: str,
         viewer: ViewerRecord,
         applications: list[ApplicationRecord],
+        payments: list[tuple[PaymentLinkRecord, ApplicationRecord]],
     ) -> tuple[str, str, str]:
-        key = (kind, portal_id, audience)
+        """`upstream_id`: the inbox's `[[portals]]` entry, or the payment provider."""
+        key = (kind, upstream_id, audience)
         watch = self.watches.get(key)
         if watch is not None:
             watch.followers += 1
             watch.viewer = viewer
             return key
-        watch = Watch(kind, portal_id, audience, viewer)
+        watch = Watch(kind, upstream_id, audience, viewer)
         watch.applications = {a.id: a for a in applications}
-        for app in applications:
-            for link in app.payments:
-                watch.payments[link.transaction_id] = (link, app.id)
+        watch.payments = {link.transaction_id: (link, app) for link, app in payments}
         self.watches[key] = watch
         # The baseline: what exists now is not news.
         with contextlib.suppress(SourceError):
@@ -180,14 +194,14 @@ class LiveHub:
     async def _poll_payments(self, watch: Watch, publish: bool) -> int:
         provider = self.adapters.payments[watch.portal_id]
         sent = 0
-        for transaction_id, (link, application_id) in list(watch.payments.items()):
+        for transaction_id, (link, application) in list(watch.payments.items()):
             record = await provider.transaction(link)
             if record is None or watch.statuses.get(transaction_id) == record.status.value:
                 continue
             watch.statuses[transaction_id] = record.status.value
             if publish:
                 sent += await self.broker.publish(
-                    payment_event(watch.audience, record, application_id)
+                    payment_event(watch.audience, record, application)
                 )
         return sent
 

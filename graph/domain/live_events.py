@@ -85,17 +85,19 @@ def message_event(audience: str, message: MessageRecord) -> EventRecord:
     )
 
 
-def payment_event(audience: str, record: PaymentRecord, application_id: str) -> EventRecord:
+def payment_event(
+    audience: str, record: PaymentRecord, application: ApplicationRecord
+) -> EventRecord:
+    """`record` comes from the provider; ids name the application's portal."""
+    portal_id = application.portal_id
     return EventRecord(
-        id=f"payment:{record.portal_id}:{record.transaction_id}:{record.status.value}:{audience}",
+        id=f"payment:{portal_id}:{record.transaction_id}:{record.status.value}:{audience}",
         kind=EventKind.PAYMENT_STATUS,
         audience=audience,
-        portal_id=record.portal_id,
+        portal_id=portal_id,
         data={
-            "paymentId": to_global_id(
-                "Payment", record.portal_id, application_id, record.transaction_id
-            ),
-            "applicationId": to_global_id("Application", record.portal_id, application_id),
+            "paymentId": to_global_id("Payment", portal_id, application.id, record.transaction_id),
+            "applicationId": to_global_id("Application", portal_id, application.id),
             "transactionId": record.transaction_id,
             "status": record.status.value,
             "amountCents": record.amount_cents,

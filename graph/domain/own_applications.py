@@ -31,6 +31,7 @@ def application_of(entry: SubmissionEntry) -> ApplicationRecord | None:
         submitted_at=entry.finished_at,
         updated_at=entry.updated_at,
         payments=(),
+        destination_id=entry.destination_id,
     )
 
 

@@ -95,7 +95,7 @@ async def download_attachment(request: Request) -> Response:
     context = Context.build(gateway, request, None, viewer=viewer)
     attachment_id = request.path_params["attachment_id"]
     try:
-        record = await context.find_message(portal_id, message_id)
+        record = await context.citizen.find_message(portal_id, message_id)
         if record is None or all(a.id != attachment_id for a in record.attachments):
             return error_response(404, "No such attachment in your mailbox.", ErrorCode.NOT_FOUND)
         if not can_open(record.required_trust_level, viewer):

@@ -1,5 +1,8 @@
-"""The viewer's applications across portals: one list call per portal, merged with what
-this gateway submitted for them (the journal, one query per request); filters, pages."""
+"""The viewer's applications: the linked account areas' lists merged with what this
+gateway submitted for them (the journal, one read per request); filters, pages.
+
+Only where the viewer has something is asked (graph/citizen/view.py), never every portal.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ import strawberry
 from graph.context import Info
 from graph.domain.errors import BadUserInputError
 from graph.domain.ids import id_parts
-from graph.domain.own_applications import merge_own
 from graph.domain.status import current_status
 from graph.resolvers.pagination import page_request, paginate
 from graph.types.application import Application
@@ -23,18 +25,11 @@ from sources.base import ApplicationRecord, ApplicationStatus, Capability
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def portals_for(info: Info, capability: Capability, portal: strawberry.ID | None) -> list[str]:
-    """The portals to ask: all with the capability, or the one the client named."""
-    adapters = info.context.gateway.adapters
-    # By portal entry (a platform's account area serves all its municipalities).
-    by_entry = adapters.account_areas if capability is Capability.ACCOUNTS else adapters.postboxes
-    offering = list(by_entry)
-    if portal is None:
-        return offering
-    if portal not in info.context.gateway.portals:
+def checked_portal(info: Info, portal: strawberry.ID | None) -> str | None:
+    """The portal the client named, refused when it is not one of the network's."""
+    if portal is not None and portal not in info.context.gateway.portals:
         raise BadUserInputError("portal", "is not a portal of this network")
-    entry = adapters.entry_id(portal) or portal
-    return [entry] if entry in offering else []
+    return None if portal is None else str(portal)
 
 
 def newest_first(record: ApplicationRecord) -> tuple[datetime, str]:
@@ -51,13 +46,13 @@ async def list_applications(
     scope = f"{portal}|{','.join(sorted(s.value for s in wanted))}"
     list_name = "applications-" + hashlib.sha256(scope.encode()).hexdigest()[:12]
     page = page_request(list_name, info.context.settings, **paging)
-    portal_ids = portals_for(info, Capability.ACCOUNTS, portal)
-    records = await info.context.loaders.applications(info.context.token(), portal_ids)
-    own = [e for e in await info.context.own_submissions() if portal in (None, e.portal_id)]
-    records = merge_own(records, own)
+    info.context.token()  # refuses anonymous requests
+    records = await info.context.citizen.applications(checked_portal(info, portal))
     records.sort(key=newest_first, reverse=True)
     if wanted:
-        histories = await asyncio.gather(*(info.context.application_history(r) for r in records))
+        histories = await asyncio.gather(
+            *(info.context.citizen.application_history(r) for r in records)
+        )
         records = [
             r for r, h in zip(records, histories, strict=True) if current_status(h) in wanted
         ]
@@ -78,7 +73,7 @@ async def application_by_id(
 
 
 async def load_application(info: Info, portal_id: str, application_id: str) -> Application | None:
-    record = await info.context.find_application(portal_id, application_id)
+    record = await info.context.citizen.find_application(portal_id, application_id)
     if record is None:
         return None
     return Application.from_record(record, info.context.gateway.portals[portal_id])

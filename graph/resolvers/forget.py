@@ -1,9 +1,10 @@
 """The citizen's right to erasure (GDPR Art. 17) for what this gateway recorded.
 
 Deletes the viewer's finished journal entries (sent or finally failed submissions) with
-their attachment digests, case routes and payment links; entries still being sent stay,
+their attachment digests, case routes and payment links, and every account link learned
+for them (docs/journal.md "Account links"); entries still being sent stay,
 else a retry would send a second application. What the authorities and the portals hold
-is theirs to delete: the applications stay listed where a portal's account area lists them.
+is theirs to delete: a portal's account area still lists them once its link is learned again.
 The audit log records who (pseudonym), "Application", "me" and "deleted": nothing of
 what was deleted.
 """
@@ -12,16 +13,11 @@ from __future__ import annotations
 
 import logging
 
+from graph.actions import RecordUnavailableError
 from graph.context import Info
-from graph.domain.errors import PublicError
 from graph.types.submission import ApplicationsForgotten
-from sources.base import ErrorCode
 
 logger = logging.getLogger("portalgraph.journal")
-
-
-class RecordUnavailableError(PublicError):
-    code = ErrorCode.UPSTREAM_UNAVAILABLE
 
 
 async def forget_finished_applications(info: Info) -> ApplicationsForgotten:

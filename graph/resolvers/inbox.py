@@ -1,4 +1,5 @@
-"""The viewer's Postfach across portals: filters, pages, unread count, mark as read."""
+"""The viewer's Postfach: the inboxes of the portal entries they are linked to (never every
+portal); filters, pages, unread count, mark as read."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from graph.context import Info
 from graph.domain.access import can_open
 from graph.domain.errors import InsufficientTrustLevelError, NotFoundError
 from graph.domain.ids import id_parts
-from graph.resolvers.applications import portals_for
+from graph.resolvers.applications import checked_portal
 from graph.resolvers.pagination import page_request, paginate
 from graph.types.connection import Connection
 from graph.types.message import Message
@@ -40,10 +41,12 @@ async def list_messages(
     if application is not None:
         portal_id, application_id = id_parts(application, "Application", argument="application")
         linked = (portal_id, application_id)
-    portal_ids = portals_for(info, Capability.INBOX, portal)
-    if linked is not None:
-        portal_ids = [p for p in portal_ids if p == linked[0]]
-    records = await info.context.loaders.messages(info.context.token(), portal_ids)
+    named = checked_portal(info, portal)
+    if linked is not None and named not in (None, linked[0]):
+        records: list[MessageRecord] = []
+    else:
+        info.context.token()  # refuses anonymous requests
+        records = await info.context.citizen.messages(linked[0] if linked else named)
     if unread_only:
         records = [m for m in records if m.read_at is None]
     if linked is not None:
@@ -58,19 +61,19 @@ async def list_messages(
 
 
 async def unread_count(info: Info) -> int:
-    portal_ids = portals_for(info, Capability.INBOX, None)
-    records = await info.context.loaders.messages(info.context.token(), portal_ids)
+    info.context.token()  # refuses anonymous requests
+    records = await info.context.citizen.messages()
     return sum(1 for m in records if m.read_at is None)
 
 
 async def load_message(info: Info, portal_id: str, message_id: str) -> Message | None:
-    record = await info.context.find_message(portal_id, message_id)
+    record = await info.context.citizen.find_message(portal_id, message_id)
     return as_message(info, record) if record else None
 
 
 async def mark_read(info: Info, global_id: str) -> Message:
     portal_id, message_id = id_parts(global_id, "Message")
-    record = await info.context.find_message(portal_id, message_id)
+    record = await info.context.citizen.find_message(portal_id, message_id)
     if record is None:
         raise NotFoundError("No such message in your mailbox.")
     if not can_open(record.required_trust_level, info.context.viewer):

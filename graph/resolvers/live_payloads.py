@@ -73,17 +73,17 @@ class Now:
     async def _load_application(self) -> Application | None:
         portal_id, application_id = _parts(self.event.data.get("applicationId"))
         fresh = self._fresh()
-        record = await fresh.find_application(portal_id, application_id)
+        record = await fresh.citizen.find_application(portal_id, application_id)
         if record is None:
             return None
         application = Application.from_record(record, fresh.gateway.portals[portal_id])
-        application.history_now = await fresh.application_history(record)
-        application.payments_now = await fresh.loaders.payments(portal_id, record.payments)
+        application.history_now = await fresh.citizen.application_history(record)
+        application.payments_now = await fresh.citizen.application_payments(record)
         return application
 
     async def _load_message(self) -> Message | None:
         portal_id, message_id = _parts(self.event.data.get("messageId"))
-        record = await self._fresh().find_message(portal_id, message_id)
+        record = await self._fresh().citizen.find_message(portal_id, message_id)
         if record is None:
             return None
         portal = self.context.gateway.portals[portal_id]

@@ -1,4 +1,4 @@
-"""`me`: the signed-in viewer with their applications and inbox across all portals."""
+"""`me`: the signed-in viewer with their applications and inbox (asked where they have something)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,15 @@ from graph.types.connection import Connection
 from graph.types.message import Message
 from sources.base import ApplicationStatus
 
-PortalId = Annotated[strawberry.ID | None, strawberry.argument(description="Only this portal.")]
+PortalId = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description=(
+            "Only this portal. A portal the viewer is not linked to yet is asked once; an"
+            " account there is remembered (later queries ask it too)."
+        )
+    ),
+]
 
 
 @strawberry.type(
@@ -25,7 +33,10 @@ PortalId = Annotated[strawberry.ID | None, strawberry.argument(description="Only
 )
 class Me(Identity):
     @strawberry.field(
-        description="The viewer's applications (Anträge) across portals, newest first."
+        description=(
+            "The viewer's applications (Anträge), newest first: what this gateway submitted"
+            " for them and what the account areas they are linked to list."
+        )
     )
     async def applications(
         self,
@@ -53,7 +64,9 @@ class Me(Identity):
     ) -> Application | None:
         return await application_by_id(info, id)
 
-    @strawberry.field(description="Messages in the viewer's mailboxes (Postfach), newest first.")
+    @strawberry.field(
+        description="Messages in the mailboxes (Postfach) the viewer is linked to, newest first."
+    )
     async def inbox(
         self,
         info: Info,
@@ -74,7 +87,7 @@ class Me(Identity):
         return await list_messages(info, paging, unread_only, portal, application)
 
     @strawberry.field(
-        description="Number of unread messages across all mailboxes (locked ones included)."
+        description="Number of unread messages in the viewer's linked mailboxes (locked ones included)."
     )
     async def unread_message_count(self, info: Info) -> int:
         return await unread_count(info)

@@ -85,7 +85,7 @@ class Mutation:
         return await reply_to_message(info, message_id, body, attachments or [], client_mutation_id)
 
     @strawberry.mutation(
-        description="Delete the viewer's finished applications (submitted or failed) from this gateway's own record (GDPR Art. 17). Portals and authorities keep theirs; entries still being sent stay."
+        description="Delete the viewer's finished applications (submitted or failed) from this gateway's own record (GDPR Art. 17), and the account links it learned. Portals and authorities keep theirs; entries still being sent stay."
     )
     async def forget_finished_applications(self, info: Info) -> ApplicationsForgotten:
         return await forget_finished_applications(info)

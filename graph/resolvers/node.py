@@ -28,14 +28,10 @@ async def node_by_id(info: Info, global_id: str) -> Node | None:
 async def load_payment(
     info: Info, portal_id: str, application_id: str, transaction_id: str
 ) -> Payment | None:
-    application = await info.context.find_application(portal_id, application_id)
-    links = (
-        [p for p in application.payments if p.transaction_id == transaction_id]
-        if application
-        else []
-    )
-    if not links:
+    application = await info.context.citizen.find_application(portal_id, application_id)
+    if application is None:
         return None
-    records = await info.context.loaders.payments(portal_id, links)
+    records = await info.context.citizen.application_payments(application)
+    found = [r for r in records if r.transaction_id == transaction_id]
     portal = info.context.gateway.portals[portal_id]
-    return Payment.from_record(records[0], portal, application_id) if records else None
+    return Payment.from_record(found[0], portal, application_id) if found else None

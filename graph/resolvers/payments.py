@@ -1,9 +1,12 @@
 """startPayment: create an XBezahldienste transaction for one of the viewer's applications.
 
-Order of writes, so a failure leaves nothing half-done for long: create the
-transaction (keyed by the client's request id), then link it to the application.
-XBezahldienste has no look-up by requestId: a reused request id is refused with
-PAYMENT_EXISTS (the journal is to keep the transaction link before answering).
+The provider and tenant are the ones serving the application's portal (the most specific
+ARS prefix of `[[payment_providers.tenants]]`). XBezahldienste has no look-up by
+requestId, so the journal keeps the link: stored (PENDING) before the provider call and
+completed with the transaction id before the answer (graph/actions.py). The same request
+again answers the same transaction; only a crash between the provider's answer and the
+journal's write leaves a transaction the gateway cannot name (the provider then refuses
+the reused requestId: PAYMENT_EXISTS). Telling the portal's account area is best effort.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from graph.actions import NoPaymentTenantError, PaymentRequestTakenError
 from graph.context import Info
 from graph.domain.errors import BadUserInputError, NotFoundError
 from graph.domain.ids import id_parts
@@ -23,7 +27,7 @@ from graph.types.payment import (
     PaymentStarted,
     StartPaymentInput,
 )
-from sources.base import PaymentItemRecord, PaymentLinkRecord, PaymentRecord, PaymentRequestRecord
+from sources.base import PaymentItemRecord, PaymentRequestRecord
 from sources.errors import SourceRejectedError
 
 REQUEST_ID = re.compile(r"^[\w-]{1,36}$")
@@ -89,16 +93,23 @@ async def start_payment(info: Info, data: StartPaymentInput) -> PaymentStarted |
             code=PaymentRejection.CALCULATION_ERROR,
             message="totalCents must equal the sum of the items' amountCents.",
         )
+    subject_key = info.context.citizen.subject_key()
     actions = info.context.actions
-    if not actions.takes_payments(portal_id):
+    try:
+        if subject_key is None:
+            raise NoPaymentTenantError(portal.ars)
+        link, record = await actions.start_payment(
+            subject_key, application.record.id, portal.ars, request
+        )
+    except NoPaymentTenantError:
         return PaymentRejected(
             code=PaymentRejection.NO_PAYMENT_PROVIDER,
             message="This portal takes no online payments.",
         )
-    originator, end_point = application.record.leika_key or "antrag", portal.ars
-    try:
-        record: PaymentRecord = await actions.create_payment(
-            portal_id, originator, end_point, request
+    except PaymentRequestTakenError:
+        return PaymentRejected(
+            code=PaymentRejection.PAYMENT_EXISTS,
+            message="A payment with this requestId exists already.",
         )
     except SourceRejectedError as exc:
         # XBezahldienste has no look-up by requestId: an existing payment is reported as such.
@@ -111,7 +122,8 @@ async def start_payment(info: Info, data: StartPaymentInput) -> PaymentStarted |
             exc.functional_code or "", PaymentRejection.VALIDATION_ERROR
         )
         return PaymentRejected(code=code, message="The payment provider refused the request.")
-    link = PaymentLinkRecord(record.transaction_id, originator, end_point, data.request_id)
+    if record is None:
+        raise NotFoundError("The payment provider does not show this payment any more.")
     await actions.link_payment(portal_id, token, application.record.id, link)
     payment = Payment.from_record(record, portal, application.record.id)
     return PaymentStarted(payment=payment, redirect_url=record.redirect_url or "")

@@ -14,7 +14,6 @@ from graph.context import Info
 from graph.domain.access import can_open
 from graph.domain.errors import BadUserInputError, InsufficientTrustLevelError, NotFoundError
 from graph.domain.ids import id_parts
-from graph.domain.own_applications import merge_own
 from graph.domain.refusals import SubmissionRefusedError, SubmissionRejection
 from graph.domain.submitting import Delivery
 from graph.domain.uploads import UploadLimits, UploadRefusedError, read_upload
@@ -27,7 +26,7 @@ from graph.types.submission import (
     SubmissionRejected,
     SubmitApplicationInput,
 )
-from sources.base import LEIKA_PATTERN, ApplicationRecord, UploadRecord, ViewerRecord
+from sources.base import LEIKA_PATTERN, UploadRecord, ViewerRecord
 
 CLIENT_KEY = re.compile(r"^[\w.:-]{1,64}$")
 ARS12 = re.compile(r"^\d{12}$")
@@ -111,11 +110,11 @@ async def submit_application(
     except SubmissionRefusedError as exc:
         return rejected(exc.code, str(exc), key, retryable=exc.retryable, fields=exc.fields)
     submission = receipt.submission
-    listed: list[ApplicationRecord] = []
-    if submission.portal_id in info.context.gateway.adapters.account_areas:
-        listed = await info.context.loaders.applications(viewer.token, [submission.portal_id])
-    # A citizen without an account there: the journal's entry stands for the application.
-    listed = merge_own(listed, await info.context.own_submissions())
+    # The portal's account area, asked once: an account there is learned as a link, so
+    # later queries ask it (and only the linked ones). A citizen without an account
+    # there: the journal's entry stands for the application.
+    info.context.citizen.written()
+    listed = await info.context.citizen.applications(submission.portal_id)
     record = next((a for a in listed if a.case_id == submission.case_id), None)
     portal = info.context.gateway.portals[submission.portal_id]
     return ApplicationSubmitted(
@@ -134,7 +133,7 @@ async def reply_to_message(
     portal_id, local_id = id_parts(message_id, "Message", argument="messageId")
     if not 0 < len(body.strip()) <= MAX_REPLY:
         raise BadUserInputError("body", f"must be 1 to {MAX_REPLY} characters")
-    record = await info.context.find_message(portal_id, local_id)
+    record = await info.context.citizen.find_message(portal_id, local_id)
     if record is None:
         raise NotFoundError("No such message in your mailbox.")
     if not can_open(record.required_trust_level, viewer):
@@ -144,7 +143,7 @@ async def reply_to_message(
         )
     application = None
     if record.application_id is not None:
-        application = await info.context.find_application(portal_id, record.application_id)
+        application = await info.context.citizen.find_application(portal_id, record.application_id)
     desk = info.context.gateway.adapters.submission_desk
     if not record.reply_allowed or application is None or desk is None:
         return rejected(

@@ -11,7 +11,7 @@ from typing import Annotated
 import strawberry
 from starlette.websockets import WebSocket
 
-from graph.context import Info
+from graph.context import Context, Info
 from graph.domain.errors import (
     NotFoundError,
     PublicError,
@@ -19,8 +19,6 @@ from graph.domain.errors import (
     UnauthenticatedError,
 )
 from graph.domain.ids import id_parts
-from graph.domain.outages import OutageLog
-from graph.loaders import Loaders
 from graph.resolvers.live_payloads import event_payload
 from graph.types.event import ApplicationStatusEvent, InboxMessageEvent, PaymentStatusEvent
 from graph.types.node import to_global_id
@@ -61,15 +59,23 @@ async def events(
     try:
         # Fresh loaders, dropped right after: the connection may live for hours, and a
         # set of loaders held per subscription was ~15 KiB of idle memory (bench/).
-        applications = await Loaders(OutageLog(), live.adapters).applications(
-            viewer.token, list(live.adapters.account_areas)
-        )
+        # Only what the viewer has (graph/citizen): linked account areas, the journal.
+        citizen = Context.build(context.gateway, context.request, None, viewer).citizen
+        applications = await citizen.applications()
         wanted = None
         if application is not None:
             if not any((a.portal_id, a.id) == application for a in applications):
                 raise NotFoundError("No such application in your account.")
             wanted = [a for a in applications if (a.portal_id, a.id) == application]
-        follow = await live.follow(viewer, wanted or applications, uuid.uuid4().hex)
+        followed = wanted or applications
+        payments = [(link, a) for a in followed for link in await citizen.payment_links(a)]
+        follow = await live.follow(
+            viewer,
+            followed,
+            uuid.uuid4().hex,
+            inboxes=await citizen.linked_entries(),
+            payments=payments,
+        )
         while True:
             remaining = viewer.expires_at - time.time()
             try:

@@ -116,10 +116,14 @@ class Identity:
     viewer: strawberry.Private[ViewerRecord]
 
     @strawberry.field(
-        description="The viewer's accounts at the portals of the network; one call per portal."
+        description=(
+            "The viewer's accounts at the portals where the gateway has learned they have "
+            "one (a submission through the portal, or a query naming it); never a probe of "
+            "every portal."
+        )
     )
     async def accounts(self, info: strawberry.Info[Context, None]) -> list[PortalAccount]:
-        records = await info.context.loaders.accounts(self.viewer.token)
+        records = await info.context.citizen.accounts()
         portals = info.context.gateway.portals
         return [PortalAccount.from_record(r, portals[r.portal_id]) for r in records]
 

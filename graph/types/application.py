@@ -107,7 +107,7 @@ class Application(Node):
     async def _history(self, info: strawberry.Info[Context, None]) -> list[StatusEventRecord]:
         if self.history_now is not None:
             return self.history_now
-        return await info.context.application_history(self.record)
+        return await info.context.citizen.application_history(self.record)
 
     @strawberry.field(description="The service applied for, described for the portal's region.")
     async def service(self, info: strawberry.Info[Context, None]) -> Service | None:
@@ -122,9 +122,7 @@ class Application(Node):
     async def payments(self, info: strawberry.Info[Context, None]) -> list[Payment]:
         records = self.payments_now
         if records is None:
-            records = await info.context.loaders.payments(
-                self.record.portal_id, self.record.payments
-            )
+            records = await info.context.citizen.application_payments(self.record)
         return [Payment.from_record(r, self.portal, self.record.id) for r in records]
 
     @classmethod

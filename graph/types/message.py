@@ -82,7 +82,9 @@ class Message(Node):
     async def application(self, info: strawberry.Info[Context, None]) -> Application | None:
         if self.application_id is None:
             return None
-        record = await info.context.find_application(str(self.portal.id), self.application_id)
+        record = await info.context.citizen.find_application(
+            str(self.portal.id), self.application_id
+        )
         return Application.from_record(record, self.portal) if record else None
 
     @classmethod

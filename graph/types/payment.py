@@ -81,7 +81,7 @@ class Payment(Node):
     def from_record(cls, record: PaymentRecord, portal: Portal, application_id: str) -> Payment:
         is_open = record.status is PaymentStatus.INITIAL
         return cls(
-            id=to_global_id("Payment", record.portal_id, application_id, record.transaction_id),
+            id=to_global_id("Payment", portal.id, application_id, record.transaction_id),
             transaction_id=record.transaction_id,
             status=record.status,
             status_detail=record.status_detail,

@@ -16,6 +16,9 @@ class PaymentLinkRecord:
     originator_id: str
     end_point_id: str
     request_id: str | None = None
+    # The payment provider (network file `[[payment_providers]]` id) holding the tenant;
+    # None where an account area lists the link without saying (chosen by the ARS then).
+    provider_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

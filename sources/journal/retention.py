@@ -1,7 +1,7 @@
 """Forgetting: the citizen's own delete (GDPR Art. 17) and retention by age.
 
-Only finished entries go (SUBMITTED, or FAILED, which is never retried); an attempt in
-flight stays, or a retry would POST a second submission. With an entry go the case routes,
+Only finished entries go (SUBMITTED, or FAILED, which is never retried), with all of the
+citizen's learned account links; an attempt in flight stays, or a retry would POST a second submission. With an entry go the case routes,
 event positions and payment links of its case, unless a remaining entry shares the case
 (a reply still in flight). Attachment digests go with their entry (ON DELETE CASCADE).
 """
@@ -24,10 +24,16 @@ _IN_FLIGHT = [s.value for s in IN_FLIGHT]
 
 
 async def delete_finished(db: Database, subject_key: str) -> int:
-    """Deletes the subject's finished entries and what hangs on them; how many entries."""
+    """Deletes the subject's finished entries and what hangs on them, and all of their
+    account links (learned again when an account area answers); how many entries."""
     where = (S.subject_key == subject_key) & S.state.in_(_FINISHED)
     async with db.observe("journal.delete_finished"):
-        return await _delete_batches(db, where, subject_key=subject_key)
+        count = await _delete_batches(db, where, subject_key=subject_key)
+        async with db.write() as conn:
+            await conn.execute(
+                delete(account_links).where(account_links.c.subject_key == subject_key)
+            )
+    return count
 
 
 async def purge(db: Database, older_than: timedelta) -> int:

@@ -198,24 +198,3 @@ async def test_a_failing_pvog_empties_its_keys_and_is_logged_once() -> None:
     assert [(str(e.upstream), e.code.value) for e in outages.entries] == [
         ("pvog/services", "UPSTREAM_UNAVAILABLE")
     ]
-
-
-async def test_payments_go_to_their_portal_in_one_batch_and_missing_ones_drop_out() -> None:
-    provider = FakePayments("koeln")
-    load, _ = loaders(payments={"koeln": provider})
-    links = [PaymentLinkRecord(t, "o", "e") for t in ("T1", "gone", "T2")]
-    found = await load.payments("koeln", links)
-    assert [p.transaction_id for p in found] == ["T1", "T2"]
-    assert provider.asked == ["T1", "gone", "T2"]
-    assert await load.payments("bund", links) == []  # no provider there: nobody is asked
-
-
-async def test_the_viewers_lists_are_keyed_by_token_so_nothing_is_shared() -> None:
-    area = FakeAccounts("koeln")
-    load, _ = loaders(account_areas={"koeln": area})
-    await asyncio.gather(
-        load.applications("token-a", ["koeln"]),
-        load.applications("token-b", ["koeln"]),
-        load.applications("token-a", ["koeln"]),
-    )
-    assert area.tokens == ["token-a", "token-b"]

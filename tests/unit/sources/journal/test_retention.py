@@ -44,6 +44,8 @@ async def test_the_citizen_deletes_finished_entries_and_what_hangs_on_them(
 ) -> None:
     await submit(journal, "s", "done", "case-1", finish=True)
     await journal.payments.record("s", "case-1", "req-1", **TENANT)
+    await journal.accounts.learn("s", "kommunalportal-nrw", 3600)
+    await journal.accounts.learn("t", "kommunalportal-nrw", 3600)
     await fail(journal, "s", "failed")
     await submit(journal, "s", "flight", "case-3", finish=False)
     await submit(journal, "t", "other", "case-9", finish=True)
@@ -56,6 +58,8 @@ async def test_the_citizen_deletes_finished_entries_and_what_hangs_on_them(
     assert await journal.routes.lookup("fitconnect", "case-1") == []
     assert await journal.positions.position("fitconnect", "case-1") is None
     assert await journal.payments.get("req-1") is None
+    assert await journal.accounts.valid("s") == []  # asked again only once learned again
+    assert [link.subject_key for link in await journal.accounts.valid("t")] == ["t"]
     assert [r.case_id for r in await journal.routes.for_subject("s")] == ["case-3"]
     assert await journal.positions.position("fitconnect", "case-3") is not None
     assert [e.client_mutation_id for e in await journal.entries("t")] == ["other"]

@@ -1,0 +1,1 @@
+"""The signed-in citizen's own data (docs/topology.md "Cost follows the citizen")."""

@@ -1,0 +1,143 @@
+"""startPayment keeps its link in the journal before it answers (issue 17 item 11), end to
+end over the topology sandbox: the provider and tenant are the ones serving the
+application's portal, the same requestId answers the same transaction without a second
+POST, a half-done payment (the provider failed) is completed by the retry, another
+viewer cannot take the requestId, and the journal's link is what `payments` shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from graph.app import create_app
+from graph.settings import Settings
+from graph.testing import LoopThread, UvicornServer
+from tests.conftest import Gateway
+from tests.helpers.citizen_links import learn_links
+
+topology = pytest.importorskip(
+    "tests.helpers.topology_sandbox", reason="the topology sandbox is not on this branch yet"
+)
+
+LIST = """
+query { me { applications(first: 50) { edges { node {
+  id portal { id ars } payments { id transactionId status }
+} } } } }
+"""
+START = """
+mutation($input: StartPaymentInput!) { startPayment(input: $input) {
+  __typename
+  ... on PaymentStarted { redirectUrl payment { id transactionId status } }
+  ... on PaymentRejected { code message }
+} }
+"""
+
+
+class Network:
+    def __init__(self, sandbox: Any, gateway: Gateway) -> None:
+        self.sandbox, self.gateway = sandbox, gateway
+        self.providers = [u for u in sandbox.upstreams if u.startswith("payment_providers.")]
+
+    def token(self, login: str) -> str:
+        token: str = self.sandbox.demo_token(login)
+        return token
+
+    def posts(self) -> int:
+        """POSTs to every payment provider (creating transactions) since the last reset."""
+        return sum(
+            n
+            for p in self.providers
+            for k, n in self.sandbox.stats(p)["calls"].items()
+            if k.startswith("POST /paymenttransaction")
+        )
+
+    def applications(self, login: str) -> list[dict[str, Any]]:
+        token = self.token(login)
+        learn_links(self.gateway, token, ("bund", "nrw", "koeln"))
+        body = self.gateway.query(LIST, token=token)
+        return [e["node"] for e in body["data"]["me"]["applications"]["edges"]]
+
+    def start(self, login: str, application_id: str, request_id: str) -> dict[str, Any]:
+        payment = {
+            "applicationId": application_id,
+            "requestId": request_id,
+            "items": [{"description": "Gebühr", "amountCents": 3700}],
+            "totalCents": 3700,
+        }
+        return self.gateway.query(START, {"input": payment}, token=self.token(login))
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
+    loop = LoopThread()
+    folder = tmp_path_factory.mktemp("payment-journal")
+    try:
+        with topology.topology_sandbox(4, loop=loop, folder=folder / "sandbox") as sandbox:
+            settings = Settings.from_env(sandbox.env).override(
+                network=str(sandbox.network_file),
+                data_dir=str(folder / "gateway"),
+                cache=False,
+                response_cache=False,
+                breaker_failures=0,
+                upstream_retries=0,
+            )
+            server = UvicornServer(create_app(settings))
+            loop.call(server.start())
+            gateway = Gateway(server.url)
+            try:
+                yield Network(sandbox, gateway)
+            finally:
+                gateway.http.close()
+                loop.call(server.stop())
+    finally:
+        loop.close()
+
+
+def municipal(applications: list[dict[str, Any]]) -> dict[str, Any]:
+    """An application in NRW (a payment tenant serves it)."""
+    return next(a for a in applications if a["portal"]["ars"].startswith("05"))
+
+
+def test_the_same_request_answers_the_same_transaction_with_one_post(network: Network) -> None:
+    application = municipal(network.applications("erika"))
+    network.sandbox.reset_stats()
+    first = network.start("erika", application["id"], "e2e-same-1")["data"]["startPayment"]
+    assert first["__typename"] == "PaymentStarted", first
+    again = network.start("erika", application["id"], "e2e-same-1")["data"]["startPayment"]
+    assert again["__typename"] == "PaymentStarted", again
+    assert again["payment"]["transactionId"] == first["payment"]["transactionId"]
+    assert network.posts() == 1
+    shown = {p["transactionId"] for a in network.applications("erika") for p in a["payments"]}
+    assert first["payment"]["transactionId"] in shown  # from the journal's link
+
+
+def test_another_viewer_cannot_take_a_request_id(network: Network) -> None:
+    mine = municipal(network.applications("erika"))
+    first = network.start("erika", mine["id"], "e2e-taken-1")["data"]["startPayment"]
+    assert first["__typename"] == "PaymentStarted", first
+    theirs = municipal(network.applications("max"))
+    network.sandbox.reset_stats()
+    taken = network.start("max", theirs["id"], "e2e-taken-1")["data"]["startPayment"]
+    assert taken["__typename"] == "PaymentRejected", taken
+    assert taken["code"] == "PAYMENT_EXISTS"
+    assert network.posts() == 0
+
+
+def test_a_half_done_payment_is_completed_by_the_retry(network: Network) -> None:
+    application = municipal(network.applications("erika"))
+    for provider in network.providers:
+        network.sandbox.fault(provider, status=503, path_prefix="/paymenttransaction")
+    try:
+        failed = network.start("erika", application["id"], "e2e-half-1")
+        assert failed["data"] is None or failed["data"]["startPayment"] is None, failed
+        extensions = failed["errors"][0]["extensions"]
+        assert extensions == {"code": "UPSTREAM_UNAVAILABLE", "retryable": True}, failed
+    finally:
+        network.sandbox.clear_faults()
+    network.sandbox.reset_stats()
+    retried = network.start("erika", application["id"], "e2e-half-1")["data"]["startPayment"]
+    assert retried["__typename"] == "PaymentStarted", retried
+    assert network.posts() == 1
