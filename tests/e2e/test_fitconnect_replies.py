@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Gateway, Sandbox
+from tests.helpers.citizen_links import learn_links
 
 WAITING = """query {
   me { applications(first: 100, status: [ACTION_REQUIRED]) { edges { node {
@@ -29,6 +30,7 @@ def test_the_authoritys_reply_joins_history_and_thread(
     gateway: Gateway, clean_sandbox: Sandbox
 ) -> None:
     token = clean_sandbox.demo_token("erika")
+    learn_links(gateway, token)  # the gateway asks only the account areas it learned
     body = gateway.query(WAITING, token=token)
     assert "errors" not in body, body
     waiting = [e["node"] for e in body["data"]["me"]["applications"]["edges"]]
