@@ -27,8 +27,10 @@ from sources.base import (
     PortalRecord,
     RegionRecord,
     ServiceDirectory,
+    ServicePageRecord,
     ServiceQuery,
     ServiceRecord,
+    page_of,
 )
 from sources.errors import SourceError
 from sources.journal import Journal
@@ -68,6 +70,9 @@ class Loaders:
         self._search: DataLoader[ServiceQuery, list[ServiceRecord]] = _loader(
             _each_key(self._search_one)
         )
+        self._search_page: DataLoader[ServiceQuery, ServicePageRecord | None] = _loader(
+            _each_key(self._search_page_one)
+        )
         self._service: DataLoader[str, ServiceRecord | None] = _loader(_each_key(self._service_one))
         self._organisation: DataLoader[str, OrganisationRecord | None] = _loader(
             self._fetch_organisations
@@ -87,6 +92,9 @@ class Loaders:
 
     async def _search_one(self, query: ServiceQuery) -> list[ServiceRecord]:
         return await self._directory().search(query)
+
+    async def _search_page_one(self, query: ServiceQuery) -> ServicePageRecord:
+        return await page_of(self._directory(), query)
 
     async def _service_one(self, service_id: str) -> ServiceRecord | None:
         return await self._directory().service(service_id)
@@ -134,6 +142,11 @@ class Loaders:
         """Every description in force for the query's ARS: one PVOG search (the PVOG adds
         the Bund and Land texts), each record the text of its own ARS's portal."""
         return (await self._all(self._search, [query], []))[0]
+
+    async def search_page(self, query: ServiceQuery) -> ServicePageRecord | None:
+        """One page of a search at the PVOG (the PVOG adds the Bund and Land texts, each
+        record the text of its own ARS's portal); None when it failed (an outage)."""
+        return (await self._all(self._search_page, [query], None))[0]
 
     async def service(self, service_id: str) -> ServiceRecord | None:
         return (await self._all(self._service, [service_id], None))[0]

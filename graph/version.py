@@ -9,10 +9,10 @@ header of every /graphql answer.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1.2.1"
+SCHEMA_VERSION = "1.3.0"
 # sha256 of the SDL this version names (without the description); a schema change
 # without a version bump fails tests/test_schema_file.py, which prints the new value.
-SCHEMA_FINGERPRINT = "b587017a93b4b97710ceaefd49271f596ae0d82866cda9c24ad14e11676f9b42"
+SCHEMA_FINGERPRINT = "5015436ebd301f773531e2c9e7ff1c9a9eac945608ff5e608a7a339ea181d419"
 VERSION_HEADER = "Portalgraph-Schema-Version"
 SCHEMA_DESCRIPTION = (
     f"Portalgraph schema {SCHEMA_VERSION}: the German Portalverbund (PVOG, FIT-Connect,"

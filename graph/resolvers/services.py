@@ -7,9 +7,9 @@ from typing import Any
 
 from graph.context import Info
 from graph.domain.ids import id_parts
-from graph.domain.merge import merge_most_local
 from graph.resolvers.arguments import check_ars, check_leika_key, check_text
-from graph.resolvers.pagination import page_request, paginate
+from graph.resolvers.pagination import page_request
+from graph.resolvers.services_paging import paged_services
 from graph.types.connection import Connection
 from graph.types.service import Service
 from sources.base import (
@@ -31,19 +31,13 @@ async def search_services(
     key = check_leika_key(leika_key) if leika_key is not None else None
     list_name = "services-" + hashlib.sha256(f"{area}|{text}|{key}".encode()).hexdigest()[:12]
     page = page_request(list_name, info.context.settings, **paging)
-    loaders = info.context.loaders
-    records = await loaders.search(ServiceQuery(area, text, (key,) if key else ()))
-    portals = loaders.origins(records)  # a text of no portal of the network is not shown
-    views = info.context.gateway.portals
-    services = [
-        Service.from_record(r, views[r.portal_id])
-        for r in merge_most_local([r for r in records if r.portal_id in portals], portals)
-    ]
-    return paginate(
-        services,
+    # One PVOG directory serves every search (network file v2): page on it (issue 17 item 9).
+    return await paged_services(
+        info,
+        ServiceQuery(area, text, (key,) if key else ()),
         list_name=list_name,
         page=page,
-        outages=info.context.outage_list(Capability.SERVICES),
+        outages=lambda: info.context.outage_list(Capability.SERVICES),
     )
 
 

@@ -72,26 +72,27 @@ def test_dormagen_does_not_see_koeln_descriptions(gateway: Gateway, clean_sandbo
 def test_twenty_services_with_authorities_cost_one_call_per_needed_object(
     gateway: Gateway, clean_sandbox: Sandbox
 ) -> None:
-    """One PVOG search whatever the number of portals (it inherits Bund and NRW texts down
-    the ARS); one organisation-unit call per authority shown (the endpoint takes one `q`);
-    one detail call per search hit that came without its LeiKa keys."""
+    """One PVOG search of one page whatever the number of portals (it inherits Bund and NRW
+    texts down the ARS; `first: 20` is page 0 of size 20); one organisation-unit call per
+    authority shown (the endpoint takes one `q`); one detail call per hit of that page that
+    came without its LeiKa keys. Most local wins within the page, so a Bund or NRW text of
+    a service Köln describes too is left out: the page holds fewer than 20 edges."""
     body = search(gateway, ars=KOELN, first=20)
     found = nodes(body)
-    assert len(found) == 20
+    assert 0 < len(found) <= 20
+    assert len({n["leikaKey"] for n in found}) == len(found), "most local wins"
+    assert body["data"]["services"]["pageInfo"]["hasNextPage"] is True
     assert all(n["responsibleAuthority"] is not None for n in found)
     calls = clean_sandbox.calls("pvog")
     assert calls.get("GET /v8beta1/servicedescriptions") == 1, calls
     shown = {n["responsibleAuthority"]["id"] for n in found}
     assert calls.get("GET /v5/organisationunits/detail", 0) == len(shown), calls
-    hits = (
-        clean_sandbox.handle.client("pvog")
-        .get(
+    with clean_sandbox.handle.client("pvog") as client:  # closed: no socket left to the GC
+        hits = client.get(
             "/v8beta1/servicedescriptions",
-            params={"ars": KOELN, "size": 500, "useArsHierarchy": "true"},
+            params={"ars": KOELN, "page": 0, "size": 20, "useArsHierarchy": "true"},
             headers={"pvog-sud-api-client-id": clean_sandbox.env["PVOG_CLIENT_ID"]},
-        )
-        .json()["serviceDescriptions"]["content"]
-    )
+        ).json()["serviceDescriptions"]["content"]
     keyless = sum("leikakeys" not in hit for hit in hits)
     assert calls.get("GET /v6/servicedescriptions/{id}/detail", 0) == keyless, calls
 
@@ -103,10 +104,14 @@ def test_pages_continue_after_the_cursor(gateway: Gateway, clean_sandbox: Sandbo
     ]
     ids_first = [e["node"]["id"] for e in first["edges"]]
     ids_second = [e["node"]["id"] for e in second["edges"]]
-    assert len(ids_second) == 5
+    # Each page is one PVOG page of 5 hits; most local wins within it, so it may hold fewer.
+    assert 0 < len(ids_first) <= 5
+    assert 0 < len(ids_second) <= 5
     assert not set(ids_first) & set(ids_second)
+    # The same 10 hits as one page: what wins among 10 wins among its 5, in the same order.
     everything = [n["id"] for n in nodes(search(gateway, ars=KOELN, first=10))]
-    assert everything == ids_first + ids_second
+    assert everything == [i for i in ids_first + ids_second if i in everything]
+    assert len(everything) <= len(ids_first) + len(ids_second)
 
 
 def test_service_and_node_resolve_a_global_id(gateway: Gateway, clean_sandbox: Sandbox) -> None:

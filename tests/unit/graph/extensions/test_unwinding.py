@@ -16,6 +16,10 @@ class RefusedError(Exception):
     pass
 
 
+def refuse() -> None:
+    raise RefusedError("no")
+
+
 def outer(seen: list[str]) -> type[SchemaExtension]:
     """An outermost hook (like the metrics) writing to this test's own list."""
 
@@ -34,8 +38,8 @@ def outer(seen: list[str]) -> type[SchemaExtension]:
 
 class Refusing(SchemaExtension):
     async def on_operation(self) -> AsyncIterator[None]:
-        raise RefusedError("no")
-        yield  # pragma: no cover - a generator that refuses before it yields
+        refuse()
+        yield  # pragma: no cover - never reached: the hook refuses before it yields
 
 
 @strawberry.type
@@ -79,8 +83,8 @@ async def test_without_the_runner_strawberry_leaves_the_outer_hook_suspended() -
 def test_the_sync_path_unwinds_too() -> None:
     class SyncRefusing(SchemaExtension):
         def on_operation(self) -> Iterator[None]:
-            raise RefusedError("no")
-            yield  # pragma: no cover - a generator that refuses before it yields
+            refuse()
+            yield  # pragma: no cover - never reached: the hook refuses before it yields
 
     seen: list[str] = []
     schema = Unwinding(query=Query, extensions=[outer(seen), SyncRefusing])
