@@ -96,3 +96,12 @@ def iso(timestamp: int | None) -> str | None:
 
 def json_response(body: Mapping[str, Any], status: int = 200) -> JSONResponse:
     return JSONResponse(dict(body), status, headers=NO_STORE)
+
+
+def mounted_base(request: Request) -> str:
+    """The base URL of the API that serves the request, with the prefix it is mounted under.
+
+    Starlette's `request.base_url` names the server's root; one FIT-Connect server hosts each
+    Submission API host under `/zustelldienst/<group>` (its `root_path` inside the mount)."""
+    root = str(request.scope.get("root_path", "")).rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}{root}"

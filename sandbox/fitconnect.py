@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox import pki
-from sandbox.auth import BearerCheck, json_response, page, paging, problem
+from sandbox.auth import BearerCheck, json_response, mounted_base, page, paging, problem
 from sandbox.callbacks import CallbackSender
 from sandbox.case_model import Application, Event
 from sandbox.case_store import CaseConflictError, CaseStore
@@ -136,7 +136,7 @@ def create_status_app(  # noqa: PLR0915 - one closure per endpoint over shared s
         app = own_case(request.path_params["caseId"])
         if app is None:
             return problem(404, "Not Found", "case not found")
-        base = str(request.base_url).rstrip("/")
+        base = mounted_base(request)  # the Submission API host's own URL
         # The first SETs of a process wait for key generation: off the event loop.
         tokens = await asyncio.to_thread(log.tokens, app, base)
         return json_response(page(tokens, *paged, key="eventLog"))

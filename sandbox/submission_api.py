@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox.auth import BearerCheck, json_response, problem
+from sandbox.auth import BearerCheck, json_response, mounted_base, problem
 from sandbox.callbacks import CallbackSender
 from sandbox.case_store import CaseStore
 from sandbox.citizens import Citizen
@@ -132,7 +132,7 @@ def create_submission_app(  # noqa: PLR0915 - one closure per endpoint over shar
     async def get_destination(request: Request) -> Response:
         if request.path_params["destinationId"].lower() != destination.id:
             return problem(404, "Not Found", "destination not found")
-        body = destination_json(destination, services, str(request.base_url).rstrip("/"))
+        body = destination_json(destination, services, mounted_base(request))
         return JSONResponse(body, headers={"Cache-Control": "no-cache"})
 
     async def get_key(request: Request) -> Response:
