@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from graph.testing import LoopThread, free_port
 from sandbox.destination import destination_id
+from sandbox.topology_document import FITCONNECT_CLIENT_ID, SECRETS
 from sources._jwe import encrypt_compact, encryption_key
 from sources.base import FormRecord
 from sources.submission import metadata
@@ -173,10 +174,14 @@ def test_a_per_submission_callback_is_signed_with_its_own_secret(
     secret = "per-submission-secret-" + "x" * 20
     api = sandbox.url("koeln", "submissions")
     destination = destination_id("koeln")
-    token = sandbox.http.post(
-        sandbox.issuer + "/token",
-        data={"grant_type": "client_credentials", "audience": "urn:portalgraph:fitconnect:koeln"},
-        auth=("portalgraph-gateway", "sandbox-only-gateway-secret-not-for-production"),
+    token = sandbox.http.post(  # FIT-Connect's own token endpoint, as a sender registered
+        sandbox.url("fitconnect") + "/token",  # in the Self-Service-Portal
+        data={
+            "grant_type": "client_credentials",
+            "client_id": FITCONNECT_CLIENT_ID,
+            "client_secret": SECRETS["FITCONNECT_CLIENT_SECRET"],
+            "scope": "send:region:DE05",
+        },
     ).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     create = {
