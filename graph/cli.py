@@ -42,7 +42,8 @@ Portalgraph is running.
   GraphiQL:  http://{host}:{port}/graphql
   Network:   {network}
 
-Demo sign-ins: paste one of these into GraphiQL's "Headers" tab, then ask `{{ me {{ givenName accounts {{ portal {{ name }} }} }} }}`.
+Demo sign-ins: paste one of these into GraphiQL's "Headers" tab, then ask `{{ me {{ givenName applications(portal: "bund") {{ totalCount }} accounts {{ portal {{ name }} }} }} }}`
+(a fresh gateway learns a citizen's account links when a portal is named: docs/frontend.md "Tokens").
 {tokens}
 Press Ctrl-C to stop.
 """
