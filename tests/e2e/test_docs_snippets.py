@@ -94,7 +94,7 @@ def request_id() -> str:
 def world(sandbox: Sandbox, gateway: Gateway) -> World:
     citizen = fresh_citizen(sandbox, PORTAL, skip=10)
     reader = Viewer(citizen.login, citizen_token(sandbox, citizen))
-    learn_links(gateway, reader.token, (PORTAL,))  # the gateway asks only learned areas
+    learn_links(gateway, reader.token, ("bund", PORTAL))  # asked: only learned areas (v2)
     return World(sandbox, gateway, Viewer("erika", sandbox.demo_token("erika")), reader)
 
 
