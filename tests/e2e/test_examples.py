@@ -47,8 +47,14 @@ def web_build() -> Path:
 
 @pytest.fixture(scope="module")
 def trusted_gateway(
-    web_build: Path, loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
+    web_build: Path,
+    loop_thread: LoopThread,
+    gateway_settings: Settings,
+    sandbox: Sandbox,
+    gateway: Gateway,
 ) -> Iterator[Gateway]:
+    # `gateway` taught the shared journal the demo citizens' account links (conftest); this
+    # one runs only the manifest's operations, so it could not learn them itself.
     settings = gateway_settings.override(trusted_documents=str(MANIFEST), poll_interval=0.3)
     server = UvicornServer(create_app(settings))
     loop_thread.call(server.start())
@@ -84,7 +90,11 @@ def test_the_web_example_runs_a_persisted_query_and_subscription(
 
 
 def test_the_web_example_runs_against_make_run_in_apq_mode(
-    web_build: Path, loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
+    web_build: Path,
+    loop_thread: LoopThread,
+    gateway_settings: Settings,
+    sandbox: Sandbox,
+    gateway: Gateway,  # the demo links it learned are in the shared journal
 ) -> None:
     # `make run`'s gateway has no manifest: the ids are unknown until the client registers
     # them (APQ); a fresh gateway, so no earlier test registered them already.
