@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import math
+import shutil
 import signal
 import sys
 from collections.abc import Callable
@@ -41,7 +42,8 @@ Portalgraph is running.
   GraphiQL:  http://{host}:{port}/graphql
   Network:   {network}
 
-Demo sign-ins: paste one of these into GraphiQL's "Headers" tab, then ask `{{ me {{ givenName accounts {{ portal {{ name }} }} }} }}`.
+Demo sign-ins: paste one of these into GraphiQL's "Headers" tab, then ask `{{ me {{ givenName applications(portal: "bund") {{ totalCount }} accounts {{ portal {{ name }} }} }} }}`
+(a fresh gateway learns a citizen's account links when a portal is named: docs/frontend.md "Tokens").
 {tokens}
 Press Ctrl-C to stop.
 """
@@ -242,12 +244,10 @@ async def topology_only(out: Path, seed: int, count: int | None, callbacks: str 
 
     env_file = out.with_suffix(".env")
     # The TLS files beside the network file: a gateway in another container reads them.
+    # They live as long as the sandbox (its keys are new on each start): removed on stop.
+    files = out.parent / "sandbox-files"
     sandbox = TopologySandbox(
-        municipalities=count,
-        seed=seed,
-        network_file=out,
-        env_file=env_file,
-        folder=out.parent / "sandbox-files",
+        municipalities=count, seed=seed, network_file=out, env_file=env_file, folder=files
     )
     await sandbox.start()
     sandbox.callbacks.url = callbacks
@@ -271,6 +271,7 @@ async def topology_only(out: Path, seed: int, count: int | None, callbacks: str 
         await stopped.wait()
     finally:
         await sandbox.stop()
+        shutil.rmtree(files / "tls", ignore_errors=True)
 
 
 async def dev(settings: Settings, out: Path, seed: int, count: int | None) -> None:

@@ -24,6 +24,7 @@ from sandbox.fitconnect_hub import group_base
 from sandbox.topology_runner import PLATFORM, POSTFACH
 from sources.journal import upgrade
 from sources.topology import load_topology
+from tests.helpers.citizen_links import learn_demo_links
 from tests.helpers.topology_sandbox import TopologySandboxHandle, topology_sandbox
 
 # The journal's SQLite file of every gateway this test run starts (in-process apps through
@@ -199,6 +200,9 @@ def gateway(
     loop_thread.call(server.start())
     sandbox.handle.callbacks_to(server.url)
     gw = Gateway(server.url)
+    # A fresh journal knows no account links: the demo citizens' dashboards would be empty.
+    # Learn them once, as a frontend does by naming each portal (docs/frontend.md).
+    learn_demo_links(gw, sandbox.demo_token)
     yield gw
     gw.http.close()
     loop_thread.call(server.stop())

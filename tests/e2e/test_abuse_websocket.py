@@ -135,13 +135,13 @@ def test_each_operation_on_a_socket_reads_fresh_data(
         assert json.loads(ws.recv(timeout=5))["type"] == "connection_ack"
         query_over_socket(ws, "1", query)
         clean_sandbox.reset_stats()
-        clean_sandbox.fault("koeln", status=503)
+        clean_sandbox.fault("pvog", status=503)  # v2: one PVOG serves every portal's services
         second = query_over_socket(ws, "2", query)
         with figures("ws-second-operation") as found:
             found.note("upstream_calls", total_calls(clean_sandbox))
     # A connection-wide context answered from its DataLoader cache: no call, no outage.
     assert total_calls(clean_sandbox) >= 1
-    assert any(e["extensions"].get("portalId") == "koeln" for e in second.get("errors", []))
+    assert any(e["extensions"].get("portalId") == "pvog" for e in second.get("errors", []))
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from graphql import FieldNode, OperationDefinitionNode, OperationType, parse
 
 from tests.conftest import Gateway, Sandbox
 from tests.helpers import shell_snippets as shell
+from tests.helpers.citizen_links import learn_links
 from tests.helpers.docs import ROOT, Block, runnable
 from tests.helpers.live import LiveClient
 from tests.helpers.submitting import PASSPORT_FORM, PDF, citizen_token, fresh_citizen
@@ -93,6 +94,7 @@ def request_id() -> str:
 def world(sandbox: Sandbox, gateway: Gateway) -> World:
     citizen = fresh_citizen(sandbox, PORTAL, skip=10)
     reader = Viewer(citizen.login, citizen_token(sandbox, citizen))
+    learn_links(gateway, reader.token, ("bund", PORTAL))  # asked: only learned areas (v2)
     return World(sandbox, gateway, Viewer("erika", sandbox.demo_token("erika")), reader)
 
 

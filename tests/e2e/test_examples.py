@@ -47,8 +47,14 @@ def web_build() -> Path:
 
 @pytest.fixture(scope="module")
 def trusted_gateway(
-    web_build: Path, loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
+    web_build: Path,
+    loop_thread: LoopThread,
+    gateway_settings: Settings,
+    sandbox: Sandbox,
+    gateway: Gateway,
 ) -> Iterator[Gateway]:
+    # `gateway` taught the shared journal the demo citizens' account links (conftest); this
+    # one runs only the manifest's operations, so it could not learn them itself.
     settings = gateway_settings.override(trusted_documents=str(MANIFEST), poll_interval=0.3)
     server = UvicornServer(create_app(settings))
     loop_thread.call(server.start())
@@ -74,16 +80,21 @@ def test_the_web_example_runs_a_persisted_query_and_subscription(
     env = {
         "PORTALGRAPH_URL": trusted_gateway.url + "/graphql",
         "PORTALGRAPH_TOKEN": sandbox.demo_token("lena"),
-        "SANDBOX_INBOX": sandbox.url("koeln", "inbox"),
+        "SANDBOX_INBOX": sandbox.url("bund", "inbox"),
     }
     result = run_node(str(web_build), folder=WEB, timeout=60, env=env)
     portals, message = json_lines(result.stdout)
     assert set(portals["portals"]) >= {"bund", "nrw", "koeln", "dormagen"}
-    assert message["message"] == {"subject": "Hallo aus examples/web", "portal": {"id": "koeln"}}
+    # Network file v2: messages come through the BundID Postfach (portals.bund.inbox).
+    assert message["message"] == {"subject": "Hallo aus examples/web", "portal": {"id": "bund"}}
 
 
 def test_the_web_example_runs_against_make_run_in_apq_mode(
-    web_build: Path, loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
+    web_build: Path,
+    loop_thread: LoopThread,
+    gateway_settings: Settings,
+    sandbox: Sandbox,
+    gateway: Gateway,  # the demo links it learned are in the shared journal
 ) -> None:
     # `make run`'s gateway has no manifest: the ids are unknown until the client registers
     # them (APQ); a fresh gateway, so no earlier test registered them already.
@@ -93,7 +104,7 @@ def test_the_web_example_runs_against_make_run_in_apq_mode(
         env = {
             "PORTALGRAPH_URL": server.url + "/graphql",
             "PORTALGRAPH_TOKEN": sandbox.demo_token("lena"),
-            "SANDBOX_INBOX": sandbox.url("koeln", "inbox"),
+            "SANDBOX_INBOX": sandbox.url("bund", "inbox"),
         }
         result = run_node(str(web_build), folder=WEB, timeout=60, env=env)
         portals, message = json_lines(result.stdout)
@@ -115,7 +126,7 @@ def test_the_python_gql_example(gateway: Gateway, sandbox: Sandbox) -> None:
         **os.environ,
         "PORTALGRAPH_URL": gateway.url + "/graphql",
         "PORTALGRAPH_TOKEN": sandbox.demo_token("lena"),
-        "SANDBOX_INBOX": sandbox.url("koeln", "inbox"),
+        "SANDBOX_INBOX": sandbox.url("bund", "inbox"),
     }
     result = subprocess.run(  # noqa: S603 - our own example with the test's interpreter
         [sys.executable, str(ROOT / "examples" / "python" / "portalgraph_example.py")],
@@ -130,5 +141,5 @@ def test_the_python_gql_example(gateway: Gateway, sandbox: Sandbox) -> None:
     assert "koeln" in portals["portals"]
     assert message["message"] == {
         "subject": "Hallo aus examples/python",
-        "portal": {"id": "koeln"},
+        "portal": {"id": "bund"},  # v2: through the BundID Postfach
     }

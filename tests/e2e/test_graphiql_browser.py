@@ -39,7 +39,7 @@ def test_graphiql_runs_the_dashboard_and_a_subscription(
         "graphiql.mjs",
         gateway.url,
         clean_sandbox.demo_token("lena"),
-        clean_sandbox.url("koeln", "inbox"),
+        clean_sandbox.url("bund", "inbox"),
         str(picture),
         str(query_file),
         timeout=90,
@@ -68,7 +68,7 @@ def test_graphiql_runs_the_dashboard_and_a_subscription(
     assert report["dashboard"]["applications"] >= 1
     assert report["dashboard"]["statuses"]
     assert report.get("lastResult") is None, report["lastResult"]
-    assert report["subscription"] == {"subject": "Über GraphiQL", "portal": {"id": "koeln"}}
+    assert report["subscription"] == {"subject": "Über GraphiQL", "portal": {"id": "bund"}}
     # Served from the gateway alone: nothing failed to load, no CSP violation.
     assert report["consoleErrors"] == []
     assert picture.read_bytes().startswith(PNG)

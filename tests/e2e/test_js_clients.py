@@ -5,17 +5,19 @@ from __future__ import annotations
 from tests.conftest import Gateway, Sandbox
 from tests.helpers.nodejs import node_json
 
+PORTALS = "{ portals { id } }"
+
 
 def test_graphql_ws_and_graphql_sse_clients(gateway: Gateway, clean_sandbox: Sandbox) -> None:
     report = node_json(
         "clients.mjs",
         gateway.url,
         clean_sandbox.demo_token("lena"),
-        clean_sandbox.url("koeln", "inbox"),
+        clean_sandbox.url("bund", "inbox"),
         timeout=90,
     )
     ws, sse = report["ws"], report["sse"]
-    assert ws["query"] == 4
+    assert ws["query"] == len(gateway.query(PORTALS)["data"]["portals"]) >= 4
     assert ws["queryDone"] is True
     assert ws["event"] == "graphql-ws 1"
     # terminate() dropped the socket; the client dialled again and its next operation ran.
@@ -48,7 +50,7 @@ def test_urql_and_apollo_client_with_their_default_configuration(
     assert apollo["applications"] == urql["applications"]
     assert [(r["method"], r["status"]) for r in apollo["requests"]] == [("POST", 200)]
     # APQ with useGETForHashedQueries: a GET miss, the POST that registers, then a GET hit.
-    assert apq["first"] == apq["second"] == 4
+    assert apq["first"] == apq["second"] == len(gateway.query(PORTALS)["data"]["portals"]) >= 4
     assert [(r["method"], r["hashOnly"]) for r in apq["firstRequests"]] == [
         ("GET", True),
         ("POST", False),

@@ -19,12 +19,14 @@ from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
 from tests.conftest import Gateway, Sandbox
 from tests.e2e.test_citizen_data import DASHBOARD
-from tests.e2e.test_live_limits import deliver_across_replicas
 from tests.helpers.live import LiveClient
 
 SEARCH = """query ServiceSearch($ars: String) {
   services(query: "Reisepass", ars: $ars, first: 5) { totalCount edges { node { id name } } }
 }"""
+# Labels on v2: an upstream (`pvog`, `identity`, a provider) or a [[portals]] entry id, with
+# the capability. Köln's account area: Erika is linked to it (conftest).
+KOELN_ACCOUNTS = {"portal": "koeln", "capability": "accounts"}
 EXPECTED = {
     "portalgraph_graphql_operations",
     "portalgraph_graphql_errors",
@@ -57,8 +59,10 @@ Samples = dict[str, list[tuple[dict[str, str], float]]]
 
 @pytest.fixture(scope="module")
 def metered(
-    loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
+    loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox, gateway: Gateway
 ) -> Iterator[Gateway]:
+    # `gateway` taught the shared journal the demo citizens' account links (conftest), so
+    # Erika's dashboard here asks her account areas.
     settings = gateway_settings.override(
         cache=True, breaker_failures=2, upstream_retries=1, rate_limit_viewer=5
     )
@@ -106,7 +110,8 @@ def test_metrics_cover_operations_upstreams_cache_limits_and_live_updates(
 ) -> None:
     for _ in range(2):  # the second answer comes from the cache
         assert "errors" not in metered.query(SEARCH, {"ars": "053150000000"})
-    clean_sandbox.fault("dormagen", "services", status=503)
+    # Network file v2: one PVOG serves every portal's services; its breaker is `pvog`.
+    clean_sandbox.fault("pvog", status=503)
     for _ in range(3):  # retried, then the breaker opens and refuses
         metered.query(SEARCH, {"ars": "051620008008"})
     token = clean_sandbox.demo_token("erika")
@@ -115,7 +120,11 @@ def test_metrics_cover_operations_upstreams_cache_limits_and_live_updates(
     metered.http.post("/graphql", json={"query": "{ nope"})
     client = LiveClient(metered.url, clean_sandbox.demo_token("max"))
     client.subscribe("subscription { inboxMessageReceived { subject } }")
-    deliver_across_replicas(clean_sandbox, metered.url)  # callback and subscriber both here
+    time.sleep(0.8)  # the subscription takes the current inbox as its baseline first
+    message = {"login": "max", "title": "Metriken"}  # to the BundID Postfach, Max is linked
+    clean_sandbox.http.post(clean_sandbox.url("bund", "inbox") + "/_sandbox/messages", json=message)
+    event = client.wait_for(lambda p: True, timeout=10)  # polled, published, received
+    assert event["data"]["inboxMessageReceived"]["subject"] == "Metriken", event
     _, live = scrape(metered)
     client.close()
     for _ in range(50):  # the server notices the closed socket a moment later
@@ -131,15 +140,19 @@ def test_metrics_cover_operations_upstreams_cache_limits_and_live_updates(
     assert value(samples, "portalgraph_graphql_errors", code="GRAPHQL_PARSE_FAILED") == 1
     assert value(samples, "portalgraph_rate_limit_refusals", client="viewer") >= 1
     assert value(samples, "portalgraph_http_requests", route="/graphql", status="429") >= 1
-    assert value(samples, "portalgraph_upstream_calls", portal="koeln") >= 1
+    assert value(samples, "portalgraph_upstream_calls", portal="pvog") >= 1
+    assert value(samples, "portalgraph_upstream_calls", **KOELN_ACCOUNTS) >= 1, samples[
+        "portalgraph_upstream_calls"
+    ]
     assert value(samples, "portalgraph_upstream_calls", portal="identity") >= 1
-    assert value(samples, "portalgraph_upstream_errors", portal="dormagen") >= 2
-    assert value(samples, "portalgraph_upstream_retries", portal="dormagen") >= 1
+    assert value(samples, "portalgraph_upstream_errors", portal="pvog") >= 2
+    assert value(samples, "portalgraph_upstream_retries", portal="pvog") >= 1
     assert value(samples, "portalgraph_upstream_refusals", reason="circuit_open") >= 1
-    assert value(samples, "portalgraph_upstream_breaker_state", portal="dormagen", state="open")
-    assert value(samples, "portalgraph_upstream_breaker_state", portal="koeln", state="closed")
-    assert value(samples, "portalgraph_cache_hits", portal="koeln") >= 1
-    assert value(samples, "portalgraph_cache_misses", portal="koeln") >= 1
+    assert value(samples, "portalgraph_upstream_breaker_state", portal="pvog", state="open")
+    closed = value(samples, "portalgraph_upstream_breaker_state", **KOELN_ACCOUNTS, state="closed")
+    assert closed, samples["portalgraph_upstream_breaker_state"]
+    assert value(samples, "portalgraph_cache_hits", portal="pvog") >= 1
+    assert value(samples, "portalgraph_cache_misses", portal="pvog") >= 1
     assert value(samples, "portalgraph_events_published") >= 1
     assert value(samples, "portalgraph_events_received") >= 1
     assert value(live, "portalgraph_websocket_connections") >= 1
