@@ -28,10 +28,12 @@ from sources.base import (
     PaymentLinkRecord,
     PaymentRecord,
     RegionRecord,
+    ServicePageRecord,
     ServiceQuery,
     ServiceRecord,
     StatusEventRecord,
     ars_covers,
+    page_of,
 )
 from sources.errors import SourceError
 from sources.journal import Journal, JournalError, SubmissionEntry
@@ -101,6 +103,9 @@ class Loaders:
         self._search: DataLoader[PortalKey[ServiceQuery], list[ServiceRecord]] = _loader(
             _per_portal(_each(self._search_one), [])
         )
+        self._search_page: DataLoader[PortalKey[ServiceQuery], ServicePageRecord | None] = _loader(
+            _per_portal(_each(self._search_page_one), None)
+        )
         self._service: DataLoader[PortalKey[str], ServiceRecord | None] = _loader(
             _per_portal(_each(self._service_one), None)
         )
@@ -140,6 +145,9 @@ class Loaders:
 
     async def _search_one(self, portal_id: str, query: ServiceQuery) -> list[ServiceRecord]:
         return await self.adapters.directories[portal_id].search(query)
+
+    async def _search_page_one(self, portal_id: str, query: ServiceQuery) -> ServicePageRecord:
+        return await page_of(self.adapters.directories[portal_id], query)
 
     async def _service_one(self, portal_id: str, service_id: str) -> ServiceRecord | None:
         return await self.adapters.directories[portal_id].service(service_id)
@@ -195,6 +203,10 @@ class Loaders:
     async def search(self, portal_ids: Sequence[str], query: ServiceQuery) -> list[ServiceRecord]:
         found = await self._all(self._search, [(p, query) for p in portal_ids], [])
         return [record for records in found for record in records]
+
+    async def search_page(self, portal_id: str, query: ServiceQuery) -> ServicePageRecord | None:
+        """One page of a search at one directory; None when it failed (an outage)."""
+        return (await self._all(self._search_page, [(portal_id, query)], None))[0]
 
     async def service(self, portal_id: str, service_id: str) -> ServiceRecord | None:
         return (await self._all(self._service, [(portal_id, service_id)], None))[0]

@@ -9,10 +9,10 @@ header of every /graphql answer.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 # sha256 of the SDL this version names (without the description); a schema change
 # without a version bump fails tests/test_schema_file.py, which prints the new value.
-SCHEMA_FINGERPRINT = "c73809a9fdd53795a7129fe73614cb37d754a78bd4351a09c4cd92f66e3429e3"
+SCHEMA_FINGERPRINT = "e835aa9247613cf6aaf5aa43a67e1727dfc68a49c66d5f5c2a993ab9e1430a8b"
 VERSION_HEADER = "Portalgraph-Schema-Version"
 SCHEMA_DESCRIPTION = (
     f"Portalgraph schema {SCHEMA_VERSION}: the German Portalverbund (PVOG, FIT-Connect,"

@@ -63,13 +63,16 @@ class Transaction:
 
 @dataclass(slots=True)
 class Event:
-    name: str  # create | submit | notify | forward | accept | reject | delete
+    name: str  # create | submit | notify | forward | accept | reject | delete, or <x>-reply
     at: int
     jti: str
     problems: tuple[JSON, ...] = ()
+    reply_id: str | None = None  # reply events (SET `sub` reply:<id>): name is <x>-reply
 
     @property
     def uri(self) -> str:
+        if self.reply_id is not None:
+            return f"{EVENT_BASE}{self.name}"
         return f"{EVENT_BASE}{self.name}-submission"
 
     def payload(self) -> JSON:

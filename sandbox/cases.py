@@ -8,6 +8,7 @@ does not depend on who else exists or on the order of access: the store can gene
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Iterator
 
 from sandbox.case_model import (
@@ -57,6 +58,20 @@ def new_id(rng: random.Random) -> str:
     """A random (version 4) UUID from `rng`; formatted by hand, the hot spot of generation."""
     h = f"{(rng.getrandbits(128) & CLEARED) | VERSION_4:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def reply_events(message_id: str, at: int) -> list[Event]:
+    """The authority's Rückfrage (the Postfach message `message_id`) as FIT-Connect reply
+    events in the case's log: create-reply and submit-reply with `sub` reply:<id> [I: the
+    names after create/submit-submission; docs.fitko.de names create-reply]. Ids derive from
+    the message id, so the generator's random sequence is unchanged."""
+    reply_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"reply:{message_id}"))
+    return [
+        Event(
+            name, at, str(uuid.uuid5(uuid.NAMESPACE_URL, f"{name}:{reply_id}")), reply_id=reply_id
+        )
+        for name in ("create-reply", "submit-reply")
+    ]
 
 
 def generate_cases(citizen: Citizen, seed: int) -> Cases:
@@ -175,6 +190,7 @@ def _application(
     messages = [mail.receipt()]
     if app.statuses[-1].status == "ACTION_REQUIRED":
         messages.append(mail.request(app.statuses[-1].at))
+        app.events += reply_events(messages[-1].id, app.statuses[-1].at + 1)
     if plan.outcome in ("COMPLETED", "REJECTED"):
         messages.append(mail.notice(app.updated_at, plan.notice_level, plan.outcome))
     for message in messages[:-1]:

@@ -72,7 +72,11 @@ class EventLog:
                 "jti": event.jti,
                 "iss": issuer,
                 "iat": event.at,
-                "sub": f"submission:{app.submission_id}",
+                "sub": (
+                    f"reply:{event.reply_id}"
+                    if event.reply_id
+                    else f"submission:{app.submission_id}"
+                ),
                 "txn": f"case:{app.case_id}",
                 "events": {event.uri: event.payload()},
             }

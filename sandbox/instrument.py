@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -113,6 +114,7 @@ class Instrumented:
         seed: int = 2026,
         malformed: Mapping[str, bytes] | None = None,
         timeout_seconds: float = 60.0,
+        query_keys: Sequence[str] = (),
     ) -> None:
         self.app = app
         self.routes = tuple(routes)
@@ -120,6 +122,9 @@ class Instrumented:
         self.malformed = dict(malformed or {})
         self.timeout_seconds = timeout_seconds
         self.calls: dict[str, int] = {}
+        # Calls also counted with these query parameters (e.g. the PVOG's page and size).
+        self.query_keys = tuple(query_keys)
+        self.queries: dict[str, int] = {}
         self.faults = FaultConfig()
         self.rng = random.Random(seed)
         self.released = asyncio.Event()
@@ -135,6 +140,8 @@ class Instrumented:
             return
         key = f"{scope['method']} {self._template(scope)}"
         self.calls[key] = self.calls.get(key, 0) + 1
+        if self.query_keys:
+            self._count_query(key, scope)
         faults = self.faults
         hit = (
             faults.active
@@ -165,6 +172,12 @@ class Instrumented:
             await self.app(scope, receive, send)
             return
         await response(scope, receive, send)
+
+    def _count_query(self, key: str, scope: Scope) -> None:
+        params = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        asked = "&".join(f"{k}={params[k][0]}" for k in self.query_keys if k in params)
+        if asked:
+            self.queries[f"{key}?{asked}"] = self.queries.get(f"{key}?{asked}", 0) + 1
 
     def _template(self, scope: Scope) -> str:
         for route in self.routes:
@@ -225,12 +238,17 @@ class Instrumented:
         return problem(404, f"no sandbox control endpoint {request.url.path}")
 
     async def _get_stats(self, request: Request) -> Response:
-        return JSONResponse(
-            {"total": sum(self.calls.values()), "calls": dict(sorted(self.calls.items()))}
-        )
+        stats: dict[str, Any] = {
+            "total": sum(self.calls.values()),
+            "calls": dict(sorted(self.calls.items())),
+        }
+        if self.query_keys:
+            stats["queries"] = dict(sorted(self.queries.items()))
+        return JSONResponse(stats)
 
     async def _reset_stats(self, request: Request) -> Response:
         self.calls.clear()
+        self.queries.clear()
         return await self._get_stats(request)
 
     async def _get_faults(self, request: Request) -> Response:

@@ -26,7 +26,13 @@ LEIKA = re.compile(r"99\d{12}", re.ASCII)
 # Significant ARS lengths (Land, Regierungsbezirk, Kreis, Gemeindeverband, Gemeinde); Bund is 0.
 ARS_LENGTHS = (0, 2, 3, 5, 9, 12)
 TAGS = re.compile(r"<[^>]+>")
-MAX_SIZE, DEFAULT_SIZE, MAX_LIMIT, DEFAULT_LIMIT = 500, 20, 100, 10
+MIN_SIZE, MAX_SIZE, DEFAULT_SIZE, MAX_LIMIT, DEFAULT_LIMIT = (
+    5,
+    500,
+    20,
+    100,
+    10,
+)  # size ≥ 5 as the live PVOG
 MALFORMED = {
     "/v8beta1/servicedescriptions": b'{"serviceDescriptions": {"content": [{"id": 42',
     "/v6/servicedescriptions": b'{"id": "L100002.LB.1", "name": "Reisepass',
@@ -76,7 +82,9 @@ class PvogUpstream:
         ]
         handlers = {**HTTP_PROBLEMS, BadRequestError: _bad_request}
         starlette = Starlette(routes=routes, exception_handlers=handlers)
-        counted = Instrumented(starlette, routes=routes, seed=seed, malformed=MALFORMED)
+        counted = Instrumented(
+            starlette, routes=routes, seed=seed, malformed=MALFORMED, query_keys=("page", "size")
+        )
         self.app = with_openapi(pvog_document, counted)
 
     async def search(self, request: Request) -> Response:
@@ -91,7 +99,7 @@ class PvogUpstream:
                 f"leikaIds must be 14-digit LeiKa keys starting with 99 (got {bad[0]!r})"
             )
         page = _int(params.get("page"), "page", default=0, low=0, high=10**6)
-        size = _int(params.get("size"), "size", default=DEFAULT_SIZE, low=1, high=MAX_SIZE)
+        size = _int(params.get("size"), "size", default=DEFAULT_SIZE, low=MIN_SIZE, high=MAX_SIZE)
         hierarchy = _bool(params.get("useArsHierarchy"), "useArsHierarchy", default=True)
         matches = [
             sd

@@ -21,13 +21,13 @@ from typing import Any, TypeVar, cast
 from sources._cache_store import CacheEntry, CacheStore
 from sources.base import (
     OrganisationRecord,
-    PagedServiceDirectory,
     PortalRecord,
     RegionRecord,
     ServiceDirectory,
     ServicePageRecord,
     ServiceQuery,
     ServiceRecord,
+    page_of,
 )
 from sources.errors import SourceError
 
@@ -81,10 +81,10 @@ class CachedServiceDirectory:
         return await self._cached(key, self.ttls.services, lambda: self.directory.search(query))
 
     async def search_page(self, query: ServiceQuery) -> ServicePageRecord:
-        """One upstream page; only for directories that page (the PVOG adapter does)."""
-        paged = cast(PagedServiceDirectory, self.directory)
+        """One page of a search, keyed by page and size (`page_of`: upstream paging where
+        the directory pages, else cut from its whole answer)."""
         key = self._key("page", query.ars, query.text, query.leika_keys, query.page, query.size)
-        return await self._cached(key, self.ttls.services, lambda: paged.search_page(query))
+        return await self._cached(key, self.ttls.services, lambda: page_of(self.directory, query))
 
     async def service(self, service_id: str) -> ServiceRecord | None:
         key = self._key("service", service_id)

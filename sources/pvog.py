@@ -74,23 +74,25 @@ class PvogDirectory:
             params["leikaIds"] = ",".join(query.leika_keys)
         body = await self._get("/v8beta1/servicedescriptions", params)
         services, total = self._parsed(parse_search_page, body)
+        if total is None:  # no count in the answer: a full page means more may follow
+            total = query.page * query.size + len(services) + int(len(services) >= query.size)
         completed = await self._with_leika_keys(services, query.leika_keys)
         return ServicePageRecord(tuple(completed), total, query.page, query.size)
 
     async def search(self, query: ServiceQuery) -> list[ServiceRecord]:
         """Every hit, page by page (at most MAX_PAGES pages of `query.size`)."""
         first = await self.search_page(query)
-        found = list(first.services)
-        page = query.page
-        while len(found) < first.total and page - query.page < MAX_PAGES - 1:
+        found, total, page = list(first.services), first.total, query.page
+        while len(found) < total and page - query.page < MAX_PAGES - 1:
             page += 1
             more = await self.search_page(replace(query, page=page))
             if not more.services:
                 break
             found.extend(more.services)
-        if len(found) < first.total:
+            total = more.total
+        if len(found) < total:
             logger.warning(
-                "search at %s stopped after %d of %d hits", self.portal.id, len(found), first.total
+                "search at %s stopped after %d of %d hits", self.portal.id, len(found), total
             )
         return found
 
@@ -140,11 +142,14 @@ class PvogDirectory:
             raise self.upstream.bad_response(f"unexpected payload: {exc}") from exc
 
 
-def parse_search_page(body: Any, portal_id: str) -> tuple[list[ServiceRecord], int]:
-    """The hits of one search page and the upstream's total (`totalElements`)."""
+def parse_search_page(body: Any, portal_id: str) -> tuple[list[ServiceRecord], int | None]:
+    """The hits of one search page and the upstream's total (`totalElements`, the Spring
+    page envelope [I: no published sample shows it]; None when the answer has none)."""
     page = obj(obj(body)["serviceDescriptions"])
     services = [parse_service(item, portal_id) for item in items_of(page["content"])]
-    total = page.get("totalElements", len(services))
+    total = page.get("totalElements")
+    if total is None:
+        return services, None
     if not isinstance(total, int) or isinstance(total, bool) or total < len(services):
         raise MalformedError("totalElements must be a count of at least the hits on the page")
     return services, total

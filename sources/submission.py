@@ -151,7 +151,9 @@ class FitConnectSubmissions:
         key = encryption_key(destination.encryption_key)
         listed = list(zip(submission.attachment_ids, uploads, strict=True))
         body = {
-            "encryptedMetadata": encrypt_compact(metadata(form, listed), key, JSON_TYPE),
+            "encryptedMetadata": encrypt_compact(
+                metadata(form, listed, destination.reply_channels), key, JSON_TYPE
+            ),
             "encryptedData": encrypt_compact(form.data, key, JSON_TYPE),
         }
         headers = await self.bearer.headers()
@@ -178,8 +180,13 @@ def parse_destination(body: Any) -> tuple[str, dict[str, str], tuple[str, ...]]:
     return text(item["encryptionKid"]), schemas, tuple(sorted(channels))
 
 
-def metadata(form: FormRecord, attachments: Sequence[tuple[str, UploadRecord]]) -> bytes:
-    """Metadata v2.1.0: schema and sha512 of the data, one entry per attachment."""
+def metadata(
+    form: FormRecord,
+    attachments: Sequence[tuple[str, UploadRecord]],
+    offered: Sequence[str] = (),
+) -> bytes:
+    """Metadata v2.1.0: schema and sha512 of the data, one entry per attachment, and the
+    reply channel (`replyChannel`, see `reply_channel`)."""
     document: dict[str, Any] = {
         "$schema": METADATA_SCHEMA,
         "contentStructure": {
@@ -200,6 +207,21 @@ def metadata(form: FormRecord, attachments: Sequence[tuple[str, UploadRecord]]) 
             ],
         },
     }
-    if form.postfach_ref:
-        document["replyChannel"] = {"fink": {"finkPostfachRef": form.postfach_ref}}
+    channel = reply_channel(form, offered)
+    if channel is not None:
+        document["replyChannel"] = channel
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def reply_channel(form: FormRecord, offered: Sequence[str]) -> dict[str, Any] | None:
+    """The reply channel to announce: only one the destination offers (`replyChannels` of
+    the destination, Submission API 1.1.3 `ReplyChannel`) and the gateway can fill in.
+
+    The gateway knows the viewer's Postfach (FINK): `fink` with `finkPostfachRef` where the
+    destination offers it. It knows no e-mail, De-Mail or ELSTER account of the viewer, and
+    no published Submission API version it can verify lets a sender read a reply's content
+    (`fitConnect`): without a channel the authority answers by post, as the spec says.
+    """
+    if form.postfach_ref and "fink" in offered:
+        return {"fink": {"finkPostfachRef": form.postfach_ref}}
+    return None

@@ -10,6 +10,7 @@ from graph.domain.ids import id_parts
 from graph.domain.merge import merge_most_local
 from graph.resolvers.arguments import check_ars, check_leika_key, check_text
 from graph.resolvers.pagination import page_request, paginate
+from graph.resolvers.services_paging import paged_services
 from graph.types.connection import Connection
 from graph.types.service import Service
 from sources.base import (
@@ -34,9 +35,18 @@ async def search_services(
     page = page_request(list_name, info.context.settings, **paging)
     portals = {p.id: p for p in info.context.network.with_capability(Capability.SERVICES)}
     serving = [p.id for p in portals.values() if ars_covers(p.ars, area)]
-    records = await info.context.loaders.search(
-        serving, ServiceQuery(area, text, (key,) if key else ())
-    )
+    search = ServiceQuery(area, text, (key,) if key else ())
+    if len(serving) == 1:  # one directory: page on it (issue 17 item 9)
+        return await paged_services(
+            info,
+            serving[0],
+            search,
+            list_name=list_name,
+            page=page,
+            portals=portals,
+            outages=lambda: info.context.outage_list(Capability.SERVICES),
+        )
+    records = await info.context.loaders.search(serving, search)
     views = info.context.gateway.portals
     services = [
         Service.from_record(r, views[r.portal_id]) for r in merge_most_local(records, portals)

@@ -65,11 +65,23 @@ class StatusChange:
     detail: str | None = strawberry.field(
         description="Human-readable detail, e.g. what is missing."
     )
+    reply_id: str | None = strawberry.field(
+        default=None,
+        description=(
+            "FIT-Connect reply id (Rückkanal) when the entry documents a reply in the case;"
+            " the reply's content reaches the viewer through the reply channel (FINK: the"
+            " Postfach, as a message of this application)."
+        ),
+    )
 
     @classmethod
     def from_record(cls, record: StatusEventRecord) -> StatusChange:
         return cls(
-            time=record.time, status=record.status, source=record.source, detail=record.detail
+            time=record.time,
+            status=record.status,
+            source=record.source,
+            detail=record.detail,
+            reply_id=record.reply_id,
         )
 
 

@@ -43,6 +43,14 @@ class Link:
         return cls(title=record.title, url=record.uri)
 
 
+# The PVOG's `onlineServiceLinks` carry title and uri only (issue 17 item 10).
+TRUST_LEVEL_DEPRECATION = (
+    "Use the trust level the online service asks for when it starts (the PVOG publishes no"
+    " trust level for online links, so this field is always null) instead."
+    " Removal on or after 2027-06-01."
+)
+
+
 @strawberry.type(
     description="An online service (Onlinedienst) where the service can be applied for."
 )
@@ -50,7 +58,11 @@ class OnlineService:
     title: str = strawberry.field(description="Name of the online service.")
     url: str = strawberry.field(description="Where the online service starts.")
     required_trust_level: TrustLevel | None = strawberry.field(
-        description="Sign-in trust level (Vertrauensniveau) the online service requires."
+        description=(
+            "Sign-in trust level (Vertrauensniveau) the online service requires; always null"
+            " from the PVOG, whose online links carry no trust level."
+        ),
+        deprecation_reason=TRUST_LEVEL_DEPRECATION,
     )
 
     @classmethod
@@ -91,7 +103,7 @@ class Service(Node):
         description="Legal basis (Rechtsgrundlagen) as links."
     )
     online_services: list[OnlineService] = strawberry.field(
-        description="Online services (Onlinedienste) with their required trust level."
+        description="Online services (Onlinedienste) where the service can be applied for."
     )
     approved_by: str | None = strawberry.field(
         description="Who approved the text (fachlich freigegeben durch)."

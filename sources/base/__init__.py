@@ -44,6 +44,7 @@ from sources.base.identity import (
     ViewerRecord,
 )
 from sources.base.portals import EndpointRecord, IdentityRecord, PortalRecord, UpstreamRef
+from sources.base.service_pages import LARGEST_PAGE, SMALLEST_PAGE, page_of, plan_pages
 from sources.base.services import (
     AddressRecord,
     FeeRecord,
@@ -89,7 +90,9 @@ __all__ = [
     "ARS_PATTERN",
     "ERROR_MEANINGS",
     "FEDERAL_ARS",
+    "LARGEST_PAGE",
     "LEIKA_PATTERN",
+    "SMALLEST_PAGE",
     "AccountArea",
     "AccountRecord",
     "AddressRecord",
@@ -156,5 +159,7 @@ __all__ = [
     "ars_covers",
     "ars_prefix",
     "pad_ars",
+    "page_of",
+    "plan_pages",
     "trust_level_from",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sources.base.portals import PortalRecord
 from sources.base.vocabulary import TrustLevel
@@ -133,6 +133,7 @@ class ServiceDirectory(Protocol):
     async def regions(self, text: str) -> list[RegionRecord]: ...
 
 
+@runtime_checkable
 class PagedServiceDirectory(ServiceDirectory, Protocol):
     """A directory that pages on the upstream and knows the total number of hits."""
 

@@ -114,7 +114,9 @@ def submit_encrypted(
     handle = next(c for c in store.citizens.values() if c.login == login).legacy_postkorb_handle
     form = FormRecord("99085001012000", "Reisepass", b"{}", "urn:schema", handle)
     body = {
-        "encryptedMetadata": encrypt_compact(metadata(form, []), key, "application/json"),
+        "encryptedMetadata": encrypt_compact(
+            metadata(form, [], tuple(destination["replyChannels"])), key, "application/json"
+        ),
         "encryptedData": encrypt_compact(form.data, key, "application/json"),
     }
     response = sandbox.http.put(f"{api}/v1/submissions/{submission_id}", json=body, headers=headers)

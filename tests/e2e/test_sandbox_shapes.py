@@ -90,6 +90,35 @@ def test_fit_connect_event_log_and_keys(sandbox: Sandbox, up: Upstreams) -> None
     assert mismatches(key, sample("fitconnect/jwk-verify.json"), required=required) == []
 
 
+def test_fit_connect_reply_events(sandbox: Sandbox, up: Upstreams) -> None:
+    """The authority's Rückfrage: reply events in the case's log, shaped as the sample."""
+    store = sandbox.network.cases
+    assert store is not None
+    erika = next(c for c in store.citizens.values() if c.login == "erika")
+    cases = store.cases(erika.subject)
+    assert cases is not None
+    case = next(
+        a.case_id for a in cases.applications.get(PORTAL, []) if any(e.reply_id for e in a.events)
+    )
+    published = sample("fitconnect/set-submit-reply.json")
+    replies = [
+        claims(t) for t in get(sandbox, up, "status", f"/v1/cases/{case}/events")["eventLog"]
+    ]
+    replies = [c for c in replies if c["sub"].startswith("reply:")]
+    assert [next(iter(c["events"])).rsplit("/", 1)[1] for c in replies] == [
+        "create-reply",
+        "submit-reply",
+    ]
+    for reply in replies:
+        [payload] = reply.pop("events").values()
+        assert payload == {}  # as the published submit-reply payload
+        required = [k for k in published if k != "events"]
+        assert (
+            mismatches(reply | {"events": {}}, published | {"events": {}}, required=required) == []
+        )
+        assert reply["txn"] == f"case:{case}"
+
+
 def test_submission_api_answers(sandbox: Sandbox, up: Upstreams) -> None:
     ids = up.ids["submissions"]
     destination = get(sandbox, up, "submissions", f"/v1/destinations/{ids['destinationId']}")

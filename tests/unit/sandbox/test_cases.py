@@ -69,6 +69,7 @@ def test_ten_thousand_citizens_are_fast_deterministic_and_spread() -> None:
 def test_applications_are_consistent() -> None:
     store = CaseStore(CITIZENS[:600], 2026)
     store.generate_all()
+    replied = 0
     for subject, cases in store.iter_cases():
         citizen = store.citizens[subject]
         for portal, apps in cases.applications.items():
@@ -78,9 +79,15 @@ def test_applications_are_consistent() -> None:
             assert created == sorted(created, reverse=True)  # newest first
             for app in apps:
                 assert app.leika_key in keys
-                names = [e.name for e in app.events]
+                names = [e.name for e in app.events if e.reply_id is None]
                 assert names[:2] == ["create", "submit"]
                 assert names[-1] in {"submit", "notify", "forward", "accept", "reject"}
+                # The authority's Rückfrage: reply events after the accept, one reply id.
+                replies = app.events[len(names) :]
+                assert [e.name for e in replies] in ([], ["create-reply", "submit-reply"])
+                assert not replies or (names[-1] == "accept" and replies[0].reply_id)
+                assert len({e.reply_id for e in replies}) <= 1
+                replied += bool(replies)
                 assert [e.at for e in app.events] == sorted(e.at for e in app.events)
                 assert len(app.payments) <= 2
                 for link in app.payments:
@@ -93,6 +100,7 @@ def test_applications_are_consistent() -> None:
             for message in messages:
                 for attachment in message.attachments:
                     assert hashlib.sha512(attachment.content).hexdigest() == attachment.sha512
+    assert replied > 10, "cases waiting for the viewer carry the authority's reply"
 
 
 def status_of(store: CaseStore, login: str) -> dict[str, list[tuple[str, str, str | None]]]:

@@ -20,6 +20,7 @@ from sources.base import (
     OrganisationRecord,
     PortalRecord,
     RegionRecord,
+    ServicePageRecord,
     ServiceQuery,
     ServiceRecord,
     Tier,
@@ -290,3 +291,27 @@ async def test_entries_go_through_redis_as_json(
     assert await store.get("pg1:search:koeln:garbage") is None
     await client.delete("pg1:search:koeln:test", "pg1:search:koeln:garbage")
     await client.aclose()
+
+
+class PagedDirectory(FakeDirectory):
+    """A directory that pages upstream (as the PVOG adapter does)."""
+
+    async def search_page(self, query: ServiceQuery) -> ServicePageRecord:
+        await self._answer("page", (query.page, query.size))
+        return ServicePageRecord((), 1203, query.page, query.size)
+
+
+async def test_search_pages_are_cached_by_page_and_size(clock: Clock) -> None:
+    upstream = PagedDirectory()
+    cached = CachedServiceDirectory(upstream, MemoryCache(100, clock=clock), TTLS, clock=clock)
+    for page, size in ((0, 5), (1, 5), (0, 5), (0, 6), (1, 5)):
+        answer = await cached.search_page(ServiceQuery(KOELN, "Pass", page=page, size=size))
+        assert (answer.page, answer.size, answer.total) == (page, size, 1203)
+    assert upstream.calls == [("page", (0, 5)), ("page", (1, 5)), ("page", (0, 6))]
+
+
+async def test_a_directory_that_cannot_page_is_asked_once_for_its_whole_answer(
+    cached: CachedServiceDirectory, upstream: FakeDirectory
+) -> None:
+    await cached.search_page(ServiceQuery(KOELN, "Pass", page=2, size=5))
+    assert upstream.calls == [("search", ServiceQuery(KOELN, "Pass", page=0, size=500))]

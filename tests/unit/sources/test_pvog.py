@@ -156,6 +156,23 @@ async def test_paging_maps_onto_page_and_size_and_exposes_the_total() -> None:
     assert [p["page"] for p in seen] == ["0", "1", "2"]
 
 
+async def test_without_a_total_a_full_page_means_more_may_follow() -> None:
+    hits = [SEARCH["serviceDescriptions"]["content"][1] | {"id": f"B1.LB.{n}"} for n in range(7)]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        page, size = int(request.url.params["page"]), int(request.url.params["size"])
+        body = {"content": hits[page * size : (page + 1) * size]}  # no totalElements
+        return httpx.Response(200, json={"serviceDescriptions": body})
+
+    pvog = directory(answer)
+    first = await pvog.search_page(ServiceQuery("053150000000", size=5))
+    assert first.total == 6, "5 hits on a full page: at least one more"
+    last = await pvog.search_page(ServiceQuery("053150000000", page=1, size=5))
+    assert last.total == 7, "a page that is not full ends the list"
+    every = await pvog.search(ServiceQuery("053150000000", size=3))
+    assert [s.id for s in every] == [f"B1.LB.{n}" for n in range(7)]
+
+
 async def test_malformed_payloads_become_bad_response_errors() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=[{"id": "L100002.OE.1"}])  # a list, not one object

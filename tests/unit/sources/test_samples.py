@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,18 @@ def test_metadata_has_the_published_shape() -> None:
     assert ours["$schema"] == published["$schema"]
     assert set(ours["contentStructure"]["data"]) == set(published["contentStructure"]["data"])
     assert set(ours["contentStructure"]["data"]["hash"]) == {"type", "content"}
+
+
+def test_the_reply_channel_is_one_the_destination_offers() -> None:
+    # The spec's PublicDestination offers ELSTER only: no Postfach (FINK) channel there, so
+    # the metadata names none and the authority answers by post (ReplyChannel, 1.1.3).
+    _, _, channels = parse_destination(sample("submission/destination.json"))
+    form = FormRecord("99107004018000", "Kinderzuschlag", b"{}", "https://s.example/s.json", "PK1")
+    assert "replyChannel" not in json.loads(metadata(form, [], channels))
+    offered = json.loads(metadata(form, [], ("eMail", "fink")))
+    assert offered["replyChannel"] == {"fink": {"finkPostfachRef": "PK1"}}
+    anonymous = replace(form, postfach_ref=None)
+    assert "replyChannel" not in json.loads(metadata(anonymous, [], ("fink",)))
 
 
 def test_callback_bodies_name_case_and_destination() -> None:
