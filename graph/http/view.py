@@ -38,6 +38,7 @@ from graph.context import Context, GatewayState
 from graph.domain.errors import UnauthenticatedError
 from graph.domain.messages import HEADER as LANGUAGE_HEADER, language, localise
 from graph.http.auth import authenticate, viewer_of
+from graph.http.cors import refuse_websocket_origin
 from graph.http.errors import http_refusal
 from graph.http.graphiql import graphiql_html
 from graph.http.request_body import StrictBodies
@@ -178,6 +179,11 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
                 {"message": localise(str(exc), lang), **exc.extensions}
             ) from None
         return None
+
+    async def reject_websocket(self, request: WebSocket) -> WebSocket:
+        # A foreign Origin: a 403 with the same typed body as an HTTP refusal, not a bare 403.
+        await refuse_websocket_origin(request)
+        return request
 
     async def close_websockets(self) -> None:
         """On shutdown: tell every client to reconnect elsewhere (1001 going away)."""
