@@ -87,13 +87,18 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         ),
     ),
     (
-        re.compile(
-            r"Argument '(\w+)': the region (\d+) is unknown: an ARS starts with a Land"
-            r" code 01 to 16"
-        ),
-        lambda m: (
-            f"Argument '{m.group(1)}': die Region {m.group(2)} ist unbekannt: ein ARS"
-            " beginnt mit einem Landesschlüssel 01 bis 16"
+        re.compile(r"Argument '(\w+)': the region (\d+) is unknown: (.+)"),
+        lambda m: "Argument '{}': die Region {} ist unbekannt: {}".format(
+            m.group(1),
+            m.group(2),
+            {
+                "an ARS starts with a Land code 01 to 16": (
+                    "ein ARS beginnt mit einem Landesschlüssel 01 bis 16"
+                ),
+                "the municipality directory knows no place with this ARS": (
+                    "das Gemeindeverzeichnis kennt keinen Ort mit diesem ARS"
+                ),
+            }.get(m.group(3), m.group(3)),
         ),
     ),
 ]

@@ -9,6 +9,7 @@ from graph.context import Info
 from graph.domain.ids import id_parts
 from graph.domain.merge import merge_most_local
 from graph.resolvers.arguments import check_ars, check_leika_key, check_text
+from graph.resolvers.known_regions import in_known_region
 from graph.resolvers.pagination import page_request, paginate
 from graph.types.connection import Connection
 from graph.types.service import Service
@@ -34,9 +35,8 @@ async def search_services(
     page = page_request(list_name, info.context.settings, **paging)
     portals = {p.id: p for p in info.context.network.with_capability(Capability.SERVICES)}
     serving = [p.id for p in portals.values() if ars_covers(p.ars, area)]
-    records = await info.context.loaders.search(
-        serving, ServiceQuery(area, text, (key,) if key else ())
-    )
+    search = info.context.loaders.search(serving, ServiceQuery(area, text, (key,) if key else ()))
+    records = await in_known_region(info, area, search)
     views = info.context.gateway.portals
     services = [
         Service.from_record(r, views[r.portal_id]) for r in merge_most_local(records, portals)
