@@ -5,7 +5,8 @@
 template; a named group is inserted as it is, except that a group named `inner…` is
 translated again (a message inside a message: the problem of an argument, the reason of
 an invalid variable, a syntax error's description), `word…` is looked up in `WORDS`, and
-`list…` is a list of suggestions. A message no entry matches stays English.
+`list…` is a list of suggestions; `'<f>'` in a pattern is short for a quoted name captured
+as group `f`. A message no entry matches stays English.
 """
 
 from __future__ import annotations
@@ -112,11 +113,11 @@ _RAW = (
     (r"(?P<inner>.+?) Did you mean (?P<list>.+)\?", "{inner} Meinten Sie {list}?"),
     (r"Argument '(?P<a>[\w.]+)': (?P<inner>.+)", "Argument '{a}': {inner}"),
     (
-        r"Variable '(?P<v>\$\w+)' has invalid value at (?P<at>\S+): (?P<inner>.+)",
+        r"Variable '<v>' has invalid value at (?P<at>\S+): (?P<inner>.+)",
         "Die Variable '{v}' hat einen ungültigen Wert bei {at}: {inner}",
     ),
     (
-        r"Variable '(?P<v>\$\w+)' has invalid value: (?P<inner>.+)",
+        r"Variable '<v>' has invalid value: (?P<inner>.+)",
         "Die Variable '{v}' hat einen ungültigen Wert: {inner}",
     ),
     (r"Syntax Error: (?P<inner>.+)", "Syntaxfehler: {inner}"),
@@ -161,9 +162,12 @@ _RAW = (
     ),
     (r"Disallowed CORS (?P<what>.+)", "Nicht erlaubte CORS-Anfrage ({what})"),
     (
-        r"Portal '(?P<p>[^']+)' \((?P<c>[^)]+)\) (?P<word>.+); its data is missing\.",
+        r"Portal '<p>' \((?P<c>[^)]+)\) (?P<word>.+); its data is missing\.",
         "Portal '{p}' ({c}) {word}; seine Daten fehlen.",
     ),
     *GRAPHQL_RULES,
 )
-RULES = tuple((re.compile(pattern), german) for pattern, german in _RAW)
+QUOTED_NAME = re.compile(r"'<(\w+)>'")  # shorthand: '<f>' is a quoted name, group f
+RULES = tuple(
+    (re.compile(QUOTED_NAME.sub(r"'(?P<\1>[^']+)'", pattern)), german) for pattern, german in _RAW
+)

@@ -22,52 +22,41 @@ GRAPHQL_EXACT = {
     "they have differing arguments": "sie haben verschiedene Argumente",
 }
 
-NAME = r"'(?P<{}>[^']+)'"
 GRAPHQL_RULES = (
     (
-        "Cannot query field {} on type {}\\.".format(NAME.format("f"), NAME.format("t")),
+        r"Cannot query field '<f>' on type '<t>'\.",
         "Das Feld '{f}' gibt es am Typ '{t}' nicht.",
     ),
     (
-        "Field {} of type {} must have a selection of subfields\\.".format(
-            NAME.format("f"), NAME.format("t")
-        ),
+        r"Field '<f>' of type '<t>' must have a selection of subfields\.",
         "Das Feld '{f}' vom Typ '{t}' braucht eine Auswahl von Unterfeldern.",
     ),
     (
-        "Field {} must not have a selection since type {} has no subfields\\.".format(
-            NAME.format("f"), NAME.format("t")
-        ),
+        r"Field '<f>' must not have a selection since type '<t>' has no subfields\.",
         "Das Feld '{f}' darf keine Auswahl haben: der Typ '{t}' hat keine Unterfelder.",
     ),
     (
-        "Unknown argument {} on (?P<word>field|directive) {}\\.".format(
-            NAME.format("a"), NAME.format("f")
-        ),
+        r"Unknown argument '<a>' on (?P<word>field|directive) '<f>'\.",
         "Unbekanntes Argument '{a}' an '{f}'.",
     ),
     (
-        "Argument {} of type {} is required, but it was not provided\\.".format(
-            NAME.format("a"), NAME.format("t")
-        ),
+        r"Argument '<a>' of type '<t>' is required, but it was not provided\.",
         "Das Argument '{a}' vom Typ '{t}' fehlt, ist aber erforderlich.",
     ),
     (
-        "Field {} of required type {} was not provided\\.".format(
-            NAME.format("f"), NAME.format("t")
-        ),
+        r"Field '<f>' of required type '<t>' was not provided\.",
         "Das Feld '{f}' vom Typ '{t}' fehlt, ist aber erforderlich.",
     ),
     (
-        "Field {} is not defined by type {}\\.".format(NAME.format("f"), NAME.format("t")),
+        r"Field '<f>' is not defined by type '<t>'\.",
         "Das Feld '{f}' gibt es im Typ '{t}' nicht.",
     ),
     (
-        "Value {} does not exist in {} enum\\.".format(NAME.format("v"), NAME.format("e")),
+        r"Value '<v>' does not exist in '<e>' enum\.",
         "Den Wert '{v}' gibt es im Enum '{e}' nicht.",
     ),
     (
-        r"Enum '(?P<e>[^']+)' cannot represent non-(?:enum|string) value: (?P<v>.+)\.",
+        r"Enum '<e>' cannot represent non-(?:enum|string) value: (?P<v>.+)\.",
         "Das Enum '{e}' kann den Wert {v} nicht darstellen.",
     ),
     (
@@ -76,69 +65,69 @@ GRAPHQL_RULES = (
         "{t} kann den Wert {v} nicht darstellen{word}",
     ),
     (
-        r"Expected a value of non-null type '(?P<t>[^']+)' to be provided\.",
+        r"Expected a value of non-null type '<t>' to be provided\.",
         "Ein Wert vom Typ '{t}' muss angegeben werden.",
     ),
     (
-        r"null is not allowed for type '(?P<t>[^']+)'; omit the field or send a value\.",
+        r"null is not allowed for type '<t>'; omit the field or send a value\.",
         "null ist für den Typ '{t}' nicht erlaubt; das Feld weglassen oder einen Wert senden.",
     ),
     (
-        r"Expected type '(?P<t>[^']+)' to be an object\.",
+        r"Expected type '<t>' to be an object\.",
         "Für den Typ '{t}' wird ein Objekt erwartet.",
     ),
     (
-        r"Variable '(?P<v>\$\w+)' is never used in operation '(?P<o>[^']+)'\.",
+        r"Variable '<v>' is never used in operation '<o>'\.",
         "Die Variable '{v}' wird in der Operation '{o}' nicht verwendet.",
     ),
-    (r"Variable '(?P<v>\$\w+)' is never used\.", "Die Variable '{v}' wird nicht verwendet."),
+    (r"Variable '<v>' is never used\.", "Die Variable '{v}' wird nicht verwendet."),
     (
-        r"Variable '(?P<v>\$\w+)' is not defined by operation '(?P<o>[^']+)'\.",
+        r"Variable '<v>' is not defined by operation '<o>'\.",
         "Die Variable '{v}' ist in der Operation '{o}' nicht definiert.",
     ),
-    (r"Variable '(?P<v>\$\w+)' is not defined\.", "Die Variable '{v}' ist nicht definiert."),
+    (r"Variable '<v>' is not defined\.", "Die Variable '{v}' ist nicht definiert."),
     (
-        r"Variable '(?P<v>\$\w+)' of type '(?P<t>[^']+)' used in position expecting type"
-        r" '(?P<e>[^']+)'\.",
+        r"Variable '<v>' of type '<t>' used in position expecting type"
+        r" '<e>'\.",
         "Die Variable '{v}' vom Typ '{t}' steht, wo der Typ '{e}' erwartet wird.",
     ),
     (
-        r"Variable '(?P<v>\$\w+)' of required type '(?P<t>[^']+)' was not provided\.",
+        r"Variable '<v>' of required type '<t>' was not provided\.",
         "Die Variable '{v}' vom Typ '{t}' fehlt, ist aber erforderlich.",
     ),
     (
         r"There can be only one (?P<word>operation|fragment|variable|argument) named"
-        r" '(?P<n>[^']+)'\.",
+        r" '<n>'\.",
         "Der Name '{n}' darf nur einmal vorkommen.",
     ),
-    (r"Unknown fragment '(?P<f>[^']+)'\.", "Unbekanntes Fragment '{f}'."),
-    (r"Fragment '(?P<f>[^']+)' is never used\.", "Das Fragment '{f}' wird nicht verwendet."),
-    (r"Unknown directive '(?P<d>[^']+)'\.", "Unbekannte Direktive '{d}'."),
+    (r"Unknown fragment '<f>'\.", "Unbekanntes Fragment '{f}'."),
+    (r"Fragment '<f>' is never used\.", "Das Fragment '{f}' wird nicht verwendet."),
+    (r"Unknown directive '<d>'\.", "Unbekannte Direktive '{d}'."),
     (
-        r"The directive '(?P<d>[^']+)' can only be used once at this location\.",
+        r"The directive '<d>' can only be used once at this location\.",
         "Die Direktive '{d}' darf an dieser Stelle nur einmal stehen.",
     ),
     (
-        r"Directive '(?P<d>[^']+)' may not be used on (?P<l>\w+)\.",
+        r"Directive '<d>' may not be used on (?P<l>\w+)\.",
         "Die Direktive '{d}' darf nicht an {l} stehen.",
     ),
-    (r"Unknown type '(?P<t>[^']+)'\.", "Unbekannter Typ '{t}'."),
-    (r"Unknown operation named '(?P<o>[^']+)'\.", "Unbekannte Operation '{o}'."),
+    (r"Unknown type '<t>'\.", "Unbekannter Typ '{t}'."),
+    (r"Unknown operation named '<o>'\.", "Unbekannte Operation '{o}'."),
     (
-        r"Subscription '(?P<s>[^']+)' must select only one top level field\.",
+        r"Subscription '<s>' must select only one top level field\.",
         "Das Abonnement '{s}' darf nur ein Feld der obersten Ebene auswählen.",
     ),
     (
-        r"Fields '(?P<a>[^']+)' conflict because (?P<inner>.+)\. Use different aliases on the"
+        r"Fields '<a>' conflict because (?P<inner>.+)\. Use different aliases on the"
         r" fields to fetch both if this was intentional\.",
         "Die Felder '{a}' widersprechen sich ({inner}); für beide verschiedene Aliase verwenden.",
     ),
     (
-        r"'(?P<a>[^']+)' and '(?P<b>[^']+)' are different fields",
+        r"'<a>' and '<b>' are different fields",
         "'{a}' und '{b}' sind verschiedene Felder",
     ),
     (
-        r"they return conflicting types '(?P<a>[^']+)' and '(?P<b>[^']+)'",
+        r"they return conflicting types '<a>' and '<b>'",
         "sie liefern unvereinbare Typen '{a}' und '{b}'",
     ),
     # graphql-core: syntax (after "Syntax Error: ").
