@@ -119,7 +119,8 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
     def _stream_result(self, request: Any, result: Any, transport: Any) -> Any:
         # SSE/multipart streams: a refusal before the first result (trusted documents, rate
         # limit) becomes an error event instead of a broken stream (issue 18 #9).
-        guarded = cast(SubscriptionExecutionResult, refusals_as_errors(result))
+        lang = language(request.headers.get(LANGUAGE_HEADER))
+        guarded = cast(SubscriptionExecutionResult, refusals_as_errors(result, lang=lang))
         return super()._stream_result(request, guarded, transport)
 
     def encode_json(self, data: object) -> str:

@@ -190,21 +190,27 @@ def test_a_refused_batch_and_a_masked_error_speak_german_by_default(gateway: Gat
     assert first_error(english.json())["message"].startswith("Batching is not enabled")
 
 
-def test_a_rate_limit_refusal_is_translated(
+def test_a_rate_limit_refusal_is_translated_on_every_transport(
     loop_thread: LoopThread, gateway_settings: Settings
 ) -> None:
+    # One operation a minute: the second of each client is refused, in its language.
     server = UvicornServer(create_app(gateway_settings.override(rate_limit_anonymous=1)))
     loop_thread.call(server.start())
+    refused: dict[str, dict[str, Any]] = {}
     try:
-        with httpx.Client(base_url=server.url, trust_env=False) as http:
-            body = {"query": "{ portals { id } }"}
-            assert http.post("/graphql", json=body, headers=EN).status_code == 200
-            german = http.post("/graphql", json=body, headers=DE)
-            english = http.post("/graphql", json=body, headers=EN)
+        gateway = Gateway(server.url)
+        body = {"query": "{ portals { id } }"}
+        assert gateway.http.post("/graphql", json=body, headers=EN).status_code == 200
+        for lang, headers in (("de", DE), ("en", EN)):
+            http = gateway.http.post("/graphql", json=body, headers=headers)
+            assert http.status_code == 429
+            refused[f"http-{lang}"] = first_error(http.json())
+            refused[f"websocket-{lang}"] = websocket_error(gateway, headers, body["query"])
+            refused[f"sse-{lang}"] = sse_error(gateway, headers, body["query"])
+        gateway.http.close()
     finally:
         loop_thread.call(server.stop())
-    assert german.status_code == english.status_code == 429
-    de, en = first_error(german.json()), first_error(english.json())
-    assert de["extensions"]["code"] == en["extensions"]["code"] == "RATE_LIMITED"
-    assert en["message"].startswith("Too many operations; try again in ")
-    assert de["message"].startswith("Zu viele Operationen; bitte in ")
+    assert {e["extensions"]["code"] for e in refused.values()} == {"RATE_LIMITED"}
+    for transport in ("http", "websocket", "sse"):
+        assert refused[f"{transport}-en"]["message"].startswith("Too many operations; try again")
+        assert refused[f"{transport}-de"]["message"].startswith("Zu viele Operationen; bitte in")
