@@ -52,6 +52,22 @@ EXACT = {
         "Zu viele Operationen — die Grenze ist PORTALGRAPH_MAX_BATCH"
     ),
     "Unexpected error.": "Unerwarteter Fehler.",
+    # Strawberry's refusals of a malformed HTTP request (graph/http/errors.py).
+    "No GraphQL query found in the request": "Die Anfrage enthält kein GraphQL-Dokument",
+    "Unable to parse request body as JSON": "Der Anfrageinhalt ist kein gültiges JSON",
+    "Unsupported content type": "Nicht unterstützter Content-Type",
+    "Unable to parse the multipart body": "Der Multipart-Inhalt ist nicht lesbar",
+    "File(s) missing in form data": "Datei(en) fehlen in den Formulardaten",
+    "GraphQL only supports GET and POST requests.": "GraphQL kennt nur GET- und POST-Anfragen.",
+    "The GraphQL operation's `variables` must be an object or null, if provided.": (
+        "`variables` muss ein Objekt oder null sein, wenn angegeben."
+    ),
+    "The GraphQL operation's `query` must be a string or null, if provided.": (
+        "`query` muss eine Zeichenkette oder null sein, wenn angegeben."
+    ),
+    "The GraphQL operation's `extensions` must be an object or null, if provided.": (
+        "`extensions` muss ein Objekt oder null sein, wenn angegeben."
+    ),
     # The problems of BadUserInputError ("Argument 'x': <problem>").
     "must be an Amtlicher Regionalschlüssel of 2, 3, 5, 9 or 12 digits": (
         "muss ein Amtlicher Regionalschlüssel mit 2, 3, 5, 9 oder 12 Ziffern sein"
@@ -132,6 +148,23 @@ _RAW = (
         "muss aus 1 bis {n} Zeichen bestehen: Buchstaben, Ziffern, {rest}",
     ),
     (r"is not the ID of an? (?P<t>\w+)", "ist nicht die ID eines Objekts vom Typ {t}"),
+    # Malformed requests (graph/http/request_body.py).
+    (
+        r"The body is not valid JSON: (?P<detail>.+)",
+        "Der Anfrageinhalt ist kein gültiges JSON: {detail}",
+    ),
+    (
+        r"'operations' must be a JSON object or array\.",
+        "'operations' muss ein JSON-Objekt oder -Array sein.",
+    ),
+    (
+        r"'map' must be a JSON object of file field names to paths\.",
+        "'map' muss ein JSON-Objekt von Dateifeldnamen auf Pfade sein.",
+    ),
+    (
+        r"'map' names the file field (?P<f>.+), which was not sent\.",
+        "'map' nennt das Dateifeld {f}, das nicht gesendet wurde.",
+    ),
     # Limits and refusals of our own.
     (
         r"Operation (?P<word>depth|aliases|directives|estimated cost|repeated field) (?P<n>\d+)"

@@ -214,3 +214,39 @@ def test_a_rate_limit_refusal_is_translated_on_every_transport(
     for transport in ("http", "websocket", "sse"):
         assert refused[f"{transport}-en"]["message"].startswith("Too many operations; try again")
         assert refused[f"{transport}-de"]["message"].startswith("Zu viele Operationen; bitte in")
+
+
+@pytest.mark.parametrize(
+    ("request_options", "english", "german"),
+    [
+        (
+            {"content": "{", "headers": {"Content-Type": "application/json"}},
+            "The body is not valid JSON: ",
+            "Der Anfrageinhalt ist kein gültiges JSON: ",
+        ),
+        (
+            {"json": {}},
+            "No GraphQL query found in the request",
+            "Die Anfrage enthält kein GraphQL-Dokument",
+        ),
+        (
+            {"json": {"query": "{ portals { id } }", "variables": 5}},
+            "The GraphQL operation's `variables` must be an object or null, if provided.",
+            "`variables` muss ein Objekt oder null sein, wenn angegeben.",
+        ),
+    ],
+    ids=["not JSON", "no query", "variables not an object"],
+)
+def test_malformed_requests_are_refused_in_german_or_english(
+    gateway: Gateway, request_options: dict[str, Any], english: str, german: str
+) -> None:
+    answers = {}
+    for lang, language_header in (("en", EN), ("de", DE)):
+        options = {**request_options}
+        options["headers"] = {**options.get("headers", {}), **language_header}
+        response = gateway.http.post("/graphql", **options)
+        assert response.status_code == 400
+        answers[lang] = first_error(response.json())
+    assert answers["en"]["extensions"] == answers["de"]["extensions"] == {"code": "BAD_REQUEST"}
+    assert answers["en"]["message"].startswith(english)
+    assert answers["de"]["message"].startswith(german)
