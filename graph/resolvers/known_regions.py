@@ -10,6 +10,11 @@ Cost: no call for the Bund, a Land, or an area that contains a portal of the net
 remembered in the shared cache for `PORTALGRAPH_CACHE_TTL_REGIONS` (public data) and run
 alongside the service search, so a first lookup adds no sequential round trip. A
 directory that fails decides nothing: the search answers, with its outage.
+
+The directory is asked with the ARS's significant prefix as `q` (the sandbox matches it
+against its places' ARS). That the live PVOG's `/v3/locations` matches an ARS in `q` as it
+matches names and postal codes is an assumption [I] of reference/portalverbund.md's kind,
+to be checked against the live service before production relies on the check.
 """
 
 from __future__ import annotations
