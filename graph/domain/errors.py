@@ -28,6 +28,17 @@ class BadUserInputError(PublicError):
         super().__init__(f"Argument '{argument}': {problem}", argument=argument)
 
 
+class UnknownRegionError(PublicError):
+    """A well-formed ARS (Amtlicher Regionalschlüssel) that names no known region."""
+
+    code = ErrorCode.UNKNOWN_REGION
+
+    def __init__(self, argument: str, ars: str, why: str) -> None:
+        super().__init__(
+            f"Argument '{argument}': the region {ars} is unknown: {why}", argument=argument
+        )
+
+
 class UnauthenticatedError(PublicError):
     code = ErrorCode.UNAUTHENTICATED
 

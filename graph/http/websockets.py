@@ -30,6 +30,8 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 from strawberry.types.execution import PreExecutionError
 
 from graph.context import STATE_KEY, Context
+from graph.domain.messages import Language
+from graph.extensions.masking import public_error, request_language
 
 TOKEN_EXPIRED = 4403
 INVALID_MESSAGE = 4400
@@ -57,34 +59,47 @@ class PerOperationSchema:
 
     async def stream(self, *args: Any, context_value: Context, **kwargs: Any) -> Any:
         fresh = fresh_context(context_value)
+        lang = request_language(fresh)
         try:
             return refusals_as_errors(
-                await self.schema.stream(*args, context_value=fresh, **kwargs)
+                await self.schema.stream(*args, context_value=fresh, **kwargs), lang=lang
             )
         except GraphQLError as exc:
-            return refusals_as_errors(None, exc)
+            return refusals_as_errors(None, exc, lang=lang)
 
     async def subscribe(self, *args: Any, context_value: Context, **kwargs: Any) -> Any:
         fresh = fresh_context(context_value)
+        lang = request_language(fresh)
         try:
             return refusals_as_errors(
-                await self.schema.subscribe(*args, context_value=fresh, **kwargs)
+                await self.schema.subscribe(*args, context_value=fresh, **kwargs), lang=lang
             )
         except GraphQLError as exc:
-            return refusals_as_errors(None, exc)
+            return refusals_as_errors(None, exc, lang=lang)
 
 
 async def refusals_as_errors(
-    source: AsyncGenerator[Any] | None, refused: GraphQLError | None = None
+    source: AsyncGenerator[Any] | None,
+    refused: GraphQLError | None = None,
+    *,
+    lang: Language = "en",
 ) -> AsyncGenerator[Any]:
     """The results of `source`; a refusal raised before the first one becomes an error result.
 
     A schema extension that refuses an operation (rate limit, trusted documents) raises
     before execution; Strawberry's socket handlers then sent a bare `complete` (graphql-
-    transport-ws) or nothing at all (legacy). As a PreExecutionError they send `error`.
+    transport-ws) or nothing at all (legacy). As a PreExecutionError they send `error`,
+    in the client's language (no extension exit saw the refusal to translate it).
     """
+
+    def refusal(error: GraphQLError) -> PreExecutionError:
+        # Refusals carry no "Did you mean" hints: nothing to hide in production.
+        return PreExecutionError(
+            data=None, errors=[public_error(error, hide_suggestions=False, lang=lang)]
+        )
+
     if refused is not None or source is None:
-        yield PreExecutionError(data=None, errors=[refused or GraphQLError("Refused.")])
+        yield refusal(refused or GraphQLError("Refused."))
         return
     started = False
     async with contextlib.aclosing(source):
@@ -95,7 +110,7 @@ async def refusals_as_errors(
         except GraphQLError as exc:
             if started:
                 raise
-            yield PreExecutionError(data=None, errors=[exc])
+            yield refusal(exc)
 
 
 async def close_at_expiry(close: Any, expires_at: float) -> None:

@@ -9,6 +9,7 @@ from graph.context import Info
 from graph.domain.ids import id_parts
 from graph.domain.merge import merge_most_local
 from graph.resolvers.arguments import check_ars, check_leika_key, check_text
+from graph.resolvers.known_regions import in_known_region
 from graph.resolvers.pagination import page_request, paginate
 from graph.resolvers.services_paging import paged_services
 from graph.types.connection import Connection
@@ -37,16 +38,20 @@ async def search_services(
     serving = [p.id for p in portals.values() if ars_covers(p.ars, area)]
     search = ServiceQuery(area, text, (key,) if key else ())
     if len(serving) == 1:  # one directory: page on it (issue 17 item 9)
-        return await paged_services(
+        return await in_known_region(
             info,
-            serving[0],
-            search,
-            list_name=list_name,
-            page=page,
-            portals=portals,
-            outages=lambda: info.context.outage_list(Capability.SERVICES),
+            area,
+            paged_services(
+                info,
+                serving[0],
+                search,
+                list_name=list_name,
+                page=page,
+                portals=portals,
+                outages=lambda: info.context.outage_list(Capability.SERVICES),
+            ),
         )
-    records = await info.context.loaders.search(serving, search)
+    records = await in_known_region(info, area, info.context.loaders.search(serving, search))
     views = info.context.gateway.portals
     services = [
         Service.from_record(r, views[r.portal_id]) for r in merge_most_local(records, portals)
