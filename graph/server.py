@@ -20,10 +20,12 @@ from uvicorn.supervisors import multiprocess
 
 from graph.http.slow_clients import head_timeout_protocol
 from graph.http.view import ACTIVE_VIEWS
+from graph.ops import multiproc
 from graph.settings import Settings
 
 logger = logging.getLogger("portalgraph.server")
 CGROUP_CPU = Path("/sys/fs/cgroup/cpu.max")
+WORKER_HEALTHCHECK_S = 30
 
 
 class GatewayServer(uvicorn.Server):
@@ -64,6 +66,10 @@ class GatewayProcess(multiprocess.Process):
             self._server = GatewayServer(config=self.config)
         return self._server
 
+    def join(self) -> None:
+        super().join()
+        multiproc.worker_exited(self.pid)  # its open WebSockets no longer count
+
 
 def worker_count(configured: int) -> int:
     """`configured`, or with 0 one worker per CPU this process may use (cgroup quota included)."""
@@ -80,14 +86,16 @@ def worker_count(configured: int) -> int:
 
 
 def run(config: uvicorn.Config) -> None:
-    """Like `uvicorn.run`, with `GatewayServer` in every worker."""
-    if config.workers > 1:
-        # uvicorn creates its worker processes by this module-level name.
-        setattr(multiprocess, "Process", GatewayProcess)  # noqa: B010 - uvicorn does not export it
-        sock = config.bind_socket()
-        multiprocess.Multiprocess(config, sockets=[sock]).run()
-    else:
-        GatewayServer(config).run()
+    """Like `uvicorn.run`, with `GatewayServer` in every worker and, with several workers,
+    metrics summed across them (graph/ops/multiproc.py)."""
+    with multiproc.shared_directory(config.workers):
+        if config.workers > 1:
+            # uvicorn creates its worker processes by this module-level name.
+            setattr(multiprocess, "Process", GatewayProcess)  # noqa: B010 - uvicorn does not export it
+            sock = config.bind_socket()
+            multiprocess.Multiprocess(config, sockets=[sock]).run()
+        else:
+            GatewayServer(config).run()
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -97,7 +105,10 @@ def server_options(settings: Settings) -> dict[str, Any]:
       127.0.0.1 by default: a client on the host could rotate it past the rate limits);
     - a request head must be complete within `PORTALGRAPH_CLIENT_HEADER_TIMEOUT`;
     - a WebSocket frame may be as large as a request body, no larger;
-    - an idle keep-alive connection closes after 5 s; request heads are bounded (64 KiB).
+    - an idle keep-alive connection closes after 5 s; request heads are bounded (64 KiB);
+    - with several workers, a worker is restarted when it has not answered the supervisor's
+      health check for 30 s: uvicorn's 5 s killed workers still importing the app on a
+      busy machine, over and over (the answering thread starts only after the imports).
     """
     trusted = settings.server.trusted_proxies.strip()
     return {
@@ -107,4 +118,5 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "ws_max_size": settings.server.max_body_bytes,
         "timeout_keep_alive": 5,
         "h11_max_incomplete_event_size": 64 * 1024,
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_S,
     }
