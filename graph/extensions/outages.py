@@ -38,7 +38,9 @@ class FieldsInFlight:
         self.counting = False
         self.pending = 0
         self.waiting = 0
-        self._changed = asyncio.Event()
+        # Made by the first waiter: most operations never wait, and an idle subscription
+        # would hold an Event (with its deque) for hours.
+        self._changed: asyncio.Event | None = None
 
     def track(self, resolution: Awaitable[T]) -> Awaitable[T]:
         # Counted now, when the resolver returns, not when the awaitable first runs: sibling
@@ -51,7 +53,8 @@ class FieldsInFlight:
             return await resolution
         finally:
             self.pending -= 1
-            self._changed.set()
+            if self._changed is not None:
+                self._changed.set()
 
     async def others_done(self) -> None:
         """Return once every counted resolution except the waiting ones has finished.
@@ -62,12 +65,13 @@ class FieldsInFlight:
         if not self.counting:
             return
         self.waiting += 1
+        changed = self._changed = self._changed or asyncio.Event()
         try:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(remaining_time()):
                     while self.pending > self.waiting:
-                        self._changed.clear()
-                        await self._changed.wait()
+                        changed.clear()
+                        await changed.wait()
         finally:
             self.waiting -= 1
 
