@@ -64,7 +64,11 @@ async def heap(request: Request) -> JSONResponse:
     if top and BASELINE:
         grown = tracemalloc.take_snapshot().compare_to(BASELINE[0], "traceback")
         out["top"] = [
-            {"kib": stat.size_diff / 1024, "count": stat.count_diff, "where": stat.traceback.format()}
+            {
+                "kib": stat.size_diff / 1024,
+                "count": stat.count_diff,
+                "where": stat.traceback.format(),
+            }
             for stat in grown[:top]
         ]
     return JSONResponse(out)
