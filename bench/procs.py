@@ -51,11 +51,11 @@ def pin_self(core: str) -> None:
         os.sched_setaffinity(0, {int(core)})
 
 
-def proc_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process and its living descendants (uvicorn's
-    workers), from /proc (clock ticks)."""
+def proc_cpu_s(pid: int, *, tree: bool = True) -> float:
+    """User + system CPU seconds of a process and (`tree`) its living descendants
+    (uvicorn's workers), from /proc (clock ticks)."""
     ticks = 0
-    for member in process_tree(pid):
+    for member in process_tree(pid) if tree else [pid]:
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:  # ended in between
