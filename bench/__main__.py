@@ -198,9 +198,17 @@ def main() -> int:
     parser.add_argument(
         "--only", type=parts_of, default=PARTS, help="all, or some of " + ",".join(PARTS)
     )
+    parser.add_argument("--reps", type=int, default=None, help="repetitions (default 3)")
+    parser.add_argument(
+        "--live-large",
+        type=int,
+        default=10_000,
+        help="connections of the large subscription figure (a busy machine: fewer)",
+    )
     opts = parser.parse_args()
     opts.citizens = 300 if opts.smoke else 10_000
-    opts.seconds, opts.reps = (0.3, 1) if opts.smoke else (2.5, 3)
+    opts.seconds, reps = (0.3, 1) if opts.smoke else (2.5, 3)
+    opts.reps = opts.reps or reps
     parts: tuple[str, ...] = opts.only
 
     def publish_now(key: str, section: list[str]) -> None:
