@@ -45,7 +45,7 @@ def test_a_counter_incremented_in_two_workers_is_summed_at_metrics(
             sandbox.toml_path, redis, tmp_path / "w.log", workers=2, extra={ENV: str(shared)}
         )
         try:
-            replica.wait_ready()
+            replica.wait_ready(timeout=120)  # two workers start slowly on a busy machine
             log = tmp_path / "w.log"
             deadline = time.monotonic() + 60
             while log.read_text(encoding="utf-8").count("Application startup complete") < 2:
