@@ -47,10 +47,31 @@ async def subscribers(request: Request) -> JSONResponse:
     return JSONResponse({"subscribers": hub(request).broker.fanout.subscribers})  # type: ignore[attr-defined]
 
 
+BASELINE: list[tracemalloc.Snapshot] = []
+
+
 async def heap(request: Request) -> JSONResponse:
-    # Python heap actually held (BENCH_TRACEMALLOC=1): RSS also counts allocator slack.
+    """Python heap actually held (BENCH_TRACEMALLOC=1): RSS also counts allocator slack.
+
+    `?mark=1` keeps a snapshot; `?top=N` then adds the N call sites (innermost frames
+    first) whose allocations grew most since it: what each new subscription holds.
+    """
     gc.collect()
-    return JSONResponse({"traced": tracemalloc.get_traced_memory()[0]})
+    out: dict[str, Any] = {"traced": tracemalloc.get_traced_memory()[0]}
+    if request.query_params.get("mark"):
+        BASELINE[:] = [tracemalloc.take_snapshot()]
+    top = int(request.query_params.get("top", "0"))
+    if top and BASELINE:
+        grown = tracemalloc.take_snapshot().compare_to(BASELINE[0], "traceback")
+        out["top"] = [
+            {
+                "kib": stat.size_diff / 1024,
+                "count": stat.count_diff,
+                "where": stat.traceback.format(),
+            }
+            for stat in grown[:top]
+        ]
+    return JSONResponse(out)
 
 
 async def publish(request: Request) -> JSONResponse:
@@ -81,7 +102,7 @@ async def publish(request: Request) -> JSONResponse:
 
 def main() -> None:
     if os.environ.get("BENCH_TRACEMALLOC"):
-        tracemalloc.start()
+        tracemalloc.start(int(os.environ.get("BENCH_TRACEMALLOC_FRAMES", "1")))
     # Every bench client connects from one loopback address: the per-client socket cap
     # (PORTALGRAPH_WS_MAX_PER_CLIENT, issue 18) would refuse all but the first 50.
     settings = Settings.from_env().override(ws_max_per_client=1_000_000)

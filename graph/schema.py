@@ -12,6 +12,7 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from graph.extensions.field_hooks import bind_field_hooks
 from graph.extensions.hardening import Hardening
 from graph.extensions.masking import cleaned, should_mask_error
 from graph.extensions.outages import OutageReport
@@ -98,6 +99,7 @@ def build_schema(
         ],
     )
     federation_fields_last(built)
+    bind_field_hooks(built._schema)  # audit and outage count: only on the fields that need them
     built._schema.description = SCHEMA_DESCRIPTION
     return built
 

@@ -49,6 +49,7 @@ from graph.http.websockets import (
     LegacyWsHandler,
     TransportWsHandler,
     refusals_as_errors,
+    socket_context,
 )
 
 GRAPHIQL_ASSETS = "/graphiql/assets"
@@ -158,6 +159,8 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        if isinstance(request, WebSocket):  # the connection's: identity only, loaders lazily
+            return socket_context(GatewayState.of(request), request, viewer_of(request))
         return Context.build(
             GatewayState.of(request),
             request,

@@ -29,9 +29,13 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types.execution import PreExecutionError
 
-from graph.context import STATE_KEY, Context
+from graph.actions import Actions
+from graph.context import STATE_KEY, Context, GatewayState
 from graph.domain.messages import Language
+from graph.domain.outages import OutageLog
 from graph.extensions.masking import public_error, request_language
+from graph.loaders import Loaders
+from sources.base import ViewerRecord
 
 TOKEN_EXPIRED = 4403
 INVALID_MESSAGE = 4400
@@ -41,9 +45,45 @@ TOO_BIG = 1009
 DEFAULT_FRAME_LIMIT = 1_000_000
 
 
+class LazyLoaders:
+    """A socket's `Loaders`, made on first use: the connection's context only carries the
+    identity, and an idle subscription seldom resolves a field that loads (each unused
+    set was ~8 KiB of an idle subscription's memory, bench/RESULTS.md)."""
+
+    __slots__ = ("_made", "_outages", "_state")
+
+    def __init__(self, outages: OutageLog, state: GatewayState) -> None:
+        self._outages, self._state = outages, state
+        self._made: Loaders | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            self._made = Loaders(self._outages, self._state.adapters, self._state.journal)
+        return getattr(self._made, name)
+
+
+def socket_context(
+    gateway: GatewayState, websocket: WebSocket, viewer: ViewerRecord | None = None
+) -> Context:
+    """A context for a WebSocket connection or one of its operations, loaders made lazily."""
+    outages = OutageLog()
+    return Context(
+        request=websocket,
+        response=None,
+        gateway=gateway,
+        loaders=cast(Loaders, LazyLoaders(outages, gateway)),
+        actions=Actions(gateway.adapters),
+        outages=outages,
+        viewer=viewer,
+    )
+
+
 def fresh_context(context: Context) -> Context:
     """The connection's identity, with this operation's own loaders and outage log."""
-    fresh = Context.build(context.gateway, context.request, context.response, context.viewer)
+    if isinstance(context.request, WebSocket):
+        fresh = socket_context(context.gateway, context.request, context.viewer)
+    else:  # a test's plain context
+        fresh = Context.build(context.gateway, context.request, context.response, context.viewer)
     fresh.connection_params = context.connection_params
     return fresh
 

@@ -22,6 +22,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from graph.extensions.ratelimit import Limiter
+from graph.ops import multiproc
 from sources.base import ErrorCode, UpstreamRef
 
 MAX_OPERATION_NAMES = 100
@@ -60,7 +61,10 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = r = CollectorRegistry()
-        ProcessCollector(registry=r)  # RSS, CPU seconds, open file descriptors
+        if not multiproc.enabled():
+            # RSS, CPU seconds, open descriptors: of one process, so not with several
+            # workers, where a scrape would report whichever worker answered it.
+            ProcessCollector(registry=r)
         self.operation_name = BoundedLabel(
             OPERATION_NAME, MAX_OPERATION_NAMES, empty="anonymous", overflow="other"
         )
@@ -145,7 +149,10 @@ class Metrics:
             registry=r,
         )
         self.websockets = Gauge(
-            "portalgraph_websocket_connections", "Open WebSocket connections", registry=r
+            "portalgraph_websocket_connections",
+            "Open WebSocket connections",
+            registry=r,
+            multiprocess_mode="livesum",  # of the workers alive now
         )
 
     def operation_done(
