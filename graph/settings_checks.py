@@ -12,6 +12,9 @@ PREFIX = "PORTALGRAPH_"
 # Variable (without prefix) → what it must be.
 POSITIVE = {
     "PORT",
+    "EVENT_LOG_MAX_AGE",
+    "EVENT_LOG_MAX_EVENTS",
+    "EVENT_LOG_APPEND_TIMEOUT",
     "MAX_BODY_BYTES",
     "MAX_DEPTH",
     "MAX_ALIASES",
