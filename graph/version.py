@@ -9,10 +9,10 @@ header of every /graphql answer.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 # sha256 of the SDL this version names (without the description); a schema change
 # without a version bump fails tests/test_schema_file.py, which prints the new value.
-SCHEMA_FINGERPRINT = "c73809a9fdd53795a7129fe73614cb37d754a78bd4351a09c4cd92f66e3429e3"
+SCHEMA_FINGERPRINT = "8fe97cb198e34d099ac38b3f794f1ebd3aba19d565f6313e0379dc08159c1c26"
 VERSION_HEADER = "Portalgraph-Schema-Version"
 SCHEMA_DESCRIPTION = (
     f"Portalgraph schema {SCHEMA_VERSION}: the German Portalverbund (PVOG, FIT-Connect,"
