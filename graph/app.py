@@ -38,8 +38,8 @@ from graph.http.spec import GraphQLResponseType
 from graph.http.uploads import UploadBodyLimit, configure_spooling
 from graph.http.view import GRAPHIQL_ASSETS, GatewayView
 from graph.http.websockets import ClientSocketCap
-from graph.live_wiring import redis_client as healing_redis, running_live
 from graph.ops.journal import open_journal, purge_loop, subject_keys
+from graph.ops.live import running_live
 from graph.ops.observability import Observability
 from graph.schema import build_schema
 from graph.settings import Settings
@@ -47,6 +47,7 @@ from graph.wiring import audience_key, build_adapters, build_wrapping, callback_
 from sources._http import new_client
 from sources.base import VirusScanner
 from sources.network import Network, load_network
+from sources.redis_events import RedisLock, healing_client
 
 logger = logging.getLogger("portalgraph")
 
@@ -101,7 +102,7 @@ def create_app(
             stack.push_async_callback(close_limiter)
             redis_client = None
             if settings.server.redis_url:
-                redis_client = healing_redis(settings.server.redis_url)
+                redis_client = healing_client(settings.server.redis_url)
                 stack.push_async_callback(redis_client.aclose)
             stack.callback(ops.close)
             journal = await stack.enter_async_context(open_journal(settings, ops.journal))
@@ -131,6 +132,7 @@ def create_app(
                     audience_key=audience_key(settings, portals),
                     journal=journal,
                     subject_key=desk.subject_keys,
+                    lock=RedisLock(redis_client) if redis_client else None,
                 )
             )
             purging = asyncio.create_task(purge_loop(journal, settings, live.lock))

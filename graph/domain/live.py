@@ -36,6 +36,7 @@ from sources.errors import SourceError
 from sources.events.feed import EventFeed, Subscription
 
 logger = logging.getLogger("portalgraph.live")
+LiveSubscription = Subscription  # what a resolver holds: one subscriber's queue of the feed
 ROUTE_REFRESH = 600.0  # seconds a process trusts a route it recorded, before writing it again
 ROUTES_REMEMBERED = 100_000
 

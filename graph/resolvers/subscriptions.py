@@ -22,7 +22,7 @@ from graph.domain.errors import (
     UnauthenticatedError,
 )
 from graph.domain.ids import id_parts
-from graph.domain.live import LiveHub
+from graph.domain.live import LiveHub, LiveSubscription
 from graph.domain.outages import OutageLog
 from graph.loaders import Loaders
 from graph.resolvers.live_payloads import event_payload
@@ -37,7 +37,6 @@ from sources.base import (
     ViewerRecord,
 )
 from sources.errors import EventLogUnavailableError, EventPositionError
-from sources.events.feed import Subscription as FeedSubscription
 
 TOKEN_EXPIRED = 4403
 TOO_MANY = 4429
@@ -138,7 +137,7 @@ def resume_position(live: LiveHub, after: str | None) -> EventPosition | None:
 
 async def subscribe(
     live: LiveHub, audience: str, position: EventPosition | None
-) -> FeedSubscription:
+) -> LiveSubscription:
     """The feed's subscription; a resume the log can no longer serve in full is refused."""
     try:
         stream = await live.subscribe(audience, position)

@@ -9,8 +9,8 @@ import pytest
 
 from graph.http.spec import (
     EVENT_STREAM,
-    NegotiatedSSETransport,
     SINGLE_RESULT,
+    NegotiatedSSETransport,
     preferred_media_type,
     prefers_stream,
     sse_event_id,

@@ -1,6 +1,7 @@
-"""The live-update hub of the composition root: event log, feed, case routes, poll lock.
+"""The live-update hub for the composition root: event log, feed, case routes, poll lock.
 
-`running_live` builds the hub from the settings and runs it for the lifespan: the event
+`running_live` (called by graph/app.py's lifespan, like graph/ops/journal.py's
+`open_journal`) builds the hub from the settings and runs it for the lifespan: the event
 log (`PORTALGRAPH_EVENT_LOG_URL`, else the Redis of `PORTALGRAPH_REDIS_URL`, else the
 in-memory log), each replica's feed reading it, case routes in the journal's database and
 the poll lock in Redis (or in this process). Nothing here makes start-up wait for Redis or
@@ -12,11 +13,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
-import redis.asyncio as redis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialWithJitterBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeout
-
 from graph.domain.adapters import Adapters
 from graph.domain.live import LiveHub
 from graph.domain.live_routes import JournalCaseRoutes
@@ -26,7 +22,6 @@ from sources.events import InMemoryCaseRoutes, InMemoryLock
 from sources.events.feed import EventFeed
 from sources.events.logs import event_log_for
 from sources.journal import Journal
-from sources.redis_events import RedisLock
 
 FEED_START_WAIT = 2.0  # seconds start-up waits for the log's head; then it reads on its own
 
@@ -34,19 +29,6 @@ FEED_START_WAIT = 2.0  # seconds start-up waits for the log's head; then it read
 def event_log_url(settings: Settings) -> str | None:
     """The log's URL: its own setting, else the shared Redis, else None (in memory)."""
     return settings.live.event_log_url or settings.server.redis_url
-
-
-def redis_client(url: str, *, timeout: float = 2.0) -> redis.Redis:
-    """A client that heals itself: a connection Redis dropped (restart) is retried once on a
-    fresh one, and idle connections are checked before use (issue 19 #5)."""
-    return redis.from_url(
-        url,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        health_check_interval=5,
-        retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), 1),
-        retry_on_error=[RedisConnectionError, RedisTimeout, ConnectionResetError],
-    )
 
 
 @contextlib.asynccontextmanager
@@ -57,7 +39,9 @@ async def running_live(
     audience_key: bytes,
     journal: Journal | None,
     subject_key: Callable[[str], str] | None,
+    lock: Lock | None = None,
 ) -> AsyncIterator[LiveHub]:
+    """`lock`: the poll lock shared by the replicas (Redis); None: this process's own."""
     live = settings.live
     retention = Retention(max_age=live.event_log_max_age, max_events=live.event_log_max_events)
     log = event_log_for(
@@ -70,15 +54,10 @@ async def running_live(
         routes: CaseRoutes = InMemoryCaseRoutes()
         if journal is not None:
             routes = JournalCaseRoutes(journal.routes)
-        lock: Lock = InMemoryLock()
-        if settings.server.redis_url:
-            client = redis_client(settings.server.redis_url)
-            stack.push_async_callback(client.aclose)
-            lock = RedisLock(client)
         hub = LiveHub(
             feed,
             routes,
-            lock,
+            lock or InMemoryLock(),
             adapters,
             audience_key=audience_key,
             subject_key=subject_key,
