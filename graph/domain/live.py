@@ -79,6 +79,7 @@ class LiveHub:
         self.pollers = Pollers(adapters, self.publish, lock, poll_interval)
         self.published = self.publish_failures = 0
         self._routed: dict[tuple[str, str, str], float] = {}  # route → refresh after
+        self._routing: set[asyncio.Task[None]] = set()
 
     def audience(self, subject: str) -> str:
         return audience_of(self._key, subject)
@@ -123,12 +124,13 @@ class LiveHub:
         audience = self.audience(viewer.subject)
         route_key = self._subject_key(viewer.subject) if self._subject_key else audience
         cases = tuple((a.portal_id, a.case_id) for a in applications)
-        # Routes and the pollers' baselines at once: a change that lands while one of them
-        # is still being set up would otherwise be missed by the other.
-        _, watched = await asyncio.gather(
-            self._route(route_key, audience, applications),
-            self.pollers.follow(viewer, audience, applications),
-        )
+        # The routes are written in the background: the journal serialises its writes, and
+        # a subscriber waiting for them would not read its events meanwhile (bench/: p50
+        # 4.9 s at 1,000 new subscribers). The pollers' baselines run alongside.
+        routing = asyncio.create_task(self._route(route_key, audience, applications))
+        self._routing.add(routing)
+        routing.add_done_callback(self._routing.discard)
+        watched = await self.pollers.follow(viewer, audience, applications)
         return Follow(key, audience, cases, watched)
 
     async def _route(
@@ -169,6 +171,9 @@ class LiveHub:
 
     async def stop(self) -> None:
         await self.pollers.stop()
+        for routing in list(self._routing):
+            routing.cancel()
+        await asyncio.gather(*self._routing, return_exceptions=True)
 
 
 def audience_of(key: bytes, subject: str) -> str:
