@@ -11,6 +11,7 @@ events to its subscribers, at most once each (docs/live-updates-delivery.md).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -39,6 +40,7 @@ logger = logging.getLogger("portalgraph.live")
 LiveSubscription = Subscription  # what a resolver holds: one subscriber's queue of the feed
 ROUTE_REFRESH = 600.0  # seconds a process trusts a route it recorded, before writing it again
 ROUTES_REMEMBERED = 100_000
+ROUTES_WAITING = 10_000  # follows whose routes are not yet written; more are not recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,10 @@ class LiveHub:
         self.pollers = Pollers(adapters, self.publish, lock, poll_interval)
         self.published = self.publish_failures = 0
         self._routed: dict[tuple[str, str, str], float] = {}  # route → refresh after
-        self._routing: set[asyncio.Task[None]] = set()
+        self._routes_due: asyncio.Queue[tuple[str, str, list[ApplicationRecord]]] = asyncio.Queue(
+            ROUTES_WAITING
+        )
+        self._router: asyncio.Task[None] | None = None
 
     def audience(self, subject: str) -> str:
         return audience_of(self._key, subject)
@@ -124,12 +129,13 @@ class LiveHub:
         audience = self.audience(viewer.subject)
         route_key = self._subject_key(viewer.subject) if self._subject_key else audience
         cases = tuple((a.portal_id, a.case_id) for a in applications)
-        # The routes are written in the background: the journal serialises its writes, and
-        # a subscriber waiting for them would not read its events meanwhile (bench/: p50
-        # 4.9 s at 1,000 new subscribers). The pollers' baselines run alongside.
-        routing = asyncio.create_task(self._route(route_key, audience, applications))
-        self._routing.add(routing)
-        routing.add_done_callback(self._routing.discard)
+        # The routes are written in the background, one at a time: the journal serialises
+        # its writes, and a subscriber waiting for them would not read its events meanwhile
+        # (bench/: p50 4.9 s at 1,000 new subscribers). The pollers' baselines run alongside.
+        try:
+            self._routes_due.put_nowait((route_key, audience, applications))
+        except asyncio.QueueFull:
+            logger.warning("case routes not recorded: %d waiting already", ROUTES_WAITING)
         watched = await self.pollers.follow(viewer, audience, applications)
         return Follow(key, audience, cases, watched)
 
@@ -168,12 +174,22 @@ class LiveHub:
 
     async def start(self) -> None:
         await self.pollers.start()
+        self._router = asyncio.create_task(self._record_routes(), name="portalgraph-routes")
+
+    async def _record_routes(self) -> None:
+        while True:
+            due = await self._routes_due.get()
+            try:
+                await self._route(*due)
+            except Exception:  # one bad route must not stop the recording of all others
+                logger.exception("case routes not recorded")
 
     async def stop(self) -> None:
         await self.pollers.stop()
-        for routing in list(self._routing):
-            routing.cancel()
-        await asyncio.gather(*self._routing, return_exceptions=True)
+        if self._router is not None:
+            self._router.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._router
 
 
 def audience_of(key: bytes, subject: str) -> str:
