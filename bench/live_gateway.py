@@ -3,7 +3,7 @@
 `python -m bench.live_gateway` serves `graph.app.create_app` (settings from the
 PORTALGRAPH_* environment, like `portalgraph serve`, uvloop + httptools) and adds two
 bench-only routes: GET /_bench/subscribers and POST /_bench/publish?events=N&viewers=V,
-which publishes N inbox events at 1,000 per second into the gateway's own broker, one
+which publishes N inbox events at 1,000 per second into the gateway's event log, one
 viewer after another, each stamped with its send time (same host, same clock).
 """
 
@@ -33,7 +33,7 @@ from sources.base import EventKind, EventRecord
 RATE = 1000  # events per second
 
 
-# Event ids are de-duplicated in Redis across runs: make them unique to this run.
+# Event ids are de-duplicated by the event log: make them unique to this run.
 RUN = uuid.uuid4().hex[:8]
 
 
@@ -44,7 +44,7 @@ def hub(request: Request) -> LiveHub:
 
 
 async def subscribers(request: Request) -> JSONResponse:
-    return JSONResponse({"subscribers": hub(request).broker.fanout.subscribers})  # type: ignore[attr-defined]
+    return JSONResponse({"subscribers": hub(request).feed.subscribers})
 
 
 BASELINE: list[tracemalloc.Snapshot] = []
@@ -94,7 +94,7 @@ async def publish(request: Request) -> JSONResponse:
             "applicationId": None,
         }
         audience = live.audience(f"bench-viewer-{n % viewers:05d}")
-        await live.broker.publish(
+        await live.publish(
             EventRecord(f"bench-{RUN}-{n}", EventKind.INBOX_MESSAGE, audience, "koeln", data)
         )
     return JSONResponse({"published": events, "seconds": time.perf_counter() - started})

@@ -76,6 +76,7 @@ class GatewayState:
         return {
             "upstreams": [b.as_json() for b in self.guards.breaker_states()],
             "cache": {"backend": "off"} if self.cache is None else self.cache.status(),
+            "events": {"backend": "off"} if self.live is None else self.live.status(),
         }
 
     @property

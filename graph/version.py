@@ -9,10 +9,10 @@ header of every /graphql answer.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1.3.0"
+SCHEMA_VERSION = "1.4.0"
 # sha256 of the SDL this version names (without the description); a schema change
 # without a version bump fails tests/test_schema_file.py, which prints the new value.
-SCHEMA_FINGERPRINT = "e835aa9247613cf6aaf5aa43a67e1727dfc68a49c66d5f5c2a993ab9e1430a8b"
+SCHEMA_FINGERPRINT = "19460d7744acfc1023fb6e83821fcb9da011b61ca9888d8167fd3bab88194f22"
 VERSION_HEADER = "Portalgraph-Schema-Version"
 SCHEMA_DESCRIPTION = (
     f"Portalgraph schema {SCHEMA_VERSION}: the German Portalverbund (PVOG, FIT-Connect,"

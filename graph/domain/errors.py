@@ -53,3 +53,14 @@ class InsufficientTrustLevelError(PublicError):
 
 class TooManySubscriptionsError(PublicError):
     code = ErrorCode.TOO_MANY_SUBSCRIPTIONS
+
+
+class EventPositionInvalidError(PublicError):
+    """A resume position (`after:` / Last-Event-ID) the event log cannot use, or one older
+    than what it still holds (`reason`: INVALID or EXPIRED)."""
+
+    code = ErrorCode.EVENT_POSITION_INVALID
+
+
+class EventLogDownError(PublicError):
+    code = ErrorCode.EVENT_LOG_UNAVAILABLE

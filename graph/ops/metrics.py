@@ -5,7 +5,7 @@ Every label value is bounded: operation names must look like GraphQL names and a
 `other`, unnamed operations into `anonymous`); error codes likewise; portals and
 capabilities come from network.toml; routes are templates. Ids, subjects, tokens,
 query text and variables never become labels. State that already lives in objects
-(breakers, bulkheads, caches, the broker) is read at scrape time by
+(breakers, bulkheads, caches, the event log) is read at scrape time by
 `graph.ops.collectors.StateCollector` instead of being mirrored here.
 """
 
