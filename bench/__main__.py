@@ -224,7 +224,8 @@ def main() -> int:
         try:
             if "http" in parts:
                 figures = asyncio.run(http_scenarios(opts, sandbox, work, publish_now))
-            if "workers" in parts:
+            # The smoke run of the whole suite leaves workers to tests/e2e/test_workers.py.
+            if "workers" in parts and not (opts.smoke and len(parts) > 1):
                 figures["workers"] = asyncio.run(
                     workers_figures(sandbox, seconds=opts.seconds, reps=opts.reps)
                 )

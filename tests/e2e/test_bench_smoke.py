@@ -39,6 +39,3 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert live["delivered"][0] == 1.0
     assert live["kib_per_sub_small"][0] > 0
     assert figures["cold_start_s"]
-    workers = figures["workers"]  # one worker against two, each answering without errors
-    assert {r["workers"] for r in workers["rows"] if r["n"] > 0 and r["errors"] == 0} == {1, 2}
-    assert workers["ratio"] > 0
