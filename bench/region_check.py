@@ -14,20 +14,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.sandbox_file import started_sandbox
 from graph.app import create_app
 from graph.resolvers import known_regions
 from graph.settings import Settings
 from graph.testing import UvicornServer
-from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
+from sandbox.runner import SandboxNetwork
 
 SEARCH = "query($a: String) { services(ars: $a) { totalCount } }"
 CASES = (
@@ -75,13 +73,7 @@ async def run_case(
 
 
 async def main(latency_ms: int, requests: int) -> dict[str, Any]:
-    os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
-    for name, secret in callback_secrets().items():
-        os.environ.setdefault(name, secret)
-    sandbox = SandboxNetwork()
-    await sandbox.start()
-    path = Path(tempfile.mkdtemp()) / "network.toml"
-    path.write_text(sandbox.network_toml(), encoding="utf-8")
+    sandbox, path = await started_sandbox()
     settings = Settings.from_env().override(
         network=str(path),
         log_level="warning",
