@@ -1,10 +1,12 @@
 """`make bench`: the whole suite against the floor; writes bench/RESULTS.md.
 
-`python -m bench [--smoke] [--only peer] [--out PATH] [--json PATH]`. --smoke (a few
+`python -m bench [--smoke] [--only PARTS] [--out PATH] [--json PATH]`. --smoke (a few
 seconds, small sandbox, one repetition) only shows that each scenario runs and that the
 gateway makes exactly the floor's upstream calls; tests/e2e/test_bench_smoke.py runs it.
-The full run also measures the peer (Hive Gateway + GraphQL Mesh, bench/peer_suite.py);
-`--only peer` measures just that and splices its section into RESULTS.md.
+The parts are http (floor scenarios, upstream calls, start-up), workers (two workers
+against one), peer (Hive Gateway + GraphQL Mesh, bench/peer_suite.py) and live
+(subscriptions); `--only workers,peer` measures just those. Each section is written into
+RESULTS.md as soon as it is measured, so a later failure loses nothing measured before.
 """
 
 from __future__ import annotations
@@ -12,21 +14,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench.live_suite import live_figures
-from bench.peer_report import peer_section, splice
+from bench.peer_report import peer_section
 from bench.peer_suite import peer_figures
 from bench.procs import CLIENT_CORE, Gateway, Sandbox, end_all, pin_self
-from bench.report import write_report
+from bench.report import calls_section, http_section, live_section, publish, startup_section
 from bench.scenarios import SEARCH_ARS, FloorProc, calls_ratio, floor_run, gateway_run, one_by_one
+from bench.workers import workers_figures, workers_section
 
 HEAVY = "buerger004175"  # 637 messages in the pre-generated 10,000 (two mailboxes)
 
@@ -55,7 +61,50 @@ def heavy_login(citizens: int) -> str:
     return "erika"
 
 
-async def http_scenarios(opts: argparse.Namespace, sandbox: Sandbox, work: Path) -> dict[str, Any]:
+PARTS = ("http", "workers", "peer", "live")
+Publish = Callable[[str, list[str]], None]
+LoadAverages = list[tuple[float, float, float]]
+Section = Callable[[LoadAverages], list[str]]  # a section, given the load average at the start
+
+
+@dataclass
+class Measuring:
+    """Runs of one scenario cell, floor and gateway alternating per repetition."""
+
+    sandbox: Sandbox
+    floor: FloorProc
+    seconds: float
+    reps: int
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    async def measure(
+        self,
+        scenario: str,
+        op: str,
+        latency: int,
+        c: int,
+        gw: Gateway,
+        toks: list[str],
+        floor_extra: dict[str, Any] | None,
+        **label: Any,
+    ) -> None:
+        self.sandbox.latency(latency)
+        cell = {"scenario": scenario, "latency": latency, "c": c, **label}
+        for rep in range(self.reps):
+            seed, seconds = rep + 1, self.seconds
+            if floor_extra is not None:
+                result = floor_run(
+                    self.floor, op, concurrency=c, seconds=seconds, seed=seed, **floor_extra
+                )
+                self.rows.append({**cell, "side": "floor", **result})
+            result = await gateway_run(gw, op, toks, concurrency=c, seconds=seconds, seed=seed)
+            self.rows.append({**cell, "side": "gateway", **result})
+
+
+async def http_scenarios(
+    opts: argparse.Namespace, sandbox: Sandbox, work: Path, publish_now: Publish
+) -> dict[str, Any]:
+    load = [os.getloadavg()]
     rng = random.Random(9)
     pool_size, check_size = (40, 4) if opts.smoke else (1000, 8)
     logins = [
@@ -70,7 +119,6 @@ async def http_scenarios(opts: argparse.Namespace, sandbox: Sandbox, work: Path)
     gateway = Gateway(sandbox.network)
     out["cold_start_s"].append(gateway.cold_start_s)
     out["idle_rss_kib"].append(gateway.mem_kib()["VmRSS"])
-    seconds, reps = opts.seconds, opts.reps
 
     # Upstream calls per query: both warmed with one citizen, then the same citizens.
     await one_by_one(gateway, "dashboard", [warm])
@@ -82,55 +130,30 @@ async def http_scenarios(opts: argparse.Namespace, sandbox: Sandbox, work: Path)
         sandbox.reset_stats()
         floor.run(op=op, concurrency=1, seconds=60, limit=len(toks), seed=0, tokens=toks)
         out["calls"][op] = calls_ratio(gateway_calls, sandbox.stats())
+    publish_now("calls", calls_section(out["calls"], [*load, os.getloadavg()]))
 
-    rows: list[dict[str, Any]] = []
-
-    async def measure(
-        scenario: str,
-        op: str,
-        latency: int,
-        c: int,
-        gw: Gateway,
-        toks: list[str],
-        floor_extra: dict[str, Any] | None,
-        **label: Any,
-    ) -> None:
-        sandbox.latency(latency)
-        for rep in range(reps):
-            seed = rep + 1
-            if floor_extra is not None:
-                rows.append(
-                    {
-                        "scenario": scenario,
-                        "side": "floor",
-                        "latency": latency,
-                        "c": c,
-                        **label,
-                        **floor_run(
-                            floor, op, concurrency=c, seconds=seconds, seed=seed, **floor_extra
-                        ),
-                    }
-                )
-            rows.append(
-                {
-                    "scenario": scenario,
-                    "side": "gateway",
-                    "latency": latency,
-                    "c": c,
-                    **label,
-                    **await gateway_run(gw, op, toks, concurrency=c, seconds=seconds, seed=seed),
-                }
-            )
-
+    m = Measuring(sandbox, floor, opts.seconds, opts.reps)
     for latency in (0, 20):
         # Concurrency 1 gives the overhead per request without queueing for the CPU.
         for c in (1, 16, 64):
-            await measure("dashboard", "dashboard", latency, c, gateway, pool, {})
+            await m.measure("dashboard", "dashboard", latency, c, gateway, pool, {})
     for c in (1, 16):
-        await measure("inbox500", "inbox", 0, c, gateway, [heavy], {"tokens": [heavy]})
+        await m.measure("inbox500", "inbox", 0, c, gateway, [heavy], {"tokens": [heavy]})
     out["peak_rss_kib"] = gateway.mem_kib()["VmHWM"]
     gateway.stop()
+    publish_now("http", http_section(m.rows, [*load, os.getloadavg()]))
+    await search_scenarios(m, out, lambda key, figures: publish_now(key, figures(load)))
+    floor.stop()
+    out["rows"] = m.rows
+    publish_now("startup", startup_section(out, [*load, os.getloadavg()]))
+    return out
 
+
+async def search_scenarios(
+    m: Measuring, out: dict[str, Any], publish_now: Callable[[str, Section], None]
+) -> None:
+    """The service search without any cache, with the data cache, with the response cache."""
+    sandbox, floor = m.sandbox, m.floor
     search = {"ars": SEARCH_ARS, "text": None}
     for variant, env in (
         ("no cache", {"PORTALGRAPH_CACHE": "off", "PORTALGRAPH_RESPONSE_CACHE": "off"}),
@@ -150,14 +173,21 @@ async def http_scenarios(opts: argparse.Namespace, sandbox: Sandbox, work: Path)
                 op="search", concurrency=1, seconds=60, limit=1, seed=0, cached=False, **search
             )
             out["calls"]["search"] = calls_ratio(gateway_calls, sandbox.stats())
+            publish_now("calls", lambda load: calls_section(out["calls"], [*load, os.getloadavg()]))
         await one_by_one(gw, "search", [""])  # cache warm
         for c in (16, 64):
             extra = {**search, "cached": False} if variant == "no cache" else None
-            await measure("search", "search", 0, c, gw, [], extra, variant=variant)
+            await m.measure("search", "search", 0, c, gw, [], extra, variant=variant)
         gw.stop()
-    floor.stop()
-    out["rows"] = rows
-    return out
+        publish_now("http", lambda load: http_section(m.rows, [*load, os.getloadavg()]))
+
+
+def parts_of(value: str) -> tuple[str, ...]:
+    parts = PARTS if value == "all" else tuple(p.strip() for p in value.split(","))
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown parts {sorted(unknown)}; known: all, {PARTS}")
+    return parts
 
 
 def main() -> int:
@@ -165,28 +195,52 @@ def main() -> int:
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
     parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--only", choices=("all", "peer"), default="all")
+    parser.add_argument(
+        "--only", type=parts_of, default=PARTS, help="all, or some of " + ",".join(PARTS)
+    )
+    parser.add_argument("--reps", type=int, default=None, help="repetitions (default 3)")
+    parser.add_argument(
+        "--live-large",
+        type=int,
+        default=10_000,
+        help="connections of the large subscription figure (a busy machine: fewer)",
+    )
     opts = parser.parse_args()
     opts.citizens = 300 if opts.smoke else 10_000
-    opts.seconds, opts.reps = (0.3, 1) if opts.smoke else (2.5, 3)
+    opts.seconds, reps = (0.3, 1) if opts.smoke else (2.5, 3)
+    opts.reps = opts.reps or reps
+    parts: tuple[str, ...] = opts.only
+
+    def publish_now(key: str, section: list[str]) -> None:
+        if not opts.smoke:  # a smoke run's figures mean nothing
+            publish(opts.out, key, section, sys.argv)
+
     pin_self(CLIENT_CORE)
     started = time.perf_counter()
+    figures: dict[str, Any] = {"calls": {}}
     with tempfile.TemporaryDirectory(prefix="portalgraph-bench-") as tmp:
         work = Path(tmp)
         sandbox = Sandbox(work, opts.citizens)
         try:
-            figures: dict[str, Any] = {"calls": {}}
-            if opts.only == "all":
-                figures = asyncio.run(http_scenarios(opts, sandbox, work))
-            # The smoke run of the whole suite leaves the peer to its own smoke test.
-            figures["peer"] = (
-                {"skipped": "smoke run of the whole suite"}
-                if opts.smoke and opts.only == "all"
-                else asyncio.run(peer_figures(sandbox, work, seconds=opts.seconds, reps=opts.reps))
-            )
-            if opts.only == "all":
+            if "http" in parts:
+                figures = asyncio.run(http_scenarios(opts, sandbox, work, publish_now))
+            # The smoke run of the whole suite leaves workers to tests/e2e/test_workers.py.
+            if "workers" in parts and not (opts.smoke and len(parts) > 1):
+                figures["workers"] = asyncio.run(
+                    workers_figures(sandbox, seconds=opts.seconds, reps=opts.reps)
+                )
+                publish_now("workers", workers_section(figures["workers"]))
+            if "peer" in parts and not (opts.smoke and len(parts) > 1):
+                # The smoke run of the whole suite leaves the peer to its own smoke test.
+                figures["peer"] = asyncio.run(
+                    peer_figures(sandbox, work, seconds=opts.seconds, reps=opts.reps)
+                )
+                publish_now("peer", peer_section(figures["peer"], sys.argv))
+            if "live" in parts:
                 sandbox.latency(0)
+                load = [os.getloadavg()]
                 figures["live"] = asyncio.run(live_figures(opts, sandbox))
+                publish_now("live", live_section(figures["live"], [*load, os.getloadavg()]))
         finally:
             sandbox.stop()
             end_all()
@@ -195,14 +249,8 @@ def main() -> int:
     figures["argv"] = sys.argv
     if opts.json is not None:
         opts.json.write_text(json.dumps(figures, indent=1))
-    if opts.smoke:
-        pass
-    elif opts.only == "peer":
-        splice(opts.out, peer_section(figures["peer"], sys.argv))
-    else:
-        write_report(figures, opts.out, peer_section(figures["peer"], sys.argv))
     print(json.dumps({k: figures[k] for k in ("calls", "elapsed_s")}, indent=1))
-    if "checks" in figures["peer"]:
+    if "checks" in figures.get("peer", {}):
         print(json.dumps({"peer": figures["peer"]["checks"]}, indent=1))
     return 0
 

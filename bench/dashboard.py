@@ -15,17 +15,15 @@ import asyncio
 import json
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 
 from bench.journal import DEFAULT_POSTGRES, fresh_postgres
+from bench.sandbox_file import started_sandbox
 from graph.app import create_app
 from graph.settings import Settings
 from graph.testing import UvicornServer
-from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
 
 DASHBOARD = """
 query Dashboard {
@@ -44,13 +42,7 @@ query Dashboard {
 async def main(
     latency_ms: int, requests: int, login: str, database_url: str | None = None
 ) -> dict[str, object]:
-    os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
-    for name, secret in callback_secrets().items():
-        os.environ.setdefault(name, secret)
-    sandbox = SandboxNetwork()
-    await sandbox.start()
-    path = Path(tempfile.mkdtemp()) / "network.toml"
-    path.write_text(sandbox.network_toml(), encoding="utf-8")
+    sandbox, path = await started_sandbox()
     server = UvicornServer(
         create_app(
             Settings.from_env().override(

@@ -3,7 +3,7 @@
 `python -m bench.live_gateway` serves `graph.app.create_app` (settings from the
 PORTALGRAPH_* environment, like `portalgraph serve`, uvloop + httptools) and adds two
 bench-only routes: GET /_bench/subscribers and POST /_bench/publish?events=N&viewers=V,
-which publishes N inbox events at 1,000 per second into the gateway's own broker, one
+which publishes N inbox events at 1,000 per second into the gateway's event log, one
 viewer after another, each stamped with its send time (same host, same clock).
 """
 
@@ -33,7 +33,7 @@ from sources.base import EventKind, EventRecord
 RATE = 1000  # events per second
 
 
-# Event ids are de-duplicated in Redis across runs: make them unique to this run.
+# Event ids are de-duplicated by the event log: make them unique to this run.
 RUN = uuid.uuid4().hex[:8]
 
 
@@ -44,13 +44,34 @@ def hub(request: Request) -> LiveHub:
 
 
 async def subscribers(request: Request) -> JSONResponse:
-    return JSONResponse({"subscribers": hub(request).broker.fanout.subscribers})  # type: ignore[attr-defined]
+    return JSONResponse({"subscribers": hub(request).feed.subscribers})
+
+
+BASELINE: list[tracemalloc.Snapshot] = []
 
 
 async def heap(request: Request) -> JSONResponse:
-    # Python heap actually held (BENCH_TRACEMALLOC=1): RSS also counts allocator slack.
+    """Python heap actually held (BENCH_TRACEMALLOC=1): RSS also counts allocator slack.
+
+    `?mark=1` keeps a snapshot; `?top=N` then adds the N call sites (innermost frames
+    first) whose allocations grew most since it: what each new subscription holds.
+    """
     gc.collect()
-    return JSONResponse({"traced": tracemalloc.get_traced_memory()[0]})
+    out: dict[str, Any] = {"traced": tracemalloc.get_traced_memory()[0]}
+    if request.query_params.get("mark"):
+        BASELINE[:] = [tracemalloc.take_snapshot()]
+    top = int(request.query_params.get("top", "0"))
+    if top and BASELINE:
+        grown = tracemalloc.take_snapshot().compare_to(BASELINE[0], "traceback")
+        out["top"] = [
+            {
+                "kib": stat.size_diff / 1024,
+                "count": stat.count_diff,
+                "where": stat.traceback.format(),
+            }
+            for stat in grown[:top]
+        ]
+    return JSONResponse(out)
 
 
 async def publish(request: Request) -> JSONResponse:
@@ -73,7 +94,7 @@ async def publish(request: Request) -> JSONResponse:
             "applicationId": None,
         }
         audience = live.audience(f"bench-viewer-{n % viewers:05d}")
-        await live.broker.publish(
+        await live.publish(
             EventRecord(f"bench-{RUN}-{n}", EventKind.INBOX_MESSAGE, audience, "koeln", data)
         )
     return JSONResponse({"published": events, "seconds": time.perf_counter() - started})
@@ -81,7 +102,7 @@ async def publish(request: Request) -> JSONResponse:
 
 def main() -> None:
     if os.environ.get("BENCH_TRACEMALLOC"):
-        tracemalloc.start()
+        tracemalloc.start(int(os.environ.get("BENCH_TRACEMALLOC_FRAMES", "1")))
     # Every bench client connects from one loopback address: the per-client socket cap
     # (PORTALGRAPH_WS_MAX_PER_CLIENT, issue 18) would refuse all but the first 50.
     settings = Settings.from_env().override(ws_max_per_client=1_000_000)

@@ -154,7 +154,7 @@ def one_rep(
 
 
 async def live_figures(opts: argparse.Namespace, sandbox: Sandbox) -> dict[str, Any]:
-    sizes, events = ((300, 600), 300) if opts.smoke else ((1000, 10_000), 5000)
+    sizes, events = ((300, 600), 300) if opts.smoke else ((1000, opts.live_large), 5000)
     tokens = sign(sandbox, sizes[0])
     # Setting up 9,000 more subscriptions takes the gateway about 90 s of CPU (each
     # subscription lists the viewer's applications at every portal), so only the first

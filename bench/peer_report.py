@@ -1,19 +1,18 @@
 """The peer section of bench/RESULTS.md: Portalgraph ÷ Hive Gateway + Mesh per cell.
 
-`python -m bench --only peer` measures just this section and splices it into an
-existing RESULTS.md (replacing the previous peer section), so the floor figures of the
-last full run stay as they were, with their own date.
+`python -m bench --only peer` measures just this section and writes it into an
+existing RESULTS.md (bench/report.py `publish`), so the other figures stay as they
+were, with their own dates.
 """
 
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 from typing import Any
 
-from bench.report import cell, med
+from bench.report import HEADINGS, cell, med
 
-HEADING = "## Peer: Hive Gateway + GraphQL Mesh (same sandbox, same load)"
+HEADING = HEADINGS["peer"]
 
 
 def peer_section(peer: dict[str, Any], argv: list[str]) -> list[str]:
@@ -78,19 +77,3 @@ def peer_section(peer: dict[str, Any], argv: list[str]) -> list[str]:
 
 def fmt_load(load: list[float]) -> str:
     return "/".join(f"{x:.1f}" for x in load)
-
-
-def splice(report: Path, section: list[str]) -> None:
-    """Put `section` in place of the report's peer section, or after the HTTP table."""
-    lines = report.read_text(encoding="utf-8").splitlines() if report.exists() else []
-    if HEADING in lines:
-        start = lines.index(HEADING)
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), None)
-        lines[start : end if end is not None else len(lines)] = section
-    else:
-        after = next(
-            (i for i, line in enumerate(lines) if line.startswith("## Subscriptions")), None
-        )
-        at = after if after is not None else len(lines)
-        lines[at:at] = section
-    report.write_text("\n".join(lines) + "\n", encoding="utf-8")

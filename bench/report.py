@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import importlib.metadata
+import os
 import platform
 import statistics
 import subprocess
@@ -92,22 +93,67 @@ def http_table(rows: list[dict[str, Any]]) -> list[str]:
 
 
 NOTES = Path(__file__).with_name("results_notes.md")  # hand-written analysis, appended
+# The measured sections, in the report's order. Each is written as soon as it is measured
+# (`publish`): a later failure, or `--only`, leaves the others as they were, with their dates.
+HEADINGS = {
+    "calls": "## Upstream calls per query (gateway ÷ floor, same queries, from `/_sandbox/stats`)",
+    "http": "## HTTP scenarios (median [min–max] of the repetitions)",
+    "workers": "## Workers: PORTALGRAPH_WORKERS=2 against one worker",
+    "peer": "## Peer: Hive Gateway + GraphQL Mesh (same sandbox, same load)",
+    "live": "## Subscriptions (median [min–max])",
+    "startup": "## Start-up",
+}
 
 
-def write_report(figures: dict[str, Any], out: Path, peer: list[str]) -> None:
-    """`peer` is the peer section's lines (bench/peer_report.py), placed after the HTTP table."""
+def measured_line(load: list[tuple[float, float, float]]) -> str:
+    """When, and how busy the machine was (1/5/15-minute load average, before/after)."""
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    spans = " → ".join("/".join(f"{x:.1f}" for x in one) for one in load)
+    busy = max(one[0] for one in load) > 1.5
+    return (
+        f"- measured {when}; load average {spans} on {os.cpu_count()} cores"
+        f"{': **noisy** (other work on the machine)' if busy else ''}"
+    )
+
+
+def sections_of(text: str) -> dict[str, list[str]]:
+    """The measured sections of an existing report, by heading."""
+    found: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            current = found.setdefault(line, []) if line in HEADINGS.values() else None
+        if current is not None:
+            current.append(line)
+    return found
+
+
+def publish(out: Path, key: str, section: list[str], argv: list[str]) -> None:
+    """Write `section` into the report now, keeping the other measured sections."""
+    kept = sections_of(out.read_text(encoding="utf-8")) if out.exists() else {}
+    kept[HEADINGS[key]] = section
     notes = NOTES.read_text(encoding="utf-8") if NOTES.exists() else ""
-    live = figures["live"]
-    calls = figures["calls"]
     lines = [
         "# Benchmark results",
         "",
-        f"Command: `{' '.join(['python', '-m', 'bench', *figures['argv'][1:]])}` "
-        f"(`make bench`), {figures['elapsed_s']:.0f} s in all.",
+        f"Last command: `{' '.join(['python', '-m', 'bench', *argv[1:]])}` (`make bench` runs "
+        "them all); each section was written when it was measured and says when.",
         "",
         *machine(),
         "",
-        "## Upstream calls per query (gateway ÷ floor, same queries, from `/_sandbox/stats`)",
+    ]
+    for heading in HEADINGS.values():
+        lines += kept.get(heading, [])
+        if lines[-1] != "":
+            lines.append("")
+    out.write_text("\n".join(lines) + "\n" + notes, encoding="utf-8")
+
+
+def calls_section(calls: dict[str, Any], load: list[tuple[float, float, float]]) -> list[str]:
+    lines = [
+        HEADINGS["calls"],
+        "",
+        measured_line(load),
         "",
         "| query | gateway calls | floor calls | ratio | routes that differ |",
         "|---|---|---|---|---|",
@@ -116,15 +162,15 @@ def write_report(figures: dict[str, Any], out: Path, peer: list[str]) -> None:
         lines.append(
             f"| {name} | {c['gateway_calls']} | {c['floor_calls']} | {c['ratio']:.2f} | {c['differences'] or 'none'} |"
         )
-    lines += [
-        "",
-        "## HTTP scenarios (median [min–max] of the repetitions)",
-        "",
-        *http_table(figures["rows"]),
-        "",
-        *peer,
-    ]
-    lines += ["## Subscriptions (median [min–max])", "", "| figure | value |", "|---|---|"]
+    return [*lines, ""]
+
+
+def http_section(rows: list[dict[str, Any]], load: list[tuple[float, float, float]]) -> list[str]:
+    return [HEADINGS["http"], "", measured_line(load), "", *http_table(rows), ""]
+
+
+def live_section(live: dict[str, Any], load: list[tuple[float, float, float]]) -> list[str]:
+    lines = [HEADINGS["live"], "", measured_line(load), "", "| figure | value |", "|---|---|"]
     small, large = live["sizes"]
     for key, label in (
         ("kib_per_sub_small", f"KiB RSS per idle subscription, {small} connections"),
@@ -139,10 +185,16 @@ def write_report(figures: dict[str, Any], out: Path, peer: list[str]) -> None:
         ("delivered", "share of events delivered"),
         ("event_cpu_ms", "gateway CPU ms per event"),
     ):
-        lines.append(f"| {label} | {cell(list(live[key]), 2)} |")
-    lines += [
+        if key in live:
+            lines.append(f"| {label} | {cell(list(live[key]), 2)} |")
+    return [*lines, ""]
+
+
+def startup_section(figures: dict[str, Any], load: list[tuple[float, float, float]]) -> list[str]:
+    return [
+        HEADINGS["startup"],
         "",
-        "## Start-up",
+        measured_line(load),
         "",
         "| figure | value |",
         "|---|---|",
@@ -151,4 +203,3 @@ def write_report(figures: dict[str, Any], out: Path, peer: list[str]) -> None:
         f"| peak RSS of the HTTP-scenario gateway, MiB | {figures['peak_rss_kib'] / 1024:.1f} |",
         "",
     ]
-    out.write_text("\n".join(lines) + "\n" + notes, encoding="utf-8")

@@ -14,24 +14,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import tempfile
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import httpx
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from bench.dashboard import DASHBOARD
+from bench.sandbox_file import started_sandbox
 from graph.app import create_app
 from graph.ops.observability import Observability
 from graph.ops.tracing import Tracing
 from graph.settings import Settings
 from graph.testing import UvicornServer
-from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
 
 SEARCH = 'query Search { services(query: "Pass", ars: "053150000000", first: 20) { totalCount edges { node { id name } } } }'
 
@@ -56,13 +53,7 @@ async def timed(http: httpx.AsyncClient, url: str, query: str, token: str, n: in
 
 
 async def main(requests: int, rounds: int) -> dict[str, object]:
-    os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
-    for name, secret in callback_secrets().items():
-        os.environ.setdefault(name, secret)
-    sandbox = SandboxNetwork()
-    await sandbox.start()
-    path = Path(tempfile.mkdtemp()) / "network.toml"
-    path.write_text(sandbox.network_toml(), encoding="utf-8")
+    sandbox, path = await started_sandbox()
     settings = Settings.from_env().override(
         network=str(path), log_level="warning", rate_limit_viewer=0, rate_limit_anonymous=0
     )

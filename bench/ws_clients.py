@@ -17,7 +17,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 QUERY = "subscription { inboxMessageReceived { messageId subject } }"
-CONNECTS_AT_ONCE = 200  # bounded, so the gateway's accept queue never overflows
+CONNECTS_AT_ONCE = 50  # bounded, so the gateway's accept queue never overflows
+# A handshake that times out on a busy machine is tried again: one late socket of
+# 10,000 once failed a whole `make bench` (bench/RESULTS.md was written only at the end).
+ATTEMPTS = 3
 
 
 async def subscribe(url: str, token: str, per: int) -> ClientConnection:
@@ -51,7 +54,13 @@ async def main() -> None:
 
     async def one(token: str) -> None:
         async with gate:
-            ws = await subscribe(url, token, per)
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    ws = await subscribe(url, token, per)
+                    break
+                except TimeoutError:
+                    if attempt == ATTEMPTS:
+                        raise
         sockets.append(ws)
         listeners.append(asyncio.create_task(listen(ws, latencies)))
 

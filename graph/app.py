@@ -20,8 +20,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute, request_response
 
 from graph.context import STATE_KEY, GatewayState
-from graph.domain.adapters import Adapters
-from graph.domain.live import LiveHub, audience_of
+from graph.domain.live import audience_of
 from graph.domain.submitting import DeskJournal
 from graph.domain.uploads import UploadLimits
 from graph.extensions.hardening import Hardening
@@ -40,14 +39,14 @@ from graph.http.uploads import UploadBodyLimit, configure_spooling
 from graph.http.view import GRAPHIQL_ASSETS, GatewayView
 from graph.http.websockets import ClientSocketCap
 from graph.ops.journal import open_journal, purge_loop, subject_keys
+from graph.ops.live import running_live
 from graph.ops.observability import Observability
 from graph.schema import build_schema
 from graph.settings import Settings
 from graph.wiring import audience_key, build_adapters, build_wrapping
 from sources._http import new_client
-from sources.base import Broker, CaseRoutes, Lock, VirusScanner
-from sources.events import InMemoryBroker, InMemoryCaseRoutes, InMemoryLock
-from sources.redis_events import RedisBroker, RedisCaseRoutes, RedisLock
+from sources.base import VirusScanner
+from sources.redis_events import RedisLock, healing_client
 from sources.topology import Topology, load_topology
 
 logger = logging.getLogger("portalgraph")
@@ -104,7 +103,7 @@ def create_app(
             stack.push_async_callback(close_limiter)
             redis_client = None
             if settings.server.redis_url:
-                redis_client = redis.from_url(settings.server.redis_url, socket_timeout=2.0)
+                redis_client = healing_client(settings.server.redis_url)
                 stack.push_async_callback(redis_client.aclose)
             stack.callback(ops.close)
             journal = await stack.enter_async_context(open_journal(settings, ops.journal))
@@ -127,12 +126,16 @@ def create_app(
             )
             if scanner is not None:
                 adapters = dataclasses.replace(adapters, scanner=scanner)
-            live = build_live(settings, portals, adapters, redis_client)
-            if isinstance(live.broker, RedisBroker):
-                await live.broker.start()
-                stack.push_async_callback(live.broker.close)
-            await live.start()
-            stack.push_async_callback(live.stop)
+            live = await stack.enter_async_context(
+                running_live(
+                    settings,
+                    adapters,
+                    audience_key=audience_key(settings, portals),
+                    journal=journal,
+                    subject_key=desk.subject_keys,
+                    lock=RedisLock(redis_client) if redis_client else None,
+                )
+            )
             purging = asyncio.create_task(purge_loop(journal, settings, live.lock))
             stack.push_async_callback(cancelled, purging)
             state = GatewayState(
@@ -212,28 +215,6 @@ def response_cache(settings: Settings) -> ResponseCache | None:
     if seconds is None:
         return None
     return ResponseCache(seconds, settings.cache.response_max_entries)
-
-
-def build_live(
-    settings: Settings, topology: Topology, adapters: Adapters, client: redis.Redis | None
-) -> LiveHub:
-    """The live-update hub: Redis pub/sub across replicas when configured, else in-process."""
-    if client is not None:
-        broker: Broker = RedisBroker(client)
-        routes: CaseRoutes = RedisCaseRoutes(client)
-        lock: Lock = RedisLock(client)
-    else:
-        broker, routes, lock = InMemoryBroker(), InMemoryCaseRoutes(), InMemoryLock()
-    return LiveHub(
-        broker,
-        routes,
-        lock,
-        adapters,
-        audience_key=audience_key(settings, topology),
-        poll_interval=settings.live.poll_interval,
-        max_queue=settings.live.subscription_queue,
-        max_per_viewer=settings.live.subscriptions_per_viewer,
-    )
 
 
 def build_rate_limiter(settings: Settings) -> tuple[Limiter, Callable[[], Awaitable[None]]]:

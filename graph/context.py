@@ -69,6 +69,7 @@ class GatewayState:
         return {
             "upstreams": [b.as_json() for b in self.guards.breaker_states()],
             "cache": {"backend": "off"} if self.cache is None else self.cache.status(),
+            "events": {"backend": "off"} if self.live is None else self.live.status(),
         }
 
     @property
@@ -145,13 +146,17 @@ class Context:
         request: Request | WebSocket,
         response: Response | None,
         viewer: ViewerRecord | None = None,
+        *,
+        outages: OutageLog | None = None,
+        loaders: CitizenLoaders | None = None,
     ) -> Context:
-        outages = OutageLog()
+        """`loaders`: made here unless given (a WebSocket's are made lazily, on `outages`)."""
+        outages = outages or OutageLog()
         return cls(
             request=request,
             response=response,
             gateway=gateway,
-            loaders=CitizenLoaders(outages, gateway.adapters, gateway.journal),
+            loaders=loaders or CitizenLoaders(outages, gateway.adapters, gateway.journal),
             actions=Actions(
                 gateway.adapters,
                 gateway.journal,

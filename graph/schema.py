@@ -12,8 +12,9 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from graph.extensions.field_hooks import bind_field_hooks
 from graph.extensions.hardening import Hardening
-from graph.extensions.masking import should_mask_error
+from graph.extensions.masking import cleaned, should_mask_error
 from graph.extensions.outages import OutageReport
 from graph.extensions.unwinding import UnwindingRunner
 from graph.federation import FEDERATION_VERSION, FederatedSchema, federation_fields_last
@@ -45,6 +46,15 @@ class PortalgraphSchema(FederatedSchema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        # A refusal raised while the operation's hooks are entered (rate limit, character
+        # limit, persisted documents) never passes ErrorHygiene's exit: before any document
+        # was parsed, its code and the client's language are given here, in place (the list
+        # is the result's and fresh; after parsing it may be ValidationCache's own).
+        if execution_context is not None and execution_context.graphql_document is None:
+            context = execution_context.context
+            settings = getattr(context, "settings", None)
+            production = settings is not None and settings.is_production
+            errors[:] = cleaned(errors, context, production=production)
         # Client errors (validation, bad input, upstream outages) are expected; only
         # unexpected exceptions deserve a traceback, and never the request's variables.
         for error in errors:
@@ -89,6 +99,7 @@ def build_schema(
         ],
     )
     federation_fields_last(built)
+    bind_field_hooks(built._schema)  # audit and outage count: only on the fields that need them
     built._schema.description = SCHEMA_DESCRIPTION
     return built
 

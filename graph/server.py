@@ -12,18 +12,23 @@ import logging
 import math
 import os
 import socket
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import multiprocess
 
 from graph.http.slow_clients import head_timeout_protocol
 from graph.http.view import ACTIVE_VIEWS
+from graph.ops import multiproc
 from graph.settings import Settings
 
 logger = logging.getLogger("portalgraph.server")
+uvicorn_logger = logging.getLogger("uvicorn.error")
 CGROUP_CPU = Path("/sys/fs/cgroup/cpu.max")
+WORKER_HEALTHCHECK_S = 30
 
 
 class GatewayServer(uvicorn.Server):
@@ -52,17 +57,40 @@ class GatewayServer(uvicorn.Server):
 
 
 class GatewayProcess(multiprocess.Process):
-    """A uvicorn worker process that runs `GatewayServer`.
+    """A uvicorn worker process that runs `GatewayServer` on a listening socket of its own.
 
     Workers are spawned, not forked: a patched module attribute would not reach them,
     but this class is pickled by reference, so the child imports it and its server.
+    Of the sockets `worker_sockets` made, each worker takes one no living worker holds
+    (a replacement takes the dead worker's); with none free it shares one.
     """
+
+    holders: ClassVar[dict[int, GatewayProcess]] = {}
+    claims: ClassVar[int] = 0
+
+    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+        own = self.claim(sockets)
+        super().__init__(config, [own])
+        GatewayProcess.holders[own.fileno()] = self
+
+    @classmethod
+    def claim(cls, sockets: list[socket.socket]) -> socket.socket:
+        for sock in sockets:
+            holder = cls.holders.get(sock.fileno())
+            if holder is None or not holder.process.is_alive():
+                return sock
+        cls.claims += 1  # a restart of every worker: the newcomer shares until the old ends
+        return sockets[cls.claims % len(sockets)]
 
     @property
     def server(self) -> uvicorn.Server:
         if self._server is None:
             self._server = GatewayServer(config=self.config)
         return self._server
+
+    def join(self) -> None:
+        super().join()
+        multiproc.worker_exited(self.pid)  # its open WebSockets no longer count
 
 
 def worker_count(configured: int) -> int:
@@ -80,14 +108,45 @@ def worker_count(configured: int) -> int:
 
 
 def run(config: uvicorn.Config) -> None:
-    """Like `uvicorn.run`, with `GatewayServer` in every worker."""
-    if config.workers > 1:
-        # uvicorn creates its worker processes by this module-level name.
-        setattr(multiprocess, "Process", GatewayProcess)  # noqa: B010 - uvicorn does not export it
-        sock = config.bind_socket()
-        multiprocess.Multiprocess(config, sockets=[sock]).run()
-    else:
-        GatewayServer(config).run()
+    """Like `uvicorn.run`, with `GatewayServer` in every worker and, with several workers,
+    metrics summed across them (graph/ops/multiproc.py)."""
+    with multiproc.shared_directory(config.workers):
+        if config.workers > 1:
+            # uvicorn creates its worker processes by this module-level name.
+            setattr(multiprocess, "Process", GatewayProcess)  # noqa: B010 - uvicorn does not export it
+            multiprocess.Multiprocess(config, sockets=worker_sockets(config)).run()
+        else:
+            GatewayServer(config).run()
+
+
+def worker_sockets(config: uvicorn.Config) -> list[socket.socket]:
+    """One listening socket per worker, all on the same port (SO_REUSEPORT), so the kernel
+    spreads new connections across the workers. On one shared socket the worker that woke
+    first accepted a whole burst of keep-alive connections and the other idled: two
+    workers served fewer requests per second than one (bench/RESULTS.md, Workers)."""
+    if not hasattr(socket, "SO_REUSEPORT") or config.uds is not None or config.fd is not None:
+        return [config.bind_socket()]
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    port, sockets = config.port, []
+    for _ in range(config.workers):
+        sock = socket.socket(family=family)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            sock.bind((config.host, port))
+        except OSError as exc:
+            uvicorn_logger.error(exc)
+            sys.exit(STARTUP_FAILURE)
+        port = sock.getsockname()[1]  # port 0: the others join the port the first got
+        sock.set_inheritable(True)
+        sockets.append(sock)
+    uvicorn_logger.info(
+        "Uvicorn running on http://%s:%d (Press CTRL+C to quit), %d listening sockets",
+        config.host,
+        port,
+        len(sockets),
+    )
+    return sockets
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -97,7 +156,10 @@ def server_options(settings: Settings) -> dict[str, Any]:
       127.0.0.1 by default: a client on the host could rotate it past the rate limits);
     - a request head must be complete within `PORTALGRAPH_CLIENT_HEADER_TIMEOUT`;
     - a WebSocket frame may be as large as a request body, no larger;
-    - an idle keep-alive connection closes after 5 s; request heads are bounded (64 KiB).
+    - an idle keep-alive connection closes after 5 s; request heads are bounded (64 KiB);
+    - with several workers, a worker is restarted when it has not answered the supervisor's
+      health check for 30 s: uvicorn's 5 s killed workers still importing the app on a
+      busy machine, over and over (the answering thread starts only after the imports).
     """
     trusted = settings.server.trusted_proxies.strip()
     return {
@@ -107,4 +169,5 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "ws_max_size": settings.server.max_body_bytes,
         "timeout_keep_alive": 5,
         "h11_max_incomplete_event_size": 64 * 1024,
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_S,
     }

@@ -162,6 +162,12 @@ class LiveSettings:
     subscriptions_per_connection: int = env("SUBSCRIPTIONS_PER_CONNECTION", 10)
     connection_init_timeout: float = env("CONNECTION_INIT_TIMEOUT", 10.0)
     ws_max_per_client: int = env("WS_MAX_PER_CLIENT", 50)
+    # The durable event log (docs/live-updates-delivery.md); unset: PORTALGRAPH_REDIS_URL's
+    # Redis when set, else the in-memory log of this process.
+    event_log_url: str | None = env("EVENT_LOG_URL", None)
+    event_log_max_age: float = env("EVENT_LOG_MAX_AGE", 86_400.0)
+    event_log_max_events: int = env("EVENT_LOG_MAX_EVENTS", 100_000)
+    event_log_append_timeout: float = env("EVENT_LOG_APPEND_TIMEOUT", 1.0)
 
     def __post_init__(self) -> None:
         check_group(self)

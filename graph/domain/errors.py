@@ -28,6 +28,17 @@ class BadUserInputError(PublicError):
         super().__init__(f"Argument '{argument}': {problem}", argument=argument)
 
 
+class UnknownRegionError(PublicError):
+    """A well-formed ARS (Amtlicher Regionalschlüssel) that names no known region."""
+
+    code = ErrorCode.UNKNOWN_REGION
+
+    def __init__(self, argument: str, ars: str, why: str) -> None:
+        super().__init__(
+            f"Argument '{argument}': the region {ars} is unknown: {why}", argument=argument
+        )
+
+
 class UnauthenticatedError(PublicError):
     code = ErrorCode.UNAUTHENTICATED
 
@@ -42,3 +53,14 @@ class InsufficientTrustLevelError(PublicError):
 
 class TooManySubscriptionsError(PublicError):
     code = ErrorCode.TOO_MANY_SUBSCRIPTIONS
+
+
+class EventPositionInvalidError(PublicError):
+    """A resume position (`after:` / Last-Event-ID) the event log cannot use, or one older
+    than what it still holds (`reason`: INVALID or EXPIRED)."""
+
+    code = ErrorCode.EVENT_POSITION_INVALID
+
+
+class EventLogDownError(PublicError):
+    code = ErrorCode.EVENT_LOG_UNAVAILABLE

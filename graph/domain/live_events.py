@@ -1,6 +1,6 @@
-"""Live events as the broker carries them: each says what changed, for whom, and enough to render it.
+"""Live events as the event log carries them: each says what changed, for whom, and enough to render it.
 
-Event ids are stable per change and audience, so the broker drops a replayed callback or
+Event ids are stable per change and audience, so the log drops a replayed callback or
 a second replica's poll of the same change.
 """
 

@@ -1,102 +1,24 @@
 """Error messages in German and English, chosen by Accept-Language; codes never change.
 
 A citizen portal's UI is German, so German is the default when a client names neither
-language. Messages are written in English where they are raised; this catalogue maps
-each one (or a pattern of it) to its German text at the boundary that sends it. A
-message without an entry stays English; `extensions.code` is what programs read.
+language. Messages are written in English where they are raised (ours, and graphql-core's
+validation, coercion and syntax errors); the one catalogue, `graph/domain/messages_de.py`,
+maps each (or a pattern of it) to its German text at the boundary that sends it: the
+GraphQL errors of HTTP, SSE and WebSocket results (graph/extensions/masking.py) and the
+HTTP refusals before GraphQL. A message without an entry stays English;
+`extensions.code` is what programs read.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Literal
+
+from graph.domain.messages_de import EXACT, RULES, WORDS
 
 Language = Literal["de", "en"]
 DEFAULT_LANGUAGE: Language = "de"
 HEADER = "accept-language"
-
-_EXACT = {
-    "The access token is invalid; sign in again.": (
-        "Das Zugangstoken ist ungültig; bitte erneut anmelden."
-    ),
-    "The access token expired; refresh it and send the request again.": (
-        "Das Zugangstoken ist abgelaufen; bitte erneuern und die Anfrage wiederholen."
-    ),
-    "Send the access token as 'Authorization: Bearer <token>'.": (
-        "Das Zugangstoken bitte als 'Authorization: Bearer <Token>' senden."
-    ),
-    "Sign-in cannot be verified right now; please try again later.": (
-        "Die Anmeldung kann gerade nicht geprüft werden; bitte später erneut versuchen."
-    ),
-    "Sign in to make changes: send 'Authorization: Bearer <token>'.": (
-        "Für Änderungen bitte anmelden: 'Authorization: Bearer <Token>' senden."
-    ),
-    "Sign in to see your own data.": "Bitte anmelden, um die eigenen Daten zu sehen.",
-    "Sign in to subscribe to your own updates.": (
-        "Bitte anmelden, um eigene Aktualisierungen zu abonnieren."
-    ),
-    "No such application in your account.": "Dieser Antrag ist nicht in Ihrem Konto.",
-    "No such message in your mailbox.": "Diese Nachricht ist nicht in Ihrem Postfach.",
-    "Subscriptions need a stream: use a WebSocket (graphql-ws, protocol graphql-transport-ws)"
-    " or Server-Sent Events (graphql-sse, 'Accept: text/event-stream') on this URL.": (
-        "Abonnements brauchen einen Datenstrom: bitte WebSocket (graphql-ws, Protokoll"
-        " graphql-transport-ws) oder Server-Sent Events (graphql-sse, 'Accept:"
-        " text/event-stream') an dieser URL verwenden."
-    ),
-    "Batching is not enabled — send one operation per request, or set PORTALGRAPH_MAX_BATCH": (
-        "Batching ist nicht eingeschaltet — eine Operation je Anfrage senden oder"
-        " PORTALGRAPH_MAX_BATCH setzen"
-    ),
-    "Too many operations — the limit is PORTALGRAPH_MAX_BATCH": (
-        "Zu viele Operationen — die Grenze ist PORTALGRAPH_MAX_BATCH"
-    ),
-}
-_PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (
-        re.compile(
-            r"Operation (depth|aliases|directives|estimated cost|repeated field) (\d+)"
-            r" exceeds the limit (\d+)\."
-        ),
-        lambda m: "Operation: {} {} überschreitet die Grenze {}.".format(
-            {
-                "depth": "Tiefe",
-                "aliases": "Aliase",
-                "directives": "Direktiven",
-                "estimated cost": "geschätzte Kosten",
-                "repeated field": "wiederholtes Feld",
-            }[m.group(1)],
-            m.group(2),
-            m.group(3),
-        ),
-    ),
-    (
-        re.compile(
-            r"Refused (.+): send the header 'GraphQL-Preflight: 1'"
-            r" \(or Apollo-Require-Preflight\)\."
-        ),
-        lambda m: (
-            f"Abgelehnt ({m.group(1)}): bitte den Header 'GraphQL-Preflight: 1'"
-            " (oder Apollo-Require-Preflight) senden."
-        ),
-    ),
-    (
-        re.compile(r"Disallowed CORS (.+?)( — add the origin to (\w+))?$"),
-        lambda m: "Nicht erlaubte CORS-Anfrage ({}){}".format(
-            m.group(1), f" — den Origin in {m.group(3)} eintragen" if m.group(2) else ""
-        ),
-    ),
-    (
-        re.compile(
-            r"Argument '(\w+)': the region (\d+) is unknown: an ARS starts with a Land"
-            r" code 01 to 16"
-        ),
-        lambda m: (
-            f"Argument '{m.group(1)}': die Region {m.group(2)} ist unbekannt: ein ARS"
-            " beginnt mit einem Landesschlüssel 01 bis 16"
-        ),
-    ),
-]
 
 
 def language(accept_language: str | None) -> Language:
@@ -121,12 +43,32 @@ def language(accept_language: str | None) -> Language:
 
 
 def localise(message: str, lang: Language) -> str:
-    if lang == "en":
-        return message
-    if message in _EXACT:
-        return _EXACT[message]
-    for pattern, german in _PATTERNS:
+    return message if lang == "en" else german(message)
+
+
+def german(message: str) -> str:
+    """The German text of an English message, by the catalogue; unknown text unchanged."""
+    if message in EXACT:
+        return EXACT[message]
+    for pattern, template in RULES:
         found = pattern.fullmatch(message)
         if found:
-            return german(found)
+            parts = {name: _part(name, value) for name, value in found.groupdict().items()}
+            return template.format(**parts)
     return message
+
+
+def _part(name: str, value: str | None) -> str:
+    if value is None:
+        return ""
+    if name.startswith("inner"):
+        return german(value)
+    if name.startswith("word"):
+        return WORDS.get(value, value)
+    if name.startswith("list"):  # graphql-core's suggestions: 'a', 'b', or 'c'
+        return SUGGESTION_WORDS.sub(lambda m: SUGGESTION_GERMAN[m.group(0)], value)
+    return value
+
+
+SUGGESTION_GERMAN = {", or ": " oder ", " or ": " oder ", "the enum value ": "den Enum-Wert "}
+SUGGESTION_WORDS = re.compile("|".join(map(re.escape, SUGGESTION_GERMAN)))

@@ -2,13 +2,19 @@
 
 Hooked into field resolution rather than the resolvers, so every route to an object
 (lists, `node`, aliases, fragments, mutations, subscriptions) is covered without each
-resolver remembering to log. Only fields returning a personal type pay for the check.
+resolver remembering to log. Only fields that may return a personal type are hooked
+(`audited`, bound when the schema is built by graph/extensions/field_hooks.py): a
+`resolve` hook on the extension would run for every field of every operation, 5,000
+times for a page of 500 messages. The operation's `AuditLog` is found by a context
+variable that its `on_operation` sets: resolvers run in its task or in tasks started
+from it, which copy the variable.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -51,21 +57,13 @@ def personal_fields(schema: GraphQLSchema) -> frozenset[tuple[str, str]]:
 class AuditLog(SchemaExtension):
     def __init__(self, pseudonym: Callable[[str], str]) -> None:
         self.pseudonym = pseudonym
-        self.fields: frozenset[tuple[str, str]] = frozenset()
         self.seen: set[tuple[str, str, str]] = set()
+        self.who: dict[str, str] = {}  # subject → pseudonym: one HMAC per operation, not per line
 
-    def resolve(
-        self,
-        _next: Callable[..., Any],
-        root: Any,
-        info: Info,
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        if (info.parent_type.name, info.field_name) not in self.fields:
-            return _next(root, info, *args, **kwargs)
+    def around(self, resolve: Callable[..., Any], root: Any, info: Info, **kwargs: Any) -> Any:
+        """One personal field's resolution, audited."""
         try:
-            result = _next(root, info, *args, **kwargs)
+            result = resolve(root, info, **kwargs)
         except PublicError as exc:
             self._failed(info, kwargs, exc)
             raise
@@ -123,12 +121,34 @@ class AuditLog(SchemaExtension):
             return
         self.seen.add((what, object_id, result))
         viewer = getattr(info.context, "viewer", None)
-        who = self.pseudonym(viewer.subject) if viewer is not None else "anonymous"
+        who = "anonymous"
+        if viewer is not None:
+            who = self.who.get(viewer.subject) or self.who.setdefault(
+                viewer.subject, self.pseudonym(viewer.subject)
+            )
         audit(who, what, object_id, result)
 
     def on_operation(self) -> Iterator[None]:
-        self.fields = personal_fields(self.execution_context.schema._schema)
-        yield
+        token = CURRENT.set(self)
+        try:
+            yield
+        finally:
+            CURRENT.reset(token)
+
+
+CURRENT: ContextVar[AuditLog | None] = ContextVar("portalgraph_audit_log", default=None)
+
+
+def audited(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """`resolve` of a personal field, audited by the operation's `AuditLog`, if any."""
+
+    def resolve_audited(root: Any, info: Info, **kwargs: Any) -> Any:
+        log = CURRENT.get()
+        if log is None:  # a schema run without the extension (tests, `portalgraph schema`)
+            return resolve(root, info, **kwargs)
+        return log.around(resolve, root, info, **kwargs)
+
+    return resolve_audited
 
 
 def _object_id(item: Any) -> str:

@@ -71,6 +71,19 @@ def public_error(
     )
 
 
+def request_language(context: object) -> Language:
+    """The language of an operation's client: its HTTP request's or WebSocket handshake's."""
+    request = getattr(context, "request", None)
+    headers = getattr(request, "headers", None)
+    return language(headers.get(LANGUAGE_HEADER) if headers is not None else None)
+
+
+def cleaned(errors: list[GraphQLError], context: object, *, production: bool) -> list[GraphQLError]:
+    """Each error with its code, in the client's language; document errors once each."""
+    lang = request_language(context)
+    return _distinct([public_error(e, hide_suggestions=production, lang=lang) for e in errors])
+
+
 def _distinct(errors: list[GraphQLError]) -> list[GraphQLError]:
     """One error per message for document errors: ten bad directives are one mistake."""
     seen: set[str] = set()
@@ -95,15 +108,8 @@ class ErrorHygiene(SchemaExtension):
     def _clean(self, result: object) -> None:
         errors = getattr(result, "errors", None)
         if errors:
-            hide, lang = self.production, self._language()
-            cleaned = [public_error(e, hide_suggestions=hide, lang=lang) for e in errors]
-            result.errors = _distinct(cleaned)  # type: ignore[attr-defined]  # ExecutionResult or a stream result
-
-    def _language(self) -> Language:
-        # HTTP request or WebSocket handshake: both carry the client's Accept-Language.
-        request = getattr(self.execution_context.context, "request", None)
-        headers = getattr(request, "headers", None)
-        return language(headers.get(LANGUAGE_HEADER) if headers is not None else None)
+            context = self.execution_context.context
+            result.errors = cleaned(errors, context, production=self.production)  # type: ignore[attr-defined]  # ExecutionResult or a stream result
 
     def on_operation(self) -> Iterator[None]:
         try:
@@ -111,7 +117,7 @@ class ErrorHygiene(SchemaExtension):
         except GraphQLError as error:
             # ParserCache parses inside its hook, so syntax errors (and the token limit)
             # escape the operation as exceptions instead of arriving as a result.
-            lang = self._language()
+            lang = request_language(self.execution_context.context)
             raise public_error(error, hide_suggestions=self.production, lang=lang) from None
         result = self.execution_context.result
         self._clean(getattr(result, "initial_result", result))

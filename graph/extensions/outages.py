@@ -5,7 +5,8 @@ end of execution `OutageReport` adds one GraphQL error per entry (`extensions.co
 `portalId`, `capability`). A field that lists the outages (`me.outages`) may be
 selected before the fields whose upstream fails, or beside them deeper in the tree, so
 it waits for `FieldsInFlight.others_done()`: every async field resolution of the
-operation is counted from the resolve hook, and a child's resolver is called in the
+operation is counted (`counted`, bound to every field with a resolver of its own when
+the schema is built; a plain attribute is never awaitable), and a child's resolver is called in the
 same step that finishes its parent, so the count only reaches the number of waiting
 `outages` fields once nothing else can still call an upstream. Deterministic: no
 polling, no event-loop rounds.
@@ -37,10 +38,12 @@ class FieldsInFlight:
         self.counting = False
         self.pending = 0
         self.waiting = 0
-        self._changed = asyncio.Event()
+        # Made by the first waiter: most operations never wait, and an idle subscription
+        # would hold an Event (with its deque) for hours.
+        self._changed: asyncio.Event | None = None
 
     def track(self, resolution: Awaitable[T]) -> Awaitable[T]:
-        # Counted now, in the resolve hook, not when the awaitable first runs: sibling
+        # Counted now, when the resolver returns, not when the awaitable first runs: sibling
         # fields are all resolved before any of them is awaited.
         self.pending += 1
         return self._settle(resolution)
@@ -50,7 +53,8 @@ class FieldsInFlight:
             return await resolution
         finally:
             self.pending -= 1
-            self._changed.set()
+            if self._changed is not None:
+                self._changed.set()
 
     async def others_done(self) -> None:
         """Return once every counted resolution except the waiting ones has finished.
@@ -61,14 +65,29 @@ class FieldsInFlight:
         if not self.counting:
             return
         self.waiting += 1
+        changed = self._changed = self._changed or asyncio.Event()
         try:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(remaining_time()):
                     while self.pending > self.waiting:
-                        self._changed.clear()
-                        await self._changed.wait()
+                        changed.clear()
+                        await changed.wait()
         finally:
             self.waiting -= 1
+
+
+def counted(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """`resolve`, its pending result counted in the operation's `FieldsInFlight`
+    (graph/extensions/field_hooks.py binds it to every field with a resolver)."""
+
+    def resolve_counted(root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
+        result = resolve(root, info, **kwargs)
+        in_flight: FieldsInFlight | None = getattr(info.context, "in_flight", None)
+        if in_flight is None or not in_flight.counting or not inspect.isawaitable(result):
+            return result
+        return in_flight.track(result)
+
+    return resolve_counted
 
 
 def outage_error(entry: OutageEntry) -> GraphQLError:
@@ -94,17 +113,3 @@ class OutageReport(SchemaExtension):
         if result is None or outages is None or not outages.entries:
             return
         result.errors = [*(result.errors or []), *map(outage_error, outages.entries)]
-
-    def resolve(
-        self,
-        _next: Callable[..., Any],
-        root: Any,
-        info: GraphQLResolveInfo[Any],
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        result = _next(root, info, *args, **kwargs)
-        in_flight: FieldsInFlight | None = getattr(info.context, "in_flight", None)
-        if in_flight is None or not in_flight.counting or not inspect.isawaitable(result):
-            return result
-        return in_flight.track(result)

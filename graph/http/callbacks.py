@@ -1,5 +1,7 @@
 """FIT-Connect callbacks: `/hooks/fitconnect/{portal}` turns "case X has new events" into live events.
 
+The callback is answered 200 only after its events are durably appended to the event log
+(else 503 with Retry-After, and the sender retries: docs/live-updates-delivery.md).
 The request is authenticated like FIT-Connect specifies (reference/portalverbund.md
 §3.6): hex HMAC-SHA512 over "{callback-timestamp}.{raw body}" with the portal's
 secret or with the per-submission secret the gateway sent on create (the journal keeps it
@@ -37,6 +39,7 @@ MAX_BODY = 64 * 1024
 CASE_ID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
 TIMESTAMP = re.compile(r"[0-9]{1,12}")
 SIGNATURE = re.compile(r"[0-9a-fA-F]{128}")  # hex HMAC-SHA512
+RETRY_AFTER = "5"  # seconds; the event log or the case routes could not be reached
 
 
 def verify_callback(
@@ -102,9 +105,11 @@ async def fitconnect_callback(request: Request) -> JSONResponse:
     try:
         published = sum([await publish_case(live, portal_id, *case) for case in cases])
     except SourceError as exc:
-        # Not accepted: the upstream retries the callback, nothing is lost.
+        # Not stored, so not accepted: the sender retries the callback, nothing is lost.
         logger.warning("callback for %s not processed: %s", portal_id, exc.code)
-        return JSONResponse({"error": "temporarily unavailable"}, 503)
+        return JSONResponse(
+            {"error": "temporarily unavailable"}, 503, headers={"Retry-After": RETRY_AFTER}
+        )
     gateway.replays.remember(portal_id, signature, int(timestamp) + MAX_AGE)
     return JSONResponse({"accepted": len(cases), "published": published})
 
@@ -163,6 +168,11 @@ callback_app = StreamingBodyLimit(request_response(fitconnect_callback), MAX_BOD
 async def publish_case(
     live: LiveHub, portal_id: str, case_id: str, destination_id: str | None = None
 ) -> int:
+    """Appends the case's newest status for each viewer who follows it; how many.
+
+    Returns only once every event is stored in the log (the callback is then answered
+    200); raises SourceError otherwise (answered 503, so the sender retries).
+    """
     routes = await live.routes.lookup(portal_id, case_id)
     if not routes:
         return 0  # nobody follows the case right now; the event log keeps it for queries
@@ -176,5 +186,6 @@ async def publish_case(
     for audience in {r["audience"] for r in routes}:
         route = next(r for r in routes if r["audience"] == audience)
         event = status_event(audience, application_from_route(route), newest)
-        published += await live.broker.publish(event)
+        await live.publish(event)
+        published += 1
     return published

@@ -1,12 +1,13 @@
 """Probes for operators and load balancers: liveness, readiness, upstream breakers.
 
-`/readyz` is 200 once the lifespan has started, with Redis answering when configured,
-and 503 while draining. Upstreams are left out on purpose: one portal down must not take
+`/readyz` is 200 once the lifespan has started and 503 while draining. Upstreams are left out on purpose: one portal down must not take
 every replica out of the load balancer; their state is on `/healthz/upstreams` and
 `/status`. The journal's database is reported (`"journal": "ok"` or `"unavailable"`) but
 does not make a replica unready: the replicas share it, so a database outage would take
 every replica out at once, public data included, while submissions already answer a typed,
-retryable UPSTREAM_FAILED without it.
+retryable UPSTREAM_FAILED without it. Likewise Redis and the event log (issue 19 #6):
+down, they are listed under `degraded` (queries work; live updates wait, callbacks answer
+503 and are retried), and the replica stays ready.
 """
 
 from __future__ import annotations
@@ -46,6 +47,24 @@ async def journal_state(gateway: GatewayState) -> str:
     return "ok"
 
 
+async def redis_state(gateway: GatewayState) -> str:
+    if gateway.ping is None:
+        return "off"
+    try:
+        async with asyncio.timeout(REDIS_PING_TIMEOUT):
+            await gateway.ping()
+    except Exception as exc:  # readiness reports, it never fails on Redis (issue 19 #6)
+        logger.warning("Redis did not answer (%s)", type(exc).__name__)
+        return "unavailable"
+    return "ok"
+
+
+def events_state(gateway: GatewayState) -> str:
+    if gateway.live is None:
+        return "off"
+    return "ok" if gateway.live.feed.log.status().connected else "unavailable"
+
+
 def readiness(draining: Callable[[], bool]) -> Callable[[Request], Awaitable[JSONResponse]]:
     async def readyz(request: Request) -> JSONResponse:
         if draining():
@@ -53,13 +72,12 @@ def readiness(draining: Callable[[], bool]) -> Callable[[Request], Awaitable[JSO
         gateway = request.scope.get("state", {}).get(STATE_KEY)
         if not isinstance(gateway, GatewayState):
             return JSONResponse({"status": "starting"}, status_code=503)
-        if gateway.ping is not None:
-            try:
-                async with asyncio.timeout(REDIS_PING_TIMEOUT):
-                    await gateway.ping()
-            except Exception as exc:
-                logger.warning("not ready: Redis did not answer (%s)", type(exc).__name__)
-                return JSONResponse({"status": "redis unreachable"}, status_code=503)
-        return JSONResponse({"status": "ready", "journal": await journal_state(gateway)})
+        states = {
+            "journal": await journal_state(gateway),
+            "redis": await redis_state(gateway),
+            "events": events_state(gateway),
+        }
+        degraded = sorted(name for name, state in states.items() if state == "unavailable")
+        return JSONResponse({"status": "ready", **states, "degraded": degraded})
 
     return readyz

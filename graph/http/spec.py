@@ -14,7 +14,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.http.streaming import SSETransport
+from strawberry.http.streaming import JSONEncoder, SSETransport
 from strawberry.types import ExecutionResult
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -88,6 +88,25 @@ class NegotiatedSSETransport(SSETransport):
 
     def accepts(self, accept: str) -> bool:
         return wants_event_stream(accept)
+
+    def encode_next(self, response: GraphQLHTTPResponse, encode_json: JSONEncoder) -> str:
+        """A live event that selected `eventId` carries it as the SSE `id:`, so a browser's
+        EventSource resumes after it by itself (Last-Event-ID, graph/resolvers/subscriptions.py)."""
+        event = super().encode_next(response, encode_json)
+        event_id = sse_event_id(response)
+        return f"id: {event_id}\r\n{event}" if event_id else event
+
+
+def sse_event_id(response: GraphQLHTTPResponse) -> str | None:
+    """The `eventId` of a subscription result's one root field, if selected and one line."""
+    data = response.get("data")
+    if not isinstance(data, dict) or len(data) != 1:
+        return None
+    payload = next(iter(data.values()))
+    event_id = payload.get("eventId") if isinstance(payload, dict) else None
+    if not isinstance(event_id, str) or not event_id.isprintable() or "\x00" in event_id:
+        return None
+    return event_id
 
 
 def accepts_graphql_response(headers: Headers) -> bool:

@@ -38,6 +38,7 @@ from graph.context import Context, GatewayState
 from graph.domain.errors import UnauthenticatedError
 from graph.domain.messages import HEADER as LANGUAGE_HEADER, language, localise
 from graph.http.auth import authenticate, viewer_of
+from graph.http.cors import refuse_websocket_origin
 from graph.http.errors import http_refusal
 from graph.http.graphiql import graphiql_html
 from graph.http.request_body import StrictBodies
@@ -48,6 +49,7 @@ from graph.http.websockets import (
     LegacyWsHandler,
     TransportWsHandler,
     refusals_as_errors,
+    socket_context,
 )
 
 GRAPHIQL_ASSETS = "/graphiql/assets"
@@ -118,7 +120,8 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
     def _stream_result(self, request: Any, result: Any, transport: Any) -> Any:
         # SSE/multipart streams: a refusal before the first result (trusted documents, rate
         # limit) becomes an error event instead of a broken stream (issue 18 #9).
-        guarded = cast(SubscriptionExecutionResult, refusals_as_errors(result))
+        lang = language(request.headers.get(LANGUAGE_HEADER))
+        guarded = cast(SubscriptionExecutionResult, refusals_as_errors(result, lang=lang))
         return super()._stream_result(request, guarded, transport)
 
     def encode_json(self, data: object) -> str:
@@ -156,6 +159,8 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        if isinstance(request, WebSocket):  # the connection's: identity only, loaders lazily
+            return socket_context(GatewayState.of(request), request, viewer_of(request))
         return Context.build(
             GatewayState.of(request),
             request,
@@ -178,6 +183,11 @@ class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 
                 {"message": localise(str(exc), lang), **exc.extensions}
             ) from None
         return None
+
+    async def reject_websocket(self, request: WebSocket) -> WebSocket:
+        # A foreign Origin: a 403 with the same typed body as an HTTP refusal, not a bare 403.
+        await refuse_websocket_origin(request)
+        return request
 
     async def close_websockets(self) -> None:
         """On shutdown: tell every client to reconnect elsewhere (1001 going away)."""

@@ -29,7 +29,12 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types.execution import PreExecutionError
 
-from graph.context import STATE_KEY, Context
+from graph.citizen.loaders import CitizenLoaders
+from graph.context import STATE_KEY, Context, GatewayState
+from graph.domain.messages import Language
+from graph.domain.outages import OutageLog
+from graph.extensions.masking import public_error, request_language
+from sources.base import ViewerRecord
 
 TOKEN_EXPIRED = 4403
 INVALID_MESSAGE = 4400
@@ -39,9 +44,38 @@ TOO_BIG = 1009
 DEFAULT_FRAME_LIMIT = 1_000_000
 
 
+class LazyLoaders:
+    """A socket's `Loaders`, made on first use: the connection's context only carries the
+    identity, and an idle subscription seldom resolves a field that loads (each unused
+    set was ~8 KiB of an idle subscription's memory, bench/RESULTS.md)."""
+
+    __slots__ = ("_made", "_outages", "_state")
+
+    def __init__(self, outages: OutageLog, state: GatewayState) -> None:
+        self._outages, self._state = outages, state
+        self._made: CitizenLoaders | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            self._made = CitizenLoaders(self._outages, self._state.adapters, self._state.journal)
+        return getattr(self._made, name)
+
+
+def socket_context(
+    gateway: GatewayState, websocket: WebSocket, viewer: ViewerRecord | None = None
+) -> Context:
+    """A context for a WebSocket connection or one of its operations, loaders made lazily."""
+    outages = OutageLog()
+    lazy = cast(CitizenLoaders, LazyLoaders(outages, gateway))
+    return Context.build(gateway, websocket, None, viewer, outages=outages, loaders=lazy)
+
+
 def fresh_context(context: Context) -> Context:
     """The connection's identity, with this operation's own loaders and outage log."""
-    fresh = Context.build(context.gateway, context.request, context.response, context.viewer)
+    if isinstance(context.request, WebSocket):
+        fresh = socket_context(context.gateway, context.request, context.viewer)
+    else:  # a test's plain context
+        fresh = Context.build(context.gateway, context.request, context.response, context.viewer)
     fresh.connection_params = context.connection_params
     return fresh
 
@@ -57,34 +91,47 @@ class PerOperationSchema:
 
     async def stream(self, *args: Any, context_value: Context, **kwargs: Any) -> Any:
         fresh = fresh_context(context_value)
+        lang = request_language(fresh)
         try:
             return refusals_as_errors(
-                await self.schema.stream(*args, context_value=fresh, **kwargs)
+                await self.schema.stream(*args, context_value=fresh, **kwargs), lang=lang
             )
         except GraphQLError as exc:
-            return refusals_as_errors(None, exc)
+            return refusals_as_errors(None, exc, lang=lang)
 
     async def subscribe(self, *args: Any, context_value: Context, **kwargs: Any) -> Any:
         fresh = fresh_context(context_value)
+        lang = request_language(fresh)
         try:
             return refusals_as_errors(
-                await self.schema.subscribe(*args, context_value=fresh, **kwargs)
+                await self.schema.subscribe(*args, context_value=fresh, **kwargs), lang=lang
             )
         except GraphQLError as exc:
-            return refusals_as_errors(None, exc)
+            return refusals_as_errors(None, exc, lang=lang)
 
 
 async def refusals_as_errors(
-    source: AsyncGenerator[Any] | None, refused: GraphQLError | None = None
+    source: AsyncGenerator[Any] | None,
+    refused: GraphQLError | None = None,
+    *,
+    lang: Language = "en",
 ) -> AsyncGenerator[Any]:
     """The results of `source`; a refusal raised before the first one becomes an error result.
 
     A schema extension that refuses an operation (rate limit, trusted documents) raises
     before execution; Strawberry's socket handlers then sent a bare `complete` (graphql-
-    transport-ws) or nothing at all (legacy). As a PreExecutionError they send `error`.
+    transport-ws) or nothing at all (legacy). As a PreExecutionError they send `error`,
+    in the client's language (no extension exit saw the refusal to translate it).
     """
+
+    def refusal(error: GraphQLError) -> PreExecutionError:
+        # Refusals carry no "Did you mean" hints: nothing to hide in production.
+        return PreExecutionError(
+            data=None, errors=[public_error(error, hide_suggestions=False, lang=lang)]
+        )
+
     if refused is not None or source is None:
-        yield PreExecutionError(data=None, errors=[refused or GraphQLError("Refused.")])
+        yield refusal(refused or GraphQLError("Refused."))
         return
     started = False
     async with contextlib.aclosing(source):
@@ -95,7 +142,7 @@ async def refusals_as_errors(
         except GraphQLError as exc:
             if started:
                 raise
-            yield PreExecutionError(data=None, errors=[exc])
+            yield refusal(exc)
 
 
 async def close_at_expiry(close: Any, expires_at: float) -> None:

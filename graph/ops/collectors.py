@@ -1,6 +1,6 @@
 """Metrics read at scrape time from the objects that already keep the state.
 
-Breakers, bulkheads, the public-data cache and the event broker count for themselves;
+Breakers, bulkheads, the public-data cache and the event log count for themselves;
 mirroring each change into a Prometheus instrument would put work on every call for a
 number read every 15 seconds. Portals and capabilities are the only labels.
 """
@@ -93,19 +93,28 @@ class StateCollector(Collector):
             "Live subscriptions on this process",
             value=sum(live.subscriptions.values()),
         )
-        broker = live.broker
-        fanout = getattr(broker, "fanout", None)
+        feed, log = live.feed, live.feed.log.status()
         counts = {
-            "received": ("Events that reached this process", getattr(fanout, "received", 0)),
-            "published": ("Events this process published", getattr(broker, "published", 0)),
-            "duplicates": (
-                "Events not published again (same id)",
-                getattr(broker, "duplicates", 0),
+            "received": ("Events this process read from the event log", feed.received),
+            "published": ("Events this process appended to the event log", live.published),
+            "publish_failures": (
+                "Appends refused (callback answered 503, poll item kept unseen)",
+                live.publish_failures,
             ),
-            "dropped": (
-                "Events dropped from full subscriber queues",
-                getattr(fanout, "dropped", 0),
-            ),
+            "duplicates": ("Events not delivered again (same id)", feed.duplicates),
+            "dropped": ("Events dropped from full subscriber queues", feed.dropped),
+            "log_reconnects": ("Reconnects to the event log's server", log.reconnects),
+            "log_missed": ("Events trimmed before this replica could read them", log.missed),
         }
         for kind, (text, value) in counts.items():
             yield CounterMetricFamily(f"portalgraph_events_{kind}", text, value=value)
+        yield GaugeMetricFamily(
+            "portalgraph_event_log_up",
+            "1 while the event log answers (0: degraded, live updates wait)",
+            value=float(log.connected),
+        )
+        yield GaugeMetricFamily(
+            "portalgraph_event_log_lag_seconds",
+            "Seconds this replica's reader is behind the event log",
+            value=log.lag,
+        )

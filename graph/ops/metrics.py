@@ -5,7 +5,7 @@ Every label value is bounded: operation names must look like GraphQL names and a
 `other`, unnamed operations into `anonymous`); error codes likewise; portals and
 capabilities come from network.toml; routes are templates. Ids, subjects, tokens,
 query text and variables never become labels. State that already lives in objects
-(breakers, bulkheads, caches, the broker) is read at scrape time by
+(breakers, bulkheads, caches, the event log) is read at scrape time by
 `graph.ops.collectors.StateCollector` instead of being mirrored here.
 """
 
@@ -22,6 +22,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from graph.extensions.ratelimit import Limiter
+from graph.ops import multiproc
 from sources.base import ErrorCode, UpstreamRef
 
 MAX_OPERATION_NAMES = 100
@@ -60,7 +61,10 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = r = CollectorRegistry()
-        ProcessCollector(registry=r)  # RSS, CPU seconds, open file descriptors
+        if not multiproc.enabled():
+            # RSS, CPU seconds, open descriptors: of one process, so not with several
+            # workers, where a scrape would report whichever worker answered it.
+            ProcessCollector(registry=r)
         self.operation_name = BoundedLabel(
             OPERATION_NAME, MAX_OPERATION_NAMES, empty="anonymous", overflow="other"
         )
@@ -145,7 +149,10 @@ class Metrics:
             registry=r,
         )
         self.websockets = Gauge(
-            "portalgraph_websocket_connections", "Open WebSocket connections", registry=r
+            "portalgraph_websocket_connections",
+            "Open WebSocket connections",
+            registry=r,
+            multiprocess_mode="livesum",  # of the workers alive now
         )
 
     def operation_done(

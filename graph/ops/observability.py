@@ -23,6 +23,7 @@ from strawberry.extensions import SchemaExtension
 
 from graph.context import STATE_KEY, GatewayState
 from graph.extensions.ratelimit import Limiter
+from graph.ops import multiproc
 from graph.ops.collectors import StateCollector
 from graph.ops.http_metrics import HttpMetrics
 from graph.ops.metrics import CountingLimiter, Metrics, OperationMetrics
@@ -120,7 +121,7 @@ class Observability:
 
     async def exposition(self, request: Request) -> Response:
         """The app's instruments, then what the running gateway holds, read right now."""
-        body = generate_latest(self.metrics.registry)
+        body = multiproc.exposition(self.metrics.registry)
         gateway = request.scope.get("state", {}).get(STATE_KEY)
         if isinstance(gateway, GatewayState):
             body += generate_latest(StateCollector(gateway))

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse
 from graph.context import GatewayState
 from graph.ops.status_svg import calls_chart, sparkline
 from graph.ops.upstream_window import UpstreamSummary, UpstreamWindow
+from sources.base import EventLogStatus
 from sources.topology import Topology
 from sources.transport import BreakerSnapshot, UpstreamGuards
 
@@ -103,8 +104,10 @@ def render(
     window: UpstreamWindow,
     now: float,
     journal: tuple[str, bool] | None = None,
+    events: EventLogStatus | None = None,
 ) -> str:
-    """`journal`: the journal's backend and whether it answered, when there is one."""
+    """`journal`: the journal's backend and whether it answered, when there is one;
+    `events`: the live-update event log's status."""
     states_of = guards.breaker_states() if guards else []
     breakers = {(b.upstream.portal_id, b.upstream.capability.value): b for b in states_of}
     body, states, totals = [], [], [window.summary(p, c) for p, c in window.upstreams()]
@@ -150,7 +153,7 @@ def render(
         f'<p class="meta">Stand {stamp} UTC · letzte {minutes} Minuten · Prozess {os.getpid()}'
         " · aktualisiert sich alle 15 Sekunden</p>"
         f'<div class="banner {banner[0]}" role="status">{banner[1]}</div>'
-        f"{journal_line(journal)}"
+        f"{journal_line(journal)}{events_line(events)}"
         f"<figure>{calls_chart(totals, window.bucket_seconds)}<figcaption>Aufrufe an alle Upstreams"
         f" {slot}; rot: davon fehlgeschlagen</figcaption></figure>"
         "<table><thead><tr><th>Portal</th><th>Dienst</th><th>Zustand</th>"
@@ -175,6 +178,25 @@ def journal_line(journal: tuple[str, bool] | None) -> str:
     )
 
 
+def events_line(events: EventLogStatus | None) -> str:
+    """The live-update event log: reachable (and durable), or degraded (issue 19)."""
+    if events is None:
+        return ""
+    name = {"redis": "Redis Streams", "jetstream": "NATS JetStream", "memory": "im Prozess"}
+    backend = name.get(events.backend, events.backend)
+    if not events.connected:
+        css, text = "bad", "nicht erreichbar – Live-Updates warten, Rückrufe werden wiederholt"
+    elif events.durable is False:
+        css, text = "warn", "erreichbar, aber nicht dauerhaft konfiguriert"
+    else:
+        css, text = "ok", "erreichbar"
+    return (
+        f'<p class="meta">Ereignisprotokoll ({html.escape(backend)}): '
+        f'<span class="state {css}" id="events">{text}</span>'
+        f" · Rückstand {de(events.lag, 1)} s · Neuverbindungen {de(events.reconnects)}</p>"
+    )
+
+
 async def journal_health(gateway: GatewayState) -> tuple[str, bool] | None:
     if gateway.journal is None:
         return None
@@ -191,7 +213,14 @@ def status_endpoint(window: UpstreamWindow) -> Callable[[Request], Awaitable[HTM
         gateway = GatewayState.of(request)
         network, guards = gateway.topology, gateway.guards
         return HTMLResponse(
-            render(network, guards, window, time.time(), await journal_health(gateway)),
+            render(
+                network,
+                guards,
+                window,
+                time.time(),
+                await journal_health(gateway),
+                gateway.live.feed.log.status() if gateway.live else None,
+            ),
             headers={"Cache-Control": "no-store"},
         )
 

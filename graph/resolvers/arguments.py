@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.domain.errors import BadUserInputError
+from graph.domain.errors import BadUserInputError, UnknownRegionError
 from graph.settings import Settings
 from sources.base import ARS_PATTERN, FEDERAL_ARS, LEIKA_PATTERN, pad_ars
 
@@ -21,9 +21,7 @@ def check_ars(ars: str, *, argument: str = "ars") -> str:
     padded = pad_ars(ars)
     if padded[:2] not in LAND_CODES and padded != FEDERAL_ARS:
         # Well-formed but no region: answering with federal services alone would hide it.
-        raise BadUserInputError(
-            argument, f"the region {ars} is unknown: an ARS starts with a Land code 01 to 16"
-        )
+        raise UnknownRegionError(argument, ars, "an ARS starts with a Land code 01 to 16")
     return padded
 
 

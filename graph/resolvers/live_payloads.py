@@ -21,22 +21,24 @@ from graph.types.application import Application
 from graph.types.event import ApplicationStatusEvent, InboxMessageEvent, PaymentStatusEvent
 from graph.types.message import Message
 from graph.types.payment import Payment
-from sources.base import EventKind, EventRecord, ViewerRecord
+from sources.base import EventKind, EventRecord, LoggedEvent, ViewerRecord
 
 Payload = ApplicationStatusEvent | PaymentStatusEvent | InboxMessageEvent
 T = TypeVar("T")
 
 
-def event_payload(info: Info, event: EventRecord, missed: int) -> Payload:
+def event_payload(info: Info, logged: LoggedEvent, missed: int) -> Payload:
+    """`eventId` is the event's position in the log (what a client resumes after)."""
     viewer = info.context.viewer
     assert viewer is not None  # subscriptions refuse anonymous viewers before any event
+    event, position = logged.event, logged.position
     portal = info.context.gateway.portals[event.portal_id]
     now = Now(info.context, viewer, event)
     if event.kind is EventKind.INBOX_MESSAGE:
-        return InboxMessageEvent.from_data(event.data, portal, missed, viewer, now)
+        return InboxMessageEvent.from_data(event.data, portal, missed, viewer, now, position)
     if event.kind is EventKind.PAYMENT_STATUS:
-        return PaymentStatusEvent.from_data(event.data, portal, missed, now)
-    return ApplicationStatusEvent.from_data(event.data, portal, missed, now)
+        return PaymentStatusEvent.from_data(event.data, portal, missed, now, position)
+    return ApplicationStatusEvent.from_data(event.data, portal, missed, now, position)
 
 
 class Now:

@@ -8,6 +8,7 @@ from typing import Any
 from graph.context import Info
 from graph.domain.ids import id_parts
 from graph.resolvers.arguments import check_ars, check_leika_key, check_text
+from graph.resolvers.known_regions import in_known_region
 from graph.resolvers.pagination import page_request
 from graph.resolvers.services_paging import paged_services
 from graph.types.connection import Connection
@@ -32,12 +33,16 @@ async def search_services(
     list_name = "services-" + hashlib.sha256(f"{area}|{text}|{key}".encode()).hexdigest()[:12]
     page = page_request(list_name, info.context.settings, **paging)
     # One PVOG directory serves every search (network file v2): page on it (issue 17 item 9).
-    return await paged_services(
+    return await in_known_region(
         info,
-        ServiceQuery(area, text, (key,) if key else ()),
-        list_name=list_name,
-        page=page,
-        outages=lambda: info.context.outage_list(Capability.SERVICES),
+        area,
+        paged_services(
+            info,
+            ServiceQuery(area, text, (key,) if key else ()),
+            list_name=list_name,
+            page=page,
+            outages=lambda: info.context.outage_list(Capability.SERVICES),
+        ),
     )
 
 

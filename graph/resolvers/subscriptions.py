@@ -9,20 +9,33 @@ from collections.abc import AsyncGenerator
 from typing import Annotated
 
 import strawberry
+from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from graph.context import Context, Info
 from graph.domain.errors import (
+    EventLogDownError,
+    EventPositionInvalidError,
     NotFoundError,
     PublicError,
     TooManySubscriptionsError,
     UnauthenticatedError,
 )
 from graph.domain.ids import id_parts
+from graph.domain.live import LiveHub, LiveSubscription
 from graph.resolvers.live_payloads import event_payload
 from graph.types.event import ApplicationStatusEvent, InboxMessageEvent, PaymentStatusEvent
 from graph.types.node import to_global_id
-from sources.base import EventKind, EventRecord
+from sources.base import (
+    ApplicationRecord,
+    EventKind,
+    EventPosition,
+    EventRecord,
+    LoggedEvent,
+    PaymentLinkRecord,
+    ViewerRecord,
+)
+from sources.errors import EventLogUnavailableError, EventPositionError
 
 TOKEN_EXPIRED = 4403
 TOO_MANY = 4429
@@ -36,15 +49,20 @@ def application_filter(application_id: strawberry.ID | None) -> tuple[str, str] 
 
 
 async def events(
-    info: Info, kind: EventKind, application: tuple[str, str] | None
-) -> AsyncGenerator[tuple[EventRecord, int], None]:
-    """The viewer's events of one kind, until they unsubscribe or their token expires."""
+    info: Info, kind: EventKind, application: tuple[str, str] | None, after: str | None
+) -> AsyncGenerator[tuple[LoggedEvent, int], None]:
+    """The viewer's events of one kind, until they unsubscribe or their token expires.
+
+    With `after` (or, over SSE, a Last-Event-ID header) the events after that position
+    come first, then the live ones, none twice.
+    """
     context = info.context
     viewer, live = context.viewer, context.gateway.live
     if viewer is None:
         raise UnauthenticatedError("Sign in to subscribe to your own updates.", reason="NO_TOKEN")
     if live is None:
         raise PublicError("Live updates are not enabled on this gateway.")
+    position = resume_position(live, after or last_event_id(context.request))
     audience = live.audience(viewer.subject)
     try:
         live.open(audience)
@@ -53,46 +71,99 @@ async def events(
             await context.request.close(TOO_MANY, "Too many subscriptions for this viewer")
             return
         raise
-    # Subscribe before following, so nothing published in between is missed.
-    stream = live.broker.subscribe(audience, max_queue=live.max_queue)
+    stream = None
     follow = None
     try:
-        # Fresh loaders, dropped right after: the connection may live for hours, and a
-        # set of loaders held per subscription was ~15 KiB of idle memory (bench/).
-        # Only what the viewer has (graph/citizen): linked account areas, the journal.
-        citizen = Context.build(context.gateway, context.request, None, viewer).citizen
-        applications = await citizen.applications()
-        wanted = None
-        if application is not None:
-            if not any((a.portal_id, a.id) == application for a in applications):
-                raise NotFoundError("No such application in your account.")
-            wanted = [a for a in applications if (a.portal_id, a.id) == application]
-        followed = wanted or applications
-        payments = [(link, a) for a in followed for link in await citizen.payment_links(a)]
+        # Subscribe before following, so nothing published in between is missed.
+        stream = await subscribe(live, audience, position)
+        followed, inboxes, payments = await what_to_follow(context, viewer, application)
         follow = await live.follow(
-            viewer,
-            followed,
-            uuid.uuid4().hex,
-            inboxes=await citizen.linked_entries(),
-            payments=payments,
+            viewer, followed, uuid.uuid4().hex, inboxes=inboxes, payments=payments
         )
         while True:
             remaining = viewer.expires_at - time.time()
             try:
-                event = await asyncio.wait_for(stream.next(), timeout=max(remaining, 0.001))
+                logged = await asyncio.wait_for(stream.next(), timeout=max(remaining, 0.001))
             except TimeoutError:
                 if isinstance(context.request, WebSocket):
                     await context.request.close(TOKEN_EXPIRED, "Token expired")
                 return
-            if event.kind is not kind or not _matches(event, application):
+            if logged.event.kind is not kind or not _matches(logged.event, application):
                 continue
             missed, stream.dropped = stream.dropped, 0
-            yield event, missed
+            yield logged, missed
     finally:
-        stream.close()
+        if stream is not None:
+            stream.close()
         if follow is not None:
             await live.unfollow(follow)
         live.close(audience)
+
+
+async def what_to_follow(
+    context: Context, viewer: ViewerRecord, application: tuple[str, str] | None
+) -> tuple[list[ApplicationRecord], list[str], list[tuple[PaymentLinkRecord, ApplicationRecord]]]:
+    """The applications to follow, the linked account entries whose inboxes to watch and
+    the applications' payment links: only what the viewer has (graph/citizen)."""
+    # Fresh loaders, dropped right after: the connection may live for hours, and a
+    # set of loaders held per subscription was ~15 KiB of idle memory (bench/).
+    citizen = Context.build(context.gateway, context.request, None, viewer).citizen
+    applications = await citizen.applications()
+    followed = applications
+    if application is not None:
+        followed = [a for a in applications if (a.portal_id, a.id) == application]
+        if not followed:
+            raise NotFoundError("No such application in your account.")
+    payments = [(link, a) for a in followed for link in await citizen.payment_links(a)]
+    return followed, list(await citizen.linked_entries()), payments
+
+
+def last_event_id(request: Request | WebSocket) -> str | None:
+    """SSE's resume header (a browser's EventSource sends it on reconnect by itself)."""
+    if isinstance(request, WebSocket):
+        return None
+    return request.headers.get("last-event-id") or None
+
+
+def resume_position(live: LiveHub, after: str | None) -> EventPosition | None:
+    if after is None:
+        return None
+    try:
+        return live.position(after)
+    except EventPositionError as exc:
+        raise EventPositionInvalidError(
+            "This eventId was not issued by this gateway's event log: subscribe without"
+            " `after` and refetch what you show.",
+            reason="INVALID",
+        ) from exc
+
+
+async def subscribe(
+    live: LiveHub, audience: str, position: EventPosition | None
+) -> LiveSubscription:
+    """The feed's subscription; a resume the log can no longer serve in full is refused."""
+    try:
+        stream = await live.subscribe(audience, position)
+    except EventPositionError as exc:
+        raise EventPositionInvalidError(
+            "This eventId is ahead of the event log: subscribe without `after`.",
+            reason="INVALID",
+        ) from exc
+    except EventLogUnavailableError as exc:
+        raise EventLogDownError(
+            "Live updates cannot be resumed right now; retry with the same `after` shortly."
+        ) from exc
+    if stream.missed != 0:  # trimmed, or the log restarted since: some events are gone
+        stream.close()
+        kept = live.retention
+        raise EventPositionInvalidError(
+            f"This eventId is older than the events kept (the last {kept.max_age / 3600:g}"
+            f" hours, at most {kept.max_events:,} events): subscribe without `after` and"
+            " refetch what you show.",
+            reason="EXPIRED",
+            resumableSeconds=kept.max_age,
+        )
+    return stream
 
 
 def _matches(event: EventRecord, application: tuple[str, str] | None) -> bool:
@@ -101,6 +172,14 @@ def _matches(event: EventRecord, application: tuple[str, str] | None) -> bool:
     return event.data.get("applicationId") == to_global_id("Application", *application)
 
 
+AfterArg = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="Resume after this `eventId` (events are kept for"
+        " PORTALGRAPH_EVENT_LOG_MAX_AGE, 24 h by default); over SSE the Last-Event-ID"
+        " header does the same."
+    ),
+]
 ApplicationArg = Annotated[
     strawberry.ID | None,
     strawberry.argument(description="Only this application; all of the viewer's when omitted."),
@@ -113,27 +192,29 @@ ApplicationArg = Annotated[
 class Subscription:
     @strawberry.subscription(description="Status changes of the viewer's applications.")
     async def application_status_changed(
-        self, info: Info, application_id: ApplicationArg = None
+        self, info: Info, application_id: ApplicationArg = None, after: AfterArg = None
     ) -> AsyncGenerator[ApplicationStatusEvent, None]:
         wanted = application_filter(application_id)
-        async for event, missed in events(info, EventKind.APPLICATION_STATUS, wanted):
+        async for event, missed in events(info, EventKind.APPLICATION_STATUS, wanted, after):
             payload = event_payload(info, event, missed)
             assert isinstance(payload, ApplicationStatusEvent)  # by the event's kind
             yield payload
 
     @strawberry.subscription(description="Status changes of the viewer's payments, e.g. paid.")
     async def payment_status_changed(
-        self, info: Info, application_id: ApplicationArg = None
+        self, info: Info, application_id: ApplicationArg = None, after: AfterArg = None
     ) -> AsyncGenerator[PaymentStatusEvent, None]:
         wanted = application_filter(application_id)
-        async for event, missed in events(info, EventKind.PAYMENT_STATUS, wanted):
+        async for event, missed in events(info, EventKind.PAYMENT_STATUS, wanted, after):
             payload = event_payload(info, event, missed)
             assert isinstance(payload, PaymentStatusEvent)  # by the event's kind
             yield payload
 
     @strawberry.subscription(description="New messages in the viewer's mailboxes.")
-    async def inbox_message_received(self, info: Info) -> AsyncGenerator[InboxMessageEvent, None]:
-        async for event, missed in events(info, EventKind.INBOX_MESSAGE, None):
+    async def inbox_message_received(
+        self, info: Info, after: AfterArg = None
+    ) -> AsyncGenerator[InboxMessageEvent, None]:
+        async for event, missed in events(info, EventKind.INBOX_MESSAGE, None, after):
             payload = event_payload(info, event, missed)
             assert isinstance(payload, InboxMessageEvent)  # by the event's kind
             yield payload

@@ -52,6 +52,10 @@ def _time(value: Any) -> datetime | None:
 
 @strawberry.type(description="An application changed status (Statusänderung).")
 class ApplicationStatusEvent:
+    event_id: strawberry.ID = strawberry.field(
+        description="This event's position in the event log: pass it back as `after` (or as"
+        " SSE Last-Event-ID) to resume right after it."
+    )
     application_id: strawberry.ID = strawberry.field(description="Global ID of the application.")
     service_name: str | None = strawberry.field(description="Name of the service applied for.")
     reference: str | None = strawberry.field(description="File reference (Aktenzeichen).")
@@ -82,9 +86,15 @@ class ApplicationStatusEvent:
 
     @classmethod
     def from_data(
-        cls, data: dict[str, Any], portal: Portal, missed: int, now: CurrentState = UNKNOWN
+        cls,
+        data: dict[str, Any],
+        portal: Portal,
+        missed: int,
+        now: CurrentState = UNKNOWN,
+        event_id: str = "",
     ) -> ApplicationStatusEvent:
         return cls(
+            event_id=strawberry.ID(event_id),
             application_id=strawberry.ID(data["applicationId"]),
             service_name=data.get("serviceName"),
             reference=data.get("reference"),
@@ -100,6 +110,10 @@ class ApplicationStatusEvent:
 
 @strawberry.type(description="A payment changed status, e.g. it was paid (bezahlt).")
 class PaymentStatusEvent:
+    event_id: strawberry.ID = strawberry.field(
+        description="This event's position in the event log: pass it back as `after` (or as"
+        " SSE Last-Event-ID) to resume right after it."
+    )
     payment_id: strawberry.ID = strawberry.field(description="Global ID of the payment.")
     application_id: strawberry.ID = strawberry.field(
         description="Global ID of the application paid for."
@@ -130,9 +144,15 @@ class PaymentStatusEvent:
 
     @classmethod
     def from_data(
-        cls, data: dict[str, Any], portal: Portal, missed: int, now: CurrentState = UNKNOWN
+        cls,
+        data: dict[str, Any],
+        portal: Portal,
+        missed: int,
+        now: CurrentState = UNKNOWN,
+        event_id: str = "",
     ) -> PaymentStatusEvent:
         return cls(
+            event_id=strawberry.ID(event_id),
             payment_id=strawberry.ID(data["paymentId"]),
             application_id=strawberry.ID(data["applicationId"]),
             transaction_id=data["transactionId"],
@@ -147,6 +167,10 @@ class PaymentStatusEvent:
 
 @strawberry.type(description="A new message arrived in the viewer's mailbox (Postfach).")
 class InboxMessageEvent:
+    event_id: strawberry.ID = strawberry.field(
+        description="This event's position in the event log: pass it back as `after` (or as"
+        " SSE Last-Event-ID) to resume right after it."
+    )
     message_id: strawberry.ID = strawberry.field(
         description="Global ID of the message; query it with node(id:)."
     )
@@ -185,9 +209,11 @@ class InboxMessageEvent:
         missed: int,
         viewer: ViewerRecord | None,
         now: CurrentState = UNKNOWN,
+        event_id: str = "",
     ) -> InboxMessageEvent:
         level = TrustLevel(int(data["requiredTrustLevel"]))
         return cls(
+            event_id=strawberry.ID(event_id),
             message_id=strawberry.ID(data["messageId"]),
             subject=data["subject"],
             sender=data["sender"],

@@ -24,6 +24,7 @@ class ErrorCode(enum.StrEnum):
     UPSTREAM_NOT_FOUND = "UPSTREAM_NOT_FOUND"
     # What the client asked for.
     BAD_USER_INPUT = "BAD_USER_INPUT"
+    UNKNOWN_REGION = "UNKNOWN_REGION"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     INSUFFICIENT_TRUST_LEVEL = "INSUFFICIENT_TRUST_LEVEL"
     NOT_FOUND = "NOT_FOUND"
@@ -78,6 +79,7 @@ ERROR_MEANINGS: Mapping[ErrorCode, str] = MappingProxyType(
         ErrorCode.UPSTREAM_REJECTED: "an upstream refused the request (another 4xx)",
         ErrorCode.UPSTREAM_NOT_FOUND: "an upstream answered 404 for an object the gateway asked for",
         ErrorCode.BAD_USER_INPUT: "an argument is invalid; `extensions.argument` names it",
+        ErrorCode.UNKNOWN_REGION: "a well-formed ARS names no region the municipality directory knows",
         ErrorCode.UNAUTHENTICATED: "the bearer token is missing where required, invalid or expired",
         ErrorCode.INSUFFICIENT_TRUST_LEVEL: "the sign-in's trust level is too low to open the object",
         ErrorCode.NOT_FOUND: "no such object among the viewer's own, or no such route",

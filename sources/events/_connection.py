@@ -27,6 +27,18 @@ def decode(raw: bytes | str, position: str) -> EventRecord | None:
         return None
 
 
+def reraise_cancellation(exc: BaseException) -> None:
+    """Raise CancelledError if this task is being cancelled, whatever `exc` says.
+
+    A client library may turn a cancelled blocking read into a connection error; a reader
+    that treated that as an outage and retried would never stop (EventFeed.close() then
+    waited for it forever).
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError from exc
+
+
 class Backoff:
     """Jittered exponential delays between reconnect attempts, cut short by close()."""
 

@@ -93,6 +93,9 @@ class MemoryEventLog:
 
     def _after(self, n: int, limit: int) -> list[LoggedEvent]:
         start = max(n + 1 - self._first(), 0)
+        newer = len(self._items) - start
+        if 0 < newer <= limit:  # a live reader: the few newest, counted from the right end
+            return [logged for _, logged in reversed(list(islice(reversed(self._items), newer)))]
         return [logged for _, logged in islice(self._items, start, start + limit)]
 
     async def read(self, after: EventPosition | None = None) -> AsyncGenerator[LoggedEvent, None]:

@@ -28,7 +28,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from sources.base import EventLogStatus, EventPosition, EventRecord, LoggedEvent, Replay, Retention
 from sources.errors import EventLogUnavailableError, EventPositionError
-from sources.events._connection import Backoff, ConnectionState, decode
+from sources.events._connection import Backoff, ConnectionState, decode, reraise_cancellation
 
 BACKEND = "redis"
 POSITION = re.compile(r"^(\d{13})-(\d{16})$")
@@ -204,6 +204,7 @@ class RedisStreamLog:
                     {self._stream: last_id}, count=self._batch, block=int(self._block * 1000)
                 )
             except (RedisError, OSError) as exc:
+                reraise_cancellation(exc)
                 self.state.failed(exc)
                 await backoff.sleep(self._closed)
                 continue

@@ -17,6 +17,7 @@ from collections import OrderedDict, defaultdict, deque
 
 from sources.base import EventLog, EventPosition, LoggedEvent, Replay
 from sources.errors import EventLogUnavailableError
+from sources.events._connection import reraise_cancellation
 
 logger = logging.getLogger("portalgraph.events")
 RECENT_IDS = 10_000
@@ -173,8 +174,10 @@ class EventFeed:
                     await events.aclose()  # its consumer/connection, also after a failure
                 return  # the log was closed
             except EventLogUnavailableError as exc:
+                reraise_cancellation(exc)
                 logger.warning("event log unavailable (%s); retrying", exc)
-            except Exception:
+            except Exception as exc:
+                reraise_cancellation(exc)
                 # A reader must not die for good on a bug in one event; resume after it.
                 logger.exception("event feed failed; resuming from its last position")
             await asyncio.sleep(delay)

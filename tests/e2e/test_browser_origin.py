@@ -3,6 +3,7 @@ the headers clients add, a WebSocket and an SSE subscription, and a refused orig
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -11,6 +12,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+from websockets.typing import Origin, Subprotocol
 
 from graph.app import create_app
 from graph.settings import Settings
@@ -19,6 +23,7 @@ from tests.conftest import Sandbox
 from tests.e2e.test_graphiql_browser import chromium  # noqa: F401 - the fixture, shared
 from tests.helpers.nodejs import node_json
 
+TRANSPORT = Subprotocol("graphql-transport-ws")
 PAGE = "<!doctype html><html><head><title>dev server</title></head><body>portal</body></html>"
 
 
@@ -108,3 +113,45 @@ def test_preflight_admits_client_headers_and_names_the_setting_when_refusing(
     assert error["extensions"]["code"] == "CORS_REFUSED"
     assert "PORTALGRAPH_CORS_ORIGINS" in error["message"]
     assert "access-control-allow-origin" not in refused.headers
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "expected"),
+    [
+        ("en-GB,en;q=0.9", "Disallowed CORS origin — add the origin to PORTALGRAPH_CORS_ORIGINS"),
+        (
+            None,
+            "Nicht erlaubte CORS-Anfrage (origin) — den Origin in PORTALGRAPH_CORS_ORIGINS eintragen",
+        ),
+    ],
+)
+def test_a_websocket_from_a_refused_origin_gets_a_typed_403(
+    cors_gateway: str, dev_server: int, accept_language: str | None, expected: str
+) -> None:
+    url = cors_gateway.replace("http://", "ws://") + "/graphql"
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    with pytest.raises(InvalidStatus) as refused:
+        connect(
+            url,
+            subprotocols=[TRANSPORT],
+            origin=Origin("https://evil.example"),
+            additional_headers=headers,
+            open_timeout=5,
+        )
+    response = refused.value.response
+    assert response.status_code == 403
+    assert response.headers["Content-Type"] == "application/json"
+    body = json.loads(response.body)
+    assert body == {
+        "data": None,
+        "errors": [{"message": expected, "extensions": {"code": "CORS_REFUSED"}}],
+    }
+    # The allowed origin still opens the socket.
+    with connect(
+        url,
+        subprotocols=[TRANSPORT],
+        origin=Origin(f"http://localhost:{dev_server}"),
+        open_timeout=5,
+    ) as ws:
+        ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(ws.recv(timeout=5))["type"] == "connection_ack"

@@ -82,7 +82,7 @@ def test_a_well_formed_but_unknown_region_is_named(gateway: Gateway, ars: str) -
         headers=EN,
     )
     error = first_error(response)
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"] == {"code": "UNKNOWN_REGION", "argument": "ars"}
     assert f"the region {ars} is unknown" in error["message"]
     assert response.json()["data"] is None
 
@@ -112,4 +112,4 @@ def test_german_by_default_english_on_request_codes_unchanged(gateway: Gateway) 
     assert first_error(csrf)["extensions"]["code"] == "CSRF_PREFLIGHT_REQUIRED"
     region = gateway.http.post("/graphql", json={"query": '{ services(ars: "99") { totalCount } }'})
     assert "die Region 99 ist unbekannt" in first_error(region)["message"]
-    assert first_error(region)["extensions"]["code"] == "BAD_USER_INPUT"
+    assert first_error(region)["extensions"]["code"] == "UNKNOWN_REGION"

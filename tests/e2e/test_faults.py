@@ -156,19 +156,20 @@ def test_malformed_json_is_a_bad_response_not_a_crash(
 def test_429_with_a_short_retry_after_is_waited_out_and_a_long_one_is_not(
     start_gateway: StartGateway, clean_sandbox: Sandbox
 ) -> None:
-    gateway = start_gateway()
+    # A deadline with room for the 1 s wait plus a traced, loaded CI run (1.5 s was not).
+    gateway = start_gateway(request_deadline=3.0)
     clean_sandbox.fault("pvog", status=429, retry_after=1)
     body, elapsed = timed(gateway, {"ars": KOELN})
     assert codes(body) == [("UPSTREAM_RATE_LIMITED", "pvog", "SERVICES")]
     assert clean_sandbox.calls("pvog") == {"GET /v8beta1/servicedescriptions": 2}
-    assert 1.0 <= elapsed < DEADLINE
+    assert 1.0 <= elapsed < 3.0
 
     clean_sandbox.fault("pvog", status=429, retry_after=30)
     clean_sandbox.reset_stats()
     body, elapsed = timed(gateway, {"ars": KOELN, "query": "Pass"})
     assert codes(body) == [("UPSTREAM_RATE_LIMITED", "pvog", "SERVICES")]
     assert clean_sandbox.calls("pvog") == {"GET /v8beta1/servicedescriptions": 1}
-    assert elapsed < 0.5, "a Retry-After beyond the deadline fails at once"
+    assert elapsed < 1.0, "a Retry-After beyond the deadline fails at once, not after 1 s"
 
 
 def test_the_pvog_slowed_to_10_s_does_not_hold_the_request_past_the_deadline(

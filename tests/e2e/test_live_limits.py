@@ -18,7 +18,8 @@ from graph.testing import LoopThread, UvicornServer
 from graph.types.node import to_global_id
 from sandbox.runner import SandboxNetwork
 from sources.base import EventKind, EventRecord
-from sources.events import InMemoryBroker
+from sources.events.feed import EventFeed
+from sources.events.logs import MemoryEventLog
 from tests.conftest import Gateway, Sandbox
 from tests.helpers.live import LiveClient
 from tests.helpers.redis_server import redis_url
@@ -93,17 +94,24 @@ def test_the_connection_closes_with_4403_when_the_token_expires(
 
 
 async def test_a_full_queue_drops_the_oldest_and_counts_it() -> None:
-    broker = InMemoryBroker()
-    stream = broker.subscribe("viewer", max_queue=3)
+    feed = EventFeed(MemoryEventLog())
+    await feed.start()
+    stream = await feed.subscribe("viewer", max_queue=3)
     for n in range(5):
         event = EventRecord(f"e{n}", EventKind.INBOX_MESSAGE, "viewer", "koeln", {"n": n})
-        assert await broker.publish(event)
-    assert not await broker.publish(
-        EventRecord("e4", EventKind.INBOX_MESSAGE, "viewer", "koeln", {})
-    )
+        await feed.log.append(event)
+    first = await feed.log.append(EventRecord("e4", EventKind.INBOX_MESSAGE, "viewer", "koeln", {}))
+    for _ in range(100):
+        if feed.received == 5:
+            break
+        await asyncio.sleep(0.01)
+    assert feed.received == 5  # the repeated id was stored once
     assert stream.dropped == 2
-    assert [(await stream.next()).data["n"] for _ in range(3)] == [2, 3, 4]
+    delivered = [await stream.next() for _ in range(3)]
+    assert [logged.event.data["n"] for logged in delivered] == [2, 3, 4]
+    assert delivered[-1].position == first
     stream.close()
+    await feed.close()
 
 
 def test_websockets_are_closed_with_1001_on_shutdown(
@@ -155,7 +163,9 @@ def deliver_across_replicas(sandbox: Sandbox, subscriber_url: str) -> None:
             "subscription($id: ID) { applicationStatusChanged(applicationId: $id) { applicationId source } }",
             {"id": global_id},
         )
-        time.sleep(0.5)
+        # Following lists the viewer's applications upstream and records the case's route
+        # in the journal (~0.9 s on a loaded machine): a callback before that finds nobody.
+        time.sleep(1.5)
         url = sandbox.url("koeln", "status")
         sandbox.http.post(
             f"{url}/_sandbox/applications/{created['applicationId']}/advance"

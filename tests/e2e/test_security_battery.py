@@ -473,7 +473,7 @@ def test_error_hygiene(main: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
     fresh = f'{{ regions(search: "hygiene-{time.time_ns()}") {{ name }} }}'  # not in any cache
     response = timed("internal error", lambda: post(main, {"query": fresh}))
     error = response.json()["errors"][0]
-    assert error["message"] == "Unexpected error."
+    assert error["message"] == "Unerwarteter Fehler."  # "Unexpected error." (German by default)
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     for leak in ("RuntimeError", "10.1.2.3", "Traceback", "internal", "loaders"):
         assert leak not in response.text

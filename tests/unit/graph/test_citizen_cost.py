@@ -32,7 +32,9 @@ from sources.base import (
     UpstreamRef,
 )
 from sources.errors import SourceUnavailableError
-from sources.events import InMemoryBroker, InMemoryCaseRoutes, InMemoryLock
+from sources.events import InMemoryCaseRoutes, InMemoryLock
+from sources.events.feed import EventFeed
+from sources.events.logs import MemoryEventLog
 from sources.journal import Journal, PaymentState, upgrade
 from tests.helpers.citizen_world import (
     DORMAGEN,
@@ -317,7 +319,7 @@ async def test_a_subscription_watches_only_linked_inboxes_and_its_payments_provi
         network = world(count, journal)
         view = network.view("erika-token")
         hub = LiveHub(
-            InMemoryBroker(), InMemoryCaseRoutes(), InMemoryLock(), network.adapters,
+            EventFeed(MemoryEventLog()), InMemoryCaseRoutes(), InMemoryLock(), network.adapters,
             audience_key=b"k" * 32,
         )  # fmt: skip
         applications = await view.applications()

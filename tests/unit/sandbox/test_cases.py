@@ -41,7 +41,9 @@ def test_ten_thousand_citizens_are_fast_deterministic_and_spread() -> None:
     # sandbox's background key generation (sandbox/pki.py threads) started by other tests.
     started = time.thread_time()
     store.generate_all()
-    assert time.thread_time() - started < 10  # ~4 s on a laptop; generous for CI
+    # 6.6 s CPU on the 2-core CI machine kind; `make test`'s coverage tracing nearly
+    # doubles it (11.9 s there since the reply events), so the bound allows for coverage.
+    assert time.thread_time() - started < 20
     counts = Counter(app_count(cases) for _, cases in store.iter_cases())
     heavy = sum(n for apps, n in counts.items() if apps >= 100)
     assert 50 <= heavy <= 150  # ≈ 1 % Vielantragsteller

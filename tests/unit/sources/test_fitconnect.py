@@ -13,17 +13,15 @@ import pytest
 from joserfc import jws
 from joserfc.jwk import RSAKey
 
-from sources._auth import ServiceBearer
-from sources._http import Upstream
 from sources.base import (
     ApplicationStatus,
     Capability,
-    IssuedToken,
     PortalRecord,
     Tier,
     UpstreamRef,
 )
 from sources.fitconnect import FitConnectCases
+from tests.helpers.mock_upstream import mocked
 
 BASE = "http://zustelldienst.test"
 CASE = "452b5ee6-1f8e-4b2a-9f2b-3c4d5e6f7a8b"
@@ -94,31 +92,10 @@ class Zustelldienst:
         return httpx.Response(404, json={"title": "Not Found"})
 
 
-class Tokens:
-    async def exchange(self, subject_token: str, audience: str) -> IssuedToken:
-        raise AssertionError("not used")
-
-    async def client_credentials(
-        self, client_id: str, client_secret: str, audience: str | None
-    ) -> IssuedToken:
-        return IssuedToken("service-token", 4102444800.0)
-
-
 @pytest.fixture
 def service() -> tuple[Zustelldienst, FitConnectCases]:
     mock = Zustelldienst()
-    upstream = Upstream(
-        httpx.AsyncClient(transport=httpx.MockTransport(mock)),
-        BASE,
-        ref=UpstreamRef("koeln", Capability.STATUS),
-    )
-    bearer = ServiceBearer(
-        Tokens(),
-        client_id="gw",
-        client_secret="s",
-        audience=None,
-        upstream=UpstreamRef("koeln", Capability.STATUS),
-    )
+    upstream, bearer = mocked(mock, BASE, UpstreamRef("koeln", Capability.STATUS))
     return mock, FitConnectCases(PORTAL, upstream, bearer)
 
 

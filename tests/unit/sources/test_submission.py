@@ -11,15 +11,12 @@ import pytest
 from joserfc import jwe
 
 from sandbox import pki
-from sources._auth import ServiceBearer
-from sources._http import Upstream
 from sources.base import (
     CallbackRecord,
     Capability,
     DestinationRecord,
     ErrorCode,
     FormRecord,
-    IssuedToken,
     PortalRecord,
     SubmissionApi,
     Tier,
@@ -27,6 +24,7 @@ from sources.base import (
 )
 from sources.errors import DestinationKeyError
 from sources.submission import FitConnectSubmissions
+from tests.helpers.mock_upstream import mocked
 
 SAMPLES = Path(__file__).parents[2] / "samples/submission"
 PORTAL = PortalRecord("koeln", "Köln", Tier.MUNICIPAL, "053150000000", None, {})
@@ -34,28 +32,9 @@ DESTINATION = json.loads((SAMPLES / "destination.json").read_text())
 CALLBACK = CallbackRecord("https://gateway.example/hooks/fitconnect/koeln", "s" * 40)
 
 
-class Tokens:
-    async def exchange(self, subject_token: str, audience: str) -> IssuedToken:
-        raise AssertionError("not used")
-
-    async def client_credentials(
-        self, client_id: str, client_secret: str, audience: str | None
-    ) -> IssuedToken:
-        return IssuedToken("service-token", 4102444800.0)
-
-
 def adapter(handler: Any) -> FitConnectSubmissions:
-    upstream = Upstream(
-        httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-        "https://submission.example",
-        ref=UpstreamRef("koeln", Capability.SUBMISSIONS),
-    )
-    bearer = ServiceBearer(
-        Tokens(),
-        client_id="gw",
-        client_secret="s",
-        audience=None,
-        upstream=UpstreamRef("koeln", Capability.SUBMISSIONS),
+    upstream, bearer = mocked(
+        handler, "https://submission.example", UpstreamRef("koeln", Capability.SUBMISSIONS)
     )
     return FitConnectSubmissions(PORTAL, upstream, bearer)
 

@@ -8,11 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sources._auth import ServiceBearer
-from sources._http import Upstream
 from sources.base import (
     Capability,
-    IssuedToken,
     PaymentItemRecord,
     PaymentProvider,
     PaymentRequestRecord,
@@ -22,32 +19,14 @@ from sources.base import (
 )
 from sources.errors import SourceAuthError, SourceUnavailableError
 from sources.xbezahldienste import XBezahldienste, euros, payment_request
+from tests.helpers.mock_upstream import mocked
 
 PORTAL = PortalRecord("koeln", "Köln", Tier.MUNICIPAL, "053150000000", None, {})
 
 
-class Tokens:
-    async def exchange(self, subject_token: str, audience: str) -> IssuedToken:
-        raise AssertionError("not used")
-
-    async def client_credentials(
-        self, client_id: str, client_secret: str, audience: str | None
-    ) -> IssuedToken:
-        return IssuedToken("service-token", 4102444800.0)
-
-
 def provider(handler: Any) -> XBezahldienste:
-    upstream = Upstream(
-        httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-        "https://epay.example",
-        ref=UpstreamRef("koeln", Capability.PAYMENTS),
-    )
-    bearer = ServiceBearer(
-        Tokens(),
-        client_id="gw",
-        client_secret="s",
-        audience=None,
-        upstream=UpstreamRef("koeln", Capability.PAYMENTS),
+    upstream, bearer = mocked(
+        handler, "https://epay.example", UpstreamRef("koeln", Capability.PAYMENTS)
     )
     return XBezahldienste(PORTAL, upstream, bearer)
 

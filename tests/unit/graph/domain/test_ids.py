@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from graph.domain.errors import BadUserInputError
 from graph.domain.ids import check_global_id, from_global_id, id_parts, to_global_id
 from sources.base import ErrorCode
+
+
+def test_ids_are_the_ones_issued_before_they_were_encoded_by_orjson() -> None:
+    # Clients keep IDs: the bytes must be what json.dumps compact, non-ASCII wrote.
+    assert to_global_id("Message", "koeln", "M-1") == "WyJNZXNzYWdlIiwia29lbG4iLCJNLTEiXQ"
+    tricky = 'a"b\\c\n\t\x01\x7f ü € 😀 \u2028'
+    raw = json.dumps(["Message", "koeln", tricky], separators=(",", ":"), ensure_ascii=False)
+    expected = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    assert to_global_id("Message", "koeln", tricky) == expected
 
 
 def test_global_ids_round_trip_and_refuse_what_we_did_not_issue() -> None:

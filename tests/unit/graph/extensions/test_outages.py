@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import strawberry
 
 from graph.domain.outages import OutageLog
+from graph.extensions.field_hooks import bind_field_hooks
 from graph.extensions.outages import FieldsInFlight, OutageReport
 from sources.base import Capability, UpstreamRef
 from sources.errors import SourceUnavailableError
@@ -59,6 +60,7 @@ class Query:
 
 
 schema = strawberry.Schema(Query, extensions=[OutageReport])
+bind_field_hooks(schema._schema)
 
 
 async def test_outages_selected_first_wait_for_nested_fields_that_fail_later() -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from graph.http.spec import (
     EVENT_STREAM,
     SINGLE_RESULT,
+    NegotiatedSSETransport,
     preferred_media_type,
     prefers_stream,
+    sse_event_id,
     wants_event_stream,
 )
 
@@ -62,3 +67,26 @@ def test_preferred_type_and_refusal() -> None:
 )
 def test_prefers_stream(accept: str, streams: bool) -> None:
     assert prefers_stream(accept) is streams
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ({"data": {"inboxMessageReceived": {"eventId": "1-2", "subject": "x"}}}, "1-2"),
+        ({"data": {"inboxMessageReceived": {"subject": "x"}}}, None),  # not selected
+        ({"data": None, "errors": [{"message": "no"}]}, None),
+        ({"data": {"a": {"eventId": "1"}, "b": {"eventId": "2"}}}, None),  # not one root
+        ({"data": {"a": {"eventId": "1\r\nevent: forged"}}}, None),  # one line only
+        ({"data": {"a": {"eventId": 7}}}, None),
+    ],
+)
+def test_the_sse_id_is_the_selected_event_id(response: Any, expected: str | None) -> None:
+    assert sse_event_id(response) == expected
+
+
+def test_an_sse_event_with_an_event_id_starts_with_its_id_line() -> None:
+    transport = NegotiatedSSETransport()
+    framed = transport.encode_next({"data": {"a": {"eventId": "1-2"}}}, json.dumps)
+    assert framed.startswith("id: 1-2\r\nevent: next\r\ndata: ")
+    plain = transport.encode_next({"data": {"a": {"subject": "s"}}}, json.dumps)
+    assert plain.startswith("event: next\r\n")

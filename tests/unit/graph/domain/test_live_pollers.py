@@ -1,0 +1,136 @@
+"""Pollers mark an item seen only after its event is stored (issue 19 #3), and the hub
+counts refused appends; case routes in the journal translate its failures."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.domain.adapters import Adapters
+from graph.domain.live import LiveHub
+from graph.domain.live_routes import JournalCaseRoutes
+from sources.base import EventPosition, EventRecord, MessageRecord, TrustLevel, ViewerRecord
+from sources.errors import EventLogUnavailableError, SourceUnavailableError
+from sources.events import InMemoryCaseRoutes, InMemoryLock
+from sources.events.feed import EventFeed
+from sources.events.logs import MemoryEventLog
+from sources.journal import Journal, JournalUnavailableError, SecretBox, upgrade
+
+VIEWER = ViewerRecord(
+    subject="s-1",
+    trust_level=TrustLevel.SUBSTANTIAL,
+    sign_in_methods=(),
+    given_name=None,
+    family_name=None,
+    birthdate=None,
+    address=None,
+    email=None,
+    postfach_handle=None,
+    is_organisation=False,
+    organisation_name=None,
+    expires_at=4_000_000_000.0,
+    token="t",
+)
+
+
+def message(n: int) -> MessageRecord:
+    return MessageRecord(
+        portal_id="koeln",
+        id=f"m{n}",
+        sender="Stadt Köln",
+        sender_url=None,
+        subject=f"Nachricht {n}",
+        body=None,
+        service=None,
+        application_id=None,
+        reference=None,
+        required_trust_level=TrustLevel.BASIC,
+        is_notice=False,
+        reply_allowed=False,
+        received_at=datetime(2026, 11, 29, tzinfo=UTC),
+        read_at=None,
+        attachments=(),
+    )
+
+
+class Mailbox:
+    """A Postfach with messages the test adds; status updates stay empty."""
+
+    def __init__(self) -> None:
+        self.inbox = [message(0)]
+
+    async def messages(self, token: str) -> list[MessageRecord]:
+        return list(self.inbox)
+
+    async def status_updates(self, token: str) -> list[Any]:
+        return []
+
+
+class FlakyLog(MemoryEventLog):
+    """The in-memory log, refusing appends while `down`."""
+
+    down = False
+
+    async def append(self, event: EventRecord) -> EventPosition:
+        if self.down:
+            raise EventLogUnavailableError("down", backend="memory")
+        return await super().append(event)
+
+
+async def test_a_poll_whose_append_fails_keeps_the_item_unseen_until_stored() -> None:
+    box, log = Mailbox(), FlakyLog()
+    adapters = Adapters(postboxes={"koeln": box})  # type: ignore[dict-item]
+    hub = LiveHub(EventFeed(log), InMemoryCaseRoutes(), InMemoryLock(), adapters, audience_key=b"k")
+    follow = await hub.follow(VIEWER, [], "key", inboxes=["koeln"])
+    watch = hub.pollers.watches[follow.watches[0]]
+    assert watch.seen == {"m0"}  # the baseline is not news
+    box.inbox.insert(0, message(1))
+    log.down = True
+    with pytest.raises(EventLogUnavailableError):
+        await hub.pollers.poll(watch)
+    assert "m1" not in watch.seen
+    assert (hub.published, hub.publish_failures) == (0, 1)
+    log.down = False
+    assert await hub.pollers.poll(watch) == 1
+    assert await hub.pollers.poll(watch) == 0  # seen now
+    assert (hub.published, hub.publish_failures) == (1, 1)
+    assert hub.status()["appended"] == 1
+    await hub.unfollow(follow)
+    assert hub.pollers.watches == {}
+
+
+class BrokenRoutes:
+    async def upsert(self, *args: Any) -> None:
+        raise JournalUnavailableError("gone")
+
+    async def lookup(self, *args: Any) -> list[Any]:
+        raise JournalUnavailableError("gone")
+
+
+async def test_journal_failures_of_case_routes_are_unavailable_errors() -> None:
+    routes = JournalCaseRoutes(BrokenRoutes())  # type: ignore[arg-type]
+    with pytest.raises(SourceUnavailableError):
+        await routes.register("koeln", "c", "k", {"audience": "a"})
+    with pytest.raises(SourceUnavailableError):
+        await routes.lookup("koeln", "c")
+
+
+async def test_case_routes_round_trip_through_the_journal(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    await upgrade(None, sqlite_path=path)
+    key = base64.b64encode(hashlib.sha256(b"test").digest()).decode()
+    async with Journal.connect(None, sqlite_path=path, secrets=SecretBox.parse("t:" + key)) as j:
+        routes = JournalCaseRoutes(j.routes)
+        await routes.register(
+            "koeln", "case-1", "subject-1", {"audience": "a1", "caseId": "case-1"}
+        )
+        await routes.register(
+            "koeln", "case-1", "subject-1", {"audience": "a1", "caseId": "case-1"}
+        )
+        assert await routes.lookup("koeln", "case-1") == [{"audience": "a1", "caseId": "case-1"}]
+        assert await routes.lookup("koeln", "case-2") == []

@@ -1,0 +1,39 @@
+"""Hooks bound per field: plain fields resolve in one call and pass through no hook."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import GraphQLObjectType
+
+from graph.extensions.field_hooks import bind_field_hooks
+from graph.schema import build_schema
+
+SCHEMA = build_schema()
+
+
+def resolver(type_name: str, field: str) -> Callable[..., Any]:
+    parent = SCHEMA._schema.type_map[type_name]
+    assert isinstance(parent, GraphQLObjectType)
+    found: Callable[..., Any] | None = parent.fields[field].resolve
+    assert found is not None
+    return found
+
+
+def test_no_extension_wraps_every_field_and_plain_fields_resolve_directly() -> None:
+    # A `resolve` hook on any extension would put every field of every operation through it.
+    extensions = [factory() for factory in SCHEMA.extensions]
+    assert [type(e).__name__ for e in extensions if e._implements_resolve()] == []
+    assert resolver("Message", "subject").__name__ == "resolve_plain"
+    # Audited: may return a personal object (a Message behind an edge); counted: its own resolver.
+    assert resolver("MessageEdge", "node").__name__ == "resolve_audited"
+    assert resolver("Message", "application").__name__ == "resolve_counted"
+    assert bind_field_hooks(SCHEMA._schema) == 0  # bound once, however often it is called
+
+
+def test_a_plain_field_still_reads_the_attribute_behind_its_graphql_name() -> None:
+    class Row:
+        is_notice = True
+
+    assert resolver("Message", "isNotice")(Row(), None) is True
