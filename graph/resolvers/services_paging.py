@@ -78,7 +78,7 @@ async def _scan(
     """The positions of up to `wanted` services from `low` (forwards) or below `high`
     (backwards), and whether another follows in that direction."""
     while True:
-        end = high if answer.total is None or high is None else min(high, answer.total)
+        end = high if answer.total is None else min(high or answer.total, answer.total)
         reach = _reach(answer, low, end, forwards=forwards)
         order = range(low, reach) if forwards else range(reach, end or 0)
         order = order if forwards else order[::-1]
