@@ -92,7 +92,8 @@ def test_koeln_first_20_gives_20_services_in_two_calls(
     body = gateway.query(QUERY, {"ars": KOELN, "first": 20})
     services = body["data"]["services"]
     keys = [e["node"]["leikaKey"] for e in services["edges"]]
-    assert len(keys) == 20 and len(set(keys)) == 20, keys
+    assert len(keys) == 20
+    assert len(set(keys)) == 20, keys
     assert services["pageInfo"]["hasNextPage"] is True
     # One page of texts and one look-up of its keys (or the rest of a small answer).
     assert clean_sandbox.calls("pvog")[SEARCH_ROUTE] <= 2, clean_sandbox.calls("pvog")
@@ -143,7 +144,7 @@ class ShuffledPvog:
 def shuffled_pvog(loop_thread: LoopThread) -> Iterator[ShuffledPvog]:
     data = central_catalogue(sample_municipalities(4), 2026)
     texts = list(data.descriptions)
-    random.Random(9).shuffle(texts)
+    random.Random(9).shuffle(texts)  # noqa: S311 - a fixed test order, not a secret
     data = replace(data, descriptions=tuple(texts))
     for url in serving(loop_thread, PvogUpstream(data, seed=2026).app):
         pvog = ShuffledPvog(url)
@@ -176,7 +177,9 @@ def test_texts_of_one_service_far_apart_still_show_it_once(
 ) -> None:
     expected = most_local(shuffled_pvog.get, KOELN)
     keys = [key for key, _ in expected]
-    positions = {}  # how far apart the texts of one service lie in the shuffled answer
+    positions: dict[
+        str, list[int]
+    ] = {}  # how far apart the texts of one service lie in the shuffled answer
     answer = shuffled_pvog.get(SEARCH_PATH, {"ars": KOELN, "page": 0, "size": 500})
     for position, hit in enumerate(answer["serviceDescriptions"]["content"]):
         positions.setdefault(hit["name"], []).append(position)
