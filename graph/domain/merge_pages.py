@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from sources.base import ServiceRecord
 
 SMALLEST, LARGEST = 5, 500  # the PVOG's page sizes: at least 5, the gateway asks at most 500
-TEXTS_PER_SERVICE = 2  # first guess: Bund, Land and municipal texts average about 2 a service
+# First guess of texts a service: below the Bund the PVOG adds Land and Bund texts (about two
+# a service in the sandbox's Köln answer); a federal search holds the Bund's texts only.
+TEXTS_PER_SERVICE, FEDERAL_TEXTS_PER_SERVICE = 2.0, 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +91,10 @@ def take(
     return shown, False
 
 
-def texts_to_read(wanted: int, found: int, read: int) -> int:
+def texts_to_read(wanted: int, found: int, read: int, *, guess: float = TEXTS_PER_SERVICE) -> int:
     """How many more texts to ask for to find `wanted` more winners: the ratio seen so far
-    (`read` texts gave `found` winners), at first TEXTS_PER_SERVICE, within page limits."""
-    ratio = read / found if found else TEXTS_PER_SERVICE
+    (`read` texts gave `found` winners), at first `guess`, within page limits."""
+    ratio = read / found if found else guess
     return min(max(math.ceil(wanted * max(ratio, 1.0)), SMALLEST), LARGEST)
 
 

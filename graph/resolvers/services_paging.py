@@ -18,13 +18,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from graph.context import Info
-from graph.domain.merge_pages import decide, page_at, service_key, take, texts_to_read
+from graph.domain.merge_pages import (
+    FEDERAL_TEXTS_PER_SERVICE,
+    TEXTS_PER_SERVICE,
+    decide,
+    page_at,
+    service_key,
+    take,
+    texts_to_read,
+)
 from graph.resolvers.pagination import Page, encode_cursor
 from graph.resolvers.services_scan import AnswerRead, lookup_size
 from graph.types.connection import Connection, Edge, PageInfo
 from graph.types.portal import Outage
 from graph.types.service import Service
-from sources.base import SMALLEST_PAGE, ServiceQuery
+from sources.base import FEDERAL_ARS, SMALLEST_PAGE, ServiceQuery
 
 MAX_CALLS = 6  # upstream search calls per page at most (reads, look-ups, the total's probe)
 
@@ -98,7 +106,8 @@ async def _scan(
             elif not await answer.look_up(keys):
                 return shown, not answer.failed
             continue
-        count = texts_to_read(wanted + 1 - len(shown), len(shown), len(order))
+        guess = FEDERAL_TEXTS_PER_SERVICE if answer.query.ars == FEDERAL_ARS else TEXTS_PER_SERVICE
+        count = texts_to_read(wanted + 1 - len(shown), len(shown), len(order), guess=guess)
         await answer.read_page(*page_at(reach, count, forwards=forwards))
 
 
