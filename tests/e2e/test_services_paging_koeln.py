@@ -32,10 +32,10 @@ KOELN = "053150000000"
 SEARCH_PATH = "/v8beta1/servicedescriptions"
 SEARCH_ROUTE = f"GET {SEARCH_PATH}"
 QUERY = """
-query Page($ars: String, $first: Int, $after: String) {
-  services(ars: $ars, first: $first, after: $after) {
+query Page($ars: String, $first: Int, $after: String, $last: Int, $before: String) {
+  services(ars: $ars, first: $first, after: $after, last: $last, before: $before) {
     totalCount
-    pageInfo { hasNextPage hasPreviousPage endCursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { cursor node { pvogId leikaKey originPortal { id } } }
   }
 }
@@ -122,6 +122,24 @@ def test_walking_koeln_shows_every_service_once_with_its_most_local_text(
     assert whole["totalCount"] == len(expected)
 
 
+def walk_backwards(gateway: Gateway, last: int, calls: Callable[[], int]) -> list[tuple[str, str]]:
+    """Every page from the end (`last`, then `before: startCursor`): (leikaKey, pvogId) in
+    the answer's order."""
+    pages: list[list[tuple[str, str]]] = []
+    before = None
+    while True:
+        spent = calls()
+        body = gateway.query(QUERY, {"ars": KOELN, "last": last, "before": before})
+        assert "errors" not in body, body
+        services = body["data"]["services"]
+        assert calls() - spent <= MAX_CALLS
+        pages.insert(0, [(e["node"]["leikaKey"], e["node"]["pvogId"]) for e in services["edges"]])
+        if not services["pageInfo"]["hasPreviousPage"]:
+            return [service for page in pages for service in page]
+        assert len(services["edges"]) == last, "a page that is not the first one is full"
+        before = services["pageInfo"]["startCursor"]
+
+
 class ShuffledPvog:
     """The topology's Köln texts (and every other) in a shuffled order: one service's texts
     lie far apart in the answer, unlike the sandbox's order by name."""
@@ -188,3 +206,5 @@ def test_texts_of_one_service_far_apart_still_show_it_once(
     assert [(key, pvog_id) for key, pvog_id, _ in seen] == expected
     assert len(set(keys)) == len(keys)
     assert pages[-1]["pageInfo"]["hasNextPage"] is False
+    # Backwards from the end the same services come, each once, in the same order.
+    assert walk_backwards(shuffled_gateway, first, shuffled_pvog.search_calls) == expected
