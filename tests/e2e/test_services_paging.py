@@ -13,17 +13,13 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-import httpx
 import pytest
 
-from graph.app import create_app
-from graph.settings import Settings
 from graph.testing import LoopThread
 from sandbox.data import build_portal
 from sandbox.data_places import PORTALS
-from sandbox.pvog import PvogUpstream
-from tests.conftest import Gateway, Sandbox
-from tests.helpers.serving import serving
+from tests.conftest import Gateway
+from tests.helpers.pvog_swap import OwnPvog, gateway_fixture, own_pvog
 
 HITS = 1203
 FEDERAL = "000000000000"
@@ -39,21 +35,8 @@ query Page($first: Int, $after: String, $last: Int, $before: String) {
 """
 
 
-class BigPvog:
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = httpx.Client(timeout=10)
-
-    def stats(self) -> dict[str, Any]:
-        stats: dict[str, Any] = self.http.get(self.url + "/_sandbox/stats").json()
-        return stats
-
-    def reset(self) -> None:
-        self.http.delete(self.url + "/_sandbox/stats").raise_for_status()
-
-
 @pytest.fixture(scope="module")
-def big_pvog(loop_thread: LoopThread) -> Iterator[BigPvog]:
+def big_pvog(loop_thread: LoopThread) -> Iterator[OwnPvog]:
     bund = build_portal(PORTALS[0], 2026)
     model = bund.descriptions[0]
     descriptions = tuple(
@@ -67,31 +50,10 @@ def big_pvog(loop_thread: LoopThread) -> Iterator[BigPvog]:
         for i in range(HITS)
     )
     data = replace(bund, descriptions=descriptions, by_id={d["id"]: d for d in descriptions})
-    for url in serving(loop_thread, PvogUpstream(data, seed=2026).app):
-        pvog = BigPvog(url)
-        yield pvog
-        pvog.http.close()
+    yield from own_pvog(loop_thread, data)
 
 
-@pytest.fixture(scope="module")
-def paging_gateway(
-    loop_thread: LoopThread,
-    gateway_settings: Settings,
-    sandbox: Sandbox,
-    big_pvog: BigPvog,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Gateway]:
-    """The gateway with the big PVOG as the network's PVOG (the topology sandbox's v2 file)."""
-    pvog = sandbox.url("pvog")
-    toml = sandbox.toml_path.read_text(encoding="utf-8")
-    assert toml.count(f'"{pvog}"') == 1, "the v2 network file names its PVOG once"
-    toml = toml.replace(f'"{pvog}"', f'"{big_pvog.url}"')
-    path = tmp_path_factory.mktemp("paging") / "network.toml"
-    path.write_text(toml, encoding="utf-8")
-    for url in serving(loop_thread, create_app(gateway_settings.override(network=str(path)))):
-        gateway = Gateway(url)
-        yield gateway
-        gateway.http.close()
+paging_gateway = gateway_fixture("big_pvog")
 
 
 def page(gateway: Gateway, **variables: Any) -> dict[str, Any]:
@@ -115,7 +77,7 @@ def sizes(stats: dict[str, Any]) -> list[int]:
     ]
 
 
-def test_first_five_is_cheap(paging_gateway: Gateway, big_pvog: BigPvog) -> None:
+def test_first_five_is_cheap(paging_gateway: Gateway, big_pvog: OwnPvog) -> None:
     """Two small calls: 6 texts (the five and one more, which proves `hasNextPage`) and a
     look-up of their LeiKa keys (no other, more local text of them hides further on)."""
     big_pvog.reset()
@@ -128,7 +90,7 @@ def test_first_five_is_cheap(paging_gateway: Gateway, big_pvog: BigPvog) -> None
     assert sorted(sizes(stats)) == [6, 18], stats
 
 
-def test_every_hit_beyond_500_pages_through(paging_gateway: Gateway, big_pvog: BigPvog) -> None:
+def test_every_hit_beyond_500_pages_through(paging_gateway: Gateway, big_pvog: OwnPvog) -> None:
     big_pvog.reset()
     seen: list[str] = []
     after = None
@@ -166,7 +128,7 @@ def test_cursors_are_positions_that_stay_valid(paging_gateway: Gateway) -> None:
 
 
 def test_last_and_before_page_backwards_from_the_end(
-    paging_gateway: Gateway, big_pvog: BigPvog
+    paging_gateway: Gateway, big_pvog: OwnPvog
 ) -> None:
     end = page(paging_gateway, last=3)
     assert names(end) == [f"Leistung {i:04d}" for i in range(HITS - 3, HITS)]
@@ -178,16 +140,16 @@ def test_last_and_before_page_backwards_from_the_end(
 
 
 def test_a_failing_directory_is_an_outage_with_partial_data(
-    paging_gateway: Gateway, big_pvog: BigPvog
+    paging_gateway: Gateway, big_pvog: OwnPvog
 ) -> None:
-    big_pvog.http.put(big_pvog.url + "/_sandbox/faults", json={"status": 503}).raise_for_status()
+    big_pvog.http.put("/_sandbox/faults", json={"status": 503}).raise_for_status()
     try:
         body = paging_gateway.query(
             '{ services(ars: "000000000000", first: 5) { totalCount edges { cursor }'
             " outages { portalId capability } } }"
         )
     finally:
-        big_pvog.http.delete(big_pvog.url + "/_sandbox/faults").raise_for_status()
+        big_pvog.http.delete("/_sandbox/faults").raise_for_status()
     assert [e["extensions"]["code"] for e in body["errors"]] == ["UPSTREAM_UNAVAILABLE"]
     services = body["data"]["services"]
     assert services["edges"] == []

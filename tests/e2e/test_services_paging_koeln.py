@@ -14,19 +14,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
-import httpx
 import pytest
 
-from graph.app import create_app
 from graph.resolvers.services_paging import MAX_CALLS
-from graph.settings import Settings
 from graph.testing import LoopThread
-from sandbox.pvog import PvogUpstream
 from sandbox.pvog_catalogue import CLIENT_ID_HEADER, central_catalogue
 from sandbox.scale import sample_municipalities
 from sources.base import ars_prefix
 from tests.conftest import Gateway, Sandbox
-from tests.helpers.serving import serving
+from tests.helpers.pvog_swap import OwnPvog, gateway_fixture, own_pvog
 
 KOELN = "053150000000"
 SEARCH_PATH = "/v8beta1/servicedescriptions"
@@ -63,27 +59,31 @@ def most_local(get: Get, ars: str) -> list[tuple[str, str]]:
 
 
 def walk(
-    gateway: Gateway, first: int, calls: Callable[[], int], ars: str = KOELN
+    gateway: Gateway, size: int, calls: Callable[[], int], *, forwards: bool = True
 ) -> tuple[list[tuple[str, str, str]], list[dict[str, Any]]]:
-    """Every page of a search: (leikaKey, pvogId, origin) in page order, and the pages."""
-    seen: list[tuple[str, str, str]] = []
+    """Every page of a Köln search, forwards (`first`, `after: endCursor`) or from the end
+    (`last`, `before: startCursor`): (leikaKey, pvogId, origin) in the answer's order, and
+    the pages in the order asked."""
+    more, cursor = ("hasNextPage", "endCursor") if forwards else ("hasPreviousPage", "startCursor")
+    seen: list[list[tuple[str, str, str]]] = []
     pages: list[dict[str, Any]] = []
-    after = None
+    variables: dict[str, Any] = {"ars": KOELN, "first" if forwards else "last": size}
     while True:
-        before = calls()
-        body = gateway.query(QUERY, {"ars": ars, "first": first, "after": after})
+        spent = calls()
+        body = gateway.query(QUERY, variables)
         assert "errors" not in body, body
         services = body["data"]["services"]
-        assert calls() - before <= MAX_CALLS, "upstream search calls of one page are bounded"
-        seen += [
+        assert calls() - spent <= MAX_CALLS, "upstream search calls of one page are bounded"
+        edges = [
             (e["node"]["leikaKey"], e["node"]["pvogId"], e["node"]["originPortal"]["id"])
             for e in services["edges"]
         ]
+        seen.insert(len(seen) if forwards else 0, edges)
         pages.append(services)
-        if not services["pageInfo"]["hasNextPage"]:
-            return seen, pages
-        assert len(services["edges"]) == first, "a page that is not the last one is full"
-        after = services["pageInfo"]["endCursor"]
+        if not services["pageInfo"][more]:
+            return [edge for page in seen for edge in page], pages
+        assert len(edges) == size, "a page with another one after it is full"
+        variables["after" if forwards else "before"] = services["pageInfo"][cursor]
 
 
 def test_koeln_first_20_gives_20_services_in_two_calls(
@@ -122,77 +122,27 @@ def test_walking_koeln_shows_every_service_once_with_its_most_local_text(
     assert whole["totalCount"] == len(expected)
 
 
-def walk_backwards(gateway: Gateway, last: int, calls: Callable[[], int]) -> list[tuple[str, str]]:
-    """Every page from the end (`last`, then `before: startCursor`): (leikaKey, pvogId) in
-    the answer's order."""
-    pages: list[list[tuple[str, str]]] = []
-    before = None
-    while True:
-        spent = calls()
-        body = gateway.query(QUERY, {"ars": KOELN, "last": last, "before": before})
-        assert "errors" not in body, body
-        services = body["data"]["services"]
-        assert calls() - spent <= MAX_CALLS
-        pages.insert(0, [(e["node"]["leikaKey"], e["node"]["pvogId"]) for e in services["edges"]])
-        if not services["pageInfo"]["hasPreviousPage"]:
-            return [service for page in pages for service in page]
-        assert len(services["edges"]) == last, "a page that is not the first one is full"
-        before = services["pageInfo"]["startCursor"]
-
-
-class ShuffledPvog:
-    """The topology's Köln texts (and every other) in a shuffled order: one service's texts
-    lie far apart in the answer, unlike the sandbox's order by name."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = httpx.Client(base_url=url, timeout=10)
-
-    def get(self, path: str, params: dict[str, Any]) -> Any:
-        response = self.http.get(path, params=params)
-        response.raise_for_status()
-        return response.json()
-
-    def search_calls(self) -> int:
-        calls: dict[str, int] = self.get("/_sandbox/stats", {})["calls"]
-        return calls.get(SEARCH_ROUTE, 0)
-
-
 @pytest.fixture(scope="module")
-def shuffled_pvog(loop_thread: LoopThread) -> Iterator[ShuffledPvog]:
+def shuffled_pvog(loop_thread: LoopThread) -> Iterator[OwnPvog]:
+    """The topology's texts in a shuffled order: one service's texts lie far apart in the
+    answer, unlike in the sandbox's order by name."""
     data = central_catalogue(sample_municipalities(4), 2026)
     texts = list(data.descriptions)
     random.Random(9).shuffle(texts)  # noqa: S311 - a fixed test order, not a secret
     data = replace(data, descriptions=tuple(texts))
-    for url in serving(loop_thread, PvogUpstream(data, seed=2026).app):
-        pvog = ShuffledPvog(url)
-        yield pvog
-        pvog.http.close()
+    yield from own_pvog(loop_thread, data)
 
 
-@pytest.fixture(scope="module")
-def shuffled_gateway(
-    loop_thread: LoopThread,
-    gateway_settings: Settings,
-    sandbox: Sandbox,
-    shuffled_pvog: ShuffledPvog,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Gateway]:
-    pvog = sandbox.url("pvog")
-    toml = sandbox.toml_path.read_text(encoding="utf-8")
-    assert toml.count(f'"{pvog}"') == 1, "the v2 network file names its PVOG once"
-    path = tmp_path_factory.mktemp("shuffled") / "network.toml"
-    path.write_text(toml.replace(f'"{pvog}"', f'"{shuffled_pvog.url}"'), encoding="utf-8")
-    for url in serving(loop_thread, create_app(gateway_settings.override(network=str(path)))):
-        gateway = Gateway(url)
-        yield gateway
-        gateway.http.close()
+shuffled_gateway = gateway_fixture("shuffled_pvog")
 
 
 @pytest.mark.parametrize("first", [5, 20])
 def test_texts_of_one_service_far_apart_still_show_it_once(
-    shuffled_gateway: Gateway, shuffled_pvog: ShuffledPvog, first: int
+    shuffled_gateway: Gateway, shuffled_pvog: OwnPvog, first: int
 ) -> None:
+    def calls() -> int:
+        return int(shuffled_pvog.stats()["calls"].get(SEARCH_ROUTE, 0))
+
     expected = most_local(shuffled_pvog.get, KOELN)
     keys = [key for key, _ in expected]
     positions: dict[
@@ -202,9 +152,15 @@ def test_texts_of_one_service_far_apart_still_show_it_once(
     for position, hit in enumerate(answer["serviceDescriptions"]["content"]):
         positions.setdefault(hit["name"], []).append(position)
     assert max(p[-1] - p[0] for p in positions.values()) > 3 * first, "texts lie far apart"
-    seen, pages = walk(shuffled_gateway, first, shuffled_pvog.search_calls)
+    seen, pages = walk(shuffled_gateway, first, calls)
     assert [(key, pvog_id) for key, pvog_id, _ in seen] == expected
     assert len(set(keys)) == len(keys)
     assert pages[-1]["pageInfo"]["hasNextPage"] is False
     # Backwards from the end the same services come, each once, in the same order.
-    assert walk_backwards(shuffled_gateway, first, shuffled_pvog.search_calls) == expected
+    backwards, _ = walk(
+        shuffled_gateway,
+        first,
+        calls,
+        forwards=False,
+    )
+    assert [(key, pvog_id) for key, pvog_id, _ in backwards] == expected
