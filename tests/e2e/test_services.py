@@ -95,8 +95,9 @@ def test_twenty_services_with_authorities_cost_one_call_per_needed_object(
             headers={"pvog-sud-api-client-id": clean_sandbox.env["PVOG_CLIENT_ID"]},
         ).json()["serviceDescriptions"]["content"]
     keyless = sum("leikakeys" not in hit for hit in hits)
-    # At most one detail call per keyless hit and search that returned it.
-    assert calls.get("GET /v6/servicedescriptions/{id}/detail", 0) <= keyless * searches, calls
+    # At most one detail call per keyless hit, though a look-up may return it again (the
+    # adapter keeps the keys it learnt; an earlier test may have taught it them already).
+    assert calls.get("GET /v6/servicedescriptions/{id}/detail", 0) <= keyless, calls
 
 
 def test_pages_continue_after_the_cursor(gateway: Gateway, clean_sandbox: Sandbox) -> None:
