@@ -72,7 +72,11 @@ class AnswerRead:
                 return False
             found.extend(answer.services)
             if not answer.services or (page + 1) * size >= answer.total:
-                texts = self._texts(found, -len(found))  # positions unknown: not used
+                # `leikaIds` replaced the search's own key filter: keep what that filter let
+                # through (a text's service is its first key, the filter may match another).
+                asked = set(self.query.leika_keys)
+                kept = [r for r in found if not asked or asked & set(r.leika_keys)]
+                texts = self._texts(kept, -len(kept))  # positions unknown: not used
                 for key in wanted:
                     self.looked_up[key] = [t for t in texts if service_key(t.record) == key]
                 return True
