@@ -70,8 +70,11 @@ async def paged_services(
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=more or page.before is not None if forwards else page.before is not None,
-            has_previous_page=low > 0 if forwards else more,
+            # Paging towards one end, the other side holds the cursor's service (if any).
+            has_next_page=(more or page.before is not None)
+            if forwards
+            else page.before is not None,
+            has_previous_page=(low > 0) if forwards else more,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
@@ -86,7 +89,8 @@ async def _scan(
     """The positions of up to `wanted` services from `low` (forwards) or below `high`
     (backwards), and whether another follows in that direction."""
     while True:
-        end = high if answer.total is None else min(high or answer.total, answer.total)
+        end = high if answer.total is None or high is None else min(high, answer.total)
+        end = answer.total if end is None else end
         reach = _reach(answer, low, end, forwards=forwards)
         order = range(low, reach) if forwards else range(reach, end or 0)
         order = order if forwards else order[::-1]

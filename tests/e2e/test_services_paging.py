@@ -127,6 +127,17 @@ def test_cursors_are_positions_that_stay_valid(paging_gateway: Gateway) -> None:
     assert names(odd) == names(ten)[4:7]
 
 
+def test_after_and_before_bound_a_range_both_ways(paging_gateway: Gateway) -> None:
+    ten = page(paging_gateway, first=10)
+    cursors = [edge["cursor"] for edge in ten["edges"]]
+    forwards = page(paging_gateway, first=5, after=cursors[2], before=cursors[6])
+    backwards = page(paging_gateway, last=5, after=cursors[2], before=cursors[6])
+    assert names(forwards) == names(backwards) == names(ten)[3:6]
+    assert forwards["pageInfo"]["hasNextPage"] is True  # the service at `before` follows
+    assert backwards["pageInfo"]["hasPreviousPage"] is False  # nothing left after `after`
+    assert names(page(paging_gateway, first=5, before=cursors[0])) == []
+
+
 def test_last_and_before_page_backwards_from_the_end(
     paging_gateway: Gateway, big_pvog: OwnPvog
 ) -> None:
