@@ -10,14 +10,22 @@ from sources.base import PortalRecord, ServiceRecord, ars_prefix
 def merge_most_local(
     records: Iterable[ServiceRecord], portals: Mapping[str, PortalRecord]
 ) -> list[ServiceRecord]:
-    """One description per LeiKa key: the one from the most local portal wins."""
+    """One description per LeiKa key: the one from the most local portal wins; among equally
+    local ones the smallest id, as on the pages of a search (graph.domain.merge_pages)."""
     chosen: dict[str, ServiceRecord] = {}
     for record in records:
         key = record.leika_keys[0] if record.leika_keys else f"{record.portal_id}/{record.id}"
         current = chosen.get(key)
-        if current is None or _locality(record, portals) > _locality(current, portals):
+        if current is None or _better(record, current, portals):
             chosen[key] = record
     return sorted(chosen.values(), key=lambda r: (r.name.casefold(), r.portal_id, r.id))
+
+
+def _better(
+    record: ServiceRecord, other: ServiceRecord, portals: Mapping[str, PortalRecord]
+) -> bool:
+    mine, theirs = _locality(record, portals), _locality(other, portals)
+    return mine > theirs or (mine == theirs and record.id < other.id)
 
 
 def _locality(record: ServiceRecord, portals: Mapping[str, PortalRecord]) -> int:
