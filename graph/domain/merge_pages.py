@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from graph.domain.merge import outranks
 from sources.base import ServiceRecord
 
 SMALLEST, LARGEST = 5, 500  # the PVOG's page sizes: at least 5, the gateway asks at most 500
@@ -44,10 +45,7 @@ def service_key(record: ServiceRecord) -> str:
 
 
 def _beats(text: Text, other: Text) -> bool:
-    # More local wins; among equals the smaller id, so the verdict needs no order of texts.
-    if text.locality != other.locality:
-        return text.locality > other.locality
-    return text.record.id < other.record.id
+    return outranks(text.locality, text.record.id, other.locality, other.record.id)
 
 
 def decide(
