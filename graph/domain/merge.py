@@ -21,11 +21,16 @@ def merge_most_local(
     return sorted(chosen.values(), key=lambda r: (r.name.casefold(), r.portal_id, r.id))
 
 
+def outranks(locality: int, record_id: str, other_locality: int, other_id: str) -> bool:
+    """The rule: the more local text wins (more significant ARS digits); among equally local
+    ones the smaller id, so the verdict depends on no order of the texts."""
+    return locality > other_locality or (locality == other_locality and record_id < other_id)
+
+
 def _better(
     record: ServiceRecord, other: ServiceRecord, portals: Mapping[str, PortalRecord]
 ) -> bool:
-    mine, theirs = _locality(record, portals), _locality(other, portals)
-    return mine > theirs or (mine == theirs and record.id < other.id)
+    return outranks(_locality(record, portals), record.id, _locality(other, portals), other.id)
 
 
 def _locality(record: ServiceRecord, portals: Mapping[str, PortalRecord]) -> int:
