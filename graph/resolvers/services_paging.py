@@ -8,8 +8,9 @@ of its most local text (graph.domain.merge_pages): a cursor is that position, th
 reads on right after it, and no service shows up on two pages.
 
 Cost per page: at most MAX_CALLS search calls; usually two (one page of about twice as many
-texts as services asked for, and one look-up of the LeiKa keys on it), one when the answer
-is small enough to be read whole. `totalCount` is exact when the page read the whole
+texts as services asked for, as many for a federal search, and one look-up of the LeiKa keys
+on it, or the rest of the answer when that is no larger), one when the answer is small
+enough to be read whole. A page out of calls ends early, `hasNextPage` true. `totalCount` is exact when the page read the whole
 answer, otherwise the PVOG's number of texts, an upper bound of the number of services.
 """
 
