@@ -141,3 +141,71 @@ def test_a_half_done_payment_is_completed_by_the_retry(network: Network) -> None
     retried = network.start("erika", application["id"], "e2e-half-1")["data"]["startPayment"]
     assert retried["__typename"] == "PaymentStarted", retried
     assert network.posts() == 1
+
+
+def test_the_provider_gets_booking_data_the_viewer_as_requestor_and_cents(
+    network: Network,
+) -> None:
+    application = municipal(network.applications("erika"))
+    item = {
+        "description": "Sperrmüll, 3 Stück",
+        "amountCents": 1000,
+        "quantity": 3,
+        "bookingData": [
+            {"key": "Kassenzeichen", "value": "KZ-2026-17"},
+            {"key": "Haushaltsstelle", "value": "1100.11100"},
+        ],
+    }
+    payment = {
+        "applicationId": application["id"],
+        "requestId": "e2e-booking-1",
+        "items": [item],
+        "totalCents": 1000,
+    }
+    body = network.gateway.query(START, {"input": payment}, token=network.token("erika"))
+    started = body["data"]["startPayment"]
+    assert started["__typename"] == "PaymentStarted", body
+    # What the provider was sent over HTTP, as its store keeps the PaymentRequest.
+    store = network.sandbox.sandbox.cases
+    sent = store.transaction(started["payment"]["transactionId"]).request
+    [position] = sent["items"]
+    assert position["bookingData"] == {
+        "Haushaltsstelle": "1100.11100",
+        "Kassenzeichen": "KZ-2026-17",
+    }
+    # 10,00 € for 3: the unit price is rounded to the cent, the totals stay exact.
+    assert (position["singleNetAmount"], position["totalNetAmount"], sent["grosAmount"]) == (
+        3.33,
+        10.0,
+        10.0,
+    )
+    # The payer is the signed-in viewer as BundID asserted her, never what the client says.
+    assert sent["requestor"] == {
+        "name": "Mustermann",
+        "firstName": "Erika",
+        "isOrganization": False,
+        "address": {
+            "street": "Heidestraße",
+            "houseNumber": "17",
+            "postalCode": "51147",
+            "city": "Köln",
+            "country": "DE",
+        },
+    }
+
+
+def test_booking_data_beyond_the_bounds_is_bad_user_input_and_posts_nothing(
+    network: Network,
+) -> None:
+    application = municipal(network.applications("erika"))
+    twice = [{"key": "Kassenzeichen", "value": "a"}, {"key": "Kassenzeichen", "value": "b"}]
+    payment = {
+        "applicationId": application["id"],
+        "requestId": "e2e-booking-2",
+        "items": [{"description": "Gebühr", "amountCents": 500, "bookingData": twice}],
+        "totalCents": 500,
+    }
+    network.sandbox.reset_stats()
+    body = network.gateway.query(START, {"input": payment}, token=network.token("erika"))
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "items"}
+    assert network.posts() == 0
