@@ -7,6 +7,7 @@ viewer cannot take the requestId, and the journal's link is what `payments` show
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,21 +38,21 @@ mutation($input: StartPaymentInput!) { startPayment(input: $input) {
 
 
 class Network:
-    def __init__(self, sandbox: Any, gateway: Gateway) -> None:
-        self.sandbox, self.gateway = sandbox, gateway
+    def __init__(self, sandbox: Any, gateway: Gateway, settings: Settings | None = None) -> None:
+        self.sandbox, self.gateway, self.settings = sandbox, gateway, settings
         self.providers = [u for u in sandbox.upstreams if u.startswith("payment_providers.")]
 
     def token(self, login: str) -> str:
         token: str = self.sandbox.demo_token(login)
         return token
 
-    def posts(self) -> int:
-        """POSTs to every payment provider (creating transactions) since the last reset."""
+    def posts(self, prefix: str = "POST /paymenttransaction") -> int:
+        """Calls to every payment provider (default: creating transactions) since the last reset."""
         return sum(
             n
             for p in self.providers
             for k, n in self.sandbox.stats(p)["calls"].items()
-            if k.startswith("POST /paymenttransaction")
+            if k.startswith(prefix)
         )
 
     def applications(self, login: str) -> list[dict[str, Any]]:
@@ -88,11 +89,31 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
             loop.call(server.start())
             gateway = Gateway(server.url)
             try:
-                yield Network(sandbox, gateway)
+                yield Network(sandbox, gateway, settings)
             finally:
                 gateway.http.close()
                 loop.call(server.stop())
     finally:
+        loop.close()
+
+
+@pytest.fixture
+def guarded(network: Network, tmp_path: Any) -> Iterator[Network]:
+    """A second gateway (its own journal) on the same sandbox, its breakers on: one failure
+    opens a provider's, and after 0.5 s one call goes through as the probe."""
+    assert network.settings is not None
+    settings = network.settings.override(
+        data_dir=str(tmp_path), breaker_failures=1, breaker_reset=0.5
+    )
+    loop = LoopThread()
+    server = UvicornServer(create_app(settings))
+    loop.call(server.start())
+    gateway = Gateway(server.url)
+    try:
+        yield Network(network.sandbox, gateway, settings)
+    finally:
+        gateway.http.close()
+        loop.call(server.stop())
         loop.close()
 
 
@@ -209,3 +230,23 @@ def test_booking_data_beyond_the_bounds_is_bad_user_input_and_posts_nothing(
     body = network.gateway.query(START, {"input": payment}, token=network.token("erika"))
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "items"}
     assert network.posts() == 0
+
+
+def test_after_an_outage_the_probe_is_the_tenant_status_not_a_payment(guarded: Network) -> None:
+    application = municipal(guarded.applications("erika"))
+    for provider in guarded.providers:
+        guarded.sandbox.fault(provider, status=503, path_prefix="/paymenttransaction")
+    try:
+        failed = guarded.start("erika", application["id"], "e2e-probe-1")
+        assert failed["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE", failed
+    finally:
+        guarded.sandbox.clear_faults()
+    time.sleep(0.6)  # the breaker's reset time (0.5 s) has passed: the next call is its probe
+    guarded.sandbox.reset_stats()
+    retried = guarded.start("erika", application["id"], "e2e-probe-1")["data"]["startPayment"]
+    assert retried["__typename"] == "PaymentStarted", retried
+    # GET /status/{originatorId}/{endPointId} went first, as the probe; then the one POST.
+    assert (guarded.posts("GET /status/"), guarded.posts()) == (1, 1)
+    again = guarded.start("erika", application["id"], "e2e-probe-2")["data"]["startPayment"]
+    assert again["__typename"] == "PaymentStarted", again
+    assert (guarded.posts("GET /status/"), guarded.posts()) == (1, 2)  # closed: no probe
