@@ -61,6 +61,15 @@ class Network:
         body = self.gateway.query(LIST, token=token)
         return [e["node"] for e in body["data"]["me"]["applications"]["edges"]]
 
+    def start_while_down(self, application_id: str, request_id: str) -> dict[str, Any]:
+        """Erika's startPayment while every provider answers 503 to payment calls."""
+        for provider in self.providers:
+            self.sandbox.fault(provider, status=503, path_prefix="/paymenttransaction")
+        try:
+            return self.start("erika", application_id, request_id)
+        finally:
+            self.sandbox.clear_faults()
+
     def start(self, login: str, application_id: str, request_id: str) -> dict[str, Any]:
         payment = {
             "applicationId": application_id,
@@ -149,15 +158,10 @@ def test_another_viewer_cannot_take_a_request_id(network: Network) -> None:
 
 def test_a_half_done_payment_is_completed_by_the_retry(network: Network) -> None:
     application = municipal(network.applications("erika"))
-    for provider in network.providers:
-        network.sandbox.fault(provider, status=503, path_prefix="/paymenttransaction")
-    try:
-        failed = network.start("erika", application["id"], "e2e-half-1")
-        assert failed["data"] is None or failed["data"]["startPayment"] is None, failed
-        extensions = failed["errors"][0]["extensions"]
-        assert extensions == {"code": "UPSTREAM_UNAVAILABLE", "retryable": True}, failed
-    finally:
-        network.sandbox.clear_faults()
+    failed = network.start_while_down(application["id"], "e2e-half-1")
+    assert failed["data"] is None or failed["data"]["startPayment"] is None, failed
+    extensions = failed["errors"][0]["extensions"]
+    assert extensions == {"code": "UPSTREAM_UNAVAILABLE", "retryable": True}, failed
     network.sandbox.reset_stats()
     retried = network.start("erika", application["id"], "e2e-half-1")["data"]["startPayment"]
     assert retried["__typename"] == "PaymentStarted", retried
@@ -234,13 +238,8 @@ def test_booking_data_beyond_the_bounds_is_bad_user_input_and_posts_nothing(
 
 def test_after_an_outage_the_probe_is_the_tenant_status_not_a_payment(guarded: Network) -> None:
     application = municipal(guarded.applications("erika"))
-    for provider in guarded.providers:
-        guarded.sandbox.fault(provider, status=503, path_prefix="/paymenttransaction")
-    try:
-        failed = guarded.start("erika", application["id"], "e2e-probe-1")
-        assert failed["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE", failed
-    finally:
-        guarded.sandbox.clear_faults()
+    failed = guarded.start_while_down(application["id"], "e2e-probe-1")
+    assert failed["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE", failed
     time.sleep(0.6)  # the breaker's reset time (0.5 s) has passed: the next call is its probe
     guarded.sandbox.reset_stats()
     retried = guarded.start("erika", application["id"], "e2e-probe-1")["data"]["startPayment"]
