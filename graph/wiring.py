@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import httpx
@@ -128,7 +129,7 @@ def build_adapters(
     postboxes: dict[str, Postbox] = {}
     for entry in topology.portals:
         if entry.accounts is not None:
-            accounts[entry.id] = _account_area(make, tokens, entry)
+            accounts[entry.id] = _account_area(make, tokens, entry, portals)
         if entry.inbox is not None:
             postboxes[entry.id] = _postbox(make, tokens, entry)
     adapters = Adapters(
@@ -210,14 +211,21 @@ def _portal_of(portals: PortalDirectory) -> Callable[[str], str | None]:
 
 
 def _account_area(
-    make: UpstreamFactory, tokens: TokenIssuer | None, entry: PortalEntryRecord
+    make: UpstreamFactory,
+    tokens: TokenIssuer | None,
+    entry: PortalEntryRecord,
+    portals: PortalDirectory,
 ) -> AccountArea:
     api = entry.accounts
     assert api is not None
     if api.adapter is not None:
         plugged: AccountArea = _plugin(make, entry, Capability.ACCOUNTS, api)
         return plugged
-    return PortalAccountArea(*_exchanging(make, tokens, entry, Capability.ACCOUNTS, api))
+    # A platform's records may name the municipality: its Portal, not the platform's entry.
+    attribute = partial(portals.named_by, entry.id) if entry.is_platform else None
+    return PortalAccountArea(
+        *_exchanging(make, tokens, entry, Capability.ACCOUNTS, api), attribute=attribute
+    )
 
 
 def _postbox(

@@ -103,10 +103,11 @@ def test_the_printed_tokens_show_the_demo_citizens_data_at_once(dev: Dev) -> Non
     assert "errors" not in erika, erika
     me = erika["data"]["me"]
     assert me["givenName"] == "Erika"
-    portals = {a["portal"]["id"] for a in me["accounts"]}
-    # Bund, NRW, Köln own account areas; Dormagen's account is at Kommunalportal.NRW.
-    assert {"bund", "nrw", "koeln"} <= portals, portals
-    assert len(portals) == 4, portals
+    portals = {a["portal"]["id"]: a["portal"]["name"] for a in me["accounts"]}
+    # Bund, NRW and Köln have account areas of their own; Dormagen's account is at
+    # Kommunalportal.NRW, whose record names the municipality: Dormagen's Portal.
+    assert set(portals) == {"bund", "nrw", "koeln", "dormagen"}, portals
+    assert portals["dormagen"] == "Dormagen"
     assert me["applications"]["totalCount"] > 0
     assert "errors" not in max_, max_
     assert len(max_["data"]["me"]["accounts"]) == 3  # Bund, NRW, Dormagen
