@@ -54,6 +54,9 @@ def installed_example() -> str:
     return "example-accounts"
 
 
+AUDIENCES: list[object] = []  # the `aud` of every bearer the town API was sent
+
+
 def subject_of(request: Request) -> str | None:
     """The bearer's `sub`, unverified: a stand-in for the town, which would verify it."""
     token = request.headers.get("authorization", "").removeprefix("Bearer ")
@@ -62,6 +65,7 @@ def subject_of(request: Request) -> str | None:
         claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=="))
     except (IndexError, ValueError):
         return None
+    AUDIENCES.append(claims.get("aud"))
     return str(claims.get("sub"))
 
 
@@ -148,6 +152,11 @@ def test_the_plug_in_serves_a_citizens_applications_through_the_gateway(
         "reference": "VG-2026-0001",
         "serviceName": "Bewohnerparkausweis",
     }
+    # Köln's entry says token_exchange: the plug-in was handed the token exchanged for
+    # Köln's audience (RFC 8693), never Erika's sign-in token for the gateway.
+    koeln = "urn:portalgraph:portal:koeln"
+    assert AUDIENCES, "the town API was not called"
+    assert all(aud == koeln or (isinstance(aud, list) and koeln in aud) for aud in AUDIENCES)
 
 
 def test_a_citizen_without_an_account_there_gets_none(

@@ -19,9 +19,10 @@ The town's API (invented for this example, German field names as such APIs have 
 answers `{"antraege": [{"antragId", "vorgangsnummer", "leistung", "leikaSchluessel",
 "eingereichtAm"}]}`. It takes no payment links: `link_payment` refuses.
 
-The gateway hands an account-area plug-in the citizen's sign-in token. This example sends
-it on as the bearer, which is right only where the town's API accepts tokens of the
-gateway's identity provider; the built-in client exchanges it per portal (RFC 8693).
+The token each method is handed: where the entry's `[portals.accounts.auth]` says
+`token_exchange`, the citizen's token already exchanged for the town's audience (RFC 8693);
+without it, the citizen's sign-in token, which only a town API accepting tokens of the
+gateway's identity provider should be sent. This example sends it on as the bearer.
 """
 
 from __future__ import annotations
