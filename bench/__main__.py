@@ -3,9 +3,11 @@
 `python -m bench [--smoke] [--only PARTS] [--out PATH] [--json PATH]`. --smoke (a few
 seconds, small sandbox, one repetition) only shows that each scenario runs and that the
 gateway makes exactly the floor's upstream calls; tests/e2e/test_bench_smoke.py runs it.
-The parts are http (floor scenarios, upstream calls, start-up), workers (two workers
-against one), peer (Hive Gateway + GraphQL Mesh, bench/peer_suite.py) and live
-(subscriptions); `--only workers,peer` measures just those. Each section is written into
+The parts are topology (start-up with the full network file v2 and a citizen's dashboard
+cost at 4 / 40 / 396 municipalities, bench/topology_start.py), http (floor scenarios,
+upstream calls, start-up), workers (two workers against one), peer (Hive Gateway +
+GraphQL Mesh, bench/peer_suite.py) and live (subscriptions); `--only workers,peer`
+measures just those. Each section is written into
 RESULTS.md as soon as it is measured, so a later failure loses nothing measured before.
 """
 
@@ -32,6 +34,7 @@ from bench.peer_suite import peer_figures
 from bench.procs import CLIENT_CORE, Gateway, Sandbox, end_all, pin_self
 from bench.report import calls_section, http_section, live_section, publish, startup_section
 from bench.scenarios import SEARCH_ARS, FloorProc, calls_ratio, floor_run, gateway_run, one_by_one
+from bench.topology_start import topology_figures, topology_section
 from bench.workers import workers_figures, workers_section
 
 HEAVY = "buerger004175"  # 637 messages in the pre-generated 10,000 (two mailboxes)
@@ -61,7 +64,7 @@ def heavy_login(citizens: int) -> str:
     return "erika"
 
 
-PARTS = ("http", "workers", "peer", "live")
+PARTS = ("topology", "http", "workers", "peer", "live")
 Publish = Callable[[str, list[str]], None]
 LoadAverages = list[tuple[float, float, float]]
 Section = Callable[[LoadAverages], list[str]]  # a section, given the load average at the start
@@ -220,10 +223,17 @@ def main() -> int:
     figures: dict[str, Any] = {"calls": {}}
     with tempfile.TemporaryDirectory(prefix="portalgraph-bench-") as tmp:
         work = Path(tmp)
+        if "topology" in parts and not opts.smoke:  # 396 municipalities: no smoke run
+            (work / "topology").mkdir()
+            figures["topology"] = topology_figures(work / "topology")
+            publish_now("topology", topology_section(figures["topology"]))
+        if not set(parts) - {"topology"}:
+            end_all()
+            return report(figures, opts, started)
         sandbox = Sandbox(work, opts.citizens)
         try:
             if "http" in parts:
-                figures = asyncio.run(http_scenarios(opts, sandbox, work, publish_now))
+                figures.update(asyncio.run(http_scenarios(opts, sandbox, work, publish_now)))
             # The smoke run of the whole suite leaves workers to tests/e2e/test_workers.py.
             if "workers" in parts and not (opts.smoke and len(parts) > 1):
                 figures["workers"] = asyncio.run(
@@ -244,6 +254,10 @@ def main() -> int:
         finally:
             sandbox.stop()
             end_all()
+    return report(figures, opts, started)
+
+
+def report(figures: dict[str, Any], opts: argparse.Namespace, started: float) -> int:
     figures["elapsed_s"] = time.perf_counter() - started
     figures["smoke"] = opts.smoke
     figures["argv"] = sys.argv

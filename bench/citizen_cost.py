@@ -44,22 +44,29 @@ async def figures(journal: Journal, *, platform: bool) -> list[tuple[int, int, i
     return rows
 
 
-def sandbox_figures() -> None:
-    """The dashboard of tests/e2e/test_citizen_cost.py at each size, over real HTTP."""
+def sandbox_rows() -> list[tuple[int, int, int]]:
+    """(municipalities, upstream calls, upstreams asked) of the dashboard of
+    tests/e2e/test_citizen_cost.py at each size, over real HTTP."""
     # Not at the top: without the topology sandbox the module skips (pytest.importorskip).
     from tests.e2e.test_citizen_cost import one_network  # noqa: PLC0415
 
     loop = LoopThread()
-    print("\ntopology sandbox, real HTTP\n| municipalities | upstream calls | upstreams asked |")
-    print("|---|---|---|")
+    rows = []
     try:
         for count in COUNTS:
             with tempfile.TemporaryDirectory() as folder:
                 _, calls = one_network(count, loop, Path(folder))
-            total = sum(sum(c.values()) for c in calls.values())
-            print(f"| {count} | {total} | {len(calls)} |")
+            rows.append((count, sum(sum(c.values()) for c in calls.values()), len(calls)))
     finally:
         loop.close()
+    return rows
+
+
+def sandbox_figures() -> None:
+    print("\ntopology sandbox, real HTTP\n| municipalities | upstream calls | upstreams asked |")
+    print("|---|---|---|")
+    for count, total, asked in sandbox_rows():
+        print(f"| {count} | {total} | {asked} |")
 
 
 async def main() -> None:

@@ -102,6 +102,7 @@ HEADINGS = {
     "peer": "## Peer: Hive Gateway + GraphQL Mesh (same sandbox, same load)",
     "live": "## Subscriptions (median [min–max])",
     "startup": "## Start-up",
+    "topology": "## Full network: start-up and a citizen's cost (network file v2, 396 municipalities)",
 }
 
 

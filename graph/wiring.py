@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import httpx
@@ -29,6 +30,7 @@ from sources._cache_store import CacheStore, MemoryCache, TieredCache
 from sources._http import Upstream
 from sources._jwks import JwksCache
 from sources._observe import NO_OBSERVER, UpstreamObserver
+from sources._plugin_tokens import Exchange, ExchangingAccountArea, ExchangingPostbox
 from sources._policy import UpstreamPolicy
 from sources._redis_cache import RedisCache
 from sources._resilience import UpstreamGuards
@@ -128,7 +130,7 @@ def build_adapters(
     postboxes: dict[str, Postbox] = {}
     for entry in topology.portals:
         if entry.accounts is not None:
-            accounts[entry.id] = _account_area(make, tokens, entry)
+            accounts[entry.id] = _account_area(make, tokens, entry, portals)
         if entry.inbox is not None:
             postboxes[entry.id] = _postbox(make, tokens, entry)
     adapters = Adapters(
@@ -210,14 +212,22 @@ def _portal_of(portals: PortalDirectory) -> Callable[[str], str | None]:
 
 
 def _account_area(
-    make: UpstreamFactory, tokens: TokenIssuer | None, entry: PortalEntryRecord
+    make: UpstreamFactory,
+    tokens: TokenIssuer | None,
+    entry: PortalEntryRecord,
+    portals: PortalDirectory,
 ) -> AccountArea:
     api = entry.accounts
     assert api is not None
     if api.adapter is not None:
         plugged: AccountArea = _plugin(make, entry, Capability.ACCOUNTS, api)
-        return plugged
-    return PortalAccountArea(*_exchanging(make, tokens, entry, Capability.ACCOUNTS, api))
+        exchange = _plugin_exchange(make, tokens, entry, Capability.ACCOUNTS, api)
+        return plugged if exchange is None else ExchangingAccountArea(plugged, exchange)
+    # A platform's records may name the municipality: its Portal, not the platform's entry.
+    attribute = partial(portals.named_by, entry.id) if entry.is_platform else None
+    return PortalAccountArea(
+        *_exchanging(make, tokens, entry, Capability.ACCOUNTS, api), attribute=attribute
+    )
 
 
 def _postbox(
@@ -227,7 +237,8 @@ def _postbox(
     assert api is not None
     if api.adapter is not None:
         plugged: Postbox = _plugin(make, entry, Capability.INBOX, api)
-        return plugged
+        exchange = _plugin_exchange(make, tokens, entry, Capability.INBOX, api)
+        return plugged if exchange is None else ExchangingPostbox(plugged, exchange)
     return PostfachBox(*_exchanging(make, tokens, entry, Capability.INBOX, api))
 
 
@@ -253,10 +264,30 @@ def _exchanging(
     return make.entry_portal(entry), upstream, bearer
 
 
+def _plugin_exchange(
+    make: UpstreamFactory,
+    tokens: TokenIssuer | None,
+    entry: PortalEntryRecord,
+    capability: Capability,
+    api: PortalApiRecord,
+) -> Exchange | None:
+    """Where a plug-in's entry says `token_exchange`, the plug-in is handed the citizen's
+    token exchanged for the portal, never the sign-in token; otherwise None."""
+    scheme = api.auth.scheme if api.auth is not None else None
+    if not isinstance(scheme, TokenExchange):
+        return None
+    if tokens is None:
+        raise NetworkConfigError(
+            make.source, f"portals.{entry.id}.{capability.value}: token_exchange needs [identity]"
+        )
+    ref = UpstreamRef(entry.id, capability)
+    return ExchangedBearer(tokens, scheme.audience, upstream=ref).token
+
+
 def _plugin(
     make: UpstreamFactory, entry: PortalEntryRecord, capability: Capability, api: PortalApiRecord
 ) -> Any:
-    """A plug-in adapter (entry point `api.adapter`, docs/extending.md)."""
+    """A plug-in adapter (entry point `api.adapter`, docs/submissions.md "Plug-in adapters")."""
     endpoint = EndpointRecord(url=api.url, adapter=api.adapter)
     context = AdapterContext(make.entry_portal(entry), capability, endpoint, make.client)
     try:

@@ -77,11 +77,15 @@ class ExchangedBearer:
         self.upstream = upstream
 
     async def headers(self, subject_token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {await self.token(subject_token)}"}
+
+    async def token(self, subject_token: str) -> str:
+        """The citizen's token for this portal's audience (cached per citizen)."""
         try:
             issued = await self.tokens.exchange(subject_token, self.audience)
         except SourceError as exc:
             raise SourceAuthError("token exchange failed", upstream=self.upstream) from exc
-        return {"Authorization": f"Bearer {issued.access_token}"}
+        return issued.access_token
 
 
 class ServiceHeaders(Protocol):

@@ -1,7 +1,9 @@
 """A portal's account area (Mein Konto): the viewer's account and applications there.
 
 Every call carries a token exchanged for the portal's own audience (RFC 8693);
-the citizen's sign-in token is never forwarded to an upstream.
+the citizen's sign-in token is never forwarded to an upstream. A platform's records may
+name the municipality they are about (`ars` or `portalId`): `attribute` maps that to the
+municipality's Portal (docs/topology.md "Portals and platforms").
 """
 
 from __future__ import annotations
@@ -20,11 +22,26 @@ PAGE = 500
 Parsed = TypeVar("Parsed")
 
 
+PortalOf = Callable[[dict[str, Any]], str]
+
+
 class PortalAccountArea:
-    def __init__(self, portal: PortalRecord, upstream: Upstream, bearer: ExchangedBearer) -> None:
+    def __init__(
+        self,
+        portal: PortalRecord,
+        upstream: Upstream,
+        bearer: ExchangedBearer,
+        attribute: Callable[[str | None], str] | None = None,
+    ) -> None:
         self.portal = portal
         self.upstream = upstream
         self.bearer = bearer
+        self.attribute = attribute  # a platform's: the named municipality's portal id
+
+    def _portal_of(self, item: dict[str, Any]) -> str:
+        if self.attribute is None:
+            return self.portal.id
+        return self.attribute(optional_str(item.get("ars")) or optional_str(item.get("portalId")))
 
     async def account(self, subject_token: str) -> AccountRecord | None:
         headers = await self.bearer.headers(subject_token)
@@ -65,34 +82,34 @@ class PortalAccountArea:
             headers=headers,
         )
 
-    def _parsed(self, parse: Callable[[Any, str], Parsed], body: Any) -> Parsed:
+    def _parsed(self, parse: Callable[[Any, PortalOf], Parsed], body: Any) -> Parsed:
         try:
-            return parse(body, self.portal.id)
+            return parse(body, self._portal_of)
         except (MalformedError, KeyError, TypeError, ValueError) as exc:
             raise self.upstream.bad_response(f"unexpected payload: {exc}") from exc
 
 
-def parse_account(body: Any, portal_id: str) -> AccountRecord:
+def parse_account(body: Any, portal_of: PortalOf) -> AccountRecord:
     item = obj(body)
     return AccountRecord(
-        portal_id=portal_id,
+        portal_id=portal_of(item),
         account_id=text(item["accountId"]),
         created_at=aware(item.get("createdAt")),
         services=tuple(text(s) for s in items_of(item.get("services", []))),
     )
 
 
-def parse_applications(body: Any, portal_id: str) -> tuple[list[ApplicationRecord], int]:
+def parse_applications(body: Any, portal_of: PortalOf) -> tuple[list[ApplicationRecord], int]:
     page = obj(body)
-    applications = [parse_application(a, portal_id) for a in items_of(page["applications"])]
+    applications = [parse_application(a, portal_of) for a in items_of(page["applications"])]
     total = page.get("totalCount", len(applications))
     return applications, int(total)
 
 
-def parse_application(raw: Any, portal_id: str) -> ApplicationRecord:
+def parse_application(raw: Any, portal_of: PortalOf) -> ApplicationRecord:
     item = obj(raw)
     return ApplicationRecord(
-        portal_id=portal_id,
+        portal_id=portal_of(item),
         id=text(item["applicationId"]),
         case_id=text(item["caseId"]),
         submission_id=optional_str(item.get("submissionId")),

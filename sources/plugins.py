@@ -1,9 +1,10 @@
 """Adapters from other packages, found through entry points (group `portalgraph.sources`).
 
-A package declares `[project.entry-points."portalgraph.sources"] my-directory =
-"my_package:factory"`; network.toml names it per capability (`adapter = "my-directory"`).
-The factory gets an `AdapterContext` and returns an object implementing that capability's
-Protocol from `sources.base`. docs/submissions.md ("Plug-in adapters") walks through one.
+A package declares `[project.entry-points."portalgraph.sources"] my-accounts =
+"my_package:factory"`; the network file (version 2) names it in a `[[portals]]` entry's
+`accounts` or `inbox` table (`adapter = "my-accounts"`). The factory gets an
+`AdapterContext` and returns an object implementing that capability's Protocol from
+`sources.base`. docs/submissions.md ("Plug-in adapters") walks through one.
 """
 
 from __future__ import annotations

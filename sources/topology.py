@@ -30,7 +30,7 @@ from sources.base.topology import (
     PortalEntryRecord,
     PvogRecord,
 )
-from sources.network import NetworkConfigError
+from sources.network import V1_MOVES, NetworkConfigError, is_version_1
 
 VERSION = 2
 TOP_LEVEL = {
@@ -42,16 +42,6 @@ TOP_LEVEL = {
     "portals",
     "defaults",
 }
-V1_MOVES = (
-    "this is a version 1 network file; version 2 describes the real topology."
-    " What moved: every portal's services → one [pvog] (the Suchdienst does the ARS"
-    " inheritance); status and submissions → one [fitconnect] (Submission API, Routing API,"
-    " Self-Service-Portal keys); [routing] → [fitconnect] routing_url; payments →"
-    " [[payment_providers]] with tenants by ARS prefix; client_id/client_secret_env/audience"
-    " → an auth table per upstream ([pvog.auth], [fitconnect.auth], ...); [[portals]] keeps"
-    " only accounts and inbox, and one entry may serve many municipalities (serves ="
-    " [...] or ars_prefix). Add version = 2 at the top. See docs/topology.md."
-)
 T = TypeVar("T")
 
 
@@ -102,15 +92,6 @@ class Topology:
         return base.with_overrides(self.defaults).with_overrides(specific)
 
 
-def file_version(text: str) -> int:
-    """1 or 2 (anything unreadable counts as 1, whose parser reports it)."""
-    try:
-        version = tomllib.loads(text).get("version", 1)
-    except tomllib.TOMLDecodeError:
-        return 1
-    return version if version in (1, VERSION) else 1
-
-
 def load_topology(path: str | FilePath) -> Topology:
     path = FilePath(path)
     try:
@@ -141,7 +122,7 @@ class _Parser:
         document = self.document
         version = document.get("version")
         if version != VERSION:
-            v1 = version is None and ("routing" in document or "portals" in document)
+            v1 = is_version_1(document)
             message = V1_MOVES if v1 else f"version must be {VERSION} (got {version!r})"
             self._fail(InvalidValueError(("version",), message))
             if v1:  # everything else would be noise: the whole file changes shape

@@ -82,6 +82,17 @@ class PortalDirectory:
             return None
         return max(found, key=lambda p: len(ars_prefix(p.ars))).id
 
+    def named_by(self, entry_id: str, named: str | None) -> str:
+        """The portal a record of entry `entry_id`'s API is about. A platform's record may
+        name the municipality (its portal id or 12-digit ARS): that Portal when the entry
+        serves it; otherwise, or when the record names none, the entry itself."""
+        if named is None:
+            return entry_id
+        portal_id = named if named in self._ids else self._by_ars.get(named)
+        if portal_id is None or self._ids[portal_id][0].id != entry_id:
+            return entry_id  # not one of this entry's: a record never moves to another's
+        return portal_id
+
     def entry_of(self, portal_id: str) -> PortalEntryRecord | None:
         """The `[[portals]]` entry (and so the API clients) behind a portal id."""
         found = self._ids.get(portal_id)

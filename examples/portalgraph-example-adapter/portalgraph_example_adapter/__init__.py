@@ -1,107 +1,123 @@
-"""A municipality's own service directory, served from static data.
+"""A town's account area behind its own (bilateral) API, as a Portalgraph plug-in.
 
-It implements the `ServiceDirectory` Protocol of `sources.base`; Portalgraph finds it by
-the entry point `example-directory` (group `portalgraph.sources`) named in network.toml:
+It implements the `AccountArea` Protocol of `sources.base`. Network file version 2 names
+it on the town's `[[portals]]` entry; Portalgraph finds it by the entry point
+`example-accounts` (group `portalgraph.sources`):
 
-    [portals.services]
-    url = "https://services.example-town.de"
-    adapter = "example-directory"
+    [[portals]]
+    id = "beispielstadt"
+    name = "Beispielstadt"
+    tier = "MUNICIPAL"
+    ars = "051620004004"
+
+    [portals.accounts]
+    url = "https://konto.beispielstadt.example"
+    adapter = "example-accounts"
+
+The town's API (invented for this example, German field names as such APIs have them):
+`GET /konto` answers `{"kontoId", "angelegtAm"}` or 404 (no account), `GET /konto/antraege`
+answers `{"antraege": [{"antragId", "vorgangsnummer", "leistung", "leikaSchluessel",
+"eingereichtAm"}]}`. It takes no payment links: `link_payment` refuses.
+
+The token each method is handed: where the entry's `[portals.accounts.auth]` says
+`token_exchange`, the citizen's token already exchanged for the town's audience (RFC 8693);
+without it, the citizen's sign-in token, which only a town API accepting tokens of the
+gateway's identity provider should be sent. This example sends it on as the bearer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+import httpx
+
 from sources.base import (
-    AddressRecord,
-    FeeRecord,
-    OrganisationRecord,
+    AccountRecord,
+    ApplicationRecord,
+    Capability,
+    PaymentLinkRecord,
     PortalRecord,
-    RegionRecord,
-    ServiceQuery,
-    ServiceRecord,
-    ars_covers,
+    UpstreamRef,
 )
-
-OFFICE = "EX.OE.1"
-
-
-def _service(
-    portal_id: str, number: int, name: str, leika: str, area: str, fee: int | None
-) -> ServiceRecord:
-    return ServiceRecord(
-        portal_id=portal_id,
-        id=f"EX.LB.{number}",
-        name=name,
-        leika_keys=(leika,),
-        areas=(area,),
-        teaser=f"{name} bei der Beispielstadt.",
-        description=None,
-        required_documents=None,
-        prerequisites=None,
-        fees_text=None,
-        fees=(FeeRecord("Gebühr", fee),) if fee is not None else (),
-        deadlines=None,
-        processing_time=None,
-        legal_basis=(),
-        online_services=(),
-        organisation_ids=(OFFICE,),
-        approved_by=None,
-        approved_on=None,
-        last_update=None,
-    )
+from sources.errors import SourceBadResponseError, SourceRejectedError, SourceUnavailableError
 
 
-class StaticDirectory:
-    """Three services of one town; the portal's ARS is their area."""
+def _when(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
 
-    def __init__(self, portal: PortalRecord) -> None:
+
+class TownAccounts:
+    """`GET /konto` and `GET /konto/antraege` of one town, as Portalgraph's records."""
+
+    def __init__(self, portal: PortalRecord, url: str, client: httpx.AsyncClient) -> None:
         self.portal = portal
-        area = portal.ars
-        self.services = [
-            _service(
-                portal.id, 1, "Hundesteuer anmelden (Beispielstadt)", "99108008001000", area, None
-            ),
-            _service(portal.id, 2, "Sperrmüll anmelden (Beispielstadt)", "99108010001000", area, 0),
-            _service(
-                portal.id, 3, "Bewohnerparkausweis (Beispielstadt)", "99108004002000", area, 3050
-            ),
-        ]
+        self.url = url.rstrip("/")
+        self.client = client  # the gateway's pooled client: no connections of our own
+        self.upstream = UpstreamRef(portal.id, Capability.ACCOUNTS)
 
-    async def search(self, query: ServiceQuery) -> list[ServiceRecord]:
-        text = (query.text or "").casefold()
-        return [
-            s
-            for s in self.services
-            if any(ars_covers(a, query.ars) for a in s.areas)
-            and text in s.name.casefold()
-            and (not query.leika_keys or set(query.leika_keys) & set(s.leika_keys))
-        ]
+    async def _get(self, path: str, token: str) -> Any | None:
+        """The JSON body; None for 404 (no account). Failures are SourceErrors."""
+        try:
+            response = await self.client.get(
+                self.url + path, headers={"Authorization": f"Bearer {token}"}
+            )
+        except httpx.HTTPError as exc:
+            raise SourceUnavailableError(type(exc).__name__, upstream=self.upstream) from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise SourceUnavailableError(f"HTTP {response.status_code}", upstream=self.upstream)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise SourceBadResponseError("not JSON", upstream=self.upstream) from exc
 
-    async def service(self, service_id: str) -> ServiceRecord | None:
-        return next((s for s in self.services if s.id == service_id), None)
+    async def account(self, subject_token: str) -> AccountRecord | None:
+        body = await self._get("/konto", subject_token)
+        if body is None:
+            return None
+        try:
+            return AccountRecord(
+                portal_id=self.portal.id,
+                account_id=str(body["kontoId"]),
+                created_at=_when(body.get("angelegtAm")),
+                services=(),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SourceBadResponseError(f"account: {exc!r}", upstream=self.upstream) from exc
 
-    async def organisations(self, ids: Sequence[str]) -> dict[str, OrganisationRecord]:
-        office = OrganisationRecord(
+    async def applications(self, subject_token: str) -> list[ApplicationRecord]:
+        body = await self._get("/konto/antraege", subject_token)
+        try:
+            return [self._application(item) for item in (body or {}).get("antraege", [])]
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise SourceBadResponseError(f"applications: {exc!r}", upstream=self.upstream) from exc
+
+    def _application(self, item: dict[str, Any]) -> ApplicationRecord:
+        submitted = _when(item.get("eingereichtAm"))
+        return ApplicationRecord(
             portal_id=self.portal.id,
-            id=OFFICE,
-            name="Bürgerbüro Beispielstadt",
-            role="Zuständige Stelle",
-            addresses=(AddressRecord("Marktplatz", "1", "12345", "Beispielstadt"),),
-            phone="01234 5678-0",
-            fax=None,
-            email="buergerbuero@beispielstadt.example",
-            website=None,
-            opening_hours="Mo–Fr 8–12 Uhr",
-            last_update=None,
+            id=str(item["antragId"]),
+            case_id=str(item["antragId"]),
+            submission_id=None,
+            leika_key=item.get("leikaSchluessel"),
+            service_name=item.get("leistung"),
+            reference=item.get("vorgangsnummer"),
+            created_at=submitted,
+            submitted_at=submitted,
+            updated_at=submitted,
+            payments=(),
         )
-        return {OFFICE: office} if OFFICE in ids else {}
 
-    async def regions(self, text: str) -> list[RegionRecord]:
-        return []
+    async def link_payment(
+        self, subject_token: str, application_id: str, link: PaymentLinkRecord
+    ) -> None:
+        raise SourceRejectedError(
+            "this account area takes no payment links", upstream=self.upstream, status=405
+        )
 
 
-def create(context: Any) -> StaticDirectory:
+def create(context: Any) -> TownAccounts:
     """The entry point: Portalgraph passes an `AdapterContext` (portal, endpoint, client)."""
-    return StaticDirectory(context.portal)
+    return TownAccounts(context.portal, context.endpoint.url, context.client)

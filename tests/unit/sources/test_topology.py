@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,9 @@ from sources.base.upstream_auth import (
     StaticHeaders,
     TokenExchange,
 )
-from sources.network import NetworkConfigError
+from sources.network import NetworkConfigError, is_version_1
 from sources.topology import (
     TopologyConfigError,
-    file_version,
     load_topology,
     parse_topology,
 )
@@ -203,8 +203,10 @@ def test_a_version_1_file_is_told_what_moved_where() -> None:
     assert [key for _, key, _ in found] == ["version"]
     for moved in ("[pvog]", "[fitconnect]", "[[payment_providers]]", "auth table", "version = 2"):
         assert moved in found[0][2]
-    assert file_version(v1) == 1
-    assert file_version(MINIMAL) == 2
+    assert is_version_1(tomllib.loads(v1))
+    assert not is_version_1(tomllib.loads(MINIMAL))
+    assert is_version_1({"version": 1})  # said so outright
+    assert not is_version_1({"version": 3, "portals": []})  # a version error, not v1's moves
 
 
 def test_per_portal_capabilities_that_became_central_are_refused_with_their_new_place() -> None:
