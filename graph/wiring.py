@@ -138,6 +138,9 @@ def build_adapters(
         portals=portals,
         account_areas=accounts,
         postboxes=postboxes,
+        every_viewer_inboxes=frozenset(
+            e.id for e in topology.portals if e.inbox is not None and e.inbox.every_viewer
+        ),
         case_events=case_events,
         payments={
             p.id: XBezahldienste(

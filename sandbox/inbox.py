@@ -67,6 +67,11 @@ def create_inbox_app(  # noqa: PLR0915 - one closure per endpoint over shared st
     """
     check = BearerCheck(issuer=issuer, jwks=jwks, audience=audience)
     portals = holds or (portal_id,)
+    # The central BundID Postfach: every citizen signed in with the BundID has a mailbox.
+    everyone = holds is not None
+
+    def has_mailbox(citizen: Citizen) -> bool:
+        return everyone or citizen.account_at(portal_id) is not None
 
     def held(per_portal: Mapping[str, list[T]]) -> list[T]:
         return [item for p in portals for item in per_portal.get(p, [])]
@@ -76,7 +81,7 @@ def create_inbox_app(  # noqa: PLR0915 - one closure per endpoint over shared st
         if isinstance(claims, JSONResponse):
             return claims
         citizen = citizens.get(str(claims["sub"]))
-        if citizen is None or citizen.subject != claims["sub"] or not citizen.account_at(portal_id):
+        if citizen is None or citizen.subject != claims["sub"] or not has_mailbox(citizen):
             return problem(404, "Not Found", f"no mailbox at portal {portal_id}")
         handle = claims.get("legacy_postkorb_handle")
         if handle is not None and handle != citizen.legacy_postkorb_handle:
@@ -151,7 +156,7 @@ def create_inbox_app(  # noqa: PLR0915 - one closure per endpoint over shared st
         except (ValueError, KeyError, TypeError):
             return problem(400, "Bad Request", 'body must be {"login": "...", "title": "..."}')
         mine = cases.cases(citizen.subject)
-        if mine is None or not citizen.account_at(portal_id):
+        if mine is None or not has_mailbox(citizen):
             return problem(404, "Not Found", f"no mailbox at portal {portal_id}")
         message = new_message(portal_id, citizen, body)
         mine.messages.setdefault(portal_id, []).insert(0, message)

@@ -166,7 +166,8 @@ def _portals(urls: Mapping[str, str], municipalities: Sequence[Municipality]) ->
             "accounts": _account_api(urls, portal.id),
         }
         if f"portals.{portal.id}.inbox" in urls:
-            entry["inbox"] = _account_api(urls, portal.id, "inbox")
+            # The Bund entry's inbox is the BundID Postfach: every signed-in citizen has one.
+            entry["inbox"] = {**_account_api(urls, portal.id, "inbox"), "every_viewer": True}
         entries.append(entry)
     platform = served(municipalities)
     if platform:

@@ -37,6 +37,7 @@ from sources.base.vocabulary import Tier
 
 ENTRY_KEYS = {"id", "name", "tier", "ars", "website", "serves", "ars_prefix", "website_template"}
 API_KEYS = {"url", "adapter", "auth"} | POLICY
+INBOX_KEYS = API_KEYS | {"every_viewer"}
 APIS = ("accounts", "inbox")
 MOVED = {
     "services": "[pvog] (one Suchdienst for all of Germany)",
@@ -127,14 +128,20 @@ def _api(found: dict[str, Any], key: str, path: Path) -> PortalApiRecord | None:
         return None
     where = (*path, key)
     api = table(found[key], where)
-    known_keys(api, API_KEYS, where)
+    known_keys(api, INBOX_KEYS if key == "inbox" else API_KEYS, where)
+    every_viewer = api.get("every_viewer", False)
+    if not isinstance(every_viewer, bool):
+        raise InvalidValueError((*where, "every_viewer"), "every_viewer must be true or false")
     adapter = api.get("adapter")
     if adapter is not None and not (isinstance(adapter, str) and ADAPTER_NAME.match(adapter)):
         raise InvalidValueError(
             (*where, "adapter"), "adapter must name an entry point of group portalgraph.sources"
         )
     return PortalApiRecord(
-        url=str(http_url(api, "url", where)), adapter=adapter, auth=auth_of(api, "auth", where)
+        url=str(http_url(api, "url", where)),
+        adapter=adapter,
+        auth=auth_of(api, "auth", where),
+        every_viewer=every_viewer,
     )
 
 

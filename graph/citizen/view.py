@@ -66,6 +66,18 @@ class CitizenView:
             return [entry_id]
         return []
 
+    async def inbox_entries(self, portal_id: str | None = None) -> list[str]:
+        """The entries whose inboxes to ask: the linked ones (or the named portal's), plus
+        an inbox every signed-in viewer has (the BundID Postfach, `every_viewer = true`),
+        which needs no account link: a citizen who only ever submitted through Köln still
+        reads the authority's answers there."""
+        common = self.context.gateway.adapters.every_viewer_inboxes
+        if portal_id is None:
+            return sorted({*await self.linked_entries(), *common})
+        if self._entry_id(portal_id) in common:
+            return [str(self._entry_id(portal_id))]
+        return await self.linked_entries(portal_id)
+
     async def check_account(self, entry_id: str, holdings: Holdings | None = None) -> bool:
         """Asks one account area whether the viewer has an account there and learns (or
         forgets) the link by its answer. False where the entry has no account area."""
@@ -133,11 +145,11 @@ class CitizenView:
         application in the viewer's linked inboxes. Not only the portal's own entry: the
         authority writes status_v6 to the BundID Postfach, one inbox for the applications
         of every portal (docs/topology.md), and a Köln entry has none of its own."""
-        linked = sorted((await self.holdings()).linked)
+        inboxes = await self.inbox_entries()
         loaders = self.context.loaders
         events, updates = await asyncio.gather(
             loaders.case_events(record.case_id, record.destination_id),
-            loaders.status_updates(self.context.token(), linked),
+            loaders.status_updates(self.context.token(), inboxes),
         )
         own = [u for u in updates if u.application_id == record.id]
         return merged_history(events, own)
@@ -166,8 +178,8 @@ class CitizenView:
         return await self.context.loaders.payments(await self.payment_links(record))
 
     async def messages(self, portal_id: str | None = None) -> list[MessageRecord]:
-        """The messages in the linked entries' inboxes (of one portal, or all)."""
-        entries = await self.linked_entries(portal_id)
+        """The messages in the viewer's inboxes (of one portal, or all)."""
+        entries = await self.inbox_entries(portal_id)
         found = await self.context.loaders.messages(self.context.token(), entries)
         await self._seen_at({self._entry_id(m.portal_id) for m in found}, await self.holdings())
         return [m for m in found if portal_id in (None, m.portal_id)]
@@ -178,7 +190,7 @@ class CitizenView:
         """The thread of one application: the messages naming it in the application
         portal's inbox and in every linked one (the BundID Postfach holds the messages of
         every portal's applications, the portal's own entry may have no inbox)."""
-        entries = {*await self.linked_entries(portal_id), *await self.linked_entries()}
+        entries = {*await self.inbox_entries(portal_id), *await self.inbox_entries()}
         found = await self.context.loaders.messages(self.context.token(), sorted(entries))
         return [m for m in found if m.application_id == application_id]
 
@@ -186,7 +198,7 @@ class CitizenView:
         """One of the viewer's messages; None for anything that is not theirs."""
         viewer = self.context.viewer
         entry_id = self._entry_id(portal_id)
-        if viewer is None or entry_id is None or entry_id not in (await self.holdings()).linked:
+        if viewer is None or entry_id is None or entry_id not in await self.inbox_entries():
             return None
         found = await self.context.loaders.messages(viewer.token, [entry_id])
         return next((m for m in found if (m.portal_id, m.id) == (portal_id, message_id)), None)

@@ -42,6 +42,8 @@ class Adapters:
     portals: PortalDirectory = field(default_factory=lambda: PortalDirectory(()))
     account_areas: Mapping[str, AccountArea] = field(default_factory=dict)  # by entry id
     postboxes: Mapping[str, Postbox] = field(default_factory=dict)  # by entry id
+    # Entry ids whose inbox every signed-in viewer has (the BundID Postfach, `every_viewer`).
+    every_viewer_inboxes: frozenset[str] = frozenset()
     case_events: CaseEvents | None = None
     payments: Mapping[str, PaymentProvider] = field(default_factory=dict)  # by provider id
     tenants: TenantIndex = field(default_factory=lambda: TenantIndex(()))

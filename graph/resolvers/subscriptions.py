@@ -115,7 +115,7 @@ async def what_to_follow(
         if not followed:
             raise NotFoundError("No such application in your account.")
     payments = [(link, a) for a in followed for link in await citizen.payment_links(a)]
-    return followed, list(await citizen.linked_entries()), payments
+    return followed, await citizen.inbox_entries(), payments
 
 
 def last_event_id(request: Request | WebSocket) -> str | None:

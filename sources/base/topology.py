@@ -120,6 +120,9 @@ class PortalApiRecord:
     url: str
     adapter: str | None = None  # entry point in group `portalgraph.sources`; None: built in
     auth: UpstreamAuth | None = None
+    # An inbox holding a mailbox for every signed-in viewer (the BundID Postfach): asked
+    # for each viewer without an account link; an account area never has it.
+    every_viewer: bool = False
 
 
 @dataclass(frozen=True, slots=True)

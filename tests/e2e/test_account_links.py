@@ -75,10 +75,17 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
         loop.close()
 
 
-def test_a_viewer_with_nothing_costs_no_citizen_upstream_call(network: Network) -> None:
+POSTFACH_ONLY = {"portals.bund.inbox": {"GET /v1/messages": 1}}
+
+
+def test_a_viewer_with_no_link_costs_only_the_postfach_every_citizen_has(
+    network: Network,
+) -> None:
     me, asked = network.dashboard("max")
-    assert me == {"applications": {"edges": []}, "inbox": {"totalCount": 0}, "accounts": []}
-    assert asked == {}
+    assert (me["applications"], me["accounts"]) == ({"edges": []}, [])
+    # The BundID Postfach (`every_viewer = true`) is read without a link: Max's messages.
+    assert me["inbox"]["totalCount"] > 0
+    assert asked == POSTFACH_ONLY, asked
 
 
 def test_a_submission_learns_the_portals_link_and_forgetting_drops_it(network: Network) -> None:
@@ -103,4 +110,4 @@ def test_a_submission_learns_the_portals_link_and_forgetting_drops_it(network: N
     assert forgotten["data"]["forgetFinishedApplications"]["count"] >= 1, forgotten
     me, asked = network.dashboard("lena")
     assert me["accounts"] == []
-    assert asked == {}, "no link, no entry: nothing to ask"
+    assert asked == POSTFACH_ONLY, "no link, no entry: only the Postfach every citizen has"

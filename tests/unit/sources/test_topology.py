@@ -328,3 +328,17 @@ def test_duplicate_providers_and_a_leftover_routing_table_are_named() -> None:
     leftover = problems_of(MINIMAL + '\n[routing]\nurl = "http://127.0.0.1:1"\n')
     assert leftover[0][:2] == (32, "routing")
     assert "[fitconnect] as routing_url" in leftover[0][2]
+
+
+def test_an_inbox_every_viewer_has_is_marked_and_only_an_inbox_may_say_so() -> None:
+    entry = '\n[[portals]]\nid = "bund"\nname = "Bund"\ntier = "FEDERAL"\nars = "000000000000"\n'
+    postfach = '[portals.inbox]\nurl = "http://127.0.0.1:9006"\nevery_viewer = true\n'
+    parsed = parse_topology(MINIMAL + entry + postfach, source="net.toml")
+    inbox = parsed.portals[0].inbox
+    assert inbox is not None and inbox.every_viewer
+    plain = parse_topology(MINIMAL + entry + postfach.replace("every_viewer = true\n", ""))
+    assert plain.portals[0].inbox is not None and not plain.portals[0].inbox.every_viewer
+    found = problems_of(MINIMAL + entry + postfach.replace("true", '"yes"'))
+    assert found[0][1:] == ("portals[0].inbox.every_viewer", "every_viewer must be true or false")
+    accounts = postfach.replace("[portals.inbox]", "[portals.accounts]")
+    assert problems_of(MINIMAL + entry + accounts)[0][1] == "portals[0].accounts.every_viewer"
