@@ -80,9 +80,9 @@ def test_erika_sees_her_identity_and_accounts_at_every_portal(
     assert (me["givenName"], me["familyName"], me["trustLevel"]) == ("Erika", "Mustermann", "HIGH")
     assert me["accountType"] == "CITIZEN"
     assert me["signInMethods"] == ["eID"]
-    # Dormagen's account is at Kommunalportal.NRW, the platform serving it (one account area).
-    platform = "kommunalportal-nrw"
-    assert {a["portal"]["id"] for a in me["accounts"]} == {"bund", "nrw", "koeln", platform}
+    # Dormagen's account is at Kommunalportal.NRW, the platform serving it (one account
+    # area); the platform's record names the municipality, so it is Dormagen's Portal.
+    assert {a["portal"]["id"] for a in me["accounts"]} == {"bund", "nrw", "koeln", "dormagen"}
     assert me["outages"] == []
     for portal in ("bund", "nrw", "koeln", "dormagen"):
         assert clean_sandbox.calls(portal, "accounts") == {"GET /v1/me": 1}
@@ -114,7 +114,7 @@ def test_max_signed_in_with_a_password_has_basic_trust_and_no_koeln_account(
 ) -> None:
     me = gateway.query(ME, token=clean_sandbox.demo_token("max"))["data"]["me"]
     assert me["trustLevel"] == "BASIC"
-    assert {a["portal"]["id"] for a in me["accounts"]} == {"bund", "nrw", "kommunalportal-nrw"}
+    assert {a["portal"]["id"] for a in me["accounts"]} == {"bund", "nrw", "dormagen"}
 
 
 def test_an_organisation_account_is_marked(gateway: Gateway, clean_sandbox: Sandbox) -> None:
@@ -145,7 +145,7 @@ def test_a_portal_account_area_failing_shows_as_an_outage(
     clean_sandbox.fault("nrw", "accounts", status=503)
     body = gateway.query(ME, token=clean_sandbox.demo_token("erika"))
     me = body["data"]["me"]
-    assert {a["portal"]["id"] for a in me["accounts"]} == {"bund", "koeln", "kommunalportal-nrw"}
+    assert {a["portal"]["id"] for a in me["accounts"]} == {"bund", "koeln", "dormagen"}
     assert me["outages"] == [{"portalId": "nrw", "code": "UPSTREAM_UNAVAILABLE"}]
     assert [e["extensions"]["portalId"] for e in body["errors"]] == ["nrw"]
 
