@@ -112,6 +112,7 @@ async def measure(caller: AsgiCaller, body: bytes, token: str | None, n: int) ->
     few = await collected(caller, body, token, CYCLE_RUN)
     ids = {id(o) for o in few}
     cycles: dict[str, list[str]] = {}
+    sample = None
     for name, _count in types.most_common():
         if len(cycles) >= EXPLAINED:
             break

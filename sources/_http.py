@@ -39,6 +39,7 @@ Params = Mapping[str, str | int | list[str]]
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "portalgraph_deadline", default=None
 )
+DRAINED = httpx.ByteStream(b"")  # the stream of a response whose body is read
 NO_RETRY_TIMEOUTS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout, TimeoutError)
 
 
@@ -210,6 +211,10 @@ class Upstream:
                     auth=self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT,
                 )
                 await response.aread()
+            # httpx's response and its stream point at each other: a cycle per call that
+            # held the response (and the pool's request objects) until the cyclic
+            # collector ran. The body is read and the stream closed; drop the stream.
+            response.stream = DRAINED
             call.status = response.status_code
             if response.is_success:
                 return response
