@@ -205,8 +205,17 @@ def main() -> int:
         default=10_000,
         help="connections of the large subscription figure (a busy machine: fewer)",
     )
+    parser.add_argument(
+        "--topology",
+        type=int,
+        default=None,
+        metavar="MUNICIPALITIES",
+        help="the topology sandbox (network file v2); the floor and the peer are v1-only yet",
+    )
     opts = parser.parse_args()
     opts.citizens = 300 if opts.smoke else 10_000
+    if opts.topology is not None:
+        opts.citizens = 40
     opts.seconds, reps = (0.3, 1) if opts.smoke else (2.5, 3)
     opts.reps = opts.reps or reps
     parts: tuple[str, ...] = opts.only
@@ -220,7 +229,7 @@ def main() -> int:
     figures: dict[str, Any] = {"calls": {}}
     with tempfile.TemporaryDirectory(prefix="portalgraph-bench-") as tmp:
         work = Path(tmp)
-        sandbox = Sandbox(work, opts.citizens)
+        sandbox = Sandbox(work, opts.citizens, topology=opts.topology)
         try:
             if "http" in parts:
                 figures = asyncio.run(http_scenarios(opts, sandbox, work, publish_now))
