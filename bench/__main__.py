@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bench.live_suite import live_figures
 from bench.peer_report import peer_section
 from bench.peer_suite import peer_figures
@@ -39,19 +37,7 @@ HEAVY = "buerger004175"  # 637 messages in the pre-generated 10,000 (two mailbox
 
 def sign_in(sandbox: Sandbox, logins: list[str]) -> list[str]:
     """Access tokens by the password grant, as a citizen's app would get them."""
-    with httpx.Client(trust_env=False, timeout=30) as http:
-        return [
-            http.post(
-                sandbox.urls["identity/idp"] + "/token",
-                data={
-                    "grant_type": "password",
-                    "username": login,
-                    "password": "demo",
-                    "client_id": "portalgraph-graphiql",
-                },
-            ).json()["access_token"]
-            for login in logins
-        ]
+    return [sandbox.token(login) for login in logins]
 
 
 def heavy_login(citizens: int) -> str:

@@ -64,13 +64,12 @@ LAYERS = (
             "graph/app.py",
             "graph/context.py",
             "graph/auth",
-            "joserfc",
-            "cryptography",
         ),
     ),
     ("server (uvicorn, httptools)", ("uvicorn/", "httptools")),
     ("journal (SQLAlchemy, SQLite)", ("sqlalchemy", "aiosqlite", "sources/journal")),
     ("JSON", ("orjson", "json/")),
+    ("signatures (sign-in JWT, FIT-Connect SETs)", ("joserfc", "cryptography", "base64")),
     ("event loop", ("asyncio/", "uvloop", "selectors", "<built-in>")),
 )
 
