@@ -38,8 +38,9 @@ from graph.ops.observability import Observability
 from graph.settings import Settings
 from sandbox.pvog_catalogue import CLIENT_ID_HEADER
 from sandbox.topology_document import PVOG_CLIENT_ID
-from sources._http import Upstream, deadline_after, new_client
+from sources._http import Upstream, deadline_after
 from sources._policy import UpstreamPolicy
+from sources._pool import new_client
 from sources._resilience import UpstreamGuards
 from sources._upstream_auth import UpstreamHttpAuth
 from sources.base import Capability, UpstreamRef

@@ -21,7 +21,6 @@ import httpx
 import orjson
 
 from sources._observe import NO_OBSERVER, UpstreamObserver
-from sources._pool import PerOriginTransport
 from sources.base import UpstreamRef
 from sources.errors import (
     DeadlineExceededError,
@@ -68,21 +67,6 @@ def worth_retrying(error: SourceError) -> bool:
     if not isinstance(error, SourceUnavailableError) or isinstance(error, DeadlineExceededError):
         return False
     return not isinstance(error.__cause__, NO_RETRY_TIMEOUTS)
-
-
-def new_client(
-    *, connect_timeout: float = 2.0, read_timeout: float = 10.0, max_connections: int = 200
-) -> httpx.AsyncClient:
-    """The process-wide client: pooled connections, no env proxies, explicit timeouts."""
-    limits = httpx.Limits(
-        max_connections=max_connections, max_keepalive_connections=max_connections
-    )
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-        transport=PerOriginTransport(limits),  # limits per upstream origin (see _pool.py)
-        trust_env=False,
-        follow_redirects=False,
-    )
 
 
 @contextlib.contextmanager
