@@ -123,6 +123,8 @@ class Loaders:
     calls a module-level batch function with the adapters: nothing it holds points back
     at this object."""
 
+    __slots__ = ("_journal", "_made", "_outages", "adapters")  # one per idle subscription
+
     def __init__(
         self, outages: OutageLog, adapters: Adapters, journal: Journal | None = None
     ) -> None:

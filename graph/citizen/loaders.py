@@ -90,6 +90,8 @@ PAYMENT: Batch[PaymentLinkRecord, PaymentRecord | None] = partial(each_key, _pay
 class CitizenLoaders(Loaders):
     """The public loaders plus the viewer's; one instance per request (and per event)."""
 
+    __slots__ = ()
+
     # The viewer's data: keys carry the sign-in token, so nothing is shared across viewers.
     # Callers pass only what the viewer has (Holdings); nothing here iterates all portals.
 
