@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import ssl
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from bench.sandbox_proc import control_tls
 from graph.testing import free_port
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, callback_secrets
 
@@ -108,18 +108,9 @@ class Sandbox:
         assert self.started.get("ready"), "sandbox did not start"
         self.network = workdir / "network.toml"
         self.urls: dict[str, str] = json.loads((workdir / "urls.json").read_text())
-        self.http = httpx.Client(trust_env=False, timeout=30, verify=self._verify(workdir))
-
-    def _verify(self, workdir: Path) -> ssl.SSLContext | bool:
-        """The topology sandbox's mutual-TLS payment provider needs its CA and our client
-        certificate, also for its control API (faults, stats)."""
-        secrets = workdir / "sandbox.env"
-        if not self.topology or not secrets.exists():
-            return True
-        env = dict(line.split("=", 1) for line in secrets.read_text().splitlines() if line)
-        context = ssl.create_default_context(cafile=env["EPAYBL_CA_BUNDLE"])
-        context.load_cert_chain(env["EPAYBL_CLIENT_CERT"], env["EPAYBL_CLIENT_KEY"])
-        return context
+        self.http = httpx.Client(
+            trust_env=False, timeout=30, verify=control_tls(workdir) if self.topology else True
+        )
 
     def token(self, login: str) -> str:
         """A demo citizen's sign-in access token (the gateway's audience)."""

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import os
+import ssl
 import sys
 import time
 from pathlib import Path
@@ -51,6 +52,19 @@ async def serve_topology(municipalities: int, citizens: int, out: Path) -> None:
     print(json.dumps(ready), flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     await network.stop()
+
+
+def control_tls(out: Path) -> ssl.SSLContext | bool:
+    """How a client reaches every server of a topology sandbox written to `out`: its
+    mutual-TLS payment provider needs the CA and our client certificate, also for the
+    control API (faults, stats)."""
+    secrets = out / "sandbox.env"
+    if not secrets.exists():
+        return True
+    env = dict(line.split("=", 1) for line in secrets.read_text().splitlines() if line)
+    context = ssl.create_default_context(cafile=env["EPAYBL_CA_BUNDLE"])
+    context.load_cert_chain(env["EPAYBL_CLIENT_CERT"], env["EPAYBL_CLIENT_KEY"])
+    return context
 
 
 def main() -> None:
