@@ -8,6 +8,11 @@ repetition the floor, then before, then after, so a change in the machine's othe
 falls on all three. Cells at concurrency 1: the dashboard with 0 ms upstream latency (the
 overhead target) and the 500-message page. A shared machine inflates absolute times:
 compare the rows of one run.
+
+`--topology` (the gateway on network file v2, whose floor is not built yet): the topology
+sandbox with 4 municipalities, no floor; cells `pass`, `join`, `multi`, `page5` (the peer
+workloads, anonymous) and `dashboard` (Erika, her account links learned first), each at
+every `--concurrency`; the rows give both sides' figures and after ÷ before.
 """
 
 from __future__ import annotations
@@ -22,9 +27,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from bench.__main__ import HEAVY, sign_in
+from bench.dashboard import DASHBOARD
+from bench.load import Http1
+from bench.peer_suite import body
 from bench.procs import CLIENT_CORE, Gateway, Sandbox, end_all, pin_self
 from bench.scenarios import FloorProc, floor_run, gateway_run, one_by_one
+
+PORTALS = "{ portals(tier: MUNICIPAL) { id ars } }"
+DASHBOARD_BODY = orjson.dumps({"query": DASHBOARD})
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -63,6 +76,92 @@ async def run(opts: argparse.Namespace, sandbox: Sandbox, work: Path) -> list[di
     return rows
 
 
+LEARN = "query Learn($p: ID) { me { applications(portal: $p, first: 1) { totalCount } } }"
+ERIKA_PORTALS = ("bund", "nrw", "koeln")  # and Dormagen's platform portal, looked up
+
+
+async def learn_erika(gateway: Gateway, token: str) -> None:
+    """Names each of Erika's portals once, so the gateway learns her account links."""
+    connection = Http1(gateway.url)
+    headers = f"Authorization: Bearer {token}\r\n"
+    _, raw = await connection.post("/graphql", orjson.dumps({"query": PORTALS}))
+    portals = orjson.loads(raw)["data"]["portals"]
+    dormagen = next(p["id"] for p in portals if p["ars"] == "051620008008")
+    for portal in (*ERIKA_PORTALS, dormagen):
+        payload = orjson.dumps({"query": LEARN, "variables": {"p": portal}})
+        status, raw = await connection.post("/graphql", payload, headers)
+        assert status == 200 and b'"errors"' not in raw, raw[:300]
+    await connection.close()
+
+
+async def run_topology(opts: argparse.Namespace, sandbox: Sandbox) -> list[dict[str, Any]]:
+    token = sandbox.token("erika")
+    sides = {
+        # Caches off, as in the peer comparison: every request reaches the upstreams.
+        side: Gateway(
+            sandbox.network,
+            None,
+            PYTHONSAFEPATH="1",
+            PYTHONPATH=str(tree),
+            PORTALGRAPH_CACHE="off",
+            PORTALGRAPH_RESPONSE_CACHE="off",
+        )
+        for side, tree in (("before", opts.before), ("after", HERE))
+    }
+    cells = opts.cells.split(",")
+    bodies = {c: DASHBOARD_BODY if c == "dashboard" else body("portalgraph", c) for c in cells}
+    for gateway in sides.values():
+        await learn_erika(gateway, token)
+        for cell in cells:  # warm: pools, parser and validation caches
+            await gateway_run(
+                gateway, _op(cell), [token], concurrency=1, seconds=0.5, seed=0, body=bodies[cell]
+            )
+    rows: list[dict[str, Any]] = []
+    for rep in range(opts.reps):
+        for cell in cells:
+            for concurrency in map(int, opts.concurrency.split(",")):
+                order = list(sides.items())
+                if rep % 2:  # alternate who goes first: a drift in load falls on both
+                    order.reverse()
+                for side, gateway in order:
+                    result = await gateway_run(
+                        gateway,
+                        _op(cell),
+                        [token],
+                        concurrency=concurrency,
+                        seconds=opts.seconds,
+                        seed=rep,
+                        body=bodies[cell],
+                    )
+                    rows.append({"cell": f"{cell} c={concurrency}", "side": side, **result})
+    for gateway in sides.values():
+        gateway.stop()
+    return rows
+
+
+def _op(cell: str) -> str:
+    return "inbox" if cell == "dashboard" else "search"  # inbox: tokens[0] signs every request
+
+
+def topology_table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "| cell | side | req/s | p50 ms | p99 ms | CPU ms/req | CPU after ÷ before | errors |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for cell in dict.fromkeys(r["cell"] for r in rows):
+        cpu: dict[str, float] = {}
+        for side in ("before", "after"):
+            mine = [r for r in rows if r["cell"] == cell and r["side"] == side]
+            cpu[side] = statistics.median(r["cpu_ms_per_req"] for r in mine)
+            figures = [statistics.median(r[k] for r in mine) for k in ("rps", "p50", "p99")]
+            ratio = f"{cpu['after'] / cpu['before']:.2f}" if side == "after" else "–"
+            lines.append(
+                f"| {cell} | {side} | {figures[0]:.1f} | {figures[1]:.1f} | {figures[2]:.1f} "
+                f"| {cpu[side]:.2f} | {ratio} | {sum(r['errors'] for r in mine):.0f} |"
+            )
+    return lines
+
+
 def table(rows: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| cell | side | p50 ms | CPU ms/req | p50 − floor p50, ms |",
@@ -90,19 +189,29 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.5)
     parser.add_argument("--citizens", type=int, default=10_000)
+    parser.add_argument("--topology", action="store_true")
+    parser.add_argument("--concurrency", default="1,16")
     opts = parser.parse_args()
+    if opts.topology and opts.cells == "dashboard,inbox":
+        opts.cells = "pass,join,dashboard"
     pin_self(CLIENT_CORE)
     load = [os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="portalgraph-ab-") as tmp:
-        sandbox = Sandbox(Path(tmp), opts.citizens)
+        if opts.topology:
+            sandbox = Sandbox(Path(tmp), 40, topology=4)
+        else:
+            sandbox = Sandbox(Path(tmp), opts.citizens)
         try:
-            rows = asyncio.run(run(opts, sandbox, Path(tmp)))
+            if opts.topology:
+                lines = topology_table(asyncio.run(run_topology(opts, sandbox)))
+            else:
+                lines = table(asyncio.run(run(opts, sandbox, Path(tmp))))
         finally:
             sandbox.stop()
             end_all()
     load.append(os.getloadavg())
     print(f"load average {load[0]} → {load[1]}")
-    print("\n".join(table(rows)))
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import httpx
 from graph.settings import Settings
 from graph.wiring import build_identity
 from sandbox.topology_runner import TopologySandbox
-from sources._http import new_client
+from sources._pool import new_client
 from sources.topology import load_topology
 
 

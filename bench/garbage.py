@@ -25,7 +25,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 
 from bench.dashboard import DASHBOARD
@@ -38,20 +37,6 @@ from graph.settings import Settings
 BUILTIN = ("tuple", "list", "dict", "cell", "function", "method", "set", "frozenset")
 EXPLAINED = 12  # most common non-builtin types whose cycle is shown
 CYCLE_RUN = 3  # requests in the (slower) cycle analysis run
-
-
-def token_for(sandbox: Sandbox, login: str) -> str:
-    with httpx.Client(trust_env=False, timeout=30) as http:
-        answer = http.post(
-            sandbox.urls["identity/idp"] + "/token",
-            data={
-                "grant_type": "password",
-                "username": login,
-                "password": "demo",
-                "client_id": "portalgraph-graphiql",
-            },
-        )
-    return str(answer.json()["access_token"])
 
 
 class AsgiCaller:
@@ -127,6 +112,7 @@ async def measure(caller: AsgiCaller, body: bytes, token: str | None, n: int) ->
     few = await collected(caller, body, token, CYCLE_RUN)
     ids = {id(o) for o in few}
     cycles: dict[str, list[str]] = {}
+    sample = None
     for name, _count in types.most_common():
         if len(cycles) >= EXPLAINED:
             break
@@ -158,7 +144,7 @@ async def run(sandbox: Sandbox, workloads: list[str], n: int) -> dict[str, Any]:
     )
     os.environ.update(env)  # the network file names its secrets by environment variable
     app = create_app(Settings.from_env(env))
-    token = token_for(sandbox, "erika")
+    token = sandbox.token("erika")
     out: dict[str, Any] = {}
     async with app.router.lifespan_context(app) as state:
         caller = AsgiCaller(app, state)
@@ -178,7 +164,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="portalgraph-garbage-") as tmp:
-        sandbox = Sandbox(Path(tmp), 300)
+        sandbox = Sandbox(Path(tmp), 40, topology=4)
         try:
             import uvloop  # noqa: PLC0415 - the gateway's loop, as in `portalgraph serve`
 

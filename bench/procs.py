@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from bench.sandbox_proc import control_tls
 from graph.testing import free_port
 from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, callback_secrets
 
@@ -90,8 +91,12 @@ def proc_mem_kib(pid: int) -> dict[str, int]:
 class Sandbox:
     """The sandbox process and its control API (/_sandbox/stats, /_sandbox/faults)."""
 
-    def __init__(self, workdir: Path, citizens: int) -> None:
+    def __init__(self, workdir: Path, citizens: int, *, topology: int | None = None) -> None:
+        """`topology`: the topology sandbox (network file v2) with that many municipalities."""
         argv = [sys.executable, "-m", "bench.sandbox_proc", "--citizens", str(citizens)]
+        if topology is not None:
+            argv += ["--topology", str(topology)]
+        self.topology = topology is not None
         self.proc = spawn(
             pinned(CLIENT_CORE, [*argv, "--out", str(workdir)]),
             stdin=subprocess.PIPE,
@@ -103,7 +108,25 @@ class Sandbox:
         assert self.started.get("ready"), "sandbox did not start"
         self.network = workdir / "network.toml"
         self.urls: dict[str, str] = json.loads((workdir / "urls.json").read_text())
-        self.http = httpx.Client(trust_env=False, timeout=30)
+        self.http = httpx.Client(
+            trust_env=False, timeout=30, verify=control_tls(workdir) if self.topology else True
+        )
+
+    def token(self, login: str) -> str:
+        """A demo citizen's sign-in access token (the gateway's audience)."""
+        if self.topology:
+            answer = self.http.get(self.urls["identity"] + "/_sandbox/demo-tokens")
+            return next(str(d["accessToken"]) for d in answer.json() if d["login"] == login)
+        answer = self.http.post(
+            self.urls["identity/idp"] + "/token",
+            data={
+                "grant_type": "password",
+                "username": login,
+                "password": "demo",
+                "client_id": "portalgraph-graphiql",
+            },
+        )
+        return str(answer.json()["access_token"])
 
     def latency(self, ms: int) -> None:
         """Fixed injected latency on every upstream, the identity provider included."""
@@ -135,6 +158,11 @@ def gateway_env(network: Path, port: int, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PORTALGRAPH_REDIS_URL"}
     env.update(callback_secrets())
     env[IDP_SECRET_ENV] = IDP_SECRET
+    secrets = network.parent / "sandbox.env"  # the topology sandbox's (bench/sandbox_proc.py)
+    if secrets.exists():
+        for line in secrets.read_text().splitlines():
+            key, _, value = line.partition("=")
+            env[key] = value
     env.update(
         PORTALGRAPH_NETWORK=str(network),
         PORTALGRAPH_PORT=str(port),

@@ -56,10 +56,18 @@ def body_of(op: str) -> bytes:
 
 
 async def gateway_run(
-    gateway: Gateway, op: str, tokens: list[str], *, concurrency: int, seconds: float, seed: int
+    gateway: Gateway,
+    op: str,
+    tokens: list[str],
+    *,
+    concurrency: int,
+    seconds: float,
+    seed: int,
+    body: bytes | None = None,
 ) -> dict[str, float]:
-    """Closed-loop load on the gateway; CPU of both sides per request."""
-    body = body_of(op)
+    """Closed-loop load on the gateway; CPU of both sides per request. `body` replaces the
+    op's query (then "search" sends no token, any other op `tokens[0]`)."""
+    body = body or body_of(op)
     connections = [Http1(gateway.url) for _ in range(concurrency)]
 
     async def work(worker: int, n: int) -> bool:

@@ -44,7 +44,7 @@ from graph.ops.observability import Observability
 from graph.schema import build_schema
 from graph.settings import Settings
 from graph.wiring import audience_key, build_adapters, build_wrapping
-from sources._http import new_client
+from sources._pool import new_client
 from sources.base import VirusScanner
 from sources.redis_events import RedisLock, healing_client
 from sources.topology import Topology, load_topology

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader
@@ -37,29 +38,92 @@ from sources.journal import Journal
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
+# A batch function: module level, given the app-lifetime adapters and journal (never the
+# request's Loaders), so a request's loaders form no reference cycle and are freed by
+# reference counting the moment the request ends (issue 21; tests/unit/graph/test_no_cycles.py).
+Batch = Callable[[Adapters, Journal | None, list[Key]], Awaitable[Sequence[Value | BaseException]]]
 
 
-def _loader(
-    batch: Callable[[list[Key]], Awaitable[Sequence[Value | BaseException]]],
-) -> DataLoader[Key, Value]:
-    # aiodataloader rejects the keys whose slot holds an exception; its annotations
-    # do not model that, hence the cast.
-    return DataLoader(cast(Any, batch))
+async def each_key(
+    call: Callable[[Adapters, Key], Awaitable[Value]],
+    adapters: Adapters,
+    _journal: Journal | None,
+    keys: list[Key],
+) -> list[Value | BaseException]:
+    """A batch for an upstream without a batch endpoint: one call per key."""
+    return list(await asyncio.gather(*(call(adapters, k) for k in keys), return_exceptions=True))
 
 
-def _each_key(
-    call: Callable[[Key], Awaitable[Value]],
-) -> Callable[[list[Key]], Awaitable[list[Value | BaseException]]]:
-    """A batch function for an upstream without a batch endpoint: one call per key."""
+def directory_of(adapters: Adapters) -> ServiceDirectory:
+    directory = adapters.directory
+    if directory is None:
+        raise RuntimeError("the gateway has no service directory (network file [pvog])")
+    return directory
 
-    async def batch(keys: list[Key]) -> list[Value | BaseException]:
-        return list(await asyncio.gather(*map(call, keys), return_exceptions=True))
 
-    return batch
+# One upstream call each; `each_key` fans them out per batch.
+
+
+async def _search_one(adapters: Adapters, query: ServiceQuery) -> list[ServiceRecord]:
+    return await directory_of(adapters).search(query)
+
+
+async def _search_page_one(adapters: Adapters, query: ServiceQuery) -> ServicePageRecord:
+    return await page_of(directory_of(adapters), query)
+
+
+async def _service_one(adapters: Adapters, service_id: str) -> ServiceRecord | None:
+    return await directory_of(adapters).service(service_id)
+
+
+async def _regions_one(adapters: Adapters, text: str) -> list[RegionRecord]:
+    return await directory_of(adapters).regions(text)
+
+
+async def _by_leika(
+    adapters: Adapters, _journal: Journal | None, keys: list[tuple[str, str]]
+) -> list[list[ServiceRecord] | BaseException]:
+    # One search per region with every LeiKa key asked for there (leikaIds=k1,k2,...);
+    # the PVOG adds the Bund and Land texts (useArsHierarchy).
+    by_ars: dict[str, list[str]] = defaultdict(list)
+    for ars, leika in keys:
+        by_ars[ars].append(leika)
+    directory = directory_of(adapters)
+    areas = list(by_ars)
+    found = await asyncio.gather(
+        *(directory.search(ServiceQuery(a, None, tuple(by_ars[a]))) for a in areas),
+        return_exceptions=True,
+    )
+    answers = dict(zip(areas, found, strict=True))
+    out: list[list[ServiceRecord] | BaseException] = []
+    for ars, leika in keys:
+        records = answers[ars]
+        out.append(
+            records
+            if isinstance(records, BaseException)
+            else [r for r in records if leika in r.leika_keys]
+        )
+    return out
+
+
+async def _organisations(
+    adapters: Adapters, _journal: Journal | None, ids: list[str]
+) -> list[OrganisationRecord | BaseException | None]:
+    try:
+        found = await directory_of(adapters).organisations(ids)
+    except SourceError as exc:
+        return [exc for _ in ids]
+    return [found.get(i) for i in ids]
 
 
 class Loaders:
-    """The read loaders of one request; build a fresh instance per request (and per event)."""
+    """The read loaders of one request; build a fresh instance per request (and per event).
+
+    Each DataLoader is made on its first use (most operations need one or two of them) and
+    calls a module-level batch function with the adapters: nothing it holds points back
+    at this object."""
+
+    __slots__ = ("_journal", "_made", "_outages", "adapters")  # one per idle subscription
 
     def __init__(
         self, outages: OutageLog, adapters: Adapters, journal: Journal | None = None
@@ -67,100 +131,43 @@ class Loaders:
         self.adapters = adapters
         self._outages = outages
         self._journal = journal
-        self._search: DataLoader[ServiceQuery, list[ServiceRecord]] = _loader(
-            _each_key(self._search_one)
-        )
-        self._search_page: DataLoader[ServiceQuery, ServicePageRecord | None] = _loader(
-            _each_key(self._search_page_one)
-        )
-        self._service: DataLoader[str, ServiceRecord | None] = _loader(_each_key(self._service_one))
-        self._organisation: DataLoader[str, OrganisationRecord | None] = _loader(
-            self._fetch_organisations
-        )
-        self._regions: DataLoader[str, list[RegionRecord]] = _loader(_each_key(self._regions_one))
-        self._by_leika: DataLoader[tuple[str, str], list[ServiceRecord]] = _loader(
-            self._fetch_by_leika
-        )
+        self._made: dict[object, DataLoader[Any, Any]] = {}
 
-    # One upstream call each; the batch functions above group and fan them out.
-
-    def _directory(self) -> ServiceDirectory:
-        directory = self.adapters.directory
-        if directory is None:
-            raise RuntimeError("the gateway has no service directory (network file [pvog])")
-        return directory
-
-    async def _search_one(self, query: ServiceQuery) -> list[ServiceRecord]:
-        return await self._directory().search(query)
-
-    async def _search_page_one(self, query: ServiceQuery) -> ServicePageRecord:
-        return await page_of(self._directory(), query)
-
-    async def _service_one(self, service_id: str) -> ServiceRecord | None:
-        return await self._directory().service(service_id)
-
-    async def _regions_one(self, text: str) -> list[RegionRecord]:
-        return await self._directory().regions(text)
-
-    async def _fetch_by_leika(
-        self, keys: list[tuple[str, str]]
-    ) -> list[list[ServiceRecord] | BaseException]:
-        # One search per region with every LeiKa key asked for there (leikaIds=k1,k2,...);
-        # the PVOG adds the Bund and Land texts (useArsHierarchy).
-        by_ars: dict[str, list[str]] = defaultdict(list)
-        for ars, leika in keys:
-            by_ars[ars].append(leika)
-        directory = self._directory()
-        areas = list(by_ars)
-        found = await asyncio.gather(
-            *(directory.search(ServiceQuery(a, None, tuple(by_ars[a]))) for a in areas),
-            return_exceptions=True,
-        )
-        answers = dict(zip(areas, found, strict=True))
-        out: list[list[ServiceRecord] | BaseException] = []
-        for ars, leika in keys:
-            records = answers[ars]
-            out.append(
-                records
-                if isinstance(records, BaseException)
-                else [r for r in records if leika in r.leika_keys]
-            )
-        return out
-
-    async def _fetch_organisations(
-        self, ids: list[str]
-    ) -> list[OrganisationRecord | BaseException | None]:
-        try:
-            found = await self._directory().organisations(ids)
-        except SourceError as exc:
-            return [exc for _ in ids]
-        return [found.get(i) for i in ids]
+    def loader(self, batch: Batch[Key, Value]) -> DataLoader[Key, Value]:
+        """This request's DataLoader of `batch` (a `partial` of `each_key` or a batch function)."""
+        made: DataLoader[Key, Value] | None = self._made.get(batch)
+        if made is None:
+            # aiodataloader rejects the keys whose slot holds an exception; its annotations
+            # do not model that, hence the cast.
+            made = DataLoader(cast(Any, partial(batch, self.adapters, self._journal)))
+            self._made[batch] = made
+        return made
 
     # Public data.
 
     async def search(self, query: ServiceQuery) -> list[ServiceRecord]:
         """Every description in force for the query's ARS: one PVOG search (the PVOG adds
         the Bund and Land texts), each record the text of its own ARS's portal."""
-        return (await self._all(self._search, [query], []))[0]
+        return (await self._all(self.loader(SEARCH), [query], []))[0]
 
     async def search_page(self, query: ServiceQuery) -> ServicePageRecord | None:
         """One page of a search at the PVOG (the PVOG adds the Bund and Land texts, each
         record the text of its own ARS's portal); None when it failed (an outage)."""
-        return (await self._all(self._search_page, [query], None))[0]
+        return (await self._all(self.loader(SEARCH_PAGE), [query], None))[0]
 
     async def service(self, service_id: str) -> ServiceRecord | None:
-        return (await self._all(self._service, [service_id], None))[0]
+        return (await self._all(self.loader(SERVICE), [service_id], None))[0]
 
     async def organisation(self, organisation_id: str) -> OrganisationRecord | None:
-        return (await self._all(self._organisation, [organisation_id], None))[0]
+        return (await self._all(self.loader(_organisations), [organisation_id], None))[0]
 
     async def regions(self, text: str) -> list[RegionRecord]:
         """The PVOG's places (`/v3/locations`) matching a name or postal code: one call."""
-        return (await self._all(self._regions, [text], []))[0]
+        return (await self._all(self.loader(REGIONS), [text], []))[0]
 
     async def service_for(self, ars: str, leika_key: str) -> ServiceRecord | None:
         """The most local description of a LeiKa key for a region (ARS inheritance)."""
-        found = (await self._all(self._by_leika, [(ars, leika_key)], []))[0]
+        found = (await self._all(self.loader(_by_leika), [(ars, leika_key)], []))[0]
         merged = merge_most_local(found, self.origins(found))
         return merged[0] if merged else None
 
@@ -184,3 +191,10 @@ class Loaders:
             else:
                 values.append(answer)
         return values
+
+
+# The per-key batches, made once: `Loaders.loader` keys its DataLoaders by these objects.
+SEARCH: Batch[ServiceQuery, list[ServiceRecord]] = partial(each_key, _search_one)
+SEARCH_PAGE: Batch[ServiceQuery, ServicePageRecord | None] = partial(each_key, _search_page_one)
+SERVICE: Batch[str, ServiceRecord | None] = partial(each_key, _service_one)
+REGIONS: Batch[str, list[RegionRecord]] = partial(each_key, _regions_one)

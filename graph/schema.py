@@ -12,6 +12,7 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from graph.extensions.acyclic import AcyclicExecutionContext
 from graph.extensions.field_hooks import bind_field_hooks
 from graph.extensions.hardening import Hardening
 from graph.extensions.masking import cleaned, should_mask_error
@@ -86,6 +87,7 @@ def build_schema(
         subscription=Subscription,
         types=[Service, Application, Payment, Message],
         federation_version=FEDERATION_VERSION,
+        execution_context_class=AcyclicExecutionContext,  # no cycle per operation
         config=StrawberryConfig(
             disable_field_suggestions=production, batching_config=hardening.batching
         ),

@@ -21,7 +21,6 @@ import httpx
 import orjson
 
 from sources._observe import NO_OBSERVER, UpstreamObserver
-from sources._pool import PerOriginTransport
 from sources.base import UpstreamRef
 from sources.errors import (
     DeadlineExceededError,
@@ -39,6 +38,7 @@ Params = Mapping[str, str | int | list[str]]
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "portalgraph_deadline", default=None
 )
+DRAINED = httpx.ByteStream(b"")  # the stream of a response whose body is read
 NO_RETRY_TIMEOUTS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout, TimeoutError)
 
 
@@ -67,21 +67,6 @@ def worth_retrying(error: SourceError) -> bool:
     if not isinstance(error, SourceUnavailableError) or isinstance(error, DeadlineExceededError):
         return False
     return not isinstance(error.__cause__, NO_RETRY_TIMEOUTS)
-
-
-def new_client(
-    *, connect_timeout: float = 2.0, read_timeout: float = 10.0, max_connections: int = 200
-) -> httpx.AsyncClient:
-    """The process-wide client: pooled connections, no env proxies, explicit timeouts."""
-    limits = httpx.Limits(
-        max_connections=max_connections, max_keepalive_connections=max_connections
-    )
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-        transport=PerOriginTransport(limits),  # limits per upstream origin (see _pool.py)
-        trust_env=False,
-        follow_redirects=False,
-    )
 
 
 @contextlib.contextmanager
@@ -210,6 +195,10 @@ class Upstream:
                     auth=self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT,
                 )
                 await response.aread()
+            # httpx's response and its stream point at each other: a cycle per call that
+            # held the response (and the pool's request objects) until the cyclic
+            # collector ran. The body is read and the stream closed; drop the stream.
+            response.stream = DRAINED
             call.status = response.status_code
             if response.is_success:
                 return response

@@ -29,10 +29,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types.execution import PreExecutionError
 
-from graph.citizen.loaders import CitizenLoaders
 from graph.context import STATE_KEY, Context, GatewayState
 from graph.domain.messages import Language
-from graph.domain.outages import OutageLog
 from graph.extensions.masking import public_error, request_language
 from sources.base import ViewerRecord
 
@@ -44,30 +42,13 @@ TOO_BIG = 1009
 DEFAULT_FRAME_LIMIT = 1_000_000
 
 
-class LazyLoaders:
-    """A socket's `Loaders`, made on first use: the connection's context only carries the
-    identity, and an idle subscription seldom resolves a field that loads (each unused
-    set was ~8 KiB of an idle subscription's memory, bench/RESULTS.md)."""
-
-    __slots__ = ("_made", "_outages", "_state")
-
-    def __init__(self, outages: OutageLog, state: GatewayState) -> None:
-        self._outages, self._state = outages, state
-        self._made: CitizenLoaders | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._made is None:
-            self._made = CitizenLoaders(self._outages, self._state.adapters, self._state.journal)
-        return getattr(self._made, name)
-
-
 def socket_context(
     gateway: GatewayState, websocket: WebSocket, viewer: ViewerRecord | None = None
 ) -> Context:
-    """A context for a WebSocket connection or one of its operations, loaders made lazily."""
-    outages = OutageLog()
-    lazy = cast(CitizenLoaders, LazyLoaders(outages, gateway))
-    return Context.build(gateway, websocket, None, viewer, outages=outages, loaders=lazy)
+    """A context for a WebSocket connection or one of its operations. Its loaders cost
+    an empty dict until a field loads (graph/loaders.py makes each DataLoader on first
+    use): an idle subscription seldom resolves one."""
+    return Context.build(gateway, websocket, None, viewer)
 
 
 def fresh_context(context: Context) -> Context:

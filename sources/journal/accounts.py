@@ -40,7 +40,9 @@ class AccountLinks:
         """The viewer's links that have not expired, by upstream id."""
         query = (
             select(account_links)
-            .where((L.subject_key == subject_key) & (L.expires_at > self.db.clock()))
+            # Two criteria, not `a & b`: `&` memoizes a comparator on the left expression
+            # that points back at it, a reference cycle per dashboard (issue 21).
+            .where(L.subject_key == subject_key, L.expires_at > self.db.clock())
             .order_by(L.upstream_id)
         )
         async with self.db.observe("accounts.valid"), self.db.read() as conn:

@@ -469,10 +469,10 @@ def test_rate_limit_per_viewer_counts_operations(limited: Gateway, clean_sandbox
 
 
 def test_error_hygiene(main: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
-    async def broken(self: Loaders, portal_id: str, text: str) -> list[Any]:
+    async def broken(self: Loaders, text: str) -> list[Any]:
         raise RuntimeError("upstream http://10.1.2.3:8443/internal answered 500")
 
-    monkeypatch.setattr(Loaders, "_regions_one", broken)
+    monkeypatch.setattr(Loaders, "regions", broken)
     fresh = f'{{ regions(search: "hygiene-{time.time_ns()}") {{ name }} }}'  # not in any cache
     response = timed("internal error", lambda: post(main, {"query": fresh}))
     error = response.json()["errors"][0]

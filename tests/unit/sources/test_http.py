@@ -4,6 +4,7 @@ import httpx
 import pytest
 
 from sources._http import Upstream, decode_json, parse_retry_after
+from sources._pool import new_client
 from sources.base import Capability, UpstreamRef
 from sources.errors import (
     SourceAuthError,
@@ -101,3 +102,23 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0
+
+
+async def test_a_cookie_one_answer_sets_never_goes_out_with_the_next_request() -> None:
+    # The client is shared by every viewer: a session cookie an upstream sets for one
+    # citizen must not reach the upstream again with another citizen's request.
+    sent: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get("cookie"))
+        return httpx.Response(
+            200, json={}, headers={"set-cookie": "session=erika; Path=/; Domain=portal.test"}
+        )
+
+    client = new_client(transport=httpx.MockTransport(answer))
+    source = Upstream(client, "http://portal.test", ref=UpstreamRef("koeln", Capability.ACCOUNTS))
+    await source.get_json("/v1/me")
+    await source.get_json("/v1/me")
+    assert sent == [None, None]
+    assert not client.cookies
+    await client.aclose()
