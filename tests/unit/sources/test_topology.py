@@ -335,9 +335,11 @@ def test_an_inbox_every_viewer_has_is_marked_and_only_an_inbox_may_say_so() -> N
     postfach = '[portals.inbox]\nurl = "http://127.0.0.1:9006"\nevery_viewer = true\n'
     parsed = parse_topology(MINIMAL + entry + postfach, source="net.toml")
     inbox = parsed.portals[0].inbox
-    assert inbox is not None and inbox.every_viewer
+    assert inbox is not None
+    assert inbox.every_viewer
     plain = parse_topology(MINIMAL + entry + postfach.replace("every_viewer = true\n", ""))
-    assert plain.portals[0].inbox is not None and not plain.portals[0].inbox.every_viewer
+    assert plain.portals[0].inbox is not None
+    assert not plain.portals[0].inbox.every_viewer
     found = problems_of(MINIMAL + entry + postfach.replace("true", '"yes"'))
     assert found[0][1:] == ("portals[0].inbox.every_viewer", "every_viewer must be true or false")
     accounts = postfach.replace("[portals.inbox]", "[portals.accounts]")
