@@ -22,6 +22,7 @@ from sources._http import Upstream
 from sources.base import Capability, UpstreamRef
 from tests.conftest import Gateway, Sandbox
 from tests.e2e.test_citizen_data import DASHBOARD
+from tests.helpers.citizen_links import learn_links
 
 CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CLIENT_SPAN = "00f067aa0ba902b7"
@@ -56,8 +57,10 @@ def test_an_operation_span_parents_every_upstream_call_span(
     traced: tuple[Gateway, InMemorySpanExporter], sandbox: Sandbox
 ) -> None:
     gateway, exporter = traced
+    token = sandbox.demo_token("erika")
+    learn_links(gateway, token, ["koeln"])  # this gateway's own journal: Köln's link first
     exporter.clear()
-    body = gateway.query(DASHBOARD, token=sandbox.demo_token("erika"))
+    body = gateway.query(DASHBOARD, token=token)
     assert "errors" not in body
     spans = exporter.get_finished_spans()
     [operation] = [s for s in spans if s.kind is SpanKind.SERVER]
