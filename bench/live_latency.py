@@ -19,7 +19,6 @@ import asyncio
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,38 +26,25 @@ from pathlib import Path
 
 import httpx
 
-from bench.live_suite import Clients, one_rep
+from bench.live_suite import Clients, latency_gateway, one_rep
 from bench.load import median_spread, percentile
-from bench.procs import CLIENT_CORE, Gateway, end_all, pinned, spawn
+from bench.procs import Gateway, Sandbox, end_all
 from sandbox.citizens import generate_citizens
 from sandbox.data import DEFAULT_SEED
 from sandbox.idp import citizen_claims
 from sandbox.runner import GATEWAY_AUDIENCE
 
 
-class TopologyProc:
+class TopologyProc(Sandbox):
     """bench/topology_proc.py as a pinned child; its secrets go into this environment,
     which bench/procs.py's gateways inherit."""
 
+    MODULE = "bench.topology_proc"
+
     def __init__(self, workdir: Path, citizens: int) -> None:
-        argv = [sys.executable, "-m", "bench.topology_proc", "--citizens", str(citizens)]
-        self.proc = spawn(
-            pinned(CLIENT_CORE, [*argv, "--out", str(workdir)]),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        assert json.loads(self.proc.stdout.readline() or "{}").get("ready"), "no sandbox"
-        self.network = workdir / "network.toml"
-        self.urls: dict[str, str] = json.loads((workdir / "urls.json").read_text())
+        super().__init__(workdir, citizens)
         os.environ.update(json.loads((workdir / "env.json").read_text()))
         os.environ["PORTALGRAPH_DATA_DIR"] = str(workdir / "data")  # a fresh journal
-
-    def stop(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        self.proc.wait(30)
 
 
 def sign(sandbox: TopologyProc, viewers: int) -> list[str]:
@@ -119,12 +105,7 @@ async def learn_links(sandbox: TopologyProc, tokens: list[str]) -> int:
 def rep_while_subscribing(
     sandbox: TopologyProc, tokens: list[str], events: int
 ) -> dict[str, float]:
-    gateway = Gateway(
-        sandbox.network,
-        [sys.executable, "-m", "bench.live_gateway"],
-        PORTALGRAPH_POLL_INTERVAL="3600",
-        PORTALGRAPH_SUBSCRIPTION_QUEUE="1000",
-    )
+    gateway = latency_gateway(sandbox.network)
     clients = Clients(gateway.url)
     try:
         with httpx.Client(base_url=gateway.url, trust_env=False, timeout=120) as http:
@@ -166,7 +147,7 @@ def main() -> None:
                 rep_while_subscribing(sandbox, tokens, opts.events)
                 if opts.while_subscribing
                 else one_rep(
-                    sandbox,  # type: ignore[arg-type]  # one_rep reads only .network
+                    sandbox,
                     tokens,
                     (size, size),
                     opts.events,

@@ -90,8 +90,10 @@ def proc_mem_kib(pid: int) -> dict[str, int]:
 class Sandbox:
     """The sandbox process and its control API (/_sandbox/stats, /_sandbox/faults)."""
 
+    MODULE = "bench.sandbox_proc"  # bench/live_latency.py runs bench.topology_proc
+
     def __init__(self, workdir: Path, citizens: int) -> None:
-        argv = [sys.executable, "-m", "bench.sandbox_proc", "--citizens", str(citizens)]
+        argv = [sys.executable, "-m", self.MODULE, "--citizens", str(citizens)]
         self.proc = spawn(
             pinned(CLIENT_CORE, [*argv, "--out", str(workdir)]),
             stdin=subprocess.PIPE,

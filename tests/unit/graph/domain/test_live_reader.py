@@ -47,12 +47,14 @@ async def test_events_arrive_while_the_follow_is_still_being_set_up() -> None:
     reader = FollowingReader(live, stream, slow_set_up)
     await live.publish(event(live, 1))
     logged = await reader.next(5.0)
-    assert logged is not None and logged.event.id == "e1"
+    assert logged is not None
+    assert logged.event.id == "e1"
     release.set()
     assert await reader.next(5.0) is None  # the set-up finished: read on
     await live.publish(event(live, 2))
     logged = await reader.next(5.0)
-    assert logged is not None and logged.event.id == "e2"
+    assert logged is not None
+    assert logged.event.id == "e2"
     await reader.close()
     await live.feed.close()
 
@@ -105,8 +107,7 @@ async def test_set_ups_run_a_few_at_a_time() -> None:
         return await live.follow(VIEWER, [], "key")
 
     readers = [
-        FollowingReader(live, await live.subscribe(live.audience("s-1")), set_up)
-        for _ in range(20)
+        FollowingReader(live, await live.subscribe(live.audience("s-1")), set_up) for _ in range(20)
     ]
     for _ in range(200):
         if len(live.pollers.watches) == 0 and running == 0 and peak and finished(readers):
