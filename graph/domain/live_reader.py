@@ -38,7 +38,9 @@ class FollowingReader:
         finished first. Raises the set-up's error once it failed."""
         if self._setup.done():
             self._setup.result()
-            return await asyncio.wait_for(self._stream.next(), seconds)
+            # asyncio.timeout, not wait_for: no task per event (wait_for wraps one in 3.11).
+            async with asyncio.timeout(seconds):
+                return await self._stream.next()
         reader = asyncio.ensure_future(self._stream.next())
         try:
             done, _ = await asyncio.wait(
