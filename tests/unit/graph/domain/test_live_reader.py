@@ -107,7 +107,8 @@ async def test_set_ups_run_a_few_at_a_time() -> None:
         return await live.follow(VIEWER, [], "key")
 
     readers = [
-        FollowingReader(live, await live.subscribe(live.audience("s-1")), set_up) for _ in range(20)
+        FollowingReader(live, await live.subscribe(live.audience("s-1")), set_up)
+        for _ in range(SETUPS_AT_ONCE + 12)
     ]
     for _ in range(200):
         if len(live.pollers.watches) == 0 and running == 0 and peak and finished(readers):
