@@ -4,7 +4,8 @@
 PORTALGRAPH_* environment, like `portalgraph serve`, uvloop + httptools) and adds two
 bench-only routes: GET /_bench/subscribers and POST /_bench/publish?events=N&viewers=V,
 which publishes N inbox events at 1,000 per second into the gateway's event log, one
-viewer after another, each stamped with its send time (same host, same clock).
+subscribed viewer after another (at most V of them), each stamped with its send time
+(same host, same clock).
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ async def heap(request: Request) -> JSONResponse:
 async def publish(request: Request) -> JSONResponse:
     live, events = hub(request), int(request.query_params["events"])
     viewers = int(request.query_params["viewers"])
+    # The viewers who subscribed, whoever they are (bench/live_suite.py's made-up subjects
+    # or bench/live_latency.py's sandbox citizens).
+    audiences = sorted(live.subscriptions)[:viewers]
     started = time.perf_counter()
     for n in range(events):
         # Paced against the clock, not by sleeping 1 ms each, so the rate holds under load.
@@ -93,7 +97,7 @@ async def publish(request: Request) -> JSONResponse:
             "requiredTrustLevel": 1,
             "applicationId": None,
         }
-        audience = live.audience(f"bench-viewer-{n % viewers:05d}")
+        audience = audiences[n % len(audiences)]
         await live.publish(
             EventRecord(f"bench-{RUN}-{n}", EventKind.INBOX_MESSAGE, audience, "koeln", data)
         )

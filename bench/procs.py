@@ -91,9 +91,11 @@ def proc_mem_kib(pid: int) -> dict[str, int]:
 class Sandbox:
     """The sandbox process and its control API (/_sandbox/stats, /_sandbox/faults)."""
 
+    MODULE = "bench.sandbox_proc"  # bench/live_latency.py runs bench.topology_proc
+
     def __init__(self, workdir: Path, citizens: int, *, topology: int | None = None) -> None:
         """`topology`: the topology sandbox (network file v2) with that many municipalities."""
-        argv = [sys.executable, "-m", "bench.sandbox_proc", "--citizens", str(citizens)]
+        argv = [sys.executable, "-m", self.MODULE, "--citizens", str(citizens)]
         if topology is not None:
             argv += ["--topology", str(topology)]
         self.topology = topology is not None

@@ -26,6 +26,7 @@ from graph.domain.live_events import route_for
 from graph.domain.live_pollers import Pollers
 from sources.base import (
     ApplicationRecord,
+    CaseRouteRecord,
     CaseRoutes,
     EventPosition,
     EventRecord,
@@ -42,6 +43,13 @@ LiveSubscription = Subscription  # what a resolver holds: one subscriber's queue
 ROUTE_REFRESH = 600.0  # seconds a process trusts a route it recorded, before writing it again
 ROUTES_REMEMBERED = 100_000
 ROUTES_WAITING = 10_000  # follows whose routes are not yet written; more are not recorded
+ROUTES_PER_WRITE = 500  # routes written in one journal transaction
+# Follows set up at once. Each lists the viewer's applications and polls their mailboxes
+# (upstream calls, CPU on this event loop); a burst of hundreds at once filled the loop's
+# queue so that every event waited behind them (bench/live_latency.py --while-subscribing).
+# Not fewer: with real upstream latency a set-up mostly waits, and a new viewer's watches
+# and routes start only with it (1,000 subscribing, load 5: p99 126 ms with 8, 347 with 32).
+SETUPS_AT_ONCE = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +89,9 @@ class LiveHub:
         self.subscriptions: dict[str, int] = {}
         self.pollers = Pollers(adapters, self.publish, lock, poll_interval)
         self.published = self.publish_failures = 0
+        self.setups = asyncio.Semaphore(SETUPS_AT_ONCE)  # see graph/domain/live_reader.py
         self._routed: dict[tuple[str, str, str], float] = {}  # route → refresh after
-        self._routes_due: asyncio.Queue[tuple[str, str, list[ApplicationRecord]]] = asyncio.Queue(
-            ROUTES_WAITING
-        )
+        self._routes_due: asyncio.Queue[list[CaseRouteRecord]] = asyncio.Queue(ROUTES_WAITING)
         self._router: asyncio.Task[None] | None = None
 
     def audience(self, subject: str) -> str:
@@ -139,34 +146,47 @@ class LiveHub:
         audience = self.audience(viewer.subject)
         route_key = self._subject_key(viewer.subject) if self._subject_key else audience
         cases = tuple((a.portal_id, a.case_id) for a in applications)
-        # The routes are written in the background, one at a time: the journal serialises
-        # its writes, and a subscriber waiting for them would not read its events meanwhile
-        # (bench/: p50 4.9 s at 1,000 new subscribers). The pollers' baselines run alongside.
+        # The routes are written in the background, many per transaction: the journal
+        # serialises its writes, each waits for an fsync, and a subscriber waiting for them
+        # would not read its events meanwhile (bench/: p50 4.9 s at 1,000 new subscribers).
+        routes = [
+            CaseRouteRecord(a.portal_id, a.case_id, route_key, route_for(audience, a))
+            for a in applications
+        ]
         try:
-            self._routes_due.put_nowait((route_key, audience, applications))
+            if routes:
+                self._routes_due.put_nowait(routes)
         except asyncio.QueueFull:
             logger.warning("case routes not recorded: %d waiting already", ROUTES_WAITING)
         watched = await self.pollers.follow(viewer, audience, applications, inboxes, payments)
         return Follow(key, audience, cases, watched)
 
-    async def _route(
-        self, route_key: str, audience: str, applications: list[ApplicationRecord]
-    ) -> None:
-        now = time.monotonic()
-        for app in applications:
-            known = (app.portal_id, app.case_id, route_key)
-            if self._routed.get(known, 0.0) > now:
-                continue  # recorded by this process a moment ago
+    def _not_recorded(self, routes: list[CaseRouteRecord], now: float) -> list[CaseRouteRecord]:
+        return [r for r in routes if self._routed.get((r.portal_id, r.case_id, r.key), 0.0) <= now]
+
+    async def _record_routes(self) -> None:
+        """Writes the waiting follows' routes, up to ROUTES_PER_WRITE in one transaction:
+        while one write waits for its fsync the next follows' routes gather."""
+        while True:
+            now = time.monotonic()
+            batch = self._not_recorded(await self._routes_due.get(), now)
+            while len(batch) < ROUTES_PER_WRITE and not self._routes_due.empty():
+                batch += self._not_recorded(self._routes_due.get_nowait(), now)
+            if not batch:
+                continue  # all recorded by this process a moment ago
             try:
-                await self.routes.register(
-                    app.portal_id, app.case_id, route_key, route_for(audience, app)
-                )
+                await self.routes.register_all(batch)
             except SourceError as exc:
-                # The Statusmonitor poller still reports the case; callbacks miss it meanwhile.
-                logger.warning("case route not recorded (%s)", exc.code)
+                # The Statusmonitor poller still reports the cases; callbacks miss them meanwhile.
+                logger.warning("%d case routes not recorded (%s)", len(batch), exc.code)
                 continue
-            self._routed[known] = now + ROUTE_REFRESH
-            if len(self._routed) > ROUTES_REMEMBERED:
+            except Exception:  # one bad batch must not stop the recording of all others
+                logger.exception("case routes not recorded")
+                continue
+            refresh = time.monotonic() + ROUTE_REFRESH
+            for r in batch:
+                self._routed[(r.portal_id, r.case_id, r.key)] = refresh
+            while len(self._routed) > ROUTES_REMEMBERED:
                 self._routed.pop(next(iter(self._routed)))
 
     async def unfollow(self, follow: Follow) -> None:
@@ -185,14 +205,6 @@ class LiveHub:
     async def start(self) -> None:
         await self.pollers.start()
         self._router = asyncio.create_task(self._record_routes(), name="portalgraph-routes")
-
-    async def _record_routes(self) -> None:
-        while True:
-            due = await self._routes_due.get()
-            try:
-                await self._route(*due)
-            except Exception:  # one bad route must not stop the recording of all others
-                logger.exception("case routes not recorded")
 
     async def stop(self) -> None:
         await self.pollers.stop()

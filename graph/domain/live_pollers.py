@@ -71,16 +71,26 @@ class Pollers:
         are linked to (entry ids) and their payments at each link's own provider; never a
         watch per portal of the network."""
         watched: list[WatchKey] = []
-        for entry_id in sorted(e for e in set(inboxes) if e in self.adapters.postboxes):
-            # Every followed application, not only the entry's own portal's: the BundID
-            # Postfach holds the Statusmonitor updates of every portal's applications.
-            watched.append(await self._watch("inbox", entry_id, audience, viewer, applications, []))
         by_provider: dict[str, list[tuple[PaymentLinkRecord, ApplicationRecord]]] = {}
         for link, app in payments:
             if link.provider_id in self.adapters.payments:
                 by_provider.setdefault(str(link.provider_id), []).append((link, app))
-        for provider_id, links in sorted(by_provider.items()):
-            watched.append(await self._watch("payments", provider_id, audience, viewer, [], links))
+        try:
+            for entry_id in sorted(e for e in set(inboxes) if e in self.adapters.postboxes):
+                # Every followed application, not only the entry's own portal's: the BundID
+                # Postfach holds the Statusmonitor updates of every portal's applications.
+                watched.append(
+                    await self._watch("inbox", entry_id, audience, viewer, applications, [])
+                )
+            for provider_id, links in sorted(by_provider.items()):
+                watched.append(
+                    await self._watch("payments", provider_id, audience, viewer, [], links)
+                )
+        except BaseException:
+            # Cancelled (the subscriber left while its set-up ran): nobody will unfollow
+            # these, and a watch left behind would be polled for as long as the process runs.
+            self.unfollow(tuple(watched))
+            raise
         return tuple(watched)
 
     def unfollow(self, keys: tuple[WatchKey, ...]) -> None:
@@ -112,8 +122,13 @@ class Pollers:
         watch.payments = {link.transaction_id: (link, app) for link, app in payments}
         self.watches[key] = watch
         # The baseline: what exists now is not news.
-        with contextlib.suppress(SourceError):
+        try:
             await self.poll(watch, publish=False)
+        except SourceError:
+            pass
+        except BaseException:
+            self.unfollow((key,))  # cancelled during the baseline: the watch goes with it
+            raise
         return key
 
     async def poll(self, watch: Watch, *, publish: bool = True) -> int:

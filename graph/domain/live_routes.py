@@ -11,12 +11,13 @@ for their resume.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sources.base import Capability, UpstreamRef
+from sources.base import Capability, CaseRouteRecord, UpstreamRef
 from sources.errors import SourceUnavailableError
 from sources.journal import JournalError
-from sources.journal.routes import CaseRoutes as JournalRoutes
+from sources.journal.routes import CaseRoutes as JournalRoutes, RouteUpdate
 
 JOURNAL = UpstreamRef("journal", Capability.STATUS)
 
@@ -27,9 +28,13 @@ class JournalCaseRoutes:
     def __init__(self, routes: JournalRoutes) -> None:
         self._routes = routes
 
-    async def register(self, portal_id: str, case_id: str, key: str, route: dict[str, Any]) -> None:
+    async def register_all(self, routes: Sequence[CaseRouteRecord]) -> int:
+        """One transaction for all of them; unchanged, recently refreshed routes are skipped."""
+        updates = [
+            RouteUpdate(r.portal_id, r.case_id, r.key, r.route["audience"], r.route) for r in routes
+        ]
         try:
-            await self._routes.upsert(portal_id, case_id, key, route["audience"], route)
+            return await self._routes.upsert_all(updates)
         except JournalError as exc:
             raise SourceUnavailableError("case routes unavailable", upstream=JOURNAL) from exc
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import AsyncGenerator
@@ -22,7 +21,8 @@ from graph.domain.errors import (
     UnauthenticatedError,
 )
 from graph.domain.ids import id_parts
-from graph.domain.live import LiveHub, LiveSubscription
+from graph.domain.live import Follow, LiveHub, LiveSubscription
+from graph.domain.live_reader import FollowingReader
 from graph.resolvers.live_payloads import event_payload
 from graph.types.event import ApplicationStatusEvent, InboxMessageEvent, PaymentStatusEvent
 from graph.types.node import to_global_id
@@ -71,23 +71,24 @@ async def events(
             await context.request.close(TOO_MANY, "Too many subscriptions for this viewer")
             return
         raise
-    stream = None
-    follow = None
+    stream = reader = None
     try:
-        # Subscribe before following, so nothing published in between is missed.
+        # Subscribe before following, so nothing published in between is missed; read
+        # while the follow is set up (graph/domain/live_reader.py).
         stream = await subscribe(live, audience, position)
-        followed, inboxes, payments = await what_to_follow(context, viewer, application)
-        follow = await live.follow(
-            viewer, followed, uuid.uuid4().hex, inboxes=inboxes, payments=payments
+        reader = FollowingReader(
+            live, stream, lambda: follow_viewer(context, live, viewer, application)
         )
         while True:
             remaining = viewer.expires_at - time.time()
             try:
-                logged = await asyncio.wait_for(stream.next(), timeout=max(remaining, 0.001))
+                logged = await reader.next(max(remaining, 0.001))
             except TimeoutError:
                 if isinstance(context.request, WebSocket):
                     await context.request.close(TOKEN_EXPIRED, "Token expired")
                 return
+            if logged is None:  # the follow is set up; read on
+                continue
             if logged.event.kind is not kind or not _matches(logged.event, application):
                 continue
             missed, stream.dropped = stream.dropped, 0
@@ -95,9 +96,16 @@ async def events(
     finally:
         if stream is not None:
             stream.close()
-        if follow is not None:
-            await live.unfollow(follow)
+        if reader is not None:
+            await reader.close()
         live.close(audience)
+
+
+async def follow_viewer(
+    context: Context, live: LiveHub, viewer: ViewerRecord, application: tuple[str, str] | None
+) -> Follow:
+    followed, inboxes, payments = await what_to_follow(context, viewer, application)
+    return await live.follow(viewer, followed, uuid.uuid4().hex, inboxes=inboxes, payments=payments)
 
 
 async def what_to_follow(

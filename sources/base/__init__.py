@@ -24,6 +24,7 @@ from sources.base.cases import (
 from sources.base.codes import ERROR_MEANINGS, ErrorCode
 from sources.base.events import (
     Broker,
+    CaseRouteRecord,
     CaseRoutes,
     EventLog,
     EventLogStatus,
@@ -103,6 +104,7 @@ __all__ = [
     "CallbackRecord",
     "Capability",
     "CaseEvents",
+    "CaseRouteRecord",
     "CaseRoutes",
     "DestinationRecord",
     "EndpointRecord",

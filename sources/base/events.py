@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Any, NewType, Protocol
 
@@ -66,12 +66,22 @@ class Broker(Protocol):
     def subscribe(self, audience: str, *, max_queue: int) -> EventStream: ...
 
 
+@dataclass(frozen=True, slots=True)
+class CaseRouteRecord:
+    """A viewer (`key`, pseudonymous) follows a case; `route` renders their events."""
+
+    portal_id: str
+    case_id: str
+    key: str
+    route: dict[str, Any]
+
+
 class CaseRoutes(Protocol):
     """Which viewers follow a FIT-Connect case; callbacks carry only the case id."""
 
-    async def register(
-        self, portal_id: str, case_id: str, key: str, route: dict[str, Any]
-    ) -> None: ...
+    async def register_all(self, routes: Sequence[CaseRouteRecord]) -> int:
+        """Records the routes together; how many were written (unchanged ones may be skipped)."""
+        ...
 
     async def lookup(self, portal_id: str, case_id: str) -> list[dict[str, Any]]: ...
 

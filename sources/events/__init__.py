@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
+
+from sources.base import CaseRouteRecord
 
 
 class InMemoryCaseRoutes:
     def __init__(self) -> None:
         self._routes: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
 
-    async def register(self, portal_id: str, case_id: str, key: str, route: dict[str, Any]) -> None:
-        self._routes[(portal_id, case_id)][key] = route
+    async def register_all(self, routes: Sequence[CaseRouteRecord]) -> int:
+        for r in routes:
+            self._routes[(r.portal_id, r.case_id)][r.key] = r.route
+        return len(routes)
 
     async def lookup(self, portal_id: str, case_id: str) -> list[dict[str, Any]]:
         return list(self._routes.get((portal_id, case_id), {}).values())

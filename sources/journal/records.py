@@ -139,6 +139,10 @@ class CaseRoute:
     data: dict[str, Any]
     updated_at: datetime
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.portal_id, self.case_id, self.subject_key
+
 
 @dataclass(frozen=True, slots=True)
 class AccountLink:

@@ -22,6 +22,7 @@ import httpx
 from sandbox.callbacks import callback_secret, sign
 from tests.conftest import Sandbox
 from tests.e2e.test_replicas import Replica
+from tests.helpers.citizen_links import learn_demo_links
 from tests.helpers.live import LiveClient
 from tests.helpers.postgres import fresh_database
 from tests.helpers.redis_server import ThrowawayRedis, throwaway_redis
@@ -67,10 +68,29 @@ def cluster(sandbox: Sandbox, tmp_path: Path) -> Iterator[Cluster]:
         try:
             for replica in pair:
                 replica.wait_ready()
+            # The replicas share the journal: links learned on one are known to both, and
+            # without them a subscription follows no inbox (docs/journal.md "Account links").
+            learn_demo_links(Queries(pair[0].url), sandbox.demo_token)
             yield Cluster(pair[0], pair[1], events, cache)
         finally:
             for replica in pair:
                 replica.stop()
+
+
+class Queries:
+    """GraphQL over HTTP to one replica (tests/helpers/citizen_links.py's Queries)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url + "/graphql"
+
+    def query(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        body = {"query": query, "variables": variables or {}}
+        response = httpx.post(self.url, json=body, headers=headers, timeout=30, trust_env=False)
+        answer: dict[str, Any] = response.json()
+        return answer
 
 
 class Collector:

@@ -14,7 +14,14 @@ import pytest
 from graph.domain.adapters import Adapters
 from graph.domain.live import LiveHub
 from graph.domain.live_routes import JournalCaseRoutes
-from sources.base import EventPosition, EventRecord, MessageRecord, TrustLevel, ViewerRecord
+from sources.base import (
+    CaseRouteRecord,
+    EventPosition,
+    EventRecord,
+    MessageRecord,
+    TrustLevel,
+    ViewerRecord,
+)
 from sources.errors import EventLogUnavailableError, SourceUnavailableError
 from sources.events import InMemoryCaseRoutes, InMemoryLock
 from sources.events.feed import EventFeed
@@ -105,7 +112,7 @@ async def test_a_poll_whose_append_fails_keeps_the_item_unseen_until_stored() ->
 
 
 class BrokenRoutes:
-    async def upsert(self, *args: Any) -> None:
+    async def upsert_all(self, *args: Any) -> int:
         raise JournalUnavailableError("gone")
 
     async def lookup(self, *args: Any) -> list[Any]:
@@ -115,7 +122,7 @@ class BrokenRoutes:
 async def test_journal_failures_of_case_routes_are_unavailable_errors() -> None:
     routes = JournalCaseRoutes(BrokenRoutes())  # type: ignore[arg-type]
     with pytest.raises(SourceUnavailableError):
-        await routes.register("koeln", "c", "k", {"audience": "a"})
+        await routes.register_all([CaseRouteRecord("koeln", "c", "k", {"audience": "a"})])
     with pytest.raises(SourceUnavailableError):
         await routes.lookup("koeln", "c")
 
@@ -126,11 +133,10 @@ async def test_case_routes_round_trip_through_the_journal(tmp_path: Path) -> Non
     key = base64.b64encode(hashlib.sha256(b"test").digest()).decode()
     async with Journal.connect(None, sqlite_path=path, secrets=SecretBox.parse("t:" + key)) as j:
         routes = JournalCaseRoutes(j.routes)
-        await routes.register(
+        route = CaseRouteRecord(
             "koeln", "case-1", "subject-1", {"audience": "a1", "caseId": "case-1"}
         )
-        await routes.register(
-            "koeln", "case-1", "subject-1", {"audience": "a1", "caseId": "case-1"}
-        )
+        assert await routes.register_all([route]) == 1
+        assert await routes.register_all([route]) == 0  # unchanged and fresh: not rewritten
         assert await routes.lookup("koeln", "case-1") == [{"audience": "a1", "caseId": "case-1"}]
         assert await routes.lookup("koeln", "case-2") == []
