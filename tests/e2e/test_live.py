@@ -62,13 +62,10 @@ CITIZENS = itertools.count(11)
 
 @pytest.fixture
 def advanceable(gateway: Gateway, clean_sandbox: Sandbox) -> Iterator[tuple[LiveClient, Submitted]]:
-    """A fresh submission through the gateway (its submit callback delivered) and its
-    citizen's live client: the case's next step is a FIT-Connect event and a callback."""
-    callbacks = clean_sandbox.network.callbacks
-    sent, failed = callbacks.sent, callbacks.failed
+    """A fresh submission through the gateway (its submit event already called back) and
+    its citizen's live client: the case's next step is a FIT-Connect event and a callback."""
     # A citizen of its own per test: no other test's late event reaches this viewer.
     made = submitted(gateway, clean_sandbox, "live", skip=next(CITIZENS))
-    wait_for_callback(clean_sandbox, sent, failed)  # FIT-Connect announced the submit event
     client = LiveClient(gateway.url, made.token)
     yield client, made
     client.close()

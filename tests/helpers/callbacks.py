@@ -35,6 +35,7 @@ class Submitted:
     token: str  # the submitting citizen's sign-in
     application: dict[str, Any]  # the gateway's answer: id, caseId, portal { id }, ...
     case: Application  # the sandbox's record of the case
+    callback: tuple[str, str]  # (url, secret) of create-submission, as FIT-Connect got them
 
     @property
     def portal(self) -> str:
@@ -42,14 +43,18 @@ class Submitted:
 
     @property
     def callback_url(self) -> str:
-        assert self.case.callback is not None, "the gateway announced no callback"
-        return self.case.callback[0]
+        return self.callback[0]
 
     @property
     def secret(self) -> str:
         """The per-submission secret FIT-Connect received on create-submission."""
-        assert self.case.callback is not None, "the gateway announced no callback"
-        return self.case.callback[1]
+        return self.callback[1]
+
+    def take_over(self) -> Submitted:
+        """From now on the test alone sends this case's callbacks (e.g. a sender that
+        retries through an outage): the sandbox's FIT-Connect sends none for it."""
+        self.case.callback = None
+        return self
 
     def new_events(self) -> bytes:
         """The body FIT-Connect sends for this submission (Submission API 1.1.3)."""
@@ -70,13 +75,20 @@ def submitted(
 
 
 def submitted_by(gateway: Gateway, sandbox: Sandbox, token: str, key: str) -> Submitted:
-    """The viewer of `token` submits (a passport application in Köln) through the gateway."""
+    """The viewer of `token` submits (a passport application in Köln) through the gateway.
+
+    Returns once FIT-Connect's callback for the submit event was answered 200, so that a
+    subscription started afterwards sees only the events the test causes."""
+    callbacks = sandbox.network.callbacks
+    sent, failed = callbacks.sent, callbacks.failed
     result = submit(gateway, token, f"{key}-{time.time_ns()}")
     assert result["__typename"] == "ApplicationSubmitted", result
     store = sandbox.network.cases
     case = store.case(result["caseId"]) if store is not None else None
     assert case is not None
-    return Submitted(token, result["application"], case)
+    assert case.callback is not None, "the gateway announced no callback (callback_base_url)"
+    wait_for_callback(sandbox, sent, failed)
+    return Submitted(token, result["application"], case, case.callback)
 
 
 def advance_case(sandbox: Sandbox, case: Application, outcome: str | None = None) -> None:

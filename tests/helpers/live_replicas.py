@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from sandbox.callbacks import callback_secret, sign
-from tests.conftest import Sandbox
+from tests.conftest import Gateway, Sandbox
 from tests.e2e.test_replicas import Replica
+from tests.helpers.callbacks import Submitted, post_callback
+from tests.helpers.citizen_links import learn_demo_links
 from tests.helpers.live import LiveClient
 from tests.helpers.postgres import fresh_database
 from tests.helpers.redis_server import ThrowawayRedis, throwaway_redis
@@ -67,6 +66,12 @@ def cluster(sandbox: Sandbox, tmp_path: Path) -> Iterator[Cluster]:
         try:
             for replica in pair:
                 replica.wait_ready()
+            # The fresh journal knows no account links: learn the demo citizens' (conftest).
+            gateway = Gateway(pair[0].url)
+            try:
+                learn_demo_links(gateway, sandbox.demo_token)
+            finally:
+                gateway.http.close()
             yield Cluster(pair[0], pair[1], events, cache)
         finally:
             for replica in pair:
@@ -121,28 +126,13 @@ def wait_until(condition: Any, seconds: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def post_callback(url: str, portal: str, case_id: str) -> httpx.Response:
-    """A FIT-Connect new-events callback for the case, signed with the portal's secret."""
-    body = (
-        '{"type": "https://schema.fitko.de/fit-connect/submission-api/callbacks/new-events",'
-        f' "submissions": [{{"caseId": "{case_id}"}}]}}'
-    ).encode()
-    timestamp = str(int(time.time()))
-    headers = {
-        "callback-timestamp": timestamp,
-        "callback-authentication": sign(callback_secret(portal), timestamp, body),
-        "content-type": "application/json",
-    }
-    with httpx.Client(trust_env=False, timeout=10) as http:
-        return http.post(f"{url}/hooks/fitconnect/{portal}", content=body, headers=headers)
-
-
-def send_until_accepted(url: str, portal: str, case_id: str, seconds: float) -> int:
-    """Like a FIT-Connect sender: retry until 200; how many attempts were refused."""
+def send_until_accepted(url: str, made: Submitted, seconds: float) -> int:
+    """Like FIT-Connect's sender: `made`'s callback, signed with its secret, retried until
+    200; how many attempts were refused."""
     refused = 0
     deadline = time.monotonic() + seconds
     while True:
-        answer = post_callback(url, portal, case_id)
+        answer = post_callback(url, made.portal, made.new_events(), made.secret)
         if answer.status_code == 200:
             return refused
         assert answer.status_code == 503, answer.text
