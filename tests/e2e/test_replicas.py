@@ -93,8 +93,10 @@ class Replica:
 
 @pytest.fixture
 def replicas(
-    gateway_settings: Settings, sandbox: Sandbox, tmp_path: Path
+    gateway_settings: Settings, sandbox: Sandbox, gateway: Gateway, tmp_path: Path
 ) -> Iterator[tuple[Replica, Replica]]:
+    # `gateway` taught the shared journal (PORTALGRAPH_DATA_DIR, which the replicas
+    # inherit) the demo citizens' account links: Erika's dashboard asks her account areas.
     with redis_url() as url:
         pair = (
             # Replica a runs two uvicorn workers: spawned processes, each a GatewayServer.
