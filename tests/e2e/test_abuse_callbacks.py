@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from tests.conftest import Gateway, Sandbox
-from tests.e2e.test_live import STATUS
+from tests.e2e.test_live import ROUTED, STATUS
 from tests.helpers.abuse import figures, rss_bytes
 from tests.helpers.callbacks import post_callback, submitted
 from tests.helpers.live import LiveClient
@@ -51,7 +51,7 @@ def test_a_replayed_callback_makes_no_upstream_call(
     live = LiveClient(gateway.url, made.token)
     try:
         live.subscribe(STATUS, {"id": made.application["id"]})
-        time.sleep(0.5)  # the subscription follows the case: callbacks for it do work
+        time.sleep(ROUTED)  # the subscription follows the case: callbacks for it do work
         body, at = made.new_events(), int(time.time())
         first = post_callback(gateway.url, "koeln", body, made.secret, at=at)
         assert first.status_code == 200, first.text
