@@ -9,10 +9,10 @@ header of every /graphql answer.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1.4.1"
+SCHEMA_VERSION = "1.5.0"
 # sha256 of the SDL this version names (without the description); a schema change
 # without a version bump fails tests/test_schema_file.py, which prints the new value.
-SCHEMA_FINGERPRINT = "8c3686d841a33dbb7612cb9181a9cedbb81b5085de581c315e2aaafaeb764066"
+SCHEMA_FINGERPRINT = "0f8716b5303f84b2e841f402722eba5ca78b3699cad77cae9d81bb22abc17d22"
 VERSION_HEADER = "Portalgraph-Schema-Version"
 SCHEMA_DESCRIPTION = (
     f"Portalgraph schema {SCHEMA_VERSION}: the German Portalverbund (PVOG, FIT-Connect,"

@@ -68,6 +68,14 @@ class CallbackSender:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def close(self) -> None:
+        """Cancel deliveries still retrying: a task destroyed with the loop would leave its
+        connection to be closed by the garbage collector, in some later test."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def _deliver(self, url: str, secret: str, body: bytes) -> None:
         async with httpx.AsyncClient(timeout=10, trust_env=False) as client:
             for attempt in range(ATTEMPTS):

@@ -213,6 +213,7 @@ class SandboxNetwork:
 
     async def stop(self) -> None:
         """Shut every server down gracefully; calling it again is a no-op."""
+        await self.callbacks.close()
         servers, self._servers = self._servers, {}
         apps, self._apps = self._apps, {}  # a restart gets fresh apps: zero stats, no faults
         self._urls.clear()

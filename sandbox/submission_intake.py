@@ -165,8 +165,10 @@ class Intake:
         mine = self.cases.cases(app.subject)
         if mine is None:
             return app
+        # The message answered may sit in another portal's box: the topology sandbox's one
+        # BundID Postfach keeps what its helper delivers under the Bund portal.
         original = next(
-            (m for m in mine.messages.get(self.portal_id, []) if m.id == reply[0]), None
+            (m for box in mine.messages.values() for m in box if m.id == reply[0]), None
         )
         mailbox = (
             original.mailbox

@@ -217,6 +217,7 @@ class TopologySandbox:
         self.env_file.chmod(0o600)
 
     async def stop(self) -> None:
+        await self.callbacks.close()
         await self.servers.stop()
         if self._own_folder:  # the TLS keys and the written files go with the servers
             shutil.rmtree(self.folder, ignore_errors=True)

@@ -15,27 +15,28 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from sources.base import PortalRecord, StatusEventRecord
+from sources.base import CaseEvents, PortalRecord, StatusEventRecord
 from sources.errors import SourceNotFoundError
-from sources.fitconnect import FitConnectCases
 
 T = TypeVar("T")
 MAX_REMEMBERED = 10_000
 
 
 class CasesAcrossHosts:
-    def __init__(self, logs: Sequence[FitConnectCases]) -> None:
+    """One `CaseEvents` over the event logs of every host (each a FIT-Connect adapter)."""
+
+    def __init__(self, logs: Sequence[CaseEvents]) -> None:
         """`logs`: one event-log client per Submission API host, the default first."""
         if not logs:
             raise ValueError("at least one Submission API host")
         self.logs = tuple(logs)
         self.portal: PortalRecord = logs[0].portal
-        self._hosts: OrderedDict[str, FitConnectCases] = OrderedDict()
+        self._hosts: OrderedDict[str, CaseEvents] = OrderedDict()
 
     async def events(
         self, case_id: str, destination_id: str | None = None
     ) -> list[StatusEventRecord]:
-        def ask(log: FitConnectCases) -> Awaitable[list[StatusEventRecord]]:
+        def ask(log: CaseEvents) -> Awaitable[list[StatusEventRecord]]:
             return log.events(case_id, destination_id)
 
         return await self._at(case_id, destination_id, ask)
@@ -43,7 +44,7 @@ class CasesAcrossHosts:
     async def latest(
         self, case_id: str, destination_id: str | None = None
     ) -> StatusEventRecord | None:
-        def ask(log: FitConnectCases) -> Awaitable[StatusEventRecord | None]:
+        def ask(log: CaseEvents) -> Awaitable[StatusEventRecord | None]:
             return log.latest(case_id, destination_id)
 
         return await self._at(case_id, destination_id, ask)
@@ -52,7 +53,7 @@ class CasesAcrossHosts:
         self,
         case_id: str,
         destination_id: str | None,
-        ask: Callable[[FitConnectCases], Awaitable[T]],
+        ask: Callable[[CaseEvents], Awaitable[T]],
     ) -> T:
         """The host that knew the case; else the one that knew its destination, then the
         others (a destination lives at one host)."""
@@ -73,7 +74,7 @@ class CasesAcrossHosts:
         self._remember(case_id, destination_id, order[-1])
         return found
 
-    def _remember(self, case_id: str, destination_id: str | None, log: FitConnectCases) -> None:
+    def _remember(self, case_id: str, destination_id: str | None, log: CaseEvents) -> None:
         keys = [case_id] + ([f"destination:{destination_id}"] if destination_id else [])
         for key in keys:
             self._hosts[key] = log

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from sources._http import Upstream
+from sources._known_keys import KnownKeys
 from sources._parse import MalformedError, aware, items_of, obj, optional_str, text
 from sources._paths import PVOG_ID, segment
 from sources.base import (
@@ -72,6 +73,7 @@ class PvogDirectory:
         self.limit = asyncio.Semaphore(MAX_CONCURRENT_DETAILS)
         self.origin = origin
         self.hierarchy = "true" if use_ars_hierarchy else "false"
+        self.known_keys = KnownKeys()  # a keyless hit seen twice costs one detail call
 
     async def _get(self, path: str, params: dict[str, str | int | list[str]] | None = None) -> Any:
         return await self.upstream.send_json("GET", path, params=params, headers=self.headers)
@@ -117,12 +119,16 @@ class PvogDirectory:
     ) -> list[ServiceRecord]:
         async def complete(record: ServiceRecord) -> ServiceRecord:
             if record.leika_keys:
-                return record
+                return self.known_keys.learn(record)
             if len(asked) == 1:  # the hit matched the only key the search filtered on
                 return replace(record, leika_keys=asked)
+            if known := self.known_keys.completed(record):
+                return known
             async with self.limit:
                 detail = await self.service(record.id)
-            return replace(record, leika_keys=detail.leika_keys) if detail else record
+            if detail is None:
+                return record
+            return self.known_keys.learn(replace(record, leika_keys=detail.leika_keys))
 
         return list(await asyncio.gather(*map(complete, services)))
 

@@ -6,7 +6,8 @@ no look-up by requestId: whoever starts a payment must keep the transaction link
 go out as euros with two decimals, each rounded half up to the cent (the spec's amounts
 are decimals ≤ 999999; Gover's reference client rounds to scale 2, HALF_UP), and
 `grosAmount` is the sum of the items' net and tax amounts. No batch endpoint: one call per
-transaction, bounded per upstream. Calls carry a service-to-service token.
+transaction, bounded per upstream. Calls carry a service-to-service token. The tenant's
+status is also the breaker's probe after an outage: a create waits for it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sources._auth import ON_UPSTREAM, ServiceHeaders
+from sources._breaker import BreakerState, CircuitBreaker
 from sources._http import Upstream
 from sources._parse import MalformedError, aware, cents, items_of, obj, optional_str, text
 from sources._paths import segment
@@ -57,6 +59,11 @@ class XBezahldienste:
     async def create(
         self, originator_id: str, end_point_id: str, request: PaymentRequestRecord
     ) -> PaymentRecord:
+        # After an outage the breaker lets one call through as its probe. Let that be the
+        # tenant's status (a GET), never a PaymentRequest: a POST whose answer is lost may
+        # still have created the transaction, and the retry would be PAYMENT_EXISTS.
+        if not self._trusted():
+            await self.health(originator_id, end_point_id)
         headers = await self.bearer.headers()
         body = await self.upstream.send_json(
             "POST",
@@ -74,6 +81,11 @@ class XBezahldienste:
             segment(self.upstream, end_point_id),
         )
         await self.upstream.send("GET", f"/status/{originator}/{end_point}", headers=headers)
+
+    def _trusted(self) -> bool:
+        """Whether the upstream's breaker (if it has one) is closed: no recent outage."""
+        breaker = getattr(self.upstream, "breaker", None)
+        return not isinstance(breaker, CircuitBreaker) or breaker.state is BreakerState.CLOSED
 
     def _parsed(self, body: Any, originator_id: str, end_point_id: str) -> PaymentRecord:
         try:

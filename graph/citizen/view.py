@@ -129,17 +129,29 @@ class CitizenView:
         return next((a for a in found if (a.portal_id, a.id) == (portal_id, application_id)), None)
 
     async def application_history(self, record: ApplicationRecord) -> list[StatusEventRecord]:
-        """The case's FIT-Connect events, plus the Statusmonitor of the portal's inbox
-        where the viewer is linked."""
-        entry_id = self._entry_id(record.portal_id)
-        asked = [entry_id] if entry_id in (await self.holdings()).linked else []
+        """The case's FIT-Connect events, plus the Statusmonitor updates naming the
+        application in the viewer's linked inboxes. Not only the portal's own entry: the
+        authority writes status_v6 to the BundID Postfach, one inbox for the applications
+        of every portal (docs/topology.md), and a Köln entry has none of its own."""
+        linked = sorted((await self.holdings()).linked)
         loaders = self.context.loaders
         events, updates = await asyncio.gather(
             loaders.case_events(record.case_id, record.destination_id),
-            loaders.status_updates(self.context.token(), [e for e in asked if e]),
+            loaders.status_updates(self.context.token(), linked),
         )
         own = [u for u in updates if u.application_id == record.id]
         return merged_history(events, own)
+
+    async def application_named(
+        self, portal_id: str, application_id: str
+    ) -> ApplicationRecord | None:
+        """The application a message names: of the message's own portal, else of any
+        portal the viewer has applications at — the BundID Postfach (the Bund entry's
+        inbox) holds the messages of every portal's applications."""
+        found = await self.find_application(portal_id, application_id)
+        if found is not None or self.context.viewer is None:
+            return found
+        return next((a for a in await self.applications() if a.id == application_id), None)
 
     async def payment_links(self, record: ApplicationRecord) -> list[PaymentLinkRecord]:
         """The application's transactions (journal and account area), each naming its
@@ -159,6 +171,16 @@ class CitizenView:
         found = await self.context.loaders.messages(self.context.token(), entries)
         await self._seen_at({self._entry_id(m.portal_id) for m in found}, await self.holdings())
         return [m for m in found if portal_id in (None, m.portal_id)]
+
+    async def application_messages(
+        self, portal_id: str, application_id: str
+    ) -> list[MessageRecord]:
+        """The thread of one application: the messages naming it in the application
+        portal's inbox and in every linked one (the BundID Postfach holds the messages of
+        every portal's applications, the portal's own entry may have no inbox)."""
+        entries = {*await self.linked_entries(portal_id), *await self.linked_entries()}
+        found = await self.context.loaders.messages(self.context.token(), sorted(entries))
+        return [m for m in found if m.application_id == application_id]
 
     async def find_message(self, portal_id: str, message_id: str) -> MessageRecord | None:
         """One of the viewer's messages; None for anything that is not theirs."""

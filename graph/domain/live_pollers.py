@@ -72,8 +72,9 @@ class Pollers:
         watch per portal of the network."""
         watched: list[WatchKey] = []
         for entry_id in sorted(e for e in set(inboxes) if e in self.adapters.postboxes):
-            own = [a for a in applications if self.adapters.entry_id(a.portal_id) == entry_id]
-            watched.append(await self._watch("inbox", entry_id, audience, viewer, own, []))
+            # Every followed application, not only the entry's own portal's: the BundID
+            # Postfach holds the Statusmonitor updates of every portal's applications.
+            watched.append(await self._watch("inbox", entry_id, audience, viewer, applications, []))
         by_provider: dict[str, list[tuple[PaymentLinkRecord, ApplicationRecord]]] = {}
         for link, app in payments:
             if link.provider_id in self.adapters.payments:

@@ -46,11 +46,12 @@ async def list_messages(
         records: list[MessageRecord] = []
     else:
         info.context.token()  # refuses anonymous requests
-        records = await info.context.citizen.messages(linked[0] if linked else named)
+        citizen = info.context.citizen
+        records = await (
+            citizen.application_messages(*linked) if linked else citizen.messages(named)
+        )
     if unread_only:
         records = [m for m in records if m.read_at is None]
-    if linked is not None:
-        records = [m for m in records if m.application_id == linked[1]]
     records.sort(key=lambda m: (m.received_at, m.id), reverse=True)
     return paginate(
         [as_message(info, m) for m in records],

@@ -18,6 +18,7 @@ from graph.actions import NoPaymentTenantError, PaymentRequestTakenError
 from graph.context import Info
 from graph.domain.errors import BadUserInputError, NotFoundError
 from graph.domain.ids import id_parts
+from graph.domain.payer import BookingDataError, booking_data, requestor_of
 from graph.domain.redirects import redirect_allowed
 from graph.resolvers.applications import load_application
 from graph.types.payment import (
@@ -27,7 +28,7 @@ from graph.types.payment import (
     PaymentStarted,
     StartPaymentInput,
 )
-from sources.base import PaymentItemRecord, PaymentRequestRecord
+from sources.base import PaymentItemRecord, PaymentRequestRecord, RequestorRecord
 from sources.errors import SourceRejectedError
 
 REQUEST_ID = re.compile(r"^[\w-]{1,36}$")
@@ -39,8 +40,10 @@ def payment_request(
     reference: str | None,
     fallback_url: str,
     origins: Sequence[str] = (),
+    payer: RequestorRecord | None = None,
 ) -> PaymentRequestRecord:
-    """`origins`: where the provider may send the citizen back (the portal's, the apps')."""
+    """`origins`: where the provider may send the citizen back (the portal's, the apps');
+    `payer`: the signed-in viewer as XBezahldienste's `requestor`."""
     if not REQUEST_ID.match(data.request_id):
         raise BadUserInputError("requestId", "must be 1 to 36 letters, digits, '-' or '_'")
     if not 1 <= len(data.items) <= 99:
@@ -60,16 +63,23 @@ def payment_request(
         raise BadUserInputError("redirectUrl", "must be an http(s) URL")
     if data.redirect_url is not None and not redirect_allowed(redirect, [fallback_url, *origins]):
         raise BadUserInputError("redirectUrl", "must lead back to the portal's own site")
+    try:
+        booked = [booking_data((b.key, b.value) for b in i.booking_data) for i in data.items]
+    except BookingDataError as exc:
+        raise BadUserInputError("items", f"bookingData: {exc}") from exc
     return PaymentRequestRecord(
         request_id=data.request_id,
         purpose=purpose,
         description=", ".join(i.description for i in data.items)[:250],
         redirect_url=redirect,
         items=tuple(
-            PaymentItemRecord(str(n), i.description, i.reference, i.quantity, i.amount_cents)
-            for n, i in enumerate(data.items, start=1)
+            PaymentItemRecord(
+                str(n), i.description, i.reference, i.quantity, i.amount_cents, booking
+            )
+            for n, (i, booking) in enumerate(zip(data.items, booked, strict=True), start=1)
         ),
         total_cents=data.total_cents,
+        requestor=payer,
     )
 
 
@@ -87,6 +97,7 @@ async def start_payment(info: Info, data: StartPaymentInput) -> PaymentStarted |
         application.reference,
         portal.website or "https://example.invalid",
         info.context.settings.server.cors_origin_list,  # the gateway's own web apps
+        requestor_of(info.context.viewer) if info.context.viewer else None,
     )
     if sum(i.total_cents for i in request.items) != request.total_cents:
         return PaymentRejected(

@@ -37,7 +37,11 @@ class Query:
     @strawberry.field(
         description=(
             "Public services (Verwaltungsleistungen) available in a region: its own, its state's "
-            "and federal ones (ARS inheritance), one per LeiKa key with the most local description winning."
+            "and federal ones (ARS inheritance), one per LeiKa key with the most local description"
+            " winning. A page holds `first` (or `last`) services whenever that many more exist;"
+            " each service appears once across all pages. `totalCount` is exact when the page"
+            " read the directory's whole answer, otherwise the directory's number of texts: an"
+            " upper bound (a service with a Bund and a municipal text counts twice)."
         )
     )
     async def services(

@@ -33,7 +33,7 @@ async def search_services(
     list_name = "services-" + hashlib.sha256(f"{area}|{text}|{key}".encode()).hexdigest()[:12]
     page = page_request(list_name, info.context.settings, **paging)
     # One PVOG directory serves every search (network file v2): page on it (issue 17 item 9).
-    return await in_known_region(
+    connection = await in_known_region(
         info,
         area,
         paged_services(
@@ -44,6 +44,9 @@ async def search_services(
             outages=lambda: info.context.outage_list(Capability.SERVICES),
         ),
     )
+    # The region check runs alongside the search and may fail after it: its outage counts.
+    connection.outages = info.context.outage_list(Capability.SERVICES)
+    return connection
 
 
 async def service_by_id(info: Info, global_id: str, *, argument: str = "id") -> Service | None:

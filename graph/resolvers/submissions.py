@@ -143,7 +143,7 @@ async def reply_to_message(
         )
     application = None
     if record.application_id is not None:
-        application = await info.context.citizen.find_application(portal_id, record.application_id)
+        application = await info.context.citizen.application_named(portal_id, record.application_id)
     desk = info.context.gateway.adapters.submission_desk
     if not record.reply_allowed or application is None or desk is None:
         return rejected(
@@ -154,7 +154,9 @@ async def reply_to_message(
     try:
         delivery = Delivery(
             leika_key=application.leika_key or "",
-            ars=info.context.gateway.portals[portal_id].ars,
+            # The application's portal, not the message's: the BundID Postfach holds the
+            # messages of every portal's applications, the reply goes to the case's authority.
+            ars=info.context.gateway.portals[application.portal_id].ars,
             service_name=application.service_name or "Antwort",
             form={"inReplyTo": local_id, "text": body},
             uploads=await prepared_uploads(info, files),

@@ -35,7 +35,12 @@ class Edge(Generic[NodeType]):
 class Connection(Generic[NodeType]):
     edges: list[Edge[NodeType]] = strawberry.field(description="The items of this page.")
     page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
-    total_count: int = strawberry.field(description="Number of items in the whole list.")
+    total_count: int = strawberry.field(
+        description=(
+            "Number of items in the whole list; where it can only be an upper bound, the"
+            " list's field says so (`services`)."
+        )
+    )
     outages: list[Outage] = strawberry.field(
         description="Portals whose part of this list is missing because their upstream failed."
     )

@@ -82,10 +82,12 @@ class Message(Node):
     async def application(self, info: strawberry.Info[Context, None]) -> Application | None:
         if self.application_id is None:
             return None
-        record = await info.context.citizen.find_application(
+        record = await info.context.citizen.application_named(
             str(self.portal.id), self.application_id
         )
-        return Application.from_record(record, self.portal) if record else None
+        if record is None:
+            return None
+        return Application.from_record(record, info.context.gateway.portals[record.portal_id])
 
     @classmethod
     def from_record(

@@ -98,6 +98,14 @@ class Payment(Node):
         )
 
 
+@strawberry.input(
+    description="One entry of a position's booking data (XBezahldienste `bookingData`), e.g. Haushaltsstelle."
+)
+class BookingDataInput:
+    key: str = strawberry.field(description="The provider's key (1 to 50 characters).")
+    value: str = strawberry.field(description="Its value (at most 250 characters).")
+
+
 @strawberry.input(description="One position to pay (Zahlungsposition).")
 class PaymentItemInput:
     description: str = strawberry.field(description="What the position is for (≤ 250 characters).")
@@ -105,6 +113,10 @@ class PaymentItemInput:
     quantity: int = strawberry.field(default=1, description="Quantity (Menge), at least 1.")
     reference: str | None = strawberry.field(
         default=None, description="Fee reference (Gebührennummer)."
+    )
+    booking_data: list[BookingDataInput] = strawberry.field(
+        default_factory=list,
+        description="Provider-specific booking data of the position (at most 20 entries, each key once); the provider books with them.",
     )
 
 

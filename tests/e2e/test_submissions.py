@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Gateway, Sandbox
+from tests.helpers.citizen_links import learn_links
 from tests.helpers.submitting import (
     PASSPORT_FORM,
     PDF,
@@ -26,6 +27,19 @@ query { me { applications(first: 50) { edges { node {
 """
 
 
+def with_postfach(gateway: Gateway, token: str) -> str:
+    """`token`, after the gateway learned the viewer's link to the BundID Postfach.
+
+    Network file v2: the authority's messages and Statusmonitor updates (ZBP message_v6,
+    status_v6) reach the one BundID Postfach, the Bund entry's inbox; Köln has no inbox
+    of its own. The gateway asks only the entries a viewer is linked to, and a
+    submission through Köln teaches only Köln's link, so the client names Bund once, as
+    a frontend does (docs/frontend.md). Version 1 gave Köln a Postfach of its own.
+    """
+    learn_links(gateway, token, ["bund"])
+    return token
+
+
 def listed(gateway: Gateway, token: str, case_id: str) -> dict[str, Any]:
     body = gateway.query(APPLICATIONS, token=token)
     nodes = [e["node"] for e in body["data"]["me"]["applications"]["edges"]]
@@ -35,7 +49,9 @@ def listed(gateway: Gateway, token: str, case_id: str) -> dict[str, Any]:
 def test_submit_with_attachment_lists_it_as_submitted_and_status_follows(
     gateway: Gateway, clean_sandbox: Sandbox
 ) -> None:
-    token = citizen_token(clean_sandbox, fresh_citizen(clean_sandbox, "koeln"))
+    token = with_postfach(
+        gateway, citizen_token(clean_sandbox, fresh_citizen(clean_sandbox, "koeln"))
+    )
     result = submit(gateway, token, "passport-1", files=[("foto.pdf", PDF, "application/pdf")])
     assert result["__typename"] == "ApplicationSubmitted", result
     assert result["duplicate"] is False
@@ -150,7 +166,7 @@ def test_reply_goes_into_the_same_case_and_shows_in_history_and_inbox(
     gateway: Gateway, clean_sandbox: Sandbox
 ) -> None:
     citizen = fresh_citizen(clean_sandbox, "koeln", skip=4)
-    token = citizen_token(clean_sandbox, citizen)
+    token = with_postfach(gateway, citizen_token(clean_sandbox, citizen))
     submitted = submit(gateway, token, "to-answer")
     case_id, application_id = submitted["caseId"], None
     store = clean_sandbox.network.cases

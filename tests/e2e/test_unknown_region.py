@@ -1,8 +1,8 @@
 """A well-formed ARS inside a Land that names no place is refused as UNKNOWN_REGION.
 
 Before: `services(ars: "059999999999")` (Nordrhein-Westfalen, no such place) answered with
-the federal and Land services as if the region existed. The Land's municipality directory
-(PVOG `/v3/locations`) decides, once per ARS: the answer sits in the shared cache, so
+the federal and Land services as if the region existed. The one PVOG's municipality
+directory (`/v3/locations`) decides, once per ARS: the answer sits in the shared cache, so
 replicas sharing Redis ask it once between them.
 """
 
@@ -71,8 +71,7 @@ def test_an_unknown_place_in_a_land_is_named_after_one_directory_call(
         " das Gemeindeverzeichnis kennt keinen Ort mit diesem ARS"
     )
     search_in(first, "05999999", EN)  # malformed (8 digits): refused before any lookup
-    assert locations_calls(clean_sandbox, "nrw") == 1  # the Land's directory, once
-    assert locations_calls(clean_sandbox, "bund") == 0
+    assert locations_calls(clean_sandbox, "pvog") == 1  # the one PVOG, once for both
 
 
 def test_a_place_without_a_portal_is_searched_after_one_lookup(
@@ -82,7 +81,7 @@ def test_a_place_without_a_portal_is_searched_after_one_lookup(
         answer = search_in(gateway, "059110000000", EN)
         assert "errors" not in answer, answer
         assert answer["data"]["services"]["totalCount"] > 0
-    assert locations_calls(clean_sandbox, "nrw") == 1
+    assert locations_calls(clean_sandbox, "pvog") == 1
 
 
 def test_regions_with_a_portal_need_no_lookup(
@@ -90,21 +89,20 @@ def test_regions_with_a_portal_need_no_lookup(
 ) -> None:
     # The Bund, a Land, a portal's own ARS, a Kreis by 5 digits containing a portal
     # (Dormagen in the Rhein-Kreis Neuss): known without asking the directory. Nördlingen
-    # is in Bayern, which has no directory in this network: nothing can decide, so the
-    # federal services answer as before.
+    # is in Bayern, where no portal of this network serves: its places are not checked, so
+    # the federal services answer as before.
     for ars in ("000000000000", "05", "053150000000", "051620008008", "05162", "097790194194"):
         answer = search_in(replicas[0], ars, EN)
         assert "errors" not in answer, (ars, answer)
-    assert locations_calls(clean_sandbox, "nrw") == 0
-    assert locations_calls(clean_sandbox, "bund") == 0
+    assert locations_calls(clean_sandbox, "pvog") == 0
 
 
 def test_a_failing_directory_is_no_verdict_on_the_region(
     gateway: Gateway, clean_sandbox: Sandbox
 ) -> None:
-    clean_sandbox.fault("nrw", status=503, path_prefix="/v3/locations")
+    clean_sandbox.fault("pvog", status=503, path_prefix="/v3/locations")
     answer = search_in(gateway, "059990000000", EN)
     # The services are there; the outage is reported as one, not as an unknown region.
     assert answer["data"]["services"]["totalCount"] > 0
-    assert {"portalId": "nrw"} in answer["data"]["services"]["outages"]
+    assert {"portalId": "pvog"} in answer["data"]["services"]["outages"]
     assert [e["extensions"]["code"] for e in answer["errors"]] == ["UPSTREAM_UNAVAILABLE"]

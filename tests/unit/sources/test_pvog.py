@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,11 @@ import pytest
 
 from graph.domain.merge import merge_most_local
 from sources._http import Upstream
+from sources._known_keys import KnownKeys
 from sources.base import Capability, PortalRecord, ServiceQuery, Tier, UpstreamRef
 from sources.errors import SourceBadResponseError
 from sources.pvog import PvogDirectory, parse_fee, parse_search, parse_service
+from tests.helpers.records import service_record
 
 SAMPLES = Path(__file__).parents[2] / "samples/pvog"
 PORTAL = PortalRecord("koeln", "Köln", Tier.MUNICIPAL, "053150000000", None, {})
@@ -116,6 +119,33 @@ async def test_keyless_hits_get_their_keys_from_the_detail_so_the_merge_sees_one
     stammtext = parse_service(DETAIL | {"id": "B100019.LB.1"}, "bund")
     merged = merge_most_local([*page.services, stammtext], {"koeln": PORTAL, "bund": federal})
     assert sorted(r.id for r in merged) == ["B100019.LB.581863", "L100002.LB.121370768"]
+
+
+async def test_a_keyless_hit_read_again_costs_no_second_detail_call() -> None:
+    """A services page reads a text and then looks up its key: the hit comes twice."""
+    calls: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if request.url.path == "/v8beta1/servicedescriptions":
+            return httpx.Response(200, json=SEARCH)
+        return httpx.Response(200, json=DETAIL)
+
+    pvog = directory(answer)
+    first = await pvog.search_page(ServiceQuery("053150000000", "Pass"))
+    again = await pvog.search_page(ServiceQuery("053150000000", "Pass", page=1, size=5))
+    assert again.services == first.services
+    assert calls.count("/v6/servicedescriptions/L100002.LB.121370768/detail") == 1
+
+
+def test_learnt_keys_are_bounded_oldest_first() -> None:
+    known = KnownKeys(limit=2)
+    records = [service_record("pvog", f"L1.LB.{n}", "x", (f"99{n:012d}",)) for n in range(3)]
+    for record in records:
+        assert known.learn(record) is record
+    keyless = [replace(r, leika_keys=()) for r in records]
+    assert known.completed(keyless[0]) is None  # the oldest went
+    assert [known.completed(r) for r in keyless[1:]] == records[1:]
 
 
 async def test_a_key_asked_for_completes_a_keyless_hit_without_a_detail_call() -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from graph.domain.merge import merge_most_local
 from sources.base import PortalRecord, ServiceRecord, Tier
 
@@ -51,3 +53,14 @@ def test_the_most_local_description_wins_per_leika_key() -> None:
         ("bund", "Schwerbehindertenausweis"),
         ("nrw", "Unterhaltsvorschuss"),
     ]
+
+
+def test_among_equally_local_descriptions_the_smallest_id_wins_in_any_order() -> None:
+    later, earlier = (
+        record("koeln", "99085001012000", "Reisepass"),
+        record("koeln", "99085001012000", "Reisepass (Bürgerbüro)"),
+    )
+    later = replace(later, id="L100002.LB.9")
+    earlier = replace(earlier, id="L100002.LB.1")
+    for order in ([later, earlier], [earlier, later]):
+        assert [r.id for r in merge_most_local(order, PORTALS)] == ["L100002.LB.1"]
