@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 
 from tests.conftest import Gateway, Sandbox
-from tests.e2e.test_live import ROUTED, STATUS
+from tests.e2e.test_live import STATUS
+from tests.e2e.test_live_callbacks import ROUTED
 from tests.helpers.abuse import figures, rss_bytes
 from tests.helpers.callbacks import post_callback, submitted
 from tests.helpers.live import LiveClient
