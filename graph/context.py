@@ -49,7 +49,6 @@ class GatewayState:
     adapters: Adapters
     verifier: TokenVerifier | None
     live: LiveHub | None = None
-    callback_secrets: Mapping[str, str] = field(default_factory=dict)
     guards: UpstreamGuards = field(default_factory=UpstreamGuards)
     cache: CacheStore | None = None  # the public-data cache, when on
     ping: Callable[[], Awaitable[object]] | None = None  # Redis, for readiness

@@ -4,9 +4,10 @@ When a case gets new events the Zustelldienst POSTs `{"type": ".../new-events",
 "submissions": [...]}` to the sender's callback URL, authenticated with
 `callback-authentication` = hex HMAC-SHA512 over "{callback-timestamp}.{raw body}"
 (reference/portalverbund.md §3.6), and retries a few times until it gets a 200. A case whose
-create-submission carried `callback {url, secret}` is called back there with that secret;
-other cases (seeded ones, or a sender that gave none) go to the gateway's
-`/hooks/fitconnect/{portal}` with the portal's fixed demo secret [I].
+create-submission carried `callback {url, secret}` is called back there with that secret,
+as a real Zustelldienst does. Other cases (seeded ones, or a sender that gave none) go to
+`{url}/hooks/fitconnect/{portal}` with the portal's fixed demo secret [I], and only when
+`url` is set: a gateway on network file version 2 knows no such secret and refuses them.
 """
 
 from __future__ import annotations

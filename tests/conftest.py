@@ -18,7 +18,7 @@ import pytest
 from graph.app import create_app
 from graph.ops.journal import sqlite_path
 from graph.settings import Settings
-from graph.testing import LoopThread, UvicornServer
+from graph.testing import LoopThread, UvicornServer, free_port
 from sandbox.data_places import PORTALS
 from sandbox.fitconnect_hub import group_base
 from sandbox.topology_runner import PLATFORM, POSTFACH
@@ -196,9 +196,15 @@ def gateway_settings(sandbox: Sandbox) -> Settings:
 def gateway(
     loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
 ) -> Iterator[Gateway]:
-    server = UvicornServer(create_app(gateway_settings.override(poll_interval=0.3)))
+    # Its submissions announce `callback {url, secret}` with its own hook (a fresh secret
+    # each, kept in the journal): the sandbox's FIT-Connect calls back there and signs
+    # each submission's callbacks with that submission's secret, as a real one would.
+    port = free_port()
+    settings = gateway_settings.override(
+        poll_interval=0.3, callback_base_url=f"http://127.0.0.1:{port}"
+    )
+    server = UvicornServer(create_app(settings), port=port)
     loop_thread.call(server.start())
-    sandbox.handle.callbacks_to(server.url)
     gw = Gateway(server.url)
     # A fresh journal knows no account links: the demo citizens' dashboards would be empty.
     # Learn them once, as a frontend does by naming each portal (docs/frontend.md).

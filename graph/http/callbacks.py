@@ -2,12 +2,14 @@
 
 The callback is answered 200 only after its events are durably appended to the event log
 (else 503 with Retry-After, and the sender retries: docs/live-updates-delivery.md).
-The request is authenticated like FIT-Connect specifies (reference/portalverbund.md
-§3.6): hex HMAC-SHA512 over "{callback-timestamp}.{raw body}" with the portal's
-secret or with the per-submission secret the gateway sent on create (the journal keeps it
-encrypted), at most five minutes old, compared in constant time. The gateway then
-fetches the case's event log itself and verifies every SET's signature; the
-callback body is only a hint and is never logged.
+Each submission the gateway creates carries `callback {url, secret}` with a fresh secret
+the journal keeps encrypted (reference/portalverbund.md §3.6); FIT-Connect signs that
+submission's callbacks with it: hex HMAC-SHA512 over "{callback-timestamp}.{raw body}",
+at most five minutes old, compared in constant time. The body must be read first, since
+the submission it names decides the secret: a body that is no new-events callback is a
+400, a submission without a secret here (or a wrong signature) a 401. The gateway then
+fetches the case's event log itself and verifies every SET's signature; the callback body
+is only a hint and is never logged.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import hmac
 import logging
 import re
 import time
-from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -30,27 +32,32 @@ from graph.domain.live_events import application_from_route, status_event
 from graph.http.body_limit import StreamingBodyLimit
 from graph.http.request_body import decode_json
 from sources.errors import SourceError
-from sources.journal import JournalError
+from sources.journal import JournalError, JournalUnavailableError
 
 logger = logging.getLogger("portalgraph.hooks")
 MAX_AGE = 300
 FUTURE_LEEWAY = 5
 MAX_BODY = 64 * 1024
-CASE_ID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
 TIMESTAMP = re.compile(r"[0-9]{1,12}")
 SIGNATURE = re.compile(r"[0-9a-fA-F]{128}")  # hex HMAC-SHA512
 RETRY_AFTER = "5"  # seconds; the event log or the case routes could not be reached
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """One entry of a callback's `submissions[]`."""
+
+    submission_id: str
+    case_id: str
+    destination_id: str | None  # only this destination may write into the case
 
 
 def verify_callback(
     secret: str, timestamp: str | None, body: bytes, signature: str | None, *, now: float
 ) -> bool:
     """Whether a callback is authentic and fresh; constant-time comparison of the HMAC."""
-    # ASCII only: str.isdigit() takes '²' and int() takes Arabic-Indic digits, 5,000 digits
-    # exceed int()'s limit, and compare_digest refuses non-ASCII str (issue 18 #8).
-    if not timestamp or not signature or not TIMESTAMP.fullmatch(timestamp):
-        return False
-    if not SIGNATURE.fullmatch(signature.strip()):
+    if timestamp is None or signature is None or not well_formed(timestamp, signature):
         return False
     moment = int(timestamp)
     if now - moment > MAX_AGE or moment - now > FUTURE_LEEWAY:
@@ -59,24 +66,33 @@ def verify_callback(
     return hmac.compare_digest(expected.hexdigest(), signature.strip().lower())
 
 
-def case_ids(body: bytes) -> list[tuple[str, str | None]]:
-    """(case id, destination id) of each submission of a new-events or new-submissions
-    callback; ValueError if malformed. Only that destination may write into the case."""
+def well_formed(timestamp: str, signature: str) -> bool:
+    """Both headers ASCII-shaped, checked before any parsing or look-up."""
+    # ASCII only: str.isdigit() takes '²' and int() takes Arabic-Indic digits, 5,000 digits
+    # exceed int()'s limit, and compare_digest refuses non-ASCII str (issue 18 #8).
+    if not timestamp or not signature or not TIMESTAMP.fullmatch(timestamp):
+        return False
+    return SIGNATURE.fullmatch(signature.strip()) is not None
+
+
+def named_submissions(body: bytes) -> list[Named]:
+    """The submissions a new-events callback names; ValueError if malformed."""
     document: Any = decode_json(body)  # strict UTF-8, bounded nesting; errors are ValueErrors
     submissions = document.get("submissions") if isinstance(document, dict) else None
     if not isinstance(submissions, list) or not submissions:
         raise ValueError("submissions missing")
-    found: list[tuple[str, str | None]] = []
+    found: list[Named] = []
     for submission in submissions:
         entry = submission if isinstance(submission, dict) else {}
-        case, destination = entry.get("caseId"), entry.get("destinationId")
-        if not (isinstance(case, str) and CASE_ID.match(case)):
-            raise ValueError("caseId missing or malformed")
+        ids = entry.get("submissionId"), entry.get("caseId")
+        if not all(isinstance(i, str) and UUID.match(i) for i in ids):
+            raise ValueError("submissionId or caseId missing or malformed")
+        destination = entry.get("destinationId")
         if destination is not None and not (
-            isinstance(destination, str) and CASE_ID.match(destination)
+            isinstance(destination, str) and UUID.match(destination)
         ):
             raise ValueError("destinationId malformed")
-        found.append((case, destination))
+        found.append(Named(str(ids[0]), str(ids[1]), destination))
     return found
 
 
@@ -85,80 +101,72 @@ async def fitconnect_callback(request: Request) -> JSONResponse:
     portal_id = request.path_params["portal"]
     gateway = GatewayState.of(request)
     live = gateway.live
-    known = portal_id in gateway.callback_secrets or gateway.journal is not None
+    known = gateway.journal is not None and portal_id in gateway.portals
     if live is None or live.adapters.case_events is None or not known:
         return JSONResponse({"error": "unknown portal"}, 404)
-    body = await request.body()  # at most MAX_BODY: StreamingBodyLimit stops the rest
-    headers = request.headers
-    if not await authentic(gateway, portal_id, body, headers):
-        logger.warning("rejected a callback for %s: bad or stale signature", portal_id)
-        return JSONResponse({"error": "invalid callback authentication"}, 401)
-    try:
-        cases = case_ids(body)
-    except ValueError:
-        return JSONResponse({"error": "malformed callback body"}, 400)
-    # Verified above, so both headers are present and well-formed.
-    timestamp = headers["callback-timestamp"]
-    signature = headers["callback-authentication"]
+    checked = await authenticated(gateway, portal_id, request)
+    if isinstance(checked, JSONResponse):
+        return checked
+    case, timestamp, signature = checked
     if gateway.replays.seen(portal_id, signature, time.time()):
-        return JSONResponse({"accepted": len(cases), "published": 0, "replayed": True})
+        return JSONResponse({"accepted": 1, "published": 0, "replayed": True})
     try:
-        published = sum([await publish_case(live, portal_id, *case) for case in cases])
+        published = await publish_case(live, portal_id, case.case_id, case.destination_id)
     except SourceError as exc:
         # Not stored, so not accepted: the sender retries the callback, nothing is lost.
         logger.warning("callback for %s not processed: %s", portal_id, exc.code)
-        return JSONResponse(
-            {"error": "temporarily unavailable"}, 503, headers={"Retry-After": RETRY_AFTER}
-        )
+        return unavailable()
     gateway.replays.remember(portal_id, signature, int(timestamp) + MAX_AGE)
-    return JSONResponse({"accepted": len(cases), "published": published})
+    return JSONResponse({"accepted": 1, "published": published})
 
 
-async def authentic(
-    gateway: GatewayState, portal_id: str, body: bytes, headers: Mapping[str, str]
-) -> bool:
-    """Signed with the portal's fixed secret, or with the per-submission secret the desk
-    sent with `callback {url, secret}` on create (kept encrypted in the journal)."""
-    timestamp, signature = headers.get("callback-timestamp"), headers.get("callback-authentication")
-    now = time.time()
-    fixed = gateway.callback_secrets.get(portal_id)
-    if fixed is not None and verify_callback(fixed, timestamp, body, signature, now=now):
-        return True
-    secret = await submission_secret(gateway, timestamp, signature, body)
-    return secret is not None and verify_callback(secret, timestamp, body, signature, now=now)
-
-
-async def submission_secret(
-    gateway: GatewayState, timestamp: str | None, signature: str | None, body: bytes
-) -> str | None:
-    """The journal's secret of the one submission the callback names, if any."""
-    if gateway.journal is None or not (timestamp and signature):
-        return None
-    if not (TIMESTAMP.fullmatch(timestamp) and SIGNATURE.fullmatch(signature.strip())):
-        return None  # no journal look-up for a request that cannot be signed at all
+async def authenticated(
+    gateway: GatewayState, portal_id: str, request: Request
+) -> tuple[Named, str, str] | JSONResponse:
+    """(the submission named, timestamp, signature) of an authentic, fresh callback, or
+    the answer: 401 unsigned or not signed with the submission's secret, 400 malformed."""
+    body = await request.body()  # at most MAX_BODY: StreamingBodyLimit stops the rest
+    timestamp = request.headers.get("callback-timestamp")
+    signature = request.headers.get("callback-authentication")
+    if timestamp is None or signature is None or not well_formed(timestamp, signature):
+        return refused(portal_id)  # not even signed: the body is not parsed
     try:
-        submissions = submission_ids(body)
+        named = named_submissions(body)
     except ValueError:
-        return None
-    if len(submissions) != 1:  # a per-submission secret covers exactly its own submission
-        return None
+        return JSONResponse({"error": "malformed callback body"}, 400)
     try:
-        return await gateway.journal.submissions.callback_secret(submissions[0])
-    except JournalError as exc:
+        secret = await submission_secret(gateway, named)
+    except JournalUnavailableError:
+        return unavailable()  # the secret cannot be read now: the sender retries
+    if secret is None or not verify_callback(secret, timestamp, body, signature, now=time.time()):
+        return refused(portal_id)
+    return named[0], timestamp, signature
+
+
+def unavailable() -> JSONResponse:
+    return JSONResponse(
+        {"error": "temporarily unavailable"}, 503, headers={"Retry-After": RETRY_AFTER}
+    )
+
+
+def refused(portal_id: str) -> JSONResponse:
+    logger.warning("rejected a callback for %s: bad or stale signature", portal_id)
+    return JSONResponse({"error": "invalid callback authentication"}, 401)
+
+
+async def submission_secret(gateway: GatewayState, named: list[Named]) -> str | None:
+    """The secret the gateway sent with `callback {url, secret}` when it created the one
+    submission the body names (the journal keeps it encrypted); None if there is none.
+    Raises JournalUnavailableError when the journal cannot be asked."""
+    if gateway.journal is None or len(named) != 1:
+        return None  # a per-submission secret covers exactly its own submission
+    try:
+        return await gateway.journal.submissions.callback_secret(named[0].submission_id)
+    except JournalUnavailableError:
+        raise
+    except JournalError as exc:  # e.g. its key was dropped from the key ring: refused
         logger.warning("callback secret not readable (%s)", exc.code)
         return None
-
-
-def submission_ids(body: bytes) -> list[str]:
-    """The submission ids a callback names (to find their per-submission secrets)."""
-    document: Any = decode_json(body)
-    submissions = document.get("submissions") if isinstance(document, dict) else None
-    if not isinstance(submissions, list):
-        raise ValueError("submissions missing")
-    ids = [s.get("submissionId") if isinstance(s, dict) else None for s in submissions]
-    if not all(isinstance(i, str) and CASE_ID.match(i) for i in ids):
-        raise ValueError("submissionId missing or malformed")
-    return [str(i) for i in ids]
 
 
 # The limit applies while the body streams in, before the portal or signature is looked at.

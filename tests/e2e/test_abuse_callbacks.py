@@ -6,12 +6,13 @@ signature; one unsigned 300 MiB POST took the process from 146 to 721 MiB.
 
 from __future__ import annotations
 
-import json
 import time
 
 from tests.conftest import Gateway, Sandbox
-from tests.e2e.test_live import STATUS, fresh_application, post_callback
+from tests.e2e.test_live import STATUS
+from tests.e2e.test_live_callbacks import ROUTED
 from tests.helpers.abuse import figures, rss_bytes
+from tests.helpers.callbacks import post_callback, submitted
 from tests.helpers.live import LiveClient
 from tests.helpers.rawhttp import stream_body
 
@@ -47,24 +48,25 @@ def test_a_replayed_callback_makes_no_upstream_call(
     gateway: Gateway, clean_sandbox: Sandbox
 ) -> None:
     """Issue 18 #10: a replay within its window answers without re-fetching the event log."""
-    app = fresh_application(gateway, clean_sandbox, "lena", "koeln")
-    live = LiveClient(gateway.url, clean_sandbox.demo_token("lena"))
+    made = submitted(gateway, clean_sandbox, "replay", skip=16)
+    live = LiveClient(gateway.url, made.token)
     try:
-        live.subscribe(STATUS, {"id": app["id"]})
-        time.sleep(0.5)  # the subscription follows the case: callbacks for it do work
-        body = json.dumps({"submissions": [{"caseId": app["caseId"]}]}).encode()
-        at = int(time.time())
-        first = post_callback(gateway, "koeln", body, at=at)
-        assert first.status_code == 200
+        live.subscribe(STATUS, {"id": made.application["id"]})
+        time.sleep(ROUTED)  # the subscription follows the case: callbacks for it do work
+        body, at = made.new_events(), int(time.time())
+        first = post_callback(gateway.url, "koeln", body, made.secret, at=at)
+        assert first.status_code == 200, first.text
+        assert event_log_fetches(clean_sandbox) >= 1  # a callback that counts is real work
         clean_sandbox.reset_stats()
-        replays = [post_callback(gateway, "koeln", body, at=at) for _ in range(5)]
+        replays = [post_callback(gateway.url, "koeln", body, made.secret, at=at) for _ in range(5)]
         with figures("callback-replayed-5x") as found:
             found.note("event_log_fetches", event_log_fetches(clean_sandbox))
         assert all(r.status_code == 200 for r in replays)
+        assert all(r.json().get("replayed") for r in replays)
         assert event_log_fetches(clean_sandbox) == 0
         # A new callback (new timestamp) for the same case is real work again.
         time.sleep(1.1)
-        assert post_callback(gateway, "koeln", body).status_code == 200
+        assert post_callback(gateway.url, "koeln", body, made.secret).status_code == 200
         assert event_log_fetches(clean_sandbox) >= 1
     finally:
         live.close()

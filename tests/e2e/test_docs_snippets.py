@@ -26,6 +26,7 @@ from graphql import FieldNode, OperationDefinitionNode, OperationType, parse
 
 from tests.conftest import Gateway, Sandbox
 from tests.helpers import shell_snippets as shell
+from tests.helpers.callbacks import advance_case, submitted_by
 from tests.helpers.citizen_links import learn_links
 from tests.helpers.docs import ROOT, Block, runnable
 from tests.helpers.live import LiveClient
@@ -61,11 +62,6 @@ class World:
         created = self.sandbox.http.post(url, json={"login": viewer.login}).json()
         apps = self.nodes(APPS, viewer, "applications")
         return next(a for a in apps if a["applicationId"] == created["applicationId"])
-
-    def advance(self, application: dict[str, Any]) -> None:
-        url = self.sandbox.url(PORTAL, "status")
-        raw = application["applicationId"]
-        self.sandbox.http.post(f"{url}/_sandbox/applications/{raw}/advance").raise_for_status()
 
     def send_message(self, viewer: Viewer) -> str:
         subject = f"Docs {uuid.uuid4().hex[:8]}"
@@ -154,10 +150,12 @@ def trigger(world: World, root: str, values: dict[str, Any]) -> Callable[[], Non
     """Prepare what the subscription will see change; the returned call changes it."""
     reader = world.reader
     if root == "applicationStatusChanged":
-        application = world.new_application(reader)
+        # As docs/live-updates.md says: a submission made through the gateway, whose case
+        # FIT-Connect then moves on and calls back with the submission's own secret.
+        made = submitted_by(world.gateway, world.sandbox, reader.token, "docs")
         if "applicationId" in values:
-            values["applicationId"] = application["id"]
-        return lambda: world.advance(application)
+            values["applicationId"] = made.application["id"]
+        return lambda: advance_case(world.sandbox, made.case)
     if root == "paymentStatusChanged":
         pay_page = world.start_payment(reader, world.new_application(reader))
 

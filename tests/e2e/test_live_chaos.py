@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from graph.types.node import to_global_id
 from tests.conftest import Sandbox
-from tests.e2e.test_live_durable import advance, new_case
+from tests.e2e.test_live_durable import new_case
+from tests.helpers.callbacks import advance_case
 from tests.helpers.live_replicas import Cluster, Collector, cluster, send_until_accepted
 
 SECONDS = 10.0
@@ -33,13 +33,8 @@ INBOX = "subscription { inboxMessageReceived { eventId subject } }"
 
 @pytest.fixture
 def chaos_cluster(sandbox: Sandbox, gateway_settings: Any, tmp_path: Path) -> Iterator[Cluster]:
-    previous = sandbox.network.callbacks.url
-    sandbox.network.callbacks.url = None  # this test is the FIT-Connect sender
-    try:
-        with cluster(sandbox, tmp_path) as running:
-            yield running
-    finally:
-        sandbox.network.callbacks.url = previous
+    with cluster(sandbox, tmp_path) as running:
+        yield running
 
 
 class Chaos:
@@ -73,9 +68,10 @@ def test_chaos_delivers_every_event_exactly_once_to_every_subscriber(
     chaos_cluster: Cluster, sandbox: Sandbox
 ) -> None:
     up = chaos_cluster
-    cases = [new_case(sandbox, "firma") for _ in range(CASES)]
+    # Submitted through replica a; this test is FIT-Connect's sender for their callbacks.
+    cases = [new_case(sandbox, up.a.url).take_over() for _ in range(CASES)]
     inbox = [Collector(r.url, sandbox.demo_token("lena"), INBOX) for r in (up.a, up.b)]
-    status = [Collector(r.url, sandbox.demo_token("firma"), STATUS) for r in (up.a, up.b)]
+    status = [Collector(r.url, cases[0].token, STATUS) for r in (up.a, up.b)]
     sent: dict[str, float] = {}  # subject / application id → when it was published upstream
     senders: list[threading.Thread] = []
     time.sleep(2.5)  # both replicas follow both viewers
@@ -88,15 +84,13 @@ def test_chaos_delivers_every_event_exactly_once_to_every_subscriber(
                 url = sandbox.url("koeln", "inbox") + "/_sandbox/messages"
                 sandbox.http.post(url, json={"login": "lena", "title": subject}).raise_for_status()
                 if n % int(SECONDS * MESSAGES_PER_S / CASES) == 0 and cases:
-                    case = cases.pop()
-                    sent[to_global_id("Application", "koeln", case["applicationId"])] = (
-                        time.monotonic()
-                    )
-                    advance(sandbox, case)
+                    made = cases.pop()
+                    sent[made.application["id"]] = time.monotonic()
+                    advance_case(sandbox, made.case)
                     replica = (up.a, up.b)[len(cases) % 2]
                     sender = threading.Thread(
                         target=send_until_accepted,
-                        args=(replica.url, "koeln", case["caseId"], 60),
+                        args=(replica.url, made, 60),
                         daemon=True,
                     )
                     sender.start()

@@ -18,15 +18,14 @@ import httpx
 import pytest
 import redis
 
-from graph.types.node import to_global_id
-from tests.conftest import Sandbox
+from tests.conftest import Gateway, Sandbox
 from tests.e2e.test_live import send_message
 from tests.e2e.test_replicas import SEARCH
+from tests.helpers.callbacks import Submitted, advance_case, post_callback, submitted
 from tests.helpers.live_replicas import (
     Cluster,
     Collector,
     cluster,
-    post_callback,
     send_until_accepted,
     wait_until,
 )
@@ -45,38 +44,34 @@ def live_cluster(
 
 
 @pytest.fixture
-def up(live_cluster: Cluster, sandbox: Sandbox) -> Iterator[Cluster]:
-    """The cluster with both Redis servers running, and no sandbox callbacks unless set."""
-    previous = sandbox.network.callbacks.url
-    sandbox.network.callbacks.url = None
+def up(live_cluster: Cluster) -> Iterator[Cluster]:
+    """The cluster with both Redis servers running."""
     live_cluster.redis_up()
     yield live_cluster
     live_cluster.redis_up()
-    sandbox.network.callbacks.url = previous
 
 
-def new_case(sandbox: Sandbox, login: str) -> dict[str, str]:
-    url = sandbox.url("koeln", "status") + "/_sandbox/applications"
-    created: dict[str, str] = sandbox.http.post(url, json={"login": login}).json()
-    return created
+# fresh_citizen's skip 17 is this module's and test_live_chaos's.
+CITIZEN = 17
 
 
-def advance(sandbox: Sandbox, case: dict[str, str]) -> None:
-    url = sandbox.url("koeln", "status")
-    sandbox.http.post(
-        f"{url}/_sandbox/applications/{case['applicationId']}/advance"
-    ).raise_for_status()
+def new_case(sandbox: Sandbox, replica_url: str) -> Submitted:
+    """A submission through the replica: FIT-Connect calls that replica back with the
+    submission's own secret (each replica announces its own URL)."""
+    gateway = Gateway(replica_url)
+    try:
+        return submitted(gateway, sandbox, "durable", skip=CITIZEN)
+    finally:
+        gateway.http.close()
 
 
-def status_pair(
-    up: Cluster, sandbox: Sandbox, login: str
-) -> tuple[dict[str, str], list[Collector]]:
-    case = new_case(sandbox, login)
-    variables = {"id": to_global_id("Application", "koeln", case["applicationId"])}
-    token = sandbox.demo_token(login)
-    pair = [Collector(r.url, token, STATUS, variables) for r in (up.a, up.b)]
+def status_pair(up: Cluster, sandbox: Sandbox, via: str) -> tuple[Submitted, list[Collector]]:
+    """A case submitted through replica `via`, followed by a subscriber on each replica."""
+    made = new_case(sandbox, via)
+    variables = {"id": made.application["id"]}
+    pair = [Collector(r.url, made.token, STATUS, variables) for r in (up.a, up.b)]
     time.sleep(2.0)  # both followed: applications listed, the case's route recorded
-    return case, pair
+    return made, pair
 
 
 def fit_connect(collector: Collector) -> list[str]:
@@ -99,17 +94,18 @@ def assert_once_each(collectors: list[Collector], ids: Any, expected: int) -> No
 def test_a_callback_while_the_log_is_down_is_refused_then_delivered_once(
     up: Cluster, sandbox: Sandbox
 ) -> None:
-    case, pair = status_pair(up, sandbox, "firma")
+    made, pair = status_pair(up, sandbox, up.a.url)
+    made.take_over()  # this test is FIT-Connect's sender for the case
     try:
         up.events.kill()
-        advance(sandbox, case)
+        advance_case(sandbox, made.case)
         # Not stored, so not acknowledged: the sender retries (issue 19 #1: 5 of 5 were lost).
-        refused = post_callback(up.a.url, "koeln", case["caseId"])
+        refused = post_callback(up.a.url, made.portal, made.new_events(), made.secret)
         assert refused.status_code == 503
         assert refused.headers["retry-after"] == "5"
         assert all(fit_connect(c) == [] for c in pair)
         up.events.start()
-        send_until_accepted(up.a.url, "koeln", case["caseId"], 20)
+        send_until_accepted(up.a.url, made, 20)
         assert_once_each(pair, fit_connect, 1)
     finally:
         for collector in pair:
@@ -119,12 +115,11 @@ def test_a_callback_while_the_log_is_down_is_refused_then_delivered_once(
 def test_after_a_redis_restart_routes_and_subscriptions_still_work(
     up: Cluster, sandbox: Sandbox
 ) -> None:
-    case, pair = status_pair(up, sandbox, "firma")
+    made, pair = status_pair(up, sandbox, up.b.url)
     try:
         up.redis_down()
         up.redis_up()  # deploy/'s events Redis keeps its AOF; the journal kept the routes
-        sandbox.network.callbacks.url = up.b.url
-        advance(sandbox, case)  # the sandbox calls replica b back (issue 19 #2)
+        advance_case(sandbox, made.case)  # the sandbox calls replica b back (issue 19 #2)
         assert_once_each(pair, fit_connect, 1)
         # The first subscription after the restart (issue 19 #5: "Unexpected error.").
         later = Collector(up.b.url, sandbox.demo_token("lena"), INBOX)
@@ -162,7 +157,7 @@ def test_a_message_polled_while_redis_is_down_arrives_once_afterwards(
 
 
 def test_cache_traffic_evicting_keys_loses_no_route(up: Cluster, sandbox: Sandbox) -> None:
-    case, pair = status_pair(up, sandbox, "firma")
+    made, pair = status_pair(up, sandbox, up.a.url)
     try:
         client = redis.Redis.from_url(up.cache.url)
         try:
@@ -175,8 +170,7 @@ def test_cache_traffic_evicting_keys_loses_no_route(up: Cluster, sandbox: Sandbo
             for n in range(50):
                 query = SEARCH.replace("Meldebescheinigung", f"Meldebescheinigung {n}")
                 assert http.post(up.a.url + "/graphql", json={"query": query}).status_code == 200
-        sandbox.network.callbacks.url = up.a.url
-        advance(sandbox, case)
+        advance_case(sandbox, made.case)  # the sandbox calls replica a back
         assert_once_each(pair, fit_connect, 1)
     finally:
         for collector in pair:

@@ -14,13 +14,13 @@ from websockets.typing import Subprotocol
 
 from graph.app import create_app
 from graph.settings import Settings
-from graph.testing import LoopThread, UvicornServer
-from graph.types.node import to_global_id
+from graph.testing import LoopThread, UvicornServer, free_port
 from sandbox.runner import SandboxNetwork
 from sources.base import EventKind, EventRecord
 from sources.events.feed import EventFeed
 from sources.events.logs import MemoryEventLog
 from tests.conftest import Gateway, Sandbox
+from tests.helpers.callbacks import advance_case, submitted
 from tests.helpers.live import LiveClient
 from tests.helpers.redis_server import redis_url
 
@@ -134,46 +134,46 @@ def test_a_callback_on_replica_a_reaches_a_subscriber_on_replica_b(
     loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
 ) -> None:
     with redis_url() as url:
-        settings = gateway_settings.override(redis_url=url, poll_interval=60)
-        replica_a, replica_b = (
-            UvicornServer(create_app(settings)),
-            UvicornServer(create_app(settings)),
-        )
+        replicas = []
+        for _ in range(2):  # each announces its own hook as the callback URL
+            port = free_port()
+            settings = gateway_settings.override(
+                redis_url=url, poll_interval=60, callback_base_url=f"http://127.0.0.1:{port}"
+            )
+            replicas.append(UvicornServer(create_app(settings), port=port))
+        replica_a, replica_b = replicas
         loop_thread.call(replica_a.start())
         loop_thread.call(replica_b.start())
-        previous = sandbox.network.callbacks.url
-        sandbox.network.callbacks.url = replica_a.url
         try:
-            deliver_across_replicas(sandbox, replica_b.url)
+            deliver_across_replicas(sandbox, replica_a.url, replica_b.url)
         finally:
-            sandbox.network.callbacks.url = previous
             loop_thread.call(replica_a.stop())
             loop_thread.call(replica_b.stop())
 
 
-def deliver_across_replicas(sandbox: Sandbox, subscriber_url: str) -> None:
-    token = sandbox.demo_token("firma")
-    created = sandbox.http.post(
-        sandbox.url("koeln", "status") + "/_sandbox/applications", json={"login": "firma"}
-    ).json()
-    global_id = to_global_id("Application", "koeln", created["applicationId"])
-    client = LiveClient(subscriber_url, token)
+def deliver_across_replicas(sandbox: Sandbox, sender_url: str, subscriber_url: str) -> None:
+    """A submission through `sender_url`, whose callback FIT-Connect sends there, reaches
+    the citizen's subscription on `subscriber_url` (through the shared event log)."""
+    gateway = Gateway(sender_url)
+    try:
+        made = submitted(gateway, sandbox, "replicas", skip=18)
+    finally:
+        gateway.http.close()
+    assert made.callback_url.startswith(sender_url + "/hooks/fitconnect/")
+    client = LiveClient(subscriber_url, made.token)
     try:
         client.subscribe(
             "subscription($id: ID) { applicationStatusChanged(applicationId: $id) { applicationId source } }",
-            {"id": global_id},
+            {"id": made.application["id"]},
         )
         # Following lists the viewer's applications upstream and records the case's route
         # in the journal (~0.9 s on a loaded machine): a callback before that finds nobody.
         time.sleep(1.5)
-        url = sandbox.url("koeln", "status")
-        sandbox.http.post(
-            f"{url}/_sandbox/applications/{created['applicationId']}/advance"
-        ).raise_for_status()
+        advance_case(sandbox, made.case)  # FIT-Connect calls the sender back
         event = client.wait_for(
             lambda p: p["data"]["applicationStatusChanged"]["source"] == "FIT_CONNECT", timeout=10
         )
-        assert event["data"]["applicationStatusChanged"]["applicationId"] == global_id
+        assert event["data"]["applicationStatusChanged"]["applicationId"] == made.application["id"]
     finally:
         client.close()
 

@@ -17,11 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from sandbox.callbacks import callback_secret, sign
-from tests.conftest import Sandbox
+from tests.conftest import Gateway, Sandbox
 from tests.e2e.test_replicas import Replica
+from tests.helpers.callbacks import Submitted, post_callback
 from tests.helpers.citizen_links import learn_demo_links
 from tests.helpers.live import LiveClient
 from tests.helpers.postgres import fresh_database
@@ -68,29 +66,16 @@ def cluster(sandbox: Sandbox, tmp_path: Path) -> Iterator[Cluster]:
         try:
             for replica in pair:
                 replica.wait_ready()
-            # The replicas share the journal: links learned on one are known to both, and
-            # without them a subscription follows no inbox (docs/journal.md "Account links").
-            learn_demo_links(Queries(pair[0].url), sandbox.demo_token)
+            # The fresh journal knows no account links: learn the demo citizens' (conftest).
+            gateway = Gateway(pair[0].url)
+            try:
+                learn_demo_links(gateway, sandbox.demo_token)
+            finally:
+                gateway.http.close()
             yield Cluster(pair[0], pair[1], events, cache)
         finally:
             for replica in pair:
                 replica.stop()
-
-
-class Queries:
-    """GraphQL over HTTP to one replica (tests/helpers/citizen_links.py's Queries)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url + "/graphql"
-
-    def query(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
-    ) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        body = {"query": query, "variables": variables or {}}
-        response = httpx.post(self.url, json=body, headers=headers, timeout=30, trust_env=False)
-        answer: dict[str, Any] = response.json()
-        return answer
 
 
 class Collector:
@@ -141,28 +126,13 @@ def wait_until(condition: Any, seconds: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def post_callback(url: str, portal: str, case_id: str) -> httpx.Response:
-    """A FIT-Connect new-events callback for the case, signed with the portal's secret."""
-    body = (
-        '{"type": "https://schema.fitko.de/fit-connect/submission-api/callbacks/new-events",'
-        f' "submissions": [{{"caseId": "{case_id}"}}]}}'
-    ).encode()
-    timestamp = str(int(time.time()))
-    headers = {
-        "callback-timestamp": timestamp,
-        "callback-authentication": sign(callback_secret(portal), timestamp, body),
-        "content-type": "application/json",
-    }
-    with httpx.Client(trust_env=False, timeout=10) as http:
-        return http.post(f"{url}/hooks/fitconnect/{portal}", content=body, headers=headers)
-
-
-def send_until_accepted(url: str, portal: str, case_id: str, seconds: float) -> int:
-    """Like a FIT-Connect sender: retry until 200; how many attempts were refused."""
+def send_until_accepted(url: str, made: Submitted, seconds: float) -> int:
+    """Like FIT-Connect's sender: `made`'s callback, signed with its secret, retried until
+    200; how many attempts were refused."""
     refused = 0
     deadline = time.monotonic() + seconds
     while True:
-        answer = post_callback(url, portal, case_id)
+        answer = post_callback(url, made.portal, made.new_events(), made.secret)
         if answer.status_code == 200:
             return refused
         assert answer.status_code == 503, answer.text

@@ -27,12 +27,14 @@ Postfach), `portals.<bund|nrw|koeln|kommunalportal-nrw>.accounts`. `fault(...)` 
 keys of `sandbox.instrument.FaultConfig` (latency_ms, status, retry_after, timeout,
 malformed, share, path_prefix). Pass `loop=` to share a LoopThread with a gateway server.
 
-Callbacks: a submission made through the gateway carries its own callback URL and secret
-(FIT-Connect `callback {url, secret}`) and needs nothing here. `callbacks_to(url)` only
-sets where events of *seeded* demo applications (which registered no callback) are
+Callbacks: a submission made through a gateway with `callback_base_url` set (the shared
+`gateway` fixture sets its own URL) carries its own callback URL and secret (FIT-Connect
+`callback {url, secret}`); the sandbox's FIT-Connect calls back there, signed with that
+secret, on each new event of the case: tests/helpers/callbacks.py. `callbacks_to(url)`
+only sets where events of *seeded* demo applications (which registered no callback) are
 announced: `<url>/hooks/fitconnect/<group>`, signed with the per-portal demo secret
 `sandbox.callbacks.callback_secret(<group>)` — a gateway on version 2 knows no such
-secret, so leave it unset unless a test wants exactly that.
+secret and refuses them (401), so leave it unset unless a test wants exactly that.
 FIT-Connect helpers per destination group (`bund`, `nrw`, `koeln`, `dormagen`):
 `POST {url("fitconnect")}/zustelldienst/<group>/_sandbox/applications/{id}/advance`.
 """

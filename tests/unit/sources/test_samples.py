@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from graph.domain.identity import viewer_from_claims
-from graph.http.callbacks import case_ids
+from graph.http.callbacks import Named, named_submissions
 from sources._jwe import EncryptionKeyError, encryption_key
 from sources.base import (
     ApplicationStatus,
@@ -194,10 +194,14 @@ def test_the_reply_channel_is_one_the_destination_offers() -> None:
     assert "replyChannel" not in json.loads(metadata(anonymous, [], ("fink",)))
 
 
-def test_callback_bodies_name_case_and_destination() -> None:
+def test_callback_bodies_name_submission_case_and_destination() -> None:
     body = json.dumps(sample("submission/callback-new-submissions.json")).encode()
-    assert case_ids(body) == [
-        ("9eec7d3e-dc66-4f82-9f52-1520bf96a32e", "d12caea8-f372-4eb1-b102-b0a228253a11")
+    assert named_submissions(body) == [
+        Named(
+            "f39ab143-d91a-474a-b69f-b00f1a1873c2",
+            "9eec7d3e-dc66-4f82-9f52-1520bf96a32e",
+            "d12caea8-f372-4eb1-b102-b0a228253a11",
+        )
     ]
 
 
