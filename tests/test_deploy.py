@@ -170,10 +170,11 @@ def test_the_compose_file_matches_the_compose_spec_and_runs_two_replicas() -> No
         assert settings.ops.replicas == 2
         assert settings.server.redis_url == "redis://redis:6379/0"
         ports.add(settings.server.port)
+        # Each replica is named in its own submissions' callback {url, secret}.
+        assert settings.journal.callback_base_url == f"http://127.0.0.1:{settings.server.port}"
         assert service["network_mode"] == "service:sandbox"
     published = {int(p.rsplit(":", 1)[1]) for p in services["sandbox"]["ports"]}
     assert ports == published == {8001, 8002}
-    assert "--callbacks=http://127.0.0.1:8001" in services["sandbox"]["command"]
 
 
 def test_the_dockerfile_passes_hadolint() -> None:

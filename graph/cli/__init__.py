@@ -59,9 +59,6 @@ def parser() -> argparse.ArgumentParser:
                 "action", nargs="?", choices=["advance"], help="advance: move a demo case on"
             )
             command.add_argument("application", nargs="?", help="application ID (global or raw)")
-            command.add_argument(
-                "--callbacks", default=None, help="gateway base URL for FIT-Connect callbacks"
-            )
     return found
 
 
@@ -87,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         running = (
             dev(settings, out, args.seed, args.municipalities)
             if args.command == "dev"
-            else topology_only(out, args.seed, args.municipalities, args.callbacks)
+            else topology_only(out, args.seed, args.municipalities)
         )
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(running)

@@ -70,12 +70,16 @@ async def dev(settings: Settings, out: Path, seed: int, count: int | None) -> No
         municipalities=count, seed=seed, network_file=out, env_file=out.with_suffix(".env")
     )
     await sandbox.start()
+    host, port = settings.server.host, settings.server.port
+    # Each submission names this gateway in `callback {url, secret}`: the sandbox's
+    # FIT-Connect calls back there with that submission's secret, as a real one would.
     settings = replace(
-        settings.override(network=str(out)),
+        settings.override(
+            network=str(out),
+            callback_base_url=settings.journal.callback_base_url or f"http://{host}:{port}",
+        ),
         secrets=settings.secrets.with_defaults(sandbox.env()),
     )
-    host, port = settings.server.host, settings.server.port
-    sandbox.callbacks.url = f"http://{host}:{port}"
     config = uvicorn.Config(
         create_app(settings),
         host=host,

@@ -55,7 +55,7 @@ def advance(settings: Settings, application: str | None) -> int:
     return 1
 
 
-async def topology_only(out: Path, seed: int, count: int | None, callbacks: str | None) -> None:
+async def topology_only(out: Path, seed: int, count: int | None) -> None:
     """The topology sandbox until Ctrl-C; prints demo tokens and where the files are."""
     from sandbox.topology_runner import TopologySandbox  # noqa: PLC0415 - only when asked
 
@@ -67,7 +67,6 @@ async def topology_only(out: Path, seed: int, count: int | None, callbacks: str 
         municipalities=count, seed=seed, network_file=out, env_file=env_file, folder=files
     )
     await sandbox.start()
-    sandbox.callbacks.url = callbacks
     try:
         async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
             response = await client.get(sandbox.url_of("identity") + "/_sandbox/demo-tokens")

@@ -95,7 +95,7 @@ def test_the_sandbox_command_writes_both_files_and_prints_tokens(
     try:
 
         async def begin() -> asyncio.Task[None]:
-            return asyncio.create_task(cli.topology_only(out, 2026, 2, None))
+            return asyncio.create_task(cli.topology_only(out, 2026, 2))
 
         task = loop.call(begin())
         printed = ""
