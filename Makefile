@@ -13,8 +13,12 @@ run: $(STAMP) $(ASSETS)
 	$(VENV)/bin/portalgraph dev
 
 # The coverage gate: graph/, sources/ and sandbox/ at least 90 % covered by the whole suite.
+# Two pytest-xdist workers (CI has 2 cores); --dist loadfile keeps a file's tests on one
+# worker, so its module fixtures (sandboxes, gateways, npm builds) start once. TEST_WORKERS=0: serial.
+TEST_WORKERS ?= 2
 test: $(STAMP) $(ASSETS) node browser lint typecheck
-	$(VENV)/bin/pytest -q --cov=graph --cov=sources --cov=sandbox --cov-fail-under=90
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile \
+		--cov=graph --cov=sources --cov=sandbox --cov-fail-under=90
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
