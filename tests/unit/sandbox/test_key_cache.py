@@ -17,8 +17,8 @@ class Maker:
 
     def __call__(self) -> rsa.RSAPrivateKey:
         self.made += 1
-        # A small key: the cache does not care about the size, and 4096 bits take long.
-        return rsa.generate_private_key(public_exponent=65537, key_size=1024)
+        # A smaller key: the cache does not care about the size, and 4096 bits take long.
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 def test_a_cached_key_is_made_once_and_read_back(
