@@ -13,8 +13,14 @@ run: $(STAMP) $(ASSETS)
 	$(VENV)/bin/portalgraph dev
 
 # The coverage gate: graph/, sources/ and sandbox/ at least 90 % covered by the whole suite.
+# Two pytest-xdist workers (CI has 2 cores); --dist loadfile keeps a file's tests on one
+# worker, so its module fixtures (sandboxes, gateways, npm builds) start once. A crashed
+# worker (pytest-timeout ends a hung one) is not replaced: with loadfile the replacement
+# reruns the file and xdist 3.8 then stalls, so the run ends failed. TEST_WORKERS=0: serial.
+TEST_WORKERS ?= 2
 test: $(STAMP) $(ASSETS) node browser lint typecheck
-	$(VENV)/bin/pytest -q --cov=graph --cov=sources --cov=sandbox --cov-fail-under=90
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile --max-worker-restart=0 \
+		--cov=graph --cov=sources --cov=sandbox --cov-fail-under=90
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -27,7 +33,7 @@ typecheck: $(STAMP)
 # The abuse fuzz suite (tests/e2e/test_fuzz.py) at length; `make test` runs it bounded.
 FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest -q tests/e2e/test_fuzz.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest -q --timeout=0 tests/e2e/test_fuzz.py
 
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q -m "not slow"

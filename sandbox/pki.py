@@ -4,8 +4,9 @@ FIT-Connect publishes every key as a JWK with `x5c` (certificate chain) and at l
 bits (`n` ≥ 683 characters, Submission API 1.1.3 `JWK` schema). Generating such a key takes
 about half a second, so keys are made once per process, by name, in background threads:
 `warm()` starts them when an upstream app is built, `jwk()` waits for one (call it through
-`asyncio.to_thread` from a handler; generation releases the GIL). The CA is invented for the
-sandbox ("Portalgraph Sandbox Test CA"), standing in for the Verwaltungs-PKI.
+`asyncio.to_thread` from a handler; generation releases the GIL). A test session shares them
+between its processes through `sandbox.key_cache`. The CA is invented for the sandbox
+("Portalgraph Sandbox Test CA"), standing in for the Verwaltungs-PKI.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from joserfc.jwk import RSAKey
+
+from sandbox import key_cache
 
 KEY_BITS = 4096
 CA_NAME = "Portalgraph Sandbox Test CA"
@@ -39,9 +42,13 @@ class KeyPair:
     public: dict[str, Any]
 
 
-def _generate(name: str, done: threading.Event) -> None:
+def _make() -> rsa.RSAPrivateKey:
     with _slots:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+        return rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+
+
+def _generate(name: str, done: threading.Event) -> None:
+    key = key_cache.load_or_make(name, _make)  # from the test session's folder, if it has one
     with _lock:
         _keys[name] = key
     done.set()

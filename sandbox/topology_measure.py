@@ -9,11 +9,13 @@ second start in the same process finds them made. RSS is the process's resident 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sandbox import key_cache
 from sandbox.topology_runner import TopologySandbox
 
 
@@ -62,4 +64,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    # A cold start makes its keys: not from a test session's key cache (sandbox.key_cache).
+    os.environ.pop(key_cache.CACHE_ENV, None)
     main()

@@ -21,6 +21,7 @@ from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer, free_port
 from sandbox.data_places import PORTALS
 from sandbox.fitconnect_hub import group_base
+from sandbox.key_cache import CACHE_ENV as KEY_CACHE_ENV
 from sandbox.topology_runner import PLATFORM, POSTFACH
 from sources.journal import upgrade
 from sources.topology import load_topology
@@ -33,6 +34,13 @@ from tests.helpers.topology_sandbox import TopologySandboxHandle, topology_sandb
 DATA_DIR = tempfile.mkdtemp(prefix="portalgraph-test-data-")
 atexit.register(shutil.rmtree, DATA_DIR, ignore_errors=True)
 os.environ["PORTALGRAPH_DATA_DIR"] = DATA_DIR
+
+# The sandbox's RSA-4096 keys, made once per test run and shared by its processes
+# (pytest-xdist workers and the subprocesses they start inherit the variable): removed
+# by the process that made the folder, after the run (sandbox/key_cache.py).
+if KEY_CACHE_ENV not in os.environ:
+    os.environ[KEY_CACHE_ENV] = tempfile.mkdtemp(prefix="portalgraph-test-keys-")
+    atexit.register(shutil.rmtree, os.environ[KEY_CACHE_ENV], ignore_errors=True)
 
 
 # Where a v1-style (portal, capability) address lives in the topology sandbox: the

@@ -57,14 +57,21 @@ class ThrowawayRedis(ServerProcess):
 TEST_DATABASE = 15
 
 
+def worker_database() -> int:
+    """15, the last logical database; under pytest-xdist worker gwN takes 15 - N, so two
+    workers never empty each other's keys."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return TEST_DATABASE - int(worker.removeprefix("gw"))
+
+
 def clean_test_database(url: str) -> str:
-    """The configured Redis, but its last logical database, emptied for this test.
+    """The configured Redis, but a test database of its own, emptied for this test.
 
     Tests must not see keys from an earlier run (seen event ids, cached answers), and must
     not touch what else lives in the configured database.
     """
     base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
-    isolated = f"{base}/{TEST_DATABASE}"
+    isolated = f"{base}/{worker_database()}"
     client = redis.Redis.from_url(isolated)
     try:
         client.flushdb()
