@@ -50,6 +50,10 @@ def heavy_login(citizens: int) -> str:
     return "erika"
 
 
+# The http, workers, peer and live parts ask one PVOG, one Postfach and one identity
+# provider whatever the network's size; 40 municipalities give the PVOG a realistic share
+# of municipal texts and start in seconds. The full network (396) is the topology part's.
+MUNICIPALITIES = 40
 PARTS = ("topology", "http", "workers", "peer", "live")
 Publish = Callable[[str, list[str]], None]
 LoadAverages = list[tuple[float, float, float]]
@@ -199,12 +203,13 @@ def main() -> int:
         type=int,
         default=None,
         metavar="MUNICIPALITIES",
-        help="the topology sandbox (network file v2); the floor and the peer are v1-only yet",
+        help="municipalities of the topology sandbox (network file v2); default 4 with"
+        f" --smoke, else {MUNICIPALITIES}",
     )
     opts = parser.parse_args()
     opts.citizens = 300 if opts.smoke else 10_000
-    if opts.topology is not None:
-        opts.citizens = 40
+    if opts.topology is None:
+        opts.topology = 4 if opts.smoke else MUNICIPALITIES
     opts.seconds, reps = (0.3, 1) if opts.smoke else (2.5, 3)
     opts.reps = opts.reps or reps
     parts: tuple[str, ...] = opts.only

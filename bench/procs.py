@@ -113,12 +113,11 @@ class Sandbox:
         )
 
     def token(self, login: str) -> str:
-        """A demo citizen's sign-in access token (the gateway's audience)."""
-        if self.topology:
-            answer = self.http.get(self.urls["identity"] + "/_sandbox/demo-tokens")
-            return next(str(d["accessToken"]) for d in answer.json() if d["login"] == login)
+        """A citizen's sign-in access token (the gateway's audience), by the password grant
+        as a citizen's app would get it."""
+        idp = self.urls["identity" if self.topology else "identity/idp"]
         answer = self.http.post(
-            self.urls["identity/idp"] + "/token",
+            idp + "/token",
             data={
                 "grant_type": "password",
                 "username": login,
