@@ -21,7 +21,9 @@ from bench.load import closed_loop, pick, summary
 INBOX_PAGE = 500
 
 
-async def command(floor: Floor | TopologyFloor, tokens: list[str], spec: dict[str, Any]) -> dict[str, Any]:
+async def command(
+    floor: Floor | TopologyFloor, tokens: list[str], spec: dict[str, Any]
+) -> dict[str, Any]:
     op, seed = spec["op"], spec.get("seed", 0)
     pool = spec.get("tokens") or tokens
 

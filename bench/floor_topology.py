@@ -114,7 +114,9 @@ class TopologyFloor:
         if text:
             params["q"] = text
         url = self.urls["pvog"]
-        body = await once(memo, ("s", ars, text), lambda: self.get(url + SEARCH, self.pvog, **params))
+        body = await once(
+            memo, ("s", ars, text), lambda: self.get(url + SEARCH, self.pvog, **params)
+        )
         hits = body["serviceDescriptions"]["content"]
         keyless = [hit["id"] for hit in hits if not hit.get("leikakeys")]
         details = await asyncio.gather(*(self._detail(i, memo) for i in keyless))
@@ -126,7 +128,9 @@ class TopologyFloor:
             rank = max((len(ars_prefix(a)) for a in hit.get("ars") or [""]), default=0)
             if key not in chosen or rank > chosen[key][0]:
                 chosen[key] = (rank, hit)
-        page = sorted((h for _, h in chosen.values()), key=lambda h: (h["name"].casefold(), h["id"]))
+        page = sorted(
+            (h for _, h in chosen.values()), key=lambda h: (h["name"].casefold(), h["id"])
+        )
         wanted = [h["organisationIds"][0] for h in page[:first] if h.get("organisationIds")]
         await asyncio.gather(*(self._organisation(i, memo) for i in dict.fromkeys(wanted)))
         return min(first, len(page))
@@ -138,7 +142,9 @@ class TopologyFloor:
     def _organisation(self, organisation_id: str, memo: Memo) -> Any:
         # The organisation-unit detail takes one `q` per call, as PVOG's does.
         url = self.urls["pvog"] + "/v5/organisationunits/detail"
-        return once(memo, ("o", organisation_id), lambda: self.get(url, self.pvog, q=organisation_id))
+        return once(
+            memo, ("o", organisation_id), lambda: self.get(url, self.pvog, q=organisation_id)
+        )
 
 
 SEARCH = "/v8beta1/servicedescriptions"
