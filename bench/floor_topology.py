@@ -17,16 +17,12 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from bench.baseline import EXCHANGE, PAGE, Memo, once
+from bench.baseline import ACCESS_TOKEN, EXCHANGE, Floor, Memo, once
 from sandbox.runner import GATEWAY_CLIENT_ID, IDP_SECRET
 from sandbox.topology_document import PVOG_CLIENT_ENV, portal_audience
-from sources._pool import PerOriginTransport
 from sources.base import ars_prefix
 from sources.pvog import CLIENT_ID_HEADER
 
-ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a type URN
 POSTFACH = "portals.bund.inbox"
 
 
@@ -36,32 +32,12 @@ def sandbox_env(folder: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines if line)
 
 
-class TopologyFloor:
-    def __init__(self, urls: dict[str, str], env: dict[str, str]) -> None:
-        self.urls = urls
-        self.pvog = {CLIENT_ID_HEADER: env[PVOG_CLIENT_ENV]}
-        # One pool per upstream, as the gateway has (sources/_pool.py); idle connections
-        # expire before uvicorn's 5 s keep-alive closes them.
-        self.http = httpx.AsyncClient(
-            trust_env=False,
-            timeout=30,
-            transport=PerOriginTransport(httpx.Limits(max_connections=200, keepalive_expiry=2)),
-        )
-        self.retries = 0
-        self._memo: Memo = {}
+class TopologyFloor(Floor):
+    """The v1 floor's HTTP client, pools, retries and list paging; v2's upstreams."""
 
-    async def get(self, url: str, headers: dict[str, str], **params: Any) -> Any:
-        try:
-            response = await self.http.get(url, params=params, headers=headers)
-        except (httpx.ReadError, httpx.RemoteProtocolError):
-            # A reused connection the server closed: retried once, as the gateway's policy
-            # retries idempotent reads.
-            self.retries += 1
-            response = await self.http.get(url, params=params, headers=headers)
-        if response.status_code == 404:
-            return None
-        response.raise_for_status()
-        return response.json()
+    def __init__(self, urls: dict[str, str], env: dict[str, str]) -> None:
+        super().__init__(urls)
+        self.pvog = {CLIENT_ID_HEADER: env[PVOG_CLIENT_ENV]}
 
     async def _exchange(self, token: str, audience: str) -> str:
         response = await self.http.post(
@@ -85,15 +61,7 @@ class TopologyFloor:
 
     async def _messages(self, token: str) -> list[Any]:
         headers = await self.exchanged(token, "bund")
-        url = self.urls[POSTFACH] + "/v1/messages"
-        found: list[Any] = []
-        while True:
-            body = await self.get(url, headers, limit=PAGE, offset=len(found))
-            if body is None:
-                return found
-            found.extend(body["messages"])
-            if not body["messages"] or len(found) >= body.get("totalCount", len(found)):
-                return found
+        return await self.listing(self.urls[POSTFACH] + "/v1/messages", "messages", headers)
 
     async def dashboard(self, token: str) -> dict[str, Any]:
         """A citizen without account links: the Postfach's unread messages and their count."""
@@ -119,7 +87,7 @@ class TopologyFloor:
         )
         hits = body["serviceDescriptions"]["content"]
         keyless = [hit["id"] for hit in hits if not hit.get("leikakeys")]
-        details = await asyncio.gather(*(self._detail(i, memo) for i in keyless))
+        details = await asyncio.gather(*(self._pvog_detail(i, memo) for i in keyless))
         keys = {d["id"]: d.get("leikakeys") for d in details if d}
         chosen: dict[str, tuple[int, dict[str, Any]]] = {}
         for hit in hits:
@@ -135,7 +103,7 @@ class TopologyFloor:
         await asyncio.gather(*(self._organisation(i, memo) for i in dict.fromkeys(wanted)))
         return min(first, len(page))
 
-    def _detail(self, service_id: str, memo: Memo) -> Any:
+    def _pvog_detail(self, service_id: str, memo: Memo) -> Any:
         url = self.urls["pvog"] + f"/v6/servicedescriptions/{service_id}/detail"
         return once(memo, ("d", service_id), lambda: self.get(url, self.pvog))
 
