@@ -68,6 +68,7 @@ class Measuring:
     floor: FloorProc
     seconds: float
     reps: int
+    note: str  # what the sandbox was, for RESULTS.md
     rows: list[dict[str, Any]] = field(default_factory=list)
 
     async def measure(
@@ -123,9 +124,9 @@ async def http_scenarios(
         sandbox.reset_stats()
         floor.run(op=op, concurrency=1, seconds=60, limit=len(toks), seed=0, tokens=toks)
         out["calls"][op] = calls_ratio(gateway_calls, sandbox.stats())
-    publish_now("calls", calls_section(out["calls"], [*load, os.getloadavg()]))
+    publish_now("calls", calls_section(out["calls"], [*load, os.getloadavg()], note(opts)))
 
-    m = Measuring(sandbox, floor, opts.seconds, opts.reps)
+    m = Measuring(sandbox, floor, opts.seconds, opts.reps, note(opts))
     for latency in (0, 20):
         # Concurrency 1 gives the overhead per request without queueing for the CPU.
         for c in (1, 16, 64):
@@ -134,7 +135,7 @@ async def http_scenarios(
         await m.measure("inbox500", "inbox", 0, c, gateway, [heavy], {"tokens": [heavy]})
     out["peak_rss_kib"] = gateway.mem_kib()["VmHWM"]
     gateway.stop()
-    publish_now("http", http_section(m.rows, [*load, os.getloadavg()]))
+    publish_now("http", http_section(m.rows, [*load, os.getloadavg()], note(opts)))
     await search_scenarios(m, out, lambda key, figures: publish_now(key, figures(load)))
     floor.stop()
     out["rows"] = m.rows
@@ -166,13 +167,26 @@ async def search_scenarios(
                 op="search", concurrency=1, seconds=60, limit=1, seed=0, cached=False, **search
             )
             out["calls"]["search"] = calls_ratio(gateway_calls, sandbox.stats())
-            publish_now("calls", lambda load: calls_section(out["calls"], [*load, os.getloadavg()]))
+            publish_now(
+                "calls",
+                lambda load: calls_section(out["calls"], [*load, os.getloadavg()], m.note),
+            )
         await one_by_one(gw, "search", [""])  # cache warm
         for c in (16, 64):
             extra = {**search, "cached": False} if variant == "no cache" else None
             await m.measure("search", "search", 0, c, gw, [], extra, variant=variant)
         gw.stop()
-        publish_now("http", lambda load: http_section(m.rows, [*load, os.getloadavg()]))
+        publish_now("http", lambda load: http_section(m.rows, [*load, os.getloadavg()], m.note))
+
+
+def note(opts: argparse.Namespace) -> str:
+    return (
+        f"- topology sandbox (network file v2, {opts.topology} municipalities, "
+        f"{opts.citizens} citizens): one PVOG (client-id header), the BundID Postfach; "
+        "the dashboard is a citizen's without learned account links (the Postfach alone, as "
+        "the gateway asks for them): the floor for linked account areas, FIT-Connect event "
+        "logs and payments on v2 is not built yet (bench/floor_topology.py)"
+    )
 
 
 def parts_of(value: str) -> tuple[str, ...]:
