@@ -29,8 +29,8 @@ from typing import Any
 
 import orjson
 
-from bench.__main__ import HEAVY, sign_in
 from bench.dashboard import DASHBOARD
+from bench.http_part import HEAVY, sign_in
 from bench.load import Http1
 from bench.peer_suite import body
 from bench.procs import CLIENT_CORE, Gateway, Sandbox, end_all, pin_self

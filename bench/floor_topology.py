@@ -32,6 +32,17 @@ def sandbox_env(folder: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines if line)
 
 
+def sandbox_note(municipalities: int, citizens: int) -> str:
+    """What the sandbox was and what the floor leaves out, for RESULTS.md."""
+    return (
+        f"- topology sandbox (network file v2, {municipalities} municipalities, {citizens}"
+        " citizens): one PVOG (client-id header), the BundID Postfach; the dashboard is a"
+        " citizen's without learned account links (the Postfach alone, as the gateway asks"
+        " for them): the floor for linked account areas, FIT-Connect event logs and payments"
+        " on v2 is not built yet (bench/floor_topology.py)"
+    )
+
+
 class TopologyFloor(Floor):
     """The v1 floor's HTTP client, pools, retries and list paging; v2's upstreams."""
 
