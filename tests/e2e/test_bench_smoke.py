@@ -52,3 +52,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert live["delivered"][0] == 1.0
     assert live["kib_per_sub_small"][0] > 0
     assert figures["cold_start_s"]
+    # What does not run on network file v2 yet, or not in a smoke run, says why.
+    skipped = figures["skipped"]
+    assert set(skipped) == {"topology", "linked dashboard", "workers", "peer"}, skipped
+    assert all(skipped.values()), skipped
