@@ -27,15 +27,13 @@ from bench.http_part import http_scenarios
 from bench.live_suite import live_figures
 from bench.peer_report import peer_section
 from bench.peer_suite import peer_figures
-from bench.procs import CLIENT_CORE, Sandbox, end_all, pin_self
+from bench.procs import CLIENT_CORE, MUNICIPALITIES, Sandbox, end_all, pin_self
 from bench.report import live_section, publish
 from bench.topology_start import topology_figures, topology_section
 from bench.workers import workers_figures, workers_section
 
-# The http, workers, peer and live parts ask one PVOG, one Postfach and one identity
-# provider whatever the network's size; 40 municipalities give the PVOG a realistic share
-# of municipal texts and start in seconds. The full network (396) is the topology part's.
-MUNICIPALITIES = 40
+# The full network (396 municipalities) is the topology part's; the others run on
+# bench.procs.MUNICIPALITIES.
 LINKED_DASHBOARD = (
     "the floor of a dashboard with learned account links (account areas, FIT-Connect event"
     " logs, payment providers) is not built for network file v2; the dashboard scenarios"

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.live_latency --subscribers 1000 --events 5000 --reps 1
 
-A fresh sandbox and gateway (bench/live_gateway.py); the gateway's own publisher sends
+A fresh topology sandbox (bench.procs.MUNICIPALITIES) and gateway (bench/live_gateway.py); the gateway's own publisher sends
 1,000 events per second, one viewer each in turn, into the live hub (the event log since
 issue 19), and the client process records each event's delay from its send time.
 """
@@ -14,7 +14,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from bench.live_suite import one_rep, sign
+from bench.live_suite import WARM, one_rep, sign
 from bench.load import median_spread
 from bench.procs import Sandbox, end_all
 
@@ -25,6 +25,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--reps", type=int, default=1)
     opts = parser.parse_args()
+    if opts.subscribers <= WARM:  # the first WARM subscriptions are the baseline
+        parser.error(f"--subscribers must be more than {WARM}")
     size = opts.subscribers
     with tempfile.TemporaryDirectory(prefix="portalgraph-bench-") as tmp:
         sandbox = Sandbox(Path(tmp), size)
