@@ -30,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from bench.dashboard import DASHBOARD
+from bench.dashboard import DASHBOARD, LEARN
 from bench.http_part import HEAVY, sign_in
 from bench.load import Http1
 from bench.peer_suite import body
@@ -77,7 +77,6 @@ async def run(opts: argparse.Namespace, sandbox: Sandbox, work: Path) -> list[di
     return rows
 
 
-LEARN = "query Learn($p: ID) { me { applications(portal: $p, first: 1) { totalCount } } }"
 ERIKA_PORTALS = ("bund", "nrw", "koeln")  # and Dormagen's platform portal, looked up
 
 
