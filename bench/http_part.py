@@ -22,7 +22,7 @@ from bench.procs import Gateway, Sandbox
 from bench.report import calls_section, http_section, startup_section
 from bench.scenarios import SEARCH_ARS, FloorProc, calls_ratio, floor_run, gateway_run, one_by_one
 
-HEAVY = "buerger004175"  # 637 messages in the pre-generated 10,000 (two mailboxes)
+HEAVY = "buerger004175"  # of 10,000 citizens: over 500 messages in the BundID Postfach (two pages)
 
 
 def sign_in(sandbox: Sandbox, logins: list[str]) -> list[str]:
