@@ -39,6 +39,8 @@ unit: $(STAMP)
 	$(VENV)/bin/pytest -q -m "not slow"
 
 # The peer (Hive Gateway + GraphQL Mesh) from bench/peer's lockfile; without npm it is skipped.
+# Runs on the topology sandbox (network file v2): 40 municipalities for the floor, peer and
+# live parts (one PVOG and one Postfach at any size), all 396 for the start-up part.
 bench: $(STAMP) $(ASSETS) bench/peer/node_modules/.portalgraph-installed
 	$(PY) -m bench
 

@@ -9,7 +9,8 @@ falls on all three. Cells at concurrency 1: the dashboard with 0 ms upstream lat
 overhead target) and the 500-message page. A shared machine inflates absolute times:
 compare the rows of one run.
 
-`--topology` (the gateway on network file v2, whose floor is not built yet): the topology
+Both run on the topology sandbox (network file v2; bench/floor_topology.py is the floor,
+whose dashboard is a citizen's without account links). `--topology`: the topology
 sandbox with 4 municipalities, no floor; cells `pass`, `join`, `multi`, `page5` (the peer
 workloads, anonymous) and `dashboard` (Erika, her account links learned first), each at
 every `--concurrency`; the rows give both sides' figures and after ÷ before.
@@ -29,8 +30,8 @@ from typing import Any
 
 import orjson
 
-from bench.__main__ import HEAVY, sign_in
-from bench.dashboard import DASHBOARD
+from bench.dashboard import DASHBOARD, LEARN
+from bench.http_part import HEAVY, sign_in
 from bench.load import Http1
 from bench.peer_suite import body
 from bench.procs import CLIENT_CORE, Gateway, Sandbox, end_all, pin_self
@@ -76,7 +77,6 @@ async def run(opts: argparse.Namespace, sandbox: Sandbox, work: Path) -> list[di
     return rows
 
 
-LEARN = "query Learn($p: ID) { me { applications(portal: $p, first: 1) { totalCount } } }"
 ERIKA_PORTALS = ("bund", "nrw", "koeln")  # and Dormagen's platform portal, looked up
 
 

@@ -39,6 +39,13 @@ def signer(token: str) -> tuple[str, str] | None:
     return (issuer.lower(), str(header.get("kid"))) if UUID.match(issuer) else None
 
 
+def once(memo: Memo, key: tuple[Any, ...], fetch: Callable[[], Awaitable[Any]]) -> Any:
+    """One flight per key, kept: tokens and public look-ups, as the gateway caches them."""
+    if key not in memo:
+        memo[key] = asyncio.ensure_future(fetch())
+    return memo[key]
+
+
 def newest(application: dict[str, Any]) -> str:
     return str(application.get("updatedAt") or application.get("createdAt") or "")
 
@@ -62,11 +69,7 @@ class Floor:
     async def _once(
         self, key: tuple[Any, ...], fetch: Callable[[], Awaitable[Any]], memo: Memo | None = None
     ) -> Any:
-        # One flight per key, kept: tokens and public look-ups, as the gateway caches them.
-        memo = self._memo if memo is None else memo
-        if key not in memo:
-            memo[key] = asyncio.ensure_future(fetch())
-        return await memo[key]
+        return await once(self._memo if memo is None else memo, key, fetch)
 
     async def _token(self, **form: str) -> str:
         response = await self.http.post(

@@ -1,4 +1,5 @@
-"""Dashboard benchmark: the "Mein Konto" query against the sandbox with injected latency.
+"""Dashboard benchmark: the "Mein Konto" query against the topology sandbox (network file v2,
+4 municipalities, in this process) with injected latency, the viewer's links learned first.
 
 Usage: .venv/bin/python -m bench.dashboard [--latency-ms 20] [--requests 60] [--login erika]
                                            [--journal sqlite|postgresql|both]
@@ -21,6 +22,7 @@ import httpx
 
 from bench.journal import DEFAULT_POSTGRES, fresh_postgres
 from bench.sandbox_file import started_sandbox
+from bench.sandbox_proc import control_tls
 from graph.app import create_app
 from graph.settings import Settings
 from graph.testing import UvicornServer
@@ -39,6 +41,19 @@ query Dashboard {
 """
 
 
+LEARN = "query Learn($p: ID) { me { applications(portal: $p, first: 1) { totalCount } } }"
+
+
+async def learn_links(http: httpx.AsyncClient, url: str, headers: dict[str, str]) -> None:
+    """Names every portal once, so the gateway learns the viewer's account links (a
+    dashboard asks only linked account areas; the Postfach needs no link)."""
+    portals = (await http.post(url, json={"query": "{ portals { id } }"})).json()["data"]
+    for portal in portals["portals"]:
+        payload = {"query": LEARN, "variables": {"p": portal["id"]}}
+        answer = (await http.post(url, json=payload, headers=headers)).json()
+        assert "errors" not in answer, answer["errors"]
+
+
 async def main(
     latency_ms: int, requests: int, login: str, database_url: str | None = None
 ) -> dict[str, object]:
@@ -54,12 +69,14 @@ async def main(
         )
     )
     await server.start()
-    async with httpx.AsyncClient(trust_env=False, timeout=30) as http:
-        demo = (await http.get(sandbox.urls[("identity", "idp")] + "/_sandbox/demo-tokens")).json()
+    tls = control_tls(sandbox.folder)
+    async with httpx.AsyncClient(trust_env=False, timeout=30, verify=tls) as http:
+        demo = (await http.get(sandbox.urls["identity"] + "/_sandbox/demo-tokens")).json()
         token = next(d["accessToken"] for d in demo if d["login"] == login)
         headers = {"Authorization": f"Bearer {token}"}
-        for (portal, _capability), url in sandbox.urls.items():
-            if portal != "identity":
+        await learn_links(http, server.url + "/graphql", headers)
+        for name, url in sandbox.urls.items():
+            if name != "identity":
                 await http.put(url + "/_sandbox/faults", json={"latency_ms": latency_ms})
         await http.post(server.url + "/graphql", json={"query": DASHBOARD}, headers=headers)  # warm
         for url in sandbox.urls.values():
@@ -74,10 +91,10 @@ async def main(
             assert "errors" not in response.json(), response.text[:300]
             if n == 0:
                 calls = {}
-                for (portal, capability), url in sandbox.urls.items():
+                for name, url in sandbox.urls.items():
                     stats = (await http.get(url + "/_sandbox/stats")).json()
                     if stats["total"]:
-                        calls[f"{portal}/{capability}"] = stats["calls"]
+                        calls[name] = stats["calls"]
     await server.stop()
     await sandbox.stop()
     samples.sort()

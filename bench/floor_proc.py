@@ -15,12 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from bench.baseline import Floor
+from bench.floor_topology import TopologyFloor, sandbox_env
 from bench.load import closed_loop, pick, summary
 
 INBOX_PAGE = 500
 
 
-async def command(floor: Floor, tokens: list[str], spec: dict[str, Any]) -> dict[str, Any]:
+async def command(
+    floor: Floor | TopologyFloor, tokens: list[str], spec: dict[str, Any]
+) -> dict[str, Any]:
     op, seed = spec["op"], spec.get("seed", 0)
     pool = spec.get("tokens") or tokens
 
@@ -40,7 +43,10 @@ async def command(floor: Floor, tokens: list[str], spec: dict[str, Any]) -> dict
 
 async def main() -> None:
     # Read once before anything runs; blocking is harmless here.
-    floor = Floor(json.loads(Path(sys.argv[1]).read_text()))  # noqa: ASYNC240
+    urls_file = Path(sys.argv[1])
+    urls = json.loads(urls_file.read_text())  # noqa: ASYNC240
+    # The topology sandbox (network file v2) names its upstreams as the gateway does.
+    floor = TopologyFloor(urls, sandbox_env(urls_file.parent)) if "pvog" in urls else Floor(urls)
     tokens: list[str] = json.loads(Path(sys.argv[2]).read_text())  # noqa: ASYNC240
     print("ready", flush=True)
     loop = asyncio.get_running_loop()

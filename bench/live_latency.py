@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.live_suite import Clients, latency_gateway, one_rep
+from bench.live_suite import WARM, Clients, latency_gateway, one_rep
 from bench.load import median_spread, percentile
 from bench.procs import Gateway, Sandbox, end_all
 from sandbox.citizens import generate_citizens
@@ -42,7 +42,7 @@ class TopologyProc(Sandbox):
     MODULE = "bench.topology_proc"
 
     def __init__(self, workdir: Path, citizens: int) -> None:
-        super().__init__(workdir, citizens)
+        super().__init__(workdir, citizens, topology=None)  # its own network, no flag
         os.environ.update(json.loads((workdir / "env.json").read_text()))
         os.environ["PORTALGRAPH_DATA_DIR"] = str(workdir / "data")  # a fresh journal
 
@@ -136,6 +136,8 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--while-subscribing", action="store_true")
     opts = parser.parse_args()
+    if opts.subscribers <= WARM:  # the first WARM subscriptions are the baseline
+        parser.error(f"--subscribers must be more than {WARM}")
     size = opts.subscribers
     with tempfile.TemporaryDirectory(prefix="portalgraph-bench-") as tmp:
         sandbox = TopologyProc(Path(tmp), size)

@@ -4,7 +4,7 @@ bench/peer/ pins @graphql-hive/gateway, @graphql-mesh/compose-cli and @omnigraph
 in package-lock.json; `make bench` installs them there with `npm ci` (nothing global;
 the stamp node_modules/.portalgraph-installed is the Makefile's, as for tests/node).
 The supergraph is composed at run time by `mesh-compose` with bench/peer/mesh.config.ts
-from the sandbox's own `/openapi.json` documents (the ports are only known then), and
+from the topology sandbox's PVOG `/openapi.json` (the port is only known then), and
 Hive Gateway serves it pinned to the gateway's core like Portalgraph, one process
 (`--fork 1`), no response cache (none is configured; Hive's default has none).
 """
@@ -20,7 +20,6 @@ from bench.procs import Gateway
 
 PEER_DIR = Path(__file__).with_name("peer")
 BIN = PEER_DIR / "node_modules" / ".bin"
-PORTALS = ("bund", "nrw", "koeln")  # the PVOG directories the workloads read
 
 
 def missing() -> str | None:
@@ -32,12 +31,11 @@ def missing() -> str | None:
     return None
 
 
-def compose(urls: dict[str, str], work: Path) -> Path:
-    """The supergraph, composed by Mesh from each directory's `/openapi.json`."""
+def compose(urls: dict[str, str], client_id: str, work: Path) -> Path:
+    """The supergraph, composed by Mesh from the one PVOG's `/openapi.json`; every call
+    it makes carries the PVOG's client-id header, as Portalgraph's do."""
     out = work / "supergraph.graphql"
-    env = dict(os.environ, PEER_PORTALS=",".join(PORTALS))
-    for portal in PORTALS:
-        env[f"PEER_PVOG_{portal.upper()}"] = urls[f"{portal}/services"]
+    env = dict(os.environ, PEER_PVOG_URL=urls["pvog"], PEER_PVOG_CLIENT_ID=client_id)
     with (work / "mesh-compose.log").open("w") as log:
         subprocess.run(
             [str(BIN / "mesh-compose"), "-o", str(out)],

@@ -54,15 +54,19 @@ def peer_section(peer: dict[str, Any], argv: list[str]) -> list[str]:
         lines.append(f"| {workload} | {c} | {side} | {' | '.join(cells)} | {' | '.join(ratios)} |")
     lines += [
         "",
-        "Same data, checked before measuring (one request per side, sandbox call counts):",
+        "Same data, checked before measuring (the topology sandbox's one PVOG; sandbox call"
+        " counts of a warm request, and of each side's first request in brackets):",
         "",
-        "| workload | items Portalgraph / Hive | response bytes Portalgraph / Hive | upstream calls (both) |",
+        "| workload | items Portalgraph / Hive | response bytes Portalgraph / Hive "
+        "| upstream calls Portalgraph / Hive |",
         "|---|---|---|---|",
     ]
     for workload, check in peer["checks"].items():
         lines.append(
             f"| {workload} | {check['portalgraph_items']} / {check['hive_items']} | "
-            f"{check['portalgraph_bytes']} / {check['hive_bytes']} | {check['upstream_calls']} |"
+            f"{check['portalgraph_bytes']} / {check['hive_bytes']} | "
+            f"{check['portalgraph_upstream_calls']} / {check['upstream_calls']} "
+            f"({check['portalgraph_first_calls']} / {check['hive_first_calls']}) |"
         )
     rss, cold = peer["rss_kib"], peer["cold_start_s"]
     lines += [

@@ -2,9 +2,9 @@
 
 Workloads (issue 21), each at concurrency 1 and 16, both gateways on the gateway's core
 and Portalgraph's caches off:
-- pass: one directory search (the federal directory, every description: one call);
+- pass: one search at the PVOG (the federal descriptions, every one: one call);
 - join: the same plus each item's responsible authority (one batched call on both);
-- multi: the bund, nrw and koeln directories for Köln in one operation (three calls).
+- multi: the federal, the NRW and the Köln search in one operation (three calls).
 - page5: the federal search asking for 5 items (Portalgraph still downloads up to 500;
   Hive asks the directory for 5): the cost of not passing the page size upstream.
 
@@ -23,28 +23,39 @@ from typing import Any
 
 import orjson
 
+from bench.floor_topology import sandbox_env
 from bench.load import Http1, closed_loop, summary
 from bench.peer_proc import PEER_DIR, compose, hive_gateway, missing
 from bench.procs import Gateway, Sandbox
 from bench.scenarios import SEARCH_ARS
+from sandbox.topology_document import PVOG_CLIENT_ENV
 
-FEDERAL = "000000000000"
+FEDERAL, NRW = "000000000000", "050000000000"
 WORKLOADS = ("pass", "join", "multi", "page5")
+# multi: the federal, the NRW and the Köln search in one operation (three PVOG calls).
+REGIONS = {"bund": FEDERAL, "nrw": NRW, "koeln": SEARCH_ARS}
 _NODE = "pvogId name"
 _JOINED = "pvogId name responsibleAuthority { name }"
+
+
+def _ours(alias: str, ars: str, first: int, node: str) -> str:
+    return f'{alias}: services(ars: "{ars}", first: {first}) {{ edges {{ node {{ {node} }} }} }}'
+
+
 PORTALGRAPH = {
-    "pass": f"{{ services(first: 100) {{ edges {{ node {{ {_NODE} }} }} }} }}",
-    "join": f"{{ services(first: 100) {{ edges {{ node {{ {_JOINED} }} }} }} }}",
-    "multi": f'{{ services(ars: "{SEARCH_ARS}", first: 100) {{ edges {{ node {{ {_NODE} }} }} }} }}',
-    "page5": f"{{ services(first: 5) {{ edges {{ node {{ {_NODE} }} }} }} }}",
+    "pass": f"{{ {_ours('bund', FEDERAL, 100, _NODE)} }}",
+    "join": f"{{ {_ours('bund', FEDERAL, 100, _JOINED)} }}",
+    "multi": "{ " + " ".join(_ours(a, ars, 100, _NODE) for a, ars in REGIONS.items()) + " }",
+    "page5": f"{{ {_ours('bund', FEDERAL, 5, _NODE)} }}",
 }
 
 
-def _hive_search(portal: str, ars: str, size: int, joined: bool) -> str:
+def _hive_search(alias: str, ars: str, size: int, joined: bool) -> str:
     authority = " responsibleAuthority { title }" if joined else ""
     return (
-        f'{portal}: {portal}_searchServiceDescriptions(ars: "{ars}", size: {size}) '
-        f"{{ ... on {portal}_searchServiceDescriptions_200_response {{ serviceDescriptions "
+        f'{alias}: pvog_searchServiceDescriptions(ars: "{ars}", size: {size}, '
+        "useArsHierarchy: true) "
+        "{ ... on pvog_searchServiceDescriptions_200_response { serviceDescriptions "
         f"{{ content {{ id name{authority} }} }} }} }}"
     )
 
@@ -52,9 +63,7 @@ def _hive_search(portal: str, ars: str, size: int, joined: bool) -> str:
 HIVE = {
     "pass": f"{{ {_hive_search('bund', FEDERAL, 500, False)} }}",
     "join": f"{{ {_hive_search('bund', FEDERAL, 500, True)} }}",
-    "multi": "{ "
-    + " ".join(_hive_search(p, SEARCH_ARS, 500, False) for p in ("bund", "nrw", "koeln"))
-    + " }",
+    "multi": "{ " + " ".join(_hive_search(a, ars, 500, False) for a, ars in REGIONS.items()) + " }",
     "page5": f"{{ {_hive_search('bund', FEDERAL, 5, False)} }}",
 }
 
@@ -69,12 +78,13 @@ def items(side: str, answer: dict[str, Any]) -> list[tuple[str, str, str | None]
     if side == "portalgraph":
         return [
             (n["pvogId"], n["name"], (n.get("responsibleAuthority") or {}).get("name"))
-            for n in (e["node"] for e in data["services"]["edges"])
+            for search in data.values()
+            for n in (e["node"] for e in search["edges"])
         ]
     return [
         (n["id"], n["name"], (n.get("responsibleAuthority") or {}).get("title"))
-        for portal in data.values()
-        for n in portal["serviceDescriptions"]["content"]
+        for search in data.values()
+        for n in search["serviceDescriptions"]["content"]
     ]
 
 
@@ -89,15 +99,21 @@ async def answer_of(gateway: Gateway, payload: bytes) -> tuple[dict[str, Any], i
 
 
 async def verify(sandbox: Sandbox, portalgraph: Gateway, hive: Gateway) -> dict[str, Any]:
-    """Same descriptions and upstream calls on both sides, per workload."""
+    """Same descriptions and upstream calls on both sides, per workload, once warm:
+    Portalgraph looks up a keyless hit's LeiKa keys (a detail call) once per process, on
+    the first request (`first_calls`); every later request makes the steady calls."""
     checks: dict[str, Any] = {}
     for workload in WORKLOADS:
         seen: dict[str, Any] = {}
         for side, gateway in (("portalgraph", portalgraph), ("hive", hive)):
             sandbox.reset_stats()
+            await answer_of(gateway, body(side, workload))
+            first = sandbox.stats()
+            sandbox.reset_stats()
             answer, size = await answer_of(gateway, body(side, workload))
             calls = sandbox.stats()
             seen[side] = {"items": items(side, answer), "bytes": size, "calls": calls}
+            seen[side]["first_calls"] = sum(first.values())
         ours, peer = seen["portalgraph"]["items"], seen["hive"]["items"]
         if workload == "multi":
             # Portalgraph merges the tiers (most local description per LeiKa key wins);
@@ -106,13 +122,22 @@ async def verify(sandbox: Sandbox, portalgraph: Gateway, hive: Gateway) -> dict[
         else:
             assert Counter(ours) == Counter(peer), (workload, ours[:3], peer[:3])
         assert all(a for _, _, a in ours) or workload != "join", "authority missing"
-        assert seen["portalgraph"]["calls"] == seen["hive"]["calls"], (workload, seen)
+        ours_calls, peer_calls = seen["portalgraph"]["calls"], seen["hive"]["calls"]
+        if workload in ("pass", "multi"):
+            assert ours_calls == peer_calls, (workload, seen)
+        # Otherwise the calls differ by design, both recorded: in join the PVOG's
+        # organisation detail takes one `q`, so Hive asks once per item and Portalgraph
+        # once per distinct authority; in page5 Portalgraph pages on the PVOG and reads
+        # one text more than shown (it proves hasNextPage), then looks up the LeiKa keys.
         checks[workload] = {
             "portalgraph_items": len(ours),
             "hive_items": len(peer),
             "portalgraph_bytes": seen["portalgraph"]["bytes"],
             "hive_bytes": seen["hive"]["bytes"],
-            "upstream_calls": sum(seen["hive"]["calls"].values()),
+            "upstream_calls": sum(peer_calls.values()),  # Hive's
+            "portalgraph_upstream_calls": sum(ours_calls.values()),
+            "portalgraph_first_calls": seen["portalgraph"]["first_calls"],
+            "hive_first_calls": seen["hive"]["first_calls"],
         }
     return checks
 
@@ -161,7 +186,7 @@ async def peer_figures(
     if why is not None:
         return {"skipped": why}
     sandbox.latency(0)
-    supergraph = compose(sandbox.urls, work)
+    supergraph = compose(sandbox.urls, sandbox_env(sandbox.network.parent)[PVOG_CLIENT_ENV], work)
     portalgraph = Gateway(
         sandbox.network, None, PORTALGRAPH_CACHE="off", PORTALGRAPH_RESPONSE_CACHE="off"
     )

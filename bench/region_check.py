@@ -21,11 +21,12 @@ from typing import Any
 import httpx
 
 from bench.sandbox_file import started_sandbox
+from bench.sandbox_proc import control_tls
 from graph.app import create_app
 from graph.resolvers import known_regions
 from graph.settings import Settings
 from graph.testing import UvicornServer
-from sandbox.runner import SandboxNetwork
+from sandbox.topology_runner import TopologySandbox
 
 SEARCH = "query($a: String) { services(ars: $a) { totalCount } }"
 CASES = (
@@ -36,7 +37,7 @@ CASES = (
 )
 
 
-async def locations_calls(http: httpx.AsyncClient, sandbox: SandboxNetwork) -> int:
+async def locations_calls(http: httpx.AsyncClient, sandbox: TopologySandbox) -> int:
     total = 0
     for url in sandbox.urls.values():
         calls = (await http.get(url + "/_sandbox/stats")).json().get("calls", {})
@@ -44,13 +45,13 @@ async def locations_calls(http: httpx.AsyncClient, sandbox: SandboxNetwork) -> i
     return total
 
 
-async def reset(http: httpx.AsyncClient, sandbox: SandboxNetwork) -> None:
+async def reset(http: httpx.AsyncClient, sandbox: TopologySandbox) -> None:
     for url in sandbox.urls.values():
         await http.delete(url + "/_sandbox/stats")
 
 
 async def run_case(
-    http: httpx.AsyncClient, url: str, sandbox: SandboxNetwork, ars: str, requests: int
+    http: httpx.AsyncClient, url: str, sandbox: TopologySandbox, ars: str, requests: int
 ) -> dict[str, Any]:
     async def one() -> float:
         started = time.perf_counter()
@@ -85,9 +86,10 @@ async def main(latency_ms: int, requests: int) -> dict[str, Any]:
     await server.start()
     results: dict[str, Any] = {"injected_latency_ms": latency_ms, "requests": requests}
     checked = known_regions.check_region
-    async with httpx.AsyncClient(trust_env=False, timeout=30) as http:
-        for (portal, _capability), url in sandbox.urls.items():
-            if portal != "identity":
+    tls = control_tls(sandbox.folder)
+    async with httpx.AsyncClient(trust_env=False, timeout=30, verify=tls) as http:
+        for name, url in sandbox.urls.items():
+            if name != "identity":
                 await http.put(url + "/_sandbox/faults", json={"latency_ms": latency_ms})
         for name, ars, check in CASES:
             if not check:  # the baseline: the same search without the check (in-process)

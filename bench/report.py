@@ -150,11 +150,14 @@ def publish(out: Path, key: str, section: list[str], argv: list[str]) -> None:
     out.write_text("\n".join(lines) + "\n" + notes, encoding="utf-8")
 
 
-def calls_section(calls: dict[str, Any], load: list[tuple[float, float, float]]) -> list[str]:
+def calls_section(
+    calls: dict[str, Any], load: list[tuple[float, float, float]], note: str = ""
+) -> list[str]:
     lines = [
         HEADINGS["calls"],
         "",
         measured_line(load),
+        *([note] if note else []),
         "",
         "| query | gateway calls | floor calls | ratio | routes that differ |",
         "|---|---|---|---|---|",
@@ -166,8 +169,11 @@ def calls_section(calls: dict[str, Any], load: list[tuple[float, float, float]])
     return [*lines, ""]
 
 
-def http_section(rows: list[dict[str, Any]], load: list[tuple[float, float, float]]) -> list[str]:
-    return [HEADINGS["http"], "", measured_line(load), "", *http_table(rows), ""]
+def http_section(
+    rows: list[dict[str, Any]], load: list[tuple[float, float, float]], note: str = ""
+) -> list[str]:
+    noted = [note] if note else []
+    return [HEADINGS["http"], "", measured_line(load), *noted, "", *http_table(rows), ""]
 
 
 def live_section(live: dict[str, Any], load: list[tuple[float, float, float]]) -> list[str]:

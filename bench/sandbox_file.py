@@ -1,22 +1,20 @@
-"""The v1 sandbox started in this process, with the network file a gateway reads."""
+"""The topology sandbox started in this process, with the network file a gateway reads."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
-from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, SandboxNetwork, callback_secrets
+from sandbox.runner import callback_secrets
+from sandbox.topology_runner import TopologySandbox
 
 
-async def started_sandbox(sandbox: SandboxNetwork | None = None) -> tuple[SandboxNetwork, Path]:
-    """Start `sandbox` (default: a fresh one); its secrets go into the environment the
-    gateway reads, its network file into a temporary folder. Stop it with `sandbox.stop()`."""
-    os.environ.setdefault(IDP_SECRET_ENV, IDP_SECRET)
-    for name, secret in callback_secrets().items():
-        os.environ.setdefault(name, secret)
-    sandbox = sandbox or SandboxNetwork()
+async def started_sandbox(municipalities: int = 4) -> tuple[TopologySandbox, Path]:
+    """A fresh topology sandbox (network file v2); its secrets go into the environment the
+    gateway reads (`Settings.from_env()`). Stop it with `sandbox.stop()`. Its servers'
+    control API needs `bench.sandbox_proc.control_tls(sandbox.folder)` (one is mutual TLS)."""
+    sandbox = TopologySandbox(municipalities=municipalities)
     await sandbox.start()
-    path = Path(tempfile.mkdtemp()) / "network.toml"
-    path.write_text(sandbox.network_toml(), encoding="utf-8")
-    return sandbox, path
+    for name, secret in {**sandbox.env(), **callback_secrets()}.items():
+        os.environ.setdefault(name, secret)
+    return sandbox, sandbox.network_file

@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.submission [--megabytes 20] [--runs 3]
 
-Starts the sandbox (`python -m sandbox`) and the gateway (`portalgraph serve`) as two
+Starts the topology sandbox (`portalgraph sandbox --municipalities 4`, network file v2)
+and the gateway (`portalgraph serve`) as two
 processes, so the gateway's peak RSS (VmHWM from /proc, Linux only) is its own: the
 multipart body is spooled to disk by Starlette and encrypted as a stream, so the peak
 should stay far below the attachment's size.
@@ -24,7 +25,7 @@ from pathlib import Path
 import httpx
 
 from graph.testing import free_port
-from sandbox.runner import IDP_SECRET, IDP_SECRET_ENV, callback_secrets
+from sandbox.runner import callback_secrets
 
 MUTATION = """
 mutation($input: SubmitApplicationInput!) { submitApplication(input: $input) {
@@ -97,19 +98,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp())
+    portalgraph = str(Path(sys.executable).with_name("portalgraph"))
     network_file, port = workdir / "network.toml", free_port()
-    env = {**os.environ, IDP_SECRET_ENV: IDP_SECRET, **callback_secrets()}
-    env |= {"PORTALGRAPH_NETWORK": str(network_file), "PORTALGRAPH_PORT": str(port)}
+    env_file = network_file.with_suffix(".env")  # written by `portalgraph sandbox`
     sandbox = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--network-out", str(network_file)],
+        [portalgraph, "sandbox", "--municipalities", "4", "--network-out", str(network_file)],
         stdout=subprocess.DEVNULL,
     )
     gateway = None
     path = attachment(args.megabytes)
     try:
-        wait_until(network_file.exists)
+        wait_until(env_file.exists)  # written after the network file
+        lines = env_file.read_text(encoding="utf-8").splitlines()
+        env = {**os.environ, **callback_secrets(), **dict(v.split("=", 1) for v in lines if v)}
+        env |= {"PORTALGRAPH_NETWORK": str(network_file), "PORTALGRAPH_PORT": str(port)}
         gateway = subprocess.Popen(
-            [str(Path(sys.executable).with_name("portalgraph")), "serve"],
+            [portalgraph, "serve"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -67,7 +67,7 @@ async def main(requests: int, rounds: int) -> dict[str, object]:
         await server.start()
     figures: dict[str, object] = {"requests_per_round": requests, "rounds": rounds}
     async with httpx.AsyncClient(trust_env=False, timeout=30) as http:
-        demo = (await http.get(sandbox.urls[("identity", "idp")] + "/_sandbox/demo-tokens")).json()
+        demo = (await http.get(sandbox.urls["identity"] + "/_sandbox/demo-tokens")).json()
         token = next(d["accessToken"] for d in demo if d["login"] == "erika")
         for name, query in (("dashboard", DASHBOARD), ("cached_search", SEARCH)):
             samples: dict[str, list[float]] = {"off": [], "on": []}

@@ -3,7 +3,9 @@
 `python -m bench --smoke` starts the sandbox, the floor and gateways as processes, as
 `make bench` does, with a small sandbox and fractions of a second per measurement;
 timings are not asserted here (the machine may be busy), only that the figures exist
-and that the gateway asks its upstreams exactly as often as the floor does.
+and that the gateway asks its upstreams exactly as often as the floor does. It runs on
+the topology sandbox (network file v2, 4 municipalities): the one PVOG and the BundID
+Postfach; the floor's dashboard is a citizen's without account links (bench/floor_topology.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+SEARCH_ROUTE = "pvog GET /v8beta1/servicedescriptions"
 
 
 @pytest.mark.slow
@@ -27,10 +31,19 @@ def test_bench_smoke(tmp_path: Path) -> None:
         capture_output=True,
     )
     figures = json.loads(out.read_text())
-    for query in ("dashboard", "inbox", "search"):
+    for query in ("dashboard", "inbox"):
         calls = figures["calls"][query]
         assert calls["ratio"] == 1.0, (query, calls)
         assert calls["differences"] == {}, (query, calls)
+    # A search pages on the PVOG (graph/resolvers/services_paging.py): a page of 20 costs
+    # at most two search calls (texts, then a look-up of the undecided LeiKa keys), where
+    # the floor reads the small answer whole in one. Details and authorities are the same.
+    search = figures["calls"]["search"]
+    assert set(search["differences"]) <= {SEARCH_ROUTE}, search
+    gateway_searches, floor_searches = search["differences"].get(SEARCH_ROUTE, [1, 1])
+    assert floor_searches == 1, search
+    assert 1 <= gateway_searches <= 2, search
+    assert search["gateway_calls"] - gateway_searches == search["floor_calls"] - floor_searches
     scenarios = {(r["scenario"], r["side"]) for r in figures["rows"] if r["n"] > 0}
     for scenario in ("dashboard", "inbox500", "search"):
         assert {(scenario, "gateway"), (scenario, "floor")} <= scenarios
@@ -39,3 +52,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert live["delivered"][0] == 1.0
     assert live["kib_per_sub_small"][0] > 0
     assert figures["cold_start_s"]
+    # What does not run on network file v2 yet, or not in a smoke run, says why.
+    skipped = figures["skipped"]
+    assert set(skipped) == {"topology", "linked dashboard", "workers", "peer"}, skipped
+    assert all(skipped.values()), skipped
