@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncGenerator
@@ -96,9 +97,33 @@ async def events(
     finally:
         if stream is not None:
             stream.close()
-        if reader is not None:
-            await reader.close()
-        live.close(audience)
+        await let_go(live, reader, audience)
+
+
+LETTING_GO: set[asyncio.Task[None]] = set()  # strong references: the loop keeps weak ones
+
+
+async def let_go(live: LiveHub, reader: FollowingReader | None, audience: str) -> None:
+    """Unfollow and release the viewer's slot, even from a task cancelled for good.
+
+    When an SSE client leaves, Starlette cancels the stream in an anyio scope that cancels
+    every later await too: an `await reader.close()` in the subscription's `finally` never
+    ran, so the viewer's mailbox and payments stayed polled and their subscription slot
+    taken (tests/e2e/test_live.py::test_a_closed_sse_client_is_let_go). The release runs in
+    a task of its own; the caller's cancellation goes on.
+    """
+
+    async def release() -> None:
+        try:
+            if reader is not None:
+                await reader.close()
+        finally:
+            live.close(audience)
+
+    task = asyncio.ensure_future(release())
+    LETTING_GO.add(task)
+    task.add_done_callback(LETTING_GO.discard)
+    await asyncio.shield(task)
 
 
 async def follow_viewer(

@@ -175,6 +175,23 @@ def test_sse_clients_receive_events(gateway: Gateway, clean_sandbox: Sandbox, le
             assert time.monotonic() < deadline, "no event within 20 s"
 
 
+def test_a_closed_sse_client_is_let_go(gateway: Gateway, clean_sandbox: Sandbox, lena: str) -> None:
+    # Before: Starlette cancels a left SSE stream in a scope that cancels every later await,
+    # so the subscription's unfollow never ran and Lena's Postfach stayed polled for good.
+    headers = {"Authorization": f"Bearer {lena}", "Accept": "text/event-stream"}
+    with (
+        httpx.Client(base_url=gateway.url, timeout=15) as client,
+        client.stream("POST", "/graphql", json={"query": INBOX}, headers=headers) as response,
+    ):
+        assert response.status_code == 200
+        time.sleep(1.0)  # followed: the Postfach is polled every 0.3 s
+        assert clean_sandbox.calls("bund", "inbox").get("GET /v1/messages", 0) >= 2
+    time.sleep(0.5)  # the server notices the closed connection
+    clean_sandbox.reset_stats()
+    time.sleep(1.0)  # three poll intervals
+    assert clean_sandbox.calls("bund", "inbox") == {}
+
+
 def test_the_legacy_graphql_ws_protocol_works(
     gateway: Gateway, clean_sandbox: Sandbox, lena: str
 ) -> None:
