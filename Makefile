@@ -17,10 +17,15 @@ run: $(STAMP) $(ASSETS)
 # worker, so its module fixtures (sandboxes, gateways, npm builds) start once. A crashed
 # worker (pytest-timeout ends a hung one) is not replaced: with loadfile the replacement
 # reruns the file and xdist 3.8 then stalls, so the run ends failed. TEST_WORKERS=0: serial.
+# Tests marked `alone` (the benchmark smoke runs: their load generators saturate both
+# cores, and a test beside them saw its upstream time out) run after the others, by
+# themselves; the coverage of both runs is combined before the gate.
 TEST_WORKERS ?= 2
 test: $(STAMP) $(ASSETS) node browser lint typecheck
-	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile --max-worker-restart=0 \
-		--cov=graph --cov=sources --cov=sandbox --cov-fail-under=90
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile --max-worker-restart=0 -m "not alone" \
+		--cov=graph --cov=sources --cov=sandbox --cov-report=
+	$(VENV)/bin/pytest -q -m alone --cov=graph --cov=sources --cov=sandbox --cov-append \
+		--cov-fail-under=90
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
