@@ -23,6 +23,10 @@ logger = logging.getLogger("portalgraph.events")
 RECENT_IDS = 10_000
 REPLAY_PAGE = 500
 REPLAYED_IDS = 1_000
+# Seconds close() waits for the reader after cancelling it. A client library can lose the
+# cancellation of a blocking read (1 of ~6 runs of tests/e2e/test_event_log.py hung here
+# on Redis); the reader then ends at the log's close, which must not wait for it.
+CLOSE_WAIT = 5.0
 
 
 class Subscription:
@@ -109,10 +113,15 @@ class EventFeed:
             await asyncio.wait_for(self._started.wait(), wait)
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._task is None:
+            return
+        self._task.cancel()
+        done, _ = await asyncio.wait({self._task}, timeout=CLOSE_WAIT)
+        if not done:
+            logger.error("event feed reader still running %.0f s after close; left", CLOSE_WAIT)
+            self._task.add_done_callback(_outcome_read)
+            return
+        _outcome_read(self._task)
 
     @property
     def subscribers(self) -> int:
@@ -195,3 +204,9 @@ class EventFeed:
         self.received += 1
         for subscription in list(self._subscriptions.get(logged.event.audience, ())):
             subscription.offer(logged)
+
+
+def _outcome_read(task: asyncio.Task[None]) -> None:
+    """Reads a finished reader's outcome, so an error ending it is logged, not left."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        logger.error("event feed reader ended with an error", exc_info=error)
