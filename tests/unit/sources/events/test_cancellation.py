@@ -55,8 +55,9 @@ class LogWhoseReadLosesTheCancel(MemoryEventLog):
                 current = asyncio.current_task()
                 assert current is not None
                 current.uncancel()  # lost, as a client library may lose it
-        return
-        yield  # an async generator  # pragma: no cover
+        nothing: list[LoggedEvent] = []  # it yields nothing, but is an async generator
+        for logged in nothing:
+            yield logged
 
 
 async def test_closing_a_feed_whose_reader_ignores_the_cancel_does_not_hang(
