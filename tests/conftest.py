@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -207,6 +208,15 @@ def gateway_settings(sandbox: Sandbox) -> Settings:
 def gateway(
     loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
 ) -> Iterator[Gateway]:
+    with running_gateway(loop_thread, gateway_settings, sandbox) as gw:
+        yield gw
+
+
+@contextlib.contextmanager
+def running_gateway(
+    loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
+) -> Iterator[Gateway]:
+    """A gateway on the sandbox, with the demo citizens' account links learned."""
     # Its submissions announce `callback {url, secret}` with its own hook (a fresh secret
     # each, kept in the journal): the sandbox's FIT-Connect calls back there and signs
     # each submission's callbacks with that submission's secret, as a real one would.
@@ -217,12 +227,14 @@ def gateway(
     server = UvicornServer(create_app(settings), port=port)
     loop_thread.call(server.start())
     gw = Gateway(server.url)
-    # A fresh journal knows no account links: the demo citizens' dashboards would be empty.
-    # Learn them once, as a frontend does by naming each portal (docs/frontend.md).
-    learn_demo_links(gw, sandbox.demo_token)
-    yield gw
-    gw.http.close()
-    loop_thread.call(server.stop())
+    try:
+        # A fresh journal knows no account links: the demo citizens' dashboards would be
+        # empty. Learn them once, as a frontend does by naming each portal (docs/frontend.md).
+        learn_demo_links(gw, sandbox.demo_token)
+        yield gw
+    finally:
+        gw.http.close()
+        loop_thread.call(server.stop())
 
 
 @pytest.fixture

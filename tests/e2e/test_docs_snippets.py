@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,9 @@ from typing import Any
 import pytest
 from graphql import FieldNode, OperationDefinitionNode, OperationType, parse
 
-from tests.conftest import Gateway, Sandbox
+from graph.settings import Settings
+from graph.testing import LoopThread
+from tests.conftest import Gateway, Sandbox, running_gateway
 from tests.helpers import shell_snippets as shell
 from tests.helpers.callbacks import advance_case, submitted_by
 from tests.helpers.citizen_links import learn_links
@@ -87,7 +89,18 @@ def request_id() -> str:
 
 
 @pytest.fixture(scope="module")
-def world(sandbox: Sandbox, gateway: Gateway) -> World:
+def own_gateway(
+    loop_thread: LoopThread, gateway_settings: Settings, sandbox: Sandbox
+) -> Iterator[Gateway]:
+    # Its own gateway: after tests/e2e/test_abuse_malformed.py on the shared one (same xdist
+    # worker), a snippet's PVOG look-up timed out; the cause is not found yet (see the note).
+    with running_gateway(loop_thread, gateway_settings, sandbox) as gw:
+        yield gw
+
+
+@pytest.fixture(scope="module")
+def world(sandbox: Sandbox, own_gateway: Gateway) -> World:
+    gateway = own_gateway
     citizen = fresh_citizen(sandbox, PORTAL, skip=10)
     reader = Viewer(citizen.login, citizen_token(sandbox, citizen))
     learn_links(gateway, reader.token, ("bund", PORTAL))  # asked: only learned areas (v2)
