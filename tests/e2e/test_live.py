@@ -4,6 +4,7 @@ FIT-Connect callbacks: tests/e2e/test_live_callbacks.py."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -155,13 +156,20 @@ def send_message(sandbox: Sandbox, login: str, portal: str, title: str) -> None:
     sandbox.http.post(url, json={"login": login, "title": title}).raise_for_status()
 
 
-def test_sse_clients_receive_events(gateway: Gateway, clean_sandbox: Sandbox, lena: str) -> None:
-    headers = {"Authorization": f"Bearer {lena}", "Accept": "text/event-stream"}
+@contextlib.contextmanager
+def sse_inbox(gateway: Gateway, token: str) -> Iterator[httpx.Response]:
+    """The viewer's inbox subscription over SSE, open while the block runs."""
+    headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
     with (
         httpx.Client(base_url=gateway.url, timeout=15) as client,
         client.stream("POST", "/graphql", json={"query": INBOX}, headers=headers) as response,
     ):
         assert response.status_code == 200
+        yield response
+
+
+def test_sse_clients_receive_events(gateway: Gateway, clean_sandbox: Sandbox, lena: str) -> None:
+    with sse_inbox(gateway, lena) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         time.sleep(0.5)
         send_message(clean_sandbox, "lena", "koeln", "Per SSE zugestellt")
@@ -178,12 +186,7 @@ def test_sse_clients_receive_events(gateway: Gateway, clean_sandbox: Sandbox, le
 def test_a_closed_sse_client_is_let_go(gateway: Gateway, clean_sandbox: Sandbox, lena: str) -> None:
     # Before: Starlette cancels a left SSE stream in a scope that cancels every later await,
     # so the subscription's unfollow never ran and Lena's Postfach stayed polled for good.
-    headers = {"Authorization": f"Bearer {lena}", "Accept": "text/event-stream"}
-    with (
-        httpx.Client(base_url=gateway.url, timeout=15) as client,
-        client.stream("POST", "/graphql", json={"query": INBOX}, headers=headers) as response,
-    ):
-        assert response.status_code == 200
+    with sse_inbox(gateway, lena):
         time.sleep(1.0)  # followed: the Postfach is polled every 0.3 s
         assert clean_sandbox.calls("bund", "inbox").get("GET /v1/messages", 0) >= 2
     time.sleep(0.5)  # the server notices the closed connection
