@@ -21,7 +21,7 @@ import pytest
 from graph.app import create_app
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
-from graph.wiring import build_adapters
+from graph.wiring.adapters import build_adapters
 from sandbox.tls import make_chain
 from sources.errors import (
     SourceAuthError,

@@ -21,7 +21,7 @@ from starlette.routing import Route
 from graph.domain.outages import OutageLog
 from graph.loaders import Loaders
 from graph.testing import UvicornServer
-from graph.wiring import build_adapters
+from graph.wiring.adapters import build_adapters
 from sources.base import Capability, ServiceQuery
 from sources.cache import CachedServiceDirectory
 from sources.network import NetworkConfigError
