@@ -31,7 +31,7 @@ from bench.load import median_spread, percentile
 from bench.procs import Gateway, Sandbox, end_all
 from sandbox.citizens import generate_citizens
 from sandbox.data import DEFAULT_SEED
-from sandbox.idp import citizen_claims
+from sandbox.idp_grants import citizen_claims
 from sandbox.runner import GATEWAY_AUDIENCE
 
 

@@ -40,7 +40,8 @@ from sandbox.fitconnect_municipal import (
     destination_group,
     municipal,
 )
-from sandbox.idp import Issuer, KeyRing, create_idp_app
+from sandbox.idp import create_idp_app
+from sandbox.idp_keys import Issuer, KeyRing
 from sandbox.inbox import create_inbox_app
 from sandbox.oauth_server import TokenEndpoint
 from sandbox.providers import PROVIDERS, create_provider_app
