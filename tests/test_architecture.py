@@ -288,3 +288,13 @@ def test_the_environment_readers_are_the_named_ones() -> None:
     }
     assert keys == {"ENV"}, keys
     assert "ENV = 'PROMETHEUS_MULTIPROC_DIR'" in ast.unparse(multiproc)
+
+
+def test_unit_tests_mirror_the_packages() -> None:
+    # tests/unit/graph/http/ holds the tests of graph/http/, and so on: no folder of its own.
+    folders = [p for p in (ROOT / "tests" / "unit").rglob("*") if p.is_dir()]
+    folders = [p for p in folders if p.name != "__pycache__"]
+    assert folders
+    for folder in folders:
+        package = ROOT / folder.relative_to(ROOT / "tests" / "unit")
+        assert (package / "__init__.py").is_file(), f"{rel(folder)} mirrors no package"

@@ -28,7 +28,7 @@ from sources.network import NetworkConfigError
 from sources.topology import Topology, parse_topology
 from tests.helpers.topologies import MINIMAL
 
-SAMPLES = Path(__file__).parents[2] / "samples" / "pvog"
+SAMPLES = Path(__file__).parents[3] / "samples" / "pvog"
 SECRETS = {
     "TEST_FITCONNECT_SECRET": "fc",
     "PORTALGRAPH_IDP_CLIENT_SECRET": "idp",
