@@ -21,8 +21,8 @@ from pathlib import Path
 
 from graph.testing import LoopThread
 from sources.journal import Journal, upgrade
+from tests.helpers.citizen_erika import erika_has_things
 from tests.helpers.citizen_world import dashboard, world
-from tests.unit.graph.test_citizen_cost import erika_has_things
 
 COUNTS = (4, 40, 396)
 RUNS = 7

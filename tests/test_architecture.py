@@ -298,3 +298,10 @@ def test_unit_tests_mirror_the_packages() -> None:
     for folder in folders:
         package = ROOT / folder.relative_to(ROOT / "tests" / "unit")
         assert (package / "__init__.py").is_file(), f"{rel(folder)} mirrors no package"
+
+
+@pytest.mark.parametrize("path", modules("bench"), ids=rel)
+def test_bench_imports_no_test_module(path: Path) -> None:
+    # Server helpers come from graph/testing.py; from tests/ only the shared helpers.
+    found = {n for n in runtime_imports(path) if top(n) == "tests"}
+    assert all(n.startswith("tests.helpers") for n in found), found
