@@ -30,7 +30,8 @@ from sandbox import pki
 from sandbox.accounts import create_accounts_app
 from sandbox.callbacks import CallbackSender
 from sandbox.case_store import CaseStore
-from sandbox.citizens import Citizen, citizen_index, generate_citizens
+from sandbox.citizens import Citizen, citizen_index
+from sandbox.citizens_generated import generate_citizens
 from sandbox.data import DEFAULT_SEED, build_network
 from sandbox.fitconnect_hub import FITCONNECT_AUDIENCE, SCOPES, create_fitconnect_app, group_base
 from sandbox.fitconnect_municipal import (
