@@ -30,6 +30,7 @@ from .records import (
 )
 from .secretbox import SecretBox, row_context
 from .tables import UtcDateTime, attachments, check_lengths, submissions
+from .work import unit_of_work
 
 A = attachments.c
 PREPARED, ANNOUNCED, UPLOADED = (s.value for s in IN_FLIGHT)
@@ -41,6 +42,7 @@ class Submissions:
         self.db = db
         self.secrets = secrets
 
+    @unit_of_work
     async def claim(
         self,
         subject_key: str,
@@ -63,6 +65,7 @@ class Submissions:
                 lease_seconds=lease_seconds,
             )
 
+    @unit_of_work
     async def announced(self, ticket: Ticket, announcement: Announcement) -> SubmissionEntry:
         """PREPARED → ANNOUNCED: the ids POST /v1/submissions answered, and the callback secret."""
         async with self.db.observe("submissions.announced"):
@@ -102,6 +105,7 @@ class Submissions:
                     )
                 return entry
 
+    @unit_of_work
     async def uploaded(self, ticket: Ticket, attachment_id: str) -> SubmissionEntry:
         """Marks one attachment uploaded; the last one moves ANNOUNCED → UPLOADED."""
         now = bindparam("b_now", self.db.clock(), type_=UtcDateTime())
@@ -121,6 +125,7 @@ class Submissions:
             )
             return await self._entry(conn, ticket)
 
+    @unit_of_work
     async def submitted(self, ticket: Ticket) -> SubmissionEntry:
         """ANNOUNCED/UPLOADED → SUBMITTED once every attachment is uploaded; frees the lease."""
         async with self.db.observe("submissions.submitted"), self.db.write() as conn:
@@ -129,6 +134,7 @@ class Submissions:
             await self._move(conn, ticket, (ANNOUNCED, UPLOADED), values, ~_pending_uploads())
             return await self._entry(conn, ticket)
 
+    @unit_of_work
     async def failed(self, ticket: Ticket, reason: str, *, retryable: bool) -> SubmissionEntry:
         """Retryable: keeps the state reached, notes the reason, frees the lease for a retry.
         Not retryable: FAILED, which frees the key for a new attempt."""
@@ -139,6 +145,7 @@ class Submissions:
             await self._move(conn, ticket, (PREPARED, ANNOUNCED, UPLOADED), values)
             return await self._entry(conn, ticket)
 
+    @unit_of_work
     async def renew(self, ticket: Ticket, lease_seconds: float) -> datetime:
         """Extends the caller's lease (long uploads); the new end of the lease."""
         until = self.db.clock() + timedelta(seconds=lease_seconds)
@@ -146,16 +153,19 @@ class Submissions:
             await self._move(conn, ticket, (PREPARED, ANNOUNCED, UPLOADED), {"lease_until": until})
         return until
 
+    @unit_of_work
     async def get(self, subject_key: str, client_mutation_id: str) -> SubmissionEntry | None:
         async with self.db.observe("submissions.get"), self.db.read() as conn:
             found = await load_entries(conn, key_of(subject_key, client_mutation_id))
         return found[0] if found else None
 
+    @unit_of_work
     async def for_subject(self, subject_key: str) -> list[SubmissionEntry]:
         """The citizen's list: every entry of the subject, newest first."""
         async with self.db.observe("submissions.for_subject"), self.db.read() as conn:
             return await load_entries(conn, S.subject_key == subject_key)
 
+    @unit_of_work
     async def callback_secret(self, submission_id: str) -> str | None:
         """The decrypted callback secret sent with `submission_id`, or None."""
         query = select(S.subject_key, S.client_mutation_id, S.secret_key_id, S.callback_secret)
@@ -169,6 +179,7 @@ class Submissions:
                 row.secret_key_id, row.callback_secret, row_context(row[0], row[1])
             )
 
+    @unit_of_work
     async def rotate_secrets(self) -> int:
         """Re-encrypts every secret under an older key with the current one; how many."""
         box = self._box()
