@@ -119,3 +119,11 @@ async def test_closing_the_journal_waits_for_an_operation_in_flight(
     assert unclosed_connections() == []
     async with Journal.connect(database_url, clock=clock) as reopened:
         assert [r.case_id for r in await reopened.routes.for_subject("s")] == ["case-2"]
+
+
+async def test_database_access_outside_a_unit_of_work_is_refused(journal: Journal) -> None:
+    with pytest.raises(RuntimeError, match="outside a unit of work"):
+        journal.db.read()
+    with pytest.raises(RuntimeError, match="outside a unit of work"):
+        async with journal.db.write():
+            pass

@@ -119,7 +119,7 @@ async def test_the_callback_secret_is_stored_encrypted_and_read_back(
 ) -> None:
     ticket = await started(journal)
     await journal.submissions.announced(ticket, ANNOUNCEMENT)
-    async with journal.db.read() as conn:
+    async with journal.db.engine.connect() as conn:
         row = (
             await conn.execute(select(submissions.c.callback_secret, submissions.c.secret_key_id))
         ).one()
@@ -144,7 +144,7 @@ async def test_a_secret_copied_into_another_row_does_not_decrypt(journal: Journa
     await journal.submissions.announced(
         other, Announcement("fitconnect", "dest-1", "sub-2", "case-2", ("x", "y"))
     )
-    async with journal.db.write() as conn:
+    async with journal.db.engine.begin() as conn:
         stolen = (
             await conn.execute(
                 select(submissions.c.callback_secret).where(submissions.c.submission_id == "sub-1")
