@@ -22,6 +22,7 @@ from .errors import JournalConfigError, JournalConflictError
 from .records import (
     IN_FLIGHT,
     Announcement,
+    CallbackTarget,
     Claim,
     Draft,
     SubmissionEntry,
@@ -166,18 +167,26 @@ class Submissions:
             return await load_entries(conn, S.subject_key == subject_key)
 
     @unit_of_work
-    async def callback_secret(self, submission_id: str) -> str | None:
-        """The decrypted callback secret sent with `submission_id`, or None."""
-        query = select(S.subject_key, S.client_mutation_id, S.secret_key_id, S.callback_secret)
+    async def callback_target(self, submission_id: str) -> CallbackTarget | None:
+        """The portal and case of `submission_id` with the decrypted secret sent with it
+        (`callback {url, secret}`), or None: the hook checks all three (callbacks.py)."""
+        query = select(
+            S.subject_key,
+            S.client_mutation_id,
+            S.portal_id,
+            S.case_id,
+            S.secret_key_id,
+            S.callback_secret,
+        )
         query = query.where(S.submission_id == submission_id, S.callback_secret.is_not(None))
-        async with self.db.observe("submissions.callback_secret"):
+        async with self.db.observe("submissions.callback_target"):
             async with self.db.read() as conn:
                 row = (await conn.execute(query)).first()
-            if row is None:
+            if row is None or row.portal_id is None or row.case_id is None:
                 return None
-            return self._box().open(
-                row.secret_key_id, row.callback_secret, row_context(row[0], row[1])
-            )
+            context = row_context(row.subject_key, row.client_mutation_id)
+            secret = self._box().open(row.secret_key_id, row.callback_secret, context)
+            return CallbackTarget(row.portal_id, row.case_id, secret)
 
     @unit_of_work
     async def rotate_secrets(self) -> int:
