@@ -24,7 +24,7 @@ import statistics
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,7 @@ def journal_off() -> Iterator[None]:
 
         return answer
 
-    def forgetting(self: Database) -> AbstractAsyncContextManager[Any]:
+    def forgetting(self: Database) -> Any:  # Database.write's context manager
         answers.clear()  # a write may change what the reads answer
         return write(self)
 

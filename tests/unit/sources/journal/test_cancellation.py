@@ -16,11 +16,12 @@ import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-import asyncpg
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from sources.journal import Journal, JournalUnavailableError
+from sources.journal import Journal, JournalUnavailableError, journal_url
 from tests.unit.sources.journal.conftest import Clock
 
 Release = Callable[[], Awaitable[None]]
@@ -46,18 +47,21 @@ async def lock_held(database_url: str) -> AsyncIterator[Release]:
             await release_sqlite()
             blocker.close()
         return
-    holder = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
-    await holder.execute("BEGIN; LOCK TABLE case_routes IN ACCESS EXCLUSIVE MODE")
+    engine = create_async_engine(journal_url(database_url))
+    holder = await engine.connect()
+    transaction = await holder.begin()
+    await holder.execute(text("LOCK TABLE case_routes IN ACCESS EXCLUSIVE MODE"))
 
     async def release_postgres() -> None:
-        if holder.is_in_transaction():
-            await holder.execute("ROLLBACK")
+        if transaction.is_active:
+            await transaction.rollback()
 
     try:
         yield release_postgres
     finally:
         await release_postgres()
         await holder.close()
+        await engine.dispose()
 
 
 def unclosed_connections() -> list[str]:
