@@ -26,7 +26,7 @@ from tests.unit.sources.journal.conftest import Clock
 
 Release = Callable[[], Awaitable[None]]
 BLOCKED = 0.3  # seconds: long enough for the statement to reach the database's lock
-pytestmark = pytest.mark.timeout(30)  # a unit that never ends hangs instead of failing
+HANG = pytest.mark.timeout(30)  # a unit that never ends would hang instead of failing
 
 
 @asynccontextmanager
@@ -72,6 +72,7 @@ def unclosed_connections() -> list[str]:
     return [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
 
 
+@HANG
 async def test_a_caller_cancelled_mid_query_returns_its_connection_to_the_pool(
     database_url: str, clock: Clock
 ) -> None:
@@ -98,6 +99,7 @@ async def test_a_caller_cancelled_mid_query_returns_its_connection_to_the_pool(
     assert unclosed_connections() == []
 
 
+@HANG
 async def test_closing_the_journal_waits_for_an_operation_in_flight(
     database_url: str, clock: Clock
 ) -> None:
