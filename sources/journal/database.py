@@ -65,13 +65,16 @@ def create_engine(url: URL, *, pool_size: int = 5, timeout: float = 5.0) -> Asyn
     def _configure(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # the driver opens no transactions itself
         cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            f"busy_timeout={busy_ms}",
-            "foreign_keys=ON",
-            "synchronous=FULL",
-        ):
+        for pragma in (f"busy_timeout={busy_ms}", "foreign_keys=ON", "synchronous=FULL"):
             cursor.execute(f"PRAGMA {pragma}")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file once set
+        except Exception as exc:
+            # A fresh file's first connections race to switch it (e.g. migrations started at
+            # once): the switch needs the file to itself and SQLite answers "locked" at once,
+            # without the busy timeout. The winner switches it; this connection goes on.
+            if "locked" not in str(exc):
+                raise
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
