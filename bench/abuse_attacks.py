@@ -11,7 +11,6 @@ import base64
 import json
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -235,6 +234,3 @@ def host_redirect(t: Target) -> Row:
         "GET /graphql/ with Host: evil.example",
         f"{answer.status_code} Location={answer.headers.get('location')}",
     )
-
-
-Attack = Callable[[Target], Row]

@@ -27,9 +27,9 @@ def test_every_attack_is_refused_and_the_gateway_survives(tmp_path: Path) -> Non
         cwd=Path(__file__).parents[2],
         capture_output=True,
     )
-    rows = json.loads(out.read_text())
+    rows: list[tuple[str, str, str]] = [tuple(r) for r in json.loads(out.read_text())]
     assert all(finding != "?" for finding, _, _ in rows), rows  # no attack failed to run
-    after = {attack: outcome for _, attack, outcome in rows}
+    after: dict[str, str] = {attack: outcome for _, attack, outcome in rows}
 
     def outcome(part: str) -> str:
         return next(v for k, v in after.items() if part in k)
