@@ -52,9 +52,11 @@ def plan(t: attacks.Target, token: str) -> list[Callable[[], attacks.Row]]:
         lambda: sockets.big_frame(t),
         lambda: sockets.no_init(t),
         lambda: sockets.slow_head(t),
+        lambda: sockets.stalled_body(t),
         lambda: sockets.malformed(t, token),
         lambda: attacks.host_redirect(t),
-        lambda: attacks.xff_rotation(t, RATE_LIMIT),  # last: it spends the anonymous limit
+        lambda: attacks.xff_rotation(t, RATE_LIMIT),  # it spends the anonymous limit
+        lambda: sockets.socket_over_limit(t),
     ]
 
 

@@ -90,22 +90,41 @@ def no_init(t: Target) -> Row:
     )
 
 
-def slow_head(t: Target) -> Row:
+def stall(t: Target, sent: bytes) -> str:
+    """Send `sent` on a fresh connection and wait: what comes back, and after how long."""
     host, port = t.gateway.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=30) as sock:
-        sock.sendall(b"POST /graphql HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        sock.sendall(sent)
         started = time.monotonic()
         try:
-            while sock.recv(65536):
-                pass
-            outcome = "closed"
+            first = sock.recv(65536)  # the answer's first bytes, or b"" when closed unanswered
+            outcome = first.split(b"\r\n", 1)[0].decode() or "closed"
         except TimeoutError:
             outcome = "still open"
-    return (
-        "6",
-        "request head never completes",
-        f"{outcome} after {time.monotonic() - started:.1f} s",
-    )
+    return f"{outcome} after {time.monotonic() - started:.1f} s"
+
+
+def slow_head(t: Target) -> Row:
+    return "6", "request head never completes", stall(t, b"POST /graphql HTTP/1.1\r\nX-Slow: ")
+
+
+def stalled_body(t: Target) -> Row:
+    head = b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head += b"Content-Length: 100\r\n\r\n{"
+    return "6", "request body stalls after 1 of 100 bytes", stall(t, head)
+
+
+def socket_over_limit(t: Target) -> Row:
+    """After the anonymous limit is spent (bench/abuse.py runs this last)."""
+    with ws(t) as sock:
+        init(sock)
+        sock.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }"}})
+        )
+        while (message := json.loads(sock.recv(timeout=10)))["type"] == "ping":
+            pass
+    code = (message.get("payload") or [{}])[0].get("extensions", {}).get("code")
+    return "5", "WebSocket operation over the anonymous limit", f"{message['type']} {code}"
 
 
 def malformed(t: Target, token: str) -> Row:

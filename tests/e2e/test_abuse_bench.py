@@ -46,7 +46,9 @@ def test_every_attack_is_refused_and_the_gateway_survives(tmp_path: Path) -> Non
     assert "close 1009" in outcome("2 MiB frame") or "reset" in outcome("2 MiB frame")
     assert "close 4408" in outcome("legacy socket")
     assert outcome("request head").startswith("closed")
+    assert outcome("request body stalls").startswith("HTTP/1.1 408")
     assert "500" not in outcome("malformed")
     assert "Location=None" in outcome("GET /graphql/")
     assert "× 429" in outcome("X-Forwarded-For rotated")
+    assert outcome("WebSocket operation over") == "error RATE_LIMITED"
     assert after["gateway afterwards"] == "alive, /healthz 200"
