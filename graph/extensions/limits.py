@@ -8,6 +8,7 @@ refuses a document before it is parsed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 
 from graphql import GraphQLError, OperationDefinitionNode, ValidationContext, ValidationRule
@@ -62,8 +63,17 @@ def operation_limits_rule(limits: Limits) -> type[ValidationRule]:
     return OperationLimits
 
 
+# Python's int() refuses more than 4,300 digits (CVE-2020-10735). An Int literal that long
+# failed inside validation with a ValueError: its text reached the client untyped, or it
+# was masked as INTERNAL_SERVER_ERROR (issue 18 #8). No number of a GraphQL document is
+# that long; a digit run in a string literal that long is refused too.
+MAX_DIGITS = 4300
+LONG_NUMBER = re.compile(rf"[0-9]{{{MAX_DIGITS + 1},}}")
+
+
 class CharacterLimit(SchemaExtension):
-    """Refuse a document longer than the limit before it is parsed."""
+    """Refuse a document longer than the limit, or with a number too long to read, before
+    it is parsed."""
 
     def __init__(self, max_characters: int) -> None:
         self.max_characters = max_characters
@@ -74,5 +84,11 @@ class CharacterLimit(SchemaExtension):
             raise GraphQLError(
                 f"The document has {len(query)} characters; the limit is {self.max_characters}.",
                 extensions={"code": ErrorCode.MAX_CHARACTERS_EXCEEDED},
+            )
+        if query is not None and (number := LONG_NUMBER.search(query)):
+            raise GraphQLError(
+                f"The document holds a number of {len(number.group())} digits;"
+                f" at most {MAX_DIGITS} can be read.",
+                extensions={"code": ErrorCode.GRAPHQL_VALIDATION_FAILED},
             )
         yield
