@@ -6,19 +6,25 @@ upstreams (up to 200 connections) that scan was about 60% of the gateway's CPU u
 load (py-spy, bench/RESULTS.md); per origin, a request only scans the connections to
 the upstream it is about to call.
 
-`new_client` builds the process-wide client on these pools.
+`new_client` builds the process-wide client on these pools, with the lean wire
+(sources/_wire.py) that `Upstream` sends the gateway's calls on.
 """
 
 from __future__ import annotations
 
+import ssl
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from types import TracebackType
 
 import httpx
 
+from sources._wire import Wire
+
 
 class PerOriginTransport(httpx.AsyncBaseTransport):
-    def __init__(self, limits: httpx.Limits) -> None:
+    def __init__(self, limits: httpx.Limits, verify: ssl.SSLContext | bool = True) -> None:
         self.limits = limits
+        self.verify = verify
         self.pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -28,7 +34,7 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
         if pool is None:
             # trust_env=False as on the client: no proxies from the environment.
             pool = self.pools[origin] = httpx.AsyncHTTPTransport(
-                limits=self.limits, trust_env=False
+                limits=self.limits, trust_env=False, verify=self.verify
             )
         return await pool.handle_async_request(request)
 
@@ -38,21 +44,52 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
+class UpstreamClient(httpx.AsyncClient):
+    """The httpx client (uploads, token endpoints) and, as `wire`, the lean one that
+    `Upstream` sends on; closing one closes both."""
+
+    def __init__(self, wire: Wire | None, **options: object) -> None:
+        super().__init__(**options)  # type: ignore[arg-type]  # httpx's own keyword arguments
+        self.wire = wire
+
+    async def aclose(self) -> None:
+        if self.wire is not None:
+            await self.wire.aclose()
+        await super().aclose()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        if self.wire is not None:  # httpx's __aexit__ does not call aclose
+            await self.wire.aclose()
+        await super().__aexit__(exc_type, exc_value, traceback)
+
+
 def new_client(
     *,
     connect_timeout: float = 2.0,
     read_timeout: float = 10.0,
     max_connections: int = 200,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> httpx.AsyncClient:
+    verify: ssl.SSLContext | None = None,
+) -> UpstreamClient:
     """The process-wide client: pooled connections, no env proxies, explicit timeouts, no
-    cookies. `transport` replaces the per-origin pools (tests)."""
+    cookies. `transport` replaces the per-origin pools and the wire (tests: every call
+    then goes through it); `verify`: the TLS context of an mTLS upstream's own pools."""
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections
     )
-    return httpx.AsyncClient(
+    wire = None
+    if transport is None:
+        transport = PerOriginTransport(limits, verify if verify is not None else True)
+        wire = Wire(ssl_context=verify, limit_per_host=max_connections)
+    return UpstreamClient(
+        wire,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-        transport=transport or PerOriginTransport(limits),  # limits per upstream origin (above)
+        transport=transport,  # limits per upstream origin (above)
         trust_env=False,
         follow_redirects=False,
         cookies=no_cookies(),

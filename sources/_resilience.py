@@ -23,6 +23,7 @@ from sources._http import Params, Upstream, remaining_time
 from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._policy import UpstreamPolicy
 from sources._retry import RetryBudget, retry_delay
+from sources._wire import Answer
 from sources.base import UpstreamRef
 from sources.errors import (
     BulkheadFullError,
@@ -96,7 +97,7 @@ class ResilientUpstream(Upstream):
         self.budget = guard.budget
         self.rng = rng
 
-    async def send(
+    async def exchange(
         self,
         method: str,
         path: str,
@@ -104,7 +105,7 @@ class ResilientUpstream(Upstream):
         params: Params | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
+    ) -> Answer:
         try:
             probe = self.breaker.admit()
         except SourceUnavailableError:
@@ -139,13 +140,13 @@ class ResilientUpstream(Upstream):
         params: Params | None,
         json: Any,
         headers: Mapping[str, str] | None,
-    ) -> httpx.Response:
+    ) -> Answer:
         self.budget.called()
         attempt = 0
         while True:
             try:
                 async with self.bulkhead.slot():
-                    return await super().send(
+                    return await super().exchange(
                         method, path, params=params, json=json, headers=headers
                     )
             except LOCAL_REFUSALS:
