@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import aiohttp
+import certifi
 import orjson
 
 Params = Mapping[str, str | int | list[str]]
 JSON_HEADERS = {"Content-Type": "application/json"}
+KEEPALIVE = 4.0  # seconds an idle connection is kept
 
 
 class Answer(Protocol):
@@ -64,13 +66,20 @@ class Wire:
         self.ssl_context = ssl_context
         self.limit_per_host = limit_per_host
         self._session: aiohttp.ClientSession | None = None
+        self._closed = False
 
     def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
+        if self._closed:
+            raise RuntimeError("the upstream client has been closed")  # as httpx says it
+        if self._session is None:
             connector = aiohttp.TCPConnector(
                 limit=0,  # per host only, as the per-origin httpx pools were
                 limit_per_host=self.limit_per_host,
-                ssl=self.ssl_context if self.ssl_context is not None else True,
+                # httpx's default: certifi's CA bundle, not the system's.
+                ssl=self.ssl_context or ssl.create_default_context(cafile=certifi.where()),
+                # httpx's keep-alive expiry was 5 s, uvicorn's idle timeout is 5 s too:
+                # a connection is let go a little before the server would close it.
+                keepalive_timeout=KEEPALIVE,
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
@@ -110,6 +119,7 @@ class Wire:
             return WireAnswer(response.status, response.headers, content)
 
     async def aclose(self) -> None:
+        self._closed = True
         session, self._session = self._session, None
         if session is not None:
             await session.close()

@@ -208,3 +208,13 @@ async def test_a_refused_connection_is_retried_by_the_guards(client: UpstreamCli
         await upstream.get_json("/echo")
     assert worth_retrying(raised.value)
     assert observer.retries == [REF, REF]
+
+
+async def test_a_closed_client_sends_nothing_more(server: Server) -> None:
+    client = new_client()
+    upstream = Upstream(client, server.url, ref=REF)
+    await upstream.get_json("/echo")
+    await client.aclose()
+    with pytest.raises(RuntimeError, match="closed"):
+        await upstream.get_json("/echo")
+    assert len(server.seen) == 1
