@@ -103,7 +103,8 @@ class Wire:
         body = None
         if json is not None:
             body = orjson.dumps(json)
-            headers = {**JSON_HEADERS, **headers}
+            if not any(name.lower() == "content-type" for name in headers):  # the caller's wins
+                headers = {**JSON_HEADERS, **headers}
         async with self.session().request(
             method,
             url,

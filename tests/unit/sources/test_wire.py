@@ -127,6 +127,11 @@ async def test_query_body_and_json_answer_as_over_httpx(
         "body": {"name": "Köln"},
     }
     assert server.seen[0].headers["Content-Type"] == "application/json"
+    # A content type of the caller's, in any spelling, is sent alone.
+    await upstream.send_json(
+        "POST", "/echo", json={}, headers={"content-type": "application/merge-patch+json"}
+    )
+    assert server.seen[1].headers.getall("Content-Type") == ["application/merge-patch+json"]
 
 
 async def test_no_cookie_set_by_one_answer_goes_out_again(
