@@ -24,6 +24,7 @@ from typing import Any
 import aiohttp
 import httpx
 import orjson
+from multidict import CIMultiDict
 
 from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._pool import UpstreamClient
@@ -251,7 +252,7 @@ class Upstream:
         """The exchange on the lean wire, with `UpstreamHttpAuth`'s flow: its headers
         over the caller's, and one fresh client-credentials token after a 401."""
         auth = self.auth if isinstance(self.auth, UpstreamHttpAuth) else None
-        sent = dict(headers or {})
+        sent = CIMultiDict(headers or {})  # the auth's headers replace any spelling of theirs
         token = None if auth is None else await auth.apply(sent)
         while True:
             answer = await wire.exchange(

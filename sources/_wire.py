@@ -1,10 +1,11 @@
 """The wire under `Upstream`: one aiohttp client session per pool of connections.
 
-Measured per call against the same loopback upstream (bench/upstream_stack.py, CPU of
-the calling process): httpx's client and httpcore's anyio-based pool cost 0.65–1.0 ms
-for a small JSON answer and 1.8–2.0 ms for a 50 KB directory page; aiohttp's session
-(C HTTP parser, plain asyncio protocol on uvloop) 0.07–0.14 and 0.46–0.57 ms. So the
-gateway's calls go out here; httpx stays for what needs its model (the streamed
+Measured per call under the same `ResilientUpstream` against the same loopback upstream
+(bench/upstream_stack.py, CPU of the calling process, docs/benchmarks.md): on httpx's
+client 0.85–1.37 ms for a small JSON answer and 1.75–2.07 ms for a 52 KB directory page,
+on httpcore's pool 0.37–0.91 and 1.41–1.53 ms, on aiohttp's session (C HTTP parser,
+plain asyncio protocol on uvloop) 0.13–0.17 and 0.79–0.83 ms. So the gateway's calls
+go out here; httpx stays for what needs its model (the streamed
 attachment upload, the token endpoint, the tests' MockTransport fakes).
 
 Same contract as the httpx client it replaces: no proxies from the environment, no

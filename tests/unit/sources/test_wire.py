@@ -155,8 +155,10 @@ async def test_a_401_fetches_one_fresh_token_and_sends_once_more(
     auth = UpstreamHttpAuth({"X-Static": "yes", "Authorization": "caller's"}, tokens)
     upstream = Upstream(client, server.url, ref=REF, auth=auth)
     assert upstream.wire is client.wire
-    assert await upstream.get_json("/guarded") == {"ok": "yes"}
+    answer = await upstream.send_json("GET", "/guarded", headers={"authorization": "citizen"})
+    assert answer == {"ok": "yes"}
     assert [r.path for r in server.seen] == ["/token", "/guarded", "/token", "/guarded"]
+    assert server.seen[-1].headers.getall("Authorization") == ["Bearer t2"]  # one, the auth's
     assert tokens.fetches == 2
     # A second 401 stands: no third token, no loop.
     server.tokens = ["t3", "t4"]
