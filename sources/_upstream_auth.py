@@ -134,7 +134,7 @@ def build_auth(
 def tls_context(resolved: ResolvedAuth) -> ssl.SSLContext | None:
     """For `type = "mtls"`: verify the server (system CAs or `ca_file_env`), present our certificate.
 
-    Pass it as `httpx.AsyncClient(verify=context)`. None for every other scheme.
+    Pass it as `new_client(verify=context)` (its own pools). None for every other scheme.
     """
     scheme = resolved.auth.scheme
     if not isinstance(scheme, MutualTls):

@@ -159,13 +159,12 @@ async def test_a_401_fetches_one_fresh_token_and_sends_once_more(
     assert answer == {"ok": "yes"}
     assert [r.path for r in server.seen] == ["/token", "/guarded", "/token", "/guarded"]
     assert server.seen[-1].headers.getall("Authorization") == ["Bearer t2"]  # one, the auth's
-    assert tokens.fetches == 2
     # A second 401 stands: no third token, no loop.
     server.tokens = ["t3", "t4"]
     tokens.invalidate("t2")
     with pytest.raises(SourceAuthError):
         await upstream.get_json("/guarded")
-    assert tokens.fetches == 4
+    assert [r.path for r in server.seen].count("/token") == 4
 
 
 async def test_redirects_are_not_followed(server: Server, client: UpstreamClient) -> None:
