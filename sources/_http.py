@@ -13,23 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
-import email.utils
-import json as std_json
 import ssl
-import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import aiohttp
 import httpx
-import orjson
 from multidict import CIMultiDict
 
+from sources._answer import Answer, decode_json, parse_retry_after
+from sources._deadline import deadline_after, remaining_time
 from sources._observe import NO_OBSERVER, UpstreamObserver
-from sources._pool import UpstreamClient
+from sources._pool import UpstreamClient, httpx_exchange
 from sources._upstream_auth import UpstreamHttpAuth
-from sources._wire import Answer, Params, Wire
+from sources._wire import Params, Wire
 from sources.base import UpstreamRef
 from sources.errors import (
     DeadlineExceededError,
@@ -41,32 +38,10 @@ from sources.errors import (
     error_for_status,
 )
 
-__all__ = ["Params", "Upstream"]
-# Monotonic time by which the current GraphQL request must be answered; tasks started
-# inside the request (DataLoader batches, gathers) inherit it with their context.
-_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "portalgraph_deadline", default=None
-)
-DRAINED = httpx.ByteStream(b"")  # the stream of a response whose body is read
+__all__ = ["Params", "Upstream", "deadline_after", "remaining_time"]
 NO_RETRY_TIMEOUTS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout, TimeoutError)
 # aiohttp's connect timeout is a TimeoutError too; like httpx's, it is worth retrying.
 RETRY_TIMEOUTS = (httpx.ConnectTimeout, aiohttp.ConnectionTimeoutError)
-
-
-@contextlib.contextmanager
-def deadline_after(seconds: float | None) -> Iterator[None]:
-    """Bound every upstream call made inside the block to `seconds` from now (None: unbounded)."""
-    token = _deadline.set(None if seconds is None else time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _deadline.reset(token)
-
-
-def remaining_time() -> float | None:
-    """Seconds left until the current request's deadline, or None outside a request."""
-    deadline = _deadline.get()
-    return None if deadline is None else deadline - time.monotonic()
 
 
 def worth_retrying(error: SourceError) -> bool:
@@ -106,30 +81,6 @@ def _tls_refused(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
-
-
-def decode_json(content: bytes) -> Any:
-    """The body as JSON, by orjson (half of the standard library's cost on a directory page).
-
-    What orjson refuses but the standard library reads (UTF-16/32 bodies) goes to the
-    standard library; either raises ValueError for a body that is not JSON. Unlike the
-    standard library, orjson reads integers beyond 64 bits as floats (no upstream sends them).
-    """
-    try:
-        return orjson.loads(content)
-    except orjson.JSONDecodeError:
-        return std_json.loads(content)
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    with contextlib.suppress(TypeError, ValueError):
-        moment = email.utils.parsedate_to_datetime(value)
-        return max(0.0, moment.timestamp() - time.time())
-    return None
 
 
 class Upstream:
@@ -226,13 +177,15 @@ class Upstream:
                         self.wire, method, url, params, json, call.headers, (read, connect)
                     )
                 else:
-                    answer = await self._over_httpx(
+                    answer = await httpx_exchange(
+                        self.client,
                         method,
                         url,
-                        params,
-                        json,
-                        call.headers,
-                        httpx.Timeout(read, connect=connect),
+                        params=params,
+                        json=json,
+                        headers=call.headers,
+                        limits=httpx.Timeout(read, connect=connect),
+                        auth=self.auth,
                     )
             call.status = answer.status_code
             if answer.is_success:
@@ -249,13 +202,8 @@ class Upstream:
         headers: Mapping[str, str] | None,
         timeouts: tuple[float | None, float | None],
     ) -> Answer:
-        """The exchange on the lean wire, with `UpstreamHttpAuth`'s flow: its headers
-        over the caller's, and one fresh client-credentials token after a 401."""
-        auth = self.auth if isinstance(self.auth, UpstreamHttpAuth) else None
-        sent = CIMultiDict(headers or {})  # the auth's headers replace any spelling of theirs
-        token = None if auth is None else await auth.apply(sent)
-        while True:
-            answer = await wire.exchange(
+        async def send(sent: Mapping[str, str]) -> Answer:
+            return await wire.exchange(
                 method,
                 url,
                 params=params,
@@ -264,36 +212,11 @@ class Upstream:
                 read_timeout=timeouts[0],
                 connect_timeout=timeouts[1],
             )
-            if answer.status_code != 401 or auth is None or token is None:
-                return answer
-            auth.refused(token)  # revoked or rotated early: one more try; a second 401 stands
-            await auth.apply(sent)
-            token = None
 
-    async def _over_httpx(
-        self,
-        method: str,
-        url: str,
-        params: Params | None,
-        json: Any,
-        headers: Mapping[str, str] | None,
-        limits: httpx.Timeout,
-    ) -> httpx.Response:
-        response = await self.client.request(
-            method,
-            url,
-            params=params,
-            json=json,
-            headers=headers,
-            timeout=limits,
-            auth=self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT,
-        )
-        await response.aread()
-        # httpx's response and its stream point at each other: a cycle per call that
-        # held the response (and the pool's request objects) until the cyclic
-        # collector ran. The body is read and the stream closed; drop the stream.
-        response.stream = DRAINED
-        return response
+        sent = CIMultiDict(headers or {})  # the auth's headers replace any spelling of theirs
+        if isinstance(self.auth, UpstreamHttpAuth):
+            return await self.auth.around(sent, send)
+        return await send(sent)
 
     def attempt_timeouts(self, remaining: float | None) -> tuple[float | None, float | None]:
         """This endpoint's read and connect timeouts, shortened to what the request has left."""

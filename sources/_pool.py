@@ -7,18 +7,23 @@ load (py-spy, bench/RESULTS.md); per origin, a request only scans the connection
 the upstream it is about to call.
 
 `new_client` builds the process-wide client on these pools, with the lean wire
-(sources/_wire.py) that `Upstream` sends the gateway's calls on.
+(sources/_wire.py) that `Upstream` sends the gateway's calls on; `httpx_exchange` is a
+call through the httpx side (a client without a wire: the tests' MockTransport fakes).
 """
 
 from __future__ import annotations
 
 import ssl
+from collections.abc import Mapping
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
+from typing import Any
 
 import httpx
 
-from sources._wire import Wire
+from sources._wire import Params, Wire
+
+DRAINED = httpx.ByteStream(b"")  # the stream of a response whose body is read
 
 
 class PerOriginTransport(httpx.AsyncBaseTransport):
@@ -101,3 +106,33 @@ def no_cookies() -> CookieJar:
     an upstream set in an answer to one citizen would go out with the next citizen's
     requests to that host. Upstreams authenticate per request, never by cookie."""
     return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
+async def httpx_exchange(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    params: Params | None,
+    json: Any,
+    headers: Mapping[str, str] | None,
+    limits: httpx.Timeout,
+    auth: httpx.Auth | None,
+) -> httpx.Response:
+    """One exchange through httpx's client (a client without a wire: the tests' fakes),
+    its body read; `Upstream` translates its errors."""
+    response = await client.request(
+        method,
+        url,
+        params=params,
+        json=json,
+        headers=headers,
+        timeout=limits,
+        auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+    )
+    await response.aread()
+    # httpx's response and its stream point at each other: a cycle per call that
+    # held the response (and the pool's request objects) until the cyclic
+    # collector ran. The body is read and the stream closed; drop the stream.
+    response.stream = DRAINED
+    return response

@@ -18,12 +18,12 @@ from typing import Any
 
 import httpx
 
+from sources._answer import Answer
 from sources._breaker import BreakerSnapshot, CircuitBreaker
 from sources._http import Params, Upstream, remaining_time
 from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._policy import UpstreamPolicy
 from sources._retry import RetryBudget, retry_delay
-from sources._wire import Answer
 from sources.base import UpstreamRef
 from sources.errors import (
     BulkheadFullError,

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import base64
 import ssl
-from collections.abc import AsyncGenerator, Generator, Mapping, MutableMapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from sources._answer import Answer
 from sources._client_credentials import ClientCredentialsTokens
 from sources.base.upstream_auth import (
     BasicCredentials,
@@ -101,6 +102,20 @@ class UpstreamHttpAuth(httpx.Auth):
         token = await self.tokens.token()
         headers["Authorization"] = f"Bearer {token}"
         return token
+
+    async def around(
+        self,
+        headers: MutableMapping[str, str],
+        send: Callable[[Mapping[str, str]], Awaitable[Answer]],
+    ) -> Answer:
+        """The same flow as `async_auth_flow`, around a send of the lean wire's."""
+        token = await self.apply(headers)
+        answer = await send(headers)
+        if answer.status_code == 401 and token is not None:
+            self.refused(token)  # revoked or rotated early: one more try; a second 401 stands
+            await self.apply(headers)
+            answer = await send(headers)
+        return answer
 
     def refused(self, token: str) -> None:
         """The upstream answered 401 to `token`: the next `apply` fetches a fresh one."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 import certifi
@@ -28,19 +28,6 @@ import orjson
 Params = Mapping[str, str | int | list[str]]
 JSON_HEADERS = {"Content-Type": "application/json"}
 KEEPALIVE = 4.0  # seconds an idle connection is kept
-
-
-class Answer(Protocol):
-    """An answer read whole, from either client (`httpx.Response` is one)."""
-
-    @property
-    def status_code(self) -> int: ...
-    @property
-    def headers(self) -> Mapping[str, str]: ...
-    @property
-    def content(self) -> bytes: ...
-    @property
-    def is_success(self) -> bool: ...
 
 
 @dataclass(slots=True)

@@ -3,7 +3,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from sources._http import Upstream, decode_json, parse_retry_after
+from sources._answer import decode_json, parse_retry_after
+from sources._http import Upstream
 from sources._pool import new_client
 from sources.base import Capability, UpstreamRef
 from sources.errors import (
