@@ -36,6 +36,7 @@ FRAMEWORKS = {
     "uvicorn",
     "redis",
     "httpx",
+    "aiohttp",
     "aiodataloader",
 }
 # The environment is read by the settings alone, and written by one named exception:
@@ -185,7 +186,7 @@ def test_types_import_strawberry_records_and_domain_only(path: Path) -> None:
 @pytest.mark.parametrize("path", modules("graph/resolvers"), ids=rel)
 def test_resolvers_never_reach_adapters_httpx_or_redis(path: Path) -> None:
     for name in runtime_imports(path):
-        assert top(name) not in {"httpx", "redis", "aiodataloader"}, name
+        assert top(name) not in {"httpx", "aiohttp", "redis", "aiodataloader"}, name
         if top(name) == "sources":
             assert name.startswith(("sources.base", "sources.errors", "sources.network")), name
 
@@ -204,7 +205,7 @@ def test_only_the_composition_root_imports_private_sources_modules(path: Path) -
     ids=rel,
 )
 def test_only_the_composition_root_wires_adapters_and_redis(path: Path) -> None:
-    concrete = {"sources.pvog", "redis", "redis.asyncio", "httpx", "sandbox"}
+    concrete = {"sources.pvog", "redis", "redis.asyncio", "httpx", "aiohttp", "sandbox"}
     found = {n for n in runtime_imports(path) if n in concrete or top(n) in {"redis", "sandbox"}}
     assert not found, found
 
