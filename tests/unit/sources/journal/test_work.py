@@ -9,9 +9,10 @@ import pytest
 from sources.journal import JournalUnavailableError
 from sources.journal.work import Units
 
-pytestmark = pytest.mark.timeout(10)
+HANG = pytest.mark.timeout(10)  # a unit that never ends would hang instead of failing
 
 
+@HANG
 async def test_a_unit_cancelled_by_closing_is_an_unavailable_journal_to_its_caller() -> None:
     units = Units(drain_seconds=0.05)
     started = asyncio.Event()
@@ -30,6 +31,7 @@ async def test_a_unit_cancelled_by_closing_is_an_unavailable_journal_to_its_call
     assert not caller.cancelled()
 
 
+@HANG
 async def test_a_cancelled_caller_still_sees_its_own_cancellation() -> None:
     units = Units(drain_seconds=1)
     started, finish = asyncio.Event(), asyncio.Event()
