@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bench.abuse_watch import MIB, Watch
+from bench.abuse_watch import MIB, Watch, healthz_probed
 from bench.procs import Gateway, Sandbox
 from graph.types.node import to_global_id
 from tests.helpers.rawhttp import stream_body
@@ -89,26 +89,8 @@ def entities(t: Target) -> Row:
 
 def empty_entities(t: Target) -> Row:
     n = t.n(200_000, 150)
-    stalls: list[float] = []
-    stop = threading.Event()
-
-    def probe() -> None:
-        with httpx.Client(base_url=t.gateway.url, timeout=30, trust_env=False) as client:
-            while not stop.is_set():
-                started = time.perf_counter()
-                client.get("/healthz")
-                stalls.append(time.perf_counter() - started)
-                time.sleep(0.02)
-
-    prober = threading.Thread(target=probe)
-    prober.start()
-    try:
-        with Watch(t.pid) as w:
-            answer = t.graphql(BARE, {"r": [{}] * n})
-        time.sleep(0.1)
-    finally:
-        stop.set()
-        prober.join()
+    with healthz_probed(t.gateway.url) as stalls, Watch(t.pid) as w:
+        answer = t.graphql(BARE, {"r": [{}] * n})
     size = len(answer.content)
     return (
         "1",

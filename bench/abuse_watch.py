@@ -1,8 +1,10 @@
-"""What an attack costs the gateway process: its RSS and its spooled uploads, sampled.
+"""What an attack costs the gateway process: its RSS and its spooled uploads, sampled;
+and how long it keeps others waiting.
 
 A thread samples the gateway's process tree every 5 ms from /proc: the resident set
 (VmRSS) and the size of its open, unlinked temporary files (Python's TemporaryFile is
-unlinked at once, so only /proc/PID/fd sees the spool).
+unlinked at once, so only /proc/PID/fd sees the spool). `healthz_probed` asks /healthz
+every 20 ms meanwhile: a blocked event loop shows as a slow answer.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+
+import httpx
 
 from bench.procs import process_tree
 
@@ -84,3 +90,30 @@ class Watch:
 
     def rss(self) -> str:
         return f"RSS {self.rss_before / MIB:.0f}→{self.rss_peak / MIB:.0f} MiB"
+
+
+@contextmanager
+def healthz_probed(url: str) -> Iterator[list[float]]:
+    """The seconds each /healthz answer of the gateway at `url` took while the block ran,
+    asked from a thread every 20 ms; one answer is in before the block starts."""
+    stalls: list[float] = []
+    stop = threading.Event()
+
+    def probe() -> None:
+        with httpx.Client(base_url=url, timeout=30, trust_env=False) as client:
+            while not stop.is_set():
+                started = time.perf_counter()
+                client.get("/healthz")
+                stalls.append(time.perf_counter() - started)
+                time.sleep(0.02)
+
+    prober = threading.Thread(target=probe)
+    prober.start()
+    try:
+        while not stalls and prober.is_alive():
+            time.sleep(0.01)
+        yield stalls
+        time.sleep(0.1)  # a probe after the block, too
+    finally:
+        stop.set()
+        prober.join()

@@ -28,7 +28,7 @@ class FederatedSchema(strawberry.federation.Schema):
         results: list[Any] = []
         for representation in representations:
             try:
-                results.append(resolve_entity(info, representation))  # type: ignore[arg-type]
+                results.append(resolve_entity(info, representation))
             except PublicError as exc:
                 # One bad reference fails only its own item, as Strawberry's resolver does.
                 results.append(exc)

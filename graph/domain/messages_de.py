@@ -89,6 +89,10 @@ EXACT = {
     "is not a portal of this network": "ist kein Portal dieses Netzes",
     "must be a string": "muss eine Zeichenkette sein",
     "is not an entity of this graph": "ist keine Entität dieses Graphen",
+    "each must be an object": "jede Referenz muss ein Objekt sein",
+    "each must be a file part of a multipart request": (
+        "jeder Anhang muss ein Dateiteil einer Multipart-Anfrage sein"
+    ),
     "must hold 1 to 99 positions": "muss 1 bis 99 Positionen enthalten",
     "each needs a description, amountCents > 0, quantity ≥ 1": (
         "jede Position braucht eine Beschreibung, amountCents > 0 und quantity ≥ 1"

@@ -44,8 +44,10 @@ async def portal_entity(info: Info, representation: Mapping[str, Any]) -> Portal
 ENTITIES = {"Service": service_entity, "Portal": portal_entity}
 
 
-def resolve_entity(info: Info, representation: Mapping[str, Any]) -> Awaitable[object]:
+def resolve_entity(info: Info, representation: object) -> Awaitable[object]:
     """One entity; graphql-core awaits each list item, so references resolve concurrently."""
+    if not isinstance(representation, Mapping):  # `_Any` lets any JSON value through
+        raise BadUserInputError("representations", "each must be an object")
     resolver = ENTITIES.get(str(representation.get("__typename")))
     if resolver is None:
         raise BadUserInputError("representations.__typename", "is not an entity of this graph")

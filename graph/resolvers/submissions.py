@@ -53,6 +53,10 @@ async def prepared_uploads(info: Info, files: Sequence[Any]) -> list[UploadRecor
         raise UploadRefusedError(
             SubmissionRejection.TOO_MANY_ATTACHMENTS, f"At most {limits.max_files} attachments."
         )
+    if not all(hasattr(f, "file") for f in files):
+        # `Upload` takes any value: a string in place of a multipart file part got as far
+        # as reading it and answered INTERNAL_SERVER_ERROR.
+        raise BadUserInputError("attachments", "each must be a file part of a multipart request")
     read = [read_upload(f, limits) for f in files]
     scanner = info.context.gateway.adapters.scanner
     for upload in read:

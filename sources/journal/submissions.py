@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import claims
+from . import callback_secrets, claims
 from .database import Database
 from .entries import S, key_of, load_entries, load_entry
 from .errors import JournalConfigError, JournalConflictError
@@ -170,44 +170,12 @@ class Submissions:
     async def callback_target(self, submission_id: str) -> CallbackTarget | None:
         """The portal and case of `submission_id` with the decrypted secret sent with it
         (`callback {url, secret}`), or None: the hook checks all three (callbacks.py)."""
-        query = select(
-            S.subject_key,
-            S.client_mutation_id,
-            S.portal_id,
-            S.case_id,
-            S.secret_key_id,
-            S.callback_secret,
-        )
-        query = query.where(S.submission_id == submission_id, S.callback_secret.is_not(None))
-        async with self.db.observe("submissions.callback_target"):
-            async with self.db.read() as conn:
-                row = (await conn.execute(query)).first()
-            if row is None or row.portal_id is None or row.case_id is None:
-                return None
-            context = row_context(row.subject_key, row.client_mutation_id)
-            secret = self._box().open(row.secret_key_id, row.callback_secret, context)
-            return CallbackTarget(row.portal_id, row.case_id, secret)
+        return await callback_secrets.target(self.db, self._box, submission_id)
 
     @unit_of_work
     async def rotate_secrets(self) -> int:
         """Re-encrypts every secret under an older key with the current one; how many."""
-        box = self._box()
-        query = select(
-            S.id, S.subject_key, S.client_mutation_id, S.secret_key_id, S.callback_secret
-        )
-        query = query.where(S.callback_secret.is_not(None), S.secret_key_id != box.current)
-        async with self.db.observe("submissions.rotate_secrets"), self.db.write() as conn:
-            rows = (await conn.execute(query)).all()
-            for row in rows:
-                context = row_context(row.subject_key, row.client_mutation_id)
-                plain = box.open(row.secret_key_id, row.callback_secret, context)
-                key_id, sealed = box.seal(plain, context)
-                await conn.execute(
-                    update(submissions)
-                    .where(S.id == row.id)
-                    .values(secret_key_id=key_id, callback_secret=sealed)
-                )
-        return len(rows)
+        return await callback_secrets.rotate(self.db, self._box())
 
     def _box(self) -> SecretBox:
         if self.secrets is None:

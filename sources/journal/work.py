@@ -97,7 +97,8 @@ async def _inside(work: Coroutine[Any, Any, T]) -> T:
 
 async def to_completion(task: asyncio.Task[T]) -> T:
     """`task`'s result; if the caller is cancelled meanwhile, its CancelledError is raised
-    once `task` has finished (asyncio.wait never cancels what it waits for)."""
+    once `task` has finished (asyncio.wait never cancels what it waits for). A task that
+    was itself cancelled (by closing) raises JournalUnavailableError."""
     cancelled: asyncio.CancelledError | None = None
     while not task.done():
         try:
@@ -108,4 +109,9 @@ async def to_completion(task: asyncio.Task[T]) -> T:
         if not task.cancelled():
             task.exception()  # retrieved: the observer counted it, the caller has left
         raise cancelled
+    if task.cancelled():
+        # Cancelled by close() after its drain time, not by this caller: a CancelledError
+        # here would read as the caller's own cancellation and escape every handler that
+        # translates journal failures (a request or callback would end untyped).
+        raise JournalUnavailableError("The journal closed before the operation ended.")
     return task.result()

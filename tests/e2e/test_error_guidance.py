@@ -71,6 +71,27 @@ def test_null_for_a_list_that_must_not_be_null_reads_as_graphql(
     assert "null is not allowed for type '[Upload!]!'" in error["message"]
 
 
+def test_a_string_in_place_of_an_attachment_is_bad_user_input(
+    gateway: Gateway, clean_sandbox: Sandbox
+) -> None:
+    # `Upload` accepts any value; a string reached the file reader and answered
+    # INTERNAL_SERVER_ERROR.
+    query = (
+        'mutation { submitApplication(input: {leikaKey: "99010001001000", ars: "053150000000",'
+        ' form: {}, attachments: ["not a file"], clientMutationId: "string-upload"})'
+        " { __typename } }"
+    )
+    response = gateway.http.post(
+        "/graphql",
+        json={"query": query},
+        headers={**EN, "Authorization": f"Bearer {clean_sandbox.demo_token('erika')}"},
+    )
+    error = first_error(response)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert "multipart" in error["message"]
+    assert response.json()["data"] is None
+
+
 @pytest.mark.parametrize("ars", ["990000000000", "17", "00100"])
 def test_a_well_formed_but_unknown_region_is_named(gateway: Gateway, ars: str) -> None:
     response = gateway.http.post(

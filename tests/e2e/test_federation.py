@@ -81,6 +81,20 @@ def test_a_bad_reference_fails_only_its_own_item(gateway: Gateway) -> None:
     assert body["errors"][0]["path"] == ["_entities", 0]
 
 
+def test_a_reference_that_is_no_object_is_bad_user_input(gateway: Gateway) -> None:
+    # `_Any` coerces any JSON value; a string or number reached `.get` and answered
+    # INTERNAL_SERVER_ERROR (with a traceback in the log) for a client's mistake.
+    body = gateway.query(
+        ENTITIES, {"representations": ["Service", 7, {"__typename": "Portal", "id": "bund"}]}
+    )
+    text, number, good = body["data"]["_entities"]
+    assert text is None
+    assert number is None
+    assert good["id"] == "bund"
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"] * 2
+    assert [e["path"] for e in body["errors"]] == [["_entities", 0], ["_entities", 1]]
+
+
 def test_apollo_composition_composes_the_subgraph(gateway: Gateway) -> None:
     result = node_json("compose.mjs", gateway.url + "/graphql")
     assert result["errors"] == []

@@ -130,6 +130,14 @@ def test_every_graphql_core_message_a_client_meets_has_german() -> None:
             "Portal 'nrw' (SERVICES) is unavailable; its data is missing.",
             "Portal 'nrw' (SERVICES) ist nicht erreichbar; seine Daten fehlen.",
         ),
+        (
+            "Argument 'attachments': each must be a file part of a multipart request",
+            "Argument 'attachments': jeder Anhang muss ein Dateiteil einer Multipart-Anfrage sein",
+        ),
+        (
+            "Argument 'representations': each must be an object",
+            "Argument 'representations': jede Referenz muss ein Objekt sein",
+        ),
         ("PersistedQueryNotFound", "PersistedQueryNotFound"),  # Apollo's links match it
     ],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any, cast
 
 import pytest
@@ -12,7 +13,7 @@ from graphql import ASTValidationRule, get_introspection_query
 from strawberry.extensions import AddValidationRules, ValidationCache
 from strawberry.extensions.validation_cache import _get_validate_cache
 
-from graph.extensions.limits import operation_limits_rule
+from graph.extensions.limits import LONG_NUMBER, MAX_DIGITS, operation_limits_rule
 from graph.extensions.measure import Limits, measure
 from graph.schema import schema
 from tests.e2e.test_citizen_data import DASHBOARD, INBOX
@@ -134,3 +135,21 @@ def test_the_rules_are_built_once_so_the_validation_cache_hits() -> None:
     for _ in range(5):
         asyncio.run(toy.execute("{ people { name } }"))
     assert cache.cache_info().hits == before + 5
+
+
+def test_a_number_too_long_to_read_is_found_in_linear_time() -> None:
+    assert LONG_NUMBER.search("{ a(n: " + "9" * (MAX_DIGITS + 1) + ") }")
+    assert LONG_NUMBER.search("x" * 100 + "1" * (MAX_DIGITS + 1)) is not None
+    # The longest refused document of runs one digit short: each run must be read once,
+    # not again from each of its digits (~40 ms a document before; best of five tries,
+    # so a busy scheduler does not decide).
+    runs = ("9" * MAX_DIGITS + " ") * 3
+    assert LONG_NUMBER.search(runs) is None
+    fastest = min(_seconds(lambda: LONG_NUMBER.search(runs)) for _ in range(5))
+    assert fastest < 0.005, fastest
+
+
+def _seconds(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
