@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sources._parse import MalformedError, aware, items_of, obj, optional_str, strings, text
@@ -102,14 +103,19 @@ def parse_fee(raw: Any) -> FeeRecord:
     title = text(item.get("title", ""))
     note = item.get("text")
     description = f"{title} ({note})" if note else title
+    return FeeRecord(description=description, amount_cents=fee_cents(title))
+
+
+@lru_cache(maxsize=4096)
+def fee_cents(title: str) -> int | None:
+    """The amount a fee title names, in cents; 0 when free, None when it names none.
+    Remembered per title: most texts share a few titles, and the search is the cost."""
     match = AMOUNT.search(title)
     if match:
-        cents = int(match.group(1).replace(".", "")) * 100 + int(match.group(2))
-    elif "gebührenfrei" in title.lower():
-        cents = 0
-    else:
-        cents = None
-    return FeeRecord(description=description, amount_cents=cents)
+        return int(match.group(1).replace(".", "")) * 100 + int(match.group(2))
+    if "gebührenfrei" in title.lower():
+        return 0
+    return None
 
 
 def parse_link(raw: Any) -> LinkRecord:
