@@ -17,7 +17,7 @@ SAMPLES = Path(__file__).parents[2] / "samples/pvog"
 SEARCH = json.loads((SAMPLES / "search.json").read_text())
 DETAIL = json.loads((SAMPLES / "servicedescription.json").read_text())
 PVOG = PortalRecord("pvog", "PVOG", Tier.FEDERAL, "000000000000", None, {})
-OWNERS = {("000000000000",): "bund", ("050000000000",): "nrw"}
+OWNERS: dict[tuple[str, ...], str] = {("000000000000",): "bund", ("050000000000",): "nrw"}
 
 
 def owner(areas: tuple[str, ...]) -> str | None:
