@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 
@@ -28,6 +29,14 @@ def text(value: Any) -> str:
     return value
 
 
+def strings(value: Any) -> tuple[str, ...]:
+    """A list of strings as a tuple (one type check per item, no generator per list)."""
+    for item in items_of(value):
+        if not isinstance(item, str):
+            raise MalformedError(f"expected a string, got {type(item).__name__}")
+    return tuple(value)
+
+
 def optional_str(value: Any) -> str | None:
     return None if value is None else text(value)
 
@@ -36,7 +45,14 @@ def aware(value: Any) -> datetime | None:
     """An ISO 8601 timestamp as an aware datetime (naive ones are taken as UTC)."""
     if not value:
         return None
-    moment = datetime.fromisoformat(text(value).replace("Z", "+00:00"))
+    return _moment(text(value))
+
+
+@lru_cache(maxsize=4096)
+def _moment(value: str) -> datetime:
+    # A search answer repeats the same few timestamps (a portal's texts are published
+    # together); datetimes are immutable, so one parse serves every repeat.
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -7,10 +7,12 @@ payloads for each function. Texts are XZuFi text modules keyed by their codes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sources._parse import MalformedError, aware, items_of, obj, optional_str, text
+from sources._parse import MalformedError, aware, items_of, obj, optional_str, strings, text
 from sources.base import (
     AddressRecord,
     FeeRecord,
@@ -29,12 +31,17 @@ APPROVAL, PROCESSING_TIME, DEADLINES, FEES = "93", "95", "97", "98"
 OPENING_HOURS = "INFO_TIMES"  # additionalInformation[].type of an organisation unit
 PHONE_CODE = "02"  # communications[].code a live PVOG client reads as the phone number
 
+# The portal id a description is a text of, from its ARS list (None: the caller's portal).
+Origin = Callable[[tuple[str, ...]], str | None]
 
-def parse_search_page(body: Any, portal_id: str) -> tuple[list[ServiceRecord], int | None]:
+
+def parse_search_page(
+    body: Any, portal_id: str, origin: Origin | None = None
+) -> tuple[list[ServiceRecord], int | None]:
     """The hits of one search page and the upstream's total (`totalElements`, the Spring
     page envelope [I: no published sample shows it]; None when the answer has none)."""
     page = obj(obj(body)["serviceDescriptions"])
-    services = [parse_service(item, portal_id) for item in items_of(page["content"])]
+    services = [parse_service(item, portal_id, origin) for item in items_of(page["content"])]
     total = page.get("totalElements")
     if total is None:
         return services, None
@@ -47,8 +54,11 @@ def parse_search(body: Any, portal_id: str) -> list[ServiceRecord]:
     return parse_search_page(body, portal_id)[0]
 
 
-def parse_service(raw: Any, portal_id: str) -> ServiceRecord:
+def parse_service(raw: Any, portal_id: str, origin: Origin | None = None) -> ServiceRecord:
+    """One description; `origin` names the portal whose text it is from its ARS list, so
+    the record is built once with its portal (not built and then copied)."""
     item = obj(raw)
+    areas = strings(item.get("ars", []))
     details = {
         str(d.get("code")): d for d in items_of(item.get("details", [])) if isinstance(d, dict)
     }
@@ -62,11 +72,11 @@ def parse_service(raw: Any, portal_id: str) -> ServiceRecord:
     fees = details.get(FEES, {})
     approval = details.get(APPROVAL, {})
     return ServiceRecord(
-        portal_id=portal_id,
+        portal_id=(origin(areas) if origin else None) or portal_id,
         id=text(item["id"]),
         name=text(item["name"]),
-        leika_keys=tuple(text(k) for k in items_of(item.get("leikakeys") or [])),
-        areas=tuple(text(a) for a in items_of(item.get("ars", []))),
+        leika_keys=strings(item.get("leikakeys") or []),
+        areas=areas,
         teaser=module_text(TEASER),
         description=module_text(DESCRIPTION),
         required_documents=module_text(DOCUMENTS),
@@ -81,7 +91,7 @@ def parse_service(raw: Any, portal_id: str) -> ServiceRecord:
         online_services=tuple(
             parse_online_service(o) for o in items_of(item.get("onlineServiceLinks", []))
         ),
-        organisation_ids=tuple(text(o) for o in items_of(item.get("organisationIds", []))),
+        organisation_ids=strings(item.get("organisationIds", [])),
         approved_by=module_text(APPROVAL),
         approved_on=date.fromisoformat(approval["date"]) if approval.get("date") else None,
         last_update=aware(item.get("externalLastUpdate") or item.get("lastUpdate")),
@@ -93,14 +103,19 @@ def parse_fee(raw: Any) -> FeeRecord:
     title = text(item.get("title", ""))
     note = item.get("text")
     description = f"{title} ({note})" if note else title
+    return FeeRecord(description=description, amount_cents=fee_cents(title))
+
+
+@lru_cache(maxsize=4096)
+def fee_cents(title: str) -> int | None:
+    """The amount a fee title names, in cents; 0 when free, None when it names none.
+    Remembered per title: most texts share a few titles, and the search is the cost."""
     match = AMOUNT.search(title)
     if match:
-        cents = int(match.group(1).replace(".", "")) * 100 + int(match.group(2))
-    elif "gebührenfrei" in title.lower():
-        cents = 0
-    else:
-        cents = None
-    return FeeRecord(description=description, amount_cents=cents)
+        return int(match.group(1).replace(".", "")) * 100 + int(match.group(2))
+    if "gebührenfrei" in title.lower():
+        return 0
+    return None
 
 
 def parse_link(raw: Any) -> LinkRecord:

@@ -14,13 +14,14 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sources._http import Upstream
 from sources._known_keys import KnownKeys
 from sources._parse import MalformedError
 from sources._paths import PVOG_ID, segment
 from sources._pvog_payloads import (
+    Origin,
     parse_locations,
     parse_organisation,
     parse_search_page,
@@ -39,11 +40,11 @@ from sources.errors import SourceNotFoundError
 logger = logging.getLogger("portalgraph.pvog")
 MAX_PAGES = 20  # a search never pages further than this many upstream pages
 MAX_CONCURRENT_DETAILS = 8  # detail calls (organisations, keyless hits) in flight per search
+# ARS lists whose portal is remembered: an answer's texts share a few lists (the Bund's, a
+# Land's, a municipality's), so a search decides each list once; bounded against odd answers.
+KNOWN_ORIGINS = 4096
 CLIENT_ID_HEADER = "pvog-sud-api-client-id"
 Parsed = TypeVar("Parsed")
-
-
-Origin = Callable[[tuple[str, ...]], str | None]
 
 
 class PvogDirectory:
@@ -67,6 +68,7 @@ class PvogDirectory:
         self.origin = origin
         self.hierarchy = "true" if use_ars_hierarchy else "false"
         self.known_keys = KnownKeys()  # a keyless hit seen twice costs one detail call
+        self._origins: dict[tuple[str, ...], str | None] = {}
 
     async def _get(self, path: str, params: dict[str, str | int | list[str]] | None = None) -> Any:
         return await self.upstream.send_json("GET", path, params=params, headers=self.headers)
@@ -83,8 +85,9 @@ class PvogDirectory:
         if query.leika_keys:
             params["leikaIds"] = ",".join(query.leika_keys)
         body = await self._get("/v8beta1/servicedescriptions", params)
-        services, total = self._parsed(parse_search_page, body)
-        services = [self._of_origin(record) for record in services]
+        services, total = self._parsed(
+            lambda raw, portal_id: parse_search_page(raw, portal_id, self._origin), body
+        )
         if total is None:  # no count in the answer: a full page means more may follow
             total = query.page * query.size + len(services) + int(len(services) >= query.size)
         completed = await self._with_leika_keys(services, query.leika_keys)
@@ -110,20 +113,30 @@ class PvogDirectory:
     async def _with_leika_keys(
         self, services: list[ServiceRecord], asked: tuple[str, ...]
     ) -> list[ServiceRecord]:
+        completed = [self._known(record, asked) for record in services]
+        missing = [i for i, record in enumerate(completed) if record is None]
+        if not missing:  # the usual case: no task per hit, no detail call
+            return cast(list[ServiceRecord], completed)
+
         async def complete(record: ServiceRecord) -> ServiceRecord:
-            if record.leika_keys:
-                return self.known_keys.learn(record)
-            if len(asked) == 1:  # the hit matched the only key the search filtered on
-                return replace(record, leika_keys=asked)
-            if known := self.known_keys.completed(record):
-                return known
             async with self.limit:
                 detail = await self.service(record.id)
             if detail is None:
                 return record
             return self.known_keys.learn(replace(record, leika_keys=detail.leika_keys))
 
-        return list(await asyncio.gather(*map(complete, services)))
+        details = await asyncio.gather(*(complete(services[i]) for i in missing))
+        for i, record in zip(missing, details, strict=True):
+            completed[i] = record
+        return cast(list[ServiceRecord], completed)
+
+    def _known(self, record: ServiceRecord, asked: tuple[str, ...]) -> ServiceRecord | None:
+        """The hit with its LeiKa keys when they are at hand; None: a detail call tells."""
+        if record.leika_keys:
+            return self.known_keys.learn(record)
+        if len(asked) == 1:  # the hit matched the only key the search filtered on
+            return replace(record, leika_keys=asked)
+        return self.known_keys.completed(record)
 
     async def service(self, service_id: str) -> ServiceRecord | None:
         try:
@@ -132,12 +145,23 @@ class PvogDirectory:
             )
         except SourceNotFoundError:
             return None
-        return self._of_origin(self._parsed(parse_service, body))
+        return self._parsed(
+            lambda raw, portal_id: parse_service(raw, portal_id, self._origin), body
+        )
 
-    def _of_origin(self, record: ServiceRecord) -> ServiceRecord:
-        """The record as its own ARS's portal's text (tier and origin follow the text)."""
-        found = self.origin(record.areas) if self.origin else None
-        return replace(record, portal_id=found) if found else record
+    def _origin(self, areas: tuple[str, ...]) -> str | None:
+        """The portal whose text a description with these ARS is (tier and origin follow
+        the text); None: `portal`'s. Remembered per ARS list: the network does not change."""
+        if self.origin is None:
+            return None
+        try:
+            return self._origins[areas]
+        except KeyError:
+            pass
+        if len(self._origins) >= KNOWN_ORIGINS:
+            self._origins.clear()
+        found = self._origins[areas] = self.origin(areas)
+        return found
 
     async def organisations(self, ids: Sequence[str]) -> dict[str, OrganisationRecord]:
         async def one(organisation_id: str) -> OrganisationRecord | None:

@@ -98,9 +98,13 @@ class AnswerRead:
         """The records as texts at consecutive positions from `first`; a text of no portal
         of the network is not shown and takes part in no verdict."""
         records = list(records)
-        portals = self.loaders.origins(records)
+        # Locality per portal once, not per text: an answer holds few portals' texts.
+        locality = {
+            portal_id: len(ars_prefix(portal.ars))
+            for portal_id, portal in self.loaders.origins(records).items()
+        }
         return [
-            Text(first + i, r, len(ars_prefix(portals[r.portal_id].ars)))
+            Text(first + i, r, locality[r.portal_id])
             for i, r in enumerate(records)
-            if r.portal_id in portals
+            if r.portal_id in locality
         ]

@@ -15,7 +15,7 @@ import pytest
 from graph.domain.merge import merge_most_local
 from sources._http import Upstream
 from sources._known_keys import KnownKeys
-from sources._pvog_payloads import parse_fee, parse_search, parse_service
+from sources._pvog_payloads import fee_cents, parse_fee, parse_search, parse_service
 from sources.base import Capability, PortalRecord, ServiceQuery, Tier, UpstreamRef
 from sources.errors import SourceBadResponseError
 from sources.pvog import PvogDirectory
@@ -51,6 +51,14 @@ def directory(
 )
 def test_fee_titles_become_cents(title: str, cents: int | None) -> None:
     assert parse_fee({"title": title}).amount_cents == cents
+    assert parse_fee({"title": title, "text": "je Antrag"}).description == f"{title} (je Antrag)"
+
+
+def test_a_fee_title_seen_again_is_not_searched_again() -> None:
+    fee_cents.cache_clear()
+    assert [fee_cents("Gebühr: 28,00 Euro") for _ in range(3)] == [2800] * 3
+    info = fee_cents.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
 
 
 @pytest.mark.parametrize(
