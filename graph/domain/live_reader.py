@@ -48,10 +48,12 @@ class FollowingReader:
         self._follow, self._setup = self._setup.result(), None
         return True
 
-    async def next(self, seconds: float) -> LoggedEvent | None:
-        """The next event within `seconds` (else TimeoutError); None when the set-up
-        finished first. Raises the set-up's error once it failed."""
+    async def next(self, seconds: float | None) -> LoggedEvent | None:
+        """The next event within `seconds` (else TimeoutError; None: no limit); None when
+        the set-up finished first. Raises the set-up's error once it failed."""
         if self._settled():
+            if seconds is None:
+                return await self._stream.next()
             # asyncio.timeout, not wait_for: no task per event (wait_for wraps one in 3.11).
             async with asyncio.timeout(seconds):
                 return await self._stream.next()

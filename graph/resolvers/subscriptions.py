@@ -38,7 +38,6 @@ from sources.base import (
 )
 from sources.errors import EventLogUnavailableError, EventPositionError
 
-TOKEN_EXPIRED = 4403
 TOO_MANY = 4429
 
 
@@ -80,13 +79,14 @@ async def events(
         reader = FollowingReader(
             live, stream, lambda: follow_viewer(context, live, viewer, application)
         )
+        # A socket is closed at the token's expiry by its connection (graph/http/websockets.py):
+        # no timer per wait there, which an idle subscription held for its whole life.
+        on_socket = isinstance(context.request, WebSocket)
         while True:
-            remaining = viewer.expires_at - time.time()
+            remaining = None if on_socket else max(viewer.expires_at - time.time(), 0.001)
             try:
-                logged = await reader.next(max(remaining, 0.001))
-            except TimeoutError:
-                if isinstance(context.request, WebSocket):
-                    await context.request.close(TOKEN_EXPIRED, "Token expired")
+                logged = await reader.next(remaining)
+            except TimeoutError:  # over SSE: the stream ends with the token
                 return
             if logged is None:  # the follow is set up; read on
                 continue
