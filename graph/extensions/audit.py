@@ -54,6 +54,23 @@ def personal_fields(schema: GraphQLSchema) -> frozenset[tuple[str, str]]:
     return frozenset(found)
 
 
+AUDITED_AS: dict[type, tuple[str | None, bool]] = {}  # result types are few: unbounded
+
+
+def audited_as(cls: type) -> tuple[str | None, bool]:
+    """The audit's "what" of a result type (None: not personal) and whether the type
+    says its own result (`audit_result`): found once per type, not for each of the 500
+    items of a page."""
+    found = AUDITED_AS.get(cls)
+    if found is None:
+        definition = getattr(cls, "__strawberry_definition__", None)
+        own_result = "audit_result" in getattr(cls, "__dataclass_fields__", {}) or hasattr(
+            cls, "audit_result"
+        )
+        found = AUDITED_AS[cls] = (PERSONAL.get(getattr(definition, "name", "")), own_result)
+    return found
+
+
 class AuditLog(SchemaExtension):
     def __init__(self, pseudonym: Callable[[str], str]) -> None:
         self.pseudonym = pseudonym
@@ -87,11 +104,10 @@ class AuditLog(SchemaExtension):
             if what is not None:
                 self._emit(info, what, object_id, "not_found" if object_id != "me" else "denied")
             return
-        for item in result if isinstance(result, list) else [result]:
-            definition = getattr(type(item), "__strawberry_definition__", None)
-            what = PERSONAL.get(getattr(definition, "name", ""))
+        for item in result if isinstance(result, list) else (result,):
+            what, own_result = audited_as(type(item))
             if what is not None:
-                result_text = getattr(item, "audit_result", "ok")  # e.g. "deleted"
+                result_text = item.audit_result if own_result else "ok"  # e.g. "deleted"
                 if getattr(item, "locked", False):
                     result_text = "denied"
                 self._emit(info, what, _object_id(item), result_text)

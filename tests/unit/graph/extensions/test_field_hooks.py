@@ -7,8 +7,12 @@ from typing import Any
 
 from graphql import GraphQLObjectType
 
+from graph.extensions.audit import audited_as
 from graph.extensions.field_hooks import bind_field_hooks
 from graph.schema import build_schema
+from graph.types.message import Message
+from graph.types.service import Service
+from graph.types.submission import ApplicationsForgotten
 
 SCHEMA = build_schema()
 
@@ -37,3 +41,9 @@ def test_a_plain_field_still_reads_the_attribute_behind_its_graphql_name() -> No
         is_notice = True
 
     assert resolver("Message", "isNotice")(Row(), None) is True
+
+
+def test_the_audit_knows_each_result_type_once() -> None:
+    assert audited_as(Message) == ("Message", False)
+    assert audited_as(ApplicationsForgotten) == ("Application", True)  # "deleted"
+    assert audited_as(Service) == (None, False)
