@@ -109,10 +109,10 @@ class Hooks:
 
     # As Strawberry's: a hook may swallow the exception for the hooks further out, but the
     # stage's own exit never suppresses it (its __exit__ returns None).
-    def __exit__(self, typ: object, exc: BaseException | None, tb: object) -> None:
+    def __exit__(self, _typ: object, exc: BaseException | None, _tb: object) -> None:
         self._exit_all(exc)
 
-    async def __aexit__(self, typ: object, exc: BaseException | None, tb: object) -> None:
+    async def __aexit__(self, _typ: object, exc: BaseException | None, _tb: object) -> None:
         await self._aexit_all(exc)
 
     def _exit_all(self, exc: BaseException | None) -> bool:
