@@ -100,12 +100,18 @@ class Hooks:
     def _unwind_sync(self, exc: BaseException) -> None:
         """Exit what was entered with `exc`; re-raise it unless a hook suppressed it (then
         the stage runs without the hooks not yet entered, as an ExitStack would)."""
-        if not self._exit_all(exc):
-            raise exc
+        try:
+            if not self._exit_all(exc):
+                raise exc
+        finally:
+            del exc  # the exception's traceback holds this frame: no cycle through it
 
     async def _unwind(self, exc: BaseException) -> None:
-        if not await self._aexit_all(exc):
-            raise exc
+        try:
+            if not await self._aexit_all(exc):
+                raise exc
+        finally:
+            del exc
 
     # As Strawberry's: a hook may swallow the exception for the hooks further out, but the
     # stage's own exit never suppresses it (its __exit__ returns None).
@@ -126,7 +132,10 @@ class Hooks:
             except BaseException as new:  # replaces the exception for the hooks further out
                 raised, exc = True, new
         if raised:
-            reraise(exc)
+            try:
+                reraise(exc)
+            finally:
+                del exc
         return received and suppressed
 
     async def _aexit_all(self, exc: BaseException | None) -> bool:
@@ -144,7 +153,10 @@ class Hooks:
             except BaseException as new:
                 raised, exc = True, new
         if raised:
-            reraise(exc)
+            try:
+                reraise(exc)
+            finally:
+                del exc
         return received and suppressed
 
 
@@ -173,6 +185,8 @@ def reraise(exc: BaseException | None) -> None:
     except BaseException:
         exc.__context__ = context
         raise
+    finally:
+        del exc, context
 
 
 def exit_generator(gen: Any, exc: BaseException | None) -> bool:

@@ -188,3 +188,25 @@ def test_which_hooks_end_at_their_yield() -> None:
     assert hook_of(Shapes, "on_parse") == (Shapes.on_parse, GEN)
     assert hook_of(AsyncOnce, "on_operation") == (AsyncOnce.on_operation, AGEN_ONCE)
     assert hook_of(Shapes, "on_stream_result") is None  # SchemaExtension's default
+
+
+class Refusing(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        raise BoomError("refused")
+        yield  # pragma: no cover - never reached
+
+
+def test_refusals_leave_no_reference_cycle() -> None:
+    # Refused operations (rate limits) are frequent under attack: their exceptions must
+    # not wait for the cyclic collector with the frames and hooks they reference.
+    gc.collect()
+    gc.disable()
+    try:
+        for extensions in ([Kept(), Refusing()], [recorder("a", []), Refusing()]):
+            with pytest.raises(BoomError), Hooks(extensions, "on_operation"):
+                pass
+        with pytest.raises(OtherError), Hooks([recorder("b", [], react="replace")], "on_operation"):
+            raise BoomError("body")
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
