@@ -190,10 +190,14 @@ def test_which_hooks_end_at_their_yield() -> None:
     assert hook_of(Shapes, "on_stream_result") is None  # SchemaExtension's default
 
 
+def refuse() -> None:
+    raise BoomError("refused")
+
+
 class Refusing(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
-        raise BoomError("refused")
-        yield  # pragma: no cover - never reached
+        refuse()
+        yield  # pragma: no cover - never reached: the hook refuses before it yields
 
 
 def test_refusals_leave_no_reference_cycle() -> None:
