@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 
+from graph.extensions.hook_kinds import hook_of
 from graph.extensions.hooks import Hooks
 
 if TYPE_CHECKING:
@@ -40,9 +42,43 @@ class UnwindingRunner(SchemaExtensionsRunner):
         return cast("ParsingContextManager", Hooks(self.extensions, "on_parse"))
 
     def executing(self) -> ExecutingContextManager:
-        return cast("ExecutingContextManager", Hooks(self.extensions, "on_execute"))
+        return cast("ExecutingContextManager", Executing(self))
+
+    def executed(self) -> None:
+        """After execution only stream results and extension results ask the extensions
+        (the entered `on_operation` hooks keep their own): a subscription, idle for hours,
+        keeps only the instances that still have something to do (~1.6 KiB of 15)."""
+        self.extensions = [e for e in self.extensions if still_needed(type(e))]
 
     def on_stream_result(self, result: Any) -> StreamResultContextManager:
         return cast(
             "StreamResultContextManager", Hooks(self.extensions, "on_stream_result", (result,))
         )
+
+
+def still_needed(cls: type) -> bool:
+    return hook_of(cls, "on_stream_result") is not None or (
+        getattr(cls, "get_results", None) is not SchemaExtension.get_results
+    )
+
+
+class Executing(Hooks):
+    """The `on_execute` hooks; once they are exited the runner lets go of what is done."""
+
+    __slots__ = ("_runner",)
+
+    def __init__(self, runner: UnwindingRunner) -> None:
+        super().__init__(runner.extensions, "on_execute")
+        self._runner = runner
+
+    def __exit__(self, _typ: object, exc: BaseException | None, _tb: object) -> None:
+        try:
+            super().__exit__(_typ, exc, _tb)
+        finally:
+            self._runner.executed()
+
+    async def __aexit__(self, _typ: object, exc: BaseException | None, _tb: object) -> None:
+        try:
+            await super().__aexit__(_typ, exc, _tb)
+        finally:
+            self._runner.executed()
