@@ -39,7 +39,9 @@ class Hooks:
         self._entered: list[Any] = []  # the suspended generators, in entering order
 
     def __enter__(self) -> None:
-        for extension in self._extensions:
+        # Entered once: the stage keeps its entered hooks, not the operation's extensions.
+        extensions, self._extensions = self._extensions, []
+        for extension in extensions:
             found = hook_of(type(extension), self._name)
             if found is None:
                 continue
@@ -67,7 +69,9 @@ class Hooks:
             self._entered.append(gen)
 
     async def __aenter__(self) -> None:
-        for extension in self._extensions:
+        # Entered once: the stage keeps its entered hooks, not the operation's extensions.
+        extensions, self._extensions = self._extensions, []
+        for extension in extensions:
             found = hook_of(type(extension), self._name)
             if found is None:
                 continue

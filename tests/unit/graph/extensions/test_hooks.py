@@ -139,6 +139,7 @@ async def test_an_entered_stage_keeps_only_hooks_with_work_after_their_yield() -
     async with hooks:
         held = [gen.gi_code.co_qualname for gen in hooks._entered]
         assert held == ["Kept.on_operation"]
+        assert hooks._extensions == []  # the instances are the runner's to keep or drop
         assert Once.runs == 2
         gc.collect()
     assert hooks._entered == []
