@@ -86,14 +86,8 @@ async def refusals_as_errors(
     in the client's language (no extension exit saw the refusal to translate it).
     """
 
-    def refusal(error: GraphQLError) -> PreExecutionError:
-        # Refusals carry no "Did you mean" hints: nothing to hide in production.
-        return PreExecutionError(
-            data=None, errors=[public_error(error, hide_suggestions=False, lang=lang)]
-        )
-
     if refused is not None or source is None:
-        yield refusal(refused or GraphQLError("Refused."))
+        yield refusal(refused or GraphQLError("Refused."), lang)
         return
     started = False
     async with contextlib.aclosing(source):
@@ -104,4 +98,13 @@ async def refusals_as_errors(
         except GraphQLError as exc:
             if started:
                 raise
-            yield refusal(exc)
+            yield refusal(exc, lang)
+
+
+def refusal(error: GraphQLError, lang: Language) -> PreExecutionError:
+    """A refusal as an error result. Module level: a closure in the stream above was one
+    more object for every operation's whole life (an idle subscription's)."""
+    # Refusals carry no "Did you mean" hints: nothing to hide in production.
+    return PreExecutionError(
+        data=None, errors=[public_error(error, hide_suggestions=False, lang=lang)]
+    )
