@@ -74,8 +74,10 @@ def audited_as(cls: type) -> tuple[str | None, bool]:
 class AuditLog(SchemaExtension):
     def __init__(self, pseudonym: Callable[[str], str]) -> None:
         self.pseudonym = pseudonym
-        self.seen: set[tuple[str, str, str]] = set()
-        self.who: dict[str, str] = {}  # subject → pseudonym: one HMAC per operation, not per line
+        # Both made on the first audit line: most operations, and every idle subscription
+        # (which keeps this instance for its life), write none.
+        self.seen: set[tuple[str, str, str]] | None = None
+        self.who: tuple[str, str] | None = None  # (subject, pseudonym): one HMAC per operation
 
     def around(self, resolve: Callable[..., Any], root: Any, info: Info, **kwargs: Any) -> Any:
         """One personal field's resolution, audited."""
@@ -133,15 +135,18 @@ class AuditLog(SchemaExtension):
         return PERSONAL.get(type_name), global_id
 
     def _emit(self, info: Info, what: str, object_id: str, result: str) -> None:
-        if (what, object_id, result) in self.seen:
+        line = (what, object_id, result)
+        if self.seen is None:
+            self.seen = set()
+        elif line in self.seen:
             return
-        self.seen.add((what, object_id, result))
+        self.seen.add(line)
         viewer = getattr(info.context, "viewer", None)
         who = "anonymous"
         if viewer is not None:
-            who = self.who.get(viewer.subject) or self.who.setdefault(
-                viewer.subject, self.pseudonym(viewer.subject)
-            )
+            if self.who is None or self.who[0] != viewer.subject:
+                self.who = (viewer.subject, self.pseudonym(viewer.subject))
+            who = self.who[1]
         audit(who, what, object_id, result)
 
     def on_operation(self) -> Iterator[None]:
