@@ -6,7 +6,8 @@ gateway makes exactly the floor's upstream calls; tests/e2e/test_bench_smoke.py 
 The parts are topology (start-up with the full network file v2 and a citizen's dashboard
 cost at 4 / 40 / 396 municipalities, bench/topology_start.py), http (floor scenarios,
 upstream calls, start-up), workers (two workers against one), peer (Hive Gateway +
-GraphQL Mesh, bench/peer_suite.py) and live (subscriptions); `--only workers,peer`
+GraphQL Mesh, bench/peer_suite.py), live (subscriptions) and journal (cost per submission,
+the dashboard with the journal on each backend: bench/journal_part.py); `--only workers,peer`
 measures just those. Each section is written into
 RESULTS.md as soon as it is measured, so a later failure loses nothing measured before.
 """
@@ -20,10 +21,12 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench.http_part import http_scenarios
+from bench.journal_part import journal_figures, journal_section
 from bench.live_suite import live_figures
 from bench.peer_report import peer_section
 from bench.peer_suite import peer_figures
@@ -39,7 +42,9 @@ LINKED_DASHBOARD = (
     " logs, payment providers) is not built for network file v2; the dashboard scenarios"
     " use citizens without links (the Postfach alone)"
 )
-PARTS = ("topology", "http", "workers", "peer", "live")
+PARTS = ("topology", "http", "workers", "peer", "live", "journal")
+# Parts that start what they measure themselves, without the shared sandbox.
+OWN_SERVERS = {"topology", "journal"}
 
 
 def parts_of(value: str) -> tuple[str, ...]:
@@ -105,11 +110,8 @@ def main() -> int:
         skip("linked dashboard", LINKED_DASHBOARD)
     with tempfile.TemporaryDirectory(prefix="portalgraph-bench-") as tmp:
         work = Path(tmp)
-        if "topology" in parts and not opts.smoke:  # 396 municipalities: no smoke run
-            (work / "topology").mkdir()
-            figures["topology"] = topology_figures(work / "topology")
-            publish_now("topology", topology_section(figures["topology"]))
-        if not set(parts) - {"topology"}:
+        own_server_parts(opts, work, figures, publish_now)
+        if not set(parts) - OWN_SERVERS:
             end_all()
             return report(figures, opts, started)
         sandbox = Sandbox(work, opts.citizens, topology=opts.topology)
@@ -142,6 +144,25 @@ def main() -> int:
             sandbox.stop()
             end_all()
     return report(figures, opts, started)
+
+
+def own_server_parts(
+    opts: argparse.Namespace,
+    work: Path,
+    figures: dict[str, Any],
+    publish_now: Callable[[str, list[str]], None],
+) -> None:
+    """The parts that start what they measure (OWN_SERVERS), before the shared sandbox."""
+    if "topology" in opts.only and not opts.smoke:  # 396 municipalities: no smoke run
+        (work / "topology").mkdir()
+        figures["topology"] = topology_figures(work / "topology")
+        publish_now("topology", topology_section(figures["topology"]))
+    if "journal" in opts.only and opts.smoke and len(opts.only) > 1:
+        # Its own smoke test runs it: tests/e2e/test_journal_bench.py.
+        figures["skipped"]["journal"] = "a smoke run of several parts leaves it to its own test"
+    elif "journal" in opts.only:
+        figures["journal"] = journal_figures(smoke=opts.smoke)
+        publish_now("journal", journal_section(figures["journal"]))
 
 
 def report(figures: dict[str, Any], opts: argparse.Namespace, started: float) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from graph.settings import Settings
-from graph.wiring import build_identity
+from graph.wiring.identity import build_identity
 from sandbox.topology_runner import TopologySandbox
 from sources._pool import new_client
 from sources.topology import load_topology

@@ -21,8 +21,9 @@ from pathlib import Path
 
 from graph.testing import LoopThread
 from sources.journal import Journal, upgrade
+from tests.helpers.citizen_erika import erika_has_things
+from tests.helpers.citizen_network import one_network
 from tests.helpers.citizen_world import dashboard, world
-from tests.unit.graph.test_citizen_cost import erika_has_things
 
 COUNTS = (4, 40, 396)
 RUNS = 7
@@ -47,9 +48,6 @@ async def figures(journal: Journal, *, platform: bool) -> list[tuple[int, int, i
 def sandbox_rows() -> list[tuple[int, int, int]]:
     """(municipalities, upstream calls, upstreams asked) of the dashboard of
     tests/e2e/test_citizen_cost.py at each size, over real HTTP."""
-    # Not at the top: without the topology sandbox the module skips (pytest.importorskip).
-    from tests.e2e.test_citizen_cost import one_network  # noqa: PLC0415
-
     loop = LoopThread()
     rows = []
     try:

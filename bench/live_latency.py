@@ -29,9 +29,9 @@ import httpx
 from bench.live_suite import WARM, Clients, latency_gateway, one_rep
 from bench.load import median_spread, percentile
 from bench.procs import Gateway, Sandbox, end_all
-from sandbox.citizens import generate_citizens
+from sandbox.citizens_generated import generate_citizens
 from sandbox.data import DEFAULT_SEED
-from sandbox.idp import citizen_claims
+from sandbox.idp_grants import citizen_claims
 from sandbox.runner import GATEWAY_AUDIENCE
 
 

@@ -103,6 +103,7 @@ HEADINGS = {
     "live": "## Subscriptions (median [min–max])",
     "startup": "## Start-up",
     "topology": "## Full network: start-up and a citizen's cost (network file v2, 396 municipalities)",
+    "journal": "## Journal: cost per submission, and the dashboard on PostgreSQL, SQLite and off",
 }
 
 

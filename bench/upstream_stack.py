@@ -8,12 +8,13 @@ CPU is this process's (`time.process_time`), so the sandbox's work is not in it;
 figure is the median of 3 rounds, the variants interleaved.
 
 Variants, each ending with the decoded JSON:
-- today: `ResilientUpstream.get_json` as the gateway wires it (breaker, bulkhead, retry
-  budget, request deadline, the metrics/status-window observer; httpx; `response.json()`);
-- upstream: `Upstream.get_json` (httpx + deadline + error mapping, no resilience, no observer);
-- httpx: `client.get` + orjson, the same client (PerOriginTransport);
-- httpcore: one `httpcore.AsyncConnectionPool`, URL built by hand, orjson;
-- aiohttp: one `aiohttp.ClientSession` (when installed; not a project dependency), orjson.
+- guarded on ...: the gateway's `ResilientUpstream.get_json` (breaker, bulkhead, retry
+  budget, request deadline, the metrics/status-window observer, `UpstreamHttpAuth`, error
+  translation) over each candidate client: httpx's client (the path before this change),
+  httpx without its client, httpcore's pool (bench/stack_wires.py) and aiohttp's session
+  (sources/_wire.py, the gateway's path now);
+- `Upstream` on the aiohttp wire (deadline, error translation; no guards, no observer);
+- bare clients with orjson: httpx's `client.get`, httpcore's pool, aiohttp's session.
 """
 
 from __future__ import annotations
@@ -29,20 +30,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import aiohttp
 import httpcore
 import httpx
 import orjson
 
 from bench.procs import GATEWAY_CORE, Sandbox, end_all, gateway_env, pin_self
+from bench.stack_wires import HttpcoreWire, HttpxLeanWire
 from graph.ops.observability import Observability
 from graph.settings import Settings
 from sandbox.pvog_catalogue import CLIENT_ID_HEADER
 from sandbox.topology_document import PVOG_CLIENT_ID
 from sources._http import Upstream, deadline_after
 from sources._policy import UpstreamPolicy
-from sources._pool import new_client
-from sources._resilience import UpstreamGuards
+from sources._pool import PerOriginTransport, UpstreamClient, new_client
+from sources._resilience import ResilientUpstream, UpstreamGuards
 from sources._upstream_auth import UpstreamHttpAuth
+from sources._wire import Wire
 from sources.base import Capability, UpstreamRef
 
 HEADERS = {CLIENT_ID_HEADER: PVOG_CLIENT_ID}  # the sandbox PVOG's client id header
@@ -61,7 +65,7 @@ async def timed(call: Call, path: str, params: dict[str, Any], n: int, c: int) -
             with deadline_after(30):
                 try:
                     await call(path, params)
-                except (httpx.TransportError, httpcore.NetworkError):
+                except (httpx.TransportError, httpcore.NetworkError, aiohttp.ClientError):
                     # The sandbox closes keep-alive connections idle for 5 s (uvicorn's
                     # default) while other variants run; the bare clients do not retry
                     # a connection closed under them the way the gateway's reads do.
@@ -71,24 +75,35 @@ async def timed(call: Call, path: str, params: dict[str, Any], n: int, c: int) -
     return (time.process_time() - started) / (n // c * c) * 1000
 
 
+def guarded(
+    client: httpx.AsyncClient, base: str, guards: UpstreamGuards, name: str
+) -> ResilientUpstream:
+    """The gateway's `ResilientUpstream` (its own guard per variant) on `client`."""
+    ref = UpstreamRef(name, Capability.SERVICES)
+    auth = UpstreamHttpAuth(HEADERS)  # the PVOG's `auth` table, as the gateway builds it
+    return guards.upstream(client, base, ref=ref, policy=UpstreamPolicy(), auth=auth)
+
+
+def on_wire(wire: Wire) -> UpstreamClient:
+    return UpstreamClient(wire, timeout=httpx.Timeout(10.0, connect=2.0), trust_env=False)
+
+
 async def variants(sandbox: Sandbox) -> dict[str, tuple[Call, Callable[[], Awaitable[None]]]]:
     base = sandbox.urls["pvog"]
     settings = Settings.from_env(gateway_env(sandbox.network, 8000))
-    observer = Observability(settings).observer
-    client = new_client()
-    ref = UpstreamRef("pvog", Capability.SERVICES)
-    auth = UpstreamHttpAuth(HEADERS)  # the PVOG's `auth` table, as the gateway builds it
-    today = UpstreamGuards(observer).upstream(
-        client, base, ref=ref, policy=UpstreamPolicy(), auth=auth
-    )
-    plain = Upstream(client, base, ref=ref, auth=auth)
-    headers_only = Upstream(client, base, ref=ref)
+    guards = UpstreamGuards(Observability(settings).observer)
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    # Before: the httpx client (no wire: every call through httpx's client and its auth flow).
+    before = new_client(transport=PerOriginTransport(limits))
+    client = new_client()  # the gateway's client now: aiohttp under `Upstream`
+    lean, core = on_wire(HttpxLeanWire()), on_wire(HttpcoreWire())
+    plain = Upstream(client, base, ref=UpstreamRef("pvog", Capability.SERVICES))
 
-    async def upstream_headers(path: str, params: dict[str, Any]) -> Any:
-        return await headers_only.send_json("GET", path, params=params, headers=HEADERS)
+    async def upstream_only(path: str, params: dict[str, Any]) -> Any:
+        return await plain.send_json("GET", path, params=params, headers=HEADERS)
 
     async def bare_httpx(path: str, params: dict[str, Any]) -> Any:
-        response = await client.get(base + path, params=params, headers=HEADERS)
+        response = await before.get(base + path, params=params, headers=HEADERS)
         assert response.status_code == 200, response.status_code
         return orjson.loads(response.content)
 
@@ -100,28 +115,32 @@ async def variants(sandbox: Sandbox) -> dict[str, tuple[Call, Callable[[], Await
         assert response.status == 200, response.status
         return orjson.loads(response.content)
 
-    found: dict[str, tuple[Call, Callable[[], Awaitable[None]]]] = {
-        # The httpx variants share one client; the last one closes it.
-        "today (resilience + observer + httpx.Auth + httpx)": (today.get_json, _noop),
-        "upstream (httpx.Auth + httpx + deadline)": (plain.get_json, _noop),
-        "upstream, headers instead of httpx.Auth": (upstream_headers, _noop),
-        "httpx client.get + orjson": (bare_httpx, client.aclose),
-        "httpcore pool + orjson": (bare_httpcore, pool.aclose),
-    }
-    try:
-        import aiohttp  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415 - optional, measured only when installed
-    except ImportError:
-        return found
     session = aiohttp.ClientSession()
 
     async def bare_aiohttp(path: str, params: dict[str, Any]) -> Any:
         query = urlencode(params, doseq=True)  # aiohttp takes no list values in a dict
-        async with session.get(f"{base}{path}?{query}") as response:
+        async with session.get(f"{base}{path}?{query}", headers=HEADERS) as response:
             assert response.status == 200, response.status
             return orjson.loads(await response.read())
 
-    found["aiohttp session + orjson"] = (bare_aiohttp, session.close)
-    return found
+    # Every "guarded" row: breaker, bulkhead, retry budget, deadline, the metrics/status
+    # observer, the auth flow and error translation; only the client below differs.
+    return {
+        "guarded on httpx client (before)": (
+            guarded(before, base, guards, "httpx").get_json,
+            before.aclose,
+        ),
+        "guarded on httpx Request + transport": (
+            guarded(lean, base, guards, "lean").get_json,
+            lean.aclose,
+        ),
+        "guarded on httpcore pool": (guarded(core, base, guards, "core").get_json, core.aclose),
+        "guarded on aiohttp wire (now)": (guarded(client, base, guards, "wire").get_json, _noop),
+        "Upstream on aiohttp wire, no guards": (upstream_only, client.aclose),
+        "bare httpx client.get + orjson": (bare_httpx, _noop),
+        "bare httpcore pool + orjson": (bare_httpcore, pool.aclose),
+        "bare aiohttp session + orjson": (bare_aiohttp, session.close),
+    }
 
 
 async def _noop() -> None:

@@ -43,7 +43,9 @@ from graph.ops.live import running_live
 from graph.ops.observability import Observability
 from graph.schema import build_schema
 from graph.settings import Settings
-from graph.wiring import audience_key, build_adapters, build_wrapping
+from graph.wiring.adapters import build_adapters
+from graph.wiring.identity import audience_key
+from graph.wiring.wrapping import build_wrapping
 from sources._pool import new_client
 from sources.base import VirusScanner
 from sources.redis_events import RedisLock, healing_client

@@ -21,7 +21,7 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import multiprocess
 
-from graph.http.slow_clients import head_timeout_protocol
+from graph.http.slow_clients import HeadTimeoutProtocol
 from graph.http.view import ACTIVE_VIEWS
 from graph.ops import multiproc
 from graph.settings import Settings
@@ -180,7 +180,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
     """
     trusted = settings.server.trusted_proxies.strip()
     return {
-        "http": head_timeout_protocol(settings.server.client_header_timeout),
+        "http": HeadTimeoutProtocol,  # its timeout: the served app's settings
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": trusted or "",
         "ws_max_size": settings.server.max_body_bytes,

@@ -13,6 +13,12 @@ from sandbox.data import CATALOGUE
 from sandbox.data_places import OFFICES, PORTALS
 from sandbox.data_types import Office, Spec
 
+# Generated times fall in this fixed window (Unix seconds; no wall clock).
+WINDOW_START = 1_736_150_400  # 2025-01-06T08:00:00Z
+WINDOW_SECONDS = 500 * 86_400
+MINUTE, HOUR, DAY = 60, 3600, 86_400
+
+
 PORTAL_LEVEL = {"bund": "B", "nrw": "L", "koeln": "K", "dormagen": "D"}
 PORTAL_BY_ID = {portal.id: portal for portal in PORTALS}
 SERVICES: dict[str, tuple[Spec, ...]] = {

@@ -11,53 +11,35 @@ import random
 import uuid
 from collections.abc import Iterator
 
-from sandbox.case_model import (
-    Application,
-    Attachment,
-    Cases,
-    Event,
-    Message,
-    StatusUpdate,
-    Transaction,
-)
+from sandbox.case_mail import Mail, news
+from sandbox.case_model import Application, Cases, Event, Message, StatusUpdate, Transaction, new_id
 from sandbox.case_texts import (
     ACTION_INFO,
     ACTION_REQUIRED,
     COMPLETED,
     COMPLETED_INFO,
+    DAY,
     DEMO_PLANS,
     EVENT_STATUS,
-    NEWS,
+    HOUR,
+    MINUTE,
     OUTCOME_WEIGHTS,
     OUTCOMES,
-    PORTAL_BY_ID,
     PROBLEM_BASE,
     PROBLEMS,
     RESUMED,
     SENDERS,
     SERVICES,
     SPEC_BY_KEY,
+    WINDOW_SECONDS,
+    WINDOW_START,
     DemoApp,
 )
 from sandbox.citizens import Citizen
-from sandbox.documents import attachment
 from sandbox.payment_seed import seed_payments
 
-WINDOW_START = 1_736_150_400  # 2025-01-06T08:00:00Z
-WINDOW_SECONDS = 500 * 86_400
 HEAVY_SHARE = 0.01  # the "Vielantragsteller": firms, associations, very busy households
 COUNT_WEIGHTS = (30, 26, 19, 12, 8, 5)  # 0..5 applications for everyone else
-MINUTE, HOUR, DAY = 60, 3600, 86_400
-
-
-VERSION_4 = (0x4 << 76) | (0x8 << 60)  # RFC 4122 version and variant bits
-CLEARED = ~((0xF << 76) | (0xC << 60))
-
-
-def new_id(rng: random.Random) -> str:
-    """A random (version 4) UUID from `rng`; formatted by hand, the hot spot of generation."""
-    h = f"{(rng.getrandbits(128) & CLEARED) | VERSION_4:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def reply_events(message_id: str, at: int) -> list[Event]:
@@ -91,7 +73,7 @@ def generate_cases(citizen: Citizen, seed: int) -> Cases:
         cases.messages[plan.portal].extend(messages)
         cases.transactions.extend(_payments(rng, citizen, plan, app))
     for account in citizen.accounts:
-        cases.messages[account.portal_id].extend(_news(rng, citizen, account.portal_id))
+        cases.messages[account.portal_id].extend(news(rng, citizen, account.portal_id))
     for pid in portals:
         cases.applications[pid].sort(key=lambda a: (a.created_at, a.case_id), reverse=True)
         cases.messages[pid].sort(key=lambda m: (m.received_at, m.id), reverse=True)
@@ -186,7 +168,7 @@ def _application(
                 app.statuses.append(_status(rng, RESUMED, at))
             at += rng.randint(DAY, 20 * DAY)
             app.statuses.append(_status(rng, COMPLETED, at, COMPLETED_INFO))
-    mail = _Mail(rng, citizen, app, sender_url, email)
+    mail = Mail(rng, citizen, app, sender_url, email)
     messages = [mail.receipt()]
     if app.statuses[-1].status == "ACTION_REQUIRED":
         messages.append(mail.request(app.statuses[-1].at))
@@ -198,114 +180,6 @@ def _application(
     last = messages[-1]
     last.read_at = None if plan.unread else last.received_at + rng.randint(HOUR, 5 * DAY)
     return app, messages
-
-
-class _Mail:
-    """The Postfach messages an application produces (ZBP message_v6 fields)."""
-
-    def __init__(
-        self, rng: random.Random, citizen: Citizen, app: Application, url: str, email: str
-    ) -> None:
-        self.rng, self.citizen, self.app, self.url, self.email = rng, citizen, app, url, email
-
-    def _message(
-        self,
-        at: int,
-        level: int,
-        title: str,
-        body: str,
-        *,
-        reply: bool = False,
-        notice: bool = False,
-        files: tuple[Attachment, ...] = (),
-    ) -> Message:
-        app = self.app
-        greeting = f"<p>Guten Tag {self.citizen.display_name},</p>"
-        return Message(
-            new_id(self.rng),
-            app.portal_id,
-            self.citizen.legacy_postkorb_handle,
-            level,
-            app.sender,
-            self.url,
-            title,
-            f"{greeting}<p>{body}</p><p>Mit freundlichen Grüßen<br>{app.sender}</p>",
-            app.service_name,
-            app.application_id,
-            app.reference,
-            self.email if reply else None,
-            notice,
-            at + self.rng.randint(MINUTE, 30 * MINUTE),
-            None,
-            files,
-        )
-
-    def receipt(self) -> Message:
-        app = self.app
-        body = f"Ihr Antrag „{app.service_name}“ ist unter dem Aktenzeichen {app.reference} eingegangen."
-        files: tuple[Attachment, ...] = ()
-        if self.rng.random() < 0.3:
-            lines = ["Antragsübersicht", app.service_name, app.reference]
-            files = (attachment(new_id(self.rng), "Antragsuebersicht.txt", lines),)
-        return self._message(
-            app.submitted_at, 1, f"Eingangsbestätigung: {app.service_name}", body, files=files
-        )
-
-    def request(self, at: int) -> Message:
-        body = f"Zu Ihrem Antrag ({self.app.reference}) fehlen Unterlagen. {ACTION_INFO}"
-        return self._message(
-            at, 2, f"Rückfrage zu Ihrem Antrag: {self.app.service_name}", body, reply=True
-        )
-
-    def notice(self, at: int, level: int, outcome: str) -> Message:
-        app = self.app
-        kind = "Ablehnungsbescheid" if outcome == "REJECTED" else "Bescheid"
-        body = (
-            f"anbei erhalten Sie den {kind} zu Ihrem Antrag „{app.service_name}“ ({app.reference})."
-        )
-        lines = [
-            app.sender,
-            f"{kind} - {app.reference}",
-            self.citizen.display_name,
-            app.service_name,
-        ]
-        name = f"{kind}_{app.reference.removeprefix('Az. ').replace('/', '-')}.pdf"
-        files = (attachment(new_id(self.rng), name, lines),)
-        return self._message(
-            at, level, f"{kind}: {app.service_name}", body, notice=True, files=files
-        )
-
-
-def _news(rng: random.Random, citizen: Citizen, portal_id: str) -> list[Message]:
-    portal = PORTAL_BY_ID[portal_id]
-    demo = citizen.login in DEMO_PLANS
-    count = 1 if demo else rng.choices(range(4), (35, 40, 17, 8))[0]
-    since = int(next(a.since for a in citizen.accounts if a.portal_id == portal_id).timestamp())
-    out = []
-    for index in range(count):
-        title, text = NEWS[index]
-        at = since + 5 * MINUTE if index == 0 else WINDOW_START + rng.randrange(WINDOW_SECONDS)
-        out.append(
-            Message(
-                new_id(rng),
-                portal_id,
-                citizen.legacy_postkorb_handle,
-                1,
-                portal.name,
-                portal.website,
-                title,
-                f"<p>{text}</p>",
-                "Servicekonto",
-                None,
-                None,
-                None,
-                False,
-                at,
-                at + rng.randint(HOUR, 3 * DAY),
-                (),
-            )
-        )
-    return out
 
 
 def _payments(

@@ -1,8 +1,7 @@
-"""Deterministic demo citizens for the sandbox identity provider and account areas.
+"""The sandbox's citizens: the record, the four fixed demo users, and look-up.
 
-Four fixed demo users come first (always identical), then seeded generated ones.
-Everything derives from the seed, so a run with 100,000 citizens is reproducible
-and a smaller run is a prefix of a larger one.
+The demo users (erika, max, lena, firma) are always identical; the seeded generated ones
+that follow them are made in sandbox/citizens_generated.py from the helpers here.
 """
 
 from __future__ import annotations
@@ -21,32 +20,6 @@ METHOD_LEVEL = {"Benutzername": 1, "ELSTER": 3, "Smart-eID": 3, "eID": 4}
 PASSWORD = "demo"  # every sandbox citizen signs in with this password
 
 
-def _words(text: str, sep: str | None = None) -> tuple[str, ...]:
-    return tuple(text.split(sep))
-
-
-GIVEN = _words(
-    "Anna Ben Clara David Emma Felix Greta Hannah Ida Jonas Julia Karl Katharina Laura Leon Lukas "
-    "Marie Martin Mia Michael Monika Niklas Noah Olga Paul Petra Philipp Renate Sabine Sandra "
-    "Sebastian Sophie Stefan Susanne Thomas Ursula Ute Viktor Wolfgang Yasemin Zoe Andreas Birgit "
-    "Christian Dieter Elif Frank Gabriele Heike Ingrid Jan Jürgen Kerstin Lars Mehmet Nina Oliver "
-    "Ralf Tim"
-)
-FAMILY = _words(
-    "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Koch Richter Klein "
-    "Wolf Schröder Neumann Schwarz Braun Zimmermann Krüger Hofmann Hartmann Lange Werner Krause "
-    "Lehmann Köhler Herrmann Walter König Mayer Huber Kaiser Fuchs Peters Lang Scholz Möller Weiß "
-    "Jung Hahn Schubert Vogel Friedrich Keller Günther Frank Berger Winkler Roth Beck Lorenz "
-    "Baumann Franke Albrecht Schuster Simon Ludwig Böhm Yılmaz Kowalski"
-)
-STREETS = _words(
-    "Hauptstraße|Schulstraße|Gartenstraße|Bahnhofstraße|Kirchstraße|Lindenstraße|Rheinstraße|"
-    "Bergstraße|Ringstraße|Am Markt|Mühlenweg|Goethestraße|Schillerstraße|Kölner Straße|"
-    "Neusser Straße|Auf dem Hügel|Birkenweg|Friedrich-Ebert-Straße",
-    "|",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Town:
     ars: str
@@ -56,14 +29,6 @@ class Town:
 
 KOELN = Town("053150000000", "Köln", tuple(str(z) for z in range(50667, 51150)))
 DORMAGEN = Town("051620008008", "Dormagen", ("41539", "41540", "41541", "41542"))
-# "Elsewhere in NRW": residents whose home municipality runs no sandbox portal.
-ELSEWHERE = (
-    Town("051110000000", "Düsseldorf", tuple(str(z) for z in range(40210, 40630))),
-    Town("051130000000", "Essen", tuple(str(z) for z in range(45127, 45360))),
-    Town("053140000000", "Bonn", tuple(str(z) for z in range(53111, 53230))),
-    Town("051620024024", "Neuss", tuple(str(z) for z in range(41460, 41473))),
-    Town("055150000000", "Münster", tuple(str(z) for z in range(48143, 48168))),
-)
 HOME_PORTAL = {KOELN.ars: "koeln", DORMAGEN.ars: "dormagen"}
 
 
@@ -105,23 +70,25 @@ class Citizen:
         return next((a for a in self.accounts if a.portal_id == portal_id), None)
 
 
-def _pseudonym(rng: random.Random) -> str:
+def pseudonym(rng: random.Random) -> str:
     return base64.b64encode(rng.getrandbits(256).to_bytes(32, "big")).decode("ascii")
 
 
-def _handle(rng: random.Random) -> str:
+def mailbox_handle(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def _since(rng: random.Random) -> datetime:
+def account_since(rng: random.Random) -> datetime:
     # Accounts opened between 2021 and autumn 2026, on the minute, like a portal's audit log.
     start = datetime(2021, 1, 4, 7, 0, tzinfo=UTC)
     return start + timedelta(minutes=rng.randrange(0, 5 * 365 * 24 * 60))
 
 
-def _account(rng: random.Random, portal_id: str, since: datetime | None = None) -> PortalAccount:
+def new_account(rng: random.Random, portal_id: str, since: datetime | None = None) -> PortalAccount:
     return PortalAccount(
-        portal_id, f"{portal_id[:2].upper()}-{rng.getrandbits(40):010X}", since or _since(rng)
+        portal_id,
+        f"{portal_id[:2].upper()}-{rng.getrandbits(40):010X}",
+        since or account_since(rng),
     )
 
 
@@ -137,9 +104,9 @@ def _demo(
 ) -> Citizen:
     # Demo users get their own RNG per login, so they stay identical whatever the seed.
     rng = random.Random(hashlib.sha256(f"sandbox-demo:{login}".encode()).digest())
-    subject, handle = _pseudonym(rng), _handle(rng)
+    subject, handle = pseudonym(rng), mailbox_handle(rng)
     accounts = tuple(
-        _account(rng, p, datetime.fromisoformat(since).replace(tzinfo=UTC))
+        new_account(rng, p, datetime.fromisoformat(since).replace(tzinfo=UTC))
         for p, since in portals.items()
     )
     street, postal_code, town = address
@@ -210,67 +177,6 @@ def demo_citizens() -> list[Citizen]:
             organisation="Rheinische Backwaren GmbH",
         ),
     ]
-
-
-ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ı": "i"})
-MAIL_DOMAINS = ("example.org", "example.com", "example.net")
-ORG_SUFFIXES = ("GmbH", "GmbH & Co. KG", "e.K.", "UG (haftungsbeschränkt)", "OHG")
-METHODS = ("Benutzername", "ELSTER", "Smart-eID", "eID")
-METHOD_WEIGHTS = (
-    35,
-    65,
-    70,
-    100,
-)  # cumulative: 35 % username, 30 % ELSTER, 5 % Smart-eID, 30 % eID
-TRADES = ("Bäckerei", "Elektro", "Dachdeckerei", "Gartenbau", "Sanitär", "Logistik", "Kanzlei")
-
-
-def _generated(rng: random.Random, number: int) -> Citizen:
-    roll = rng.random()
-    town = KOELN if roll < 0.45 else DORMAGEN if roll < 0.6 else rng.choice(ELSEWHERE)
-    given, family = rng.choice(GIVEN), rng.choice(FAMILY)
-    organisation = None
-    if rng.random() < 0.02:
-        organisation = f"{rng.choice(TRADES)} {family} {rng.choice(ORG_SUFFIXES)}"
-        method = "ELSTER"  # organisations sign in with an ELSTER-Organisationszertifikat
-    else:
-        method = rng.choices(METHODS, cum_weights=METHOD_WEIGHTS)[0]
-    portals = ["bund"]
-    if rng.random() < 0.8:
-        portals.append("nrw")
-    home = HOME_PORTAL.get(town.ars)
-    if home and rng.random() < 0.75:
-        portals.append(home)
-    local = f"{given}.{family}".lower().translate(ASCII)
-    return Citizen(
-        login=f"buerger{number:06d}",
-        subject=_pseudonym(rng),
-        given_name=given,
-        family_name=family,
-        birthdate=date(1940, 1, 1) + timedelta(days=rng.randrange(24_800)),
-        street_address=f"{rng.choice(STREETS)} {rng.randrange(1, 180)}",
-        postal_code=rng.choice(town.postal_codes),
-        locality=town.name,
-        ars=town.ars,
-        email=f"{local}.{number}@{rng.choice(MAIL_DOMAINS)}",
-        legacy_postkorb_handle=_handle(rng),
-        method=method,
-        trust_level=METHOD_LEVEL[method],
-        accounts=tuple(_account(rng, p) for p in portals),
-        account_type="organisation" if organisation else "citizen",
-        organisation_name=organisation,
-    )
-
-
-def generate_citizens(count: int, seed: int = 2026) -> list[Citizen]:
-    """`count` citizens in all: the demo users first, then seeded generated ones.
-
-    Sequential draws from one RNG make a smaller run a prefix of a larger one.
-    """
-    citizens = demo_citizens()[:count]
-    rng = random.Random(seed)
-    citizens.extend(_generated(rng, n) for n in range(1, count - len(citizens) + 1))
-    return citizens
 
 
 def citizen_index(citizens: Iterable[Citizen]) -> dict[str, Citizen]:

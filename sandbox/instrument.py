@@ -1,7 +1,7 @@
 """Call statistics and fault injection for every sandbox upstream, as a pure ASGI wrapper.
 
 Control API (never counted, never faulted): GET/DELETE /_sandbox/stats,
-GET/PUT/DELETE /_sandbox/faults. See docs/sandbox.md.
+GET/PUT/DELETE /_sandbox/faults (a `FaultConfig`, sandbox/fault_config.py). See docs/sandbox.md.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sandbox.fault_config import FaultConfig
 
 CONTROL_PREFIX = "/_sandbox/"
 DEFAULT_MALFORMED = b'[{"id": "truncated'
@@ -35,49 +37,6 @@ def problem(status: int, detail: str, *, headers: Mapping[str, str] | None = Non
     )
 
 
-@dataclass(frozen=True, slots=True)
-class FaultConfig:
-    """What to do to counted requests; the defaults are "no fault"."""
-
-    latency_ms: int = 0
-    status: int | None = None
-    retry_after: int | None = None
-    timeout: bool = False
-    malformed: bool = False
-    share: float = 1.0
-    path_prefix: str | None = None
-
-    @classmethod
-    def parse(cls, raw: Any) -> FaultConfig:
-        """Validate a PUT body; raises ValueError naming the offending key."""
-        if not isinstance(raw, dict):
-            raise ValueError("body must be a JSON object")
-        unknown = set(raw) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"unknown key(s): {', '.join(sorted(unknown))}")
-        config = cls(**raw)
-        checks = {
-            "latency_ms": _is_int(config.latency_ms) and 0 <= config.latency_ms <= 600_000,
-            "status": config.status is None
-            or (_is_int(config.status) and 100 <= config.status <= 599),
-            "retry_after": config.retry_after is None
-            or (_is_int(config.retry_after) and config.retry_after >= 0),
-            "timeout": isinstance(config.timeout, bool),
-            "malformed": isinstance(config.malformed, bool),
-            "share": _is_number(config.share) and 0.0 <= config.share <= 1.0,
-            "path_prefix": config.path_prefix is None
-            or (isinstance(config.path_prefix, str) and config.path_prefix.startswith("/")),
-        }
-        bad = [key for key, ok in checks.items() if not ok]
-        if bad:
-            raise ValueError(f"invalid value for {', '.join(bad)}")
-        return config
-
-    @property
-    def active(self) -> bool:
-        return self != FaultConfig()
-
-
 def release(app: ASGIApp) -> None:
     """End the stalled (timeout-fault) requests of every Instrumented inside `app`.
 
@@ -89,14 +48,6 @@ def release(app: ASGIApp) -> None:
         inner = getattr(route, "app", None)
         if inner is not None:
             release(inner)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 class Instrumented:

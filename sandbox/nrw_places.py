@@ -121,10 +121,6 @@ class Municipality(NamedTuple):
         """Amtlicher Gemeindeschlüssel: Land, RB, Kreis, Gemeinde (8 digits)."""
         return self.ars[:5] + self.ars[9:]
 
-    @property
-    def regierungsbezirk(self) -> str:
-        return REGIERUNGSBEZIRKE[self.ars[:3]]
-
 
 @cache
 def nrw_municipalities() -> tuple[Municipality, ...]:

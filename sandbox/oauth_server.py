@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.auth import NO_STORE, BearerCheck
-from sandbox.idp import KeyRing
+from sandbox.idp_keys import KeyRing
 
 LIFETIME = 300
 CLIENT_CREDENTIALS = "client_credentials"

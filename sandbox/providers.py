@@ -22,7 +22,7 @@ from starlette.routing import Mount
 from sandbox.case_model import Transaction
 from sandbox.case_store import CaseStore
 from sandbox.gates import Check, basic_check, tls_checked
-from sandbox.idp import KeyRing
+from sandbox.idp_keys import KeyRing
 from sandbox.oauth_server import TokenEndpoint
 from sandbox.payments import create_payments_app
 

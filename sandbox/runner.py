@@ -12,11 +12,13 @@ from sandbox import pki
 from sandbox.accounts import create_accounts_app
 from sandbox.callbacks import CallbackSender, callback_secret, callback_secret_env
 from sandbox.case_store import CaseStore
-from sandbox.citizens import citizen_index, generate_citizens
+from sandbox.citizens import citizen_index
+from sandbox.citizens_generated import generate_citizens
 from sandbox.data import DEFAULT_SEED, build_network
 from sandbox.data_places import PORTALS
 from sandbox.fitconnect import create_status_app
-from sandbox.idp import Issuer, KeyRing, create_idp_app
+from sandbox.idp import create_idp_app
+from sandbox.idp_keys import Issuer, KeyRing
 from sandbox.inbox import create_inbox_app
 from sandbox.instrument import release
 from sandbox.network import PortalEntry, render_network

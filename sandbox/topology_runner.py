@@ -30,7 +30,8 @@ from sandbox import pki
 from sandbox.accounts import create_accounts_app
 from sandbox.callbacks import CallbackSender
 from sandbox.case_store import CaseStore
-from sandbox.citizens import Citizen, citizen_index, generate_citizens
+from sandbox.citizens import Citizen, citizen_index
+from sandbox.citizens_generated import generate_citizens
 from sandbox.data import DEFAULT_SEED, build_network
 from sandbox.fitconnect_hub import FITCONNECT_AUDIENCE, SCOPES, create_fitconnect_app, group_base
 from sandbox.fitconnect_municipal import (
@@ -40,7 +41,8 @@ from sandbox.fitconnect_municipal import (
     destination_group,
     municipal,
 )
-from sandbox.idp import Issuer, KeyRing, create_idp_app
+from sandbox.idp import create_idp_app
+from sandbox.idp_keys import Issuer, KeyRing
 from sandbox.inbox import create_inbox_app
 from sandbox.oauth_server import TokenEndpoint
 from sandbox.providers import PROVIDERS, create_provider_app

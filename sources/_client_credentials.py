@@ -49,7 +49,6 @@ class ClientCredentialsTokens:
         self.where = UpstreamRef(upstream, Capability(capability))
         self._token: tuple[str, float] | None = None  # (access token, renew at, monotonic)
         self._pending: asyncio.Future[str] | None = None
-        self.fetches = 0  # for tests and metrics: how many times the token endpoint was asked
 
     async def token(self) -> str:
         if self._token is not None and time.monotonic() < self._token[1]:
@@ -67,7 +66,6 @@ class ClientCredentialsTokens:
 
     async def _fetch(self) -> str:
         try:
-            self.fetches += 1
             form, headers = self._client_authentication()
             form["grant_type"] = "client_credentials"
             if self.config.scope:

@@ -1,26 +1,32 @@
-"""The one place where httpx meets the SourceError tree.
+"""The one place where the HTTP clients meet the SourceError tree.
 
 `Upstream` is a small typed view of one endpoint (its `UpstreamRef`) over the
-process-wide `httpx.AsyncClient`; adapters call `get_json`/`send_json` and never
-see httpx exceptions. Every call honours the request deadline (`deadline_after`):
-it gets at most the time the GraphQL request has left.
+process-wide client; adapters call `get_json`/`send_json` and never see a client's
+exceptions. The gateway's client carries a lean wire (aiohttp, sources/_wire.py) that
+every call takes; a plain `httpx.AsyncClient` (the tests' MockTransport fakes) is
+called through httpx. Either way the same auth flow, timeouts and error translation
+apply. Every call honours the request deadline (`deadline_after`): it gets at most the
+time the GraphQL request has left.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
-import email.utils
 import ssl
-import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import aiohttp
 import httpx
-import orjson
+from multidict import CIMultiDict
 
+from sources._answer import Answer, decode_json, parse_retry_after
+from sources._deadline import deadline_after, remaining_time
 from sources._observe import NO_OBSERVER, UpstreamObserver
+from sources._pool import UpstreamClient, httpx_exchange
+from sources._upstream_auth import UpstreamHttpAuth
+from sources._wire import Params, Wire
 from sources.base import UpstreamRef
 from sources.errors import (
     DeadlineExceededError,
@@ -32,30 +38,10 @@ from sources.errors import (
     error_for_status,
 )
 
-Params = Mapping[str, str | int | list[str]]
-# Monotonic time by which the current GraphQL request must be answered; tasks started
-# inside the request (DataLoader batches, gathers) inherit it with their context.
-_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "portalgraph_deadline", default=None
-)
-DRAINED = httpx.ByteStream(b"")  # the stream of a response whose body is read
+__all__ = ["Params", "Upstream", "deadline_after", "remaining_time"]
 NO_RETRY_TIMEOUTS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout, TimeoutError)
-
-
-@contextlib.contextmanager
-def deadline_after(seconds: float | None) -> Iterator[None]:
-    """Bound every upstream call made inside the block to `seconds` from now (None: unbounded)."""
-    token = _deadline.set(None if seconds is None else time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _deadline.reset(token)
-
-
-def remaining_time() -> float | None:
-    """Seconds left until the current request's deadline, or None outside a request."""
-    deadline = _deadline.get()
-    return None if deadline is None else deadline - time.monotonic()
+# aiohttp's connect timeout is a TimeoutError too; like httpx's, it is worth retrying.
+RETRY_TIMEOUTS = (httpx.ConnectTimeout, aiohttp.ConnectionTimeoutError)
 
 
 def worth_retrying(error: SourceError) -> bool:
@@ -66,7 +52,8 @@ def worth_retrying(error: SourceError) -> bool:
     """
     if not isinstance(error, SourceUnavailableError) or isinstance(error, DeadlineExceededError):
         return False
-    return not isinstance(error.__cause__, NO_RETRY_TIMEOUTS)
+    cause = error.__cause__
+    return isinstance(cause, RETRY_TIMEOUTS) or not isinstance(cause, NO_RETRY_TIMEOUTS)
 
 
 @contextlib.contextmanager
@@ -75,7 +62,7 @@ def map_transport_errors(ref: UpstreamRef) -> Iterator[None]:
         yield
     except (httpx.TimeoutException, TimeoutError) as exc:
         raise SourceTimeoutError(f"{ref} timed out", upstream=ref) from exc
-    except httpx.TransportError as exc:
+    except (httpx.TransportError, aiohttp.ClientError) as exc:
         if _tls_refused(exc):  # mutual TLS: a certificate one side does not accept
             raise SourceAuthError(f"{ref} refused the TLS handshake", upstream=ref) from exc
         raise SourceUnavailableError(
@@ -90,34 +77,10 @@ def _tls_refused(exc: BaseException) -> bool:
     for _ in range(8):  # chains are short; never loop on a cycle
         if seen is None:
             return False
-        if isinstance(seen, ssl.SSLError):
+        if isinstance(seen, ssl.SSLError | aiohttp.ClientSSLError):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
-
-
-def decode_json(response: httpx.Response) -> Any:
-    """The body as JSON, by orjson (half of httpx's `json()` cost on a directory page).
-
-    What orjson refuses but the standard library reads (UTF-16/32 bodies) goes to httpx's
-    decoder; either raises ValueError for a body that is not JSON. Unlike the standard
-    library, orjson reads integers beyond 64 bits as floats (no upstream sends them).
-    """
-    try:
-        return orjson.loads(response.content)
-    except orjson.JSONDecodeError:
-        return response.json()
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    with contextlib.suppress(TypeError, ValueError):
-        moment = email.utils.parsedate_to_datetime(value)
-        return max(0.0, moment.timestamp() - time.time())
-    return None
 
 
 class Upstream:
@@ -143,6 +106,12 @@ class Upstream:
         self.connect_timeout = connect_timeout
         self.observer = observer
         self.auth = auth
+        # The lean wire, where the client has one and the auth is ours (any other
+        # httpx.Auth runs its own flow through httpx).
+        wire = client.wire if isinstance(client, UpstreamClient) else None
+        self.wire: Wire | None = (
+            wire if auth is None or isinstance(auth, UpstreamHttpAuth) else None
+        )
 
     def bad_response(self, detail: str) -> SourceBadResponseError:
         return SourceBadResponseError(f"{self.ref}: {detail}", upstream=self.ref)
@@ -159,9 +128,9 @@ class Upstream:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        response = await self.send(method, path, params=params, json=json, headers=headers)
+        answer = await self.exchange(method, path, params=params, json=json, headers=headers)
         try:
-            return decode_json(response)
+            return decode_json(answer.content)
         except ValueError as exc:
             raise self.bad_response("body is not JSON") from exc
 
@@ -174,56 +143,99 @@ class Upstream:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
+        """One exchange, answered as an httpx response (for adapters that read headers)."""
+        answer = await self.exchange(method, path, params=params, json=json, headers=headers)
+        if isinstance(answer, httpx.Response):
+            return answer
+        return httpx.Response(
+            answer.status_code, headers=list(answer.headers.items()), content=answer.content
+        )
+
+    async def exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Answer:
         """One exchange; `path` is relative to the base URL, or an absolute URL the upstream
         itself published (e.g. the `jwks_uri` of an OIDC discovery document)."""
         remaining = remaining_time()
-        timeout = self.attempt_timeout(remaining)  # past the deadline: refused, not a call
+        read, connect = self.attempt_timeouts(remaining)  # past the deadline: refused
+        url = path if "://" in path else self.base_url + path
         with (
             self.observer.call(self.ref, method, headers) as call,
             map_transport_errors(self.ref),
         ):
-            # httpx's read timeout bounds each socket read; asyncio.timeout bounds the whole
+            # The read timeout bounds each socket read; asyncio.timeout bounds the whole
             # exchange, so a slowly dripping body cannot outlive the request either.
             async with asyncio.timeout(remaining):
-                response = await self.client.request(
-                    method,
-                    path if "://" in path else self.base_url + path,
-                    params=params,
-                    json=json,
-                    headers=call.headers,
-                    timeout=timeout,
-                    auth=self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT,
-                )
-                await response.aread()
-            # httpx's response and its stream point at each other: a cycle per call that
-            # held the response (and the pool's request objects) until the cyclic
-            # collector ran. The body is read and the stream closed; drop the stream.
-            response.stream = DRAINED
-            call.status = response.status_code
-            if response.is_success:
-                return response
-            raise self.status_error(response)
+                if self.wire is not None:
+                    answer = await self._over_wire(
+                        self.wire, method, url, params, json, call.headers, (read, connect)
+                    )
+                else:
+                    answer = await httpx_exchange(
+                        self.client,
+                        method,
+                        url,
+                        params=params,
+                        json=json,
+                        headers=call.headers,
+                        limits=httpx.Timeout(read, connect=connect),
+                        auth=self.auth,
+                    )
+            call.status = answer.status_code
+            if answer.is_success:
+                return answer
+            raise self.status_error(answer)
 
-    def attempt_timeout(self, remaining: float | None) -> httpx.Timeout:
-        """This endpoint's timeouts, shortened to what the request has left."""
+    async def _over_wire(
+        self,
+        wire: Wire,
+        method: str,
+        url: str,
+        params: Params | None,
+        json: Any,
+        headers: Mapping[str, str] | None,
+        timeouts: tuple[float | None, float | None],
+    ) -> Answer:
+        async def send(sent: Mapping[str, str]) -> Answer:
+            return await wire.exchange(
+                method,
+                url,
+                params=params,
+                json=json,
+                headers=sent,
+                read_timeout=timeouts[0],
+                connect_timeout=timeouts[1],
+            )
+
+        sent = CIMultiDict(headers or {})  # the auth's headers replace any spelling of theirs
+        if isinstance(self.auth, UpstreamHttpAuth):
+            return await self.auth.around(sent, send)
+        return await send(sent)
+
+    def attempt_timeouts(self, remaining: float | None) -> tuple[float | None, float | None]:
+        """This endpoint's read and connect timeouts, shortened to what the request has left."""
         default = self.client.timeout
         read = self.timeout if self.timeout is not None else default.read
         connect = self.connect_timeout if self.connect_timeout is not None else default.connect
         if remaining is None:
-            return httpx.Timeout(read, connect=connect)
+            return read, connect
         if remaining <= 0:
             raise DeadlineExceededError(
                 f"{self.ref}: the request deadline has passed", upstream=self.ref
             )
-        return httpx.Timeout(
-            min(read or remaining, remaining), connect=min(connect or remaining, remaining)
-        )
+        return min(read or remaining, remaining), min(connect or remaining, remaining)
 
-    def status_error(self, response: httpx.Response) -> SourceError:
+    def status_error(self, response: Answer) -> SourceError:
         functional_code = None
         if response.headers.get("content-type", "").startswith("application/problem+json"):
             with contextlib.suppress(ValueError, AttributeError):
-                functional_code = response.json().get("functionalCode")
+                functional_code = decode_json(response.content).get("functionalCode")
         return error_for_status(
             response.status_code,
             upstream=self.ref,

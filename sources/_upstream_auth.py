@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import base64
 import ssl
-from collections.abc import AsyncGenerator, Generator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from sources._answer import Answer
 from sources._client_credentials import ClientCredentialsTokens
 from sources.base.upstream_auth import (
     BasicCredentials,
@@ -82,18 +83,44 @@ class UpstreamHttpAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        request.headers.update(self.headers)
-        if self.tokens is None:
-            yield request
-            return
-        token = await self.tokens.token()
-        request.headers["Authorization"] = f"Bearer {token}"
+        token = await self.apply(request.headers)
         response = yield request
-        if response.status_code == 401:
+        if response.status_code == 401 and token is not None:
             # Revoked or rotated early: one fresh token, one more try; a second 401 stands.
-            self.tokens.invalidate(token)
-            request.headers["Authorization"] = f"Bearer {await self.tokens.token()}"
+            self.refused(token)
+            await self.apply(request.headers)
             yield request
+
+    async def apply(self, headers: MutableMapping[str, str]) -> str | None:
+        """Add this upstream's headers (over the caller's); the bearer token sent, if any.
+
+        Both clients use it: httpx through `async_auth_flow`, the lean wire through
+        `Upstream`, which also sends once more after a 401 (`refused`)."""
+        headers.update(self.headers)
+        if self.tokens is None:
+            return None
+        token = await self.tokens.token()
+        headers["Authorization"] = f"Bearer {token}"
+        return token
+
+    async def around(
+        self,
+        headers: MutableMapping[str, str],
+        send: Callable[[Mapping[str, str]], Awaitable[Answer]],
+    ) -> Answer:
+        """The same flow as `async_auth_flow`, around a send of the lean wire's."""
+        token = await self.apply(headers)
+        answer = await send(headers)
+        if answer.status_code == 401 and token is not None:
+            self.refused(token)  # revoked or rotated early: one more try; a second 401 stands
+            await self.apply(headers)
+            answer = await send(headers)
+        return answer
+
+    def refused(self, token: str) -> None:
+        """The upstream answered 401 to `token`: the next `apply` fetches a fresh one."""
+        if self.tokens is not None:
+            self.tokens.invalidate(token)
 
 
 def build_auth(
@@ -122,7 +149,7 @@ def build_auth(
 def tls_context(resolved: ResolvedAuth) -> ssl.SSLContext | None:
     """For `type = "mtls"`: verify the server (system CAs or `ca_file_env`), present our certificate.
 
-    Pass it as `httpx.AsyncClient(verify=context)`. None for every other scheme.
+    Pass it as `new_client(verify=context)` (its own pools). None for every other scheme.
     """
     scheme = resolved.auth.scheme
     if not isinstance(scheme, MutualTls):

@@ -16,6 +16,7 @@ import httpx
 
 from sources._http import Upstream
 from sources._policy import UpstreamPolicy
+from sources._pool import new_client
 from sources._resilience import UpstreamGuards
 from sources._upstream_auth import MissingSecretsError, client_options, resolve_auth
 from sources.base import FEDERAL_ARS, Capability, EndpointRecord, PortalRecord, Tier, UpstreamRef
@@ -93,11 +94,11 @@ class UpstreamFactory:
             ) from exc
         client = self.client
         if "verify" in options:
-            client = httpx.AsyncClient(
+            # Same settings as the shared client (no cookies, no proxies, no redirects).
+            client = new_client(
+                connect_timeout=self.client.timeout.connect or 2.0,
+                read_timeout=self.client.timeout.read or 10.0,
                 verify=options["verify"],
-                timeout=self.client.timeout,
-                trust_env=False,
-                follow_redirects=False,
             )
             if self.stack is not None:
                 self.stack.push_async_callback(client.aclose)

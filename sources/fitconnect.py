@@ -17,13 +17,13 @@ Replies of the authority (Rückkanal over FIT-Connect) appear in the case's log 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
@@ -33,6 +33,7 @@ from sources._http import Upstream
 from sources._jwks import JwksCache
 from sources._parse import MalformedError, items_of, obj, text
 from sources._paths import UUID, segment
+from sources._verified_sets import VerifiedSet, VerifiedSets
 from sources.base import ApplicationStatus, PortalRecord, StatusEventRecord, StatusSource
 from sources.errors import SourceError
 
@@ -95,6 +96,7 @@ class FitConnectCases:
         # No batch endpoint: one call per case, but never more than this many at once.
         self.limit = asyncio.Semaphore(MAX_CONCURRENT_CASES)
         self.rejected_events = 0
+        self.verified_sets = VerifiedSets()
 
     async def _fetch_keys(self) -> dict[str, Any]:
         return obj(await self.upstream.get_json("/.well-known/jwks.json"))
@@ -149,16 +151,8 @@ class FitConnectCases:
         self, token: str, case_id: str, destination_id: str | None = None
     ) -> StatusEventRecord | None:
         try:
-            header = jws.extract_compact(token.encode("ascii")).protected
-            if header.get("typ") != "secevent+jwt" or header.get("alg") != "PS512":
-                raise MalformedError("not a PS512 security event token")
-            kid = header.get("kid")
-            issuer = text(_json(jws.extract_compact(token.encode("ascii")).payload)["iss"])
-            keys = await self._keys_for(
-                issuer, kid if isinstance(kid, str) else None, destination_id
-            )
-            claims = jws.deserialize_compact(token, keys, algorithms=["PS512"]).payload
-            return parse_set(_json(claims), case_id, by_authority=bool(UUID.fullmatch(issuer)))
+            claims, issuer = await self._checked_claims(token, destination_id)
+            return parse_set(claims, case_id, by_authority=bool(UUID.fullmatch(issuer)))
         except (JoseError, MalformedError, KeyError, ValueError, UnicodeError) as exc:
             self.rejected_events += 1
             logger.warning(
@@ -168,6 +162,31 @@ class FitConnectCases:
                 self.rejected_events,
             )
             return None
+
+    async def _checked_claims(
+        self, token: str, destination_id: str | None
+    ) -> tuple[dict[str, Any], str]:
+        """The claims of a SET whose signature checks out, and its issuer.
+
+        The keys are looked up (with every issuer and destination check) on each read; the
+        signature is checked once per token while those keys stay the same objects
+        (sources/_verified_sets.py).
+        """
+        known = self.verified_sets.get(token)
+        if known is not None:
+            keys = await self._keys_for(known.issuer, known.kid, destination_id)
+            if self.verified_sets.still_valid(known, keys):
+                return known.claims, known.issuer
+        extracted = jws.extract_compact(token.encode("ascii"))
+        header = extracted.protected
+        if header.get("typ") != "secevent+jwt" or header.get("alg") != "PS512":
+            raise MalformedError("not a PS512 security event token")
+        kid = header.get("kid") if isinstance(header.get("kid"), str) else None
+        issuer = text(_json(extracted.payload)["iss"])
+        keys = await self._keys_for(issuer, kid, destination_id)
+        claims = _json(jws.deserialize_compact(token, keys, algorithms=["PS512"]).payload)
+        self.verified_sets.remember(token, VerifiedSet(issuer, kid, keys, claims))
+        return claims, issuer
 
     async def _keys_for(
         self, issuer: str, kid: str | None, destination_id: str | None
@@ -209,7 +228,7 @@ class FitConnectCases:
 
 
 def _json(payload: bytes) -> dict[str, Any]:
-    return obj(json.loads(payload))
+    return obj(orjson.loads(payload))
 
 
 def signing_key(jwk: Any) -> RSAKey:

@@ -36,9 +36,18 @@ FRAMEWORKS = {
     "uvicorn",
     "redis",
     "httpx",
+    "aiohttp",
     "aiodataloader",
 }
-COMPOSITION_ROOT = {"graph/app.py", "graph/wiring.py"}
+# The environment is read by the settings alone, and written by one named exception:
+# graph/ops/multiproc.py hands prometheus-client its PROMETHEUS_MULTIPROC_DIR, the only
+# way prometheus-client takes it (read when it is first imported, in every spawned worker).
+ENVIRONMENT_READERS = {"graph/settings.py", "graph/ops/multiproc.py"}
+OS_ENVIRONMENT = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
+
+
+def in_composition_root(path: Path) -> bool:
+    return rel(path) == "graph/app.py" or rel(path).startswith("graph/wiring/")
 
 
 def parse(path: Path) -> ast.Module:
@@ -53,27 +62,44 @@ def type_checking_nodes(tree: ast.AST) -> set[int]:
     return skipped
 
 
-def imported(node: ast.AST) -> set[str]:
+def imported(node: ast.AST, package: str) -> set[str]:
     if isinstance(node, ast.Import):
         return {alias.name for alias in node.names}
-    if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-        # `from graph.domain import ids` imports the module graph.domain.ids.
-        return {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
-    return set()
+    if not isinstance(node, ast.ImportFrom):
+        return set()
+    module = node.module or ""
+    if node.level:  # `from .store import X` in sources/journal/ is sources.journal.store
+        base = package.split(".")[: len(package.split(".")) - node.level + 1]
+        module = ".".join([*base, *([module] if module else [])])
+    # `from graph.domain import ids` imports the module graph.domain.ids.
+    return {module} | {f"{module}.{alias.name}" for alias in node.names}
+
+
+def package_of(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).parent.parts)
 
 
 def runtime_imports(path: Path) -> set[str]:
     """Modules imported at run time (imports under TYPE_CHECKING are annotations only)."""
     tree = parse(path)
     skipped = type_checking_nodes(tree)
-    return {name for node in ast.walk(tree) if id(node) not in skipped for name in imported(node)}
+    package = package_of(path)
+    return {
+        name
+        for node in ast.walk(tree)
+        if id(node) not in skipped
+        for name in imported(node, package)
+    }
 
 
 def top_level_imports(path: Path) -> set[str]:
     """Imports at module level: what importing the module runs (not those inside functions)."""
     tree = parse(path)
     skipped = type_checking_nodes(tree)
-    return {name for node in tree.body if id(node) not in skipped for name in imported(node)}
+    package = package_of(path)
+    return {
+        name for node in tree.body if id(node) not in skipped for name in imported(node, package)
+    }
 
 
 def modules(folder: str) -> list[Path]:
@@ -119,7 +145,10 @@ def test_adapters_never_import_each_other(path: Path) -> None:
     contract = {"sources", "sources.base", "sources.errors", "sources.network", "sources.events"}
     contract |= {"sources.transport"}
     contract |= {f"sources.base.{p.stem}" for p in (ROOT / "sources" / "base").glob("*.py")}
-    own = {n for n in runtime_imports(path) if top(n) == "sources" and n.count(".") == 1}
+    names, package = runtime_imports(path), package_of(path)
+    if package != "sources":  # a package's modules import each other (sources/journal/)
+        names = {n for n in names if n != package and not n.startswith(package + ".")}
+    own = {n for n in names if top(n) == "sources" and n.count(".") == 1}
     # Private modules may sit in a package too (sources/events/_connection.py).
     foreign = {n for n in own - contract if not any(p.startswith("_") for p in n.split(".")[1:])}
     assert not foreign, f"{path.name} imports {foreign}"
@@ -129,7 +158,8 @@ def test_adapters_never_import_each_other(path: Path) -> None:
 def test_the_journal_is_self_contained(path: Path) -> None:
     # Its own modules import each other relatively; nothing of the adapters or transport.
     allowed = set(sys.stdlib_module_names) | {"sqlalchemy", "alembic", "cryptography"}
-    assert {top(n) for n in runtime_imports(path)} <= allowed
+    foreign = {n for n in runtime_imports(path) if not n.startswith("sources.journal")}
+    assert {top(n) for n in foreign} <= allowed
 
 
 @pytest.mark.parametrize("path", modules("graph/domain"), ids=rel)
@@ -156,13 +186,13 @@ def test_types_import_strawberry_records_and_domain_only(path: Path) -> None:
 @pytest.mark.parametrize("path", modules("graph/resolvers"), ids=rel)
 def test_resolvers_never_reach_adapters_httpx_or_redis(path: Path) -> None:
     for name in runtime_imports(path):
-        assert top(name) not in {"httpx", "redis", "aiodataloader"}, name
+        assert top(name) not in {"httpx", "aiohttp", "redis", "aiodataloader"}, name
         if top(name) == "sources":
             assert name.startswith(("sources.base", "sources.errors", "sources.network")), name
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in modules("graph") if rel(p) not in COMPOSITION_ROOT], ids=rel
+    "path", [p for p in modules("graph") if not in_composition_root(p)], ids=rel
 )
 def test_only_the_composition_root_imports_private_sources_modules(path: Path) -> None:
     private = {n for n in runtime_imports(path) if n.startswith("sources._")}
@@ -171,11 +201,11 @@ def test_only_the_composition_root_imports_private_sources_modules(path: Path) -
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in modules("graph") if rel(p) not in COMPOSITION_ROOT and p.parent.name != "cli"],
+    [p for p in modules("graph") if not in_composition_root(p) and p.parent.name != "cli"],
     ids=rel,
 )
 def test_only_the_composition_root_wires_adapters_and_redis(path: Path) -> None:
-    concrete = {"sources.pvog", "redis", "redis.asyncio", "httpx", "sandbox"}
+    concrete = {"sources.pvog", "redis", "redis.asyncio", "httpx", "aiohttp", "sandbox"}
     found = {n for n in runtime_imports(path) if n in concrete or top(n) in {"redis", "sandbox"}}
     assert not found, found
 
@@ -188,7 +218,10 @@ def test_graph_keeps_at_most_fifteen_modules_at_its_top() -> None:
 def test_no_import_cycle_among_graph_and_sources_at_run_time() -> None:
     paths = {module_name(p): p for p in [*modules("graph"), *modules("sources")]}
     edges = {
-        name: {n for n in runtime_imports(path) if n in paths and n != name}
+        # A module's own packages are initialised before it runs: no edge back to them.
+        name: {
+            n for n in runtime_imports(path) if n in paths and not f"{name}.".startswith(f"{n}.")
+        }
         for name, path in paths.items()
     }
     visiting: list[str] = []
@@ -223,3 +256,53 @@ def test_the_commands_that_run_the_sandbox_still_import_it() -> None:
     for command in ("dev.py", "sandbox.py"):
         found = runtime_imports(ROOT / "graph" / "cli" / command)
         assert {n for n in found if top(n) == "sandbox"}, command
+
+
+def environment_uses(path: Path) -> set[str]:
+    """`os.environ`, `os.getenv` and the like, however imported, anywhere in the module."""
+    found: set[str] = set()
+    for node in ast.walk(parse(path)):
+        if isinstance(node, ast.Attribute) and node.attr in OS_ENVIRONMENT:
+            if isinstance(node.value, ast.Name) and node.value.id == "os":
+                found.add(f"os.{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and node.module == "os":
+            found |= {f"os.{a.name}" for a in node.names if a.name in OS_ENVIRONMENT}
+    return found
+
+
+@pytest.mark.parametrize("path", [*modules("graph"), *modules("sources")], ids=rel)
+def test_only_the_settings_read_the_environment(path: Path) -> None:
+    if rel(path) not in ENVIRONMENT_READERS:
+        assert not environment_uses(path), f"{rel(path)}: read it from graph/settings.py"
+
+
+def test_the_environment_readers_are_the_named_ones() -> None:
+    # Not vacuous: the detector finds them; multiproc touches PROMETHEUS_MULTIPROC_DIR only.
+    for name in ENVIRONMENT_READERS:
+        assert environment_uses(ROOT / name), name
+    multiproc = parse(ROOT / "graph" / "ops" / "multiproc.py")
+    keys = {
+        ast.unparse(node.slice if isinstance(node, ast.Subscript) else node.args[0])
+        for node in ast.walk(multiproc)
+        if (isinstance(node, ast.Subscript) and "environ" in ast.unparse(node.value))
+        or (isinstance(node, ast.Call) and ast.unparse(node.func) == "os.environ.get")
+    }
+    assert keys == {"ENV"}, keys
+    assert "ENV = 'PROMETHEUS_MULTIPROC_DIR'" in ast.unparse(multiproc)
+
+
+def test_unit_tests_mirror_the_packages() -> None:
+    # tests/unit/graph/http/ holds the tests of graph/http/, and so on: no folder of its own.
+    folders = [p for p in (ROOT / "tests" / "unit").rglob("*") if p.is_dir()]
+    folders = [p for p in folders if p.name != "__pycache__"]
+    assert folders
+    for folder in folders:
+        package = ROOT / folder.relative_to(ROOT / "tests" / "unit")
+        assert (package / "__init__.py").is_file(), f"{rel(folder)} mirrors no package"
+
+
+@pytest.mark.parametrize("path", modules("bench"), ids=rel)
+def test_bench_imports_no_test_module(path: Path) -> None:
+    # Server helpers come from graph/testing.py; from tests/ only the shared helpers.
+    found = {n for n in runtime_imports(path) if top(n) == "tests"}
+    assert all(n.startswith("tests.helpers") for n in found), found

@@ -1,6 +1,6 @@
 """The upstream adapters of the network (file version 2): central services once, the rest by id.
 
-Built once by the composition root (graph/wiring.py); the per-request loaders and
+Built once by the composition root (graph/wiring/); the per-request loaders and
 actions, the live hub and the submission desk read them. Protocols only: nothing here
 knows which standard an adapter speaks.
 

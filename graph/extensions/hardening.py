@@ -21,9 +21,10 @@ from strawberry.schema.config import BatchingConfig
 from graph.extensions.audit import AuditLog
 from graph.extensions.documents import DocumentStore, PersistedDocuments, load_manifest
 from graph.extensions.federation_guard import RouterOnlySdl
-from graph.extensions.limits import CharacterLimit, Limits, operation_limits_rule
+from graph.extensions.limits import CharacterLimit, operation_limits_rule
 from graph.extensions.list_variables import ListVariableLimits
 from graph.extensions.masking import ErrorHygiene
+from graph.extensions.measure import Limits
 from graph.extensions.ratelimit import Limiter, MemoryLimiter, RateLimit
 from graph.ops.logging import Pseudonyms
 from graph.settings import Settings

@@ -1,204 +1,22 @@
 """Static limits on an operation: depth, aliases, directives, cost and document size.
 
 The validation rule is built once per schema (strawberry#4635: a rule class built per
-request defeats the ValidationCache) and walks each operation with its fragments
-expanded, so aliases or fields hidden behind fragment spreads count once per spread
-(CVE-2026-47707). Fragment results are memoised, which keeps a "fragment bomb"
-(each fragment spreading the next one several times) linear instead of exponential.
+request defeats the ValidationCache) and refuses an operation whose measure
+(graph/extensions/measure.py, fragments expanded) breaks a limit; `CharacterLimit`
+refuses a document before it is parsed.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    GraphQLList,
-    GraphQLNamedType,
-    GraphQLOutputType,
-    GraphQLSchema,
-    InlineFragmentNode,
-    IntValueNode,
-    ListValueNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-    TypeInfo,
-    ValidationContext,
-    ValidationRule,
-    VariableNode,
-    get_named_type,
-    is_composite_type,
-    parse,
-)
-from graphql.type import SchemaMetaFieldDef, TypeMetaFieldDef, get_nullable_type
+from graphql import GraphQLError, OperationDefinitionNode, ValidationContext, ValidationRule
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
+from graph.extensions.measure import Limits, Measure, Walker
 from sources.base import ErrorCode
-
-# `ofType` only unwraps List/NonNull wrappers, so its nesting is bounded by the schema;
-# counting it would refuse the standard introspection query GraphiQL sends.
-DEPTH_NEUTRAL = frozenset({"ofType"})
-# Relay's `edges { node { … } }` is the shape of one list, not two levels of the graph: a
-# connection counts as one level, so the depth limit measures the domain (application →
-# service → responsible authority → addresses) however the lists are wrapped.
-RELAY_WRAPPERS = (("edges", "Connection"), ("node", "Edge"))
-META_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    depth: int = 6
-    aliases: int = 15
-    directives: int = 50
-    cost: int = 5000
-    repeats: int = 10
-    default_list_size: int = 20  # a paginated field without `first` (the page size)
-    max_list_size: int = 100  # `first` given as a variable: the largest page
-    list_size: int = 10  # a plain list (fees, payments, status history): no `first` to read
-
-
-@dataclass(frozen=True, slots=True)
-class Measure:
-    """What one selection set adds up to; `cost` is per single parent object."""
-
-    depth: int = 0
-    aliases: int = 0
-    directives: int = 0
-    cost: int = 0
-    repeats: int = 0  # most copies of one response key in one selection set
-    level: Mapping[str, int] = dataclasses.field(default_factory=dict, compare=False)
-
-    def __add__(self, other: Measure) -> Measure:
-        level = dict(self.level)
-        for key, count in other.level.items():
-            level[key] = level.get(key, 0) + count
-        return Measure(
-            max(self.depth, other.depth),
-            self.aliases + other.aliases,
-            self.directives + other.directives,
-            self.cost + other.cost,
-            max(self.repeats, other.repeats),
-            level,
-        )
-
-
-class _Walker:
-    def __init__(
-        self,
-        context: ValidationContext,
-        limits: Limits,
-        variables: Mapping[str, object] | None = None,
-    ) -> None:
-        self.schema = context.schema
-        self.limits = limits
-        # Known only at execution (graph/extensions/list_variables.py): a list argument
-        # passed as a variable then counts with its real length.
-        self.variables = variables or {}
-        self.fragments = {
-            d.name.value: d
-            for d in context.document.definitions
-            if isinstance(d, FragmentDefinitionNode)
-        }
-        self.memo: dict[str, Measure] = {}
-        self.in_progress: set[str] = set()
-
-    def selections(self, node: SelectionSetNode, parent: GraphQLNamedType, sized: bool) -> Measure:
-        total = Measure()
-        for selection in node.selections:
-            directives = Measure(directives=len(selection.directives or ()))
-            if isinstance(selection, FieldNode):
-                key = (selection.alias or selection.name).value
-                total += directives + self.field(selection, parent, sized) + Measure(level={key: 1})
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                inner = self.schema.get_type(condition.name.value) if condition else parent
-                found = self.selections(selection.selection_set, inner or parent, sized)
-                total += directives + found
-            elif isinstance(selection, FragmentSpreadNode):
-                total += directives + self.fragment(selection.name.value, sized)
-        return total + Measure(repeats=max(total.level.values(), default=0))
-
-    def fragment(self, name: str, sized: bool) -> Measure:
-        # A cycle is reported by the standard NoFragmentCycles rule; here it just ends.
-        definition = self.fragments.get(name)
-        if definition is None or name in self.in_progress:
-            return Measure()
-        key = f"{name}:{sized}"
-        if key not in self.memo:
-            self.in_progress.add(name)
-            parent = self.schema.get_type(definition.type_condition.name.value)
-            inner = self.selections(definition.selection_set, parent, sized) if parent else None
-            own = Measure(directives=len(definition.directives or ()))
-            self.memo[key] = own + (inner or Measure())
-            self.in_progress.discard(name)
-        return self.memo[key]
-
-    def field(self, node: FieldNode, parent: GraphQLNamedType, sized: bool) -> Measure:
-        name = node.name.value
-        own = Measure(aliases=1 if node.alias else 0)
-        definition = META_FIELDS.get(name) or (
-            getattr(parent, "fields", {}).get(name) if is_composite_type(parent) else None
-        )
-        if definition is None or node.selection_set is None:
-            return own
-        paged = "first" in definition.args or "last" in definition.args
-        size, child_sized = self.list_size(node, definition.type, paged)
-        if sized and not child_sized:
-            size = 1  # the edges of a connection whose `first` was already counted
-        named = get_named_type(definition.type)
-        inner = self.selections(node.selection_set, named, child_sized)
-        introspection = name.startswith("__") or named.name.startswith("__")
-        object_cost = 0 if introspection else 1
-        step = 0 if name in DEPTH_NEUTRAL or _relay_wrapper(name, parent) else 1
-        return own + Measure(
-            depth=inner.depth + step,
-            aliases=inner.aliases,
-            directives=inner.directives,
-            # A list field returns `size` objects; a paged connection is one object
-            # whose contents repeat `size` times.
-            cost=(size if self._is_list(definition.type) else 1) * object_cost + size * inner.cost,
-            repeats=inner.repeats,
-        )
-
-    def list_size(self, node: FieldNode, kind: GraphQLOutputType, paged: bool) -> tuple[int, bool]:
-        if paged:
-            argument = next(
-                (a for a in node.arguments or () if a.name.value in ("first", "last")), None
-            )
-            if argument is None:
-                return self.limits.default_list_size, True
-            if isinstance(argument.value, IntValueNode):
-                return max(int(argument.value.value), 0), True
-            if isinstance(argument.value, VariableNode):
-                return self.limits.max_list_size, True  # unknown until execution: assume the worst
-            return self.limits.default_list_size, True
-        if not self._is_list(kind):
-            return 1, False
-        # A list answer as long as a list argument (`_entities(representations:)`).
-        given = (self._length(a.value) for a in node.arguments or ())
-        return max([self.limits.list_size, *given]), False
-
-    def _length(self, value: object) -> int:
-        if isinstance(value, ListValueNode):
-            return len(value.values)
-        if isinstance(value, VariableNode):
-            bound = self.variables.get(value.name.value)
-            return len(bound) if isinstance(bound, list) else 0
-        return 0
-
-    @staticmethod
-    def _is_list(kind: GraphQLOutputType) -> bool:
-        return isinstance(get_nullable_type(kind), GraphQLList)
-
-
-def _relay_wrapper(name: str, parent: GraphQLNamedType) -> bool:
-    return any(name == f and parent.name.endswith(t) for f, t in RELAY_WRAPPERS)
 
 
 class LimitExceededError(ValidationAbortedError):
@@ -218,7 +36,7 @@ def check_operation(
     root = context.schema.get_root_type(node.operation)
     if root is None:
         return
-    walker = _Walker(context, limits, variables)
+    walker = Walker(context, limits, variables)
     found = walker.selections(node.selection_set, root, sized=False)
     found += Measure(directives=len(node.directives or ()))
     for code, value, limit, what in (
@@ -245,22 +63,17 @@ def operation_limits_rule(limits: Limits) -> type[ValidationRule]:
     return OperationLimits
 
 
-def measure(document: str, schema: GraphQLSchema, limits: Limits | None = None) -> Measure:
-    """The measure of every operation in `document` combined; for tests and docs/security.md."""
-    parsed = parse(document)
-    context = ValidationContext(schema, parsed, TypeInfo(schema), lambda _error: None)
-    walker = _Walker(context, limits or Limits())
-    total = Measure()
-    for definition in parsed.definitions:
-        if isinstance(definition, OperationDefinitionNode):
-            root = schema.get_root_type(definition.operation)
-            if root is not None:
-                total += walker.selections(definition.selection_set, root, sized=False)
-    return total
+# Python's int() refuses more than 4,300 digits (CVE-2020-10735). An Int literal that long
+# failed inside validation with a ValueError: its text reached the client untyped, or it
+# was masked as INTERNAL_SERVER_ERROR (issue 18 #8). No number of a GraphQL document is
+# that long; a digit run in a string literal that long is refused too.
+MAX_DIGITS = 4300
+LONG_NUMBER = re.compile(rf"[0-9]{{{MAX_DIGITS + 1},}}")
 
 
 class CharacterLimit(SchemaExtension):
-    """Refuse a document longer than the limit before it is parsed."""
+    """Refuse a document longer than the limit, or with a number too long to read, before
+    it is parsed."""
 
     def __init__(self, max_characters: int) -> None:
         self.max_characters = max_characters
@@ -271,5 +84,11 @@ class CharacterLimit(SchemaExtension):
             raise GraphQLError(
                 f"The document has {len(query)} characters; the limit is {self.max_characters}.",
                 extensions={"code": ErrorCode.MAX_CHARACTERS_EXCEEDED},
+            )
+        if query is not None and (number := LONG_NUMBER.search(query)):
+            raise GraphQLError(
+                f"The document holds a number of {len(number.group())} digits;"
+                f" at most {MAX_DIGITS} can be read.",
+                extensions={"code": ErrorCode.GRAPHQL_VALIDATION_FAILED},
             )
         yield

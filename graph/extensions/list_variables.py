@@ -23,7 +23,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from graph.extensions.limits import Limits, check_operation
+from graph.extensions.limits import check_operation
+from graph.extensions.measure import Limits
 from sources.base import ErrorCode
 
 ENTITIES_FIELD = "_entities"

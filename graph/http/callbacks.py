@@ -7,7 +7,8 @@ the journal keeps encrypted (reference/portalverbund.md §3.6); FIT-Connect sign
 submission's callbacks with it: hex HMAC-SHA512 over "{callback-timestamp}.{raw body}",
 at most five minutes old, compared in constant time. The body must be read first, since
 the submission it names decides the secret: a body that is no new-events callback is a
-400, a submission without a secret here (or a wrong signature) a 401. The gateway then
+400; a submission without a secret here, one of another portal or another case than the
+body names, or a wrong signature: a 401, the same answer for each. The gateway then
 fetches the case's event log itself and verifies every SET's signature; the callback body
 is only a hint and is never logged.
 """
@@ -32,7 +33,7 @@ from graph.domain.live_events import application_from_route, status_event
 from graph.http.body_limit import StreamingBodyLimit
 from graph.http.request_body import decode_json
 from sources.errors import SourceError
-from sources.journal import JournalError, JournalUnavailableError
+from sources.journal import CallbackTarget, JournalError, JournalUnavailableError
 
 logger = logging.getLogger("portalgraph.hooks")
 MAX_AGE = 300
@@ -135,10 +136,14 @@ async def authenticated(
     except ValueError:
         return JSONResponse({"error": "malformed callback body"}, 400)
     try:
-        secret = await submission_secret(gateway, named)
+        target = await callback_target(gateway, named)
     except JournalUnavailableError:
         return unavailable()  # the secret cannot be read now: the sender retries
-    if secret is None or not verify_callback(secret, timestamp, body, signature, now=time.time()):
+    # Another portal's hook, or another case than the one the submission created: answered
+    # exactly as an unknown submission is, so the hook tells nobody which ids exist where.
+    if target is None or not target.matches(portal_id, named[0].case_id):
+        return refused(portal_id)
+    if not verify_callback(target.secret, timestamp, body, signature, now=time.time()):
         return refused(portal_id)
     return named[0], timestamp, signature
 
@@ -154,14 +159,14 @@ def refused(portal_id: str) -> JSONResponse:
     return JSONResponse({"error": "invalid callback authentication"}, 401)
 
 
-async def submission_secret(gateway: GatewayState, named: list[Named]) -> str | None:
-    """The secret the gateway sent with `callback {url, secret}` when it created the one
-    submission the body names (the journal keeps it encrypted); None if there is none.
-    Raises JournalUnavailableError when the journal cannot be asked."""
+async def callback_target(gateway: GatewayState, named: list[Named]) -> CallbackTarget | None:
+    """The portal, case and secret the journal keeps for the one submission the body names
+    (the secret went out with `callback {url, secret}` when the gateway created it); None if
+    there is none. Raises JournalUnavailableError when the journal cannot be asked."""
     if gateway.journal is None or len(named) != 1:
         return None  # a per-submission secret covers exactly its own submission
     try:
-        return await gateway.journal.submissions.callback_secret(named[0].submission_id)
+        return await gateway.journal.submissions.callback_target(named[0].submission_id)
     except JournalUnavailableError:
         raise
     except JournalError as exc:  # e.g. its key was dropped from the key ring: refused

@@ -25,8 +25,12 @@ class RequestDeadline:
         # Uploads (GraphQL multipart requests) take as long as their files need. urql lists
         # text/event-stream after JSON on every query: only a preferred stream counts.
         uploading = headers.get("content-type", "").startswith("multipart/form-data")
-        if uploading or scope["type"] != "http" or prefers_stream(headers.get("accept", "")):
-            await self.app(scope, receive, send)
-            return
-        with deadline_after(self.seconds):
+        unbounded = uploading or prefers_stream(headers.get("accept", ""))
+        # Set for every request and socket, None included: a request must never inherit a
+        # deadline. With CPython's asyncio loop one did: a body over uvicorn's 64 KiB mark
+        # pauses reading, and resuming it from inside the request re-registers the socket's
+        # reader with a copy of the request's context (python/cpython#140947), so each later
+        # request on that keep-alive connection started with this one's deadline; an upload
+        # or stream then failed at once with UPSTREAM_TIMEOUT (tests/e2e/test_abuse_keepalive.py).
+        with deadline_after(None if unbounded or scope["type"] != "http" else self.seconds):
             await self.app(scope, receive, send)

@@ -23,18 +23,6 @@ from starlette.staticfiles import StaticFiles
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"  # package data of `graph`
 TEMPLATE_PATH = STATIC_DIR / "graphiql.html"
 
-# Every file the page loads, relative to the vendor dir (keep in sync with
-# graphiql.html and PINS in scripts/fetch_graphiql.py).
-REQUIRED_ASSETS: tuple[str, ...] = (
-    "graphiql/graphiql.min.css",
-    "graphiql/graphiql.min.js",
-    "plugin-explorer/style.css",
-    "plugin-explorer/index.umd.js",
-    "react/react.production.min.js",
-    "react-dom/react-dom.production.min.js",
-    "graphql-ws/graphql-ws.min.js",
-)
-
 # What GraphiQL opens with: the citizen dashboard, and where a token comes from.
 DEFAULT_QUERY = """\
 # Portalgraph: the citizen dashboard (applications, payments, inbox) across portals.
@@ -83,12 +71,6 @@ _NONCE_RE = re.compile(r"[A-Za-z0-9+/_=-]{1,256}")
 def vendor_dir(override: str | None = None) -> Path:
     """Where the fetched assets live: `PORTALGRAPH_GRAPHIQL_VENDOR_DIR` or graph/static/vendor."""
     return Path(override) if override else STATIC_DIR / "vendor"
-
-
-def assets_available(override: str | None = None) -> bool:
-    """True if the page template and every vendored asset it loads are present."""
-    base = vendor_dir(override)
-    return TEMPLATE_PATH.is_file() and all((base / name).is_file() for name in REQUIRED_ASSETS)
 
 
 def graphiql_assets_app(override: str | None = None) -> StaticFiles:

@@ -3,33 +3,44 @@
 uvicorn closes idle keep-alive connections, but a request head sent one byte at a time,
 or a body that stalls half-way, held a connection (and its buffers) for ever: a few
 hundred such clients exhaust the server's sockets ("slowloris").
-- `head_timeout_protocol`: uvicorn's httptools protocol, closing a connection whose
-  request head is not complete within `seconds` of its first byte (or of connecting);
+- `HeadTimeoutProtocol`: uvicorn's httptools protocol, closing a connection whose
+  request head is not complete within the settings' `client_header_timeout` of its first
+  byte (or of connecting);
 - `BodyIdleTimeout`: a request body with no bytes for `seconds` is answered 408.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Any
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from graph.context import STATE_KEY
+from graph.settings_groups import ServerSettings
 from sources.base import ErrorCode
+
+# For a server whose app has no gateway state (a plain ASGI app in a test).
+DEFAULT_HEAD_TIMEOUT = ServerSettings().client_header_timeout
 
 
 class HeadTimeoutProtocol(HttpToolsProtocol):
-    # A class attribute, not a per-server subclass: uvicorn pickles its config into worker
-    # processes, and a class made at run time does not pickle. Workers read the setting
-    # from the environment they inherit.
-    head_timeout = float(os.environ.get("PORTALGRAPH_CLIENT_HEADER_TIMEOUT", "10") or "10")
+    """The timeout comes from the settings the served gateway was built with, found in the
+    lifespan state uvicorn hands every protocol (`app_state`). Not a class attribute nor a
+    per-server subclass: uvicorn pickles its config (this class, by reference) into spawned
+    workers, and each worker builds its own settings when it builds the app; several
+    servers in one process (tests) each keep their own."""
+
+    head_timeout: float = DEFAULT_HEAD_TIMEOUT
     _head_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn narrows it too
         super().connection_made(transport)
+        gateway = self.app_state.get(STATE_KEY)
+        if gateway is not None:
+            self.head_timeout = gateway.settings.server.client_header_timeout
         self._arm()
 
     def on_message_begin(self) -> None:
@@ -57,12 +68,6 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
         self._head_timer = None
         if not self.transport.is_closing():
             self.transport.close()
-
-
-def head_timeout_protocol(seconds: float) -> type[HeadTimeoutProtocol]:
-    """The protocol class for uvicorn.Config(http=...), with this head timeout (per process)."""
-    HeadTimeoutProtocol.head_timeout = seconds
-    return HeadTimeoutProtocol
 
 
 class SlowBodyError(Exception):

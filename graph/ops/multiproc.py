@@ -7,6 +7,12 @@ worker that answers a scrape sums all of them. The gateway sets the variable bef
 spawns its workers (they inherit it; prometheus-client reads it when first imported):
 an operator's directory is used as given, else a private temporary one removed at exit.
 Stale files of an earlier run are removed first, as prometheus-client requires.
+
+The one module besides graph/settings.py that touches the environment
+(tests/test_architecture.py names it): prometheus-client takes its directory only from
+this variable, read when it is first imported in each spawned worker, so the variable is
+the channel to the workers, and `enabled()` asks it because that is what prometheus-client
+decided by. It is not a `PORTALGRAPH_*` setting: the name is prometheus-client's.
 """
 
 from __future__ import annotations

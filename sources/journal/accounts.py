@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from .database import Database
 from .records import AccountLink
 from .tables import account_links, check_lengths
+from .work import unit_of_work
 
 L = account_links.c
 
@@ -20,6 +21,7 @@ class AccountLinks:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    @unit_of_work
     async def learn(self, subject_key: str, upstream_id: str, ttl_seconds: float) -> AccountLink:
         """Records (or refreshes) that the viewer has an account at `upstream_id`."""
         check_lengths(account_links, {"subject_key": subject_key, "upstream_id": upstream_id})
@@ -36,6 +38,7 @@ class AccountLinks:
             await conn.execute(statement)
         return AccountLink(subject_key, upstream_id, now, expires)
 
+    @unit_of_work
     async def valid(self, subject_key: str) -> list[AccountLink]:
         """The viewer's links that have not expired, by upstream id."""
         query = (
@@ -49,6 +52,7 @@ class AccountLinks:
             rows = (await conn.execute(query)).all()
         return [AccountLink(r.subject_key, r.upstream_id, r.learned_at, r.expires_at) for r in rows]
 
+    @unit_of_work
     async def forget(self, subject_key: str, upstream_id: str | None = None) -> int:
         """Drops one link, or all of the viewer's links; how many were dropped."""
         where = L.subject_key == subject_key

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,7 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from .errors import JournalError, JournalUnavailableError
 from .observe import NO_JOURNAL_OBSERVER, JournalObserver
 from .urls import POSTGRESQL, backend, sqlite_file
+from .work import Units, require_unit
 
+T = TypeVar("T")
 Clock = Callable[[], datetime]
 WRITE = "journal_write"  # execution option: this transaction writes
 
@@ -63,13 +65,16 @@ def create_engine(url: URL, *, pool_size: int = 5, timeout: float = 5.0) -> Asyn
     def _configure(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # the driver opens no transactions itself
         cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            f"busy_timeout={busy_ms}",
-            "foreign_keys=ON",
-            "synchronous=FULL",
-        ):
+        for pragma in (f"busy_timeout={busy_ms}", "foreign_keys=ON", "synchronous=FULL"):
             cursor.execute(f"PRAGMA {pragma}")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file once set
+        except Exception as exc:
+            # A fresh file's first connections race to switch it (e.g. migrations started at
+            # once): the switch needs the file to itself and SQLite answers "locked" at once,
+            # without the busy timeout. The winner switches it; this connection goes on.
+            if "locked" not in str(exc):
+                raise
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -81,7 +86,8 @@ def create_engine(url: URL, *, pool_size: int = 5, timeout: float = 5.0) -> Asyn
 
 
 class Database:
-    """One engine shared by the journal's stores; times and translates every operation."""
+    """One engine shared by the journal's stores; runs every operation as a unit of work
+    (work.py), times it and translates its errors."""
 
     def __init__(
         self,
@@ -100,10 +106,25 @@ class Database:
         # SQLite has one writer. Queued here, in order, this process's writers wait without
         # SQLite's busy loop, whose growing sleeps starve some of them (seconds at p99).
         self._turn = asyncio.Lock() if self.backend != POSTGRESQL else None
+        # A unit outlives its timeouts only by a few statements (a claim's rounds, purge's
+        # batches): twice the timeout before closing stops waiting.
+        self._units = Units(drain_seconds=2 * timeout)
+
+    async def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """Runs `work` to its end even when the caller is cancelled (see work.py)."""
+        return await self._units.run(work)
+
+    async def close(self) -> None:
+        """Waits for the running units, refuses new ones, then closes every connection."""
+        try:
+            await self._units.close()
+        finally:
+            await self.engine.dispose()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction (`async with db.write() as conn`)."""
+        """A write transaction (`async with db.write() as conn`), inside a unit of work."""
+        require_unit()
         if self._turn is None:
             async with self._writer.begin() as conn:
                 yield conn
@@ -117,7 +138,8 @@ class Database:
             self._turn.release()
 
     def read(self) -> AsyncConnection:
-        """A connection for reading (`async with db.read() as conn`)."""
+        """A connection for reading (`async with db.read() as conn`), inside a unit of work."""
+        require_unit()
         return self.engine.connect()
 
     def insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:

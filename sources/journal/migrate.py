@@ -98,19 +98,22 @@ def _engine(url: str | URL | None, sqlite_path: str | Path | None) -> AsyncEngin
 async def _run(
     url: str | URL | None, sqlite_path: str | Path | None, step: Any, revision: str
 ) -> str | None:
-    engine = _engine(url, sqlite_path)
-    db = Database(engine)
+    db = Database(_engine(url, sqlite_path))
     try:
-        async with db.observe("migrations.run"), db.write() as conn:
-            if db.backend == POSTGRESQL:
-                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-            found = await conn.run_sync(_current_revision)
-            if found is not None and not _known(found) and step is command.upgrade:
-                return found  # a newer release's schema: nothing for this one to do
-            await conn.run_sync(lambda sync: step(_config(sync), revision))
-            return await conn.run_sync(_current_revision)
+        return await db.run(_migrate(db, step, revision))
     finally:
-        await engine.dispose()
+        await db.close()
+
+
+async def _migrate(db: Database, step: Any, revision: str) -> str | None:
+    async with db.observe("migrations.run"), db.write() as conn:
+        if db.backend == POSTGRESQL:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        found = await conn.run_sync(_current_revision)
+        if found is not None and not _known(found) and step is command.upgrade:
+            return found  # a newer release's schema: nothing for this one to do
+        await conn.run_sync(lambda sync: step(_config(sync), revision))
+        return await conn.run_sync(_current_revision)
 
 
 def _current_revision(connection: Connection) -> str | None:

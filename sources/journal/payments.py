@@ -16,6 +16,7 @@ from .database import Database, first
 from .errors import JournalConflictError
 from .records import PaymentLink, PaymentState
 from .tables import check_lengths, payment_links
+from .work import unit_of_work
 
 P = payment_links.c
 
@@ -24,6 +25,7 @@ class PaymentLinks:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    @unit_of_work
     async def record(
         self,
         subject_key: str,
@@ -59,6 +61,7 @@ class PaymentLinks:
             raise JournalConflictError("This payment request id belongs to another payment.")
         return link
 
+    @unit_of_work
     async def complete(
         self,
         request_id: str,
@@ -76,6 +79,7 @@ class PaymentLinks:
         values |= {"state": state.value}
         return await self._update("payments.complete", request_id, where, values)
 
+    @unit_of_work
     async def update_state(self, request_id: str, state: PaymentState) -> PaymentLink:
         """A later status from the provider (PAYED, CANCELED, FAILED)."""
         where = (P.request_id == request_id) & P.transaction_id.is_not(None)
@@ -83,11 +87,13 @@ class PaymentLinks:
             "payments.update_state", request_id, where, {"state": state.value}
         )
 
+    @unit_of_work
     async def get(self, request_id: str) -> PaymentLink | None:
         async with self.db.observe("payments.get"), self.db.read() as conn:
             row = await first(conn, select(payment_links).where(P.request_id == request_id))
         return None if row is None else _link(row)
 
+    @unit_of_work
     async def for_subject(self, subject_key: str) -> list[PaymentLink]:
         """The viewer's payment links, oldest first (their tenants are the ones to ask)."""
         query = (

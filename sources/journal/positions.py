@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from .database import Database, first
 from .records import EventPosition
 from .tables import check_lengths, event_positions, seen_events
+from .work import unit_of_work
 
 E = event_positions.c
 SEEN = seen_events.c
@@ -23,6 +24,7 @@ class EventPositions:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    @unit_of_work
     async def advance(self, portal_id: str, case_id: str, position: int, event_id: str) -> bool:
         """Moves the case's position forward to `position`; False if it was already there."""
         check_lengths(
@@ -44,6 +46,7 @@ class EventPositions:
         async with self.db.observe("positions.advance"), self.db.write() as conn:
             return await first(conn, upsert.returning(E.position)) is not None
 
+    @unit_of_work
     async def position(self, portal_id: str, case_id: str) -> EventPosition | None:
         query = select(event_positions).where((E.portal_id == portal_id) & (E.case_id == case_id))
         async with self.db.observe("positions.position"), self.db.read() as conn:
@@ -52,6 +55,7 @@ class EventPositions:
             return None
         return EventPosition(row.portal_id, row.case_id, row.position, row.event_id, row.updated_at)
 
+    @unit_of_work
     async def mark_seen(self, event_id: str) -> bool:
         """True the first time any replica marks `event_id`, False ever after (until purged)."""
         check_lengths(seen_events, {"event_id": event_id})
@@ -64,6 +68,7 @@ class EventPositions:
         async with self.db.observe("positions.mark_seen"), self.db.write() as conn:
             return await first(conn, statement) is not None
 
+    @unit_of_work
     async def purge_seen(self, older_than: timedelta) -> int:
         """Forgets event ids seen before `older_than` ago; how many."""
         cutoff = self.db.clock() - older_than

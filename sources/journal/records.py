@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -128,6 +128,19 @@ class Announcement:
     case_id: str
     attachment_ids: tuple[str, ...]
     callback_secret: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackTarget:
+    """Where a submission's callbacks may come from, and the secret that signs them."""
+
+    portal_id: str
+    case_id: str
+    secret: str = field(repr=False)
+
+    def matches(self, portal_id: str, case_id: str) -> bool:
+        """Whether a callback on `portal_id`'s hook naming `case_id` is this submission's."""
+        return (self.portal_id, self.case_id) == (portal_id, case_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, delete, select
 from .database import Database
 from .records import CaseRoute
 from .tables import case_routes, check_lengths
+from .work import unit_of_work
 
 R = case_routes.c
 MAX_DATA = 4096  # bytes of JSON: ids and labels to render an application, never content
@@ -53,6 +54,7 @@ class CaseRoutes:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    @unit_of_work
     async def upsert(
         self, portal_id: str, case_id: str, subject_key: str, audience: str, data: dict[str, Any]
     ) -> None:
@@ -61,6 +63,7 @@ class CaseRoutes:
         update.check()
         await self._write([update])
 
+    @unit_of_work
     async def upsert_all(self, updates: Sequence[RouteUpdate]) -> int:
         """Adds or refreshes many routes in one transaction; how many were written.
 
@@ -113,15 +116,18 @@ class CaseRoutes:
         async with self.db.observe("routes.upsert"), self.db.write() as conn:
             await conn.execute(statement, rows)
 
+    @unit_of_work
     async def lookup(self, portal_id: str, case_id: str) -> list[CaseRoute]:
         """Everyone who follows the case (usually one viewer)."""
         return await self._select(
             "routes.lookup", (R.portal_id == portal_id) & (R.case_id == case_id)
         )
 
+    @unit_of_work
     async def for_subject(self, subject_key: str) -> list[CaseRoute]:
         return await self._select("routes.for_subject", R.subject_key == subject_key)
 
+    @unit_of_work
     async def remove(self, portal_id: str, case_id: str, subject_key: str) -> bool:
         where = (R.portal_id == portal_id) & (R.case_id == case_id) & (R.subject_key == subject_key)
         async with self.db.observe("routes.remove"), self.db.write() as conn:

@@ -32,6 +32,7 @@ from .routes import CaseRoutes
 from .secretbox import SecretBox
 from .submissions import Submissions
 from .urls import backend, journal_url, shown
+from .work import unit_of_work
 
 
 class Journal:
@@ -65,11 +66,11 @@ class Journal:
         """
         resolved = url if isinstance(url, URL) else journal_url(url, sqlite_path=sqlite_path)
         engine = create_engine(resolved, pool_size=pool_size, timeout=db_timeout)
+        db = Database(engine, observer=observer, clock=clock, timeout=db_timeout)
         try:
-            db = Database(engine, observer=observer, clock=clock, timeout=db_timeout)
             yield cls(db, resolved, secrets)
         finally:
-            await engine.dispose()
+            await db.close()  # after the operations still running, never under them
 
     @property
     def backend(self) -> str:
@@ -79,11 +80,13 @@ class Journal:
     def __repr__(self) -> str:
         return f"Journal({shown(self.url)!r})"
 
+    @unit_of_work
     async def ensure_migrated(self) -> str:
         """The schema revision; JournalNotMigratedError (naming `portalgraph migrate`) when
         there is none or an older one. A newer revision (a rollback) is accepted."""
         return await migrate.check(self.db)
 
+    @unit_of_work
     async def ping(self) -> None:
         """One round trip; raises JournalUnavailableError when the database does not answer."""
         async with self.db.observe("journal.ping"), self.db.read() as conn:
@@ -93,11 +96,13 @@ class Journal:
         """The citizen's list: every submission entry of the subject, newest first."""
         return await self.submissions.for_subject(subject_key)
 
+    @unit_of_work
     async def delete_finished(self, subject_key: str) -> int:
         """GDPR Art. 17: the subject's finished entries and their routes, positions and
         payment links; entries in flight stay. How many entries were deleted."""
         return await retention.delete_finished(self.db, subject_key)
 
+    @unit_of_work
     async def purge(self, older_than: timedelta) -> int:
         """Retention, for every subject; how many entries were deleted."""
         return await retention.purge(self.db, older_than)

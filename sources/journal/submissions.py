@@ -22,6 +22,7 @@ from .errors import JournalConfigError, JournalConflictError
 from .records import (
     IN_FLIGHT,
     Announcement,
+    CallbackTarget,
     Claim,
     Draft,
     SubmissionEntry,
@@ -30,6 +31,7 @@ from .records import (
 )
 from .secretbox import SecretBox, row_context
 from .tables import UtcDateTime, attachments, check_lengths, submissions
+from .work import unit_of_work
 
 A = attachments.c
 PREPARED, ANNOUNCED, UPLOADED = (s.value for s in IN_FLIGHT)
@@ -41,6 +43,7 @@ class Submissions:
         self.db = db
         self.secrets = secrets
 
+    @unit_of_work
     async def claim(
         self,
         subject_key: str,
@@ -63,6 +66,7 @@ class Submissions:
                 lease_seconds=lease_seconds,
             )
 
+    @unit_of_work
     async def announced(self, ticket: Ticket, announcement: Announcement) -> SubmissionEntry:
         """PREPARED → ANNOUNCED: the ids POST /v1/submissions answered, and the callback secret."""
         async with self.db.observe("submissions.announced"):
@@ -102,6 +106,7 @@ class Submissions:
                     )
                 return entry
 
+    @unit_of_work
     async def uploaded(self, ticket: Ticket, attachment_id: str) -> SubmissionEntry:
         """Marks one attachment uploaded; the last one moves ANNOUNCED → UPLOADED."""
         now = bindparam("b_now", self.db.clock(), type_=UtcDateTime())
@@ -121,6 +126,7 @@ class Submissions:
             )
             return await self._entry(conn, ticket)
 
+    @unit_of_work
     async def submitted(self, ticket: Ticket) -> SubmissionEntry:
         """ANNOUNCED/UPLOADED → SUBMITTED once every attachment is uploaded; frees the lease."""
         async with self.db.observe("submissions.submitted"), self.db.write() as conn:
@@ -129,6 +135,7 @@ class Submissions:
             await self._move(conn, ticket, (ANNOUNCED, UPLOADED), values, ~_pending_uploads())
             return await self._entry(conn, ticket)
 
+    @unit_of_work
     async def failed(self, ticket: Ticket, reason: str, *, retryable: bool) -> SubmissionEntry:
         """Retryable: keeps the state reached, notes the reason, frees the lease for a retry.
         Not retryable: FAILED, which frees the key for a new attempt."""
@@ -139,6 +146,7 @@ class Submissions:
             await self._move(conn, ticket, (PREPARED, ANNOUNCED, UPLOADED), values)
             return await self._entry(conn, ticket)
 
+    @unit_of_work
     async def renew(self, ticket: Ticket, lease_seconds: float) -> datetime:
         """Extends the caller's lease (long uploads); the new end of the lease."""
         until = self.db.clock() + timedelta(seconds=lease_seconds)
@@ -146,29 +154,41 @@ class Submissions:
             await self._move(conn, ticket, (PREPARED, ANNOUNCED, UPLOADED), {"lease_until": until})
         return until
 
+    @unit_of_work
     async def get(self, subject_key: str, client_mutation_id: str) -> SubmissionEntry | None:
         async with self.db.observe("submissions.get"), self.db.read() as conn:
             found = await load_entries(conn, key_of(subject_key, client_mutation_id))
         return found[0] if found else None
 
+    @unit_of_work
     async def for_subject(self, subject_key: str) -> list[SubmissionEntry]:
         """The citizen's list: every entry of the subject, newest first."""
         async with self.db.observe("submissions.for_subject"), self.db.read() as conn:
             return await load_entries(conn, S.subject_key == subject_key)
 
-    async def callback_secret(self, submission_id: str) -> str | None:
-        """The decrypted callback secret sent with `submission_id`, or None."""
-        query = select(S.subject_key, S.client_mutation_id, S.secret_key_id, S.callback_secret)
+    @unit_of_work
+    async def callback_target(self, submission_id: str) -> CallbackTarget | None:
+        """The portal and case of `submission_id` with the decrypted secret sent with it
+        (`callback {url, secret}`), or None: the hook checks all three (callbacks.py)."""
+        query = select(
+            S.subject_key,
+            S.client_mutation_id,
+            S.portal_id,
+            S.case_id,
+            S.secret_key_id,
+            S.callback_secret,
+        )
         query = query.where(S.submission_id == submission_id, S.callback_secret.is_not(None))
-        async with self.db.observe("submissions.callback_secret"):
+        async with self.db.observe("submissions.callback_target"):
             async with self.db.read() as conn:
                 row = (await conn.execute(query)).first()
-            if row is None:
+            if row is None or row.portal_id is None or row.case_id is None:
                 return None
-            return self._box().open(
-                row.secret_key_id, row.callback_secret, row_context(row[0], row[1])
-            )
+            context = row_context(row.subject_key, row.client_mutation_id)
+            secret = self._box().open(row.secret_key_id, row.callback_secret, context)
+            return CallbackTarget(row.portal_id, row.case_id, secret)
 
+    @unit_of_work
     async def rotate_secrets(self) -> int:
         """Re-encrypts every secret under an older key with the current one; how many."""
         box = self._box()

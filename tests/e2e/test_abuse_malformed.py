@@ -169,3 +169,30 @@ def test_a_stream_request_without_a_document_is_a_clear_400(gateway: Gateway) ->
         "/graphql", json={"variables": {}}, headers=PREFLIGHT | {"Accept": "text/event-stream"}
     )
     assert_clear_refusal(response)
+
+
+DIGITS = "9" * 5000  # beyond Python's int-parsing limit (4,300 digits): int() raises
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"query": "query($n: Int) { __typename }", "variables": {"n": ' + DIGITS + "}}",
+        '{"query": "query($n: Float) { __typename }", "variables": {"n": ' + DIGITS + "}}",
+        '{"query": "{ services(query: \\"x\\", first: ' + DIGITS + ') { totalCount } }"}',
+        '{"query": "{ services(query: \\"x\\", first: 1.' + DIGITS + ') { totalCount } }"}',
+    ],
+    ids=["int-variable", "float-variable", "int-literal", "float-literal"],
+)
+def test_a_5000_digit_number_is_a_clear_refusal(gateway: Gateway, body: str) -> None:
+    response = gateway.http.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code < 500, response.text[:300]
+    assert "Traceback" not in response.text
+    errors: list[dict[str, Any]] = response.json()["errors"]
+    assert response.json().get("data") is None, response.text[:300]
+    # Before: the int literal answered Python's ValueError text ("use
+    # sys.set_int_max_str_digits()"), untyped, or masked as INTERNAL_SERVER_ERROR.
+    assert "int_max_str_digits" not in response.text
+    assert errors[0]["extensions"]["code"] in ("BAD_REQUEST", "GRAPHQL_VALIDATION_FAILED"), errors

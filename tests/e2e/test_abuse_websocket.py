@@ -19,7 +19,7 @@ from websockets.typing import Subprotocol
 from graph.app import create_app
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
-from sandbox.idp import citizen_claims
+from sandbox.idp_grants import citizen_claims
 from tests.conftest import Gateway, Sandbox
 from tests.helpers.abuse import figures, total_calls
 from tests.helpers.submitting import fresh_citizen

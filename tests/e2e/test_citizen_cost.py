@@ -12,74 +12,14 @@ asked. Unit-level proof with counting fakes: tests/unit/graph/test_citizen_cost.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from graph.app import create_app
-from graph.settings import Settings
-from graph.testing import LoopThread, UvicornServer
-from tests.conftest import Gateway
-from tests.helpers.citizen_links import learn_links
-
-topology = pytest.importorskip(
-    "tests.helpers.topology_sandbox", reason="the topology sandbox is not on this branch yet"
-)
+from graph.testing import LoopThread
+from tests.helpers.citizen_network import one_network
 
 SIZES = (4, 40, 396)
-DASHBOARD = """
-query Dashboard {
-  me {
-    applications(first: 50) {
-      totalCount
-      edges { node {
-        caseId portal { id } status statusHistory { status source }
-        service { name } payments { transactionId status }
-      } }
-    }
-    inbox(first: 50) { totalCount }
-    unreadMessageCount
-    accounts { portal { id } }
-    outages { portalId capability code }
-  }
-}
-"""
-
-
-def one_network(size: int, loop: LoopThread, folder: Path) -> tuple[Any, dict[str, Any]]:
-    """(what the dashboard showed, every upstream's calls during it) at `size`."""
-    with topology.topology_sandbox(size, loop=loop, folder=folder / "sandbox") as sandbox:
-        settings = Settings.from_env(sandbox.env).override(
-            network=str(sandbox.network_file),
-            data_dir=str(folder / "gateway"),
-            cache=False,
-            response_cache=False,
-            breaker_failures=0,
-            upstream_read_timeout=10.0,
-        )
-        server = UvicornServer(create_app(settings))
-        loop.call(server.start())
-        gateway = Gateway(server.url)
-        try:
-            token = sandbox.demo_token("erika")
-            sandbox.reset_stats()
-            learn_links(gateway, token)
-            learning = {name: dict(c) for name, c in sandbox.all_stats().items() if c}
-            sandbox.reset_stats()
-            body = gateway.query(DASHBOARD, token=token)
-            assert "errors" not in body, body["errors"]
-            calls = {name: dict(c) for name, c in sandbox.all_stats().items() if c}
-        finally:
-            gateway.http.close()
-            loop.call(server.stop())
-    me = body["data"]["me"]
-    shown = sorted(
-        (a["node"]["portal"]["id"], a["node"]["status"], len(a["node"]["payments"]))
-        for a in me["applications"]["edges"]
-    )
-    summary = (shown, me["inbox"]["totalCount"], me["accounts"], me["outages"], learning)
-    return summary, calls
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ A block that cannot run carries `<!-- snippet: not run — why -->` (tests/test_
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -26,6 +27,7 @@ from graphql import FieldNode, OperationDefinitionNode, OperationType, parse
 
 from graph.settings import Settings
 from graph.testing import LoopThread
+from sandbox.key_cache import CACHE_ENV as KEY_CACHE_ENV
 from tests.conftest import Gateway, Sandbox, running_gateway
 from tests.helpers import shell_snippets as shell
 from tests.helpers.callbacks import advance_case, submitted_by
@@ -35,6 +37,7 @@ from tests.helpers.live import LiveClient
 from tests.helpers.submitting import PASSPORT_FORM, PDF, citizen_token, fresh_citizen
 
 PORTAL = "koeln"
+KEY_CACHE = os.environ[KEY_CACHE_ENV]  # set by tests/conftest.py before any test runs
 APPS = "{ me { applications(first: 100) { edges { node { id applicationId } } } } }"
 MESSAGES = "{ me { inbox(first: 100) { edges { node { id subject locked } } } } }"
 START = """mutation Start($i: StartPaymentInput!) { startPayment(input: $i) {
@@ -243,7 +246,8 @@ def test_python_snippets_run(block: Block, tmp_path: Path) -> None:
     done = subprocess.run(  # noqa: S603 - the venv's Python with our own docs' snippet
         [sys.executable, str(script)],
         cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        # The session's sandbox keys (tests/conftest.py): a topology sandbox starts in seconds.
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", KEY_CACHE_ENV: KEY_CACHE},
         capture_output=True,
         text=True,
         timeout=120,

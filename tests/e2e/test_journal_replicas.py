@@ -28,6 +28,7 @@ POST = "POST /v1/submissions"
 UPLOAD = "PUT /v1/submissions/{submissionId}/attachments/{attachmentId}"
 LEASE = 3.0  # seconds: how long the killed replica's attempt stays its own
 HOLD_MS = 5_000  # the upload the killed replica waits for
+RACES = 5  # races of one key each; every race must make exactly one upstream POST
 
 
 @pytest.fixture
@@ -74,23 +75,32 @@ def test_the_same_request_racing_on_two_replicas_makes_one_upstream_post(
     # Every submission call takes a second: both requests are in flight at the same time.
     clean_sandbox.fault("koeln", "submissions", latency_ms=1000, path_prefix="/v1/submissions")
     files = [("a.pdf", PDF, "application/pdf")]
-    with ThreadPoolExecutor(2) as pool:
-        racing = [pool.submit(submit, g, token, "race-1", files=files) for g in (a, b)]
-        results = [f.result() for f in racing]
-    assert [r["__typename"] for r in results] == ["ApplicationSubmitted"] * 2, results
-    assert sorted(r["duplicate"] for r in results) == [False, True]
-    assert results[0]["submissionId"] == results[1]["submissionId"]
+    cases = []
+    for race in range(1, RACES + 1):
+        before = clean_sandbox.calls("koeln", "submissions").get(POST, 0)
+        with ThreadPoolExecutor(2) as pool:
+            racing = [pool.submit(submit, g, token, f"race-{race}", files=files) for g in (a, b)]
+            results = [f.result() for f in racing]
+        assert [r["__typename"] for r in results] == ["ApplicationSubmitted"] * 2, results
+        assert sorted(r["duplicate"] for r in results) == [False, True]
+        assert results[0]["submissionId"] == results[1]["submissionId"]
+        assert clean_sandbox.calls("koeln", "submissions")[POST] == before + 1, race
+        cases.append(results[0]["caseId"])
     posts = clean_sandbox.calls("koeln", "submissions")[POST]
-    print(f"\nrace on two replicas: {posts} POST /v1/submissions (from /_sandbox/stats)")
-    assert posts == 1
+    print(
+        f"\n{RACES} races of one clientMutationId on two replicas (PostgreSQL journal): "
+        f"{posts} POST /v1/submissions upstream (from /_sandbox/stats), "
+        f"{RACES} duplicate: true answers"
+    )
+    assert posts == RACES
     clean_sandbox.clear_faults()
-    # The application is listed on both replicas (read from the shared journal).
+    # Each application is listed once on both replicas (read from the shared journal).
     for gateway in (a, b):
         body = gateway.query(
             "{ me { applications(first: 50) { edges { node { caseId } } } } }", token=token
         )
-        cases = [e["node"]["caseId"] for e in body["data"]["me"]["applications"]["edges"]]
-        assert cases.count(results[0]["caseId"]) == 1
+        listed = [e["node"]["caseId"] for e in body["data"]["me"]["applications"]["edges"]]
+        assert [listed.count(case) for case in cases] == [1] * RACES
 
 
 def test_a_replica_killed_half_way_is_completed_by_the_other_without_an_orphan(

@@ -27,7 +27,7 @@ from starlette.routing import Route
 from graph.app import create_app
 from graph.settings import Secrets, Settings
 from graph.testing import LoopThread, UvicornServer
-from graph.wiring import build_adapters
+from graph.wiring.adapters import build_adapters
 from sandbox.citizens import demo_citizens
 from sources.base import Capability, EndpointRecord, PortalRecord, Tier
 from sources.network import NetworkConfigError

@@ -203,6 +203,20 @@ def test_postfach_carries_message_v6_and_status_v6(sandbox: Sandbox, up: Upstrea
         assert mismatches(update, sample("postfach/status_v6.json"), required=required) == []
 
 
+def test_account_area_answers(sandbox: Sandbox, up: Upstreams) -> None:
+    # No published API: the samples follow the sandbox's OpenAPI (samples' SOURCE.md).
+    me = get(sandbox, up, "accounts", "/v1/me")
+    required = ["accountId", "portalId", "createdAt", "services"]
+    assert mismatches(me, sample("account_area/me.json"), required=required) == []
+    page = get(sandbox, up, "accounts", "/v1/me/applications")
+    required = ["count", "offset", "totalCount", "applications"]
+    assert mismatches(page, sample("account_area/applications.json"), required=required) == []
+    linked = next(a for a in page["applications"] if a["payments"])  # a link was compared
+    # What a PUT links is what the list shows, with the transaction id from the path.
+    fields = set(sample("account_area/payment-link-request.json")) | {"transactionId"}
+    assert set(linked["payments"][0]) == fields
+
+
 def test_identity_provider_answers(sandbox: Sandbox, up: Upstreams) -> None:
     discovery = sandbox.http.get(sandbox.issuer + "/.well-known/openid-configuration").json()
     published = sample("idp/openid-configuration.json")

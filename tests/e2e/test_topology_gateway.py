@@ -15,14 +15,14 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from graph.app import create_app
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
-from graph.wiring import build_adapters
+from graph.wiring.adapters import build_adapters
 from sandbox.tls import make_chain
+from sources._pool import new_client
 from sources.errors import (
     SourceAuthError,
     SourceError,
@@ -137,7 +137,7 @@ async def ask_every_upstream(sandbox: TopologySandboxHandle, **env: str) -> dict
     topology = load_topology(sandbox.network_file)
     found: dict[str, Any] = {}
     async with (
-        httpx.AsyncClient(trust_env=False, timeout=5) as client,
+        new_client(connect_timeout=5, read_timeout=5) as client,  # the gateway's, on aiohttp
         contextlib.AsyncExitStack() as stack,  # closes the mTLS provider's own pool
     ):
         secrets = {**sandbox.env, **env}

@@ -2,12 +2,14 @@
 
 Each worker is its own process with its own counters; a scrape reaches one of them.
 In prometheus-client's multiprocess mode (graph/ops/multiproc.py) the answering worker
-reads every worker's files, so every scrape reports the requests of both.
+reads every worker's files, so every scrape reports the requests of both. Each worker
+builds its own settings: the head timeout it applies is the environment's, through them.
 """
 
 from __future__ import annotations
 
 import re
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,6 +35,14 @@ def one_request(url: str) -> int:
         return client.post(url + "/graphql", json={"query": "{ __typename }"}).status_code
 
 
+def head_left_unfinished_closes_after(port: int) -> float:
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as sock:
+        sock.sendall(b"POST /graphql HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        assert sock.recv(1) == b""  # closed without an answer
+    return time.monotonic() - started
+
+
 @pytest.mark.usefixtures("gateway_settings")  # the sandbox's secrets in the environment
 def test_a_counter_incremented_in_two_workers_is_summed_at_metrics(
     sandbox: Sandbox, tmp_path: Path
@@ -42,7 +52,11 @@ def test_a_counter_incremented_in_two_workers_is_summed_at_metrics(
     (shared / "counter_1.db").write_bytes(b"stale, from an earlier run")
     with redis_url() as redis:
         replica = Replica(
-            sandbox.toml_path, redis, tmp_path / "w.log", workers=2, extra={ENV: str(shared)}
+            sandbox.toml_path,
+            redis,
+            tmp_path / "w.log",
+            workers=2,
+            extra={ENV: str(shared), "PORTALGRAPH_CLIENT_HEADER_TIMEOUT": "0.5"},
         )
         try:
             replica.wait_ready(timeout=120)  # two workers start slowly on a busy machine
@@ -64,6 +78,8 @@ def test_a_counter_incremented_in_two_workers_is_summed_at_metrics(
                     text = client.get(replica.url + "/metrics").text
                 assert [float(v) for v in COUNTED.findall(text)] == [sent]
                 assert "process_resident_memory_bytes" not in text  # per process: left out
+            for _ in range(6):  # fresh connections, spread over both workers by the kernel
+                assert head_left_unfinished_closes_after(replica.port) < 3  # 10 s by default
         finally:
             assert replica.stop() == 0
     text = (tmp_path / "w.log").read_text(encoding="utf-8")

@@ -48,7 +48,6 @@ def spool_bytes() -> int:
 class Figures:
     name: str
     started: float = field(default_factory=time.perf_counter)
-    rss_start: int = field(default_factory=rss_bytes)
     values: dict[str, float] = field(default_factory=dict)
 
     def note(self, key: str, value: float) -> None:

@@ -17,7 +17,7 @@ from joserfc import jwe
 from joserfc.jwk import RSAKey
 
 from sandbox.destination import Destination
-from sandbox.idp import ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE
+from sandbox.idp_grants import ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE
 from sandbox.runner import GATEWAY_CLIENT_ID, IDP_SECRET, SandboxNetwork, service_audiences
 from sandbox.submission_intake import REGISTRY
 

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from sandbox.citizens import Citizen
-from sandbox.idp import citizen_claims
+from sandbox.idp_grants import citizen_claims
 from tests.conftest import Gateway, Sandbox
 
 SUBMIT = """

@@ -24,7 +24,7 @@ with topology_sandbox(municipalities=4) as sandbox:   # None = all 396
 Upstream names are the gateway's (`sources.topology.Topology.policy`): `identity`, `pvog`,
 `fitconnect`, `payment_providers.<epaybl|epay21|giro>`, `portals.bund.inbox` (the BundID
 Postfach), `portals.<bund|nrw|koeln|kommunalportal-nrw>.accounts`. `fault(...)` takes the
-keys of `sandbox.instrument.FaultConfig` (latency_ms, status, retry_after, timeout,
+keys of `sandbox.fault_config.FaultConfig` (latency_ms, status, retry_after, timeout,
 malformed, share, path_prefix). Pass `loop=` to share a LoopThread with a gateway server.
 
 Callbacks: a submission made through a gateway with `callback_base_url` set (the shared

@@ -26,9 +26,7 @@ from graph.domain.live import LiveHub
 from sources.base import (
     ApplicationRecord,
     Capability,
-    PaymentItemRecord,
     PaymentLinkRecord,
-    PaymentRequestRecord,
     UpstreamRef,
 )
 from sources.errors import SourceUnavailableError
@@ -36,8 +34,8 @@ from sources.events import InMemoryCaseRoutes, InMemoryLock
 from sources.events.feed import EventFeed
 from sources.events.logs import MemoryEventLog
 from sources.journal import Journal, PaymentState, upgrade
+from tests.helpers.citizen_erika import ERIKA, erika_has_things, request
 from tests.helpers.citizen_world import (
-    DORMAGEN,
     KOELN,
     PLATFORM,
     dashboard,
@@ -46,8 +44,6 @@ from tests.helpers.citizen_world import (
 )
 from tests.unit.sources.journal.conftest import Clock
 
-ERIKA = "key-erika"  # the fake gateway's pseudonym of subject "erika"
-
 
 @pytest.fixture
 async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
@@ -55,29 +51,6 @@ async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
     await upgrade(url)
     async with Journal.connect(url) as opened:
         yield opened
-
-
-def request(request_id: str = "req-1") -> PaymentRequestRecord:
-    item = PaymentItemRecord("1", "Hundesteuer", None, 1, 2500)
-    return PaymentRequestRecord(
-        request_id, "Hundesteuer", "Hundesteuer", "https://x.invalid", (item,), 2500
-    )
-
-
-async def erika_has_things(journal: Journal, count: int, *, platform: bool = True) -> None:
-    """Two sent cases (Köln, Dormagen), links to their account areas, one payment."""
-    network = world(count, journal, platform=platform)
-    koeln, dormagen = (network.adapters.portals.for_ars(ars) for ars in (KOELN, DORMAGEN))
-    assert koeln is not None
-    assert dormagen is not None
-    await send(journal, ERIKA, 1, koeln.id, KOELN)
-    case = await send(journal, ERIKA, 2, dormagen.id, DORMAGEN)
-    for portal in (koeln, dormagen):
-        entry_id = network.adapters.entry_id(portal.id)
-        assert entry_id is not None
-        await journal.accounts.learn(ERIKA, entry_id, 3600)
-    actions = network.view("erika-token").context.actions
-    await actions.start_payment(ERIKA, case, DORMAGEN, request())
 
 
 async def test_the_same_dashboard_makes_the_same_calls_at_4_40_and_396_municipalities(

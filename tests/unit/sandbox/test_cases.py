@@ -9,7 +9,7 @@ from collections import Counter
 from sandbox.case_model import Cases
 from sandbox.case_store import CaseStore
 from sandbox.case_texts import SERVICES
-from sandbox.citizens import generate_citizens
+from sandbox.citizens_generated import generate_citizens
 
 CITIZENS = generate_citizens(10_000)
 

@@ -16,8 +16,11 @@ from joserfc.jwk import KeySet, RSAKey
 from starlette.types import ASGIApp
 
 from sandbox.accounts import create_accounts_app
-from sandbox.citizens import DORMAGEN, KOELN, citizen_index, demo_citizens, generate_citizens
-from sandbox.idp import ACCESS_TOKEN_TYPE, Issuer, KeyRing, create_idp_app
+from sandbox.citizens import DORMAGEN, KOELN, citizen_index, demo_citizens
+from sandbox.citizens_generated import generate_citizens
+from sandbox.idp import create_idp_app
+from sandbox.idp_grants import ACCESS_TOKEN_TYPE
+from sandbox.idp_keys import Issuer, KeyRing
 
 ISSUER = "http://idp.sandbox.test"
 GATEWAY = "portalgraph"

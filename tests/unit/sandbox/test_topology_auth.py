@@ -15,7 +15,7 @@ from joserfc import jws
 from joserfc.jwk import KeySet
 
 from sandbox.fitconnect_hub import SCOPES
-from sandbox.idp import ACCESS_TOKEN_TYPE
+from sandbox.idp_grants import ACCESS_TOKEN_TYPE
 from sandbox.providers import BASIC_USER, GIRO_CLIENT_ID
 from sandbox.pvog_catalogue import CLIENT_ID_HEADER
 from sandbox.runner import GATEWAY_CLIENT_ID

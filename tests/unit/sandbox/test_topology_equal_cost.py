@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.idp import ACCESS_TOKEN_TYPE
+from sandbox.idp_grants import ACCESS_TOKEN_TYPE
 from sandbox.runner import GATEWAY_CLIENT_ID
 from sandbox.topology_document import account_entries, portal_audience
 from tests.helpers.topology_sandbox import TopologySandboxHandle, topology_sandbox

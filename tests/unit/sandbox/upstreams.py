@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from starlette.types import ASGIApp
 
-from sandbox.idp import ACCESS_TOKEN_TYPE
+from sandbox.idp_grants import ACCESS_TOKEN_TYPE
 from sandbox.runner import GATEWAY_CLIENT_ID, IDENTITY, IDP_SECRET, SandboxNetwork
 
 ISSUER = "http://idp.sandbox.test"

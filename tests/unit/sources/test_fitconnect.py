@@ -74,12 +74,13 @@ class Zustelldienst:
 
     log: list[str] = field(default_factory=list)
     calls: list[httpx.Request] = field(default_factory=list)
+    signers: list[RSAKey] = field(default_factory=lambda: [ZUSTELLDIENST])  # its JWKS
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(request)
         path = request.url.path
         if path == "/.well-known/jwks.json":
-            return httpx.Response(200, json={"keys": [public(ZUSTELLDIENST)]})
+            return httpx.Response(200, json={"keys": [public(k) for k in self.signers]})
         if path == f"/v1/cases/{CASE}/events":
             limit = int(request.url.params["limit"])
             offset = int(request.url.params["offset"])

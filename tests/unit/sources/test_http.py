@@ -3,7 +3,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from sources._http import Upstream, decode_json, parse_retry_after
+from sources._answer import decode_json, parse_retry_after
+from sources._http import Upstream
 from sources._pool import new_client
 from sources.base import Capability, UpstreamRef
 from sources.errors import (
@@ -90,11 +91,11 @@ async def test_a_body_that_is_not_json_is_a_bad_response() -> None:
 def test_json_bodies_are_decoded_by_orjson_and_utf16_still_by_the_standard_library() -> None:
     body = '{"name": "Bürgeramt Köln", "ids": [1, 2], "ok": true, "none": null}'
     expected = {"name": "Bürgeramt Köln", "ids": [1, 2], "ok": True, "none": None}
-    assert decode_json(httpx.Response(200, content=body.encode())) == expected
+    assert decode_json(body.encode()) == expected
     # orjson reads UTF-8 only; the standard library detects UTF-16 by its byte order.
-    assert decode_json(httpx.Response(200, content=body.encode("utf-16"))) == expected
+    assert decode_json(body.encode("utf-16")) == expected
     with pytest.raises(ValueError, match="Expecting"):
-        decode_json(httpx.Response(200, content=b'{"a": 1'))
+        decode_json(b'{"a": 1')
 
 
 def test_retry_after_accepts_seconds_and_http_dates() -> None:

@@ -34,7 +34,7 @@ DIRECTORY = PortalDirectory((KOELN, PLATFORM))
 
 
 def platform_portal(item: dict[str, Any]) -> str:
-    """What `PortalAccountArea` does for a platform entry (graph/wiring.py)."""
+    """What `PortalAccountArea` does for a platform entry (graph/wiring/portal_entries.py)."""
     named = item.get("ars") or item.get("portalId")
     return DIRECTORY.named_by(PLATFORM.id, named)
 

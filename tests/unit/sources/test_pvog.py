@@ -15,9 +15,10 @@ import pytest
 from graph.domain.merge import merge_most_local
 from sources._http import Upstream
 from sources._known_keys import KnownKeys
+from sources._pvog_payloads import parse_fee, parse_search, parse_service
 from sources.base import Capability, PortalRecord, ServiceQuery, Tier, UpstreamRef
 from sources.errors import SourceBadResponseError
-from sources.pvog import PvogDirectory, parse_fee, parse_search, parse_service
+from sources.pvog import PvogDirectory
 from tests.helpers.records import service_record
 
 SAMPLES = Path(__file__).parents[2] / "samples/pvog"

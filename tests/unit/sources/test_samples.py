@@ -14,6 +14,12 @@ import pytest
 from graph.domain.identity import viewer_from_claims
 from graph.http.callbacks import Named, named_submissions
 from sources._jwe import EncryptionKeyError, encryption_key
+from sources._pvog_payloads import (
+    parse_locations,
+    parse_organisation,
+    parse_search_page,
+    parse_service,
+)
 from sources.base import (
     ApplicationStatus,
     FormRecord,
@@ -26,7 +32,6 @@ from sources.base import (
 )
 from sources.fitconnect import parse_event_log, parse_set, signing_key
 from sources.postfach import parse_message, parse_status_update
-from sources.pvog import parse_locations, parse_organisation, parse_search_page, parse_service
 from sources.routing import parse_route
 from sources.submission import metadata, parse_destination
 from sources.xbezahldienste import parse_transaction, payment_request

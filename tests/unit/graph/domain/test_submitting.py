@@ -286,9 +286,10 @@ async def test_the_journal_keeps_a_pseudonym_digests_an_encrypted_secret_and_the
     assert [(a.sha512, a.size, a.media_type) for a in entry.attachments] == [
         ("ab" * 64, 5, "application/pdf")
     ]
-    secret = await journal.submissions.callback_secret("sub-1")
-    assert secret is not None
-    assert len(secret) >= 40
+    target = await journal.submissions.callback_target("sub-1")
+    assert target is not None
+    assert (target.portal_id, target.case_id) == ("koeln", "case-1")
+    assert len(target.secret) >= 40
     (route,) = await journal.routes.lookup("koeln", "case-1")
     assert (route.subject_key, route.audience) == (pseudonym, "audience-sub")
     assert route.data["caseId"] == "case-1"
@@ -299,7 +300,7 @@ async def test_the_journal_keeps_a_pseudonym_digests_an_encrypted_secret_and_the
     ):  # the WAL holds recent pages
         raw = file.read_bytes() if file.exists() else b""
         assert b"subject-1234" not in raw, file
-        assert secret.encode() not in raw, file
+        assert target.secret.encode() not in raw, file
 
 
 async def test_a_repeated_submit_after_a_kill_that_finds_it_sent_completes(
@@ -368,7 +369,9 @@ async def test_create_carries_the_callback_url_and_the_secret_the_journal_keeps(
     assert callback is not None
     assert callback.url == "https://gw.test/hooks/fitconnect/koeln"
     assert 32 <= len(callback.secret) <= 512  # FIT-Connect's bounds
-    assert callback.secret == await journal.submissions.callback_secret("sub-1")
+    target = await journal.submissions.callback_target("sub-1")
+    assert target is not None
+    assert callback.secret == target.secret
     other = FakeApi()
     await desk_on(journal, other, callback_url=lambda p: "https://gw.test/x").deliver(
         "subject", "k2", delivery()
@@ -383,4 +386,4 @@ async def test_without_a_callback_url_nothing_is_announced_but_the_secret_is_kep
     api = FakeApi()
     await desk_on(journal, api).deliver("subject", "k", delivery())
     assert api.callbacks == [None]
-    assert await journal.submissions.callback_secret("sub-1") is not None
+    assert await journal.submissions.callback_target("sub-1") is not None

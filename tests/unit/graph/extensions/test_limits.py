@@ -12,7 +12,8 @@ from graphql import ASTValidationRule, get_introspection_query
 from strawberry.extensions import AddValidationRules, ValidationCache
 from strawberry.extensions.validation_cache import _get_validate_cache
 
-from graph.extensions.limits import Limits, measure, operation_limits_rule
+from graph.extensions.limits import operation_limits_rule
+from graph.extensions.measure import Limits, measure
 from graph.schema import schema
 from tests.e2e.test_citizen_data import DASHBOARD, INBOX
 from tests.e2e.test_services import SEARCH

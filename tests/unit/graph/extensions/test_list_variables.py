@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from graphql import GraphQLError, OperationDefinitionNode, parse
 
-from graph.extensions.limits import LimitExceededError, Limits
+from graph.extensions.limits import LimitExceededError
 from graph.extensions.list_variables import ListVariableLimits, representation_count
+from graph.extensions.measure import Limits
 from graph.schema import schema
 
 QUERY = """

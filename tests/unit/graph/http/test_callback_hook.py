@@ -14,27 +14,34 @@ from graph.context import STATE_KEY, GatewayState
 from graph.domain.adapters import Adapters
 from graph.http.callbacks import callback_app
 from graph.settings import Settings
-from sources.journal import JournalSecretError, JournalUnavailableError
+from sources.journal import CallbackTarget, JournalSecretError, JournalUnavailableError
 from tests.helpers.callbacks import signed
 from tests.helpers.topologies import minimal_topology
 
 SUBMISSION = "f39ab143-d91a-474a-b69f-b00f1a1873c2"
+CASE = "9eec7d3e-dc66-4f82-9f52-1520bf96a32e"
 SECRET = "s" * 43
 BODY = (
     b'{"type": "new-events", "submissions": [{"submissionId": "' + SUBMISSION.encode() + b'",'
-    b' "caseId": "9eec7d3e-dc66-4f82-9f52-1520bf96a32e"}]}'
+    b' "caseId": "' + CASE.encode() + b'"}]}'
 )
+Answer = str | CallbackTarget | Exception | None
 
 
 class Submissions:
-    def __init__(self, answer: str | Exception | None) -> None:
+    """The journal's answer: a secret (of the submission on koeln's hook, for CASE), a
+    whole target, nothing, or an error."""
+
+    def __init__(self, answer: Answer) -> None:
         self.answer = answer
         self.asked: list[str] = []
 
-    async def callback_secret(self, submission_id: str) -> str | None:
+    async def callback_target(self, submission_id: str) -> CallbackTarget | None:
         self.asked.append(submission_id)
         if isinstance(self.answer, Exception):
             raise self.answer
+        if isinstance(self.answer, str):
+            return CallbackTarget("koeln", CASE, self.answer)
         return self.answer
 
 
@@ -43,7 +50,7 @@ class Routes:
         return []  # nobody follows the case: accepted, nothing to publish
 
 
-def hook(answer: str | Exception | None) -> tuple[TestClient, Submissions]:
+def hook(answer: Answer) -> tuple[TestClient, Submissions]:
     submissions = Submissions(answer)
     live = SimpleNamespace(adapters=SimpleNamespace(case_events=object()), routes=Routes())
     state = GatewayState(
@@ -76,13 +83,13 @@ def test_the_submissions_own_secret_opens_the_hook() -> None:
     [
         (None, 401),  # no submission of this gateway: nobody's secret
         ("another-secret-of-thirty-two-characters", 401),
+        (CallbackTarget("bonn", CASE, SECRET), 401),  # the submission went out via bonn
+        (CallbackTarget("koeln", "another-case", SECRET), 401),  # not the case the body names
         (JournalSecretError("key gone"), 401),  # its key left the key ring: refused
         (JournalUnavailableError("down"), 503),  # not heard: FIT-Connect retries
     ],
 )
-def test_without_the_submissions_secret_the_hook_refuses(
-    answer: str | Exception | None, status: int
-) -> None:
+def test_without_the_submissions_secret_the_hook_refuses(answer: Answer, status: int) -> None:
     client, _ = hook(answer)
     response = client.post("/hooks/fitconnect/koeln", content=BODY, headers=signed(SECRET, BODY))
     assert response.status_code == status, response.text

@@ -4,6 +4,7 @@ gateway's start-up check names the command that fixes an unmigrated database."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,6 +100,27 @@ async def test_migrations_started_at_once_take_turns(empty_url: str) -> None:
     await asyncio.gather(*(upgrade(empty_url) for _ in range(3)))
     assert await current(empty_url) == head()
     assert await drift(empty_url) == []
+    if empty_url.startswith("sqlite"):
+        with sqlite3.connect(empty_url.removeprefix("sqlite:///")) as connection:
+            assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+async def test_a_fresh_sqlite_file_another_connection_holds_still_opens(tmp_path: Path) -> None:
+    # Switching a file to WAL needs it to itself: a connection that finds it busy (another
+    # one's transaction, or its first connections racing to switch it) goes on without.
+    url = sqlite_url(tmp_path)
+    holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        holder.execute("CREATE TABLE other (a INTEGER)")
+        holder.execute("BEGIN")
+        holder.execute("SELECT * FROM other").fetchall()
+        async with Journal.connect(url, db_timeout=0.2) as journal:
+            await journal.ping()
+    finally:
+        holder.close()
+    assert await upgrade(url) == head()  # the next connection switches it
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 async def test_an_older_revision_is_refused(
@@ -113,7 +135,7 @@ async def test_an_older_revision_is_refused(
 
 async def test_a_newer_releases_schema_is_left_alone_for_a_rollback(empty_url: str) -> None:
     await upgrade(empty_url)
-    async with Journal.connect(empty_url) as journal, journal.db.write() as conn:
+    async with Journal.connect(empty_url) as journal, journal.db.engine.begin() as conn:
         await conn.execute(text("UPDATE journal_version SET version_num = 'f00d'"))
     assert await upgrade(empty_url) == "f00d"  # the older release's init container: no-op
     assert await current(empty_url) == "f00d"

@@ -35,7 +35,7 @@ async def fail(journal: Journal, subject: str, key: str) -> None:
 
 
 async def attachment_rows(journal: Journal) -> int:
-    async with journal.db.read() as conn:
+    async with journal.db.engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(attachments))).scalar_one())
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from sources.journal import (
     Announcement,
+    CallbackTarget,
     Journal,
     JournalConfigError,
     JournalConflictError,
@@ -119,7 +120,7 @@ async def test_the_callback_secret_is_stored_encrypted_and_read_back(
 ) -> None:
     ticket = await started(journal)
     await journal.submissions.announced(ticket, ANNOUNCEMENT)
-    async with journal.db.read() as conn:
+    async with journal.db.engine.connect() as conn:
         row = (
             await conn.execute(select(submissions.c.callback_secret, submissions.c.secret_key_id))
         ).one()
@@ -133,8 +134,13 @@ async def test_the_callback_secret_is_stored_encrypted_and_read_back(
         assert shown not in stored
     assert SECRET[:8].encode() not in stored
     assert len(stored) == 1 + 12 + len(SECRET) + 16
-    assert await journal.submissions.callback_secret("sub-1") == SECRET
-    assert await journal.submissions.callback_secret("unknown") is None
+    target = await journal.submissions.callback_target("sub-1")
+    assert target == CallbackTarget("fitconnect", "case-1", SECRET)
+    assert target.matches("fitconnect", "case-1")
+    assert not target.matches("other-portal", "case-1")
+    assert not target.matches("fitconnect", "case-2")
+    assert SECRET not in repr(target)
+    assert await journal.submissions.callback_target("unknown") is None
 
 
 async def test_a_secret_copied_into_another_row_does_not_decrypt(journal: Journal) -> None:
@@ -144,7 +150,7 @@ async def test_a_secret_copied_into_another_row_does_not_decrypt(journal: Journa
     await journal.submissions.announced(
         other, Announcement("fitconnect", "dest-1", "sub-2", "case-2", ("x", "y"))
     )
-    async with journal.db.write() as conn:
+    async with journal.db.engine.begin() as conn:
         stolen = (
             await conn.execute(
                 select(submissions.c.callback_secret).where(submissions.c.submission_id == "sub-1")
@@ -156,7 +162,7 @@ async def test_a_secret_copied_into_another_row_does_not_decrypt(journal: Journa
             .values(callback_secret=stolen, secret_key_id="k1")
         )
     with pytest.raises(JournalSecretError, match="wrong row or key"):
-        await journal.submissions.callback_secret("sub-2")
+        await journal.submissions.callback_target("sub-2")
 
 
 async def test_keys_rotate_without_losing_secrets(database_url: str, clock: Clock) -> None:
@@ -171,12 +177,14 @@ async def test_keys_rotate_without_losing_secrets(database_url: str, clock: Cloc
         assert await journal.submissions.rotate_secrets() == 0
     new_only = SecretBox.parse(f"k2:{fresh}")
     async with Journal.connect(database_url, secrets=new_only, clock=clock) as journal:
-        assert await journal.submissions.callback_secret("sub-1") == SECRET
+        target = await journal.submissions.callback_target("sub-1")
+        assert target is not None
+        assert target.secret == SECRET
     async with Journal.connect(
         database_url, secrets=SecretBox.parse(f"k1:{'A' * 43}="), clock=clock
     ) as journal:
         with pytest.raises(JournalSecretError, match="'k2', which is no longer configured"):
-            await journal.submissions.callback_secret("sub-1")
+            await journal.submissions.callback_target("sub-1")
 
 
 async def test_a_secret_without_a_configured_key_is_refused(

@@ -21,14 +21,14 @@ from starlette.routing import Route
 from graph.domain.outages import OutageLog
 from graph.loaders import Loaders
 from graph.testing import UvicornServer
-from graph.wiring import build_adapters
+from graph.wiring.adapters import build_adapters
 from sources.base import Capability, ServiceQuery
 from sources.cache import CachedServiceDirectory
 from sources.network import NetworkConfigError
 from sources.topology import Topology, parse_topology
 from tests.helpers.topologies import MINIMAL
 
-SAMPLES = Path(__file__).parents[2] / "samples" / "pvog"
+SAMPLES = Path(__file__).parents[3] / "samples" / "pvog"
 SECRETS = {
     "TEST_FITCONNECT_SECRET": "fc",
     "PORTALGRAPH_IDP_CLIENT_SECRET": "idp",

@@ -1,0 +1,1 @@
+"""The composition root's builders: adapters, their wrapping, identity."""
