@@ -37,7 +37,7 @@ from graph.http.slow_clients import BodyIdleTimeout
 from graph.http.spec import GraphQLResponseType
 from graph.http.uploads import UploadBodyLimit, configure_spooling
 from graph.http.view import GRAPHIQL_ASSETS, GatewayView
-from graph.http.websockets import ClientSocketCap
+from graph.http.ws_limits import ClientSocketCap
 from graph.ops.journal import open_journal, purge_loop, subject_keys
 from graph.ops.live import running_live
 from graph.ops.observability import Observability

@@ -64,6 +64,25 @@ def application_from_route(route: dict[str, Any]) -> ApplicationRecord:
     )
 
 
+def for_events(app: ApplicationRecord) -> ApplicationRecord:
+    """What a watch keeps of an application for its events (ids, service, reference), not
+    the whole parsed record (dates, payment links): a watch lives as long as its viewer's
+    subscriptions, and the loaders that parsed the record are gone after the set-up."""
+    return ApplicationRecord(
+        portal_id=app.portal_id,
+        id=app.id,
+        case_id=app.case_id,
+        submission_id=None,
+        leika_key=None,
+        service_name=app.service_name,
+        reference=app.reference,
+        created_at=None,
+        submitted_at=None,
+        updated_at=None,
+        payments=(),
+    )
+
+
 def message_event(audience: str, message: MessageRecord) -> EventRecord:
     return EventRecord(
         id=f"message:{message.portal_id}:{message.id}:{audience}",

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from graph.domain.adapters import Adapters
-from graph.domain.live_events import message_event, payment_event, status_event
+from graph.domain.live_events import for_events, message_event, payment_event, status_event
 from sources.base import (
     ApplicationRecord,
     EventPosition,
@@ -118,8 +118,8 @@ class Pollers:
             watch.viewer = viewer
             return key
         watch = Watch(kind, upstream_id, audience, viewer)
-        watch.applications = {a.id: a for a in applications}
-        watch.payments = {link.transaction_id: (link, app) for link, app in payments}
+        watch.applications = {a.id: for_events(a) for a in applications}
+        watch.payments = {link.transaction_id: (link, for_events(app)) for link, app in payments}
         self.watches[key] = watch
         # The baseline: what exists now is not news.
         try:

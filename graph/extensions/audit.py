@@ -54,11 +54,30 @@ def personal_fields(schema: GraphQLSchema) -> frozenset[tuple[str, str]]:
     return frozenset(found)
 
 
+AUDITED_AS: dict[type, tuple[str | None, bool]] = {}  # result types are few: unbounded
+
+
+def audited_as(cls: type) -> tuple[str | None, bool]:
+    """The audit's "what" of a result type (None: not personal) and whether the type
+    says its own result (`audit_result`): found once per type, not for each of the 500
+    items of a page."""
+    found = AUDITED_AS.get(cls)
+    if found is None:
+        definition = getattr(cls, "__strawberry_definition__", None)
+        own_result = "audit_result" in getattr(cls, "__dataclass_fields__", {}) or hasattr(
+            cls, "audit_result"
+        )
+        found = AUDITED_AS[cls] = (PERSONAL.get(getattr(definition, "name", "")), own_result)
+    return found
+
+
 class AuditLog(SchemaExtension):
     def __init__(self, pseudonym: Callable[[str], str]) -> None:
         self.pseudonym = pseudonym
-        self.seen: set[tuple[str, str, str]] = set()
-        self.who: dict[str, str] = {}  # subject → pseudonym: one HMAC per operation, not per line
+        # Both made on the first audit line: most operations, and every idle subscription
+        # (which keeps this instance for its life), write none.
+        self.seen: set[tuple[str, str, str]] | None = None
+        self.who: tuple[str, str] | None = None  # (subject, pseudonym): one HMAC per operation
 
     def around(self, resolve: Callable[..., Any], root: Any, info: Info, **kwargs: Any) -> Any:
         """One personal field's resolution, audited."""
@@ -87,11 +106,10 @@ class AuditLog(SchemaExtension):
             if what is not None:
                 self._emit(info, what, object_id, "not_found" if object_id != "me" else "denied")
             return
-        for item in result if isinstance(result, list) else [result]:
-            definition = getattr(type(item), "__strawberry_definition__", None)
-            what = PERSONAL.get(getattr(definition, "name", ""))
+        for item in result if isinstance(result, list) else (result,):
+            what, own_result = audited_as(type(item))
             if what is not None:
-                result_text = getattr(item, "audit_result", "ok")  # e.g. "deleted"
+                result_text = item.audit_result if own_result else "ok"  # e.g. "deleted"
                 if getattr(item, "locked", False):
                     result_text = "denied"
                 self._emit(info, what, _object_id(item), result_text)
@@ -117,15 +135,18 @@ class AuditLog(SchemaExtension):
         return PERSONAL.get(type_name), global_id
 
     def _emit(self, info: Info, what: str, object_id: str, result: str) -> None:
-        if (what, object_id, result) in self.seen:
+        line = (what, object_id, result)
+        if self.seen is None:
+            self.seen = set()
+        elif line in self.seen:
             return
-        self.seen.add((what, object_id, result))
+        self.seen.add(line)
         viewer = getattr(info.context, "viewer", None)
         who = "anonymous"
         if viewer is not None:
-            who = self.who.get(viewer.subject) or self.who.setdefault(
-                viewer.subject, self.pseudonym(viewer.subject)
-            )
+            if self.who is None or self.who[0] != viewer.subject:
+                self.who = (viewer.subject, self.pseudonym(viewer.subject))
+            who = self.who[1]
         audit(who, what, object_id, result)
 
     def on_operation(self) -> Iterator[None]:

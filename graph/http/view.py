@@ -44,13 +44,9 @@ from graph.http.graphiql import graphiql_html
 from graph.http.request_body import StrictBodies
 from graph.http.security import NONCE_KEY
 from graph.http.spec import NegotiatedSSETransport, mark_request_error
-from graph.http.websockets import (
-    BoundedWebSocketAdapter,
-    LegacyWsHandler,
-    TransportWsHandler,
-    refusals_as_errors,
-    socket_context,
-)
+from graph.http.websockets import LegacyWsHandler, TransportWsHandler
+from graph.http.ws_limits import BoundedWebSocketAdapter
+from graph.http.ws_operations import refusals_as_errors, socket_context
 
 GRAPHIQL_ASSETS = "/graphiql/assets"
 # Every view of this process, so the server can drain them on shutdown.
@@ -58,7 +54,8 @@ ACTIVE_VIEWS: weakref.WeakSet[GatewayView] = weakref.WeakSet()
 
 
 class GatewayView(StrictBodies, GraphQL[Context, None]):  # StrictBodies: issue 18 #8
-    # Issue 18 #6/#8: token expiry, per-operation context, frame cap (graph/http/websockets.py).
+    # Issue 18 #6/#8: token expiry, per-operation context (graph/http/websockets.py,
+    # ws_operations.py), frame cap (ws_limits.py).
     graphql_transport_ws_handler_class = TransportWsHandler
     graphql_ws_handler_class = LegacyWsHandler
     websocket_adapter_class = BoundedWebSocketAdapter

@@ -1,13 +1,12 @@
-"""WebSocket sessions under attack: the protocol handlers and socket adapter the view uses.
+"""WebSocket sessions: the protocol handlers the view uses, and the session's lifetime.
 
 Issue 18 #6 and #8, for both subprotocols (graphql-transport-ws, legacy graphql-ws):
 - a socket closes with 4403 when its sign-in token expires (it answered `me` 41 s after);
-- each operation gets a fresh Context (DataLoaders, outages): a connection-wide one served
-  stale counts and stale outages for as long as the socket lived;
+- each operation gets a fresh Context (graph/http/ws_operations.py);
 - the legacy protocol has a connection_init timeout too (4408), as graphql-transport-ws;
-- a frame above the body limit closes the socket (1009) instead of being parsed;
 - a legacy `start` or `stop` without id or payload closes with 4400 instead of crashing
   the handler (which dropped the socket without a close frame).
+Frame size and sockets per client: graph/http/ws_limits.py.
 """
 
 from __future__ import annotations
@@ -15,137 +14,66 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import Mapping
 from typing import Any, cast
 
-from graphql import GraphQLError
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
-from strawberry.asgi import ASGIWebSocketAdapter
-from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
+from starlette.websockets import WebSocketDisconnect
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
-from strawberry.types.execution import PreExecutionError
 
-from graph.context import STATE_KEY, Context, GatewayState
-from graph.domain.messages import Language
-from graph.extensions.masking import public_error, request_language
-from sources.base import ViewerRecord
+from graph.context import Context
+from graph.http.ws_operations import PerOperationSchema
 
 TOKEN_EXPIRED = 4403
 INVALID_MESSAGE = 4400
 INIT_TIMEOUT = 4408
 TOO_MANY_INITS = 4429
-TOO_BIG = 1009
-DEFAULT_FRAME_LIMIT = 1_000_000
 
 
-def socket_context(
-    gateway: GatewayState, websocket: WebSocket, viewer: ViewerRecord | None = None
-) -> Context:
-    """A context for a WebSocket connection or one of its operations. Its loaders cost
-    an empty dict until a field loads (graph/loaders.py makes each DataLoader on first
-    use): an idle subscription seldom resolves one."""
-    return Context.build(gateway, websocket, None, viewer)
-
-
-def fresh_context(context: Context) -> Context:
-    """The connection's identity, with this operation's own loaders and outage log."""
-    if isinstance(context.request, WebSocket):
-        fresh = socket_context(context.gateway, context.request, context.viewer)
-    else:  # a test's plain context
-        fresh = Context.build(context.gateway, context.request, context.response, context.viewer)
-    fresh.connection_params = context.connection_params
-    return fresh
-
-
-class PerOperationSchema:
-    """The schema as the handlers see it: every operation runs with a fresh Context."""
-
-    def __init__(self, schema: Any) -> None:
-        self.schema = schema
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.schema, name)
-
-    async def stream(self, *args: Any, context_value: Context, **kwargs: Any) -> Any:
-        fresh = fresh_context(context_value)
-        lang = request_language(fresh)
-        try:
-            return refusals_as_errors(
-                await self.schema.stream(*args, context_value=fresh, **kwargs), lang=lang
-            )
-        except GraphQLError as exc:
-            return refusals_as_errors(None, exc, lang=lang)
-
-    async def subscribe(self, *args: Any, context_value: Context, **kwargs: Any) -> Any:
-        fresh = fresh_context(context_value)
-        lang = request_language(fresh)
-        try:
-            return refusals_as_errors(
-                await self.schema.subscribe(*args, context_value=fresh, **kwargs), lang=lang
-            )
-        except GraphQLError as exc:
-            return refusals_as_errors(None, exc, lang=lang)
-
-
-async def refusals_as_errors(
-    source: AsyncGenerator[Any] | None,
-    refused: GraphQLError | None = None,
-    *,
-    lang: Language = "en",
-) -> AsyncGenerator[Any]:
-    """The results of `source`; a refusal raised before the first one becomes an error result.
-
-    A schema extension that refuses an operation (rate limit, trusted documents) raises
-    before execution; Strawberry's socket handlers then sent a bare `complete` (graphql-
-    transport-ws) or nothing at all (legacy). As a PreExecutionError they send `error`,
-    in the client's language (no extension exit saw the refusal to translate it).
-    """
-
-    def refusal(error: GraphQLError) -> PreExecutionError:
-        # Refusals carry no "Did you mean" hints: nothing to hide in production.
-        return PreExecutionError(
-            data=None, errors=[public_error(error, hide_suggestions=False, lang=lang)]
-        )
-
-    if refused is not None or source is None:
-        yield refusal(refused or GraphQLError("Refused."))
-        return
-    started = False
-    async with contextlib.aclosing(source):
-        try:
-            async for result in source:
-                started = True
-                yield result
-        except GraphQLError as exc:
-            if started:
-                raise
-            yield refusal(exc)
-
-
-async def close_at_expiry(close: Any, expires_at: float) -> None:
-    """Sleep until the token's `exp`, then close the socket with 4403."""
-    await asyncio.sleep(max(0.0, expires_at - time.time()))
+async def close_expired(close: Any) -> None:
     with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
         await close(code=TOKEN_EXPIRED, reason="Token expired: sign in again and reconnect")
 
 
 class Expiry:
-    """The one timer of a connection: started when the viewer is known, cancelled at the end."""
+    """The one timer of a connection: started when the viewer is known, cancelled at the end.
+
+    A timer handle until the token's `exp`, and a task only to close the socket then: a
+    task sleeping for the token's lifetime was ~1.4 KiB of every idle connection.
+    """
+
+    __slots__ = ("closing", "timer")
 
     def __init__(self) -> None:
-        self.task: asyncio.Task[None] | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.closing: asyncio.Task[None] | None = None
 
     def start(self, context: Context, close: Any) -> None:
-        if context.viewer is not None and self.task is None:
-            self.task = asyncio.create_task(close_at_expiry(close, context.viewer.expires_at))
+        if context.viewer is not None and self.timer is None:
+            delay = max(0.0, context.viewer.expires_at - time.time())
+            self.timer = asyncio.get_running_loop().call_later(delay, self.expired, close)
+
+    def expired(self, close: Any) -> None:
+        self.closing = asyncio.ensure_future(close_expired(close))
 
     def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.closing is not None:
+            self.closing.cancel()
+
+
+def without_credentials(context: Context) -> None:
+    """The connection's parameters, once authenticated, without the `Authorization` one:
+    the viewer carries the token, and the raw header (with the payload dict around it,
+    ~1 KiB) stayed in every operation's context for as long as the socket lived."""
+    params = context.connection_params
+    if params and any(key.lower() == "authorization" for key in params):
+        kept = {k: v for k, v in params.items() if k.lower() != "authorization"}
+        context.connection_params = kept or None
 
 
 class TransportWsHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -165,6 +93,10 @@ class TransportWsHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_connection_init(message)
         if self.connection_acknowledged:
             self.expiry.start(self.context, self.websocket.close)
+            without_credentials(self.context)
+        if self.connection_init_received:
+            # Cancelled by Strawberry at init: a finished task kept for the socket's life.
+            self.connection_init_timeout_task = None
 
     async def shutdown(self) -> None:
         self.expiry.cancel()
@@ -243,61 +175,4 @@ class LegacyWsHandler(BaseGraphQLWSHandler[Context, None]):
         await super().handle_message(message)
         if message["type"] == "connection_init" and self.connection_acknowledged:
             self.expiry.start(self.context, self.websocket.close)
-
-
-def frame_limit(websocket: WebSocket) -> int:
-    """PORTALGRAPH_MAX_BODY_BYTES: a frame carries what an HTTP body would."""
-    state = websocket.scope.get("state", {}).get(STATE_KEY)
-    return state.settings.server.max_body_bytes if state is not None else DEFAULT_FRAME_LIMIT
-
-
-class BoundedWebSocketAdapter(ASGIWebSocketAdapter):
-    """Strawberry's socket adapter, refusing frames above `max_bytes` (close 1009)."""
-
-    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object]:
-        try:
-            while self.ws.application_state != WebSocketState.DISCONNECTED:
-                try:
-                    text = await self.ws.receive_text()
-                except KeyError as exc:  # a binary frame
-                    raise NonTextMessageReceived from exc
-                limit = frame_limit(self.ws)
-                if len(text) > limit:
-                    await self.close(TOO_BIG, f"A message may be at most {limit} bytes")
-                    return
-                try:
-                    yield self.view.decode_json(text)
-                except ValueError as exc:  # orjson.JSONDecodeError, json.JSONDecodeError
-                    if not ignore_parsing_errors:
-                        raise NonJsonMessageReceived from exc
-        except WebSocketDisconnect:
-            pass
-
-
-class ClientSocketCap:
-    """Pure ASGI: at most `per_client` open WebSockets per client address (issue 18 #6).
-
-    The address is the peer's, or the one a trusted proxy forwarded (uvicorn's proxy
-    headers, `PORTALGRAPH_TRUSTED_PROXIES`). Over the cap the handshake is refused (403).
-    """
-
-    def __init__(self, app: Any, per_client: int) -> None:
-        self.app = app
-        self.per_client = per_client
-        self.open: dict[str, int] = {}
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "websocket":
-            await self.app(scope, receive, send)
-            return
-        client = (scope.get("client") or ("unknown", 0))[0]
-        if self.open.get(client, 0) >= self.per_client:
-            await send({"type": "websocket.close", "code": 1008, "reason": "Too many sockets"})
-            return
-        self.open[client] = self.open.get(client, 0) + 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.open[client] -= 1
-            if not self.open[client]:
-                del self.open[client]
+            without_credentials(self.context)

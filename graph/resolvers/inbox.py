@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, overload
 
 import strawberry
 
@@ -24,6 +26,36 @@ from sources.base import Capability, MessageRecord
 def as_message(info: Info, record: MessageRecord) -> Message:
     portal = info.context.gateway.portals[record.portal_id]
     return Message.from_record(record, portal, info.context.viewer)
+
+
+class Messages(Sequence[Message]):
+    """The sorted records as Messages, each built only when its page is cut: a page of
+    500 out of 600 built 600, with the context looked up for each."""
+
+    def __init__(self, info: Info, records: list[MessageRecord]) -> None:
+        self.records = records
+        self.portals = info.context.gateway.portals
+        self.viewer = info.context.viewer
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @overload
+    def __getitem__(self, index: int) -> Message: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Message]: ...
+
+    def __getitem__(self, index: int | slice) -> Message | list[Message]:
+        if isinstance(index, slice):
+            return [self._message(r) for r in self.records[index]]
+        return self._message(self.records[index])
+
+    def _message(self, record: MessageRecord) -> Message:
+        return Message.from_record(record, self.portals[record.portal_id], self.viewer)
+
+
+NEWEST_FIRST = attrgetter("received_at", "id")
 
 
 async def list_messages(
@@ -52,9 +84,9 @@ async def list_messages(
         )
     if unread_only:
         records = [m for m in records if m.read_at is None]
-    records.sort(key=lambda m: (m.received_at, m.id), reverse=True)
+    records.sort(key=NEWEST_FIRST, reverse=True)
     return paginate(
-        [as_message(info, m) for m in records],
+        Messages(info, records),
         list_name=list_name,
         page=page,
         outages=info.context.outage_list(Capability.INBOX),

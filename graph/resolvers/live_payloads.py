@@ -37,8 +37,8 @@ def event_payload(info: Info, logged: LoggedEvent, missed: int) -> Payload:
     if event.kind is EventKind.INBOX_MESSAGE:
         return InboxMessageEvent.from_data(event.data, portal, missed, viewer, now, position)
     if event.kind is EventKind.PAYMENT_STATUS:
-        return PaymentStatusEvent.from_data(event.data, portal, missed, now, position)
-    return ApplicationStatusEvent.from_data(event.data, portal, missed, now, position)
+        return PaymentStatusEvent.from_data(event.data, portal, missed, viewer, now, position)
+    return ApplicationStatusEvent.from_data(event.data, portal, missed, viewer, now, position)
 
 
 class Now:

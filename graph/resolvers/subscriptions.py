@@ -6,7 +6,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncGenerator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 from starlette.requests import Request
@@ -32,14 +32,13 @@ from sources.base import (
     EventKind,
     EventPosition,
     EventRecord,
-    LoggedEvent,
     PaymentLinkRecord,
     ViewerRecord,
 )
 from sources.errors import EventLogUnavailableError, EventPositionError
 
-TOKEN_EXPIRED = 4403
 TOO_MANY = 4429
+P = TypeVar("P", ApplicationStatusEvent, PaymentStatusEvent, InboxMessageEvent)
 
 
 def application_filter(application_id: strawberry.ID | None) -> tuple[str, str] | None:
@@ -50,13 +49,20 @@ def application_filter(application_id: strawberry.ID | None) -> tuple[str, str] 
 
 
 async def events(
-    info: Info, kind: EventKind, application: tuple[str, str] | None, after: str | None
-) -> AsyncGenerator[tuple[LoggedEvent, int], None]:
-    """The viewer's events of one kind, until they unsubscribe or their token expires.
+    info: Info,
+    kind: EventKind,
+    payload_type: type[P],
+    application_id: strawberry.ID | None,
+    after: str | None,
+) -> AsyncGenerator[P, None]:
+    """The viewer's events of one kind as payloads, until they unsubscribe or their token
+    expires. The resolvers return this generator itself: a generator of theirs around it
+    was one more suspended frame for every subscription's life.
 
     With `after` (or, over SSE, a Last-Event-ID header) the events after that position
     come first, then the live ones, none twice.
     """
+    application = application_filter(application_id)
     context = info.context
     viewer, live = context.viewer, context.gateway.live
     if viewer is None:
@@ -80,20 +86,23 @@ async def events(
         reader = FollowingReader(
             live, stream, lambda: follow_viewer(context, live, viewer, application)
         )
+        # A socket is closed at the token's expiry by its connection (graph/http/websockets.py):
+        # no timer per wait there, which an idle subscription held for its whole life.
+        on_socket = isinstance(context.request, WebSocket)
         while True:
-            remaining = viewer.expires_at - time.time()
+            remaining = None if on_socket else max(viewer.expires_at - time.time(), 0.001)
             try:
-                logged = await reader.next(max(remaining, 0.001))
-            except TimeoutError:
-                if isinstance(context.request, WebSocket):
-                    await context.request.close(TOKEN_EXPIRED, "Token expired")
+                logged = await reader.next(remaining)
+            except TimeoutError:  # over SSE: the stream ends with the token
                 return
             if logged is None:  # the follow is set up; read on
                 continue
             if logged.event.kind is not kind or not _matches(logged.event, application):
                 continue
             missed, stream.dropped = stream.dropped, 0
-            yield logged, missed
+            payload = event_payload(info, logged, missed)
+            assert isinstance(payload, payload_type)  # by the event's kind
+            yield payload
     finally:
         if stream is not None:
             stream.close()
@@ -224,30 +233,20 @@ ApplicationArg = Annotated[
 )
 class Subscription:
     @strawberry.subscription(description="Status changes of the viewer's applications.")
-    async def application_status_changed(
+    def application_status_changed(
         self, info: Info, application_id: ApplicationArg = None, after: AfterArg = None
     ) -> AsyncGenerator[ApplicationStatusEvent, None]:
-        wanted = application_filter(application_id)
-        async for event, missed in events(info, EventKind.APPLICATION_STATUS, wanted, after):
-            payload = event_payload(info, event, missed)
-            assert isinstance(payload, ApplicationStatusEvent)  # by the event's kind
-            yield payload
+        kind = EventKind.APPLICATION_STATUS
+        return events(info, kind, ApplicationStatusEvent, application_id, after)
 
     @strawberry.subscription(description="Status changes of the viewer's payments, e.g. paid.")
-    async def payment_status_changed(
+    def payment_status_changed(
         self, info: Info, application_id: ApplicationArg = None, after: AfterArg = None
     ) -> AsyncGenerator[PaymentStatusEvent, None]:
-        wanted = application_filter(application_id)
-        async for event, missed in events(info, EventKind.PAYMENT_STATUS, wanted, after):
-            payload = event_payload(info, event, missed)
-            assert isinstance(payload, PaymentStatusEvent)  # by the event's kind
-            yield payload
+        return events(info, EventKind.PAYMENT_STATUS, PaymentStatusEvent, application_id, after)
 
     @strawberry.subscription(description="New messages in the viewer's mailboxes.")
-    async def inbox_message_received(
+    def inbox_message_received(
         self, info: Info, after: AfterArg = None
     ) -> AsyncGenerator[InboxMessageEvent, None]:
-        async for event, missed in events(info, EventKind.INBOX_MESSAGE, None, after):
-            payload = event_payload(info, event, missed)
-            assert isinstance(payload, InboxMessageEvent)  # by the event's kind
-            yield payload
+        return events(info, EventKind.INBOX_MESSAGE, InboxMessageEvent, None, after)

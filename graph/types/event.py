@@ -9,8 +9,9 @@ is idempotent. graph/resolvers/live_payloads.py builds them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol, Self
 
 import strawberry
 
@@ -46,12 +47,55 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
-def _time(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+Read = Callable[[dict[str, Any], ViewerRecord | None], Any]  # one field from an event's data
+
+
+def _time(key: str) -> Read:
+    return lambda data, _: (
+        datetime.fromisoformat(v) if isinstance(v := data.get(key), str) else None
+    )
+
+
+def _get(key: str) -> Read:
+    return lambda data, _: data.get(key)
+
+
+def _id(key: str) -> Read:
+    return lambda data, _: strawberry.ID(data[key])
+
+
+def _optional_id(key: str) -> Read:
+    return lambda data, _: strawberry.ID(data[key]) if data.get(key) else None
+
+
+def _level(data: dict[str, Any], _: ViewerRecord | None) -> TrustLevel:
+    return TrustLevel(int(data["requiredTrustLevel"]))
+
+
+class FromData:
+    """The one way from an event's data (graph/domain/live_events.py) to its payload: the
+    fields every event has, then the type's own, each read by its `FIELDS` entry."""
+
+    FIELDS: ClassVar[dict[str, Read]]
+
+    @classmethod
+    def from_data(
+        cls,
+        data: dict[str, Any],
+        portal: Portal,
+        missed: int,
+        viewer: ViewerRecord | None = None,
+        now: CurrentState = UNKNOWN,
+        event_id: str = "",
+    ) -> Self:
+        own = {name: read(data, viewer) for name, read in cls.FIELDS.items()}
+        return cls(  # type: ignore[call-arg]  # the strawberry types' dataclass __init__
+            event_id=strawberry.ID(event_id), portal=portal, missed_events=missed, now=now, **own
+        )
 
 
 @strawberry.type(description="An application changed status (Statusänderung).")
-class ApplicationStatusEvent:
+class ApplicationStatusEvent(FromData):
     event_id: strawberry.ID = strawberry.field(
         description="This event's position in the event log: pass it back as `after` (or as"
         " SSE Last-Event-ID) to resume right after it."
@@ -70,6 +114,15 @@ class ApplicationStatusEvent:
         description="Events dropped before this one because the client read too slowly; refetch if > 0."
     )
     now: strawberry.Private[CurrentState] = UNKNOWN
+    FIELDS: ClassVar[dict[str, Read]] = {
+        "application_id": _id("applicationId"),
+        "service_name": _get("serviceName"),
+        "reference": _get("reference"),
+        "reported_status": lambda data, _: ApplicationStatus(data["status"]),
+        "source": lambda data, _: StatusSource(data["source"]),
+        "time": _time("time"),
+        "detail": _get("detail"),
+    }
 
     @strawberry.field(description="The application's status after this change: its current status.")
     async def status(self) -> ApplicationStatus:
@@ -84,32 +137,9 @@ class ApplicationStatusEvent:
     async def application(self) -> Application | None:
         return await self.now.application()
 
-    @classmethod
-    def from_data(
-        cls,
-        data: dict[str, Any],
-        portal: Portal,
-        missed: int,
-        now: CurrentState = UNKNOWN,
-        event_id: str = "",
-    ) -> ApplicationStatusEvent:
-        return cls(
-            event_id=strawberry.ID(event_id),
-            application_id=strawberry.ID(data["applicationId"]),
-            service_name=data.get("serviceName"),
-            reference=data.get("reference"),
-            reported_status=ApplicationStatus(data["status"]),
-            source=StatusSource(data["source"]),
-            time=_time(data.get("time")),
-            detail=data.get("detail"),
-            portal=portal,
-            missed_events=missed,
-            now=now,
-        )
-
 
 @strawberry.type(description="A payment changed status, e.g. it was paid (bezahlt).")
-class PaymentStatusEvent:
+class PaymentStatusEvent(FromData):
     event_id: strawberry.ID = strawberry.field(
         description="This event's position in the event log: pass it back as `after` (or as"
         " SSE Last-Event-ID) to resume right after it."
@@ -127,6 +157,14 @@ class PaymentStatusEvent:
         description="Events dropped before this one; refetch if > 0."
     )
     now: strawberry.Private[CurrentState] = UNKNOWN
+    FIELDS: ClassVar[dict[str, Read]] = {
+        "payment_id": _id("paymentId"),
+        "application_id": _id("applicationId"),
+        "transaction_id": lambda data, _: data["transactionId"],
+        "status": lambda data, _: PaymentStatus(data["status"]),
+        "amount": lambda data, _: Money(cents=int(data["amountCents"]), currency=data["currency"]),
+        "time": _time("time"),
+    }
 
     @strawberry.field(
         description="The payment as it is now; null if its provider could not be asked."
@@ -142,31 +180,9 @@ class PaymentStatusEvent:
     async def application(self) -> Application | None:
         return await self.now.application()
 
-    @classmethod
-    def from_data(
-        cls,
-        data: dict[str, Any],
-        portal: Portal,
-        missed: int,
-        now: CurrentState = UNKNOWN,
-        event_id: str = "",
-    ) -> PaymentStatusEvent:
-        return cls(
-            event_id=strawberry.ID(event_id),
-            payment_id=strawberry.ID(data["paymentId"]),
-            application_id=strawberry.ID(data["applicationId"]),
-            transaction_id=data["transactionId"],
-            status=PaymentStatus(data["status"]),
-            amount=Money(cents=int(data["amountCents"]), currency=data["currency"]),
-            time=_time(data.get("time")),
-            portal=portal,
-            missed_events=missed,
-            now=now,
-        )
-
 
 @strawberry.type(description="A new message arrived in the viewer's mailbox (Postfach).")
-class InboxMessageEvent:
+class InboxMessageEvent(FromData):
     event_id: strawberry.ID = strawberry.field(
         description="This event's position in the event log: pass it back as `after` (or as"
         " SSE Last-Event-ID) to resume right after it."
@@ -193,6 +209,17 @@ class InboxMessageEvent:
         description="Events dropped before this one; refetch if > 0."
     )
     now: strawberry.Private[CurrentState] = UNKNOWN
+    FIELDS: ClassVar[dict[str, Read]] = {
+        "message_id": _id("messageId"),
+        "subject": lambda data, _: data["subject"],
+        "sender": lambda data, _: data["sender"],
+        "service": _get("service"),
+        "received_at": _time("receivedAt"),
+        "is_notice": lambda data, _: bool(data.get("isNotice")),
+        "required_trust_level": _level,
+        "locked": lambda data, viewer: not can_open(_level(data, viewer), viewer),
+        "application_id": _optional_id("applicationId"),
+    }
 
     @strawberry.field(
         description="The message as the inbox lists it (locked like there); null if the"
@@ -200,32 +227,3 @@ class InboxMessageEvent:
     )
     async def message(self) -> Message | None:
         return await self.now.message()
-
-    @classmethod
-    def from_data(
-        cls,
-        data: dict[str, Any],
-        portal: Portal,
-        missed: int,
-        viewer: ViewerRecord | None,
-        now: CurrentState = UNKNOWN,
-        event_id: str = "",
-    ) -> InboxMessageEvent:
-        level = TrustLevel(int(data["requiredTrustLevel"]))
-        return cls(
-            event_id=strawberry.ID(event_id),
-            message_id=strawberry.ID(data["messageId"]),
-            subject=data["subject"],
-            sender=data["sender"],
-            service=data.get("service"),
-            received_at=_time(data.get("receivedAt")),
-            is_notice=bool(data.get("isNotice")),
-            required_trust_level=level,
-            locked=not can_open(level, viewer),
-            application_id=strawberry.ID(data["applicationId"])
-            if data.get("applicationId")
-            else None,
-            portal=portal,
-            missed_events=missed,
-            now=now,
-        )

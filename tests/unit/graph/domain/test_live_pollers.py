@@ -15,10 +15,12 @@ from graph.domain.adapters import Adapters
 from graph.domain.live import LiveHub
 from graph.domain.live_routes import JournalCaseRoutes
 from sources.base import (
+    ApplicationRecord,
     CaseRouteRecord,
     EventPosition,
     EventRecord,
     MessageRecord,
+    PaymentLinkRecord,
     TrustLevel,
     ViewerRecord,
 )
@@ -109,6 +111,44 @@ async def test_a_poll_whose_append_fails_keeps_the_item_unseen_until_stored() ->
     assert hub.status()["appended"] == 1
     await hub.unfollow(follow)
     assert hub.pollers.watches == {}
+
+
+async def test_a_watch_keeps_of_an_application_only_what_its_events_need() -> None:
+    box = Mailbox()
+    adapters = Adapters(postboxes={"koeln": box})  # type: ignore[dict-item]
+    hub = LiveHub(
+        EventFeed(MemoryEventLog()),
+        InMemoryCaseRoutes(),
+        InMemoryLock(),
+        adapters,
+        audience_key=b"k",
+    )
+    when = datetime(2026, 11, 29, tzinfo=UTC)
+    parsed = ApplicationRecord(
+        "koeln",
+        "a1",
+        "c1",
+        "sub-1",
+        "99001001",
+        "Wohnsitz",
+        "R-1",
+        when,
+        when,
+        when,
+        (PaymentLinkRecord("t1", "o", "e"),),
+    )
+    follow = await hub.follow(VIEWER, [parsed], "key", inboxes=["koeln"])
+    kept = hub.pollers.watches[follow.watches[0]].applications["a1"]
+    assert kept is not parsed
+    assert (kept.portal_id, kept.id, kept.case_id) == ("koeln", "a1", "c1")
+    assert (kept.service_name, kept.reference) == ("Wohnsitz", "R-1")
+    assert (kept.created_at, kept.submitted_at, kept.updated_at, kept.payments) == (
+        None,
+        None,
+        None,
+        (),
+    )
+    await hub.unfollow(follow)
 
 
 class BrokenRoutes:

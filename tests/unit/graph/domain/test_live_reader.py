@@ -59,6 +59,25 @@ async def test_events_arrive_while_the_follow_is_still_being_set_up() -> None:
     await live.feed.close()
 
 
+async def test_once_set_up_the_reader_holds_the_follow_not_its_task() -> None:
+    # An idle subscription lives for hours: the finished set-up task is not kept.
+    box = Mailbox()
+    live = hub(box=box)
+    await live.feed.start()
+    stream = await live.subscribe(live.audience("s-1"))
+    reader = FollowingReader(
+        live, stream, lambda: live.follow(VIEWER, [], "key", inboxes=["koeln"])
+    )
+    assert await reader.next(5.0) is None
+    held = [getattr(reader, name) for name in reader.__slots__]
+    assert not any(isinstance(value, asyncio.Task) for value in held)
+    assert not hasattr(reader, "__dict__")
+    assert len(live.pollers.watches) == 1
+    await reader.close()  # unfollows with the follow it kept
+    assert live.pollers.watches == {}
+    await live.feed.close()
+
+
 async def test_a_failed_set_up_ends_the_reading_with_its_error() -> None:
     live = hub()
     stream = await live.subscribe(live.audience("s-1"))
@@ -120,7 +139,7 @@ async def test_set_ups_run_a_few_at_a_time() -> None:
 
 
 def finished(readers: list[FollowingReader]) -> bool:
-    return all(r._setup.done() for r in readers)
+    return all(r._setup is None or r._setup.done() for r in readers)
 
 
 class CountingRoutes(InMemoryCaseRoutes):

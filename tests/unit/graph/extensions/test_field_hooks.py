@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from graphql import GraphQLObjectType
 
+from graph.extensions.audit import AuditLog, audited_as
 from graph.extensions.field_hooks import bind_field_hooks
 from graph.schema import build_schema
+from graph.types.message import Message
+from graph.types.service import Service
+from graph.types.submission import ApplicationsForgotten
 
 SCHEMA = build_schema()
 
@@ -37,3 +44,26 @@ def test_a_plain_field_still_reads_the_attribute_behind_its_graphql_name() -> No
         is_notice = True
 
     assert resolver("Message", "isNotice")(Row(), None) is True
+
+
+def test_the_audit_knows_each_result_type_once() -> None:
+    assert audited_as(Message) == ("Message", False)
+    assert audited_as(ApplicationsForgotten) == ("Application", True)  # "deleted"
+    assert audited_as(Service) == (None, False)
+
+
+def test_the_audit_writes_each_line_once_and_keeps_nothing_before_the_first(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    log = AuditLog(lambda subject: "p-" + subject)
+    assert (log.seen, log.who) == (None, None)  # what an idle subscription's instance holds
+    info: Any = SimpleNamespace(context=SimpleNamespace(viewer=SimpleNamespace(subject="s-1")))
+    with caplog.at_level(logging.INFO, logger="portalgraph.audit"):
+        for _ in range(2):
+            log._emit(info, "Message", "m1", "ok")
+        log._emit(info, "Message", "m2", "denied")
+    lines = [r.__dict__["audit"] for r in caplog.records if r.name == "portalgraph.audit"]
+    assert lines == [
+        {"who": "p-s-1", "what": "Message", "id": "m1", "result": "ok"},
+        {"who": "p-s-1", "what": "Message", "id": "m2", "result": "denied"},
+    ]

@@ -91,3 +91,47 @@ def test_the_sync_path_unwinds_too() -> None:
     result = schema.execute_sync("{ hello }")
     assert seen == ["refused", "exited"]
     assert result.errors
+
+
+class StreamOnly(SchemaExtension):
+    def on_stream_result(self, result: object) -> Iterator[None]:
+        yield
+
+
+class Results(SchemaExtension):
+    def get_results(self) -> dict[str, object]:
+        return {"seen": True}
+
+
+async def test_after_execution_the_runner_keeps_only_extensions_with_work_left() -> None:
+    # What an idle subscription keeps for hours: not the rate limit's or the parser
+    # cache's instance, only those that stream results or report extension results.
+    seen: list[str] = []
+    kept, reporting = StreamOnly(), Results()
+    runner = UnwindingRunner(
+        execution_context=None,  # type: ignore[arg-type]  # not read by these hooks
+        extensions=[outer(seen)(), kept, Refusing(), reporting],
+    )
+    async with runner.executing():
+        assert len(runner.extensions) == 4
+    assert runner.extensions == [kept, reporting]
+    with runner.executing():
+        pass
+    assert runner.extensions == [kept, reporting]
+
+
+async def test_a_subscription_yields_its_results_with_the_pruned_extensions() -> None:
+    @strawberry.type
+    class Subscription:
+        @strawberry.subscription
+        async def ticks(self) -> AsyncIterator[int]:
+            for n in range(3):
+                yield n
+
+    seen: list[str] = []
+    schema = Unwinding(query=Query, subscription=Subscription, extensions=[outer(seen), Results])
+    stream = await schema.subscribe("subscription { ticks }")
+    results = [r async for r in stream]
+    assert [r.data for r in results] == [{"ticks": 0}, {"ticks": 1}, {"ticks": 2}]
+    assert all(r.extensions == {"seen": True} for r in results)
+    assert seen == ["exited"]
