@@ -13,6 +13,7 @@ import pytest
 
 from graph.domain.identity import viewer_from_claims
 from graph.http.callbacks import Named, named_submissions
+from sources._fitconnect_events import parse_event_log, parse_set, signing_key
 from sources._jwe import EncryptionKeyError, encryption_key
 from sources._pvog_payloads import (
     parse_locations,
@@ -30,7 +31,6 @@ from sources.base import (
     StatusSource,
     TrustLevel,
 )
-from sources.fitconnect import parse_event_log, parse_set, signing_key
 from sources.postfach import parse_message, parse_status_update
 from sources.routing import parse_route
 from sources.submission import metadata, parse_destination
