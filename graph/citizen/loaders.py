@@ -37,11 +37,9 @@ async def _holdings(
     if journal is None:
         return [Holdings() for _ in subject_keys]
     found: list[Holdings] = []
-    for key in subject_keys:  # one viewer per request: one key
-        entries, links, payments = await asyncio.gather(
-            journal.entries(key), journal.accounts.valid(key), journal.payments.for_subject(key)
-        )
-        found.append(Holdings(tuple(entries), tuple(links), tuple(payments)))
+    for key in subject_keys:  # one viewer per request: one key, one unit of work
+        held = await journal.holdings(key)
+        found.append(Holdings(held.entries, held.links, held.payments))
     return found
 
 

@@ -5,9 +5,10 @@ instead of fanning out over every portal.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .database import Database
 from .records import AccountLink
@@ -41,16 +42,8 @@ class AccountLinks:
     @unit_of_work
     async def valid(self, subject_key: str) -> list[AccountLink]:
         """The viewer's links that have not expired, by upstream id."""
-        query = (
-            select(account_links)
-            # Two criteria, not `a & b`: `&` memoizes a comparator on the left expression
-            # that points back at it, a reference cycle per dashboard (issue 21).
-            .where(L.subject_key == subject_key, L.expires_at > self.db.clock())
-            .order_by(L.upstream_id)
-        )
         async with self.db.observe("accounts.valid"), self.db.read() as conn:
-            rows = (await conn.execute(query)).all()
-        return [AccountLink(r.subject_key, r.upstream_id, r.learned_at, r.expires_at) for r in rows]
+            return await valid_links(conn, subject_key, self.db.clock())
 
     @unit_of_work
     async def forget(self, subject_key: str, upstream_id: str | None = None) -> int:
@@ -61,3 +54,16 @@ class AccountLinks:
         async with self.db.observe("accounts.forget"), self.db.write() as conn:
             removed = await conn.execute(delete(account_links).where(where))
         return int(removed.rowcount)
+
+
+async def valid_links(conn: AsyncConnection, subject_key: str, now: datetime) -> list[AccountLink]:
+    """The subject's links that have not expired at `now`, by upstream id (one SELECT)."""
+    query = (
+        select(account_links)
+        # Two criteria, not `a & b`: `&` memoizes a comparator on the left expression
+        # that points back at it, a reference cycle per dashboard (issue 21).
+        .where(L.subject_key == subject_key, L.expires_at > now)
+        .order_by(L.upstream_id)
+    )
+    rows = (await conn.execute(query)).all()
+    return [AccountLink(r.subject_key, r.upstream_id, r.learned_at, r.expires_at) for r in rows]

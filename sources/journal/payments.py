@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .database import Database, first
 from .errors import JournalConflictError
@@ -96,14 +97,8 @@ class PaymentLinks:
     @unit_of_work
     async def for_subject(self, subject_key: str) -> list[PaymentLink]:
         """The viewer's payment links, oldest first (their tenants are the ones to ask)."""
-        query = (
-            select(payment_links)
-            .where(P.subject_key == subject_key)
-            .order_by(P.created_at, P.request_id)
-        )
         async with self.db.observe("payments.for_subject"), self.db.read() as conn:
-            rows = (await conn.execute(query)).all()
-        return [_link(row) for row in rows]
+            return await subject_links(conn, subject_key)
 
     async def _update(
         self, operation: str, request_id: str, where: ColumnElement[bool], values: dict[str, Any]
@@ -118,6 +113,16 @@ class PaymentLinks:
                 )
             row = await first(conn, select(payment_links).where(P.request_id == request_id))
         return _link(row)
+
+
+async def subject_links(conn: AsyncConnection, subject_key: str) -> list[PaymentLink]:
+    """The subject's payment links, oldest first (one SELECT)."""
+    query = (
+        select(payment_links)
+        .where(P.subject_key == subject_key)
+        .order_by(P.created_at, P.request_id)
+    )
+    return [_link(row) for row in (await conn.execute(query)).all()]
 
 
 def _link(row: Any) -> PaymentLink:

@@ -191,6 +191,15 @@ class PaymentLink:
 
 
 @dataclass(frozen=True, slots=True)
+class SubjectRecords:
+    """What the journal holds for one subject, read together (`Journal.holdings`)."""
+
+    entries: tuple[SubmissionEntry, ...]
+    links: tuple[AccountLink, ...]
+    payments: tuple[PaymentLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class EventPosition:
     portal_id: str
     case_id: str

@@ -22,12 +22,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from . import migrate, retention
-from .accounts import AccountLinks
+from .accounts import AccountLinks, valid_links
 from .database import Clock, Database, create_engine, utcnow
+from .entries import S, load_entries
 from .observe import NO_JOURNAL_OBSERVER, JournalObserver
-from .payments import PaymentLinks
+from .payments import PaymentLinks, subject_links
 from .positions import EventPositions
-from .records import SubmissionEntry
+from .records import SubjectRecords, SubmissionEntry
 from .routes import CaseRoutes
 from .secretbox import SecretBox
 from .submissions import Submissions
@@ -95,6 +96,17 @@ class Journal:
     async def entries(self, subject_key: str) -> list[SubmissionEntry]:
         """The citizen's list: every submission entry of the subject, newest first."""
         return await self.submissions.for_subject(subject_key)
+
+    @unit_of_work
+    async def holdings(self, subject_key: str) -> SubjectRecords:
+        """The subject's entries (newest first), valid account links (by upstream id) and
+        payment links (oldest first): three SELECTs in one unit of work on one connection,
+        since each unit costs a task and a pool checkout (work.py)."""
+        async with self.db.observe("journal.holdings"), self.db.read() as conn:
+            entries = await load_entries(conn, S.subject_key == subject_key)
+            links = await valid_links(conn, subject_key, self.db.clock())
+            payments = await subject_links(conn, subject_key)
+        return SubjectRecords(tuple(entries), tuple(links), tuple(payments))
 
     @unit_of_work
     async def delete_finished(self, subject_key: str) -> int:
