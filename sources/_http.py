@@ -26,7 +26,7 @@ from sources._deadline import deadline_after, remaining_time
 from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._pool import UpstreamClient, httpx_exchange
 from sources._upstream_auth import UpstreamHttpAuth
-from sources._wire import Params, Wire
+from sources._wire import AnswerTooLargeError, Params, Wire
 from sources.base import UpstreamRef
 from sources.errors import (
     DeadlineExceededError,
@@ -62,6 +62,8 @@ def map_transport_errors(ref: UpstreamRef) -> Iterator[None]:
         yield
     except (httpx.TimeoutException, TimeoutError) as exc:
         raise SourceTimeoutError(f"{ref} timed out", upstream=ref) from exc
+    except AnswerTooLargeError as exc:
+        raise SourceBadResponseError(f"{ref} answered too much: {exc}", upstream=ref) from exc
     except (httpx.TransportError, aiohttp.ClientError) as exc:
         if _tls_refused(exc):  # mutual TLS: a certificate one side does not accept
             raise SourceAuthError(f"{ref} refused the TLS handshake", upstream=ref) from exc

@@ -28,6 +28,16 @@ import orjson
 Params = Mapping[str, str | int | list[str]]
 JSON_HEADERS = {"Content-Type": "application/json"}
 KEEPALIVE = 4.0  # seconds an idle connection is kept
+# The most of one answer held in memory (after decompression). The largest legitimate
+# answers are Postfach attachments and PVOG pages of 500 descriptions (~2 MB); a broken
+# or hostile upstream must not make a gateway pod (512 Mi) hold more than this per call.
+MAX_ANSWER = 64 * 1024 * 1024
+CHUNK = 1 << 16
+
+
+class AnswerTooLargeError(Exception):
+    """An answer above the wire's cap: reading stopped there (translated to
+    `SourceBadResponseError` by `sources._http.map_transport_errors`)."""
 
 
 @dataclass(slots=True)
@@ -49,10 +59,15 @@ class Wire:
     first use, inside the event loop that will run it."""
 
     def __init__(
-        self, *, ssl_context: ssl.SSLContext | None = None, limit_per_host: int = 200
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        limit_per_host: int = 200,
+        max_answer: int = MAX_ANSWER,
     ) -> None:
         self.ssl_context = ssl_context
         self.limit_per_host = limit_per_host
+        self.max_answer = max_answer
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
 
@@ -104,7 +119,7 @@ class Wire:
                 total=None, sock_connect=connect_timeout, sock_read=read_timeout
             ),
         ) as response:
-            content = await response.read()
+            content = await read_capped(response, self.max_answer)
             return WireAnswer(response.status, response.headers, content)
 
     async def aclose(self) -> None:
@@ -112,6 +127,25 @@ class Wire:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+async def read_capped(response: aiohttp.ClientResponse, cap: int) -> bytes:
+    """The whole body, or `AnswerTooLargeError` as soon as it passes `cap` bytes. A declared
+    length is trusted only without compression: a gzip body's length says nothing of
+    what it inflates to."""
+    length = response.content_length
+    if length is not None and length > cap:
+        raise AnswerTooLargeError(f"declared {length} bytes, more than {cap}")
+    if length is not None and "Content-Encoding" not in response.headers:
+        return await response.read()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(CHUNK):
+        size += len(chunk)
+        if size > cap:
+            raise AnswerTooLargeError(f"more than {cap} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def query(params: Params) -> list[tuple[str, str]]:

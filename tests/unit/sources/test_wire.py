@@ -5,6 +5,7 @@ redirects, timeouts and their retry rules, errors translated into the SourceErro
 from __future__ import annotations
 
 import asyncio
+import gzip
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from sources.base import Capability, UpstreamRef
 from sources.base.upstream_auth import ClientAuthMethod, OAuth2ClientCredentials
 from sources.errors import (
     SourceAuthError,
+    SourceBadResponseError,
     SourceRejectedError,
     SourceTimeoutError,
     SourceUnavailableError,
@@ -85,8 +87,31 @@ async def server() -> AsyncIterator[Server]:
         found.seen.append(request)
         raise web.HTTPFound("/echo")
 
+    async def big(request: web.Request) -> web.StreamResponse:
+        found.seen.append(request)
+        return web.Response(body=b"x" * 5000, content_type="application/json")
+
+    async def dripped(request: web.Request) -> web.StreamResponse:
+        found.seen.append(request)  # chunked: no length declared
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        for _ in range(50):
+            await response.write(b"x" * 100)
+        await response.write_eof()
+        return response
+
+    async def inflating(request: web.Request) -> web.StreamResponse:
+        found.seen.append(request)  # 5,000 bytes once inflated, a few dozen on the wire
+        return web.Response(
+            body=gzip.compress(b" " * 5000),
+            headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+        )
+
     app = web.Application()
     for path, handler in {
+        "/big": big,
+        "/dripped": dripped,
+        "/inflating": inflating,
         "/echo": echo,
         "/token": token,
         "/guarded": guarded,
@@ -224,3 +249,18 @@ async def test_a_closed_client_sends_nothing_more(server: Server) -> None:
     with pytest.raises(RuntimeError, match="closed"):
         await upstream.get_json("/echo")
     assert len(server.seen) == 1
+
+
+@pytest.mark.parametrize("path", ["/big", "/dripped", "/inflating"])
+async def test_an_answer_above_the_cap_is_a_bad_response(
+    server: Server, client: UpstreamClient, path: str
+) -> None:
+    assert client.wire is not None
+    client.wire.max_answer = 4096  # the production cap is 64 MiB (sources/_wire.py)
+    upstream = Upstream(client, server.url, ref=REF)
+    with pytest.raises(SourceBadResponseError, match="answered too much"):
+        await upstream.get_json(path)
+    client.wire.max_answer = 5000  # exactly the body: read whole, then refused as no JSON
+    with pytest.raises(SourceBadResponseError) as raised:
+        await upstream.get_json(path)
+    assert "too much" not in str(raised.value)
