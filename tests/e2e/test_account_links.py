@@ -11,15 +11,10 @@ from typing import Any
 
 import pytest
 
-from graph.app import create_app
-from graph.settings import Settings
-from graph.testing import LoopThread, UvicornServer
+from graph.testing import LoopThread
 from tests.conftest import Gateway
+from tests.helpers.citizen_network import topology_gateway
 from tests.helpers.submitting import submit
-
-topology = pytest.importorskip(
-    "tests.helpers.topology_sandbox", reason="the topology sandbox is not on this branch yet"
-)
 
 DASHBOARD = """
 query { me {
@@ -54,23 +49,9 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     loop = LoopThread()
     folder = tmp_path_factory.mktemp("account-links")
     try:
-        with topology.topology_sandbox(4, loop=loop, folder=folder / "sandbox") as sandbox:
-            settings = Settings.from_env(sandbox.env).override(
-                network=str(sandbox.network_file),
-                data_dir=str(folder / "gateway"),
-                cache=False,
-                response_cache=False,
-                breaker_failures=0,
-            )
-            server = UvicornServer(create_app(settings))
-            loop.call(server.start())
-            sandbox.callbacks_to(server.url)
-            gateway = Gateway(server.url)
-            try:
-                yield Network(sandbox, gateway)
-            finally:
-                gateway.http.close()
-                loop.call(server.stop())
+        with topology_gateway(4, loop, folder) as (sandbox, gateway, _):
+            sandbox.callbacks_to(gateway.url)
+            yield Network(sandbox, gateway)
     finally:
         loop.close()
 

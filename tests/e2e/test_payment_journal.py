@@ -18,10 +18,7 @@ from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
 from tests.conftest import Gateway
 from tests.helpers.citizen_links import learn_links
-
-topology = pytest.importorskip(
-    "tests.helpers.topology_sandbox", reason="the topology sandbox is not on this branch yet"
-)
+from tests.helpers.citizen_network import topology_gateway
 
 LIST = """
 query { me { applications(first: 50) { edges { node {
@@ -85,23 +82,8 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     loop = LoopThread()
     folder = tmp_path_factory.mktemp("payment-journal")
     try:
-        with topology.topology_sandbox(4, loop=loop, folder=folder / "sandbox") as sandbox:
-            settings = Settings.from_env(sandbox.env).override(
-                network=str(sandbox.network_file),
-                data_dir=str(folder / "gateway"),
-                cache=False,
-                response_cache=False,
-                breaker_failures=0,
-                upstream_retries=0,
-            )
-            server = UvicornServer(create_app(settings))
-            loop.call(server.start())
-            gateway = Gateway(server.url)
-            try:
-                yield Network(sandbox, gateway, settings)
-            finally:
-                gateway.http.close()
-                loop.call(server.stop())
+        with topology_gateway(4, loop, folder, upstream_retries=0) as (sandbox, gateway, settings):
+            yield Network(sandbox, gateway, settings)
     finally:
         loop.close()
 

@@ -8,6 +8,8 @@ sizes; bench/citizen_cost.py times them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +39,12 @@ query Dashboard {
 """
 
 
-def one_network(size: int, loop: LoopThread, folder: Path) -> tuple[Any, dict[str, Any]]:
-    """(what the dashboard showed, every upstream's calls during it) at `size`."""
+@contextmanager
+def topology_gateway(
+    size: int, loop: LoopThread, folder: Path, **overrides: Any
+) -> Iterator[tuple[topology.TopologySandboxHandle, Gateway, Settings]]:
+    """A fresh topology sandbox of `size` municipalities and a gateway on it (caches and
+    breakers off, its journal in `folder`), stopped on leaving."""
     with topology.topology_sandbox(size, loop=loop, folder=folder / "sandbox") as sandbox:
         settings = Settings.from_env(sandbox.env).override(
             network=str(sandbox.network_file),
@@ -46,23 +52,33 @@ def one_network(size: int, loop: LoopThread, folder: Path) -> tuple[Any, dict[st
             cache=False,
             response_cache=False,
             breaker_failures=0,
-            upstream_read_timeout=10.0,
+            **overrides,
         )
         server = UvicornServer(create_app(settings))
         loop.call(server.start())
         gateway = Gateway(server.url)
         try:
-            token = sandbox.demo_token("erika")
-            sandbox.reset_stats()
-            learn_links(gateway, token)
-            learning = {name: dict(c) for name, c in sandbox.all_stats().items() if c}
-            sandbox.reset_stats()
-            body = gateway.query(DASHBOARD, token=token)
-            assert "errors" not in body, body["errors"]
-            calls = {name: dict(c) for name, c in sandbox.all_stats().items() if c}
+            yield sandbox, gateway, settings
         finally:
             gateway.http.close()
             loop.call(server.stop())
+
+
+def one_network(size: int, loop: LoopThread, folder: Path) -> tuple[Any, dict[str, Any]]:
+    """(what the dashboard showed, every upstream's calls during it) at `size`."""
+    with topology_gateway(size, loop, folder, upstream_read_timeout=10.0) as (
+        sandbox,
+        gateway,
+        _,
+    ):
+        token = sandbox.demo_token("erika")
+        sandbox.reset_stats()
+        learn_links(gateway, token)
+        learning = {name: dict(c) for name, c in sandbox.all_stats().items() if c}
+        sandbox.reset_stats()
+        body = gateway.query(DASHBOARD, token=token)
+        assert "errors" not in body, body["errors"]
+        calls = {name: dict(c) for name, c in sandbox.all_stats().items() if c}
     me = body["data"]["me"]
     shown = sorted(
         (a["node"]["portal"]["id"], a["node"]["status"], len(a["node"]["payments"]))
