@@ -20,10 +20,9 @@ from urllib.parse import urlencode
 
 import httpcore
 import httpx
-import orjson
 
 from sources._pool import PerOriginTransport
-from sources._wire import JSON_HEADERS, Params, Wire, WireAnswer, query
+from sources._wire import Params, Wire, WireAnswer, json_body, query
 
 
 class HttpxLeanWire(Wire):
@@ -42,12 +41,13 @@ class HttpxLeanWire(Wire):
         read_timeout: float | None,
         connect_timeout: float | None,
     ) -> WireAnswer:
+        content, sent = json_body(json, headers)
         request = httpx.Request(
             method,
             url,
             params=tuple(query(params)) if params else None,
-            content=None if json is None else orjson.dumps(json),
-            headers={**JSON_HEADERS, **headers} if json is not None else headers,
+            content=content,
+            headers=sent,
             extensions={"timeout": httpx.Timeout(read_timeout, connect=connect_timeout).as_dict()},
         )
         response = await self.transport.handle_async_request(request)
@@ -76,12 +76,12 @@ class HttpcoreWire(Wire):
     ) -> WireAnswer:
         if params:
             url = f"{url}?{urlencode(query(params))}"
-        sent = {**JSON_HEADERS, **headers} if json is not None else headers
+        content, sent = json_body(json, headers)
         response = await self.pool.request(
             method,
             url,
             headers=list(sent.items()),
-            content=None if json is None else orjson.dumps(json),
+            content=content,
             extensions={"timeout": {"connect": connect_timeout, "read": read_timeout}},
         )
         headers_read = httpx.Headers(response.headers)  # case-insensitive, as the others

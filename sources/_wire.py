@@ -103,11 +103,7 @@ class Wire:
         read_timeout: float | None,
         connect_timeout: float | None,
     ) -> WireAnswer:
-        body = None
-        if json is not None:
-            body = orjson.dumps(json)
-            if not any(name.lower() == "content-type" for name in headers):  # the caller's wins
-                headers = {**JSON_HEADERS, **headers}
+        body, headers = json_body(json, headers)
         async with self.session().request(
             method,
             url,
@@ -127,6 +123,16 @@ class Wire:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+def json_body(json: Any, headers: Mapping[str, str]) -> tuple[bytes | None, Mapping[str, str]]:
+    """A JSON request body and the headers to send with it: a content type of the
+    caller's, in any spelling, is kept alone."""
+    if json is None:
+        return None, headers
+    if any(name.lower() == "content-type" for name in headers):
+        return orjson.dumps(json), headers
+    return orjson.dumps(json), {**JSON_HEADERS, **headers}
 
 
 async def read_capped(response: aiohttp.ClientResponse, cap: int) -> bytes:
