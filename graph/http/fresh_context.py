@@ -44,5 +44,9 @@ class FreshContext:
         # A coroutine runs in its task's context: a clean one needs a task of its own.
         # Cancelling this task (the server's) cancels the awaited one with it.
         await asyncio.create_task(
-            self.app(scope, receive, send), context=self.server_context.copy()
+            _call(self.app, scope, receive, send), context=self.server_context.copy()
         )
+
+
+async def _call(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    await app(scope, receive, send)  # a coroutine for create_task: an ASGIApp is any awaitable

@@ -66,7 +66,7 @@ VARS = declared_context_vars()
 async def probe(scope: Scope, receive: Receive, send: Send) -> None:
     """Names the vars still marked; a POST marks every var while it reads and answers."""
     if scope["type"] == "lifespan":
-        while (message := await receive())["type"] != "lifespan.shutdown":
+        while (await receive())["type"] != "lifespan.shutdown":
             await send({"type": "lifespan.startup.complete"})
         await send({"type": "lifespan.shutdown.complete"})
         return
@@ -125,4 +125,5 @@ def test_no_context_var_survives_its_request(loop_thread: LoopThread) -> None:
 
 def test_the_gateway_runs_fresh_context_outermost() -> None:
     app = create_app(Settings.from_env({}))
-    assert app.user_middleware[0].cls is FreshContext
+    outermost: object = app.user_middleware[0].cls
+    assert outermost is FreshContext
