@@ -1,4 +1,4 @@
-"""What FreshContext costs per request: `python -m bench.context_reset`.
+"""What FreshContext costs per request: `.venv/bin/python -m bench.context_reset`.
 
 Three ways through a no-op ASGI app, in one process so noise hits all of them: bare, through
 the layer with a clean context (every request but those after a >64 KiB body on their

@@ -28,8 +28,8 @@ from graph.extensions.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from graph.http.auth import BearerAuth
 from graph.http.callbacks import callback_app
 from graph.http.deadline import RequestDeadline
-from graph.http.fresh_context import FreshContext
 from graph.http.downloads import SignedLinkAuth, download_attachment
+from graph.http.fresh_context import FreshContext
 from graph.http.graphiql import graphiql_assets_app
 from graph.http.health import healthz, readiness, upstream_status
 from graph.http.response_cache import ResponseCache, ResponseCacheMiddleware
