@@ -15,12 +15,13 @@ are measured by their tests (docs/security.md).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -60,28 +61,37 @@ def plan(t: attacks.Target, token: str) -> list[Callable[[], attacks.Row]]:
     ]
 
 
+@contextlib.contextmanager
+def running(folder: Path, limits: dict[str, str]) -> Iterator[tuple[Sandbox, Gateway]]:
+    """The sandbox and a gateway with `limits`; both stopped however the run ends, the
+    gateway's failed start included (it left the sandbox running)."""
+    with contextlib.ExitStack() as stack:
+        stack.callback(end_all)
+        sandbox = Sandbox(folder, citizens=200, topology=4)
+        stack.callback(sandbox.stop)
+        gateway = Gateway(sandbox.network, None, **limits)
+        stack.callback(gateway.stop)
+        yield sandbox, gateway
+
+
 def run(scale: float) -> list[attacks.Row]:
     rows: list[attacks.Row] = []
-    with tempfile.TemporaryDirectory(prefix="abuse-") as folder:
-        sandbox = Sandbox(Path(folder), citizens=200, topology=4)
-        gateway = Gateway(sandbox.network, None, **LIMITS)
-        try:
-            with httpx.Client(base_url=gateway.url, timeout=60, trust_env=False) as http:
-                target = attacks.Target(gateway, sandbox, http, scale)
-                token = sandbox.token("erika")
-                for attack in plan(target, token):
-                    try:
-                        rows.append(attack())
-                    except Exception as exc:  # one failed attack is a row, not the end of the run
-                        traceback.print_exc()
-                        rows.append(("?", "failed", f"{type(exc).__name__}: {exc}"[:200]))
-                    print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
-                alive = gateway.proc.poll() is None and http.get("/healthz").status_code == 200
-                rows.append(("-", "gateway afterwards", "alive, /healthz 200" if alive else "DOWN"))
-        finally:
-            gateway.stop()
-            sandbox.stop()
-            end_all()
+    with (
+        tempfile.TemporaryDirectory(prefix="abuse-") as folder,
+        running(Path(folder), LIMITS) as (sandbox, gateway),
+        httpx.Client(base_url=gateway.url, timeout=60, trust_env=False) as http,
+    ):
+        target = attacks.Target(gateway, sandbox, http, scale)
+        token = sandbox.token("erika")
+        for attack in plan(target, token):
+            try:
+                rows.append(attack())
+            except Exception as exc:  # one failed attack is a row, not the end of the run
+                traceback.print_exc()
+                rows.append(("?", "failed", f"{type(exc).__name__}: {exc}"[:200]))
+            print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
+        alive = gateway.proc.poll() is None and http.get("/healthz").status_code == 200
+        rows.append(("-", "gateway afterwards", "alive, /healthz 200" if alive else "DOWN"))
     return rows
 
 

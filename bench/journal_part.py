@@ -22,6 +22,7 @@ FULL = {
     "journal": ["--lifecycles", "400", "--repeats", "3", "--concurrency", "8"],
     "journal_dashboard": ["--requests", "60", "--repeats", "3"],
 }
+STDERR_LINES = 60  # a traceback through asyncio and SQLAlchemy, not a whole log
 SMOKE = {
     "journal": ["--lifecycles", "10", "--repeats", "1", "--concurrency", "2"],
     "journal_dashboard": ["--requests", "3", "--repeats", "1", "--latency-ms", "0"],
@@ -36,10 +37,22 @@ def journal_figures(*, smoke: bool = False) -> dict[str, Any]:
         for key, module in (("cost", "journal"), ("dashboard", "journal_dashboard")):
             out = Path(folder) / f"{module}.json"
             command = [sys.executable, "-m", f"bench.{module}", *sizes[module], "--json", str(out)]
-            subprocess.run(command, check=True, cwd=ROOT, capture_output=True)
+            run_measuring(command)
             figures[key] = json.loads(out.read_text(encoding="utf-8"))
     figures["load"].append(os.getloadavg())
     return figures
+
+
+def run_measuring(command: list[str]) -> None:
+    """Runs one measuring process; when it fails, its stderr (the traceback) is in the error."""
+    done = subprocess.run(  # the return code is read below, with the stderr
+        command, check=False, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(command[1:3])} exited with {done.returncode}; its stderr:\n"
+            + "\n".join(done.stderr.splitlines()[-STDERR_LINES:])
+        )
 
 
 def journal_section(figures: dict[str, Any]) -> list[str]:

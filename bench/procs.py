@@ -208,12 +208,13 @@ class Gateway:
             "serve",
         ]
         spawned = time.perf_counter()
-        self.proc = spawn(
-            pinned(cores, command),
-            env=gateway_env(network, self.port, **env),
-            stdout=subprocess.DEVNULL,
-            stderr=(network.parent / "gateway.log").open("a"),
-        )
+        with (network.parent / "gateway.log").open("a") as log:  # the child keeps its own fd
+            self.proc = spawn(
+                pinned(cores, command),
+                env=gateway_env(network, self.port, **env),
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         self.cold_start_s = self._wait_ready(spawned)
 
     def _wait_ready(self, spawned: float) -> float:

@@ -22,7 +22,7 @@ import httpcore
 import httpx
 
 from sources._pool import PerOriginTransport
-from sources._wire import Params, Wire, WireAnswer, json_body, query
+from sources._wire import MAX_ANSWER, Params, Wire, WireAnswer, json_body, query
 
 
 class HttpxLeanWire(Wire):
@@ -40,6 +40,7 @@ class HttpxLeanWire(Wire):
         headers: Mapping[str, str],
         read_timeout: float | None,
         connect_timeout: float | None,
+        max_answer: int = MAX_ANSWER,  # uncapped: candidates for measuring only
     ) -> WireAnswer:
         content, sent = json_body(json, headers)
         request = httpx.Request(
@@ -73,6 +74,7 @@ class HttpcoreWire(Wire):
         headers: Mapping[str, str],
         read_timeout: float | None,
         connect_timeout: float | None,
+        max_answer: int = MAX_ANSWER,  # uncapped: candidates for measuring only
     ) -> WireAnswer:
         if params:
             url = f"{url}?{urlencode(query(params))}"

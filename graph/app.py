@@ -29,6 +29,7 @@ from graph.http.auth import BearerAuth
 from graph.http.callbacks import callback_app
 from graph.http.deadline import RequestDeadline
 from graph.http.downloads import SignedLinkAuth, download_attachment
+from graph.http.fresh_context import FreshContext
 from graph.http.graphiql import graphiql_assets_app
 from graph.http.health import healthz, readiness, upstream_status
 from graph.http.response_cache import ResponseCache, ResponseCacheMiddleware
@@ -193,6 +194,7 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(FreshContext),  # outermost: no request inherits another's context
             ops.middleware(),
             *security_middleware(settings.server.cors_origin_list),
             Middleware(RequestDeadline, seconds=settings.upstream.request_deadline),

@@ -9,53 +9,42 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from sandbox import pki
-from sandbox.accounts import create_accounts_app
-from sandbox.callbacks import CallbackSender, callback_secret, callback_secret_env
+from sandbox.callbacks import CallbackSender, callback_secret_env
 from sandbox.case_store import CaseStore
-from sandbox.citizens import citizen_index
-from sandbox.citizens_generated import generate_citizens
-from sandbox.data import DEFAULT_SEED, build_network
+from sandbox.data import DEFAULT_SEED
 from sandbox.data_places import PORTALS
-from sandbox.fitconnect import create_status_app
-from sandbox.idp import create_idp_app
-from sandbox.idp_keys import Issuer, KeyRing
-from sandbox.inbox import create_inbox_app
+from sandbox.idp_keys import Issuer
 from sandbox.instrument import release
 from sandbox.network import PortalEntry, render_network
-from sandbox.payments import create_payments_app
-from sandbox.pvog import PvogUpstream
-from sandbox.routing import create_routing_app, submission_host
+from sandbox.network_apps import (
+    GATEWAY_AUDIENCE,
+    GATEWAY_CLIENT_ID,
+    IDENTITY,
+    IDP_SECRET,
+    IDP_SECRET_ENV,
+    ROUTING,
+    build_apps,
+    callback_secrets,
+    portal_audience,
+    service_audiences,
+)
+from sandbox.routing import submission_host
 from sandbox.servers import _Server, shut_down
-from sandbox.submission_api import create_submission_app
 
 START_TIMEOUT_S = 10.0
-IDENTITY = ("identity", "idp")
-ROUTING = ("routing", "routing")
-GATEWAY_AUDIENCE = "portalgraph"
-GATEWAY_CLIENT_ID = "portalgraph-gateway"
-# A demo secret for a simulated IdP on loopback; the gateway reads it from this variable.
-IDP_SECRET_ENV = "PORTALGRAPH_IDP_CLIENT_SECRET"
-IDP_SECRET = "sandbox-only-gateway-secret-not-for-production"
-
-
-def callback_secrets() -> dict[str, str]:
-    """Environment variable → FIT-Connect callback secret, per sandbox portal."""
-    return {callback_secret_env(p.id): callback_secret(p.id) for p in PORTALS}
-
-
-def portal_audience(portal_id: str) -> str:
-    return f"urn:portalgraph:portal:{portal_id}"
-
-
-def service_audiences(portal_id: str) -> dict[str, str]:
-    """Token audience per capability: citizen-facing ones share the portal's audience."""
-    return {
-        "accounts": portal_audience(portal_id),
-        "inbox": portal_audience(portal_id),
-        "status": f"urn:portalgraph:fitconnect:{portal_id}",
-        "submissions": f"urn:portalgraph:fitconnect:{portal_id}",
-        "payments": f"urn:portalgraph:xbezahldienste:{portal_id}",
-    }
+# Where they were defined first: bench/ and tests/ import them from here.
+__all__ = [
+    "GATEWAY_AUDIENCE",
+    "GATEWAY_CLIENT_ID",
+    "IDENTITY",
+    "IDP_SECRET",
+    "IDP_SECRET_ENV",
+    "ROUTING",
+    "SandboxNetwork",
+    "callback_secrets",
+    "portal_audience",
+    "service_audiences",
+]
 
 
 class SandboxNetwork:
@@ -89,75 +78,11 @@ class SandboxNetwork:
     def apps(self) -> dict[tuple[str, str], ASGIApp]:
         """The ASGI apps, built on first use; handy for in-process tests without sockets."""
         if not self._apps:
-            citizens = generate_citizens(self.citizen_count, self.seed)
-            index = citizen_index(citizens)
-            keys = KeyRing()
-            # The IdP comes first: the account areas need its URL as their issuer.
-            self._apps[IDENTITY] = create_idp_app(
-                issuer_holder=self.issuer,
-                citizens=citizens,
-                clients={GATEWAY_CLIENT_ID: IDP_SECRET},
-                portal_audiences={portal_audience(p.id) for p in PORTALS},
-                gateway_audience=GATEWAY_AUDIENCE,
-                keys=keys,
-            )
-            # One store for every portal: FIT-Connect's advance must reach the Postfach, and
-            # payments started at the provider are linked in the account area.
-            self.cases = cases = CaseStore(citizens, self.seed)
-            catalogue = build_network(self.seed)
-            for portal_id, data in catalogue.items():
-                self._apps[(portal_id, "services")] = PvogUpstream(data, seed=self.seed).app
-                self._apps[(portal_id, "accounts")] = create_accounts_app(
-                    portal_id=portal_id,
-                    audience=portal_audience(portal_id),
-                    issuer=self.issuer,
-                    jwks=keys.public_keyset,
-                    citizens=index,
-                    cases=cases,
-                )
-            # Appended after the older upstreams, so their ports under base_port stay put.
-            for portal in PORTALS:
-                audiences = service_audiences(portal.id)
-                self._apps[(portal.id, "inbox")] = create_inbox_app(
-                    portal_id=portal.id,
-                    audience=audiences["inbox"],
-                    issuer=self.issuer,
-                    jwks=keys.public_keyset,
-                    citizens=index,
-                    cases=cases,
-                )
-                self._apps[(portal.id, "status")] = create_status_app(
-                    portal_id=portal.id,
-                    audience=audiences["status"],
-                    issuer=self.issuer,
-                    jwks=keys.public_keyset,
-                    cases=cases,
-                    callbacks=self.callbacks,
-                )
-                self._apps[(portal.id, "payments")] = create_payments_app(
-                    portal_id=portal.id,
-                    audience=audiences["payments"],
-                    issuer=self.issuer,
-                    jwks=keys.public_keyset,
-                    cases=cases,
-                )
-            for portal in PORTALS:
-                self._apps[(portal.id, "submissions")] = create_submission_app(
-                    portal_id=portal.id,
-                    audience=service_audiences(portal.id)["submissions"],
-                    issuer=self.issuer,
-                    jwks=keys.public_keyset,
-                    services={
-                        key: str(sd["name"])
-                        for sd in catalogue[portal.id].descriptions
-                        for key in sd["leikakeys"]
-                    },
-                    cases=cases,
-                    citizens=citizens,
-                    callbacks=self.callbacks,
-                )
-            self._apps[ROUTING] = create_routing_app(
-                network=catalogue,
+            self._apps, self.cases = build_apps(
+                seed=self.seed,
+                citizen_count=self.citizen_count,
+                issuer=self.issuer,
+                callbacks=self.callbacks,
                 submission_hosts=lambda portal_id: self._urls.get((portal_id, "submissions")),
             )
         return dict(self._apps)

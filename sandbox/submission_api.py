@@ -32,6 +32,7 @@ from sandbox.callbacks import CallbackSender
 from sandbox.case_store import CaseStore
 from sandbox.citizens import Citizen
 from sandbox.destination import Destination
+from sandbox.destination_document import LEIKA_URN, destination_json
 from sandbox.form_schemas import REPLY_SCHEMA, form_schema
 from sandbox.instrument import Instrumented
 from sandbox.openapi.common import HTTP_PROBLEMS, with_openapi
@@ -44,44 +45,7 @@ from sandbox.submission_intake import (
     decrypt,
 )
 
-LEIKA_URN = "urn:de:fim:leika:leistung:"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def destination_json(
-    destination: Destination, services: Mapping[str, str], base: str
-) -> dict[str, Any]:
-    return {
-        "destinationId": destination.id,
-        "status": "active",
-        "encryptionKid": destination.encryption_kid,
-        "metadataVersions": ["2.1.0"],
-        "replyChannels": {"fink": {}},
-        "services": [
-            {
-                "identifier": LEIKA_URN + key,
-                "regions": ["DE" + destination_region(destination.portal_id, destination.ars)],
-                "submissionSchemas": [
-                    {
-                        "schemaUri": f"{base}/schemas/{key}.schema.json",
-                        "mimeType": "application/json",
-                    }
-                ],
-            }
-            for key in sorted(services)
-        ],
-    }
-
-
-def destination_region(portal_id: str, ars: str | None = None) -> str:
-    """The ARS prefix a portal's destination serves (`DE` + region, `^DE[0-9]{0,12}$`) [I]."""
-    from sandbox.data_places import PORTALS  # noqa: PLC0415 - the catalogue is big; only here
-
-    ars = ars or next(p.ars for p in PORTALS if p.id == portal_id)
-    for length in (0, 2, 3, 5, 9):
-        if ars[length:] == "0" * (12 - length):
-            return ars[:length]
-    return ars
 
 
 def callback_of(body: Any) -> tuple[str, str] | None:

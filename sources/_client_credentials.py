@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import time
 import uuid
 from typing import Any
@@ -22,9 +23,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
+from sources._wire import KEYS_ANSWER, AnswerTooLargeError, aread_capped
 from sources.base import Capability, UpstreamRef
 from sources.base.upstream_auth import ClientAuthMethod, OAuth2ClientCredentials
-from sources.errors import SourceAuthError
+from sources.errors import SourceAuthError, SourceBadResponseError
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 REFRESH_MARGIN = 30.0  # renew this many seconds before expiry (half the lifetime if shorter)
@@ -73,15 +75,22 @@ class ClientCredentialsTokens:
             if self.config.audience:
                 form["audience"] = self.config.audience
             try:
-                response = await self.client.post(self.config.token_url, data=form, headers=headers)
+                async with self.client.stream(
+                    "POST", self.config.token_url, data=form, headers=headers
+                ) as response:
+                    if response.status_code != 200:
+                        # The body may echo the client id; the status is enough to act on.
+                        raise SourceAuthError(
+                            f"token endpoint answered {response.status_code}", upstream=self.where
+                        )
+                    content = await aread_capped(response, KEYS_ANSWER)
             except httpx.HTTPError as exc:
                 raise SourceAuthError("token endpoint unreachable", upstream=self.where) from exc
-            if response.status_code != 200:
-                # The body may echo the client id; the status is enough to act on.
-                raise SourceAuthError(
-                    f"token endpoint answered {response.status_code}", upstream=self.where
-                )
-            access, lifetime = _parse(response, self.where)
+            except AnswerTooLargeError as exc:
+                raise SourceBadResponseError(
+                    f"token endpoint answered too much: {exc}", upstream=self.where
+                ) from exc
+            access, lifetime = _parse(content, self.where)
             margin = min(REFRESH_MARGIN, lifetime / 2)
             self._token = (access, time.monotonic() + lifetime - margin)
             return access
@@ -133,9 +142,9 @@ def _signing_key(pem: bytes) -> RSAKey | ECKey:
     raise ValueError("private_key_jwt: the key must be RSA or EC P-256")
 
 
-def _parse(response: httpx.Response, where: UpstreamRef) -> tuple[str, float]:
+def _parse(content: bytes, where: UpstreamRef) -> tuple[str, float]:
     try:
-        body = response.json()
+        body = json.loads(content)
     except ValueError as exc:
         raise SourceAuthError("token response is not JSON", upstream=where) from exc
     access = body.get("access_token") if isinstance(body, dict) else None

@@ -26,7 +26,7 @@ from sources._deadline import deadline_after, remaining_time
 from sources._observe import NO_OBSERVER, UpstreamObserver
 from sources._pool import UpstreamClient, httpx_exchange
 from sources._upstream_auth import UpstreamHttpAuth
-from sources._wire import AnswerTooLargeError, Params, Wire
+from sources._wire import ANSWER_CAPS, AnswerTooLargeError, Params, Wire
 from sources.base import UpstreamRef
 from sources.errors import (
     DeadlineExceededError,
@@ -98,9 +98,11 @@ class Upstream:
         connect_timeout: float | None = None,
         observer: UpstreamObserver = NO_OBSERVER,
         auth: httpx.Auth | None = None,
+        max_answer: int | None = None,
     ) -> None:
         """`auth`: how this upstream authenticates the gateway (its `auth` table, built by
-        `sources._upstream_auth`); None: no credentials (or the caller sends headers)."""
+        `sources._upstream_auth`); None: no credentials (or the caller sends headers).
+        `max_answer`: the most one answer may be (default: its capability's, `ANSWER_CAPS`)."""
         self.client = client
         self.base_url = base_url.rstrip("/")
         self.ref = ref
@@ -108,6 +110,7 @@ class Upstream:
         self.connect_timeout = connect_timeout
         self.observer = observer
         self.auth = auth
+        self.max_answer = max_answer or ANSWER_CAPS[ref.capability]
         # The lean wire, where the client has one and the auth is ours (any other
         # httpx.Auth runs its own flow through httpx).
         wire = client.wire if isinstance(client, UpstreamClient) else None
@@ -213,6 +216,7 @@ class Upstream:
                 headers=sent,
                 read_timeout=timeouts[0],
                 connect_timeout=timeouts[1],
+                max_answer=self.max_answer,
             )
 
         sent = CIMultiDict(headers or {})  # the auth's headers replace any spelling of theirs

@@ -67,10 +67,24 @@ class UpstreamFactory:
             auth=http_auth,
         )
 
-    def plain(self, url: str, ref: UpstreamRef, auth: UpstreamAuth | None) -> Upstream:
+    def plain(
+        self,
+        url: str,
+        ref: UpstreamRef,
+        auth: UpstreamAuth | None,
+        *,
+        max_answer: int | None = None,
+    ) -> Upstream:
         """An unguarded upstream (the Routing API and the route key set, as before)."""
         client, http_auth = self.credentials(ref.portal_id, ref.capability, auth)
-        return Upstream(client, url, ref=ref, observer=self.guards.observer, auth=http_auth)
+        return Upstream(
+            client,
+            url,
+            ref=ref,
+            observer=self.guards.observer,
+            auth=http_auth,
+            max_answer=max_answer,
+        )
 
     def credentials(
         self, name: str, capability: Capability, auth: UpstreamAuth | None

@@ -23,15 +23,30 @@ from typing import Any
 
 import aiohttp
 import certifi
+import httpx
 import orjson
+
+from sources.base import Capability
 
 Params = Mapping[str, str | int | list[str]]
 JSON_HEADERS = {"Content-Type": "application/json"}
 KEEPALIVE = 4.0  # seconds an idle connection is kept
-# The most of one answer held in memory (after decompression). The largest legitimate
-# answers are Postfach attachments and PVOG pages of 500 descriptions (~2 MB); a broken
-# or hostile upstream must not make a gateway pod (512 Mi) hold more than this per call.
-MAX_ANSWER = 64 * 1024 * 1024
+MiB = 1024 * 1024
+# The most of one answer held in memory (after decompression), by what the upstream
+# publishes: a broken or hostile upstream must not make a gateway pod (512 Mi) hold more
+# per call than its kind of answer can need. The one table (docs/failure-behaviour.md).
+MAX_ANSWER = 64 * MiB  # the ceiling: Postfach attachments, FIT-Connect submissions
+# OIDC discovery, JWK sets (the issuer's, FIT-Connect's route keys) and token answers are
+# a few KiB as published; a megabyte is hundreds of keys.
+KEYS_ANSWER = 1 * MiB
+ANSWER_CAPS: Mapping[Capability, int] = {
+    Capability.SERVICES: 32 * MiB,  # PVOG pages of up to 500 descriptions: ~2 MB
+    Capability.ACCOUNTS: 8 * MiB,  # account areas: a citizen's applications and links
+    Capability.STATUS: 16 * MiB,  # a case's event log of SETs (a few KiB each)
+    Capability.PAYMENTS: 8 * MiB,  # XBezahldienste payment transactions
+    Capability.INBOX: MAX_ANSWER,  # messages with their attachments
+    Capability.SUBMISSIONS: MAX_ANSWER,  # submissions with their attachments
+}
 CHUNK = 1 << 16
 
 
@@ -102,7 +117,9 @@ class Wire:
         headers: Mapping[str, str],
         read_timeout: float | None,
         connect_timeout: float | None,
+        max_answer: int = MAX_ANSWER,
     ) -> WireAnswer:
+        """`max_answer`: the caller's cap (its kind's, `ANSWER_CAPS`); the wire's own only lowers it."""
         body, headers = json_body(json, headers)
         async with self.session().request(
             method,
@@ -115,7 +132,7 @@ class Wire:
                 total=None, sock_connect=connect_timeout, sock_read=read_timeout
             ),
         ) as response:
-            content = await read_capped(response, self.max_answer)
+            content = await read_capped(response, min(max_answer, self.max_answer))
             return WireAnswer(response.status, response.headers, content)
 
     async def aclose(self) -> None:
@@ -147,6 +164,19 @@ async def read_capped(response: aiohttp.ClientResponse, cap: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_chunked(CHUNK):
+        size += len(chunk)
+        if size > cap:
+            raise AnswerTooLargeError(f"more than {cap} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def aread_capped(response: httpx.Response, cap: int) -> bytes:
+    """`read_capped` for a streamed httpx response (the token endpoints' client): its
+    decoded bytes, counted after decompression."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes(CHUNK):
         size += len(chunk)
         if size > cap:
             raise AnswerTooLargeError(f"more than {cap} bytes")

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-import ast
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers.imports import (
+    ROOT,
+    module_name,
+    modules,
+    package_of,
+    rel,
+    runtime_imports,
+    top,
+    top_level_imports,
+)
+
 STDLIB = {
     "__future__",
     "abc",
@@ -39,84 +48,10 @@ FRAMEWORKS = {
     "aiohttp",
     "aiodataloader",
 }
-# The environment is read by the settings alone, and written by one named exception:
-# graph/ops/multiproc.py hands prometheus-client its PROMETHEUS_MULTIPROC_DIR, the only
-# way prometheus-client takes it (read when it is first imported, in every spawned worker).
-ENVIRONMENT_READERS = {"graph/settings.py", "graph/ops/multiproc.py"}
-OS_ENVIRONMENT = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
 
 
 def in_composition_root(path: Path) -> bool:
     return rel(path) == "graph/app.py" or rel(path).startswith("graph/wiring/")
-
-
-def parse(path: Path) -> ast.Module:
-    return ast.parse(path.read_text(encoding="utf-8"))
-
-
-def type_checking_nodes(tree: ast.AST) -> set[int]:
-    skipped: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            skipped.update(id(child) for child in ast.walk(node))
-    return skipped
-
-
-def imported(node: ast.AST, package: str) -> set[str]:
-    if isinstance(node, ast.Import):
-        return {alias.name for alias in node.names}
-    if not isinstance(node, ast.ImportFrom):
-        return set()
-    module = node.module or ""
-    if node.level:  # `from .store import X` in sources/journal/ is sources.journal.store
-        base = package.split(".")[: len(package.split(".")) - node.level + 1]
-        module = ".".join([*base, *([module] if module else [])])
-    # `from graph.domain import ids` imports the module graph.domain.ids.
-    return {module} | {f"{module}.{alias.name}" for alias in node.names}
-
-
-def package_of(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT).parent.parts)
-
-
-def runtime_imports(path: Path) -> set[str]:
-    """Modules imported at run time (imports under TYPE_CHECKING are annotations only)."""
-    tree = parse(path)
-    skipped = type_checking_nodes(tree)
-    package = package_of(path)
-    return {
-        name
-        for node in ast.walk(tree)
-        if id(node) not in skipped
-        for name in imported(node, package)
-    }
-
-
-def top_level_imports(path: Path) -> set[str]:
-    """Imports at module level: what importing the module runs (not those inside functions)."""
-    tree = parse(path)
-    skipped = type_checking_nodes(tree)
-    package = package_of(path)
-    return {
-        name for node in tree.body if id(node) not in skipped for name in imported(node, package)
-    }
-
-
-def modules(folder: str) -> list[Path]:
-    return sorted((ROOT / folder).rglob("*.py"))
-
-
-def rel(path: Path) -> str:
-    return str(path.relative_to(ROOT))
-
-
-def top(name: str) -> str:
-    return name.split(".", maxsplit=1)[0]
-
-
-def module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def test_the_tree_has_modules_to_check() -> None:
@@ -256,39 +191,6 @@ def test_the_commands_that_run_the_sandbox_still_import_it() -> None:
     for command in ("dev.py", "sandbox.py"):
         found = runtime_imports(ROOT / "graph" / "cli" / command)
         assert {n for n in found if top(n) == "sandbox"}, command
-
-
-def environment_uses(path: Path) -> set[str]:
-    """`os.environ`, `os.getenv` and the like, however imported, anywhere in the module."""
-    found: set[str] = set()
-    for node in ast.walk(parse(path)):
-        if isinstance(node, ast.Attribute) and node.attr in OS_ENVIRONMENT:
-            if isinstance(node.value, ast.Name) and node.value.id == "os":
-                found.add(f"os.{node.attr}")
-        elif isinstance(node, ast.ImportFrom) and node.module == "os":
-            found |= {f"os.{a.name}" for a in node.names if a.name in OS_ENVIRONMENT}
-    return found
-
-
-@pytest.mark.parametrize("path", [*modules("graph"), *modules("sources")], ids=rel)
-def test_only_the_settings_read_the_environment(path: Path) -> None:
-    if rel(path) not in ENVIRONMENT_READERS:
-        assert not environment_uses(path), f"{rel(path)}: read it from graph/settings.py"
-
-
-def test_the_environment_readers_are_the_named_ones() -> None:
-    # Not vacuous: the detector finds them; multiproc touches PROMETHEUS_MULTIPROC_DIR only.
-    for name in ENVIRONMENT_READERS:
-        assert environment_uses(ROOT / name), name
-    multiproc = parse(ROOT / "graph" / "ops" / "multiproc.py")
-    keys = {
-        ast.unparse(node.slice if isinstance(node, ast.Subscript) else node.args[0])
-        for node in ast.walk(multiproc)
-        if (isinstance(node, ast.Subscript) and "environ" in ast.unparse(node.value))
-        or (isinstance(node, ast.Call) and ast.unparse(node.func) == "os.environ.get")
-    }
-    assert keys == {"ENV"}, keys
-    assert "ENV = 'PROMETHEUS_MULTIPROC_DIR'" in ast.unparse(multiproc)
 
 
 def test_unit_tests_mirror_the_packages() -> None:

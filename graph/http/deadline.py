@@ -27,10 +27,8 @@ class RequestDeadline:
         uploading = headers.get("content-type", "").startswith("multipart/form-data")
         unbounded = uploading or prefers_stream(headers.get("accept", ""))
         # Set for every request and socket, None included: a request must never inherit a
-        # deadline. With CPython's asyncio loop one did: a body over uvicorn's 64 KiB mark
-        # pauses reading, and resuming it from inside the request re-registers the socket's
-        # reader with a copy of the request's context (python/cpython#140947), so each later
-        # request on that keep-alive connection started with this one's deadline; an upload
-        # or stream then failed at once with UPSTREAM_TIMEOUT (tests/e2e/test_abuse_keepalive.py).
+        # deadline. One did (an upload or stream failed at once with UPSTREAM_TIMEOUT,
+        # tests/e2e/test_abuse_keepalive.py) before FreshContext (graph/http/fresh_context.py)
+        # kept each request from starting in the context a previous one left behind.
         with deadline_after(None if unbounded or scope["type"] != "http" else self.seconds):
             await self.app(scope, receive, send)

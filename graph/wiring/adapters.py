@@ -20,6 +20,7 @@ from graph.wiring.identity import build_identity
 from graph.wiring.portal_entries import account_area, postbox
 from graph.wiring.wrapping import Wrapping
 from sources._upstreams import UpstreamFactory
+from sources._wire import KEYS_ANSWER
 from sources.base import AccountArea, Capability, Postbox, UpstreamRef
 from sources.base.portal_directory import PortalDirectory
 from sources.fitconnect import FitConnectCases
@@ -128,7 +129,9 @@ def _desk(
         apis[name] = FitConnectSubmissions(central, upstream)
     router = FitConnectRouting(
         make.plain(fitconnect.routing_url, ROUTING, fitconnect.routing_auth),
-        signing_keys=make.plain(fitconnect.route_keys_url, ROUTING_KEYS, None),
+        signing_keys=make.plain(
+            fitconnect.route_keys_url, ROUTING_KEYS, None, max_answer=KEYS_ANSWER
+        ),
         hosts=fitconnect.submission_hosts,
         default_url=fitconnect.submission_url,
     )

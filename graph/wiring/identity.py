@@ -18,6 +18,7 @@ from sources._auth import CachedTokenIssuer
 from sources._http import Upstream
 from sources._jwks import JwksCache
 from sources._observe import NO_OBSERVER, UpstreamObserver
+from sources._wire import KEYS_ANSWER
 from sources.base import IdentityRecord, TokenIssuer
 from sources.idp import IDENTITY, OidcProvider
 from sources.network import NetworkConfigError
@@ -48,7 +49,14 @@ def build_identity(
             client_id=identity.client_id,
             client_secret_env=identity.client_secret_env,
         ),
-        Upstream(client, identity.issuer, ref=IDENTITY, timeout=5.0, observer=observer),
+        Upstream(  # discovery and the JWK set: keys' answers, whatever the capability
+            client,
+            identity.issuer,
+            ref=IDENTITY,
+            timeout=5.0,
+            observer=observer,
+            max_answer=KEYS_ANSWER,
+        ),
         _secret(topology, secrets, identity.client_secret_env),
         jwks_url=identity.jwks_url,
     )

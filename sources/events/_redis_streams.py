@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -29,51 +28,9 @@ from redis.exceptions import RedisError, ResponseError
 from sources.base import EventLogStatus, EventPosition, EventRecord, LoggedEvent, Replay, Retention
 from sources.errors import EventLogUnavailableError, EventPositionError
 from sources.events._connection import Backoff, ConnectionState, decode, reraise_cancellation
+from sources.events._redis_script import APPEND, FIELD, POSITION, entry_id_of, position_of
 
 BACKEND = "redis"
-POSITION = re.compile(r"^(\d{13})-(\d{16})$")
-FIELD = b"e"
-
-# KEYS: stream, counter, seen key. ARGV: payload, max events, max age ms, dedupe window ms.
-APPEND = """
-local known = redis.call('GET', KEYS[3])
-if known then return {known, 1} end
-local now = redis.call('TIME')
-local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local n = redis.call('INCR', KEYS[2])
-local id = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2],
-                       string.format('%d-%d', ms, n), 'e', ARGV[1])
-if type(id) == 'table' and id.err then
-  -- The clock went back or the counter was lost: continue after the stream's last ID.
-  local info = redis.call('XINFO', 'STREAM', KEYS[1])
-  for i = 1, #info, 2 do
-    if info[i] == 'last-generated-id' then
-      local last_ms, last_n = string.match(info[i + 1], '(%d+)-(%d+)')
-      ms = math.max(ms, tonumber(last_ms))
-      n = math.max(n, tonumber(last_n) + 1)
-    end
-  end
-  redis.call('SET', KEYS[2], n)
-  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2],
-                  string.format('%d-%d', ms, n), 'e', ARGV[1])
-end
-if ms > tonumber(ARGV[3]) then
-  redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d-0', ms - tonumber(ARGV[3])))
-end
-redis.call('SET', KEYS[3], id, 'PX', ARGV[4])
-return {id, 0}
-"""
-
-
-def _position(entry_id: bytes | str) -> EventPosition:
-    text = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-    ms, n = text.split("-")
-    return EventPosition(f"{int(ms):013d}-{int(n):016d}")
-
-
-def _entry_id(position: EventPosition) -> tuple[str, int, int]:
-    ms, n = (int(part) for part in position.split("-"))
-    return f"{ms}-{n}", ms, n
 
 
 class RedisStreamLog:
@@ -175,19 +132,19 @@ class RedisStreamLog:
             self.state.duplicates += 1
         else:
             self.state.appended += 1
-        return _position(entry_id)
+        return position_of(entry_id)
 
     async def head(self) -> EventPosition:
         try:
             async with asyncio.timeout(self._append_timeout):
                 if not await self._writer.exists(self._stream):
-                    return _position("0-0")
+                    return position_of("0-0")
                 info = await self._writer.xinfo_stream(self._stream)
         except (RedisError, OSError, TimeoutError) as exc:
             self.state.failed(exc)
             raise EventLogUnavailableError(f"log not readable: {exc!r}", backend=BACKEND) from exc
         self.state.succeeded()
-        return _position(info["last-generated-id"])
+        return position_of(info["last-generated-id"])
 
     async def read(self, after: EventPosition | None = None) -> AsyncGenerator[LoggedEvent, None]:
         backoff = Backoff()
@@ -196,7 +153,7 @@ class RedisStreamLog:
                 after = await self.head()
             except EventLogUnavailableError:
                 await backoff.sleep(self._closed)
-        last_id, _, last_n = _entry_id(after) if after else ("0-0", 0, 0)
+        last_id, _, last_n = entry_id_of(after) if after else ("0-0", 0, 0)
         while not self._closed.is_set():
             try:
                 # RESP2: [[stream, [(id, {field: value}), ...]]]; redis-py types it loosely.
@@ -214,8 +171,8 @@ class RedisStreamLog:
                 self.state.caught_up()
                 continue
             for raw_id, fields in reply[0][1]:
-                position = _position(raw_id)
-                last_id, ms, n = _entry_id(position)
+                position = position_of(raw_id)
+                last_id, ms, n = entry_id_of(position)
                 if n > last_n + 1:
                     self.state.missed += n - last_n - 1  # trimmed before this replica read it
                 last_n = n
@@ -224,7 +181,7 @@ class RedisStreamLog:
                     yield LoggedEvent(position, stored)
 
     async def replay(self, after: EventPosition, *, limit: int) -> Replay:
-        start, after_ms, after_n = _entry_id(self.position(after))
+        start, after_ms, after_n = entry_id_of(self.position(after))
         try:
             async with asyncio.timeout(self._append_timeout):
                 # In this order, not in MULTI (which a full Redis refuses even for reads):
@@ -240,13 +197,13 @@ class RedisStreamLog:
         self.state.succeeded()
         if after_ms > seconds * 1000 + micros // 1000 + 1000:
             raise EventPositionError("position is ahead of the event log", backend=BACKEND)
-        decoded = ((_position(i), f.get(FIELD, b"")) for i, f in entries[:limit])
+        decoded = ((position_of(i), f.get(FIELD, b"")) for i, f in entries[:limit])
         events = tuple(
             LoggedEvent(p, stored) for p, raw in decoded if (stored := decode(raw, p)) is not None
         )
         issued = int(counter or 0)
         if events:
-            first_n = _entry_id(events[0].position)[2]
+            first_n = entry_id_of(events[0].position)[2]
             missed: int | None = first_n - after_n - 1 if first_n > after_n else None
         else:
             # Everything after the position was trimmed, or the log lost its data (None).

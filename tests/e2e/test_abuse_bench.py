@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.abuse import running
+from bench.procs import STARTED
+
 
 @pytest.mark.slow
 @pytest.mark.alone  # two processes and a few hundred sockets at once: run by itself
@@ -52,3 +55,20 @@ def test_every_attack_is_refused_and_the_gateway_survives(tmp_path: Path) -> Non
     assert "× 429" in outcome("X-Forwarded-For rotated")
     assert outcome("WebSocket operation over") == "error RATE_LIMITED"
     assert after["gateway afterwards"] == "alive, /healthz 200"
+
+
+@pytest.mark.slow  # a sandbox process starts (~15 s)
+def test_a_gateway_that_fails_to_start_leaves_no_sandbox_behind(tmp_path: Path) -> None:
+    before = len(STARTED)
+    with (
+        pytest.raises(RuntimeError, match="gateway exited"),
+        running(
+            tmp_path,
+            {"PORTALGRAPH_REQUEST_DEADLINE": "soon"},  # not a number: serve exits
+        ),
+    ):
+        pytest.fail("the gateway started")
+    assert (tmp_path / "network.toml").exists()  # the sandbox did start
+    ours = STARTED[before:]
+    assert len(ours) == 2, ours  # the sandbox and the gateway
+    assert all(proc.poll() is not None for proc in ours), "a process outlived the run"

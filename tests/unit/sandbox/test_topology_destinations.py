@@ -10,9 +10,9 @@ from joserfc import jws
 from joserfc.jwk import KeySet
 
 from sandbox.destination import destination_id
+from sandbox.destination_document import LEIKA_URN, destination_region
 from sandbox.fitconnect_municipal import GROUP
 from sandbox.scale import DOG_TAX_KEY, slug
-from sandbox.submission_api import LEIKA_URN, destination_region
 from sandbox.topology_document import FITCONNECT_CLIENT_ID
 from sources.topology import Topology, load_topology
 from tests.helpers.topology_sandbox import TopologySandboxHandle

@@ -7,10 +7,10 @@ import httpx
 import pytest
 
 from sources._breaker import BreakerState, CircuitBreaker
+from sources._bulkhead import Bulkhead
 from sources._http import deadline_after
 from sources._policy import UpstreamPolicy
 from sources._resilience import (
-    Bulkhead,
     ResilientUpstream,
     UpstreamGuard,
     UpstreamGuards,
