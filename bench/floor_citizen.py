@@ -48,12 +48,42 @@ def subject(token: str) -> str:
     return str(json.loads(base64.urlsafe_b64decode(payload + "=="))["sub"])
 
 
-def entry_ars(entry: PortalEntryRecord) -> str:
-    """The ARS of an entry's own records, as sources/_upstreams.py `entry_portal` gives it
-    (a platform without a named municipality: its first served municipality's)."""
-    if entry.ars is None and entry.serves:
-        return entry.serves[0].ars
-    return entry.ars or (entry.ars_prefix or "").ljust(12, "0")
+class RecordArs:
+    """The ARS an entry's application record is about (the region of its PVOG texts and
+    payment tenant), as the gateway's portal of the record: a single portal's own; a
+    platform's named municipality (by id or ARS, sources/base/portal_directory.py
+    `named_by`), else the platform's own record, whose ARS is its first served
+    municipality's (sources/_upstreams.py `entry_portal`)."""
+
+    def __init__(self, entries: tuple[PortalEntryRecord, ...]) -> None:
+        self.own = {e.id: self._own(e) for e in entries}
+        self.served = {
+            e.id: {**{s.ars: s.ars for s in e.serves}, **{e.served_id(s): s.ars for s in e.serves}}
+            for e in entries
+            if e.is_platform
+        }
+
+    @staticmethod
+    def _own(entry: PortalEntryRecord) -> str:
+        if entry.ars is None and entry.serves:
+            return entry.serves[0].ars
+        return entry.ars or (entry.ars_prefix or "").ljust(12, "0")
+
+    def __call__(self, entry_id: str, record: dict[str, Any]) -> str:
+        named = record.get("ars") or record.get("portalId")
+        return self.served.get(entry_id, {}).get(named or "", self.own[entry_id])
+
+
+def probe_order(
+    known: dict[str, str], bases: list[str], case_id: str, destination: str | None
+) -> list[str]:
+    """The Submission API hosts to ask for a case's log, in turn while they answer 404
+    (sources/fitconnect_hosts.py): the one that knew the case; else the one that knew its
+    destination, then the default host and the others."""
+    if case_id in known:
+        return [known[case_id]]
+    hinted = known.get(f"d:{destination}") if destination else None
+    return list(dict.fromkeys(b for b in (hinted, *bases) if b))
 
 
 class CitizenFloor(TopologyFloor):
@@ -66,13 +96,7 @@ class CitizenFloor(TopologyFloor):
         self.areas = {e.id: e.accounts.url for e in entries if e.accounts is not None}
         self.inboxes = {e.id: e.inbox.url for e in entries if e.inbox is not None}
         self.every_viewer = {e.id for e in entries if e.inbox is not None and e.inbox.every_viewer}
-        self.ars = {e.id: entry_ars(e) for e in entries}
-        # A platform's record may name its municipality (id or ARS): that one's ARS.
-        self.served = {
-            e.id: {**{s.ars: s.ars for s in e.serves}, **{e.served_id(s): s.ars for s in e.serves}}
-            for e in entries
-            if e.is_platform
-        }
+        self.ars_of = RecordArs(entries)
         fit = topology.fitconnect
         # The default Submission API first, then each other host, as graph/wiring/adapters.py.
         self.bases = list(
@@ -111,7 +135,7 @@ class CitizenFloor(TopologyFloor):
         )
         apps = [(e, a) for e, listed in zip(linked, found, strict=False) for a in listed]
         apps.sort(key=lambda ea: (newest(ea[1]), ea[1]["applicationId"]), reverse=True)
-        page = [(self._ars_of(e, a), a) for e, a in apps[:FIRST]]
+        page = [(self.ars_of(e, a), a) for e, a in apps[:FIRST]]
         calls: list[Awaitable[Any]] = []
         if page:  # each shown application's history reads the inboxes' status updates
             calls += [self._list(token, self.inboxes[e], "statusUpdates", e) for e in inboxes]
@@ -126,10 +150,6 @@ class CitizenFloor(TopologyFloor):
         path = {"applications": "/v1/me/applications", "statusUpdates": "/v1/statusupdates"}
         url = base + path.get(field, "/v1/messages")
         return await self.listing(url, field, await self.exchanged(token, entry))
-
-    def _ars_of(self, entry: str, application: dict[str, Any]) -> str:
-        named = application.get("ars") or application.get("portalId")
-        return self.served.get(entry, {}).get(named or "", self.ars[entry])
 
     async def _headers(self, upstream: str) -> dict[str, str]:
         scheme = getattr(self.auth[upstream], "scheme", None)
@@ -154,12 +174,9 @@ class CitizenFloor(TopologyFloor):
         return issued(response.json())
 
     async def _case_log(self, case_id: str, destination: str | None) -> None:
-        """The case's event log at the host that knew it; else the one that knew its
-        destination, the default host and the others in turn while they answer 404."""
+        """The case's event log at the host that knows it (`probe_order`), remembered."""
         headers = await self._headers("fitconnect")
-        known = self.hosts.get(case_id)
-        hinted = self.hosts.get(f"d:{destination}") if destination else None
-        order = [known] if known else list(dict.fromkeys(b for b in (hinted, *self.bases) if b))
+        order = probe_order(self.hosts, self.bases, case_id, destination)
         for base in order:
             log = await self.get(f"{base}/v1/cases/{case_id}/events", headers, limit=PAGE, offset=0)
             if log is not None or base == order[-1]:
