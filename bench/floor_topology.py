@@ -35,9 +35,13 @@ def renewed(
 ) -> asyncio.Future[Issued]:
     """One flight per key, kept until its renewal time: tokens as the gateway keeps them."""
     held = memo.get(key)
-    if held is None or (held.done() and held.result()[1] <= time.monotonic()):
-        held = memo[key] = asyncio.ensure_future(fetch())
+    if held is None or (held.done() and (_failed(held) or held.result()[1] <= time.monotonic())):
+        held = memo[key] = asyncio.ensure_future(fetch())  # a failure is not kept either
     return held
+
+
+def _failed(done: asyncio.Future[Issued]) -> bool:
+    return done.cancelled() or done.exception() is not None
 
 
 def issued(body: dict[str, Any]) -> Issued:

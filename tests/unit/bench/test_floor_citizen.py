@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from pathlib import Path
 
+import pytest
 from graphql import parse
 
 from bench.dashboard import learn_query
 from bench.floor_citizen import RecordArs, probe_order, subject
+from bench.floor_topology import Issued, Tokens, renewed
 from sources.topology import load_topology
 
 EXAMPLE = Path(__file__).parents[3] / "docs" / "network-v2.example.toml"
@@ -58,3 +61,25 @@ def test_the_gateway_learns_every_account_area_in_one_operation() -> None:
     # One portal per entry: a platform by one of its municipalities, never its entry id.
     assert "kommunalportal-nrw" not in named
     assert ("dormagen" in named) == any(e.id == "kommunalportal-nrw" for e in with_accounts)
+
+
+async def test_a_token_is_kept_until_its_renewal_time_and_a_failure_not_at_all() -> None:
+    asked: list[str] = []
+    answers = iter([("t1", time.monotonic() + 60), ("t2", time.monotonic() - 1), None, ("t4", 0.0)])
+
+    async def fetch() -> Issued:
+        asked.append("call")
+        answer = next(answers)
+        if answer is None:
+            raise RuntimeError("token endpoint down")
+        return answer
+
+    memo: Tokens = {}
+    assert (await renewed(memo, ("k",), fetch))[0] == "t1"
+    assert (await renewed(memo, ("k",), fetch))[0] == "t1"  # kept: renewal time ahead
+    assert len(asked) == 1
+    assert (await renewed(memo, ("other",), fetch))[0] == "t2"  # its own key
+    with pytest.raises(RuntimeError):
+        await renewed(memo, ("other",), fetch)  # t2 is due: asked again, and that fails
+    assert (await renewed(memo, ("other",), fetch))[0] == "t4"  # the failure was not kept
+    assert len(asked) == 4
