@@ -67,7 +67,10 @@ def sandbox_note(municipalities: int, citizens: int) -> str:
         ' the BundID Postfach, four account areas; "dashboard" is a citizen\'s without'
         " learned account links (the Postfach alone, as the gateway asks for them),"
         ' "dashboard (linked)" one whose links both sides learned first (linked account'
-        " areas, FIT-Connect event logs, payments, PVOG texts: bench/floor_citizen.py)"
+        " areas, FIT-Connect event logs, payments, PVOG texts: bench/floor_citizen.py); the"
+        " floor calls over httpx, which costs more CPU per call than the gateway's aiohttp"
+        " wire, so its ratios flatter the gateway most where it makes many calls (the linked"
+        ' dashboard; docs/benchmarks.md, "The floor of a citizen\'s dashboard")'
     )
 
 
