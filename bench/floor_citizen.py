@@ -164,11 +164,11 @@ class CitizenFloor(TopologyFloor):
         form = {"grant_type": "client_credentials"}
         form |= {"scope": scheme.scope} if scheme.scope else {}
         form |= {"audience": scheme.audience} if scheme.audience else {}
-        basic: httpx.Auth = httpx.Auth()  # no credentials in a header
+        basic: tuple[str, str] | httpx.Auth = httpx.Auth()  # no credentials in a header
         if scheme.method is ClientAuthMethod.CLIENT_SECRET_POST:
             form |= {"client_id": scheme.client_id, "client_secret": secret}
         else:  # client_secret_basic (the sandbox has no private_key_jwt client)
-            basic = httpx.BasicAuth(scheme.client_id, secret)
+            basic = (scheme.client_id, secret)
         response = await self.http.post(scheme.token_url, data=form, auth=basic)
         response.raise_for_status()
         return issued(response.json())
