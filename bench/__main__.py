@@ -37,11 +37,6 @@ from bench.workers import workers_figures, workers_section
 
 # The full network (396 municipalities) is the topology part's; the others run on
 # bench.procs.MUNICIPALITIES.
-LINKED_DASHBOARD = (
-    "the floor of a dashboard with learned account links (account areas, FIT-Connect event"
-    " logs, payment providers) is not built for network file v2; the dashboard scenarios"
-    " use citizens without links (the Postfach alone)"
-)
 PARTS = ("topology", "http", "workers", "peer", "live", "journal")
 # Parts that start what they measure themselves, without the shared sandbox.
 OWN_SERVERS = {"topology", "journal"}
@@ -106,8 +101,6 @@ def main() -> int:
 
     if "topology" in parts and opts.smoke:
         skip("topology", "the full network (396 municipalities) has no smoke run")
-    if "http" in parts:
-        skip("linked dashboard", LINKED_DASHBOARD)
     with tempfile.TemporaryDirectory(prefix="portalgraph-bench-") as tmp:
         work = Path(tmp)
         own_server_parts(opts, work, figures, publish_now)

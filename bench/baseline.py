@@ -14,6 +14,7 @@ import asyncio
 import base64
 import json
 import re
+import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from sources.base import ars_covers, ars_prefix
 
 EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a type URN
+LIMITS = httpx.Limits(max_connections=200, keepalive_expiry=2)
 PAGE = 500  # the adapters' page size: one call per list unless it is longer
 ARS = {p.id: p.ars for p in PORTALS}
 UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -51,18 +53,15 @@ def newest(application: dict[str, Any]) -> str:
 
 
 class Floor:
-    def __init__(self, urls: dict[str, str]) -> None:
+    def __init__(self, urls: dict[str, str], verify: ssl.SSLContext | bool = True) -> None:
         self.urls = urls
         self.portals = [name.split("/")[0] for name in urls if name.endswith("/accounts")]
         # Idle connections expire before uvicorn's 5 s keep-alive closes them, so no
         # request races a closing connection (the gateway retries such reads instead).
         # One pool per upstream, as the gateway has (sources/_pool.py): httpcore scans the
         # whole pool on every request, which would make a shared pool the floor's cost.
-        self.http = httpx.AsyncClient(
-            trust_env=False,
-            timeout=30,
-            transport=PerOriginTransport(httpx.Limits(max_connections=200, keepalive_expiry=2)),
-        )
+        transport = PerOriginTransport(LIMITS, verify)  # `verify`: a client certificate too
+        self.http = httpx.AsyncClient(trust_env=False, timeout=30, transport=transport)
         self.retries = 0
         self._memo: Memo = {}
 

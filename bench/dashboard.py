@@ -17,15 +17,19 @@ import json
 import os
 import statistics
 import time
+from pathlib import Path
 
 import httpx
+import orjson
 
 from bench.journal import DEFAULT_POSTGRES, fresh_postgres
+from bench.load import Http1
 from bench.sandbox_file import started_sandbox
 from bench.sandbox_proc import control_tls
 from graph.app import create_app
 from graph.settings import Settings
 from graph.testing import UvicornServer
+from sources.topology import load_topology
 
 DASHBOARD = """
 query Dashboard {
@@ -52,6 +56,37 @@ async def learn_links(http: httpx.AsyncClient, url: str, headers: dict[str, str]
         payload = {"query": LEARN, "variables": {"p": portal["id"]}}
         answer = (await http.post(url, json=payload, headers=headers)).json()
         assert "errors" not in answer, answer["errors"]
+
+
+def learn_query(network: Path) -> bytes:
+    """One operation naming a portal of every `[[portals]]` entry with an account area, so
+    the gateway asks each area once and learns the viewer's links in one request (the
+    municipalities of a platform share its one area: any of them will do)."""
+    named = [
+        entry.served_id(entry.serves[0]) if entry.serves else entry.id
+        for entry in load_topology(network).portals
+        if entry.accounts is not None
+    ]
+    fields = " ".join(
+        f"p{i}: applications(portal: {json.dumps(p)}, first: 1) {{ totalCount }}"
+        for i, p in enumerate(named)
+    )
+    return orjson.dumps({"query": f"query Learn {{ me {{ {fields} }} }}"})
+
+
+async def learn_many(url: str, network: Path, tokens: list[str], concurrency: int = 8) -> None:
+    """Each citizen's links learned by the gateway at `url`, `concurrency` at a time."""
+    body, todo = learn_query(network), list(tokens)
+
+    async def worker() -> None:
+        connection = Http1(url)
+        while todo:
+            headers = f"Authorization: Bearer {todo.pop()}\r\n"
+            status, answer = await connection.post("/graphql", body, headers)
+            assert status == 200 and b'"errors"' not in answer, answer[:300]
+        await connection.close()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
 async def main(

@@ -2,7 +2,10 @@
 
 stdin: {"op": "dashboard"|"inbox"|"search", "concurrency": C, "seconds": S, "limit": N,
 "seed": K, "tokens": [...] (optional), "ars": ..., "text": ..., "cached": bool}; stdout:
-one JSON summary per command with the process's CPU seconds for it.
+one JSON summary per command with the process's CPU seconds for it. {"op": "learn",
+"tokens": [...]} learns those citizens' account links (bench/floor_citizen.py) and answers
+{"linked": how many links}. A third argument `aiohttp` puts the floor on aiohttp instead
+of httpx (bench/floor_aiohttp.py; only bench.floor_clients asks for it).
 """
 
 from __future__ import annotations
@@ -12,20 +15,33 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import httpx
 
 from bench.baseline import Floor
-from bench.floor_topology import TopologyFloor, sandbox_env
+from bench.floor_aiohttp import AiohttpClient
+from bench.floor_citizen import CitizenFloor
 from bench.load import closed_loop, pick, summary
+from bench.sandbox_proc import control_tls
 
 INBOX_PAGE = 500
 
 
 async def command(
-    floor: Floor | TopologyFloor, tokens: list[str], spec: dict[str, Any]
+    floor: Floor | CitizenFloor, tokens: list[str], spec: dict[str, Any]
 ) -> dict[str, Any]:
     op, seed = spec["op"], spec.get("seed", 0)
     pool = spec.get("tokens") or tokens
+    if op == "learn":
+        assert isinstance(floor, CitizenFloor), "links are learned on the topology sandbox"
+        gate = asyncio.Semaphore(16)
+
+        async def learn(token: str) -> int:
+            async with gate:
+                return await floor.learn(token)
+
+        return {"linked": sum(await asyncio.gather(*map(learn, pool)))}
 
     async def work(worker: int, n: int) -> bool:
         if op == "dashboard":
@@ -46,12 +62,16 @@ async def main() -> None:
     urls_file = Path(sys.argv[1])
     urls = json.loads(urls_file.read_text())  # noqa: ASYNC240
     # The topology sandbox (network file v2) names its upstreams as the gateway does.
-    floor = TopologyFloor(urls, sandbox_env(urls_file.parent)) if "pvog" in urls else Floor(urls)
+    floor = CitizenFloor(urls, urls_file.parent) if "pvog" in urls else Floor(urls)
+    if sys.argv[3:] == ["aiohttp"]:  # bench.floor_clients: the same floor on another client
+        client = AiohttpClient(control_tls(urls_file.parent))
+        floor.http = cast(httpx.AsyncClient, client)  # duck-typed: get, post and the answer
     tokens: list[str] = json.loads(Path(sys.argv[2]).read_text())  # noqa: ASYNC240
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
     while line := await loop.run_in_executor(None, sys.stdin.readline):
         print(json.dumps(await command(floor, tokens, json.loads(line))), flush=True)
+    await floor.http.aclose()
 
 
 if __name__ == "__main__":

@@ -2,18 +2,19 @@
 
 One PVOG Suchdienst (its client-id header on every call, `useArsHierarchy`), the BundID
 Postfach (`portals.bund.inbox`, read with a token exchanged for its audience). The floor
-keeps the gateway's token caches (exchanged tokens per sign-in token and audience) and,
-for a search, the gateway's merge: the most local text per LeiKa key, a keyless hit's keys
-from its detail view, each shown item's responsible authority.
-
-What it does not do yet: the dashboard of a citizen with learned account links (account
-areas, FIT-Connect event logs, payment providers); its dashboard is what the gateway asks
-for a citizen without links, the Postfach alone (bench/__main__.py says so in RESULTS.md).
+keeps the gateway's token caches (exchanged tokens per sign-in token and audience, renewed
+30 s before they expire as the gateway renews them) and, for a search, the gateway's
+merge: the most local text per LeiKa key, a keyless hit's keys from its detail view, each
+shown item's responsible authority. A citizen's dashboard, with or without learned account
+links, is bench/floor_citizen.py's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,32 @@ from sources.base import ars_prefix
 from sources.pvog import CLIENT_ID_HEADER
 
 POSTFACH = "portals.bund.inbox"
+REFRESH_MARGIN = 30.0  # sources/_auth.py and sources/_client_credentials.py renew this early
+Issued = tuple[str, float]  # a token and the monotonic time from which it is renewed
+Tokens = dict[tuple[str, ...], "asyncio.Future[Issued]"]
+
+
+def renewed(
+    memo: Tokens, key: tuple[str, ...], fetch: Callable[[], Awaitable[Issued]]
+) -> asyncio.Future[Issued]:
+    """One flight per key, kept until its renewal time: tokens as the gateway keeps them."""
+    held = memo.get(key)
+    if held is None or (held.done() and (_failed(held) or held.result()[1] <= time.monotonic())):
+        held = memo[key] = asyncio.ensure_future(fetch())  # a failure is not kept either
+    return held
+
+
+def _failed(done: asyncio.Future[Issued]) -> bool:
+    return done.cancelled() or done.exception() is not None
+
+
+def issued(body: dict[str, Any]) -> Issued:
+    """A token endpoint's answer: the token and when to renew it (half the lifetime if
+    that is shorter than the margin, as sources/_client_credentials.py does)."""
+    lifetime = float(body.get("expires_in", 300))
+    return str(body["access_token"]), time.monotonic() + lifetime - min(
+        REFRESH_MARGIN, lifetime / 2
+    )
 
 
 def sandbox_env(folder: Path) -> dict[str, str]:
@@ -33,24 +60,31 @@ def sandbox_env(folder: Path) -> dict[str, str]:
 
 
 def sandbox_note(municipalities: int, citizens: int) -> str:
-    """What the sandbox was and what the floor leaves out, for RESULTS.md."""
+    """What the sandbox was and what each dashboard is, for RESULTS.md."""
     return (
         f"- topology sandbox (network file v2, {municipalities} municipalities, {citizens}"
-        " citizens): one PVOG (client-id header), the BundID Postfach; the dashboard is a"
-        " citizen's without learned account links (the Postfach alone, as the gateway asks"
-        " for them): the floor for linked account areas, FIT-Connect event logs and payments"
-        " on v2 is not built yet (bench/floor_topology.py)"
+        " citizens): one PVOG (client-id header), one FIT-Connect, three payment providers,"
+        ' the BundID Postfach, four account areas; "dashboard" is a citizen\'s without'
+        " learned account links (the Postfach alone, as the gateway asks for them),"
+        ' "dashboard (linked)" one whose links both sides learned first (linked account'
+        " areas, FIT-Connect event logs, payments, PVOG texts: bench/floor_citizen.py); the"
+        " floor calls over httpx, which costs more CPU per call than the gateway's aiohttp"
+        " wire, so its ratios flatter the gateway most where it makes many calls (the linked"
+        ' dashboard; docs/benchmarks.md, "The floor of a citizen\'s dashboard")'
     )
 
 
 class TopologyFloor(Floor):
     """The v1 floor's HTTP client, pools, retries and list paging; v2's upstreams."""
 
-    def __init__(self, urls: dict[str, str], env: dict[str, str]) -> None:
-        super().__init__(urls)
+    def __init__(
+        self, urls: dict[str, str], env: dict[str, str], verify: ssl.SSLContext | bool = True
+    ) -> None:
+        super().__init__(urls, verify)
         self.pvog = {CLIENT_ID_HEADER: env[PVOG_CLIENT_ENV]}
+        self.tokens: Tokens = {}
 
-    async def _exchange(self, token: str, audience: str) -> str:
+    async def _exchange(self, token: str, audience: str) -> Issued:
         response = await self.http.post(
             self.urls["identity"] + "/token",
             data={
@@ -62,22 +96,17 @@ class TopologyFloor(Floor):
             auth=(GATEWAY_CLIENT_ID, IDP_SECRET),
         )
         response.raise_for_status()
-        return str(response.json()["access_token"])
+        return issued(response.json())
 
     async def exchanged(self, token: str, entry: str) -> dict[str, str]:
         audience = portal_audience(entry)
         key = ("x", token, audience)
-        issued = await once(self._memo, key, lambda: self._exchange(token, audience))
-        return {"Authorization": f"Bearer {issued}"}
+        bearer, _ = await renewed(self.tokens, key, lambda: self._exchange(token, audience))
+        return {"Authorization": f"Bearer {bearer}"}
 
     async def _messages(self, token: str) -> list[Any]:
         headers = await self.exchanged(token, "bund")
         return await self.listing(self.urls[POSTFACH] + "/v1/messages", "messages", headers)
-
-    async def dashboard(self, token: str) -> dict[str, Any]:
-        """A citizen without account links: the Postfach's unread messages and their count."""
-        messages = await self._messages(token)
-        return {"applications": 0, "unread": sum(1 for m in messages if not m.get("readAt"))}
 
     async def inbox(self, token: str, first: int) -> int:
         messages = sorted(

@@ -1,9 +1,11 @@
 """The http part of `make bench`: the floor scenarios against the gateway, same load.
 
 Upstream calls per query (gateway and floor, route by route), then the dashboard at 0
-and 20 ms upstream latency and concurrency 1/16/64, the 500-message page, and the
-service search without a cache, with the data cache and with the response cache; each
-cell's floor run (bench/floor_proc.py) and gateway run alternate per repetition.
+and 20 ms upstream latency and concurrency 1/16/64, the 500-message page, the dashboard
+of citizens whose account links the gateway learned first ("dashboard (linked)", same
+latencies and concurrencies: bench/linked_part.py), and the service search without a
+cache, with the data cache and with the response cache; each cell's floor run
+(bench/floor_proc.py) and gateway run alternate per repetition.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.floor_topology import sandbox_note
+from bench.linked_part import SCENARIO as LINKED, learn, linked_calls, linked_citizens
 from bench.procs import Gateway, Sandbox
 from bench.report import calls_section, http_section, startup_section
 from bench.scenarios import SEARCH_ARS, FloorProc, calls_ratio, floor_run, gateway_run, one_by_one
@@ -90,9 +93,11 @@ async def http_scenarios(
     pool, check = tokens[:pool_size], tokens[pool_size:]
     (work / "tokens.json").write_text(json.dumps(pool))
     warm, heavy = sign_in(sandbox, ["erika", heavy_login(opts.citizens)])
+    linked = linked_citizens(sandbox, opts.citizens, set(logins), smoke=opts.smoke)
     out: dict[str, Any] = {"cold_start_s": [], "idle_rss_kib": [], "calls": {}}
     floor = FloorProc(work / "urls.json", work / "tokens.json")
-    gateway = Gateway(sandbox.network)
+    # A journal of this run's own: links learned by an earlier run must not count.
+    gateway = Gateway(sandbox.network, PORTALGRAPH_DATA_DIR=str(work / "gateway-journal"))
     out["cold_start_s"].append(gateway.cold_start_s)
     out["idle_rss_kib"].append(gateway.mem_kib()["VmRSS"])
 
@@ -106,6 +111,7 @@ async def http_scenarios(
         sandbox.reset_stats()
         floor.run(op=op, concurrency=1, seconds=60, limit=len(toks), seed=0, tokens=toks)
         out["calls"][op] = calls_ratio(gateway_calls, sandbox.stats())
+    out["calls"][LINKED] = await linked_calls(sandbox, gateway, floor, linked, warm)
     publish_now(
         "calls",
         calls_section(
@@ -122,6 +128,13 @@ async def http_scenarios(
             await m.measure("dashboard", "dashboard", latency, c, gateway, pool, {})
     for c in (1, 16):
         await m.measure("inbox500", "inbox", 0, c, gateway, [heavy], {"tokens": [heavy]})
+    sandbox.latency(0)
+    out["links_learned"] = await learn(gateway, floor, sandbox, linked.pool)
+    for latency in (0, 20):
+        for c in (1, 16, 64):
+            await m.measure(
+                LINKED, "dashboard", latency, c, gateway, linked.pool, {"tokens": linked.pool}
+            )
     out["peak_rss_kib"] = gateway.mem_kib()["VmHWM"]
     gateway.stop()
     publish_now(
