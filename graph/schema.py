@@ -12,11 +12,11 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from graph.extensions.acyclic import AcyclicExecutionContext
 from graph.extensions.field_hooks import bind_field_hooks
 from graph.extensions.hardening import Hardening
 from graph.extensions.masking import cleaned, should_mask_error
 from graph.extensions.outages import OutageReport
+from graph.extensions.plain_leaves import PlainLeafExecutionContext
 from graph.extensions.unwinding import UnwindingRunner
 from graph.federation import FEDERATION_VERSION, FederatedSchema, federation_fields_last
 from graph.resolvers.mutation import Mutation
@@ -87,7 +87,8 @@ def build_schema(
         subscription=Subscription,
         types=[Service, Application, Payment, Message],
         federation_version=FEDERATION_VERSION,
-        execution_context_class=AcyclicExecutionContext,  # no cycle per operation
+        # No cycle per operation; plain leaf fields without graphql-core's per-field work.
+        execution_context_class=PlainLeafExecutionContext,
         config=StrawberryConfig(
             disable_field_suggestions=production, batching_config=hardening.batching
         ),

@@ -24,6 +24,7 @@ from strawberry.types.field import StrawberryField
 
 from graph.extensions.audit import audited, personal_fields
 from graph.extensions.outages import counted
+from graph.extensions.plain_leaves import PLAIN_ATTRIBUTE
 
 BOUND = "_portalgraph_hooks"  # marks a wrapped resolver, so binding twice wraps once
 DEFINITION = "strawberry-definition"  # GraphQLField.extensions key of the Strawberry field
@@ -39,6 +40,7 @@ def plain(name: str) -> Callable[..., Any]:
 
     setattr(resolve_plain, DEFAULT_MARK, True)
     setattr(resolve_plain, BOUND, True)
+    setattr(resolve_plain, PLAIN_ATTRIBUTE, name)  # a leaf: completed in the executor's loop
     return resolve_plain
 
 

@@ -1,0 +1,165 @@
+"""Plain leaf fields completed in the executor's loop, without graphql-core's per-field work.
+
+A page of 500 messages is ~5,000 scalar fields that only read an attribute. graphql-core
+gives each the same path as a resolver that goes upstream: a `Path`, a
+`GraphQLResolveInfo` of 16 fields, the resolver call, two awaitable checks and
+`complete_value`'s type dispatch (non-null, list, leaf), 44 % of the page's CPU. A field
+whose resolver is graph/extensions/field_hooks.py's plain attribute read, with a scalar or
+enum type, is done here in three steps: read the attribute, check it is a value of a
+known plain type, coerce it with the type's own `coerce_output_value`.
+
+Anything else takes graphql-core's path unchanged: other fields, field middleware (an
+extension with a `resolve` hook), and every value the fast path does not vouch for (null
+on a non-null field, an exception, a value of another type, a coercion that fails or
+yields null), so errors, their paths and messages are graphql-core's own: that path reads
+the attribute again (a plain data attribute, no side effect) and reports it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from graphql import (
+    GraphQLField,
+    GraphQLObjectType,
+    Undefined,
+    get_nullable_type,
+    is_leaf_type,
+    is_non_null_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import Path, gather_with_cancel
+
+from graph.extensions.acyclic import AcyclicExecutionContext
+
+PLAIN_ATTRIBUTE = "_portalgraph_attribute"  # set by field_hooks.plain on its resolver
+# Values of these types are never awaitable nor exceptions: their coercion is the answer.
+PLAIN_VALUES = frozenset({str, int, float, bool, datetime.datetime, datetime.date})
+# What a coercion may return for the fast path to keep it (not awaitable, not null).
+PLAIN_OUTPUT = frozenset({str, int, float, bool})
+
+
+class Leaf(NamedTuple):
+    attribute: str
+    coerce: Callable[[Any], Any]
+    nullable: bool
+
+
+Step = tuple[str, FieldDetailsList, Leaf | None]
+
+
+def leaf_of(field: GraphQLField | None) -> Leaf | None:
+    """How to complete `field` in the loop, or None: graphql-core completes it."""
+    attribute = getattr(field.resolve, PLAIN_ATTRIBUTE, None) if field else None
+    if field is None or attribute is None or field.args:
+        return None
+    named = get_nullable_type(field.type)
+    if not is_leaf_type(named):
+        return None
+    return Leaf(attribute, named.coerce_output_value, not is_non_null_type(field.type))
+
+
+PLAIN_ENUMS: set[type] = set()  # the schema's enum classes, as met: few
+
+
+def plain_value(value: Any) -> bool:
+    kind = type(value)
+    if kind in PLAIN_VALUES or kind in PLAIN_ENUMS:
+        return True
+    if issubclass(kind, enum.Enum) and not hasattr(kind, "__await__"):
+        PLAIN_ENUMS.add(kind)
+        return True
+    return False
+
+
+class PlainLeafExecutionContext(AcyclicExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per operation: grouped field set's id -> (the set, kept so its id stays its own; plan)
+        self._plans: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, list[Step]]] = {}
+        # Strawberry always passes a manager; it wraps resolvers only when an extension
+        # of the operation has a `resolve` hook (graphql-core marks that by this list).
+        manager = self.middleware_manager
+        self._field_hooks = manager is not None and manager._middleware_resolvers is not None
+
+    def plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> list[Step]:
+        found = self._plans.get(id(fields))
+        if found is not None and found[1] is parent_type:
+            return found[2]
+        steps: list[Step] = []
+        for response_name, details in fields.items():
+            field = parent_type.fields.get(details[0].node.name.value)
+            steps.append((response_name, details, leaf_of(field)))
+        self._plans[id(fields)] = (fields, parent_type, steps)
+        return steps
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        if self._field_hooks:  # a field hook wants to see every field
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        # graphql-core's loop (Executor.execute_fields), with the plain leaves done inline.
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, details, leaf in self.plan(parent_type, grouped_field_set):
+                if leaf is not None:
+                    done, value = complete_plain(leaf, source_value)
+                    if done:
+                        results[response_name] = value
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    details,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return gathered(results, awaitable_fields)
+
+
+def complete_plain(leaf: Leaf, source: Any) -> tuple[bool, Any]:
+    """(True, the completed value), or (False, None) where graphql-core must decide."""
+    try:
+        value = getattr(source, leaf.attribute)
+        if value is None:
+            return leaf.nullable, None
+        if not plain_value(value):
+            return False, None
+        coerced = leaf.coerce(value)
+    except Exception:  # noqa: BLE001 - graphql-core's path raises it again, located
+        return False, None
+    return type(coerced) in PLAIN_OUTPUT, coerced
+
+
+async def gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+    """graphql-core's `get_results`: the awaitable fields' values, in parallel."""
+    if len(awaitable_fields) == 1:
+        field = awaitable_fields[0]
+        results[field] = await results[field]
+    else:
+        awaited: list[Any] = await gather_with_cancel(*(results[f] for f in awaitable_fields))
+        results.update(zip(awaitable_fields, awaited, strict=True))
+    return results
+

@@ -1,0 +1,122 @@
+"""Plain leaf fields completed in the executor's loop answer exactly as graphql-core does."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import strawberry
+from graphql import GraphQLObjectType
+
+from graph.extensions.acyclic import AcyclicExecutionContext
+from graph.extensions.field_hooks import bind_field_hooks
+from graph.extensions.plain_leaves import PlainLeafExecutionContext, leaf_of
+from graph.schema import build_schema
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Odd:
+    def __str__(self) -> str:
+        return "odd"
+
+
+@strawberry.type
+class Row:
+    text: str
+    maybe_text: str | None
+    number: int
+    maybe_number: int | None
+    ratio: float
+    flag: bool
+    when: datetime
+    day: date
+    colour: Colour
+    maybe_colour: Colour | None
+    ident: strawberry.ID
+
+    @strawberry.field
+    def computed(self) -> str:
+        return self.text.upper()
+
+
+def row(**changes: Any) -> Row:
+    values: dict[str, Any] = {
+        "text": "a",
+        "maybe_text": None,
+        "number": 7,
+        "maybe_number": None,
+        "ratio": 0.5,
+        "flag": True,
+        "when": datetime(2026, 11, 29, 9, 30, tzinfo=UTC),
+        "day": date(2026, 11, 29),
+        "colour": Colour.RED,
+        "maybe_colour": None,
+        "ident": strawberry.ID("r1"),
+    }
+    return Row(**{**values, **changes})
+
+
+ROWS = [
+    row(),
+    row(maybe_text="b", maybe_number=3, maybe_colour=Colour.BLUE),
+    row(text=None),  # null on a non-null field: an error, the row's parent nulled
+    row(maybe_number=2**40),  # out of Int's range: an error, the field nulled
+    row(maybe_text=Odd()),  # not a str: String's coercion says str(value)
+    row(maybe_text=b"raw"),  # a builtin String refuses: an error
+    row(maybe_colour="green"),  # not the enum: an error
+    row(number=True, ratio=1),  # bool for Int and int for Float: coerced as graphql-core does
+    row(maybe_text=ValueError("boom")),  # an exception as the value: raised, located
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def rows(self) -> list[Row | None]:
+        return ROWS
+
+    @strawberry.field
+    def strict(self) -> list[Row] | None:
+        return ROWS[:3]
+
+
+FIELDS = "text maybeText number maybeNumber ratio flag when day colour maybeColour ident computed"
+QUERY = f"{{ rows {{ {FIELDS} }} strict {{ {FIELDS} }} alias: rows {{ t: text, t2: text }} }}"
+
+
+def run(context: type[Any]) -> dict[str, Any]:
+    schema = strawberry.Schema(query=Query, execution_context_class=context)
+    bind_field_hooks(schema._schema)
+    result = asyncio.run(schema.execute(QUERY))
+    errors = [(e.message, e.path, e.locations) for e in result.errors or []]
+    # As text: the response's bytes, key order included.
+    return {"data": json.dumps(result.data), "errors": sorted(errors, key=repr)}
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Strawberry: federation directives
+def test_the_loop_answers_as_graphql_core_with_values_and_errors() -> None:
+    before, after = run(AcyclicExecutionContext), run(PlainLeafExecutionContext)
+    assert after == before
+    assert len(before["errors"]) >= 5  # the odd values did reach graphql-core's errors
+    data = json.loads(before["data"])
+    assert data["rows"][1]["maybeColour"] == "BLUE"
+    assert data["strict"] is None  # its third row's null text
+
+
+def test_only_plain_scalar_fields_take_the_loop() -> None:
+    schema = build_schema()._schema
+    message = schema.type_map["Message"]
+    assert isinstance(message, GraphQLObjectType)
+    assert leaf_of(message.fields["subject"]) is not None
+    assert leaf_of(message.fields["receivedAt"]) is not None
+    assert leaf_of(message.fields["portal"]) is None  # an object: its own fields are the leaves
+    assert leaf_of(message.fields["application"]) is None  # a resolver of its own
