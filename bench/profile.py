@@ -126,7 +126,9 @@ async def drive(
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
     parser.add_argument(
-        "--workload", default="join", choices=("pass", "join", "multi", "page5", "dashboard", "inbox")
+        "--workload",
+        default="join",
+        choices=("pass", "join", "multi", "page5", "dashboard", "inbox"),
     )
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15)

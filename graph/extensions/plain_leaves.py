@@ -63,11 +63,11 @@ def leaf_of(field: GraphQLField | None) -> Leaf | None:
 
 
 PLAIN_ENUMS: set[type] = set()  # the schema's enum classes, as met: few
+SLOW = object()  # complete_plain's answer where graphql-core's path must complete the field
 
 
-def plain_value(value: Any) -> bool:
-    kind = type(value)
-    if kind in PLAIN_VALUES or kind in PLAIN_ENUMS:
+def plain_enum(kind: type) -> bool:
+    if kind in PLAIN_ENUMS:
         return True
     if issubclass(kind, enum.Enum) and not hasattr(kind, "__await__"):
         PLAIN_ENUMS.add(kind)
@@ -115,8 +115,8 @@ class PlainLeafExecutionContext(AcyclicExecutionContext):
         try:
             for response_name, details, leaf in self.plan(parent_type, grouped_field_set):
                 if leaf is not None:
-                    done, value = complete_plain(leaf, source_value)
-                    if done:
+                    value = complete_plain(leaf, source_value)
+                    if value is not SLOW:
                         results[response_name] = value
                         continue
                 result = self.execute_field(
@@ -139,18 +139,20 @@ class PlainLeafExecutionContext(AcyclicExecutionContext):
         return gathered(results, awaitable_fields)
 
 
-def complete_plain(leaf: Leaf, source: Any) -> tuple[bool, Any]:
-    """(True, the completed value), or (False, None) where graphql-core must decide."""
+def complete_plain(leaf: Leaf, source: Any) -> Any:
+    """The completed value, or SLOW where graphql-core must decide."""
+    attribute, coerce, nullable = leaf
     try:
-        value = getattr(source, leaf.attribute)
+        value = getattr(source, attribute)
         if value is None:
-            return leaf.nullable, None
-        if not plain_value(value):
-            return False, None
-        coerced = leaf.coerce(value)
-    except Exception:  # noqa: BLE001 - graphql-core's path raises it again, located
-        return False, None
-    return type(coerced) in PLAIN_OUTPUT, coerced
+            return None if nullable else SLOW
+        kind = type(value)
+        if kind not in PLAIN_VALUES and not plain_enum(kind):
+            return SLOW
+        coerced = coerce(value)
+    except Exception:
+        return SLOW
+    return coerced if type(coerced) in PLAIN_OUTPUT else SLOW
 
 
 async def gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
@@ -162,4 +164,3 @@ async def gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dict
         awaited: list[Any] = await gather_with_cancel(*(results[f] for f in awaitable_fields))
         results.update(zip(awaitable_fields, awaited, strict=True))
     return results
-
