@@ -23,8 +23,11 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLID,
     GraphQLObjectType,
+    GraphQLString,
     Undefined,
     get_nullable_type,
     is_leaf_type,
@@ -42,8 +45,17 @@ PLAIN_VALUES = frozenset({str, int, float, bool, datetime.datetime, datetime.dat
 PLAIN_OUTPUT = frozenset({str, int, float, bool})
 
 
+# Coercions that answer a value of these exact types with the value itself.
+AS_IS: dict[Callable[[Any], Any], frozenset[type]] = {
+    GraphQLString.coerce_output_value: frozenset({str}),
+    GraphQLID.coerce_output_value: frozenset({str}),
+    GraphQLBoolean.coerce_output_value: frozenset({bool}),
+}
+
+
 class Leaf(NamedTuple):
     attribute: str
+    as_is: frozenset[type]  # types whose values need no coercion (no call)
     coerce: Callable[[Any], Any]
     nullable: bool
 
@@ -59,7 +71,8 @@ def leaf_of(field: GraphQLField | None) -> Leaf | None:
     named = get_nullable_type(field.type)
     if not is_leaf_type(named):
         return None
-    return Leaf(attribute, named.coerce_output_value, not is_non_null_type(field.type))
+    coerce = named.coerce_output_value
+    return Leaf(attribute, AS_IS.get(coerce, frozenset()), coerce, not is_non_null_type(field.type))
 
 
 PLAIN_ENUMS: set[type] = set()  # the schema's enum classes, as met: few
@@ -115,7 +128,14 @@ class PlainLeafExecutionContext(AcyclicExecutionContext):
         try:
             for response_name, details, leaf in self.plan(parent_type, grouped_field_set):
                 if leaf is not None:
-                    value = complete_plain(leaf, source_value)
+                    try:
+                        value = getattr(source_value, leaf.attribute)
+                    except Exception:  # graphql-core's path meets it again, located
+                        value = SLOW
+                    if type(value) in leaf.as_is:
+                        results[response_name] = value
+                        continue
+                    value = complete_plain(leaf, value)
                     if value is not SLOW:
                         results[response_name] = value
                         continue
@@ -139,18 +159,16 @@ class PlainLeafExecutionContext(AcyclicExecutionContext):
         return gathered(results, awaitable_fields)
 
 
-def complete_plain(leaf: Leaf, source: Any) -> Any:
-    """The completed value, or SLOW where graphql-core must decide."""
-    attribute, coerce, nullable = leaf
+def complete_plain(leaf: Leaf, value: Any) -> Any:
+    """`value` completed, or SLOW where graphql-core must decide."""
+    if value is None:
+        return None if leaf.nullable else SLOW
+    kind = type(value)
+    if kind not in PLAIN_VALUES and not plain_enum(kind):  # SLOW itself included
+        return SLOW
     try:
-        value = getattr(source, attribute)
-        if value is None:
-            return None if nullable else SLOW
-        kind = type(value)
-        if kind not in PLAIN_VALUES and not plain_enum(kind):
-            return SLOW
-        coerced = coerce(value)
-    except Exception:
+        coerced = leaf.coerce(value)
+    except Exception:  # graphql-core's path meets it again and reports it, located
         return SLOW
     return coerced if type(coerced) in PLAIN_OUTPUT else SLOW
 

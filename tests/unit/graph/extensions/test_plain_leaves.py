@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import strawberry
 from graphql import GraphQLObjectType
+from strawberry.extensions import SchemaExtension
 
 from graph.extensions.acyclic import AcyclicExecutionContext
 from graph.extensions.field_hooks import bind_field_hooks
@@ -27,6 +28,15 @@ class Colour(enum.Enum):
 class Odd:
     def __str__(self) -> str:
         return "odd"
+
+
+class Broken:
+    """A row whose attributes raise when read."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # graphql-core asks for `__await__`
+            raise AttributeError(name)
+        raise RuntimeError(f"cannot read {name}")
 
 
 @strawberry.type
@@ -75,6 +85,7 @@ ROWS = [
     row(maybe_colour="green"),  # not the enum: an error
     row(number=True, ratio=1),  # bool for Int and int for Float: coerced as graphql-core does
     row(maybe_text=ValueError("boom")),  # an exception as the value: raised, located
+    Broken(),  # reading raises: located on the field, the row nulled
 ]
 
 
@@ -120,3 +131,20 @@ def test_only_plain_scalar_fields_take_the_loop() -> None:
     assert leaf_of(message.fields["receivedAt"]) is not None
     assert leaf_of(message.fields["portal"]) is None  # an object: its own fields are the leaves
     assert leaf_of(message.fields["application"]) is None  # a resolver of its own
+
+
+class Shouting(SchemaExtension):
+    def resolve(self, _next: Any, root: Any, info: Any, **kwargs: Any) -> Any:
+        value = _next(root, info, **kwargs)
+        return value.upper() if isinstance(value, str) else value
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_a_field_hook_still_sees_every_plain_field() -> None:
+    schema = strawberry.Schema(
+        query=Query, execution_context_class=PlainLeafExecutionContext, extensions=[Shouting]
+    )
+    bind_field_hooks(schema._schema)
+    result = asyncio.run(schema.execute("{ rows { text maybeText } }"))
+    assert result.data is not None
+    assert result.data["rows"][1] == {"text": "A", "maybeText": "B"}
