@@ -16,7 +16,7 @@ from graph.extensions.field_hooks import bind_field_hooks
 from graph.extensions.hardening import Hardening
 from graph.extensions.masking import cleaned, should_mask_error
 from graph.extensions.outages import OutageReport
-from graph.extensions.plain_leaves import PlainLeafExecutionContext
+from graph.extensions.at_hand import AtHandExecutionContext
 from graph.extensions.unwinding import UnwindingRunner
 from graph.federation import FEDERATION_VERSION, FederatedSchema, federation_fields_last
 from graph.resolvers.mutation import Mutation
@@ -88,7 +88,7 @@ def build_schema(
         types=[Service, Application, Payment, Message],
         federation_version=FEDERATION_VERSION,
         # No cycle per operation; plain leaf fields without graphql-core's per-field work.
-        execution_context_class=PlainLeafExecutionContext,
+        execution_context_class=AtHandExecutionContext,
         config=StrawberryConfig(
             disable_field_suggestions=production, batching_config=hardening.batching
         ),

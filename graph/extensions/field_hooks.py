@@ -24,7 +24,7 @@ from strawberry.types.field import StrawberryField
 
 from graph.extensions.audit import audited, personal_fields
 from graph.extensions.outages import counted
-from graph.extensions.plain_leaves import PLAIN_ATTRIBUTE
+from graph.extensions.at_hand import PLAIN_ATTRIBUTE
 
 BOUND = "_portalgraph_hooks"  # marks a wrapped resolver, so binding twice wraps once
 DEFINITION = "strawberry-definition"  # GraphQLField.extensions key of the Strawberry field

@@ -15,7 +15,7 @@ from strawberry.extensions import SchemaExtension
 
 from graph.extensions.acyclic import AcyclicExecutionContext
 from graph.extensions.field_hooks import bind_field_hooks
-from graph.extensions.plain_leaves import PlainLeafExecutionContext, leaf_of
+from graph.extensions.at_hand import AtHandExecutionContext, leaf_of
 from graph.schema import build_schema
 
 
@@ -39,6 +39,16 @@ class Broken:
         raise RuntimeError(f"cannot read {name}")
 
 
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Tag(Named):  # an interface's type: Strawberry gives it an `is_type_of`
+    weight: int
+
+
 @strawberry.type
 class Row:
     text: str
@@ -52,6 +62,8 @@ class Row:
     colour: Colour
     maybe_colour: Colour | None
     ident: strawberry.ID
+    tag: Tag | None
+    sure_tag: Tag
 
     @strawberry.field
     def computed(self) -> str:
@@ -71,6 +83,8 @@ def row(**changes: Any) -> Row:
         "colour": Colour.RED,
         "maybe_colour": None,
         "ident": strawberry.ID("r1"),
+        "tag": None,
+        "sure_tag": Tag(name="t", weight=1),
     }
     return Row(**{**values, **changes})
 
@@ -86,6 +100,9 @@ ROWS = [
     row(number=True, ratio=1),  # bool for Int and int for Float: coerced as graphql-core does
     row(maybe_text=ValueError("boom")),  # an exception as the value: raised, located
     Broken(),  # reading raises: located on the field, the row nulled
+    row(tag=Tag(name="u", weight=2)),
+    row(tag=Odd()),  # not a Tag: is_type_of refuses, an error
+    row(sure_tag=None),  # null on a non-null object field: the row nulled
 ]
 
 
@@ -100,7 +117,10 @@ class Query:
         return ROWS[:3]
 
 
-FIELDS = "text maybeText number maybeNumber ratio flag when day colour maybeColour ident computed"
+FIELDS = (
+    "text maybeText number maybeNumber ratio flag when day colour maybeColour ident computed"
+    " tag { name weight } sureTag { name }"
+)
 QUERY = f"{{ rows {{ {FIELDS} }} strict {{ {FIELDS} }} alias: rows {{ t: text, t2: text }} }}"
 
 
@@ -115,7 +135,7 @@ def run(context: type[Any]) -> dict[str, Any]:
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # Strawberry: federation directives
 def test_the_loop_answers_as_graphql_core_with_values_and_errors() -> None:
-    before, after = run(AcyclicExecutionContext), run(PlainLeafExecutionContext)
+    before, after = run(AcyclicExecutionContext), run(AtHandExecutionContext)
     assert after == before
     assert len(before["errors"]) >= 5  # the odd values did reach graphql-core's errors
     data = json.loads(before["data"])
@@ -142,7 +162,7 @@ class Shouting(SchemaExtension):
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_a_field_hook_still_sees_every_plain_field() -> None:
     schema = strawberry.Schema(
-        query=Query, execution_context_class=PlainLeafExecutionContext, extensions=[Shouting]
+        query=Query, execution_context_class=AtHandExecutionContext, extensions=[Shouting]
     )
     bind_field_hooks(schema._schema)
     result = asyncio.run(schema.execute("{ rows { text maybeText } }"))
