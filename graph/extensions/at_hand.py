@@ -140,7 +140,7 @@ class AtHandExecutionContext(AcyclicExecutionContext):
                         value = getattr(source_value, leaf.attribute)
                     except Exception:  # graphql-core's path meets it again, located
                         value = SLOW
-                    if type(value) in leaf.as_is:
+                    if type(value) in leaf.as_is or (value is None and leaf.nullable):
                         results[response_name] = value
                         continue
                     value = complete_plain(leaf, value)
