@@ -7,14 +7,14 @@ from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graph.extensions.field_hooks import bind_field_hooks
 from graph.extensions.hardening import Hardening
-from graph.extensions.masking import cleaned, should_mask_error
+from graph.extensions.masking import Masking, cleaned, should_mask_error
 from graph.extensions.outages import OutageReport
 from graph.extensions.at_hand import AtHandExecutionContext
 from graph.extensions.unwinding import UnwindingRunner
@@ -98,7 +98,7 @@ def build_schema(
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             OutageReport,
-            lambda: MaskErrors(should_mask_error=should_mask_error),
+            lambda: Masking(should_mask_error=should_mask_error),
         ],
     )
     federation_fields_last(built)
