@@ -12,11 +12,11 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from graph.extensions.at_hand import AtHandExecutionContext
 from graph.extensions.field_hooks import bind_field_hooks
 from graph.extensions.hardening import Hardening
 from graph.extensions.masking import Masking, cleaned, should_mask_error
 from graph.extensions.outages import OutageReport
-from graph.extensions.at_hand import AtHandExecutionContext
 from graph.extensions.unwinding import UnwindingRunner
 from graph.federation import FEDERATION_VERSION, FederatedSchema, federation_fields_last
 from graph.resolvers.mutation import Mutation

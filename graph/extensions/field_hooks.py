@@ -22,9 +22,9 @@ from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema
 from strawberry.resolvers import is_default_resolver
 from strawberry.types.field import StrawberryField
 
+from graph.extensions.at_hand import PLAIN_ATTRIBUTE
 from graph.extensions.audit import audited, personal_fields
 from graph.extensions.outages import counted
-from graph.extensions.at_hand import PLAIN_ATTRIBUTE
 
 BOUND = "_portalgraph_hooks"  # marks a wrapped resolver, so binding twice wraps once
 DEFINITION = "strawberry-definition"  # GraphQLField.extensions key of the Strawberry field

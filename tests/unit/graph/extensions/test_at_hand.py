@@ -14,8 +14,8 @@ from graphql import GraphQLObjectType
 from strawberry.extensions import SchemaExtension
 
 from graph.extensions.acyclic import AcyclicExecutionContext
-from graph.extensions.field_hooks import bind_field_hooks
 from graph.extensions.at_hand import AtHandExecutionContext, leaf_of
+from graph.extensions.field_hooks import bind_field_hooks
 from graph.schema import build_schema
 
 
