@@ -43,6 +43,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path, gather_with_cancel
+from strawberry.schema.types.base_scalars import isoformat
 
 from graph.extensions.acyclic import AcyclicExecutionContext
 
@@ -53,6 +54,10 @@ PLAIN_VALUES = frozenset({str, int, float, bool, datetime.datetime, datetime.dat
 PLAIN_OUTPUT = frozenset({str, int, float, bool})
 
 
+# Coercions that answer a value of these exact types with a str, and cannot fail.
+ALWAYS_STR: dict[Callable[[Any], Any], frozenset[type]] = {
+    isoformat: frozenset({datetime.datetime, datetime.date}),  # Strawberry's DateTime, Date
+}
 # Coercions that answer a value of these exact types with the value itself.
 AS_IS: dict[Callable[[Any], Any], frozenset[type]] = {
     GraphQLString.coerce_output_value: frozenset({str}),
@@ -64,6 +69,7 @@ AS_IS: dict[Callable[[Any], Any], frozenset[type]] = {
 class Leaf(NamedTuple):
     attribute: str
     as_is: frozenset[type]  # types whose values need no coercion (no call)
+    sure: frozenset[type]  # types whose values' coercion is a str, without fail
     coerce: Callable[[Any], Any]
     nullable: bool
 
@@ -80,7 +86,9 @@ def leaf_of(field: GraphQLField | None) -> Leaf | None:
     if not is_leaf_type(named):
         return None
     coerce = named.coerce_output_value
-    return Leaf(attribute, AS_IS.get(coerce, frozenset()), coerce, not is_non_null_type(field.type))
+    none: frozenset[type] = frozenset()
+    as_is, sure = AS_IS.get(coerce, none), ALWAYS_STR.get(coerce, none)
+    return Leaf(attribute, as_is, sure, coerce, not is_non_null_type(field.type))
 
 
 PLAIN_ENUMS: set[type] = set()  # the schema's enum classes, as met: few
@@ -140,8 +148,12 @@ class AtHandExecutionContext(AcyclicExecutionContext):
                         value = getattr(source_value, leaf.attribute)
                     except Exception:  # graphql-core's path meets it again, located
                         value = SLOW
-                    if type(value) in leaf.as_is or (value is None and leaf.nullable):
+                    kind = type(value)
+                    if kind in leaf.as_is or (value is None and leaf.nullable):
                         results[response_name] = value
+                        continue
+                    if kind in leaf.sure:
+                        results[response_name] = leaf.coerce(value)
                         continue
                     value = complete_plain(leaf, value)
                     if value is not SLOW:

@@ -89,7 +89,7 @@ def row(**changes: Any) -> Row:
     return Row(**{**values, **changes})
 
 
-ROWS = [
+ROWS: list[Any] = [
     row(),
     row(maybe_text="b", maybe_number=3, maybe_colour=Colour.BLUE),
     row(text=None),  # null on a non-null field: an error, the row's parent nulled
@@ -154,8 +154,8 @@ def test_only_plain_scalar_fields_take_the_loop() -> None:
 
 
 class Shouting(SchemaExtension):
-    def resolve(self, _next: Any, root: Any, info: Any, **kwargs: Any) -> Any:
-        value = _next(root, info, **kwargs)
+    def resolve(self, _next: Any, root: Any, info: Any, *args: str, **kwargs: Any) -> Any:
+        value = _next(root, info, *args, **kwargs)
         return value.upper() if isinstance(value, str) else value
 
 
