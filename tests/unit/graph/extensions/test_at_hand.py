@@ -41,29 +41,29 @@ class Broken:
 
 @strawberry.interface
 class Named:
-    name: str
+    name: str = strawberry.field()
 
 
 @strawberry.type
 class Tag(Named):  # an interface's type: Strawberry gives it an `is_type_of`
-    weight: int
+    weight: int = strawberry.field()
 
 
 @strawberry.type
 class Row:
-    text: str
-    maybe_text: str | None
-    number: int
-    maybe_number: int | None
-    ratio: float
-    flag: bool
-    when: datetime
-    day: date
-    colour: Colour
-    maybe_colour: Colour | None
-    ident: strawberry.ID
-    tag: Tag | None
-    sure_tag: Tag
+    text: str = strawberry.field()
+    maybe_text: str | None = strawberry.field()
+    number: int = strawberry.field()
+    maybe_number: int | None = strawberry.field()
+    ratio: float = strawberry.field()
+    flag: bool = strawberry.field()
+    when: datetime = strawberry.field()
+    day: date = strawberry.field()
+    colour: Colour = strawberry.field()
+    maybe_colour: Colour | None = strawberry.field()
+    ident: strawberry.ID = strawberry.field()
+    tag: Tag | None = strawberry.field()
+    sure_tag: Tag = strawberry.field()
 
     @strawberry.field
     def computed(self) -> str:
@@ -139,8 +139,25 @@ def test_the_loop_answers_as_graphql_core_with_values_and_errors() -> None:
     assert after == before
     assert len(before["errors"]) >= 5  # the odd values did reach graphql-core's errors
     data = json.loads(before["data"])
-    assert data["rows"][1]["maybeColour"] == "BLUE"
     assert data["strict"] is None  # its third row's null text
+    given, answered = ROWS[1], data["rows"][1]
+    assert answered == {
+        "text": given.text,
+        "maybeText": given.maybe_text,
+        "number": given.number,
+        "maybeNumber": given.maybe_number,
+        "ratio": given.ratio,
+        "flag": given.flag,
+        "when": given.when.isoformat(),
+        "day": given.day.isoformat(),
+        "colour": given.colour.name,
+        "maybeColour": given.maybe_colour.name,
+        "ident": given.ident,
+        "computed": given.text.upper(),
+        "tag": None,
+        "sureTag": {"name": given.sure_tag.name},
+    }
+    assert data["rows"][10]["tag"] == {"name": "u", "weight": ROWS[10].tag.weight}
 
 
 def test_only_plain_scalar_fields_take_the_loop() -> None:
