@@ -42,6 +42,7 @@ from graphql import (
     is_non_null_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.executor import Executor
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.types.base_scalars import isoformat
 
@@ -105,24 +106,37 @@ def plain_enum(kind: type) -> bool:
 
 
 class AtHandExecutionContext(AcyclicExecutionContext):
+    # Per executor: grouped field set's id -> (the set, kept so its id stays its own; its
+    # parent type; the plan). Made on first use: a subscription's own executor runs no
+    # fields, and each of its events gets its own (graphql-core collects an event's root
+    # fields afresh, so shared plans would grow with every event).
+    _plans: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, list[Step]]] | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Per operation: grouped field set's id -> (the set, kept so its id stays its own; plan)
-        self._plans: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, list[Step]]] = {}
         # Strawberry always passes a manager; it wraps resolvers only when an extension
         # of the operation has a `resolve` hook (graphql-core marks that by this list).
         manager = self.middleware_manager
         self._field_hooks = manager is not None and manager._middleware_resolvers is not None
 
+    def build_per_event_executor(self, payload: Any) -> Executor[Any]:
+        executor = super().build_per_event_executor(payload)
+        if isinstance(executor, AtHandExecutionContext):  # a copy of this one: always
+            executor._plans = None
+        return executor
+
     def plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> list[Step]:
-        found = self._plans.get(id(fields))
+        plans = self._plans
+        if plans is None:
+            plans = self._plans = {}
+        found = plans.get(id(fields))
         if found is not None and found[1] is parent_type:
             return found[2]
         steps: list[Step] = []
         for response_name, details in fields.items():
             field = parent_type.fields.get(details[0].node.name.value)
             steps.append((response_name, details, leaf_of(field)))
-        self._plans[id(fields)] = (fields, parent_type, steps)
+        plans[id(fields)] = (fields, parent_type, steps)
         return steps
 
     def execute_fields(

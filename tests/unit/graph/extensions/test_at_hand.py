@@ -6,16 +6,24 @@ import asyncio
 import enum
 import json
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import strawberry
-from graphql import GraphQLObjectType
+from graphql import (
+    ExecutionResult,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLString,
+    parse,
+)
 from strawberry.extensions import SchemaExtension
 
 from graph.extensions.acyclic import AcyclicExecutionContext
 from graph.extensions.at_hand import AtHandExecutionContext, leaf_of
-from graph.extensions.field_hooks import bind_field_hooks
+from graph.extensions.field_hooks import bind_field_hooks, plain
 from graph.schema import build_schema
 
 
@@ -185,3 +193,28 @@ def test_a_field_hook_still_sees_every_plain_field() -> None:
     result = asyncio.run(schema.execute("{ rows { text maybeText } }"))
     assert result.data is not None
     assert result.data["rows"][1] == {"text": "A", "maybeText": "B"}
+
+
+def test_each_subscription_event_plans_its_own_fields() -> None:
+    # graphql-core collects an event's root fields afresh: plans kept by the subscription's
+    # executor would grow with every event for as long as the subscription runs.
+    row_type = GraphQLObjectType(
+        "Row", {"text": GraphQLField(GraphQLString, resolve=plain("text"))}
+    )
+    schema = GraphQLSchema(
+        query=GraphQLObjectType("Query", {"unused": GraphQLField(GraphQLString)}),
+        subscription=GraphQLObjectType(
+            "Subscription", {"row": GraphQLField(row_type, resolve=lambda event, _info: event)}
+        ),
+    )
+    executor = AtHandExecutionContext.build(schema, parse("subscription { row { text } }"))
+    assert isinstance(executor, AtHandExecutionContext)
+    for text in ("a", "b", "c"):
+        event = executor.build_per_event_executor(SimpleNamespace(text=text))
+        result = event.execute_operation(False)
+        assert isinstance(result, ExecutionResult)
+        assert result.data == {"row": {"text": text}}
+        assert isinstance(event, AtHandExecutionContext)
+        assert event._plans is not None
+        assert len(event._plans) == 2  # the event's root fields and the row's
+    assert executor._plans is None
