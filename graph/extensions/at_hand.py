@@ -115,9 +115,11 @@ class AtHandExecutionContext(AcyclicExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Strawberry always passes a manager; it wraps resolvers only when an extension
-        # of the operation has a `resolve` hook (graphql-core marks that by this list).
+        # of the operation has a `resolve` hook (graphql-core marks that by this list;
+        # should a release rename it, every field takes graphql-core's path).
         manager = self.middleware_manager
-        self._field_hooks = manager is not None and manager._middleware_resolvers is not None
+        hooks = getattr(manager, "_middleware_resolvers", True)
+        self._field_hooks = manager is not None and hooks is not None
 
     def build_per_event_executor(self, payload: Any) -> Executor[Any]:
         executor = super().build_per_event_executor(payload)

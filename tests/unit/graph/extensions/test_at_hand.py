@@ -218,3 +218,21 @@ def test_each_subscription_event_plans_its_own_fields() -> None:
         assert event._plans is not None
         assert len(event._plans) == 2  # the event's root fields and the row's
     assert executor._plans is None
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_plain_leaves_skip_graphql_cores_field_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    original = AtHandExecutionContext.execute_field
+
+    def counting(self: AtHandExecutionContext, *args: Any) -> Any:
+        seen.append(args[2][0].node.name.value)
+        return original(self, *args)
+
+    monkeypatch.setattr(AtHandExecutionContext, "execute_field", counting)
+    schema = strawberry.Schema(query=Query, execution_context_class=AtHandExecutionContext)
+    bind_field_hooks(schema._schema)
+    asyncio.run(schema.execute("{ rows { text flag when } }"))
+    # Only the root field and the two rows whose `text` graphql-core must report (a null,
+    # a read that raises; each nulls its row before its other fields).
+    assert seen == ["rows", "text", "text"]
