@@ -1,7 +1,8 @@
 """py-spy on the gateway process under load: where its CPU goes, as top frames.
 
-`python -m bench.profile [--workload join|pass|multi|page5|dashboard] [--concurrency 16]
-[--seconds 15]` starts the topology sandbox and `portalgraph serve` (caches off, pinned like in `make bench`), attaches
+`python -m bench.profile [--workload join|pass|multi|page5|dashboard|inbox] [--concurrency 16]
+[--seconds 15]` starts the topology sandbox (inbox: the 10,000-citizen sandbox of `bench.ab`,
+whose heaviest citizen's 500-message page is the workload) and `portalgraph serve` (caches off, pinned like in `make bench`), attaches
 `py-spy record` (pip install py-spy; not a project dependency) to the gateway for the
 given seconds while the load generator runs the workload, and prints the self time by
 layer (LAYERS: which part of a request the frame on top of the stack belongs to) and the
@@ -21,9 +22,11 @@ from collections import Counter
 from pathlib import Path
 
 from bench.ab import DASHBOARD_BODY, learn_erika
+from bench.http_part import HEAVY
 from bench.load import Http1, closed_loop
 from bench.peer_suite import body
 from bench.procs import CLIENT_CORE, Gateway, Sandbox, end_all, pin_self
+from bench.scenarios import body_of
 
 TOP = 25
 # Where a sample's own frame (top of stack) lives, by path: the layers of one request.
@@ -123,7 +126,9 @@ async def drive(
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
     parser.add_argument(
-        "--workload", default="join", choices=("pass", "join", "multi", "page5", "dashboard")
+        "--workload",
+        default="join",
+        choices=("pass", "join", "multi", "page5", "dashboard", "inbox"),
     )
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15)
@@ -133,7 +138,8 @@ def main() -> None:
     out = opts.out or Path(tempfile.gettempdir()) / f"portalgraph-{opts.workload}.txt"
     pin_self(CLIENT_CORE)
     with tempfile.TemporaryDirectory(prefix="portalgraph-profile-") as tmp:
-        sandbox = Sandbox(Path(tmp), 40, topology=4)
+        inbox = opts.workload == "inbox"
+        sandbox = Sandbox(Path(tmp), 10_000) if inbox else Sandbox(Path(tmp), 40, topology=4)
         try:
             gateway = Gateway(
                 sandbox.network, None, PORTALGRAPH_CACHE="off", PORTALGRAPH_RESPONSE_CACHE="off"
@@ -143,6 +149,9 @@ def main() -> None:
                 token = sandbox.token("erika")
                 asyncio.run(learn_erika(gateway, token))
                 payload, headers = DASHBOARD_BODY, f"Authorization: Bearer {token}\r\n"
+            elif inbox:
+                payload = body_of("inbox")
+                headers = f"Authorization: Bearer {sandbox.token(HEAVY)}\r\n"
             else:
                 payload = body("portalgraph", opts.workload)
             asyncio.run(drive(gateway, payload, opts.concurrency, 1.0, headers))  # warm

@@ -7,15 +7,15 @@ from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from graph.extensions.acyclic import AcyclicExecutionContext
+from graph.extensions.at_hand import AtHandExecutionContext
 from graph.extensions.field_hooks import bind_field_hooks
 from graph.extensions.hardening import Hardening
-from graph.extensions.masking import cleaned, should_mask_error
+from graph.extensions.masking import Masking, cleaned, should_mask_error
 from graph.extensions.outages import OutageReport
 from graph.extensions.unwinding import UnwindingRunner
 from graph.federation import FEDERATION_VERSION, FederatedSchema, federation_fields_last
@@ -87,7 +87,8 @@ def build_schema(
         subscription=Subscription,
         types=[Service, Application, Payment, Message],
         federation_version=FEDERATION_VERSION,
-        execution_context_class=AcyclicExecutionContext,  # no cycle per operation
+        # No cycle per operation; plain leaf fields without graphql-core's per-field work.
+        execution_context_class=AtHandExecutionContext,
         config=StrawberryConfig(
             disable_field_suggestions=production, batching_config=hardening.batching
         ),
@@ -97,7 +98,7 @@ def build_schema(
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             OutageReport,
-            lambda: MaskErrors(should_mask_error=should_mask_error),
+            lambda: Masking(should_mask_error=should_mask_error),
         ],
     )
     federation_fields_last(built)

@@ -14,12 +14,19 @@ import orjson
 
 from graph.domain.errors import BadUserInputError
 
+URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def unpadded_urlsafe_b64(raw: bytes) -> str:
+    """`base64.urlsafe_b64encode(raw)` without its padding, in half the time (its two
+    extra Python calls): a 500-message page makes a thousand (IDs and cursors)."""
+    return binascii.b2a_base64(raw, newline=False).translate(URLSAFE).rstrip(b"=").decode()
+
 
 def to_global_id(type_name: str, *parts: str) -> str:
     # orjson writes what json.dumps(separators=(",", ":"), ensure_ascii=False) writes, as
     # UTF-8, in a fifth of the time (a 500-message page builds 500 IDs); IDs stay the same.
-    raw = orjson.dumps([type_name, *parts])
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return unpadded_urlsafe_b64(orjson.dumps([type_name, *parts]))
 
 
 def from_global_id(global_id: str) -> tuple[str, tuple[str, ...]]:

@@ -22,6 +22,7 @@ from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema
 from strawberry.resolvers import is_default_resolver
 from strawberry.types.field import StrawberryField
 
+from graph.extensions.at_hand import PLAIN_ATTRIBUTE
 from graph.extensions.audit import audited, personal_fields
 from graph.extensions.outages import counted
 
@@ -39,6 +40,7 @@ def plain(name: str) -> Callable[..., Any]:
 
     setattr(resolve_plain, DEFAULT_MARK, True)
     setattr(resolve_plain, BOUND, True)
+    setattr(resolve_plain, PLAIN_ATTRIBUTE, name)  # a leaf: completed in the executor's loop
     return resolve_plain
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, TypeVar
 import strawberry
 
 from graph.domain.errors import BadUserInputError
+from graph.domain.ids import unpadded_urlsafe_b64
 from graph.resolvers.arguments import check_page_size
 from graph.settings import Settings
 from graph.types.connection import Connection, Edge, PageInfo
@@ -26,8 +27,7 @@ VERSION = "pg1"
 
 
 def encode_cursor(list_name: str, offset: int) -> str:
-    raw = f"{VERSION}:{list_name}:{offset}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return unpadded_urlsafe_b64(f"{VERSION}:{list_name}:{offset}".encode())
 
 
 def decode_cursor(cursor: str, list_name: str, *, argument: str = "after") -> int:

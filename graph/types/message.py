@@ -50,6 +50,10 @@ class Attachment:
         )
 
 
+def message_attachments(root: strawberry.Parent[Message]) -> list[Attachment]:
+    return [Attachment.from_record(a, root.id) for a in root.attachment_records]
+
+
 @strawberry.type(
     description="A message in the viewer's mailbox (Postfach), e.g. a notice (Bescheid)."
 )
@@ -74,9 +78,13 @@ class Message(Node):
         description="Sign in again at this trust level to open a locked message; null when open."
     )
     body: str | None = strawberry.field(description="Message text (HTML); null while locked.")
-    attachments: list[Attachment] = strawberry.field(description="Attachments; empty while locked.")
+    # Built when asked for: a page of 500 messages seldom lists them.
+    attachments: list[Attachment] = strawberry.field(
+        resolver=message_attachments, description="Attachments; empty while locked."
+    )
     portal: Portal = strawberry.field(description="Portal whose mailbox holds the message.")
     application_id: strawberry.Private[str | None]
+    attachment_records: strawberry.Private[tuple[AttachmentRecord, ...]]
 
     @strawberry.field(description="The application (Antrag) this message belongs to, if any.")
     async def application(self, info: strawberry.Info[Context, None]) -> Application | None:
@@ -111,9 +119,7 @@ class Message(Node):
             locked=locked,
             unlock_trust_level=record.required_trust_level if locked else None,
             body=None if locked else record.body,
-            attachments=[]
-            if locked
-            else [Attachment.from_record(a, message_id) for a in record.attachments],
             portal=portal,
             application_id=record.application_id,
+            attachment_records=() if locked else record.attachments,
         )

@@ -8,7 +8,13 @@ import json
 import pytest
 
 from graph.domain.errors import BadUserInputError
-from graph.domain.ids import check_global_id, from_global_id, id_parts, to_global_id
+from graph.domain.ids import (
+    check_global_id,
+    from_global_id,
+    id_parts,
+    to_global_id,
+    unpadded_urlsafe_b64,
+)
 from sources.base import ErrorCode
 
 
@@ -19,6 +25,15 @@ def test_ids_are_the_ones_issued_before_they_were_encoded_by_orjson() -> None:
     raw = json.dumps(["Message", "koeln", tricky], separators=(",", ":"), ensure_ascii=False)
     expected = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
     assert to_global_id("Message", "koeln", tricky) == expected
+
+
+def test_the_encoding_is_base64s_url_safe_alphabet_unpadded() -> None:
+    # Every length modulo 3 (padding 0-2) and bytes that encode to '+' and '/' in base64.
+    for raw in (b"", b"\xfb", b"\xfb\xff", b"\xfb\xff\xbf", b"pg1:inbox:499", bytes(range(256))):
+        expected = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        assert unpadded_urlsafe_b64(raw) == expected
+    assert "-" in unpadded_urlsafe_b64(b"\xfb\xff")
+    assert "_" in unpadded_urlsafe_b64(b"\xff\xff")
 
 
 def test_global_ids_round_trip_and_refuse_what_we_did_not_issue() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -10,12 +11,14 @@ from typing import Any
 import pytest
 from graphql import GraphQLObjectType
 
+from graph.extensions.at_hand import AtHandExecutionContext
 from graph.extensions.audit import AuditLog, audited_as
 from graph.extensions.field_hooks import bind_field_hooks
 from graph.schema import build_schema
 from graph.types.message import Message
 from graph.types.service import Service
 from graph.types.submission import ApplicationsForgotten
+from tests.unit.graph.domain.test_live_pollers import VIEWER, message
 
 SCHEMA = build_schema()
 
@@ -67,3 +70,25 @@ def test_the_audit_writes_each_line_once_and_keeps_nothing_before_the_first(
         {"who": "p-s-1", "what": "Message", "id": "m1", "result": "ok"},
         {"who": "p-s-1", "what": "Message", "id": "m2", "result": "denied"},
     ]
+
+
+def test_the_audit_writes_a_line_for_a_result_given_now_or_awaited(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    found = Message.from_record(message(1), SimpleNamespace(id="koeln"), VIEWER)  # type: ignore[arg-type]
+    info: Any = SimpleNamespace(
+        context=SimpleNamespace(viewer=VIEWER),
+        field_name="node",
+        is_awaitable=AtHandExecutionContext.is_awaitable,
+    )
+
+    async def later(_root: Any, _info: Any) -> Message:
+        return found
+
+    log = AuditLog(lambda subject: "p-" + subject)
+    with caplog.at_level(logging.INFO, logger="portalgraph.audit"):
+        assert log.around(lambda _root, _info: found, None, info) is found
+        log.seen = None  # the same line again
+        assert asyncio.run(log.around(later, None, info)) is found
+    lines = [r.__dict__["audit"]["id"] for r in caplog.records if r.name == "portalgraph.audit"]
+    assert lines == [found.id, found.id]
