@@ -9,8 +9,9 @@ falls on all three. Cells at concurrency 1: the dashboard with 0 ms upstream lat
 overhead target) and the 500-message page. A shared machine inflates absolute times:
 compare the rows of one run.
 
-Both run on the topology sandbox (network file v2; bench/floor_topology.py is the floor,
-whose dashboard is a citizen's without account links). `--topology`: the topology
+Both run on the topology sandbox (network file v2); the floor is bench/floor_citizen.py
+(run by bench/floor_proc.py, on aiohttp as the gateway's wire), and its dashboard here is
+a citizen's without learned account links, the Postfach alone, as the gateway's. `--topology`: the topology
 sandbox with 4 municipalities, no floor; cells `pass`, `join`, `multi`, `page5` (the peer
 workloads, anonymous) and `dashboard` (Erika, her account links learned first), each at
 every `--concurrency`; the rows give both sides' figures and after ÷ before.

@@ -1,11 +1,12 @@
-"""The floor: plain asyncio + httpx making exactly the upstream calls a query needs.
+"""The floor: plain asyncio + aiohttp making exactly the upstream calls a query needs.
 
 No GraphQL, no validation, no records: what any client of the same upstreams must
 do at least. It keeps the gateway's caches (exchanged tokens per sign-in token and
 audience, client-credentials tokens, public service look-ups) and its dependency
 waves, pipelined per portal: token exchange → application lists, messages →
 case events, status updates, payments and LeiKa service look-ups of the page.
-`bench/floor_proc.py` runs it pinned to the gateway's core.
+`bench/floor_proc.py` runs it pinned to the gateway's core; its HTTP client is
+bench/floor_http.py's, the gateway's library.
 """
 
 from __future__ import annotations
@@ -18,16 +19,13 @@ import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
-
+from bench.floor_http import FloorClient
 from sandbox.data_places import PORTALS
 from sandbox.runner import GATEWAY_CLIENT_ID, IDP_SECRET, portal_audience
-from sources._pool import PerOriginTransport
 from sources.base import ars_covers, ars_prefix
 
 EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a type URN
-LIMITS = httpx.Limits(max_connections=200, keepalive_expiry=2)
 PAGE = 500  # the adapters' page size: one call per list unless it is longer
 ARS = {p.id: p.ars for p in PORTALS}
 UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -56,13 +54,7 @@ class Floor:
     def __init__(self, urls: dict[str, str], verify: ssl.SSLContext | bool = True) -> None:
         self.urls = urls
         self.portals = [name.split("/")[0] for name in urls if name.endswith("/accounts")]
-        # Idle connections expire before uvicorn's 5 s keep-alive closes them, so no
-        # request races a closing connection (the gateway retries such reads instead).
-        # One pool per upstream, as the gateway has (sources/_pool.py): httpcore scans the
-        # whole pool on every request, which would make a shared pool the floor's cost.
-        transport = PerOriginTransport(LIMITS, verify)  # `verify`: a client certificate too
-        self.http = httpx.AsyncClient(trust_env=False, timeout=30, transport=transport)
-        self.retries = 0
+        self.http = FloorClient(verify)  # `verify`: a client certificate too
         self._memo: Memo = {}
 
     async def _once(
@@ -98,13 +90,7 @@ class Floor:
         return {"Authorization": f"Bearer {issued}"}
 
     async def get(self, url: str, headers: dict[str, str] | None = None, **params: Any) -> Any:
-        try:
-            response = await self.http.get(url, params=params, headers=headers)
-        except (httpx.ReadError, httpx.RemoteProtocolError):
-            # A reused connection the server closed: retried once, as the gateway's
-            # policy retries idempotent reads (counted: the sandbox sees it as one call).
-            self.retries += 1
-            response = await self.http.get(url, params=params, headers=headers)
+        response = await self.http.get(url, params=params, headers=headers)
         if response.status_code == 404:
             return None
         response.raise_for_status()

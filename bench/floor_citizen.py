@@ -29,8 +29,6 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bench.baseline import PAGE, newest, signer
 from bench.floor_topology import Issued, TopologyFloor, issued, renewed, sandbox_env
 from bench.sandbox_proc import control_tls
@@ -164,7 +162,7 @@ class CitizenFloor(TopologyFloor):
         form = {"grant_type": "client_credentials"}
         form |= {"scope": scheme.scope} if scheme.scope else {}
         form |= {"audience": scheme.audience} if scheme.audience else {}
-        basic: tuple[str, str] | httpx.Auth = httpx.Auth()  # no credentials in a header
+        basic: tuple[str, str] | None = None  # client_secret_post: none in a header
         if scheme.method is ClientAuthMethod.CLIENT_SECRET_POST:
             form |= {"client_id": scheme.client_id, "client_secret": secret}
         else:  # client_secret_basic (the sandbox has no private_key_jwt client)

@@ -4,8 +4,7 @@ stdin: {"op": "dashboard"|"inbox"|"search", "concurrency": C, "seconds": S, "lim
 "seed": K, "tokens": [...] (optional), "ars": ..., "text": ..., "cached": bool}; stdout:
 one JSON summary per command with the process's CPU seconds for it. {"op": "learn",
 "tokens": [...]} learns those citizens' account links (bench/floor_citizen.py) and answers
-{"linked": how many links}. A third argument `aiohttp` puts the floor on aiohttp instead
-of httpx (bench/floor_aiohttp.py; only bench.floor_clients asks for it).
+{"linked": how many links}. The floor calls over bench/floor_http.py (aiohttp, orjson).
 """
 
 from __future__ import annotations
@@ -15,15 +14,11 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any, cast
-
-import httpx
+from typing import Any
 
 from bench.baseline import Floor
-from bench.floor_aiohttp import AiohttpClient
 from bench.floor_citizen import CitizenFloor
 from bench.load import closed_loop, pick, summary
-from bench.sandbox_proc import control_tls
 
 INBOX_PAGE = 500
 
@@ -54,7 +49,7 @@ async def command(
 
     cpu = time.process_time()
     run = await closed_loop(work, spec["concurrency"], spec["seconds"], spec["limit"])
-    return {**summary(run), "cpu_s": time.process_time() - cpu, "retries": floor.retries}
+    return {**summary(run), "cpu_s": time.process_time() - cpu}
 
 
 async def main() -> None:
@@ -63,9 +58,6 @@ async def main() -> None:
     urls = json.loads(urls_file.read_text())  # noqa: ASYNC240
     # The topology sandbox (network file v2) names its upstreams as the gateway does.
     floor = CitizenFloor(urls, urls_file.parent) if "pvog" in urls else Floor(urls)
-    if sys.argv[3:] == ["aiohttp"]:  # bench.floor_clients: the same floor on another client
-        client = AiohttpClient(control_tls(urls_file.parent))
-        floor.http = cast(httpx.AsyncClient, client)  # duck-typed: get, post and the answer
     tokens: list[str] = json.loads(Path(sys.argv[2]).read_text())  # noqa: ASYNC240
     print("ready", flush=True)
     loop = asyncio.get_running_loop()

@@ -68,14 +68,13 @@ def sandbox_note(municipalities: int, citizens: int) -> str:
         " learned account links (the Postfach alone, as the gateway asks for them),"
         ' "dashboard (linked)" one whose links both sides learned first (linked account'
         " areas, FIT-Connect event logs, payments, PVOG texts: bench/floor_citizen.py); the"
-        " floor calls over httpx, which costs more CPU per call than the gateway's aiohttp"
-        " wire, so its ratios flatter the gateway most where it makes many calls (the linked"
-        ' dashboard; docs/benchmarks.md, "The floor of a citizen\'s dashboard")'
+        " floor calls over aiohttp with orjson, as the gateway's wire does"
+        " (bench/floor_http.py)"
     )
 
 
 class TopologyFloor(Floor):
-    """The v1 floor's HTTP client, pools, retries and list paging; v2's upstreams."""
+    """The v1 floor's HTTP client and list paging; v2's upstreams."""
 
     def __init__(
         self, urls: dict[str, str], env: dict[str, str], verify: ssl.SSLContext | bool = True

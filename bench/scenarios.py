@@ -29,8 +29,8 @@ SEARCH_ARS = "053150000000"  # Köln: federal, state and municipal descriptions 
 
 
 class FloorProc:
-    def __init__(self, urls: Path, tokens: Path, client: str = "httpx") -> None:
-        argv = [sys.executable, "-m", "bench.floor_proc", str(urls), str(tokens), client]
+    def __init__(self, urls: Path, tokens: Path) -> None:
+        argv = [sys.executable, "-m", "bench.floor_proc", str(urls), str(tokens)]
         self.proc = spawn(
             pinned(GATEWAY_CORE, argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )

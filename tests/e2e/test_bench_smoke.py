@@ -6,7 +6,8 @@ timings are not asserted here (the machine may be busy), only that the figures e
 and that the gateway asks its upstreams exactly as often as the floor does. It runs on
 the topology sandbox (network file v2, 4 municipalities): the one PVOG, the BundID
 Postfach, and for the linked dashboard the account areas, FIT-Connect and the payment
-providers (bench/floor_citizen.py).
+providers (bench/floor_citizen.py), the floor calling over aiohttp as the gateway's wire
+does (bench/floor_http.py).
 """
 
 from __future__ import annotations
