@@ -25,7 +25,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from graph.context import Context
-from graph.http.ws_operations import PerOperationSchema
+from graph.http.ws_operations import OPERATION_EXTENSIONS, PerOperationSchema
 
 TOKEN_EXPIRED = 4403
 INVALID_MESSAGE = 4400
@@ -89,6 +89,18 @@ class TransportWsHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_message(message)
 
+    async def handle_subscribe(self, message: Any) -> None:
+        # APQ over the socket: the extensions reach the schema (ws_operations.py), and a
+        # message with the hash alone runs the registered document.
+        payload = message["payload"]
+        payload.setdefault("query", None)
+        extensions = payload.get("extensions")
+        token = OPERATION_EXTENSIONS.set(extensions if isinstance(extensions, dict) else None)
+        try:
+            await super().handle_subscribe(message)
+        finally:
+            OPERATION_EXTENSIONS.reset(token)
+
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
         if self.connection_acknowledged:
@@ -112,14 +124,18 @@ def has_type(message: object) -> bool:
     with_id = message["type"] in ("subscribe", "complete", "next", "error")
     if with_id and not isinstance(message.get("id"), str):
         return False
-    # Strawberry passes no extensions over sockets, so a subscribe without a query text
+    # A subscribe without a query text runs only a persisted document (APQ); else it
     # could only fail (a masked MissingQueryError before).
     payload = message.get("payload")
-    return message["type"] != "subscribe" or (
-        isinstance(payload, Mapping)
-        and isinstance(payload.get("query"), str)
-        and payload["query"] != ""
-    )
+    if message["type"] != "subscribe":
+        return True
+    if not isinstance(payload, Mapping):
+        return False
+    query = payload.get("query")
+    if isinstance(query, str) and query != "":
+        return True
+    extensions = payload.get("extensions")
+    return query is None and isinstance(extensions, Mapping) and "persistedQuery" in extensions
 
 
 def legacy_problem(message: object) -> str | None:
