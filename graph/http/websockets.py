@@ -90,8 +90,8 @@ class TransportWsHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_message(message)
 
     async def handle_subscribe(self, message: Any) -> None:
-        # APQ over the socket: the extensions reach the schema (ws_operations.py), and a
-        # message with the hash alone runs the registered document.
+        # Persisted documents over the socket: the extensions reach the schema
+        # (ws_operations.py), and a message with the hash alone runs the known document.
         payload = message["payload"]
         payload.setdefault("query", None)
         extensions = payload.get("extensions")
@@ -124,8 +124,8 @@ def has_type(message: object) -> bool:
     with_id = message["type"] in ("subscribe", "complete", "next", "error")
     if with_id and not isinstance(message.get("id"), str):
         return False
-    # A subscribe without a query text runs only a persisted document (APQ); else it
-    # could only fail (a masked MissingQueryError before).
+    # A subscribe without a query text runs only a persisted document (APQ, or a trusted
+    # document's id); else it could only fail (a masked MissingQueryError before).
     payload = message.get("payload")
     if message["type"] != "subscribe":
         return True
@@ -135,7 +135,11 @@ def has_type(message: object) -> bool:
     if isinstance(query, str) and query != "":
         return True
     extensions = payload.get("extensions")
-    return query is None and isinstance(extensions, Mapping) and "persistedQuery" in extensions
+    return (
+        query is None
+        and isinstance(extensions, Mapping)
+        and ("persistedQuery" in extensions or "documentId" in extensions)
+    )
 
 
 def legacy_problem(message: object) -> str | None:
