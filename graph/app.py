@@ -17,7 +17,7 @@ from functools import partial
 import redis.asyncio as redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute, request_response
+from starlette.routing import BaseRoute, Mount, Route, request_response
 
 from graph.context import STATE_KEY, GatewayState
 from graph.domain.live import audience_of
@@ -38,7 +38,7 @@ from graph.http.slow_clients import BodyIdleTimeout
 from graph.http.spec import GraphQLResponseType
 from graph.http.uploads import UploadBodyLimit, configure_spooling
 from graph.http.view import GRAPHIQL_ASSETS, GatewayView
-from graph.http.ws_limits import ClientSocketCap
+from graph.http.ws_entry import Gateway, SocketEntry
 from graph.ops.journal import open_journal, purge_loop, subject_keys
 from graph.ops.live import running_live
 from graph.ops.observability import Observability
@@ -174,7 +174,6 @@ def create_app(
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", ClientSocketCap(view, settings.live.ws_max_per_client)),
         Route(
             "/attachments/{message_id}/{attachment_id}",
             SignedLinkAuth(request_response(download_attachment)),
@@ -190,7 +189,15 @@ def create_app(
         routes.append(
             Mount(GRAPHIQL_ASSETS, app=graphiql_assets_app(settings.server.graphiql_vendor_dir))
         )
-    app = Starlette(
+    # A WebSocket bypasses the HTTP middleware below: its checks are SocketEntry's.
+    sockets = SocketEntry(
+        view,
+        path="/graphql",
+        per_client=settings.live.ws_max_per_client,
+        gauge=ops.metrics.websockets,
+    )
+    app = Gateway(
+        sockets=sockets,
         routes=routes,
         lifespan=lifespan,
         middleware=[

@@ -26,6 +26,13 @@ def deadline_after(seconds: float | None) -> Iterator[None]:
         _deadline.reset(token)
 
 
+def no_deadline() -> None:
+    """No deadline from here on, in the running task's own context (a WebSocket
+    connection's top level: nothing to reset, and no context manager kept for the
+    socket's life). Whatever context the task was copied from, its deadline is gone."""
+    _deadline.set(None)
+
+
 def remaining_time() -> float | None:
     """Seconds left until the current request's deadline, or None outside a request."""
     deadline = _deadline.get()

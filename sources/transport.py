@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sources._breaker import BreakerSnapshot, BreakerState
 from sources._cache_store import CacheStore
+from sources._deadline import no_deadline
 from sources._http import Upstream, deadline_after, remaining_time
 from sources._observe import NO_OBSERVER, UpstreamCall, UpstreamObserver
 from sources._resilience import GuardSnapshot, UpstreamGuards
@@ -26,5 +27,6 @@ __all__ = [
     "UpstreamGuards",
     "UpstreamObserver",
     "deadline_after",
+    "no_deadline",
     "remaining_time",
 ]

@@ -16,7 +16,6 @@ from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types.execution import PreExecutionError
 
 from sources.base import ErrorCode
 
@@ -117,11 +116,14 @@ class PersistedDocuments(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        extensions = context.operation_extensions
-        context.query = self.store.resolve(context.query, extensions)
+        context.query = self.store.resolve(context.query, context.operation_extensions)
         yield
-        # Only documents that parsed and passed every limit get a slot in the bounded store.
-        persisted = (extensions or {}).get("persistedQuery")
-        validated = context.result is not None and not isinstance(context.result, PreExecutionError)
-        if persisted and context.query and validated:
+
+    def on_execute(self) -> Iterator[None]:
+        # Execution starts only for a document that parsed and passed every limit, so only
+        # those get a slot in the bounded store. Registered when the operation is accepted:
+        # at its end, a subscription's document was unknown to other clients for its life.
+        context = self.execution_context
+        if (context.operation_extensions or {}).get("persistedQuery") and context.query:
             self.store.register(context.query)
+        yield

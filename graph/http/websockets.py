@@ -25,7 +25,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from graph.context import Context
-from graph.http.ws_operations import PerOperationSchema
+from graph.http.ws_operations import OPERATION_EXTENSIONS, PerOperationSchema
 
 TOKEN_EXPIRED = 4403
 INVALID_MESSAGE = 4400
@@ -89,6 +89,22 @@ class TransportWsHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_message(message)
 
+    async def handle_subscribe(self, message: Any) -> None:
+        # Persisted documents over the socket: the extensions reach the schema
+        # (ws_operations.py), and a message with the hash alone runs the known document.
+        payload = message["payload"]
+        payload.setdefault("query", None)
+        extensions = payload.get("extensions")
+        if not isinstance(extensions, dict):
+            # No context variable set: its copy was ~0.3 KiB of every idle subscription.
+            await super().handle_subscribe(message)
+            return
+        token = OPERATION_EXTENSIONS.set(extensions)
+        try:
+            await super().handle_subscribe(message)
+        finally:
+            OPERATION_EXTENSIONS.reset(token)
+
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
         if self.connection_acknowledged:
@@ -112,13 +128,21 @@ def has_type(message: object) -> bool:
     with_id = message["type"] in ("subscribe", "complete", "next", "error")
     if with_id and not isinstance(message.get("id"), str):
         return False
-    # Strawberry passes no extensions over sockets, so a subscribe without a query text
-    # could only fail (a masked MissingQueryError before).
+    # A subscribe without a query text runs only a persisted document (APQ, or a trusted
+    # document's id); else it could only fail (a masked MissingQueryError before).
     payload = message.get("payload")
-    return message["type"] != "subscribe" or (
-        isinstance(payload, Mapping)
-        and isinstance(payload.get("query"), str)
-        and payload["query"] != ""
+    if message["type"] != "subscribe":
+        return True
+    if not isinstance(payload, Mapping):
+        return False
+    query = payload.get("query")
+    if isinstance(query, str) and query != "":
+        return True
+    extensions = payload.get("extensions")
+    return (
+        query is None
+        and isinstance(extensions, Mapping)
+        and ("persistedQuery" in extensions or "documentId" in extensions)
     )
 
 

@@ -7,7 +7,6 @@ being parsed; a client address may hold at most PORTALGRAPH_WS_MAX_PER_CLIENT so
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
@@ -48,30 +47,29 @@ class BoundedWebSocketAdapter(ASGIWebSocketAdapter):
             pass
 
 
-class ClientSocketCap:
-    """Pure ASGI: at most `per_client` open WebSockets per client address (issue 18 #6).
+class ClientSockets:
+    """At most `per_client` open WebSockets per client address (issue 18 #6); the entry
+    (graph/http/ws_entry.py) refuses a handshake over the cap.
 
     The address is the peer's, or the one a trusted proxy forwarded (uvicorn's proxy
-    headers, `PORTALGRAPH_TRUSTED_PROXIES`). Over the cap the handshake is refused (403).
+    headers, `PORTALGRAPH_TRUSTED_PROXIES`).
     """
 
-    def __init__(self, app: Any, per_client: int) -> None:
-        self.app = app
+    __slots__ = ("open", "per_client")
+
+    def __init__(self, per_client: int) -> None:
         self.per_client = per_client
         self.open: dict[str, int] = {}
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "websocket":
-            await self.app(scope, receive, send)
-            return
-        client = (scope.get("client") or ("unknown", 0))[0]
-        if self.open.get(client, 0) >= self.per_client:
-            await send({"type": "websocket.close", "code": 1008, "reason": "Too many sockets"})
-            return
-        self.open[client] = self.open.get(client, 0) + 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.open[client] -= 1
-            if not self.open[client]:
-                del self.open[client]
+    def admit(self, client: str) -> bool:
+        """Count the socket in, or refuse it (False): the client is at its cap."""
+        count = self.open.get(client, 0)
+        if count >= self.per_client:
+            return False
+        self.open[client] = count + 1
+        return True
+
+    def release(self, client: str) -> None:
+        self.open[client] -= 1
+        if not self.open[client]:
+            del self.open[client]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncGenerator
+from contextvars import ContextVar
 from typing import Any
 
 from graphql import GraphQLError
@@ -21,6 +22,13 @@ from graph.context import Context, GatewayState
 from graph.domain.messages import Language
 from graph.extensions.masking import public_error, request_language
 from sources.base import ViewerRecord
+
+# A graphql-transport-ws `subscribe` message's `extensions` (APQ's persistedQuery):
+# Strawberry's handler drops them, so graph/http/websockets.py sets them here while it
+# starts the operation's task, whose context copy carries them to `stream` below.
+OPERATION_EXTENSIONS: ContextVar[dict[str, Any] | None] = ContextVar(
+    "portalgraph_operation_extensions", default=None
+)
 
 
 def socket_context(
@@ -53,6 +61,7 @@ class PerOperationSchema:
 
     async def stream(self, *args: Any, context_value: Context, **kwargs: Any) -> Any:
         fresh = fresh_context(context_value)
+        kwargs.setdefault("operation_extensions", OPERATION_EXTENSIONS.get())
         lang = request_language(fresh)
         try:
             return refusals_as_errors(

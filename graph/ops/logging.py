@@ -100,6 +100,13 @@ def log_config(level: str = "info") -> dict[str, Any]:
     }
 
 
+def request_id_of(scope: Scope) -> str:
+    """The client's X-Request-ID when well-formed, else a new one (HTTP and WebSocket;
+    graph/http/ws_entry.py sets it for sockets)."""
+    offered = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+    return offered if SAFE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+
+
 class RequestIdMiddleware:
     """Accept a well-formed X-Request-ID or make one; echo it and put it on every log line."""
 
@@ -110,10 +117,7 @@ class RequestIdMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        offered = (
-            dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-        )
-        value = offered if SAFE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        value = request_id_of(scope)
         token = request_id.set(value)
 
         async def send_with_id(message: Message) -> None:

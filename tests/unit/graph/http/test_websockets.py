@@ -8,7 +8,7 @@ import time
 from types import SimpleNamespace
 from typing import Any
 
-from graph.http.websockets import TOKEN_EXPIRED, Expiry, without_credentials
+from graph.http.websockets import TOKEN_EXPIRED, Expiry, has_type, without_credentials
 
 
 def viewer_context(seconds: float) -> Any:
@@ -56,3 +56,18 @@ def test_the_authenticated_connection_keeps_no_raw_authorization() -> None:
     context.connection_params = {"authorization": "Bearer t"}
     without_credentials(context)
     assert context.connection_params is None
+
+
+def test_a_subscribe_needs_a_query_text_or_a_persisted_document() -> None:
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+
+    def subscribe(payload: object) -> dict[str, object]:
+        return {"id": "1", "type": "subscribe", "payload": payload}
+
+    assert has_type(subscribe({"query": "{ __typename }"}))
+    assert has_type(subscribe({"extensions": persisted}))  # APQ: the hash alone
+    assert has_type(subscribe({"extensions": {"documentId": "0" * 64}}))  # a trusted id
+    assert not has_type(subscribe({"query": "", "extensions": persisted}))
+    assert not has_type(subscribe({"extensions": {"other": 1}}))
+    assert not has_type(subscribe({}))
+    assert not has_type(subscribe([]))
