@@ -29,7 +29,6 @@ from graph.http.auth import BearerAuth
 from graph.http.callbacks import callback_app
 from graph.http.deadline import RequestDeadline
 from graph.http.downloads import SignedLinkAuth, download_attachment
-from graph.http.fresh_context import FreshContext
 from graph.http.graphiql import graphiql_assets_app
 from graph.http.health import healthz, readiness, upstream_status
 from graph.http.response_cache import ResponseCache, ResponseCacheMiddleware
@@ -189,7 +188,8 @@ def create_app(
         routes.append(
             Mount(GRAPHIQL_ASSETS, app=graphiql_assets_app(settings.server.graphiql_vendor_dir))
         )
-    # A WebSocket bypasses the HTTP middleware below: its checks are SocketEntry's.
+    # A WebSocket bypasses the HTTP middleware below: its checks are SocketEntry's; both
+    # run in a fresh context (Gateway wraps them in FreshContext, outermost).
     sockets = SocketEntry(
         view,
         path="/graphql",
@@ -201,7 +201,6 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[
-            Middleware(FreshContext),  # outermost: no request inherits another's context
             ops.middleware(),
             *security_middleware(settings.server.cors_origin_list),
             Middleware(RequestDeadline, seconds=settings.upstream.request_deadline),

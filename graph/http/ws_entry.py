@@ -25,6 +25,7 @@ from prometheus_client import Gauge
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from graph.http.fresh_context import FreshContext
 from graph.http.ws_limits import ClientSockets
 from graph.ops.logging import request_id, request_id_of
 from sources.transport import no_deadline
@@ -34,13 +35,19 @@ NOT_FOUND = {"type": "websocket.close", "code": 1000, "reason": ""}  # Starlette
 
 
 class Gateway(Starlette):
-    """Starlette for HTTP and lifespan; a WebSocket goes to `sockets` instead."""
+    """Starlette for HTTP and lifespan; a WebSocket goes to `sockets` instead. Both, and
+    the lifespan, run inside `FreshContext`: a socket upgraded on a keep-alive connection
+    must not inherit what an earlier request there left behind either."""
 
     def __init__(self, *, sockets: ASGIApp, **starlette: Any) -> None:
         super().__init__(**starlette)
         self.sockets = sockets
+        self.fresh = FreshContext(self._dispatch)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.fresh(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             scope["app"] = self
             await self.sockets(scope, receive, send)

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph.app import create_app
 from graph.http.fresh_context import FreshContext
+from graph.http.ws_entry import Gateway
 from graph.settings import Settings
 from graph.testing import LoopThread, UvicornServer
 
@@ -124,6 +125,10 @@ def test_no_context_var_survives_its_request(loop_thread: LoopThread) -> None:
 
 
 def test_the_gateway_runs_fresh_context_outermost() -> None:
+    """HTTP, WebSockets and the lifespan all pass through the one FreshContext first."""
     app = create_app(Settings.from_env({}))
-    outermost: object = app.user_middleware[0].cls
-    assert outermost is FreshContext
+    assert isinstance(app, Gateway)
+    assert isinstance(app.fresh, FreshContext)
+    assert app.fresh.app == app._dispatch
+    layers: list[object] = [entry.cls for entry in app.user_middleware]
+    assert FreshContext not in layers
