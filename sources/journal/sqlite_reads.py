@@ -1,0 +1,113 @@
+"""Hot reads on SQLite in one thread hop: a dashboard's three SELECTs, one snapshot.
+
+Through SQLAlchemy and aiosqlite a read costs a hop to aiosqlite's thread for every
+driver call (BEGIN, each statement's cursor, execute, fetch and close, the rollback on
+return) plus the Core statement's cache key and result machinery: 1.4 ms CPU for the
+holdings' three SELECTs (issue 21). Here the statements are compiled once by SQLAlchemy
+(same SQL, same bind and result processors, so the values are what the Core path
+returns) and run on a reader connection of their own, in one call on its own thread:
+BEGIN, the statements, COMMIT. A cancelled caller leaves that call to finish, so the
+connection never stays inside a transaction. Writers keep to SQLAlchemy's pool (WAL:
+this reader never blocks them, nor they it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.engine import Dialect
+
+Processor = Callable[[Any], Any] | None
+
+
+class Prepared:
+    """A SELECT compiled once for one dialect: its SQL, the order and processors of its
+    bind parameters, and a row type with its columns' result processors."""
+
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        binds = compiled.binds
+        self.names = tuple(compiled.positiontup or ())
+        self.binds = tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in self.names)
+        columns = statement.selected_columns
+        self.results: tuple[Processor, ...] = tuple(
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+        )
+        self.row = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]  # dynamic
+
+    def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            value if bind is None else bind(value)
+            for bind, value in zip(self.binds, (values[n] for n in self.names), strict=True)
+        )
+
+    def rows(self, raw: list[tuple[Any, ...]]) -> list[Any]:
+        results, make = self.results, self.row._make
+        return [
+            make(v if p is None else p(v) for p, v in zip(results, values, strict=True))
+            for values in raw
+        ]
+
+
+class SqliteReader:
+    """One reader connection on its own thread, opened on first use; statements compiled
+    on first use (the callers' are module constants, so the map stays small)."""
+
+    def __init__(self, path: Path, dialect: Dialect, *, busy_ms: int) -> None:
+        self.path = path
+        self.dialect = dialect
+        self.busy_ms = busy_ms
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal-read")
+        self._conn: sqlite3.Connection | None = None
+        self._prepared: dict[int, tuple[Select[Any], Prepared]] = {}
+
+    def prepared(self, statement: Select[Any]) -> Prepared:
+        # Keyed by identity, the statement kept beside it so its id is never reused.
+        found = self._prepared.get(id(statement))
+        if found is None:
+            found = self._prepared[id(statement)] = (statement, Prepared(statement, self.dialect))
+        return found[1]
+
+    async def fetch(
+        self, queries: Sequence[tuple[Select[Any], Mapping[str, Any]]]
+    ) -> list[list[Any]]:
+        """Each query's rows, all read in one transaction (one snapshot)."""
+        prepared = [self.prepared(statement) for statement, _ in queries]
+        batch = [(p.sql, p.parameters(v)) for p, (_, v) in zip(prepared, queries, strict=True)]
+        raw = await asyncio.get_running_loop().run_in_executor(self._thread, self._read, batch)
+        return [p.rows(r) for p, r in zip(prepared, raw, strict=True)]
+
+    def _read(self, batch: list[tuple[str, tuple[Any, ...]]]) -> list[list[tuple[Any, ...]]]:
+        conn = self._conn or self._open()
+        conn.execute("BEGIN")
+        try:
+            return [conn.execute(sql, parameters).fetchall() for sql, parameters in batch]
+        finally:
+            conn.execute("COMMIT")  # read only: ends the snapshot, writes nothing
+
+    def _open(self) -> sqlite3.Connection:
+        # isolation_level None: the transaction is the BEGIN above, nothing implicit.
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout={self.busy_ms}")
+        conn.execute("PRAGMA query_only=ON")  # a reader, whatever a bug sends it
+        self._conn = conn
+        return conn
+
+    async def close(self) -> None:
+        """Closes the connection on its thread (after any read still running there)."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread, self._close)
+        self._thread.shutdown(wait=False)
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
