@@ -1,10 +1,8 @@
 """SQLite's hot reads (sources/journal/sqlite_reads.py) and its WAL switch.
 
 The holdings read goes to the reader's own connection in one call, not through the
-pool, and runs on the loop beside a writer (WAL); a "busy" answer goes to the waiting
-connection on its thread; a caller cancelled there leaves no transaction open; and a
-file that stays in rollback mode is named in a warning (the switch needs the file to
-itself).
+pool; a caller cancelled mid-read leaves no transaction open on it; and a file that
+stays in rollback mode is named in a warning (the switch needs the file to itself).
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from sources.journal import Journal, sqlite_reads, upgrade
+from sources.journal import Journal, upgrade
 from tests.unit.sources.journal.conftest import DRAFT, sqlite_url
 
 HANG = pytest.mark.timeout(30)
@@ -53,70 +51,31 @@ async def test_holdings_take_no_pooled_connection(journal: Journal) -> None:
     assert held.entries == tuple(await journal.entries("s"))
 
 
-async def test_a_read_beside_a_writer_runs_on_the_loop(journal: Journal) -> None:
-    """WAL: a writer's open transaction does not make the reader wait (nor its thread)."""
-    await journal.submissions.claim("s", "m1", "fp", DRAFT, owner="A", lease_seconds=5)
-    writer = sqlite3.connect(journal.db.engine.url.database or "", isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
-    writer.execute("DELETE FROM submissions")  # not committed: the reader sees its snapshot
-    try:
-        held = await journal.holdings("s")
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
-    reader = journal.db._reader
-    assert reader is not None
-    assert reader._waiting is None
-    assert [e.client_mutation_id for e in held.entries] == ["m1"]
-
-
-async def test_a_busy_answer_goes_to_the_waiting_connection(
-    journal: Journal, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    await journal.submissions.claim("s", "m1", "fp", DRAFT, owner="A", lease_seconds=5)
-    await journal.holdings("s")  # opens the inline connection
-    reader = journal.db._reader
-    assert reader is not None
-    read = sqlite_reads._read
-
-    def busy_inline(conn: sqlite3.Connection, batch: Any) -> Any:
-        if conn is reader._inline:
-            raise sqlite3.OperationalError("database is locked")
-        return read(conn, batch)
-
-    monkeypatch.setattr(sqlite_reads, "_read", busy_inline)
-    held = await journal.holdings("s")
-    assert reader._waiting is not None
-    assert [e.client_mutation_id for e in held.entries] == ["m1"]
-
-
 @HANG
-async def test_a_cancelled_waiting_read_leaves_no_transaction_open(
+async def test_a_cancelled_read_leaves_no_transaction_open(
     journal: Journal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reader = journal.db._reader
+    await journal.holdings("s")  # opens the reader
+    reader = journal.db._reader  # noqa: SLF001 - the connection under test
     assert reader is not None
-    reader._inline_ok = False
-    await journal.holdings("s")
     started, release = threading.Event(), threading.Event()
-    read = reader._read_waiting
+    read = reader._read  # noqa: SLF001 - wrapped to hold the read on its thread
 
     def slow_read(batch: Any) -> Any:
         started.set()
         release.wait(10)
         return read(batch)
 
-    monkeypatch.setattr(reader, "_read_waiting", slow_read)
+    monkeypatch.setattr(reader, "_read", slow_read)
     caller = asyncio.create_task(journal.holdings("s"))
     await asyncio.to_thread(started.wait, 10)
     caller.cancel()
     release.set()
     with pytest.raises(asyncio.CancelledError):
         await caller
-    monkeypatch.setattr(reader, "_read_waiting", read)
-    conn = reader._waiting
-    assert conn is not None
-    assert not conn.in_transaction
+    monkeypatch.setattr(reader, "_read", read)
+    conn = reader._conn  # noqa: SLF001
+    assert conn is not None and not conn.in_transaction
     await journal.submissions.claim("s", "m1", "fp", DRAFT, owner="A", lease_seconds=5)
     assert len((await journal.holdings("s")).entries) == 1  # sees the write after it
 
@@ -137,8 +96,7 @@ async def test_a_file_left_in_rollback_mode_is_warned_about(
     finally:
         holder.execute("COMMIT")
     warned = [r.getMessage() for r in caplog.records if r.name == "portalgraph.journal"]
-    assert warned
-    assert all("DELETE mode, not WAL" in m for m in warned)
+    assert warned and all("DELETE mode, not WAL" in m for m in warned)
     assert not any(str(tmp_path) in m for m in warned)
     caplog.clear()
 
