@@ -127,8 +127,10 @@ class Database:
         # batches): twice the timeout before closing stops waiting.
         self._units = Units(drain_seconds=2 * timeout)
         path = sqlite_file(engine.url)
-        # SQLite: hot reads (select_many) on a reader of their own, one thread hop each.
-        self._reader = SqliteReader(path, engine.dialect, busy_ms=int(timeout * 1000)) if path else None
+        # SQLite: hot reads (select_many) on a reader of their own (sqlite_reads.py).
+        self._reader = (
+            SqliteReader(path, engine.dialect, busy_ms=int(timeout * 1000)) if path else None
+        )
 
     async def run(self, work: Coroutine[Any, Any, T]) -> T:
         """Runs `work` to its end even when the caller is cancelled (see work.py)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -36,12 +36,16 @@ class Prepared:
         self.sql = str(compiled)
         binds = compiled.binds
         self.names = tuple(compiled.positiontup or ())
-        self.binds = tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in self.names)
+        self.binds = tuple(
+            binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in self.names
+        )
         columns = statement.selected_columns
         self.results: tuple[Processor, ...] = tuple(
             c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
         )
-        self.row = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]  # dynamic
+        fields = [str(c.key) for c in columns]
+        row: Any = namedtuple("Row", fields)  # type: ignore[misc]  # fields known at run time
+        self.make: Callable[[Iterable[Any]], Any] = row._make
 
     def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         return tuple(
@@ -50,7 +54,7 @@ class Prepared:
         )
 
     def rows(self, raw: list[tuple[Any, ...]]) -> list[Any]:
-        results, make = self.results, self.row._make
+        results, make = self.results, self.make
         return [
             make(v if p is None else p(v) for p, v in zip(results, values, strict=True))
             for values in raw

@@ -10,7 +10,6 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from graph.domain import identity
 from graph.domain.identity import InvalidTokenError, TokenExpiredError, TokenVerifier
 
 ISSUER, AUDIENCE = "https://idp.example", "portalgraph"
@@ -49,7 +48,7 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(value)
         return decode(value, *args, **kwargs)  # type: ignore[arg-type]  # joserfc's own args
 
-    monkeypatch.setattr(identity.jwt, "decode", counted)
+    monkeypatch.setattr(jwt, "decode", counted)
     return seen
 
 
@@ -70,7 +69,7 @@ async def test_an_expired_token_is_refused_after_a_hit(
     short = token("erika", lifetime=60)
     await verifier.verify(short)
     later = time.time() + 60 + 31
-    monkeypatch.setattr(identity.time, "time", lambda: later)
+    monkeypatch.setattr(time, "time", lambda: later)
     with pytest.raises(TokenExpiredError):
         await verifier.verify(short)
     assert checks == [short, short]

@@ -56,10 +56,10 @@ async def test_a_cancelled_read_leaves_no_transaction_open(
     journal: Journal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await journal.holdings("s")  # opens the reader
-    reader = journal.db._reader  # noqa: SLF001 - the connection under test
+    reader = journal.db._reader
     assert reader is not None
     started, release = threading.Event(), threading.Event()
-    read = reader._read  # noqa: SLF001 - wrapped to hold the read on its thread
+    read = reader._read
 
     def slow_read(batch: Any) -> Any:
         started.set()
@@ -74,8 +74,9 @@ async def test_a_cancelled_read_leaves_no_transaction_open(
     with pytest.raises(asyncio.CancelledError):
         await caller
     monkeypatch.setattr(reader, "_read", read)
-    conn = reader._conn  # noqa: SLF001
-    assert conn is not None and not conn.in_transaction
+    conn = reader._conn
+    assert conn is not None
+    assert not conn.in_transaction
     await journal.submissions.claim("s", "m1", "fp", DRAFT, owner="A", lease_seconds=5)
     assert len((await journal.holdings("s")).entries) == 1  # sees the write after it
 
@@ -96,7 +97,8 @@ async def test_a_file_left_in_rollback_mode_is_warned_about(
     finally:
         holder.execute("COMMIT")
     warned = [r.getMessage() for r in caplog.records if r.name == "portalgraph.journal"]
-    assert warned and all("DELETE mode, not WAL" in m for m in warned)
+    assert warned
+    assert all("DELETE mode, not WAL" in m for m in warned)
     assert not any(str(tmp_path) in m for m in warned)
     caplog.clear()
 
