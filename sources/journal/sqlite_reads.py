@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -62,15 +63,19 @@ class Prepared:
 
 
 class SqliteReader:
-    """One reader connection on its own thread, opened on first use; statements compiled
-    on first use (the callers' are module constants, so the map stays small)."""
+    """Reader connections, one per thread of a small pool, each opened on its thread's
+    first read; statements compiled on first use (the callers' are module constants, so
+    the map stays small). More than one thread: a read gives up the GIL at each SQLite
+    call and waits to get it back while the event loop runs, so one thread alone queues
+    the reads of concurrent requests behind each other."""
 
-    def __init__(self, path: Path, dialect: Dialect, *, busy_ms: int) -> None:
+    def __init__(self, path: Path, dialect: Dialect, *, busy_ms: int, threads: int = 4) -> None:
         self.path = path
         self.dialect = dialect
         self.busy_ms = busy_ms
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal-read")
-        self._conn: sqlite3.Connection | None = None
+        self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="journal-read")
+        self._local = threading.local()
+        self.opened: list[sqlite3.Connection] = []
         self._prepared: dict[int, tuple[Select[Any], Prepared]] = {}
 
     def prepared(self, statement: Select[Any]) -> Prepared:
@@ -86,11 +91,11 @@ class SqliteReader:
         """Each query's rows, all read in one transaction (one snapshot)."""
         prepared = [self.prepared(statement) for statement, _ in queries]
         batch = [(p.sql, p.parameters(v)) for p, (_, v) in zip(prepared, queries, strict=True)]
-        raw = await asyncio.get_running_loop().run_in_executor(self._thread, self._read, batch)
+        raw = await asyncio.get_running_loop().run_in_executor(self._threads, self._read, batch)
         return [p.rows(r) for p, r in zip(prepared, raw, strict=True)]
 
     def _read(self, batch: list[tuple[str, tuple[Any, ...]]]) -> list[list[tuple[Any, ...]]]:
-        conn = self._conn or self._open()
+        conn: sqlite3.Connection = getattr(self._local, "conn", None) or self._open()
         conn.execute("BEGIN")
         try:
             return [conn.execute(sql, parameters).fetchall() for sql, parameters in batch]
@@ -99,19 +104,16 @@ class SqliteReader:
 
     def _open(self) -> sqlite3.Connection:
         # isolation_level None: the transaction is the BEGIN above, nothing implicit.
+        # check_same_thread off only so that close() may close it from another thread.
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout={self.busy_ms}")
         conn.execute("PRAGMA query_only=ON")  # a reader, whatever a bug sends it
-        self._conn = conn
+        self._local.conn = conn
+        self.opened.append(conn)  # list.append is atomic under the GIL
         return conn
 
     async def close(self) -> None:
-        """Closes the connection on its thread (after any read still running there)."""
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._thread, self._close)
-        self._thread.shutdown(wait=False)
-
-    def _close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        """Closes the connections once the reads still running on them have ended."""
+        await asyncio.get_running_loop().run_in_executor(None, self._threads.shutdown, True)
+        while self.opened:
+            self.opened.pop().close()

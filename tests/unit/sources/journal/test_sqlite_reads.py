@@ -74,7 +74,7 @@ async def test_a_cancelled_read_leaves_no_transaction_open(
     with pytest.raises(asyncio.CancelledError):
         await caller
     monkeypatch.setattr(reader, "_read", read)
-    conn = reader._conn
+    (conn,) = reader.opened
     assert conn is not None
     assert not conn.in_transaction
     await journal.submissions.claim("s", "m1", "fp", DRAFT, owner="A", lease_seconds=5)
