@@ -74,9 +74,8 @@ async def test_a_cancelled_read_leaves_no_transaction_open(
     with pytest.raises(asyncio.CancelledError):
         await caller
     monkeypatch.setattr(reader, "_read", read)
-    (conn,) = reader.opened
-    assert conn is not None
-    assert not conn.in_transaction
+    assert reader.opened  # one per reader thread that has read
+    assert not any(conn.in_transaction for conn in reader.opened)
     await journal.submissions.claim("s", "m1", "fp", DRAFT, owner="A", lease_seconds=5)
     assert len((await journal.holdings("s")).entries) == 1  # sees the write after it
 
