@@ -114,6 +114,9 @@ class SqliteReader:
 
     async def close(self) -> None:
         """Closes the connections once the reads still running on them have ended."""
+        if not self.opened:  # never read (migrations, checks): no thread to wait for
+            self._threads.shutdown(wait=False)
+            return
         await asyncio.get_running_loop().run_in_executor(None, self._threads.shutdown, True)
         while self.opened:
             self.opened.pop().close()
