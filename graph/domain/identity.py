@@ -18,6 +18,7 @@ from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import KeySet
 
 from graph.domain.errors import UnauthenticatedError
+from graph.domain.verified_tokens import Verified, VerifiedTokens
 from sources.base import PostalAddressRecord, ViewerRecord, trust_level_from
 from sources.errors import KeysUnavailableError
 
@@ -78,10 +79,25 @@ class TokenVerifier:
             exp={"essential": True},
             sub={"essential": True},
         )
+        self.verified = VerifiedTokens(leeway=leeway)
 
     async def verify(self, token: str) -> ViewerRecord:
         if len(token) > MAX_TOKEN_BYTES:
             raise _reject("token too large")
+        known = self.verified.get(token, time.time())
+        if known is not None:
+            if await self._key_set(known.kid) is known.keys:
+                return known.viewer
+            self.verified.forget(token)  # the key set changed: check against the new one
+        return await self._verify(token)
+
+    async def _key_set(self, kid: str | None) -> KeySet:
+        try:
+            return await self.keys.keys_for(kid)
+        except KeysUnavailableError:
+            raise SignInUnavailableError from None
+
+    async def _verify(self, token: str) -> ViewerRecord:
         try:
             header = jws.extract_compact(token.encode("ascii")).protected
         except (JoseError, ValueError, UnicodeError) as exc:
@@ -89,10 +105,8 @@ class TokenVerifier:
         if header.get("alg") not in self.algorithms:
             raise _reject("algorithm not allowed")
         kid = header.get("kid")
-        try:
-            key_set = await self.keys.keys_for(kid if isinstance(kid, str) else None)
-        except KeysUnavailableError:
-            raise SignInUnavailableError from None
+        key_id = kid if isinstance(kid, str) else None
+        key_set = await self._key_set(key_id)
         if kid is not None and not any(k.kid == kid for k in key_set.keys):
             raise _reject("unknown key id")
         try:
@@ -112,7 +126,9 @@ class TokenVerifier:
             raise TokenExpiredError from None
         except (JoseError, ValueError) as exc:
             raise _reject(type(exc).__name__) from None
-        return viewer_from_claims(decoded.claims, token)
+        viewer = viewer_from_claims(decoded.claims, token)
+        self.verified.put(token, Verified(viewer, key_id, key_set))
+        return viewer
 
 
 def _reject(reason: str) -> InvalidTokenError:

@@ -5,9 +5,11 @@ instead of fanning out over every portal.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .database import Database
@@ -56,14 +58,21 @@ class AccountLinks:
         return int(removed.rowcount)
 
 
+# A subject's links that have not expired, by upstream id: built once (a statement built
+# per call also left a reference cycle per dashboard: `&` memoizes a comparator on its
+# left expression that points back at it, issue 21).
+VALID_LINKS = (
+    select(account_links)
+    .where(L.subject_key == bindparam("subject_key"), L.expires_at > bindparam("now"))
+    .order_by(L.upstream_id)
+)
+
+
 async def valid_links(conn: AsyncConnection, subject_key: str, now: datetime) -> list[AccountLink]:
     """The subject's links that have not expired at `now`, by upstream id (one SELECT)."""
-    query = (
-        select(account_links)
-        # Two criteria, not `a & b`: `&` memoizes a comparator on the left expression
-        # that points back at it, a reference cycle per dashboard (issue 21).
-        .where(L.subject_key == subject_key, L.expires_at > now)
-        .order_by(L.upstream_id)
-    )
-    rows = (await conn.execute(query)).all()
+    rows = (await conn.execute(VALID_LINKS, {"subject_key": subject_key, "now": now})).all()
+    return links_of(rows)
+
+
+def links_of(rows: Iterable[Any]) -> list[AccountLink]:
     return [AccountLink(r.subject_key, r.upstream_id, r.learned_at, r.expires_at) for r in rows]

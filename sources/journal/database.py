@@ -11,13 +11,15 @@ PostgreSQL: READ COMMITTED, pre-pinged pooled connections, statement and connect
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, event
+from sqlalchemy import Select, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,10 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from .errors import JournalError, JournalUnavailableError
 from .observe import NO_JOURNAL_OBSERVER, JournalObserver
+from .sqlite_reads import SqliteReader
 from .urls import POSTGRESQL, backend, sqlite_file
 from .work import Units, require_unit
 
 T = TypeVar("T")
+logger = logging.getLogger("portalgraph.journal")
 Clock = Callable[[], datetime]
 WRITE = "journal_write"  # execution option: this transaction writes
 
@@ -75,7 +79,10 @@ def create_engine(url: URL, *, pool_size: int = 5, timeout: float = 5.0) -> Asyn
             # without the busy timeout. The winner switches it; this connection goes on.
             if "locked" not in str(exc):
                 raise
+            cursor.execute("PRAGMA journal_mode")
+        mode = cursor.fetchone()  # the mode SQLite kept
         cursor.close()
+        warn_unless_wal(mode[0] if mode else None)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(connection: Any) -> None:
@@ -83,6 +90,16 @@ def create_engine(url: URL, *, pool_size: int = 5, timeout: float = 5.0) -> Asyn
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def warn_unless_wal(mode: object) -> None:
+    """SQLite answers a refused switch with the mode it kept (a file system without shared
+    memory, a file another process holds): say so, readers then wait for every writer."""
+    if str(mode).lower() != "wal":
+        logger.warning(
+            "SQLite journal is in %s mode, not WAL: reads wait while a submission is written",
+            str(mode).upper(),
+        )
 
 
 class Database:
@@ -109,6 +126,11 @@ class Database:
         # A unit outlives its timeouts only by a few statements (a claim's rounds, purge's
         # batches): twice the timeout before closing stops waiting.
         self._units = Units(drain_seconds=2 * timeout)
+        path = sqlite_file(engine.url)
+        # SQLite: hot reads (select_many) on a reader of their own (sqlite_reads.py).
+        self._reader = (
+            SqliteReader(path, engine.dialect, busy_ms=int(timeout * 1000)) if path else None
+        )
 
     async def run(self, work: Coroutine[Any, Any, T]) -> T:
         """Runs `work` to its end even when the caller is cancelled (see work.py)."""
@@ -119,7 +141,11 @@ class Database:
         try:
             await self._units.close()
         finally:
-            await self.engine.dispose()
+            try:
+                if self._reader is not None:
+                    await self._reader.close()
+            finally:
+                await self.engine.dispose()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
@@ -142,6 +168,18 @@ class Database:
         require_unit()
         return self.engine.connect()
 
+    async def select_many(
+        self, queries: Sequence[tuple[Select[Any], Mapping[str, Any]]]
+    ) -> list[list[Any]]:
+        """Each (statement, parameters)'s rows, read in one transaction, inside a unit of
+        work; rows have their columns as attributes. SQLite: one call on the reader's
+        thread (sqlite_reads.py); PostgreSQL: one pooled connection."""
+        require_unit()
+        if self._reader is not None:
+            return await self._reader.fetch(queries)
+        async with self.engine.connect() as conn:
+            return [list((await conn.execute(s, p)).all()) for s, p in queries]
+
     def insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
         """INSERT with ON CONFLICT support, in the backend's dialect."""
         if self.backend == POSTGRESQL:
@@ -158,7 +196,7 @@ class Database:
         except JournalError as exc:
             error = exc.code
             raise
-        except (SQLAlchemyError, OSError, TimeoutError) as exc:
+        except (SQLAlchemyError, sqlite3.Error, OSError, TimeoutError) as exc:
             error = JournalUnavailableError.code
             # The driver's message may quote statements and parameters: name the class only.
             cause = getattr(exc, "orig", None) or exc

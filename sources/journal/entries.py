@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .records import AttachmentDigest, AttachmentEntry, SubmissionEntry, SubmissionState
@@ -20,19 +21,32 @@ def key_of(subject_key: str, client_mutation_id: str) -> ColumnElement[bool]:
     return (S.subject_key == subject_key) & (S.client_mutation_id == client_mutation_id)
 
 
-async def load_rows(
-    conn: AsyncConnection, where: ColumnElement[bool]
-) -> list[tuple[Any, SubmissionEntry]]:
-    """Matching (row, entry) pairs, newest first, attachments in order: one statement."""
-    query = (
+def rows_query(where: ColumnElement[bool]) -> Select[Any]:
+    """Matching submission rows joined with their attachments, newest first."""
+    return (
         select(submissions, *ATTACHMENT_COLUMNS)
         .select_from(submissions.outerjoin(attachments, A.entry_id == S.id))
         .where(where)
         .order_by(S.created_at.desc(), S.id.desc(), A.position)
     )
+
+
+# A subject's entries (the holdings' first read), built once: `subject_key` is bound per call.
+SUBJECT_ENTRIES = rows_query(S.subject_key == bindparam("subject_key"))
+
+
+async def load_rows(
+    conn: AsyncConnection, where: ColumnElement[bool]
+) -> list[tuple[Any, SubmissionEntry]]:
+    """Matching (row, entry) pairs, newest first, attachments in order: one statement."""
+    return grouped((await conn.execute(rows_query(where))).all())
+
+
+def grouped(joined: Iterable[Any]) -> list[tuple[Any, SubmissionEntry]]:
+    """(row, entry) pairs from `rows_query`'s rows (any row with its columns as attributes)."""
     rows: dict[int, Any] = {}
     items: dict[int, list[AttachmentEntry]] = {}
-    for row in (await conn.execute(query)).all():
+    for row in joined:
         rows.setdefault(row.id, row)
         found = items.setdefault(row.id, [])
         if row.position is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .database import Database, first
@@ -56,7 +56,7 @@ class PaymentLinks:
         async with self.db.observe("payments.record"), self.db.write() as conn:
             await conn.execute(statement)
             row = await first(conn, select(payment_links).where(P.request_id == request_id))
-        link = _link(row)
+        link = payment_link(row)
         mine = (link.subject_key, link.application_id, link.provider_id)
         if mine != (subject_key, application_id, provider_id):
             raise JournalConflictError("This payment request id belongs to another payment.")
@@ -92,7 +92,7 @@ class PaymentLinks:
     async def get(self, request_id: str) -> PaymentLink | None:
         async with self.db.observe("payments.get"), self.db.read() as conn:
             row = await first(conn, select(payment_links).where(P.request_id == request_id))
-        return None if row is None else _link(row)
+        return None if row is None else payment_link(row)
 
     @unit_of_work
     async def for_subject(self, subject_key: str) -> list[PaymentLink]:
@@ -112,20 +112,24 @@ class PaymentLinks:
                     "No such payment link, or it already has another transaction."
                 )
             row = await first(conn, select(payment_links).where(P.request_id == request_id))
-        return _link(row)
+        return payment_link(row)
+
+
+# A subject's payment links, oldest first: built once, `subject_key` bound per call.
+SUBJECT_PAYMENTS = (
+    select(payment_links)
+    .where(P.subject_key == bindparam("subject_key"))
+    .order_by(P.created_at, P.request_id)
+)
 
 
 async def subject_links(conn: AsyncConnection, subject_key: str) -> list[PaymentLink]:
     """The subject's payment links, oldest first (one SELECT)."""
-    query = (
-        select(payment_links)
-        .where(P.subject_key == subject_key)
-        .order_by(P.created_at, P.request_id)
-    )
-    return [_link(row) for row in (await conn.execute(query)).all()]
+    rows = (await conn.execute(SUBJECT_PAYMENTS, {"subject_key": subject_key})).all()
+    return [payment_link(row) for row in rows]
 
 
-def _link(row: Any) -> PaymentLink:
+def payment_link(row: Any) -> PaymentLink:
     return PaymentLink(
         request_id=row.request_id,
         subject_key=row.subject_key,

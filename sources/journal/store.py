@@ -22,11 +22,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from . import migrate, retention
-from .accounts import AccountLinks, valid_links
+from .accounts import VALID_LINKS, AccountLinks, links_of
 from .database import Clock, Database, create_engine, utcnow
-from .entries import S, load_entries
+from .entries import SUBJECT_ENTRIES, grouped
 from .observe import NO_JOURNAL_OBSERVER, JournalObserver
-from .payments import PaymentLinks, subject_links
+from .payments import SUBJECT_PAYMENTS, PaymentLinks, payment_link
 from .positions import EventPositions
 from .records import SubjectRecords, SubmissionEntry
 from .routes import CaseRoutes
@@ -100,13 +100,22 @@ class Journal:
     @unit_of_work
     async def holdings(self, subject_key: str) -> SubjectRecords:
         """The subject's entries (newest first), valid account links (by upstream id) and
-        payment links (oldest first): three SELECTs in one unit of work on one connection,
-        since each unit costs a task and a pool checkout (work.py)."""
-        async with self.db.observe("journal.holdings"), self.db.read() as conn:
-            entries = await load_entries(conn, S.subject_key == subject_key)
-            links = await valid_links(conn, subject_key, self.db.clock())
-            payments = await subject_links(conn, subject_key)
-        return SubjectRecords(tuple(entries), tuple(links), tuple(payments))
+        payment links (oldest first): three prepared SELECTs in one unit of work and one
+        transaction (`Database.select_many`: on SQLite one call on the reader's thread)."""
+        subject = {"subject_key": subject_key}
+        async with self.db.observe("journal.holdings"):
+            entries, links, payments = await self.db.select_many(
+                (
+                    (SUBJECT_ENTRIES, subject),
+                    (VALID_LINKS, {**subject, "now": self.db.clock()}),
+                    (SUBJECT_PAYMENTS, subject),
+                )
+            )
+        return SubjectRecords(
+            tuple(entry for _, entry in grouped(entries)),
+            tuple(links_of(links)),
+            tuple(payment_link(row) for row in payments),
+        )
 
     @unit_of_work
     async def delete_finished(self, subject_key: str) -> int:

@@ -1,17 +1,17 @@
 """A viewer's holdings in one read (issue 21): `Journal.holdings` answers what the three
 separate reads answer, and a dashboard-shaped request (many fields asking for the
-holdings at once and one after another) costs one unit of work, one connection checkout
-and three SELECTs; the next request reads afresh and sees what was written meanwhile."""
+holdings at once and one after another) costs one unit of work and one read of three
+SELECTs in one transaction (on SQLite one call on the reader's thread); the next request reads afresh and sees what was written meanwhile."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Select
 
 from graph.citizen.loaders import CitizenLoaders
 from graph.domain.adapters import Adapters
@@ -24,38 +24,36 @@ TENANT = {"provider_id": "epaybl", "originator_id": "nrw-koeln", "end_point_id":
 
 class Counts:
     def __init__(self) -> None:
-        self.units = self.checkouts = self.statements = 0
+        self.units = self.reads = self.statements = 0
 
     @property
     def all(self) -> tuple[int, int, int]:
-        return self.units, self.checkouts, self.statements
+        return self.units, self.reads, self.statements
 
 
 @contextmanager
 def counting(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
-    """Counts the journal's units of work, pool checkouts and SELECT statements."""
-    counts, run, engine = Counts(), journal.db.run, journal.db.engine.sync_engine
+    """Counts the journal's units of work, its reads of one transaction each
+    (`Database.select_many`) and the SELECT statements they send."""
+    counts, db = Counts(), journal.db
+    run, select_many = db.run, db.select_many
 
     async def counted_run(work: Coroutine[Any, Any, Any]) -> Any:
         counts.units += 1
         return await run(work)
 
-    def checkout(*_: object) -> None:
-        counts.checkouts += 1
+    async def counted_reads(queries: Sequence[tuple[Select[Any], Any]]) -> list[list[Any]]:
+        counts.reads += 1
+        counts.statements += sum(isinstance(q, Select) for q, _ in queries)
+        return await select_many(queries)
 
-    def statement(_conn: object, _cursor: object, sql: str, *_: object) -> None:
-        # SELECTs only: SQLite's BEGIN (database.py) is a statement of its own.
-        counts.statements += sql.lstrip().upper().startswith("SELECT")
-
-    monkeypatch.setattr(journal.db, "run", counted_run)
-    event.listen(engine, "checkout", checkout)
-    event.listen(engine, "before_cursor_execute", statement)
+    monkeypatch.setattr(db, "run", counted_run)
+    monkeypatch.setattr(db, "select_many", counted_reads)
     try:
         yield counts
     finally:
-        event.remove(engine, "before_cursor_execute", statement)
-        event.remove(engine, "checkout", checkout)
-        monkeypatch.setattr(journal.db, "run", run)
+        monkeypatch.setattr(db, "select_many", select_many)
+        monkeypatch.setattr(db, "run", run)
 
 
 async def held_by(journal: Journal, subject_key: str) -> None:
@@ -94,7 +92,7 @@ async def test_a_dashboard_reads_the_holdings_once(
         # The dashboard's fields ask at once (one DataLoader batch), then one after another.
         found = await asyncio.gather(*(loaders.holdings("s") for _ in range(5)))
         found.append(await loaders.holdings("s"))
-    assert counts.all == (1, 1, 3)  # one unit, one checkout, three SELECTs
+    assert counts.all == (1, 1, 3)  # one unit, one read, three SELECTs
     assert all(held is found[0] for held in found)
     assert sorted(found[0].linked) == ["bund", "koeln"]
 
