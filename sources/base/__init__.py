@@ -55,9 +55,11 @@ from sources.base.services import (
     PagedServiceDirectory,
     RegionRecord,
     ServiceDirectory,
+    ServiceHit,
     ServicePageRecord,
     ServiceQuery,
     ServiceRecord,
+    hit_of,
 )
 from sources.base.submissions import (
     CallbackRecord,
@@ -144,6 +146,7 @@ __all__ = [
     "RouteRecord",
     "Router",
     "ServiceDirectory",
+    "ServiceHit",
     "ServicePageRecord",
     "ServiceQuery",
     "ServiceRecord",
@@ -160,6 +163,7 @@ __all__ = [
     "VirusScanner",
     "ars_covers",
     "ars_prefix",
+    "hit_of",
     "pad_ars",
     "page_of",
     "plan_pages",
