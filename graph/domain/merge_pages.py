@@ -107,5 +107,7 @@ def page_at(frontier: int, count: int, *, forwards: bool) -> tuple[int, int]:
         new = (page + 1) * size - frontier if forwards else frontier - page * size
         if best is None or min(new, count) > best[0]:
             best = (min(new, count), page, size)
+            if best[0] == count:  # nothing reads more: the smallest such size stays
+                break
     assert best is not None
     return best[1], best[2]
