@@ -76,10 +76,16 @@ class ServiceHit:
     # Builds the full record with this hit's fields (its keys may have been completed);
     # the adapter's own, so a malformed text fails as that upstream's bad response.
     full: Callable[[ServiceHit], ServiceRecord] = field(compare=False, repr=False)
+    built: ServiceRecord | None = field(default=None, init=False, compare=False, repr=False)
 
     def record(self) -> ServiceRecord:
-        """The full description; built on each call (the caller keeps it if it needs it twice)."""
-        return self.full(self)
+        """The full description, built on the first call: a cached page's hits serve many
+        requests, and a copy with other keys (`replace`) builds its own."""
+        built = self.built
+        if built is None:
+            built = self.full(self)
+            object.__setattr__(self, "built", built)  # a memo: the same value on every call
+        return built
 
 
 def hit_of(record: ServiceRecord) -> ServiceHit:

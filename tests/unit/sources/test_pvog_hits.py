@@ -47,6 +47,8 @@ def test_a_hit_with_completed_keys_builds_its_record_with_them() -> None:
     record = record_of(ITEMS[0], completed)
     assert (record.leika_keys, record.portal_id) == (("99000000000000",), "bund")
     assert completed.record() == record
+    assert completed.record() is completed.record()  # built once (a cached page serves many)
+    assert hit.record().leika_keys != record.leika_keys  # the copy built its own
     assert completed == replace(hit, leika_keys=("99000000000000",), portal_id="bund")
 
 
