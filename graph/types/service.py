@@ -7,10 +7,17 @@ from typing import TYPE_CHECKING, Any, cast
 
 import strawberry
 
+from graph.domain.service_texts import full_record
 from graph.types.node import Node, to_global_id
 from graph.types.organisation import Organisation
 from graph.types.portal import Portal, Tier, TrustLevel
-from sources.base import FeeRecord, LinkRecord, OnlineServiceRecord, ServiceHit, ServiceRecord
+from sources.base import (
+    FeeRecord,
+    LinkRecord,
+    OnlineServiceRecord,
+    ServiceHit,
+    ServiceRecord,
+)
 
 if TYPE_CHECKING:
     from graph.context import Context
@@ -88,60 +95,60 @@ class Service(Node):
     # of them: a search shows many services and is mostly asked for their names, and
     # building every record (and its Fee/Link objects) was most of its CPU (issue 21).
     @strawberry.field(description="Short summary (Teaser), HTML.")
-    def teaser(self) -> str | None:
-        return self.record().teaser
+    def teaser(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).teaser
 
     @strawberry.field(description="Full description (Volltext), HTML.")
-    def description(self) -> str | None:
-        return self.record().description
+    def description(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).description
 
     @strawberry.field(description="Required documents (erforderliche Unterlagen), HTML.")
-    def required_documents(self) -> str | None:
-        return self.record().required_documents
+    def required_documents(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).required_documents
 
     @strawberry.field(description="Prerequisites (Voraussetzungen), HTML.")
-    def prerequisites(self) -> str | None:
-        return self.record().prerequisites
+    def prerequisites(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).prerequisites
 
     @strawberry.field(description="Costs as text (Kosten), HTML.")
-    def fees_text(self) -> str | None:
-        return self.record().fees_text
+    def fees_text(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).fees_text
 
     @strawberry.field(
         description="Fees (Gebühren), structured where the directory gives structure."
     )
-    def fees(self) -> list[Fee]:
-        return [Fee.from_record(f) for f in self.record().fees]
+    def fees(self, info: strawberry.Info[Context, None]) -> list[Fee]:
+        return [Fee.from_record(f) for f in self.record(info).fees]
 
     @strawberry.field(description="Deadlines (Fristen), HTML.")
-    def deadlines(self) -> str | None:
-        return self.record().deadlines
+    def deadlines(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).deadlines
 
     @strawberry.field(description="Processing time (Bearbeitungsdauer), HTML.")
-    def processing_time(self) -> str | None:
-        return self.record().processing_time
+    def processing_time(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).processing_time
 
     @strawberry.field(description="Legal basis (Rechtsgrundlagen) as links.")
-    def legal_basis(self) -> list[Link]:
-        return [Link.from_record(link) for link in self.record().legal_basis]
+    def legal_basis(self, info: strawberry.Info[Context, None]) -> list[Link]:
+        return [Link.from_record(link) for link in self.record(info).legal_basis]
 
     @strawberry.field(
         description="Online services (Onlinedienste) where the service can be applied for."
     )
-    def online_services(self) -> list[OnlineService]:
-        return [OnlineService.from_record(o) for o in self.record().online_services]
+    def online_services(self, info: strawberry.Info[Context, None]) -> list[OnlineService]:
+        return [OnlineService.from_record(o) for o in self.record(info).online_services]
 
     @strawberry.field(description="Who approved the text (fachlich freigegeben durch).")
-    def approved_by(self) -> str | None:
-        return self.record().approved_by
+    def approved_by(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).approved_by
 
     @strawberry.field(description="When the text was approved (fachlich freigegeben am).")
-    def approved_on(self) -> date | None:
-        return self.record().approved_on
+    def approved_on(self, info: strawberry.Info[Context, None]) -> date | None:
+        return self.record(info).approved_on
 
     @strawberry.field(description="Last change of the description (Stand).")
-    def last_update(self) -> datetime | None:
-        return self.record().last_update
+    def last_update(self, info: strawberry.Info[Context, None]) -> datetime | None:
+        return self.record(info).last_update
 
     # Resolvers too, after the texts: the schema lists the fields in this order.
     @strawberry.field(description="Portal whose editors wrote this description (Ursprungsportal).")
@@ -171,10 +178,12 @@ class Service(Node):
     def portal(self) -> Portal:
         return cast(Portal, self.origin)
 
-    def record(self) -> ServiceRecord:
+    def record(self, info: strawberry.Info[Context, None]) -> ServiceRecord:
+        """The full description, built on the first text field asked for (a malformed text:
+        the directory's outage, no texts; graph.domain.service_texts)."""
         content = self.content
         if isinstance(content, ServiceHit):
-            content = self.content = content.record()
+            content = self.content = full_record(content, info.context.outages)
         return content
 
     @strawberry.field(

@@ -59,6 +59,7 @@ from sources.base.services import (
     ServicePageRecord,
     ServiceQuery,
     ServiceRecord,
+    bare_record,
     hit_of,
 )
 from sources.base.submissions import (
@@ -163,6 +164,7 @@ __all__ = [
     "VirusScanner",
     "ars_covers",
     "ars_prefix",
+    "bare_record",
     "hit_of",
     "pad_ars",
     "page_of",

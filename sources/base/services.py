@@ -101,6 +101,16 @@ def hit_of(record: ServiceRecord) -> ServiceHit:
     )
 
 
+def bare_record(hit: ServiceHit) -> ServiceRecord:
+    """The hit's own fields and no texts, fees or links: what a description shows whose
+    text could not be read (the upstream's error is reported on its own)."""
+    return ServiceRecord(
+        hit.portal_id, hit.id, hit.name, hit.leika_keys, (),
+        None, None, None, None, None, (), None, None, (), (), hit.organisation_ids,
+        None, None, None,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class AddressRecord:
     street: str | None

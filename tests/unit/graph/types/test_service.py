@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+from graph.domain.outages import OutageLog
 from graph.types.portal import Portal
 from graph.types.service import Service
 from sources._pvog_payloads import parse_hit, parse_service, record_of
-from sources.base import PortalRecord, ServiceHit, ServiceRecord, Tier
+from sources.base import Capability, PortalRecord, ServiceHit, ServiceRecord, Tier, UpstreamRef
+from sources.errors import SourceBadResponseError
 
 SAMPLE = json.loads(
     (Path(__file__).parents[3] / "samples/pvog/servicedescription.json").read_text()
 )
 BUND = Portal.from_record(PortalRecord("bund", "Bund", Tier.FEDERAL, "000000000000", None, {}))
+PVOG = UpstreamRef("bund", Capability.SERVICES)
+
+
+def info() -> Any:
+    """What the text fields read of `strawberry.Info`: the request's outage log."""
+    return SimpleNamespace(context=SimpleNamespace(outages=OutageLog()))
 
 
 class Counted:
@@ -37,12 +47,30 @@ def test_names_and_ids_need_no_record_and_the_texts_build_it_once() -> None:
         Tier.FEDERAL,
     )
     assert built.calls == 0
-    record = parse_service(SAMPLE, "bund")
-    assert service.teaser() == record.teaser
-    assert [f.amount_cents for f in service.fees()] == [f.amount_cents for f in record.fees]
-    assert [link.url for link in service.legal_basis()] == [link.uri for link in record.legal_basis]
-    assert service.last_update() == record.last_update
+    record, asked = parse_service(SAMPLE, "bund"), info()
+    assert service.teaser(asked) == record.teaser
+    assert [f.amount_cents for f in service.fees(asked)] == [f.amount_cents for f in record.fees]
+    links = service.legal_basis(asked)
+    assert [link.url for link in links] == [link.uri for link in record.legal_basis]
+    assert service.last_update(asked) == record.last_update
     assert built.calls == 1
+    assert asked.context.outages.entries == []
+
+
+def test_a_text_that_cannot_be_read_is_the_pvogs_outage_and_shows_no_texts() -> None:
+    def malformed(_raw: object, _hit: ServiceHit) -> ServiceRecord:
+        raise SourceBadResponseError("bund/SERVICES: unexpected payload", upstream=PVOG)
+
+    service, asked = Service.from_hit(parse_hit(SAMPLE, "bund", None, malformed), BUND), info()
+    assert (service.teaser(asked), service.fees(asked), service.approved_on(asked)) == (
+        None,
+        [],
+        None,
+    )
+    assert service.name == SAMPLE["name"]
+    assert [(e.upstream, e.code) for e in asked.context.outages.entries] == [
+        (PVOG, SourceBadResponseError("", upstream=PVOG).code)
+    ]
 
 
 def test_a_service_from_a_record_answers_the_same_as_from_its_hit() -> None:
@@ -51,5 +79,5 @@ def test_a_service_from_a_record_answers_the_same_as_from_its_hit() -> None:
     from_hit = Service.from_hit(parse_hit(SAMPLE, "bund", None, record_of), BUND)
     fields = ("id", "pvog_id", "leika_key", "leika_keys", "name", "organisation_ids")
     assert [getattr(from_record, f) for f in fields] == [getattr(from_hit, f) for f in fields]
-    assert from_record.record() is record
-    assert from_hit.record() == record
+    assert from_record.record(info()) is record
+    assert from_hit.record(info()) == record
