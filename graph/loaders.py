@@ -28,6 +28,7 @@ from sources.base import (
     PortalRecord,
     RegionRecord,
     ServiceDirectory,
+    ServiceHit,
     ServicePageRecord,
     ServiceQuery,
     ServiceRecord,
@@ -171,7 +172,7 @@ class Loaders:
         merged = merge_most_local(found, self.origins(found))
         return merged[0] if merged else None
 
-    def origins(self, records: Sequence[ServiceRecord]) -> dict[str, PortalRecord]:
+    def origins(self, records: Sequence[ServiceRecord | ServiceHit]) -> dict[str, PortalRecord]:
         """The portals the records are texts of (a record of no known portal has none)."""
         portals = self.adapters.portals
         found = {r.portal_id: portals.get(r.portal_id) for r in records}

@@ -6,10 +6,12 @@ the memory is bounded, the oldest entries go first."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypeVar
 
-from sources.base import ServiceRecord
+from sources.base import ServiceHit, ServiceRecord
 
 KNOWN_KEYS = 10_000
+Keyed = TypeVar("Keyed", ServiceHit, ServiceRecord)
 
 
 class KnownKeys:
@@ -17,12 +19,12 @@ class KnownKeys:
         self.limit = limit
         self.keys: dict[str, tuple[str, ...]] = {}
 
-    def completed(self, record: ServiceRecord) -> ServiceRecord | None:
+    def completed(self, record: Keyed) -> Keyed | None:
         """The keyless record with the keys learnt for its id; None when none were."""
         keys = self.keys.get(record.id)
         return replace(record, leika_keys=keys) if keys else None
 
-    def learn(self, record: ServiceRecord) -> ServiceRecord:
+    def learn(self, record: Keyed) -> Keyed:
         if record.leika_keys and record.id not in self.keys:
             if len(self.keys) >= self.limit:
                 del self.keys[next(iter(self.keys))]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from sources._parse import MalformedError, aware, items_of, obj, optional_str, strings, text
@@ -20,6 +20,7 @@ from sources.base import (
     OnlineServiceRecord,
     OrganisationRecord,
     RegionRecord,
+    ServiceHit,
     ServiceRecord,
 )
 
@@ -33,25 +34,50 @@ PHONE_CODE = "02"  # communications[].code a live PVOG client reads as the phone
 
 # The portal id a description is a text of, from its ARS list (None: the caller's portal).
 Origin = Callable[[tuple[str, ...]], str | None]
+# A hit's full record from its raw text (`record_of`, or the adapter's wrapper of it).
+Full = Callable[[Any, ServiceHit], ServiceRecord]
 
 
 def parse_search_page(
-    body: Any, portal_id: str, origin: Origin | None = None
-) -> tuple[list[ServiceRecord], int | None]:
+    body: Any, portal_id: str, origin: Origin | None = None, full: Full | None = None
+) -> tuple[list[ServiceHit], int | None]:
     """The hits of one search page and the upstream's total (`totalElements`, the Spring
-    page envelope [I: no published sample shows it]; None when the answer has none)."""
+    page envelope [I: no published sample shows it]; None when the answer has none).
+    `full` builds a hit's record from its text (default `record_of`)."""
     page = obj(obj(body)["serviceDescriptions"])
-    services = [parse_service(item, portal_id, origin) for item in items_of(page["content"])]
+    build = full or record_of
+    hits = [parse_hit(item, portal_id, origin, build) for item in items_of(page["content"])]
     total = page.get("totalElements")
     if total is None:
-        return services, None
-    if not isinstance(total, int) or isinstance(total, bool) or total < len(services):
+        return hits, None
+    if not isinstance(total, int) or isinstance(total, bool) or total < len(hits):
         raise MalformedError("totalElements must be a count of at least the hits on the page")
-    return services, total
+    return hits, total
 
 
 def parse_search(body: Any, portal_id: str) -> list[ServiceRecord]:
-    return parse_search_page(body, portal_id)[0]
+    return [hit.record() for hit in parse_search_page(body, portal_id)[0]]
+
+
+def parse_hit(raw: Any, portal_id: str, origin: Origin | None, full: Full) -> ServiceHit:
+    """What the merge reads of one description (its portal from its ARS list, its id, name
+    and keys); the texts, fees and links stay in `raw` until `hit.record()` asks `full`."""
+    item = obj(raw)
+    return ServiceHit(
+        portal_id=(origin(strings(item.get("ars", []))) if origin else None) or portal_id,
+        id=text(item["id"]),
+        name=text(item["name"]),
+        leika_keys=strings(item.get("leikakeys") or []),
+        organisation_ids=strings(item.get("organisationIds", [])),
+        full=partial(full, item),
+    )
+
+
+def record_of(raw: Any, hit: ServiceHit) -> ServiceRecord:
+    """The full description of a hit: the hit's portal, id, name and keys, the rest parsed."""
+    item = obj(raw)
+    areas = strings(item.get("ars", []))
+    return _record(item, hit.portal_id, hit.id, hit.name, hit.leika_keys, areas)
 
 
 def parse_service(raw: Any, portal_id: str, origin: Origin | None = None) -> ServiceRecord:
@@ -59,6 +85,19 @@ def parse_service(raw: Any, portal_id: str, origin: Origin | None = None) -> Ser
     the record is built once with its portal (not built and then copied)."""
     item = obj(raw)
     areas = strings(item.get("ars", []))
+    portal = (origin(areas) if origin else None) or portal_id
+    keys = strings(item.get("leikakeys") or [])
+    return _record(item, portal, text(item["id"]), text(item["name"]), keys, areas)
+
+
+def _record(
+    item: dict[str, Any],
+    portal_id: str,
+    service_id: str,
+    name: str,
+    leika_keys: tuple[str, ...],
+    areas: tuple[str, ...],
+) -> ServiceRecord:
     details = {
         str(d.get("code")): d for d in items_of(item.get("details", [])) if isinstance(d, dict)
     }
@@ -72,10 +111,10 @@ def parse_service(raw: Any, portal_id: str, origin: Origin | None = None) -> Ser
     fees = details.get(FEES, {})
     approval = details.get(APPROVAL, {})
     return ServiceRecord(
-        portal_id=(origin(areas) if origin else None) or portal_id,
-        id=text(item["id"]),
-        name=text(item["name"]),
-        leika_keys=strings(item.get("leikakeys") or []),
+        portal_id=portal_id,
+        id=service_id,
+        name=name,
+        leika_keys=leika_keys,
         areas=areas,
         teaser=module_text(TEASER),
         description=module_text(DESCRIPTION),

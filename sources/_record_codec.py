@@ -21,6 +21,7 @@ from sources.base import (
     ServicePageRecord,
     ServiceRecord,
     TrustLevel,
+    hit_of,
 )
 
 Json = Any
@@ -142,7 +143,7 @@ def region_from_dict(raw: dict[str, Json]) -> RegionRecord:
 
 def page_to_dict(record: ServicePageRecord) -> dict[str, Json]:
     return {
-        "services": [service_to_dict(s) for s in record.services],
+        "services": [service_to_dict(hit.record()) for hit in record.services],
         "total": record.total,
         "page": record.page,
         "size": record.size,
@@ -151,7 +152,7 @@ def page_to_dict(record: ServicePageRecord) -> dict[str, Json]:
 
 def page_from_dict(raw: dict[str, Json]) -> ServicePageRecord:
     return ServicePageRecord(
-        services=tuple(service_from_dict(s) for s in raw["services"]),
+        services=tuple(hit_of(service_from_dict(s)) for s in raw["services"]),
         total=int(raw["total"]),
         page=int(raw["page"]),
         size=int(raw["size"]),

@@ -26,11 +26,13 @@ from sources._pvog_payloads import (
     parse_organisation,
     parse_search_page,
     parse_service,
+    record_of,
 )
 from sources.base import (
     OrganisationRecord,
     PortalRecord,
     RegionRecord,
+    ServiceHit,
     ServicePageRecord,
     ServiceQuery,
     ServiceRecord,
@@ -86,7 +88,8 @@ class PvogDirectory:
             params["leikaIds"] = ",".join(query.leika_keys)
         body = await self._get("/v8beta1/servicedescriptions", params)
         services, total = self._parsed(
-            lambda raw, portal_id: parse_search_page(raw, portal_id, self._origin), body
+            lambda raw, portal_id: parse_search_page(raw, portal_id, self._origin, self._full),
+            body,
         )
         if total is None:  # no count in the answer: a full page means more may follow
             total = query.page * query.size + len(services) + int(len(services) >= query.size)
@@ -94,7 +97,7 @@ class PvogDirectory:
         return ServicePageRecord(tuple(completed), total, query.page, query.size)
 
     async def search(self, query: ServiceQuery) -> list[ServiceRecord]:
-        """Every hit, page by page (at most MAX_PAGES pages of `query.size`)."""
+        """Every hit, page by page (at most MAX_PAGES pages of `query.size`), in full."""
         first = await self.search_page(query)
         found, total, page = list(first.services), first.total, query.page
         while len(found) < total and page - query.page < MAX_PAGES - 1:
@@ -108,17 +111,17 @@ class PvogDirectory:
             logger.warning(
                 "search at %s stopped after %d of %d hits", self.portal.id, len(found), total
             )
-        return found
+        return [hit.record() for hit in found]
 
     async def _with_leika_keys(
-        self, services: list[ServiceRecord], asked: tuple[str, ...]
-    ) -> list[ServiceRecord]:
+        self, services: list[ServiceHit], asked: tuple[str, ...]
+    ) -> list[ServiceHit]:
         completed = [self._known(record, asked) for record in services]
         missing = [i for i, record in enumerate(completed) if record is None]
         if not missing:  # the usual case: no task per hit, no detail call
-            return cast(list[ServiceRecord], completed)
+            return cast(list[ServiceHit], completed)
 
-        async def complete(record: ServiceRecord) -> ServiceRecord:
+        async def complete(record: ServiceHit) -> ServiceHit:
             async with self.limit:
                 detail = await self.service(record.id)
             if detail is None:
@@ -128,9 +131,9 @@ class PvogDirectory:
         details = await asyncio.gather(*(complete(services[i]) for i in missing))
         for i, record in zip(missing, details, strict=True):
             completed[i] = record
-        return cast(list[ServiceRecord], completed)
+        return cast(list[ServiceHit], completed)
 
-    def _known(self, record: ServiceRecord, asked: tuple[str, ...]) -> ServiceRecord | None:
+    def _known(self, record: ServiceHit, asked: tuple[str, ...]) -> ServiceHit | None:
         """The hit with its LeiKa keys when they are at hand; None: a detail call tells."""
         if record.leika_keys:
             return self.known_keys.learn(record)
@@ -148,6 +151,11 @@ class PvogDirectory:
         return self._parsed(
             lambda raw, portal_id: parse_service(raw, portal_id, self._origin), body
         )
+
+    def _full(self, raw: Any, hit: ServiceHit) -> ServiceRecord:
+        """A hit's full record, when asked for: a malformed text fails as this upstream's
+        bad response, as it did when every hit was parsed in full at once."""
+        return self._parsed(lambda body, _portal: record_of(body, hit), raw)
 
     def _origin(self, areas: tuple[str, ...]) -> str | None:
         """The portal whose text a description with these ARS is (tier and origin follow

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.domain.merge import outranks
-from sources.base import ServiceRecord
+from sources.base import ServiceHit
 
 SMALLEST, LARGEST = 5, 500  # the PVOG's page sizes: at least 5, the gateway asks at most 500
 # First guess of texts a service: below the Bund the PVOG adds Land and Bund texts (about two
@@ -35,11 +35,11 @@ class Text:
     """One text of the directory's answer: where it is, and how local its author is."""
 
     position: int
-    record: ServiceRecord
+    record: ServiceHit  # what the merge reads; the full description only for a shown one
     locality: int  # significant ARS digits of the portal the text is from (Bund 0, Köln 5)
 
 
-def service_key(record: ServiceRecord) -> str:
+def service_key(record: ServiceHit) -> str:
     """The service a text describes: its LeiKa key; a text without any is its own service."""
     return record.leika_keys[0] if record.leika_keys else f"{record.portal_id}/{record.id}"
 
@@ -107,5 +107,7 @@ def page_at(frontier: int, count: int, *, forwards: bool) -> tuple[int, int]:
         new = (page + 1) * size - frontier if forwards else frontier - page * size
         if best is None or min(new, count) > best[0]:
             best = (min(new, count), page, size)
+            if best[0] == count:  # nothing reads more: the smallest such size stays
+                break
     assert best is not None
     return best[1], best[2]

@@ -63,10 +63,10 @@ async def paged_services(
     edges = [
         Edge(
             cursor=encode_cursor(list_name, position),
-            node=Service.from_record(record, views[record.portal_id]),
+            node=Service.from_hit(hit, views[hit.portal_id]),
         )
         for position in sorted(shown)
-        for record in [answer.texts[position].record]
+        for hit in [answer.texts[position].record]
     ]
     return Connection(
         edges=edges,

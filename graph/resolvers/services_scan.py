@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from graph.domain.merge_pages import LARGEST, SMALLEST, Text, service_key
 from graph.loaders import Loaders
-from sources.base import ServicePageRecord, ServiceQuery, ServiceRecord, ars_prefix
+from sources.base import ServiceHit, ServicePageRecord, ServiceQuery, ars_prefix
 
 # Texts a look-up asks per key at first: a service has one text per tier that describes it
 # (Bund, Land, Kreis, municipality), about two on average; more come on a further page.
@@ -64,7 +64,7 @@ class AnswerRead:
         wanted = tuple(sorted(set(keys)))
         size = lookup_size(len(wanted))
         narrowed = replace(self.query, leika_keys=wanted, size=size)
-        found: list[ServiceRecord] = []
+        found: list[ServiceHit] = []
         page = 0
         while not self.spent:
             answer = await self._search(replace(narrowed, page=page), counts_total=False)
@@ -94,7 +94,7 @@ class AnswerRead:
             self.total = answer.total
         return answer
 
-    def _texts(self, records: Iterable[ServiceRecord], first: int) -> list[Text]:
+    def _texts(self, records: Iterable[ServiceHit], first: int) -> list[Text]:
         """The records as texts at consecutive positions from `first`; a text of no portal
         of the network is not shown and takes part in no verdict."""
         records = list(records)

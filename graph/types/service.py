@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import strawberry
 
+from graph.domain.service_texts import full_record
 from graph.types.node import Node, to_global_id
 from graph.types.organisation import Organisation
 from graph.types.portal import Portal, Tier, TrustLevel
-from sources.base import FeeRecord, LinkRecord, OnlineServiceRecord, ServiceRecord
+from sources.base import (
+    FeeRecord,
+    LinkRecord,
+    OnlineServiceRecord,
+    ServiceHit,
+    ServiceRecord,
+)
 
 if TYPE_CHECKING:
     from graph.context import Context
@@ -83,49 +90,101 @@ class Service(Node):
     )
     leika_keys: list[str] = strawberry.field(description="All LeiKa keys the description covers.")
     name: str = strawberry.field(description="Name of the service (Leistungsbezeichnung).")
-    teaser: str | None = strawberry.field(description="Short summary (Teaser), HTML.")
-    description: str | None = strawberry.field(description="Full description (Volltext), HTML.")
-    required_documents: str | None = strawberry.field(
-        description="Required documents (erforderliche Unterlagen), HTML."
-    )
-    prerequisites: str | None = strawberry.field(
-        description="Prerequisites (Voraussetzungen), HTML."
-    )
-    fees_text: str | None = strawberry.field(description="Costs as text (Kosten), HTML.")
-    fees: list[Fee] = strawberry.field(
+
+    # The texts, fees and links are read from the full record when a client asks for one
+    # of them: a search shows many services and is mostly asked for their names, and
+    # building every record (and its Fee/Link objects) was most of its CPU (issue 21).
+    @strawberry.field(description="Short summary (Teaser), HTML.")
+    def teaser(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).teaser
+
+    @strawberry.field(description="Full description (Volltext), HTML.")
+    def description(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).description
+
+    @strawberry.field(description="Required documents (erforderliche Unterlagen), HTML.")
+    def required_documents(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).required_documents
+
+    @strawberry.field(description="Prerequisites (Voraussetzungen), HTML.")
+    def prerequisites(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).prerequisites
+
+    @strawberry.field(description="Costs as text (Kosten), HTML.")
+    def fees_text(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).fees_text
+
+    @strawberry.field(
         description="Fees (Gebühren), structured where the directory gives structure."
     )
-    deadlines: str | None = strawberry.field(description="Deadlines (Fristen), HTML.")
-    processing_time: str | None = strawberry.field(
-        description="Processing time (Bearbeitungsdauer), HTML."
-    )
-    legal_basis: list[Link] = strawberry.field(
-        description="Legal basis (Rechtsgrundlagen) as links."
-    )
-    online_services: list[OnlineService] = strawberry.field(
+    def fees(self, info: strawberry.Info[Context, None]) -> list[Fee]:
+        return [Fee.from_record(f) for f in self.record(info).fees]
+
+    @strawberry.field(description="Deadlines (Fristen), HTML.")
+    def deadlines(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).deadlines
+
+    @strawberry.field(description="Processing time (Bearbeitungsdauer), HTML.")
+    def processing_time(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).processing_time
+
+    @strawberry.field(description="Legal basis (Rechtsgrundlagen) as links.")
+    def legal_basis(self, info: strawberry.Info[Context, None]) -> list[Link]:
+        return [Link.from_record(link) for link in self.record(info).legal_basis]
+
+    @strawberry.field(
         description="Online services (Onlinedienste) where the service can be applied for."
     )
-    approved_by: str | None = strawberry.field(
-        description="Who approved the text (fachlich freigegeben durch)."
-    )
-    approved_on: date | None = strawberry.field(
-        description="When the text was approved (fachlich freigegeben am)."
-    )
-    last_update: datetime | None = strawberry.field(
-        description="Last change of the description (Stand)."
-    )
-    origin_portal: Portal = strawberry.field(
-        description="Portal whose editors wrote this description (Ursprungsportal)."
-    )
-    tier: Tier = strawberry.field(description="Administrative level the description comes from.")
-    ars: str = strawberry.field(
+    def online_services(self, info: strawberry.Info[Context, None]) -> list[OnlineService]:
+        return [OnlineService.from_record(o) for o in self.record(info).online_services]
+
+    @strawberry.field(description="Who approved the text (fachlich freigegeben durch).")
+    def approved_by(self, info: strawberry.Info[Context, None]) -> str | None:
+        return self.record(info).approved_by
+
+    @strawberry.field(description="When the text was approved (fachlich freigegeben am).")
+    def approved_on(self, info: strawberry.Info[Context, None]) -> date | None:
+        return self.record(info).approved_on
+
+    @strawberry.field(description="Last change of the description (Stand).")
+    def last_update(self, info: strawberry.Info[Context, None]) -> datetime | None:
+        return self.record(info).last_update
+
+    # Resolvers too, after the texts: the schema lists the fields in this order.
+    @strawberry.field(description="Portal whose editors wrote this description (Ursprungsportal).")
+    def origin_portal(self) -> Portal:
+        return self.portal()
+
+    @strawberry.field(description="Administrative level the description comes from.")
+    def tier(self) -> Tier:
+        return self.portal().tier
+
+    @strawberry.field(
         description=(
             "Regional key (Amtlicher Regionalschlüssel) of the area the description is written "
             "for, its origin portal's area. With `leikaKey` it is the Apollo Federation key: a "
             "reference naming a region inside that area resolves to the description in force there."
         )
     )
+    def ars(self) -> str:
+        return self.portal().ars
+
+    # Typed Any: Strawberry's federation walk then finds Portal twice and refuses the schema.
+    origin: strawberry.Private[Any]
     organisation_ids: strawberry.Private[tuple[str, ...]]
+    # The search hit until a field needs the full record, then that record (built once).
+    content: strawberry.Private[ServiceHit | ServiceRecord]
+
+    def portal(self) -> Portal:
+        return cast(Portal, self.origin)
+
+    def record(self, info: strawberry.Info[Context, None]) -> ServiceRecord:
+        """The full description, built on the first text field asked for (a malformed text:
+        the directory's outage, no texts; graph.domain.service_texts)."""
+        content = self.content
+        if isinstance(content, ServiceHit):
+            content = self.content = full_record(content, info.context.outages)
+        return content
 
     @strawberry.field(
         description="Responsible authority (zuständige Stelle) with address and contact."
@@ -140,27 +199,19 @@ class Service(Node):
 
     @classmethod
     def from_record(cls, record: ServiceRecord, portal: Portal) -> Service:
+        return cls.from_hit(record, portal)
+
+    @classmethod
+    def from_hit(cls, hit: ServiceHit | ServiceRecord, portal: Portal) -> Service:
+        """A description from a search hit (its record built when a field needs it) or a
+        record already built."""
         return cls(
-            id=to_global_id("Service", record.portal_id, record.id),
-            pvog_id=record.id,
-            leika_key=record.leika_keys[0] if record.leika_keys else None,
-            leika_keys=list(record.leika_keys),
-            name=record.name,
-            teaser=record.teaser,
-            description=record.description,
-            required_documents=record.required_documents,
-            prerequisites=record.prerequisites,
-            fees_text=record.fees_text,
-            fees=[Fee.from_record(f) for f in record.fees],
-            deadlines=record.deadlines,
-            processing_time=record.processing_time,
-            legal_basis=[Link.from_record(link) for link in record.legal_basis],
-            online_services=[OnlineService.from_record(o) for o in record.online_services],
-            approved_by=record.approved_by,
-            approved_on=record.approved_on,
-            last_update=record.last_update,
-            origin_portal=portal,
-            tier=portal.tier,
-            ars=portal.ars,
-            organisation_ids=record.organisation_ids,
+            id=to_global_id("Service", hit.portal_id, hit.id),
+            pvog_id=hit.id,
+            leika_key=hit.leika_keys[0] if hit.leika_keys else None,
+            leika_keys=list(hit.leika_keys),
+            name=hit.name,
+            origin=portal,
+            organisation_ids=hit.organisation_ids,
+            content=hit,
         )

@@ -11,14 +11,10 @@ cannot page are asked for every hit once, and the page is cut from that list.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from sources.base.services import (
-    PagedServiceDirectory,
-    ServiceDirectory,
-    ServicePageRecord,
-    ServiceQuery,
-)
+from sources.base.services import ServiceDirectory, ServicePageRecord, ServiceQuery, hit_of
 
 SMALLEST_PAGE = 5  # the PVOG refuses `size` below 5 (live-tested client, see above)
 LARGEST_PAGE = 500  # the largest page the gateway asks the PVOG for
@@ -46,10 +42,15 @@ def plan_pages(
 async def page_of(directory: ServiceDirectory, query: ServiceQuery) -> ServicePageRecord:
     """One page of a search: from the upstream where the directory pages, else cut from
     the directory's whole answer (asked with the default page size)."""
-    if isinstance(directory, PagedServiceDirectory):
-        return await directory.search_page(query)
+    # An attribute look-up, not isinstance() on the runtime-checkable Protocol: that checks
+    # every member of the Protocol on each call, 2-4 % of a search's CPU (issue 21).
+    paged: Callable[[ServiceQuery], Awaitable[ServicePageRecord]] | None = getattr(
+        directory, "search_page", None
+    )
+    if paged is not None:
+        return await paged(query)
     hits = await directory.search(replace(query, page=0, size=LARGEST_PAGE))
     start = query.page * query.size
     return ServicePageRecord(
-        tuple(hits[start : start + query.size]), len(hits), query.page, query.size
+        tuple(map(hit_of, hits[start : start + query.size])), len(hits), query.page, query.size
     )

@@ -126,7 +126,8 @@ async def test_keyless_hits_get_their_keys_from_the_detail_so_the_merge_sees_one
     # The same service described federally, with its key: one service after merging.
     federal = PortalRecord("bund", "Bund", Tier.FEDERAL, "000000000000", None, {})
     stammtext = parse_service(DETAIL | {"id": "B100019.LB.1"}, "bund")
-    merged = merge_most_local([*page.services, stammtext], {"koeln": PORTAL, "bund": federal})
+    hits = [hit.record() for hit in page.services]
+    merged = merge_most_local([*hits, stammtext], {"koeln": PORTAL, "bund": federal})
     assert sorted(r.id for r in merged) == ["B100019.LB.581863", "L100002.LB.121370768"]
 
 

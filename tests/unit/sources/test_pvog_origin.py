@@ -26,9 +26,12 @@ def owner(areas: tuple[str, ...]) -> str | None:
 
 def test_parsing_with_the_origin_equals_parsing_then_re_attributing() -> None:
     """What `replace(record, portal_id=origin)` gave per record before, on the samples."""
-    plain, total = parse_search_page(SEARCH, "pvog")
+    hits, total = parse_search_page(SEARCH, "pvog")
+    plain = [hit.record() for hit in hits]
     built, same_total = parse_search_page(SEARCH, "pvog", owner)
-    assert built == [replace(r, portal_id=owner(r.areas) or r.portal_id) for r in plain]
+    assert [hit.record() for hit in built] == [
+        replace(r, portal_id=owner(r.areas) or r.portal_id) for r in plain
+    ]
     assert [r.portal_id for r in built] == ["nrw", "bund"]
     assert total == same_total == 2
     detail = parse_service(DETAIL, "pvog")

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from graph.domain.merge_pages import Text, decide, page_at, service_key, take, texts_to_read
+from sources.base import hit_of
 from tests.helpers.records import service_record
 
 BUND, NRW, KOELN = 0, 2, 5  # significant ARS digits of the three tiers' portals
@@ -16,7 +17,9 @@ BUND, NRW, KOELN = 0, 2, 5  # significant ARS digits of the three tiers' portals
 def text(position: int, leika: str, locality: int, suffix: str = "") -> Text:
     portal = {BUND: "bund", NRW: "nrw", KOELN: "koeln"}[locality]
     return Text(
-        position, service_record(portal, f"{portal}-{leika}{suffix}", leika, (leika,)), locality
+        position,
+        hit_of(service_record(portal, f"{portal}-{leika}{suffix}", leika, (leika,))),
+        locality,
     )
 
 
@@ -36,7 +39,7 @@ def test_a_more_local_text_elsewhere_in_the_answer_beats_the_one_on_the_page() -
 
 def test_equally_local_texts_the_smallest_id_wins_and_a_text_without_key_is_its_own() -> None:
     first, second = text(0, "99001", KOELN, "b"), text(1, "99001", KOELN, "a")
-    keyless = Text(2, service_record("koeln", "koeln-x", "Eigene Leistung", ()), KOELN)
+    keyless = Text(2, hit_of(service_record("koeln", "koeln-x", "Eigene Leistung", ())), KOELN)
     assert decide([first, second, keyless], {}, whole=False) == {0: False, 1: None, 2: True}
     assert service_key(keyless.record) == "koeln/koeln-x"
 

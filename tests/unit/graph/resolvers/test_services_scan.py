@@ -8,7 +8,15 @@ from typing import cast
 
 from graph.loaders import Loaders
 from graph.resolvers.services_scan import AnswerRead
-from sources.base import PortalRecord, ServicePageRecord, ServiceQuery, ServiceRecord, Tier
+from sources.base import (
+    PortalRecord,
+    ServiceHit,
+    ServicePageRecord,
+    ServiceQuery,
+    ServiceRecord,
+    Tier,
+    hit_of,
+)
 from tests.helpers.records import service_record
 
 PORTALS = {
@@ -34,10 +42,10 @@ class FakeLoaders:
         ]
         start = query.page * query.size
         return ServicePageRecord(
-            tuple(hits[start : start + query.size]), len(hits), query.page, query.size
+            tuple(map(hit_of, hits[start : start + query.size])), len(hits), query.page, query.size
         )
 
-    def origins(self, records: Sequence[ServiceRecord]) -> dict[str, PortalRecord]:
+    def origins(self, records: Sequence[ServiceRecord | ServiceHit]) -> dict[str, PortalRecord]:
         return {r.portal_id: PORTALS[r.portal_id] for r in records if r.portal_id in PORTALS}
 
 
