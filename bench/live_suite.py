@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from bench.load import median_spread, percentile
-from bench.procs import CLIENT_CORE, Gateway, Sandbox, pinned, spawn
+from bench.procs import CLIENT_CORE, Gateway, Sandbox, ended, pinned, spawn
 
 WARM = 200
 
@@ -64,7 +64,7 @@ class Clients:
     def stop(self) -> None:
         assert self.proc.stdin is not None
         self.proc.stdin.close()
-        self.proc.wait(60)
+        ended(self.proc, 60)
 
 
 def heap_per_sub(sandbox: Sandbox, tokens: list[str], size: int) -> float:

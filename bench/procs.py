@@ -39,6 +39,15 @@ def spawn(argv: list[str], **options: Any) -> subprocess.Popen[Any]:
     return proc
 
 
+def ended(proc: subprocess.Popen[Any], timeout: float) -> None:
+    """Waits for `proc`, then closes the pipes this process holds to it: a pipe left open
+    is a ResourceWarning when the interpreter exits (pytest turns it into an error)."""
+    proc.wait(timeout)
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
 def end_all() -> None:
     for proc in STARTED:
         if proc.poll() is None:
@@ -157,7 +166,7 @@ class Sandbox:
         self.http.close()
         assert self.proc.stdin is not None
         self.proc.stdin.close()
-        self.proc.wait(15)
+        ended(self.proc, 15)
 
 
 def gateway_env(network: Path, port: int, **extra: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ import orjson
 
 from bench.dashboard import DASHBOARD
 from bench.load import Http1, closed_loop, pick, summary
-from bench.procs import GATEWAY_CORE, Gateway, pinned, spawn
+from bench.procs import GATEWAY_CORE, Gateway, ended, pinned, spawn
 
 SEARCH = """query Search($ars: String, $q: String) { services(ars: $ars, query: $q, first: 20) {
   totalCount edges { node { name tier originPortal { name }
@@ -46,7 +46,7 @@ class FloorProc:
     def stop(self) -> None:
         assert self.proc.stdin is not None
         self.proc.stdin.close()
-        self.proc.wait(10)
+        ended(self.proc, 10)
 
 
 def body_of(op: str) -> bytes:
