@@ -121,11 +121,39 @@ class Wire:
         read_timeout: float | None,
         connect_timeout: float | None,
         max_answer: int = MAX_ANSWER,
-        form: Mapping[str, str] | None = None,
     ) -> WireAnswer:
-        """`max_answer`: the caller's cap (its kind's, `ANSWER_CAPS`); the wire's own only lowers it.
-        `form`: a form body instead of `json` (a token endpoint's, RFC 6749 §4)."""
-        body, headers = json_body(json, headers) if form is None else form_body(form, headers)
+        """`max_answer`: the caller's cap (its kind's, `ANSWER_CAPS`); the wire's own only lowers it."""
+        body, sent = json_body(json, headers)
+        return await self._send(
+            method, url, params, body, sent, (read_timeout, connect_timeout), max_answer
+        )
+
+    async def post_form(
+        self,
+        url: str,
+        form: Mapping[str, str],
+        headers: Mapping[str, str],
+        *,
+        read_timeout: float | None,
+        connect_timeout: float | None,
+        max_answer: int,
+    ) -> WireAnswer:
+        """A form post (a token endpoint's, RFC 6749 §4), under the same contract."""
+        body, sent = form_body(form, headers)
+        return await self._send(
+            "POST", url, None, body, sent, (read_timeout, connect_timeout), max_answer
+        )
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        params: Params | None,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        timeouts: tuple[float | None, float | None],
+        max_answer: int,
+    ) -> WireAnswer:
         async with self.session().request(
             method,
             url,
@@ -134,7 +162,7 @@ class Wire:
             headers=headers,
             allow_redirects=False,
             timeout=aiohttp.ClientTimeout(
-                total=None, sock_connect=connect_timeout, sock_read=read_timeout
+                total=None, sock_connect=timeouts[1], sock_read=timeouts[0]
             ),
         ) as response:
             content = await read_capped(response, min(max_answer, self.max_answer))

@@ -99,13 +99,10 @@ class OidcProvider:
         # waiting for the same token (sources._auth.CachedTokenIssuer).
         timeout = self.upstream.timeout or 5.0
         with map_transport_errors(IDENTITY):
-            answer = await self._wire.exchange(
-                "POST",
+            answer = await self._wire.post_form(
                 endpoint,
-                params=None,
-                json=None,
-                form=form,
-                headers={
+                form,
+                {
                     "Authorization": basic_authorization(client_id, client_secret),
                     "Accept": "application/json",
                 },
