@@ -4,8 +4,8 @@ Discovery and JWKS go through `Upstream` like every other call (deadline, observ
 error mapping). The OAuth 2.0 client flows (RFC 8693 token exchange, client
 credentials) post a form to the token endpoint on the same aiohttp wire
 (sources/_wire.py), with `client_secret_basic` client authentication: per first-seen
-citizen and audience 0.6–0.8 ms CPU through authlib and httpx, a fraction of that here
-(docs/benchmarks.md). Their answer is capped like the other keys' answers
+citizen and audience 1.8–1.9 ms of the gateway's CPU through authlib and httpx2, 0.5–0.6
+ms here (docs/benchmarks.md, round dash2). Their answer is capped like the other keys' answers
 (`KEYS_ANSWER`); transport failures are translated at the one boundary
 (`sources._http.map_transport_errors`), the endpoint's own refusals here.
 """
