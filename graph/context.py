@@ -97,6 +97,9 @@ class Context:
     viewer: ViewerRecord | None = None
     connection_params: dict[str, Any] | None = None
     in_flight: FieldsInFlight = field(default_factory=FieldsInFlight)
+    # The viewer's journal pseudonym (an HMAC), made once per context and kept with the
+    # viewer it is of: a socket's context gets its viewer after it is built.
+    _subject_key: tuple[ViewerRecord, str | None] | None = field(default=None, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -125,6 +128,17 @@ class Context:
         if self.viewer is None:
             raise UnauthenticatedError("Sign in to see your own data.", reason="NO_TOKEN")
         return self.viewer.token
+
+    def subject_key(self) -> str | None:
+        """The viewer's journal pseudonym; None when anonymous or without a journal."""
+        viewer, known = self.viewer, self._subject_key
+        if known is not None and known[0] is viewer:
+            return known[1]
+        keys = self.gateway.subject_keys
+        key = None if viewer is None or keys is None else keys(viewer.subject)
+        if viewer is not None:
+            self._subject_key = (viewer, key)
+        return key
 
     @property
     def citizen(self) -> CitizenView:

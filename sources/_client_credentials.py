@@ -102,9 +102,7 @@ class ClientCredentialsTokens:
         if method is ClientAuthMethod.CLIENT_SECRET_POST:
             return {"client_id": client_id, "client_secret": self._secret or ""}, {}
         if method is ClientAuthMethod.CLIENT_SECRET_BASIC:
-            pair = f"{quote(client_id, safe='')}:{quote(self._secret or '', safe='')}"
-            basic = base64.b64encode(pair.encode()).decode()
-            return {}, {"Authorization": f"Basic {basic}"}
+            return {}, {"Authorization": basic_authorization(client_id, self._secret or "")}
         return {
             "client_id": client_id,
             "client_assertion_type": ASSERTION_TYPE,
@@ -127,6 +125,12 @@ class ClientCredentialsTokens:
         if self.config.key_id:
             header["kid"] = self.config.key_id
         return jwt.encode(header, claims, self._key)
+
+
+def basic_authorization(client_id: str, secret: str) -> str:
+    """`client_secret_basic` (RFC 6749 §2.3.1): both parts form-encoded, then Basic."""
+    pair = f"{quote(client_id, safe='')}:{quote(secret, safe='')}"
+    return "Basic " + base64.b64encode(pair.encode()).decode()
 
 
 def _signing_key(pem: bytes) -> RSAKey | ECKey:

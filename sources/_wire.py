@@ -5,8 +5,9 @@ Measured per call under the same `ResilientUpstream` against the same loopback u
 client 0.85–1.37 ms for a small JSON answer and 1.75–2.07 ms for a 52 KB directory page,
 on httpcore's pool 0.37–0.91 and 1.41–1.53 ms, on aiohttp's session (C HTTP parser,
 plain asyncio protocol on uvloop) 0.13–0.17 and 0.79–0.83 ms. So the gateway's calls
-go out here; httpx stays for what needs its model (the streamed
-attachment upload, the token endpoint, the tests' MockTransport fakes).
+go out here, the token exchange's form posts too (`form_body`); httpx stays for what
+needs its model (the streamed attachment upload, the client-credentials token
+endpoints, the tests' MockTransport fakes).
 
 Same contract as the httpx client it replaces: no proxies from the environment, no
 redirects followed, no cookies kept (the session is shared by every viewer), a
@@ -20,6 +21,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 import certifi
@@ -30,6 +32,7 @@ from sources.base import Capability
 
 Params = Mapping[str, str | int | list[str]]
 JSON_HEADERS = {"Content-Type": "application/json"}
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 KEEPALIVE = 4.0  # seconds an idle connection is kept
 MiB = 1024 * 1024
 # The most of one answer held in memory (after decompression), by what the upstream
@@ -120,7 +123,37 @@ class Wire:
         max_answer: int = MAX_ANSWER,
     ) -> WireAnswer:
         """`max_answer`: the caller's cap (its kind's, `ANSWER_CAPS`); the wire's own only lowers it."""
-        body, headers = json_body(json, headers)
+        body, sent = json_body(json, headers)
+        return await self._send(
+            method, url, params, body, sent, (read_timeout, connect_timeout), max_answer
+        )
+
+    async def post_form(
+        self,
+        url: str,
+        form: Mapping[str, str],
+        headers: Mapping[str, str],
+        *,
+        read_timeout: float | None,
+        connect_timeout: float | None,
+        max_answer: int,
+    ) -> WireAnswer:
+        """A form post (a token endpoint's, RFC 6749 §4), under the same contract."""
+        body, sent = form_body(form, headers)
+        return await self._send(
+            "POST", url, None, body, sent, (read_timeout, connect_timeout), max_answer
+        )
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        params: Params | None,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        timeouts: tuple[float | None, float | None],
+        max_answer: int,
+    ) -> WireAnswer:
         async with self.session().request(
             method,
             url,
@@ -129,7 +162,7 @@ class Wire:
             headers=headers,
             allow_redirects=False,
             timeout=aiohttp.ClientTimeout(
-                total=None, sock_connect=connect_timeout, sock_read=read_timeout
+                total=None, sock_connect=timeouts[1], sock_read=timeouts[0]
             ),
         ) as response:
             content = await read_capped(response, min(max_answer, self.max_answer))
@@ -143,13 +176,25 @@ class Wire:
 
 
 def json_body(json: Any, headers: Mapping[str, str]) -> tuple[bytes | None, Mapping[str, str]]:
-    """A JSON request body and the headers to send with it: a content type of the
-    caller's, in any spelling, is kept alone."""
+    """A JSON request body and the headers to send with it."""
     if json is None:
         return None, headers
+    return orjson.dumps(json), _typed(headers, JSON_HEADERS)
+
+
+def form_body(
+    form: Mapping[str, str], headers: Mapping[str, str]
+) -> tuple[bytes, Mapping[str, str]]:
+    """An `application/x-www-form-urlencoded` body (a token endpoint's, RFC 6749
+    appendix B: UTF-8, spaces as `+`) and the headers to send with it."""
+    return urlencode(form).encode("ascii"), _typed(headers, FORM_HEADERS)
+
+
+def _typed(headers: Mapping[str, str], content_type: Mapping[str, str]) -> Mapping[str, str]:
+    """A content type of the caller's, in any spelling, is kept alone."""
     if any(name.lower() == "content-type" for name in headers):
-        return orjson.dumps(json), headers
-    return orjson.dumps(json), {**JSON_HEADERS, **headers}
+        return headers
+    return {**content_type, **headers}
 
 
 async def read_capped(response: aiohttp.ClientResponse, cap: int) -> bytes:

@@ -30,9 +30,9 @@ class CitizenView:
         self.context = context
 
     def subject_key(self) -> str | None:
-        """The viewer's journal pseudonym; None when anonymous or without a journal."""
-        keys, viewer = self.context.gateway.subject_keys, self.context.viewer
-        return None if viewer is None or keys is None else keys(viewer.subject)
+        """The viewer's journal pseudonym; None when anonymous or without a journal (made
+        once per request: `Context.subject_key`)."""
+        return self.context.subject_key()
 
     async def holdings(self) -> Holdings:
         """What the journal knows the viewer has (one read per request)."""

@@ -1,7 +1,8 @@
 """The identity provider for the composition root: token verification and token exchange.
 
-One OIDC provider (`[identity]` of the network file); its JWKS fetch and token calls go
-through `Upstream` like every other call, under the upstream name `identity`.
+One OIDC provider (`[identity]` of the network file); its discovery and JWKS fetch go
+through `Upstream` like every other call, its token calls on the same wire
+(sources/idp.py), under the upstream name `identity`.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def build_identity(
         jwks_url=identity.jwks_url,
     )
     if stack is not None:
-        stack.push_async_callback(provider.aclose)  # its pooled OAuth connections
+        stack.push_async_callback(provider.aclose)  # its own wire, if the client has none
     keys = JwksCache(provider.fetch_jwks, IDENTITY)
     verifier = TokenVerifier(keys, issuer=identity.issuer, audience=identity.audience)
     return verifier, CachedTokenIssuer(provider)

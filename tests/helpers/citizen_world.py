@@ -234,6 +234,10 @@ class FakeContext:
     def token(self) -> str:
         return self.viewer.token
 
+    def subject_key(self) -> str | None:
+        keys = self.gateway.subject_keys
+        return None if keys is None else str(keys(self.viewer.subject))
+
 
 def world(
     count: int,

@@ -38,6 +38,7 @@ class Padded:
     def __init__(self) -> None:
         self.url = ""
         self.pad = 0
+        self.token_query = ""  # on the discovery document's token endpoint
 
     def answer(self, request: web.Request, body: dict[str, Any]) -> web.Response:
         content = orjson.dumps({**body, "pad": "x" * self.pad})
@@ -54,7 +55,11 @@ async def server() -> AsyncIterator[Padded]:
     padded = Padded()
     routes = {
         "/.well-known/openid-configuration": lambda r: padded.answer(
-            r, {"jwks_uri": f"{padded.url}/jwks", "token_endpoint": f"{padded.url}/token"}
+            r,
+            {
+                "jwks_uri": f"{padded.url}/jwks",
+                "token_endpoint": f"{padded.url}/token{padded.token_query}",
+            },
         ),
         "/jwks": lambda r: padded.answer(r, {"keys": [KEY]}),
         "/token": lambda r: padded.answer(r, {"access_token": "t1", "expires_in": 300}),
@@ -147,3 +152,22 @@ async def test_a_token_answer_over_its_cap_is_a_bad_response(
     assert raised.value.code is ErrorCode.UPSTREAM_BAD_RESPONSE
     server.pad = 100
     assert await tokens.token() == "t1"
+
+
+@pytest.mark.parametrize("query", ["", "?gzip"])
+async def test_a_token_exchange_answer_over_its_cap_is_a_bad_response(
+    server: Padded, client: UpstreamClient, query: str
+) -> None:
+    topology = minimal_topology(
+        f'[identity]\nissuer = "{server.url}"\naudience = "portalgraph"\n'
+        'client_id = "portalgraph"\nclient_secret_env = "TEST_IDP_SECRET"\n'
+    )
+    _, tokens = build_identity(topology, client, Secrets({"TEST_IDP_SECRET": "s"}))
+    provider = tokens.issuer  # type: ignore[union-attr]  # the uncached provider behind the cache
+    server.token_query = query
+    server.pad = OVER_KEYS
+    with pytest.raises(SourceBadResponseError, match="answered too much") as raised:
+        await provider.exchange("subject", "urn:portalgraph:portal:koeln")
+    assert raised.value.code is ErrorCode.UPSTREAM_BAD_RESPONSE
+    server.pad = KEYS_ANSWER - 1000  # just under, with the JSON around it: read whole
+    assert (await provider.exchange("subject", "urn:portalgraph:portal:koeln")).access_token == "t1"
