@@ -51,7 +51,7 @@ def basic_credentials(request: Request) -> tuple[str, str] | None:
         client_id, sep, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    # RFC 6749 §2.3.1: both parts are form-urlencoded before Base64 (authlib does this).
+    # RFC 6749 §2.3.1: both parts are form-urlencoded before Base64 (as the gateway sends them).
     return (unquote(client_id), unquote(secret)) if sep else None
 
 
