@@ -24,10 +24,10 @@ from sources._pvog_payloads import (
     Origin,
     parse_locations,
     parse_organisation,
-    parse_search_page,
     parse_service,
     record_of,
 )
+from sources._pvog_search import NotJsonError, decode_search_page, text_of
 from sources.base import (
     OrganisationRecord,
     PortalRecord,
@@ -86,11 +86,19 @@ class PvogDirectory:
             params["q"] = query.text
         if query.leika_keys:
             params["leikaIds"] = ",".join(query.leika_keys)
-        body = await self._get("/v8beta1/servicedescriptions", params)
-        services, total = self._parsed(
-            lambda raw, portal_id: parse_search_page(raw, portal_id, self._origin, self._full),
-            body,
+        # The bytes, not decoded JSON: the typed decoding reads only what the hits need.
+        answer = await self.upstream.exchange(
+            "GET", "/v8beta1/servicedescriptions", params=params, headers=self.headers
         )
+        try:
+            services, total = self._parsed(
+                lambda raw, portal_id: decode_search_page(
+                    raw, portal_id, self._origin, self._full
+                ),
+                answer.content,
+            )
+        except NotJsonError as exc:  # worded as every other adapter's call (send_json)
+            raise self.upstream.bad_response("body is not JSON") from exc
         if total is None:  # no count in the answer: a full page means more may follow
             total = query.page * query.size + len(services) + int(len(services) >= query.size)
         completed = await self._with_leika_keys(services, query.leika_keys)
@@ -155,7 +163,7 @@ class PvogDirectory:
     def _full(self, raw: Any, hit: ServiceHit) -> ServiceRecord:
         """A hit's full record, when asked for: a malformed text fails as this upstream's
         bad response, as it did when every hit was parsed in full at once."""
-        return self._parsed(lambda body, _portal: record_of(body, hit), raw)
+        return self._parsed(lambda body, _portal: record_of(text_of(body), hit), raw)
 
     def _origin(self, areas: tuple[str, ...]) -> str | None:
         """The portal whose text a description with these ARS is (tier and origin follow
