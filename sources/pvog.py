@@ -1,7 +1,8 @@
 """PVOG Suchdienst adapter: a portal's service directory over its REST/JSON API.
 
 Endpoints follow reference/portalverbund.md §1.2; the payloads are turned into records by
-the pure `parse_*` functions of sources/_pvog_payloads.py.
+the pure `parse_*` functions of sources/_pvog_payloads.py; a search answer is read from its
+bytes by sources/_pvog_search.py (typed, each text decoded only when its record is asked for).
 The organisation-unit detail takes one `q` and answers one object, so organisations are
 fetched one call per id, a few at a time. Search hits may lack their LeiKa keys (only the
 detail view carries them reliably): such hits are completed from the detail, so the same
@@ -92,9 +93,7 @@ class PvogDirectory:
         )
         try:
             services, total = self._parsed(
-                lambda raw, portal_id: decode_search_page(
-                    raw, portal_id, self._origin, self._full
-                ),
+                lambda raw, portal_id: decode_search_page(raw, portal_id, self._origin, self._full),
                 answer.content,
             )
         except NotJsonError as exc:  # worded as every other adapter's call (send_json)

@@ -66,11 +66,9 @@ def test_the_recorded_samples_decode_identically_through_both_paths(name: str) -
 
 def test_the_typed_path_keeps_each_text_raw_until_its_record_is_asked_for() -> None:
     TYPED_RECORDS.clear()
-    typed, _total = decode_search_page(
-        orjson.dumps(SEARCH), "pvog", origin, lambda raw, hit: TYPED_RECORDS.append(raw)
-    )
+    typed, _total = decode_search_page(orjson.dumps(SEARCH), "pvog", origin, typed_full)
     assert TYPED_RECORDS == []
-    typed[1].full(typed[1])
+    assert typed[1].record().id == ITEMS[1]["id"]
     assert [orjson.loads(bytes(raw)) for raw in TYPED_RECORDS] == [ITEMS[1]]
 
 
