@@ -64,12 +64,12 @@ def test_the_recorded_samples_decode_identically_through_both_paths(name: str) -
     assert [hit.record() for hit in typed] == [hit.record() for hit in general]
 
 
-def test_the_typed_path_decodes_a_text_only_when_its_record_is_asked_for() -> None:
+def test_the_typed_path_keeps_each_text_raw_until_its_record_is_asked_for() -> None:
     TYPED_RECORDS.clear()
     typed, _total = decode_search_page(orjson.dumps(SEARCH), "pvog", origin, typed_full)
     assert TYPED_RECORDS == []
     assert typed[1].record().id == ITEMS[1]["id"]
-    assert [text_of(raw) for raw in TYPED_RECORDS] == [ITEMS[1]]
+    assert [orjson.loads(bytes(raw)) for raw in TYPED_RECORDS] == [ITEMS[1]]
 
 
 @pytest.mark.parametrize(
