@@ -1,7 +1,8 @@
 """PVOG Suchdienst adapter: a portal's service directory over its REST/JSON API.
 
 Endpoints follow reference/portalverbund.md §1.2; the payloads are turned into records by
-the pure `parse_*` functions of sources/_pvog_payloads.py.
+the pure `parse_*` functions of sources/_pvog_payloads.py; a search answer is read from its
+bytes by sources/_pvog_search.py (typed, each text decoded only when its record is asked for).
 The organisation-unit detail takes one `q` and answers one object, so organisations are
 fetched one call per id, a few at a time. Search hits may lack their LeiKa keys (only the
 detail view carries them reliably): such hits are completed from the detail, so the same
@@ -24,10 +25,10 @@ from sources._pvog_payloads import (
     Origin,
     parse_locations,
     parse_organisation,
-    parse_search_page,
     parse_service,
     record_of,
 )
+from sources._pvog_search import NotJsonError, decode_search_page, text_of
 from sources.base import (
     OrganisationRecord,
     PortalRecord,
@@ -86,11 +87,17 @@ class PvogDirectory:
             params["q"] = query.text
         if query.leika_keys:
             params["leikaIds"] = ",".join(query.leika_keys)
-        body = await self._get("/v8beta1/servicedescriptions", params)
-        services, total = self._parsed(
-            lambda raw, portal_id: parse_search_page(raw, portal_id, self._origin, self._full),
-            body,
+        # The bytes, not decoded JSON: the typed decoding reads only what the hits need.
+        answer = await self.upstream.exchange(
+            "GET", "/v8beta1/servicedescriptions", params=params, headers=self.headers
         )
+        try:
+            services, total = self._parsed(
+                lambda raw, portal_id: decode_search_page(raw, portal_id, self._origin, self._full),
+                answer.content,
+            )
+        except NotJsonError as exc:  # worded as every other adapter's call (send_json)
+            raise self.upstream.bad_response("body is not JSON") from exc
         if total is None:  # no count in the answer: a full page means more may follow
             total = query.page * query.size + len(services) + int(len(services) >= query.size)
         completed = await self._with_leika_keys(services, query.leika_keys)
@@ -155,7 +162,7 @@ class PvogDirectory:
     def _full(self, raw: Any, hit: ServiceHit) -> ServiceRecord:
         """A hit's full record, when asked for: a malformed text fails as this upstream's
         bad response, as it did when every hit was parsed in full at once."""
-        return self._parsed(lambda body, _portal: record_of(body, hit), raw)
+        return self._parsed(lambda body, _portal: record_of(text_of(body), hit), raw)
 
     def _origin(self, areas: tuple[str, ...]) -> str | None:
         """The portal whose text a description with these ARS is (tier and origin follow

@@ -17,6 +17,7 @@ answer, otherwise the PVOG's number of texts, an upper bound of the number of se
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from graph.context import Info
 from graph.domain.merge_pages import (
@@ -30,7 +31,7 @@ from graph.domain.merge_pages import (
 )
 from graph.resolvers.pagination import Page, encode_cursor
 from graph.resolvers.services_scan import AnswerRead, lookup_size
-from graph.types.connection import Connection, Edge, PageInfo
+from graph.types.connection import Connection, Edge, LazyEdge, PageInfo
 from graph.types.portal import Outage
 from graph.types.service import Service
 from sources.base import FEDERAL_ARS, SMALLEST_PAGE, ServiceQuery
@@ -60,10 +61,9 @@ async def paged_services(
     if answer.failed:
         return _empty(outages())
     views = info.context.gateway.portals
-    edges = [
-        Edge(
-            cursor=encode_cursor(list_name, position),
-            node=Service.from_hit(hit, views[hit.portal_id]),
+    edges: list[Edge[Service]] = [
+        LazyEdge(
+            Service.from_hit(hit, views[hit.portal_id]), partial(encode_cursor, list_name, position)
         )
         for position in sorted(shown)
         for hit in [answer.texts[position].record]

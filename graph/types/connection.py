@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import strawberry
@@ -44,3 +45,18 @@ class Connection(Generic[NodeType]):
     outages: list[Outage] = strawberry.field(
         description="Portals whose part of this list is missing because their upstream failed."
     )
+
+
+class LazyEdge(Edge[NodeType]):
+    """An edge whose cursor is encoded when a client reads it: a search shows up to a
+    hundred services a page and is mostly asked for their nodes only (issue 21). GraphQL
+    sees an `Edge` (its fields are read as attributes); `cursor` encodes the same bytes."""
+
+    def __init__(self, node: NodeType, cursor: Callable[[], str]) -> None:
+        # Not the dataclass's __init__: it would assign `cursor`, which is computed here.
+        self.node = node
+        self._cursor = cursor
+
+    @property
+    def cursor(self) -> str:  # type: ignore[override]  # read-only: computed, never assigned
+        return self._cursor()

@@ -205,13 +205,25 @@ class Service(Node):
     def from_hit(cls, hit: ServiceHit | ServiceRecord, portal: Portal) -> Service:
         """A description from a search hit (its record built when a field needs it) or a
         record already built."""
-        return cls(
-            id=to_global_id("Service", hit.portal_id, hit.id),
-            pvog_id=hit.id,
-            leika_key=hit.leika_keys[0] if hit.leika_keys else None,
-            leika_keys=list(hit.leika_keys),
-            name=hit.name,
-            origin=portal,
-            organisation_ids=hit.organisation_ids,
-            content=hit,
-        )
+        return FoundService(hit, portal)
+
+
+class FoundService(Service):
+    """A Service whose global ID is encoded when a client reads it: a search shows up to a
+    hundred services a page and is mostly asked for their names (issue 21). GraphQL sees a
+    Service (its fields are read as attributes, its type checked with `isinstance`)."""
+
+    def __init__(self, hit: ServiceHit | ServiceRecord, portal: Portal) -> None:
+        # Not the dataclass's __init__: it would assign `id`, which is computed here.
+        self.pvog_id = hit.id
+        self.leika_key = hit.leika_keys[0] if hit.leika_keys else None
+        self.leika_keys = list(hit.leika_keys)
+        self.name = hit.name
+        self.origin = portal
+        self.organisation_ids = hit.organisation_ids
+        self.content = hit
+
+    @property
+    def id(self) -> strawberry.ID:  # type: ignore[override]  # read-only: computed, never assigned
+        content = self.content  # the hit or its record: the same portal and id
+        return to_global_id("Service", content.portal_id, content.id)

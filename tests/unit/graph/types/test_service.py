@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from graph.domain.ids import from_global_id
 from graph.domain.outages import OutageLog
+from graph.resolvers.pagination import decode_cursor, encode_cursor
+from graph.types.connection import Edge, LazyEdge
+from graph.types.node import to_global_id
 from graph.types.portal import Portal
 from graph.types.service import Service
 from sources._pvog_payloads import parse_hit, parse_service, record_of
@@ -81,3 +86,20 @@ def test_a_service_from_a_record_answers_the_same_as_from_its_hit() -> None:
     assert [getattr(from_record, f) for f in fields] == [getattr(from_hit, f) for f in fields]
     assert from_record.record(info()) is record
     assert from_hit.record(info()) == record
+
+
+def test_the_global_id_is_encoded_when_read_and_names_the_hits_portal_and_id() -> None:
+    hit = parse_hit(SAMPLE, "koeln", None, record_of)
+    service = Service.from_hit(hit, BUND)
+    assert isinstance(service, Service)  # what GraphQL checks of a Node's type
+    assert service.id == to_global_id("Service", "koeln", SAMPLE["id"])
+    assert from_global_id(service.id) == ("Service", ("koeln", SAMPLE["id"]))
+    service.record(info())  # the content becomes the record: the same id
+    assert service.id == to_global_id("Service", "koeln", SAMPLE["id"])
+
+
+def test_a_lazy_edge_encodes_the_cursor_paginate_would_have() -> None:
+    edge = LazyEdge("node", partial(encode_cursor, "services", 41))
+    assert (edge.node, edge.cursor) == ("node", encode_cursor("services", 41))
+    assert isinstance(edge, Edge)
+    assert decode_cursor(edge.cursor, "services") == 41
