@@ -1,8 +1,9 @@
 """py-spy on the gateway process under load: where its CPU goes, as top frames.
 
-`python -m bench.profile [--workload join|pass|multi|page5|dashboard|inbox] [--concurrency 16]
+`python -m bench.profile [--workload join|pass|multi|page5|dashboard|unlinked|inbox] [--concurrency 16]
 [--seconds 15]` starts the topology sandbox (inbox: the 10,000-citizen sandbox of `bench.ab`,
-whose heaviest citizen's 500-message page is the workload) and `portalgraph serve` (caches off, pinned like in `make bench`), attaches
+whose heaviest citizen's 500-message page is the workload; dashboard: Erika's with her account
+links learned first, unlinked: hers without, the Postfach alone) and `portalgraph serve` (caches off, pinned like in `make bench`), attaches
 `py-spy record` (pip install py-spy; not a project dependency) to the gateway for the
 given seconds while the load generator runs the workload, and prints the self time by
 layer (LAYERS: which part of a request the frame on top of the stack belongs to) and the
@@ -128,7 +129,7 @@ def main() -> None:
     parser.add_argument(
         "--workload",
         default="join",
-        choices=("pass", "join", "multi", "page5", "dashboard", "inbox"),
+        choices=("pass", "join", "multi", "page5", "dashboard", "unlinked", "inbox"),
     )
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15)
@@ -145,9 +146,10 @@ def main() -> None:
                 sandbox.network, None, PORTALGRAPH_CACHE="off", PORTALGRAPH_RESPONSE_CACHE="off"
             )
             headers = ""
-            if opts.workload == "dashboard":  # Erika, her account links learned first
+            if opts.workload in ("dashboard", "unlinked"):
                 token = sandbox.token("erika")
-                asyncio.run(learn_erika(gateway, token))
+                if opts.workload == "dashboard":  # her account links learned first
+                    asyncio.run(learn_erika(gateway, token))
                 payload, headers = DASHBOARD_BODY, f"Authorization: Bearer {token}\r\n"
             elif inbox:
                 payload = body_of("inbox")
